@@ -1,0 +1,134 @@
+# acmed -- GNU make.
+#
+#   make		build obj/acmed
+#   make deps		install the Debian packages the build and tests need
+#   make check		deps, build with -Werror, unit tests under ASan and
+#			UBSan, integration tests against Pebble on loopback
+#   make demo		issue a certificate from a local test CA (Pebble)
+#   make fuzz		run the fuzzers for longer
+#   make install	DESTDIR, PREFIX
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+EXAMPLEDIR ?= $(PREFIX)/share/examples/acmed
+SYSCONFDIR ?= /etc
+O	?= obj
+VERSION	 = 0.1.0
+
+CC	?= cc
+YACC	 = byacc
+PKGS	 = libtls libcurl yajl libbsd-overlay libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	   -Wpointer-arith -Wsign-compare
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+OPT	?= -O2 -g
+ifeq ($(SAN),1)
+OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=undefined
+endif
+HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CPPFLAGS += -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon \
+	   -I$(O)/acmed
+ALL_CFLAGS = $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(OPT) -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+LIBS	 = $(PKG_LIBS)
+
+SRCS	:= $(filter-out acmed/main.c,$(wildcard common/*.c acmed/*.c \
+	   keyproc/*.c challenged/*.c))
+OBJS	:= $(SRCS:%.c=$(O)/%.o) $(O)/acmed/parse.o
+MAINOBJ	:= $(O)/acmed/main.o
+LIB	:= $(O)/libacmed.a
+
+UNIT_SRCS := $(wildcard regress/unit/t_*.c)
+UNITS	:= $(UNIT_SRCS:regress/unit/%.c=$(O)/regress/%)
+HELPER_SRCS := $(wildcard regress/helpers/*.c)
+HELPERS	:= $(HELPER_SRCS:regress/helpers/%.c=$(O)/regress/%)
+FUZZ_SRCS := $(wildcard regress/fuzz/fuzz_*.c)
+
+.PHONY: all tests deps check demo fuzz install clean lint
+
+all: $(O)/acmed
+
+$(O)/acmed: $(MAINOBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAINOBJ) $(LIB) $(LIBS)
+
+$(LIB): $(OBJS)
+	rm -f $@
+	ar rcs $@ $(OBJS)
+
+$(O)/acmed/parse.c $(O)/acmed/parse.h: acmed/parse.y
+	@mkdir -p $(@D)
+	$(YACC) -d -o $(O)/acmed/parse.c acmed/parse.y
+
+$(O)/acmed/parse.o: $(O)/acmed/parse.c
+	$(CC) $(ALL_CFLAGS) -Wno-unused-but-set-variable -MMD -MP -c -o $@ $<
+
+$(O)/%.o: %.c | $(O)/acmed/parse.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/regress/%: regress/unit/%.c $(LIB) regress/unit/test.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iregress/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+$(O)/regress/%: regress/helpers/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+tests: $(O)/acmed $(UNITS) $(HELPERS)
+
+# Fuzzers need clang's libFuzzer; built from the sources, not the archive,
+# so every object carries the coverage instrumentation.
+FUZZ_O	 = obj-fuzz
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+	   -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon -I$(FUZZ_O)/acmed
+fuzzers: $(FUZZ_SRCS:regress/fuzz/%.c=$(FUZZ_O)/%)
+$(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(FUZZ_O)/acmed/parse.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(SRCS) $(FUZZ_O)/acmed/parse.c $(PKG_LIBS)
+$(FUZZ_O)/acmed/parse.c: acmed/parse.y
+	@mkdir -p $(@D)
+	$(YACC) -d -o $@ acmed/parse.y
+
+FUZZ_SECONDS ?= 600
+fuzz: fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) regress/fuzz/run.sh $(FUZZ_O)
+
+deps:
+	regress/deps.sh
+
+check: deps
+	$(MAKE) WERROR=1 all tests
+	$(MAKE) O=obj-san SAN=1 WERROR=1 tests
+	$(MAKE) fuzzers
+	regress/run.sh
+
+demo: deps
+	$(MAKE) all
+	regress/demo.sh
+
+lint:
+	mandoc -Tlint -Wwarning acmed/acmed.8 acmed/acmed.conf.5
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(EXAMPLEDIR)
+	install -m 0755 $(O)/acmed $(DESTDIR)$(SBINDIR)/acmed
+	install -m 0644 acmed/acmed.8 $(DESTDIR)$(MANDIR)/man8/acmed.8
+	install -m 0644 acmed/acmed.conf.5 $(DESTDIR)$(MANDIR)/man5/acmed.conf.5
+	install -m 0644 etc/acmed.conf $(DESTDIR)$(EXAMPLEDIR)/acmed.conf
+	install -m 0644 etc/acmed.service $(DESTDIR)$(EXAMPLEDIR)/acmed.service
+	install -m 0755 etc/acmed.rc $(DESTDIR)$(EXAMPLEDIR)/acmed.rc
+	@if [ -z "$(DESTDIR)" ]; then etc/mkusers.sh; else \
+	    echo "create the users _acmed, _acmed-key, _acmed-www: etc/mkusers.sh"; fi
+
+clean:
+	rm -rf obj obj-san obj-fuzz
+
+-include $(OBJS:.o=.d) $(MAINOBJ:.o=.d)

@@ -1,0 +1,111 @@
+/*
+ * base64url without padding (RFC 4648 section 5), as JOSE and ACME use it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64.h"
+
+static const char b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static int
+b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+char *
+b64url_encode(const void *in, size_t len)
+{
+	const uint8_t	*p = in;
+	char		*out, *o;
+	size_t		 i;
+	uint32_t	 v;
+
+	if (len > (SIZE_MAX - 4) / 4 * 3)
+		return NULL;
+	if ((out = malloc((len + 2) / 3 * 4 + 1)) == NULL)
+		return NULL;
+	o = out;
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		*o++ = b64url_alphabet[v >> 18 & 63];
+		*o++ = b64url_alphabet[v >> 12 & 63];
+		*o++ = b64url_alphabet[v >> 6 & 63];
+		*o++ = b64url_alphabet[v & 63];
+	}
+	if (len - i == 1) {
+		v = (uint32_t)p[i] << 16;
+		*o++ = b64url_alphabet[v >> 18 & 63];
+		*o++ = b64url_alphabet[v >> 12 & 63];
+	} else if (len - i == 2) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		*o++ = b64url_alphabet[v >> 18 & 63];
+		*o++ = b64url_alphabet[v >> 12 & 63];
+		*o++ = b64url_alphabet[v >> 6 & 63];
+	}
+	*o = '\0';
+	return out;
+}
+
+/* 1 if s[0..len) is made of base64url characters only (no padding). */
+int
+b64url_valid(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (b64url_value((unsigned char)s[i]) == -1)
+			return 0;
+	return 1;
+}
+
+/*
+ * Decodes len characters; refuses padding, other characters, an
+ * impossible length (len % 4 == 1) and non-zero trailing bits.
+ */
+int
+b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
+{
+	unsigned char	*out;
+	size_t		 i, n = 0;
+	uint32_t	 v = 0;
+	int		 c, bits = 0;
+
+	*outp = NULL;
+	*outlen = 0;
+	if (len % 4 == 1)
+		return -1;
+	if ((out = malloc(len / 4 * 3 + 3)) == NULL)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((c = b64url_value((unsigned char)s[i])) == -1)
+			goto fail;
+		v = v << 6 | (uint32_t)c;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (v >> bits) & 0xff;
+		}
+	}
+	if (bits > 0 && (v & ((1U << bits) - 1)) != 0)
+		goto fail;
+	*outp = out;
+	*outlen = n;
+	return 0;
+fail:
+	free(out);
+	return -1;
+}

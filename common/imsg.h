@@ -1,0 +1,48 @@
+/*
+ * imsg-compatible framing over a socketpair.  Every message has a 16-byte
+ * header (type, length, flags, peer id, pid); the length counts the header
+ * and is checked against the channel's limit before anything is allocated.
+ * A descriptor travels with a message as SCM_RIGHTS and IMSGF_HASFD set.
+ */
+#ifndef ACMED_IMSG_H
+#define ACMED_IMSG_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMSG_HEADER_SIZE	16
+#define IMSG_MAX_SIZE		65535
+#define IMSGF_HASFD		0x0001
+
+struct imsg_hdr {
+	uint32_t	type;
+	uint16_t	len;
+	uint16_t	flags;
+	uint32_t	peerid;
+	uint32_t	pid;
+};
+
+struct imsg {
+	struct imsg_hdr	 hdr;
+	int		 fd;		/* -1 if none */
+	size_t		 datalen;
+	uint8_t		*data;		/* datalen bytes, NUL-terminated too */
+};
+
+struct imsgchan;
+
+struct imsgchan	*ichan_new(int, size_t);
+void		 ichan_free(struct imsgchan *);
+int		 ichan_fd(const struct imsgchan *);
+size_t		 ichan_queued(const struct imsgchan *);
+int		 ichan_compose(struct imsgchan *, uint32_t, uint32_t, int,
+		    const void *, size_t);
+int		 ichan_flush(struct imsgchan *);
+int		 ichan_flush_all(struct imsgchan *);
+ssize_t		 ichan_read(struct imsgchan *);
+int		 ichan_get(struct imsgchan *, struct imsg *);
+int		 ichan_recv(struct imsgchan *, struct imsg *);
+void		 imsg_clear(struct imsg *);
+
+#endif

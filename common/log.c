@@ -1,0 +1,194 @@
+/*
+ * One log format for every process.  The parent (and a child before it
+ * has a channel) writes to stderr in the foreground or to syslog; a child
+ * with a channel sends MSG_LOG to the parent, which writes it with the
+ * child's name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+
+static int		 log_foreground = 1;
+static int		 log_verbose;
+static const char	*log_name = "acmed";
+static struct imsgchan	*log_chan;
+
+void
+log_init(int foreground, int verbose, const char *procname)
+{
+	log_foreground = foreground;
+	log_verbose = verbose;
+	log_name = procname;
+	if (!foreground)
+		openlog("acmed", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
+}
+
+void
+log_setverbose(int v)
+{
+	log_verbose = v;
+}
+
+int
+log_getverbose(void)
+{
+	return log_verbose;
+}
+
+void
+log_procname(const char *name)
+{
+	log_name = name;
+}
+
+void
+log_tochan(struct imsgchan *chan)
+{
+	log_chan = chan;
+}
+
+/* Writes one finished line to the local sink. */
+void
+log_emit(int pri, const char *proc, const char *line)
+{
+	if (log_foreground) {
+		if (proc != NULL && strcmp(proc, "acmed") != 0)
+			fprintf(stderr, "%s: %s\n", proc, line);
+		else
+			fprintf(stderr, "%s\n", line);
+		fflush(stderr);
+	} else if (proc != NULL && strcmp(proc, "acmed") != 0)
+		syslog(pri, "%s: %s", proc, line);
+	else
+		syslog(pri, "%s", line);
+}
+
+void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char		 line[2048];
+	struct buf	 b;
+	int		 saved = errno;
+
+	if (pri == LOG_DEBUG && log_verbose < 1)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_chan != NULL) {
+		buf_init(&b, IMSG_MAX_SIZE);
+		if (buf_add_u32(&b, pri) == 0 && buf_add_lstr(&b, line) == 0 &&
+		    ichan_compose(log_chan, MSG_LOG, 0, -1, b.data, b.len) == 0)
+			(void)ichan_flush_all(log_chan);
+		else
+			log_emit(pri, log_name, line);
+		buf_free(&b);
+	} else
+		log_emit(pri, log_name, line);
+	errno = saved;
+}
+
+static void
+logf_(int pri, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(pri, fmt, ap);
+	va_end(ap);
+}
+
+static void
+vlog_errno(int pri, const char *fmt, va_list ap)
+{
+	char	 msg[1800];
+	int	 saved = errno;
+
+	if (fmt == NULL) {
+		logf_(pri, "%s", strerror(saved));
+	} else {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		logf_(pri, "%s: %s", msg, strerror(saved));
+	}
+	errno = saved;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_crit(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

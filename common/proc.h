@@ -1,0 +1,32 @@
+/*
+ * The processes and how the parent starts them: fork, then exec of the
+ * parent's own binary (kept open as a descriptor, so an upgrade on disk
+ * never mixes versions) with "-P name", so every child starts with a fresh
+ * address space.  The child's channels arrive on fixed descriptors.
+ */
+#ifndef ACMED_PROC_H
+#define ACMED_PROC_H
+
+#include <sys/types.h>
+
+enum proc_id {
+	PROC_PARENT,
+	PROC_NETPROC,
+	PROC_KEYPROC,
+	PROC_CHALLENGED,
+	PROC_MAX
+};
+
+/* Descriptors a child finds its channels on. */
+#define PROC_FD_PARENT		3	/* every child: to the parent */
+#define PROC_FD_PEER1		4	/* netproc: keyproc; others: netproc */
+#define PROC_FD_PEER2		5	/* netproc: challenged */
+
+extern const char *const proc_names[PROC_MAX];
+
+enum proc_id	 proc_byname(const char *);
+pid_t		 proc_exec(int, const char *, enum proc_id, const int *, int,
+		    char *const *);
+void		 proc_child_fds(int);
+
+#endif

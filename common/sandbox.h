@@ -1,0 +1,31 @@
+/*
+ * Confinement of a child, applied in this order: descriptors closed, chroot
+ * (where the process needs no files), groups and ids dropped to the
+ * process's own user, not dumpable, no new privileges, resource limits,
+ * Landlock (filesystem and network), seccomp last.
+ */
+#ifndef ACMED_SANDBOX_H
+#define ACMED_SANDBOX_H
+
+#include <sys/types.h>
+
+enum sandbox_profile {
+	SANDBOX_NETPROC,
+	SANDBOX_KEYPROC,
+	SANDBOX_CHALLENGED,
+	SANDBOX_MAX
+};
+
+struct sandbox {
+	enum sandbox_profile	 profile;
+	const char		*user;		/* NULL: keep ids (tests only) */
+	const char		*chroot;	/* NULL: none */
+	const char *const	*ro_paths;	/* Landlock read-only, NULL-ended */
+	int			 keep_fds;	/* close everything >= this */
+};
+
+int	sandbox_enter(const struct sandbox *);
+int	sandbox_landlock_abi(void);
+void	sandbox_seccomp_debug(int);
+
+#endif

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Creates the three unprivileged users acmed's children run as, if missing:
+# _acmed (netproc), _acmed-key (keyproc), _acmed-www (challenged).
+set -e
+for u in _acmed _acmed-key _acmed-www; do
+	if ! getent passwd "$u" >/dev/null; then
+		useradd --system --no-create-home --home-dir /var/empty \
+		    --shell /usr/sbin/nologin --user-group "$u"
+		echo "created user $u"
+	fi
+done

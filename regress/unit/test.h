@@ -1,0 +1,45 @@
+/*
+ * Minimal TAP output for unit tests: each check prints "ok N - what" or
+ * "not ok N - what"; regress/run.sh counts them.  test_done() returns the
+ * exit status.
+ */
+#ifndef ACMED_TEST_H
+#define ACMED_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_n, test_failed;
+
+#define CHECK(cond, ...) do {						\
+	test_n++;							\
+	if (cond) {							\
+		printf("ok %d - ", test_n);				\
+	} else {							\
+		test_failed++;						\
+		printf("not ok %d - %s:%d: ", test_n, __FILE__, __LINE__); \
+	}								\
+	printf(__VA_ARGS__);						\
+	printf("\n");							\
+	fflush(stdout);							\
+} while (0)
+
+#define CHECK_STR(a, b, ...) do {					\
+	const char *check_a_ = (a), *check_b_ = (b);			\
+	int check_ok_ = check_a_ != NULL && check_b_ != NULL &&		\
+	    strcmp(check_a_, check_b_) == 0;				\
+	CHECK(check_ok_, __VA_ARGS__);					\
+	if (!check_ok_)							\
+		printf("#   got \"%s\", want \"%s\"\n",			\
+		    check_a_ ? check_a_ : "(null)",			\
+		    check_b_ ? check_b_ : "(null)");			\
+} while (0)
+
+static inline int
+test_done(void)
+{
+	printf("# %d checks, %d failed\n", test_n, test_failed);
+	return test_failed ? 1 : 0;
+}
+
+#endif
