@@ -137,8 +137,9 @@ buf_add_u32(struct buf *b, uint32_t v)
 int
 buf_add_u64(struct buf *b, uint64_t v)
 {
-	if (buf_add_u32(b, v >> 32) == -1)
+	if (buf_reserve(b, 8) == -1)
 		return -1;
+	(void)buf_add_u32(b, v >> 32);
 	return buf_add_u32(b, (uint32_t)v);
 }
 
@@ -151,11 +152,12 @@ buf_add_i64(struct buf *b, int64_t v)
 int
 buf_add_blob(struct buf *b, const void *p, size_t n)
 {
-	if (n > UINT32_MAX) {
+	/* Room for the whole field first: a refusal leaves no stray prefix. */
+	if (n > UINT32_MAX || n > SIZE_MAX - 4) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (buf_add_u32(b, (uint32_t)n) == -1)
+	if (buf_reserve(b, 4 + n) == -1 || buf_add_u32(b, (uint32_t)n) == -1)
 		return -1;
 	return buf_add(b, p, n);
 }
@@ -206,10 +208,11 @@ rbuf_u32(struct rbuf *r)
 uint64_t
 rbuf_u64(struct rbuf *r)
 {
-	uint64_t	 hi;
+	uint64_t	 hi, lo;
 
 	hi = rbuf_u32(r);
-	return hi << 32 | rbuf_u32(r);
+	lo = rbuf_u32(r);
+	return r->bad ? 0 : hi << 32 | lo;
 }
 
 int64_t
