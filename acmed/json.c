@@ -1,0 +1,876 @@
+/*
+ * Parsers for the JSON objects an ACME server sends (RFC 8555, RFC 9773).
+ *
+ * Everything here reads bytes that came off the network: the input is
+ * bounded in size and nesting depth before yajl sees it, every field is
+ * checked for its type, strings are bounded, arrays are bounded, URLs
+ * must be https.  Unknown fields are ignored.  A failure leaves the
+ * output object empty and says what was wrong in err.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "acme.h"
+#include "json.h"
+
+#define JSON_MAX_DEPTH		16
+#define ACME_MAX_CHALLENGES	16
+#define ACME_MAX_SUBPROBLEMS	100
+
+static const char *const status_names[ST_MAX] = {
+	[ST_UNKNOWN] = "unknown",
+	[ST_PENDING] = "pending",
+	[ST_READY] = "ready",
+	[ST_PROCESSING] = "processing",
+	[ST_VALID] = "valid",
+	[ST_INVALID] = "invalid",
+	[ST_DEACTIVATED] = "deactivated",
+	[ST_EXPIRED] = "expired",
+	[ST_REVOKED] = "revoked",
+};
+
+enum acme_status
+acme_status_parse(const char *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return ST_UNKNOWN;
+	for (i = ST_UNKNOWN + 1; i < ST_MAX; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return i;
+	return ST_UNKNOWN;
+}
+
+const char *
+acme_status_name(enum acme_status st)
+{
+	if ((int)st < 0 || st >= ST_MAX)
+		return "unknown";
+	return status_names[st];
+}
+
+void
+json_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Checks what yajl would not: no NUL byte (yajl_tree wants a C string),
+ * no comments (yajl_tree_parse allows them), and a nesting depth that
+ * keeps yajl_tree_free's recursion small.  Strings are skipped with
+ * their escapes; yajl checks the rest of the grammar and UTF-8.
+ */
+static int
+json_prescan(const char *p, size_t len, char *err, size_t errlen)
+{
+	const char	*nul;
+	size_t		 i;
+	int		 depth = 0, instr = 0;
+
+	if ((nul = memchr(p, '\0', len)) != NULL) {
+		json_err(err, errlen, "NUL byte at offset %td", nul - p);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if (instr) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == '"')
+				instr = 0;
+			continue;
+		}
+		switch (p[i]) {
+		case '"':
+			instr = 1;
+			break;
+		case '[':
+		case '{':
+			if (++depth > JSON_MAX_DEPTH) {
+				json_err(err, errlen, "nested deeper than %d",
+				    JSON_MAX_DEPTH);
+				return -1;
+			}
+			break;
+		case ']':
+		case '}':
+			depth--;
+			break;
+		case '/':
+			json_err(err, errlen, "comment or stray '/' at "
+			    "offset %zu", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+yajl_val
+json_parse(const void *data, size_t len, const char *what, char *err,
+    size_t errlen)
+{
+	char		*s, ebuf[128], *nl;
+	yajl_val	 root;
+
+	if (data == NULL || len == 0) {
+		json_err(err, errlen, "%s: empty document", what);
+		return NULL;
+	}
+	if (len > ACME_MAX_BODY) {
+		json_err(err, errlen, "%s: document larger than %d bytes",
+		    what, ACME_MAX_BODY);
+		return NULL;
+	}
+	if (json_prescan(data, len, ebuf, sizeof(ebuf)) == -1) {
+		json_err(err, errlen, "%s: %s", what, ebuf);
+		return NULL;
+	}
+	if ((s = malloc(len + 1)) == NULL) {
+		json_err(err, errlen, "%s: out of memory", what);
+		return NULL;
+	}
+	memcpy(s, data, len);
+	s[len] = '\0';
+	ebuf[0] = '\0';
+	root = yajl_tree_parse(s, ebuf, sizeof(ebuf));
+	free(s);
+	if (root == NULL) {
+		/* yajl's message spans lines; the first says what. */
+		if ((nl = strchr(ebuf, '\n')) != NULL)
+			*nl = '\0';
+		json_err(err, errlen, "%s: invalid JSON: %s", what,
+		    ebuf[0] ? ebuf : "parse error");
+		return NULL;
+	}
+	if (!YAJL_IS_OBJECT(root)) {
+		json_err(err, errlen, "%s: not a JSON object", what);
+		yajl_tree_free(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* The value of key in object obj, or NULL; the first one if repeated. */
+yajl_val
+json_get(yajl_val obj, const char *key)
+{
+	size_t	 i;
+
+	if (obj == NULL || !YAJL_IS_OBJECT(obj))
+		return NULL;
+	for (i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], key) == 0)
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+/*
+ * String field: 0 and a copy in *out (NULL if absent and optional), -1
+ * if of the wrong type, too long, or missing and required.
+ */
+int
+json_str(yajl_val obj, const char *key, int required, const char *what,
+    char **out, char *err, size_t errlen)
+{
+	yajl_val	 v;
+	size_t		 len;
+
+	*out = NULL;
+	if ((v = json_get(obj, key)) == NULL) {
+		if (!required)
+			return 0;
+		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
+		return -1;
+	}
+	if (!YAJL_IS_STRING(v)) {
+		json_err(err, errlen, "%s: field \"%s\" is not a string",
+		    what, key);
+		return -1;
+	}
+	len = strlen(v->u.string);
+	if (len > ACME_MAX_STR) {
+		json_err(err, errlen, "%s: field \"%s\" longer than %d bytes",
+		    what, key, ACME_MAX_STR);
+		return -1;
+	}
+	if ((*out = strdup(v->u.string)) == NULL) {
+		json_err(err, errlen, "%s: out of memory", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+json_is_https(const char *s)
+{
+	return s != NULL && strncmp(s, "https://", 8) == 0 && s[8] != '\0' &&
+	    strpbrk(s, " \t\r\n") == NULL;
+}
+
+/* Like json_str, and the value must be an https URL. */
+int
+json_url(yajl_val obj, const char *key, int required, const char *what,
+    char **out, char *err, size_t errlen)
+{
+	if (json_str(obj, key, required, what, out, err, errlen) == -1)
+		return -1;
+	if (*out != NULL && !json_is_https(*out)) {
+		json_err(err, errlen, "%s: field \"%s\" is not an https URL",
+		    what, key);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Boolean field; absent means 0 unless required. */
+int
+json_bool(yajl_val obj, const char *key, int required, const char *what,
+    int *out, char *err, size_t errlen)
+{
+	yajl_val	 v;
+
+	*out = 0;
+	if ((v = json_get(obj, key)) == NULL) {
+		if (!required)
+			return 0;
+		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
+		return -1;
+	}
+	if (YAJL_IS_TRUE(v))
+		*out = 1;
+	else if (!YAJL_IS_FALSE(v)) {
+		json_err(err, errlen, "%s: field \"%s\" is not a boolean",
+		    what, key);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+json_status(yajl_val obj, const char *what, enum acme_status *out,
+    char *err, size_t errlen)
+{
+	char	*s;
+
+	if (json_str(obj, "status", 1, what, &s, err, errlen) == -1)
+		return -1;
+	*out = acme_status_parse(s);
+	if (*out == ST_UNKNOWN) {
+		json_err(err, errlen, "%s: unknown status \"%.64s\"", what, s);
+		free(s);
+		return -1;
+	}
+	free(s);
+	return 0;
+}
+
+/* Object field: NULL with 0 if absent and optional. */
+static int
+json_obj(yajl_val obj, const char *key, int required, const char *what,
+    yajl_val *out, char *err, size_t errlen)
+{
+	yajl_val	 v;
+
+	*out = NULL;
+	if ((v = json_get(obj, key)) == NULL) {
+		if (!required)
+			return 0;
+		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
+		return -1;
+	}
+	if (!YAJL_IS_OBJECT(v)) {
+		json_err(err, errlen, "%s: field \"%s\" is not an object",
+		    what, key);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+json_arr(yajl_val obj, const char *key, int required, size_t max,
+    const char *what, yajl_val *out, char *err, size_t errlen)
+{
+	yajl_val	 v;
+
+	*out = NULL;
+	if ((v = json_get(obj, key)) == NULL) {
+		if (!required)
+			return 0;
+		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
+		return -1;
+	}
+	if (!YAJL_IS_ARRAY(v)) {
+		json_err(err, errlen, "%s: field \"%s\" is not an array",
+		    what, key);
+		return -1;
+	}
+	if (v->u.array.len > max) {
+		json_err(err, errlen, "%s: field \"%s\" has %zu elements, "
+		    "more than %zu", what, key, v->u.array.len, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* --- directory --- */
+
+int
+acme_parse_directory(const void *data, size_t len, struct acme_directory *d,
+    char *err, size_t errlen)
+{
+	static const char *what = "directory";
+	yajl_val	 root, meta;
+	int		 rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
+		return -1;
+	if (json_url(root, "newNonce", 1, what, &d->new_nonce, err,
+	    errlen) == -1 ||
+	    json_url(root, "newAccount", 1, what, &d->new_account, err,
+	    errlen) == -1 ||
+	    json_url(root, "newOrder", 1, what, &d->new_order, err,
+	    errlen) == -1 ||
+	    json_url(root, "revokeCert", 0, what, &d->revoke_cert, err,
+	    errlen) == -1 ||
+	    json_url(root, "keyChange", 0, what, &d->key_change, err,
+	    errlen) == -1 ||
+	    json_url(root, "renewalInfo", 0, what, &d->renewal_info, err,
+	    errlen) == -1 ||
+	    json_obj(root, "meta", 0, what, &meta, err, errlen) == -1)
+		goto out;
+	if (meta != NULL &&
+	    (json_str(meta, "termsOfService", 0, "directory meta",
+	    &d->terms_of_service, err, errlen) == -1 ||
+	    json_bool(meta, "externalAccountRequired", 0, "directory meta",
+	    &d->eab_required, err, errlen) == -1))
+		goto out;
+	rc = 0;
+ out:
+	yajl_tree_free(root);
+	if (rc == -1)
+		acme_directory_free(d);
+	return rc;
+}
+
+void
+acme_directory_free(struct acme_directory *d)
+{
+	free(d->new_nonce);
+	free(d->new_account);
+	free(d->new_order);
+	free(d->revoke_cert);
+	free(d->key_change);
+	free(d->renewal_info);
+	free(d->terms_of_service);
+	memset(d, 0, sizeof(*d));
+}
+
+/* --- problem documents (RFC 7807, RFC 8555 section 6.7) --- */
+
+static int
+problem_from(yajl_val obj, const char *what, struct acme_problem *p,
+    char *err, size_t errlen)
+{
+	yajl_val	 v, subs, s, id;
+	size_t		 i;
+
+	memset(p, 0, sizeof(*p));
+	if (json_str(obj, "type", 0, what, &p->type, err, errlen) == -1 ||
+	    json_str(obj, "detail", 0, what, &p->detail, err, errlen) == -1)
+		goto fail;
+	if (p->type == NULL && (p->type = strdup("about:blank")) == NULL)
+		goto nomem;
+	if (p->detail == NULL && (p->detail = strdup("")) == NULL)
+		goto nomem;
+	if ((v = json_get(obj, "status")) != NULL) {
+		if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
+		    YAJL_GET_INTEGER(v) > 999) {
+			json_err(err, errlen, "%s: field \"status\" is not "
+			    "an HTTP status", what);
+			goto fail;
+		}
+		p->status = YAJL_GET_INTEGER(v);
+	}
+	if (json_arr(obj, "subproblems", 0, ACME_MAX_SUBPROBLEMS, what,
+	    &subs, err, errlen) == -1)
+		goto fail;
+	if (subs == NULL || subs->u.array.len == 0)
+		return 0;
+	p->sub = calloc(subs->u.array.len, sizeof(*p->sub));
+	if (p->sub == NULL)
+		goto nomem;
+	for (i = 0; i < subs->u.array.len; i++) {
+		s = subs->u.array.values[i];
+		if (!YAJL_IS_OBJECT(s)) {
+			json_err(err, errlen, "%s: subproblem %zu is not an "
+			    "object", what, i);
+			goto fail;
+		}
+		p->nsub++;
+		if (json_str(s, "type", 0, "subproblem", &p->sub[i].type, err,
+		    errlen) == -1 ||
+		    json_str(s, "detail", 0, "subproblem", &p->sub[i].detail,
+		    err, errlen) == -1 ||
+		    json_obj(s, "identifier", 0, "subproblem", &id, err,
+		    errlen) == -1)
+			goto fail;
+		if (p->sub[i].type == NULL &&
+		    (p->sub[i].type = strdup("about:blank")) == NULL)
+			goto nomem;
+		if (p->sub[i].detail == NULL &&
+		    (p->sub[i].detail = strdup("")) == NULL)
+			goto nomem;
+		if (id != NULL && json_str(id, "value", 1,
+		    "subproblem identifier", &p->sub[i].identifier, err,
+		    errlen) == -1)
+			goto fail;
+	}
+	return 0;
+ nomem:
+	json_err(err, errlen, "%s: out of memory", what);
+ fail:
+	acme_problem_free(p);
+	return -1;
+}
+
+int
+acme_parse_problem(const void *data, size_t len, struct acme_problem *p,
+    char *err, size_t errlen)
+{
+	yajl_val	 root;
+	int		 rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((root = json_parse(data, len, "problem", err, errlen)) == NULL)
+		return -1;
+	rc = problem_from(root, "problem", p, err, errlen);
+	yajl_tree_free(root);
+	return rc;
+}
+
+void
+acme_problem_free(struct acme_problem *p)
+{
+	size_t	 i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nsub; i++) {
+		free(p->sub[i].type);
+		free(p->sub[i].detail);
+		free(p->sub[i].identifier);
+	}
+	free(p->sub);
+	free(p->type);
+	free(p->detail);
+	memset(p, 0, sizeof(*p));
+}
+
+/* An optional "error" field holding a problem document, into *out. */
+static int
+problem_field(yajl_val obj, const char *what, struct acme_problem **out,
+    char *err, size_t errlen)
+{
+	yajl_val	 v;
+	char		 sub[64];
+
+	*out = NULL;
+	if (json_obj(obj, "error", 0, what, &v, err, errlen) == -1)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if ((*out = calloc(1, sizeof(**out))) == NULL) {
+		json_err(err, errlen, "%s: out of memory", what);
+		return -1;
+	}
+	snprintf(sub, sizeof(sub), "%s error", what);
+	if (problem_from(v, sub, *out, err, errlen) == -1) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* --- account --- */
+
+int
+acme_parse_account(const void *data, size_t len, struct acme_account *a,
+    char *err, size_t errlen)
+{
+	static const char *what = "account";
+	yajl_val	 root;
+	int		 rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
+		return -1;
+	if (json_status(root, what, &a->status, err, errlen) == -1 ||
+	    json_url(root, "orders", 0, what, &a->orders, err, errlen) == -1)
+		goto out;
+	rc = 0;
+ out:
+	yajl_tree_free(root);
+	if (rc == -1)
+		acme_account_free(a);
+	return rc;
+}
+
+void
+acme_account_free(struct acme_account *a)
+{
+	free(a->orders);
+	memset(a, 0, sizeof(*a));
+}
+
+/* --- order --- */
+
+int
+acme_parse_order(const void *data, size_t len, struct acme_order *o,
+    char *err, size_t errlen)
+{
+	static const char *what = "order";
+	yajl_val	 root, arr, v;
+	size_t		 i;
+	int		 rc = -1;
+
+	memset(o, 0, sizeof(*o));
+	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
+		return -1;
+	if (json_status(root, what, &o->status, err, errlen) == -1 ||
+	    json_str(root, "expires", 0, what, &o->expires, err,
+	    errlen) == -1 ||
+	    json_url(root, "finalize", 1, what, &o->finalize, err,
+	    errlen) == -1 ||
+	    json_url(root, "certificate", 0, what, &o->certificate, err,
+	    errlen) == -1 ||
+	    json_arr(root, "authorizations", 1, ACME_MAX_AUTHZ, what, &arr,
+	    err, errlen) == -1 ||
+	    problem_field(root, what, &o->error, err, errlen) == -1)
+		goto out;
+	if (arr->u.array.len == 0) {
+		json_err(err, errlen, "%s: no authorizations", what);
+		goto out;
+	}
+	o->authorizations = calloc(arr->u.array.len,
+	    sizeof(*o->authorizations));
+	if (o->authorizations == NULL) {
+		json_err(err, errlen, "%s: out of memory", what);
+		goto out;
+	}
+	for (i = 0; i < arr->u.array.len; i++) {
+		v = arr->u.array.values[i];
+		if (!YAJL_IS_STRING(v) || strlen(v->u.string) > ACME_MAX_STR ||
+		    !json_is_https(v->u.string)) {
+			json_err(err, errlen, "%s: authorization %zu is not "
+			    "an https URL", what, i);
+			goto out;
+		}
+		if ((o->authorizations[i] = strdup(v->u.string)) == NULL) {
+			json_err(err, errlen, "%s: out of memory", what);
+			goto out;
+		}
+		o->nauthorizations++;
+	}
+	rc = 0;
+ out:
+	yajl_tree_free(root);
+	if (rc == -1)
+		acme_order_free(o);
+	return rc;
+}
+
+void
+acme_order_free(struct acme_order *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->nauthorizations; i++)
+		free(o->authorizations[i]);
+	free(o->authorizations);
+	free(o->expires);
+	free(o->finalize);
+	free(o->certificate);
+	acme_problem_free(o->error);
+	free(o->error);
+	memset(o, 0, sizeof(*o));
+}
+
+/* --- challenges and authorizations --- */
+
+/*
+ * A token ends up in a URL path that challenged serves: only the
+ * base64url alphabet (RFC 8555 section 8.3) is let through.
+ */
+static int
+token_ok(const char *t)
+{
+	size_t	 i;
+
+	if (t[0] == '\0' || strlen(t) > 256)
+		return 0;
+	for (i = 0; t[i] != '\0'; i++)
+		if (!isalnum((unsigned char)t[i]) && t[i] != '-' &&
+		    t[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int
+challenge_from(yajl_val obj, const char *what, struct acme_challenge *c,
+    char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	if (!YAJL_IS_OBJECT(obj)) {
+		json_err(err, errlen, "%s: not an object", what);
+		return -1;
+	}
+	if (json_str(obj, "type", 1, what, &c->type, err, errlen) == -1 ||
+	    json_url(obj, "url", 1, what, &c->url, err, errlen) == -1 ||
+	    json_status(obj, what, &c->status, err, errlen) == -1 ||
+	    json_str(obj, "token", 0, what, &c->token, err, errlen) == -1 ||
+	    problem_field(obj, what, &c->error, err, errlen) == -1)
+		goto fail;
+	if (c->token != NULL && !token_ok(c->token)) {
+		json_err(err, errlen, "%s: token is not base64url", what);
+		goto fail;
+	}
+	return 0;
+ fail:
+	acme_challenge_free(c);
+	return -1;
+}
+
+int
+acme_parse_challenge(const void *data, size_t len, struct acme_challenge *c,
+    char *err, size_t errlen)
+{
+	yajl_val	 root;
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((root = json_parse(data, len, "challenge", err, errlen)) == NULL)
+		return -1;
+	rc = challenge_from(root, "challenge", c, err, errlen);
+	yajl_tree_free(root);
+	return rc;
+}
+
+void
+acme_challenge_free(struct acme_challenge *c)
+{
+	free(c->type);
+	free(c->url);
+	free(c->token);
+	acme_problem_free(c->error);
+	free(c->error);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+acme_parse_authz(const void *data, size_t len, struct acme_authz *a,
+    char *err, size_t errlen)
+{
+	static const char *what = "authorization";
+	yajl_val	 root, id, arr;
+	size_t		 i;
+	char		 sub[64];
+	int		 rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
+		return -1;
+	if (json_status(root, what, &a->status, err, errlen) == -1 ||
+	    json_obj(root, "identifier", 1, what, &id, err, errlen) == -1 ||
+	    json_str(id, "type", 1, "authorization identifier",
+	    &a->identifier_type, err, errlen) == -1 ||
+	    json_str(id, "value", 1, "authorization identifier",
+	    &a->identifier, err, errlen) == -1 ||
+	    json_bool(root, "wildcard", 0, what, &a->wildcard, err,
+	    errlen) == -1 ||
+	    json_arr(root, "challenges", 1, ACME_MAX_CHALLENGES, what, &arr,
+	    err, errlen) == -1)
+		goto out;
+	if (arr->u.array.len > 0 &&
+	    (a->challenges = calloc(arr->u.array.len,
+	    sizeof(*a->challenges))) == NULL) {
+		json_err(err, errlen, "%s: out of memory", what);
+		goto out;
+	}
+	for (i = 0; i < arr->u.array.len; i++) {
+		snprintf(sub, sizeof(sub), "%s challenge %zu", what, i);
+		if (challenge_from(arr->u.array.values[i], sub,
+		    &a->challenges[i], err, errlen) == -1)
+			goto out;
+		a->nchallenges++;
+	}
+	rc = 0;
+ out:
+	yajl_tree_free(root);
+	if (rc == -1)
+		acme_authz_free(a);
+	return rc;
+}
+
+void
+acme_authz_free(struct acme_authz *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nchallenges; i++)
+		acme_challenge_free(&a->challenges[i]);
+	free(a->challenges);
+	free(a->identifier_type);
+	free(a->identifier);
+	memset(a, 0, sizeof(*a));
+}
+
+/* --- renewal information (RFC 9773) --- */
+
+static int
+digits(const char **pp, int n, int *out)
+{
+	const char	*p = *pp;
+	int		 i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*pp = p + n;
+	*out = v;
+	return 0;
+}
+
+/*
+ * RFC 3339 date-time to seconds since the epoch, UTC; fractions of a
+ * second are dropped.
+ */
+int
+json_rfc3339(const char *s, time_t *out)
+{
+	struct tm	 tm;
+	const char	*p = s;
+	int		 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	time_t		 t;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (digits(&p, 4, &y) == -1 || *p++ != '-' ||
+	    digits(&p, 2, &mo) == -1 || *p++ != '-' ||
+	    digits(&p, 2, &d) == -1 || (*p != 'T' && *p != 't'))
+		return -1;
+	p++;
+	if (digits(&p, 2, &h) == -1 || *p++ != ':' ||
+	    digits(&p, 2, &mi) == -1 || *p++ != ':' ||
+	    digits(&p, 2, &sec) == -1)
+		return -1;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '+' ? 1 : -1;
+		if (digits(&p, 2, &oh) == -1 || *p++ != ':' ||
+		    digits(&p, 2, &om) == -1 || oh > 23 || om > 59)
+			return -1;
+	} else
+		return -1;
+	if (*p != '\0')
+		return -1;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0)))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec == 60 ? 59 : sec;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	t -= (time_t)sign * (oh * 3600 + om * 60);
+	*out = t;
+	return 0;
+}
+
+int
+acme_parse_renewal_info(const void *data, size_t len,
+    struct acme_renewal_info *ri, char *err, size_t errlen)
+{
+	static const char *what = "renewal info";
+	yajl_val	 root, win;
+	char		*start = NULL, *end = NULL;
+	int		 rc = -1;
+
+	memset(ri, 0, sizeof(*ri));
+	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
+		return -1;
+	if (json_obj(root, "suggestedWindow", 1, what, &win, err,
+	    errlen) == -1 ||
+	    json_str(win, "start", 1, "suggestedWindow", &start, err,
+	    errlen) == -1 ||
+	    json_str(win, "end", 1, "suggestedWindow", &end, err,
+	    errlen) == -1 ||
+	    json_str(root, "explanationURL", 0, what, &ri->explanation_url,
+	    err, errlen) == -1)
+		goto out;
+	if (json_rfc3339(start, &ri->start) == -1) {
+		json_err(err, errlen, "%s: start \"%.64s\" is not an RFC 3339 "
+		    "date-time", what, start);
+		goto out;
+	}
+	if (json_rfc3339(end, &ri->end) == -1) {
+		json_err(err, errlen, "%s: end \"%.64s\" is not an RFC 3339 "
+		    "date-time", what, end);
+		goto out;
+	}
+	if (ri->start >= ri->end) {
+		json_err(err, errlen, "%s: window start %s is not before "
+		    "end %s", what, start, end);
+		goto out;
+	}
+	rc = 0;
+ out:
+	free(start);
+	free(end);
+	yajl_tree_free(root);
+	if (rc == -1)
+		acme_renewal_info_free(ri);
+	return rc;
+}
+
+void
+acme_renewal_info_free(struct acme_renewal_info *ri)
+{
+	free(ri->explanation_url);
+	memset(ri, 0, sizeof(*ri));
+}

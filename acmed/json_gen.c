@@ -1,0 +1,281 @@
+/*
+ * JSON request bodies for the ACME server, built with yajl_gen so that
+ * every value is escaped (and checked for valid UTF-8) by the generator,
+ * never by a format string; the one-line text of a problem document for
+ * logs; and the RFC 9773 certificate identifier.
+ */
+#include <arpa/inet.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <yajl/yajl_gen.h>
+
+#include "acme.h"
+#include "base64.h"
+#include "buf.h"
+
+#define PROBLEM_TEXT_MAX	4096
+#define ACME_ERROR_PREFIX	"urn:ietf:params:acme:error:"
+
+#define G(x)	do { if ((x) != yajl_gen_status_ok) goto fail; } while (0)
+
+static yajl_gen_status
+gen_str(yajl_gen g, const char *s)
+{
+	return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static yajl_gen
+gen_new(void)
+{
+	yajl_gen	 g;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		return NULL;
+	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	return g;
+}
+
+/* The generated text as a C string, and the generator freed. */
+static char *
+gen_done(yajl_gen g)
+{
+	const unsigned char	*p;
+	size_t			 len;
+	char			*s = NULL;
+
+	if (yajl_gen_get_buf(g, &p, &len) == yajl_gen_status_ok &&
+	    (s = malloc(len + 1)) != NULL) {
+		memcpy(s, p, len);
+		s[len] = '\0';
+	}
+	yajl_gen_free(g);
+	return s;
+}
+
+char *
+acme_req_new_account(const char *contact, int only_existing)
+{
+	yajl_gen	 g;
+	char		*mailto = NULL;
+
+	if ((g = gen_new()) == NULL)
+		return NULL;
+	G(yajl_gen_map_open(g));
+	if (only_existing) {
+		G(gen_str(g, "onlyReturnExisting"));
+		G(yajl_gen_bool(g, 1));
+	} else {
+		G(gen_str(g, "termsOfServiceAgreed"));
+		G(yajl_gen_bool(g, 1));
+		if (contact != NULL && contact[0] != '\0') {
+			if (strncmp(contact, "mailto:", 7) == 0)
+				mailto = strdup(contact);
+			else if (asprintf(&mailto, "mailto:%s", contact) == -1)
+				mailto = NULL;
+			if (mailto == NULL)
+				goto fail;
+			G(gen_str(g, "contact"));
+			G(yajl_gen_array_open(g));
+			G(gen_str(g, mailto));
+			G(yajl_gen_array_close(g));
+		}
+	}
+	G(yajl_gen_map_close(g));
+	free(mailto);
+	return gen_done(g);
+ fail:
+	free(mailto);
+	yajl_gen_free(g);
+	return NULL;
+}
+
+/* RFC 8738: an IP address is an "ip" identifier, anything else "dns". */
+static const char *
+identifier_type(const char *name)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if (inet_pton(AF_INET, name, &a4) == 1 ||
+	    inet_pton(AF_INET6, name, &a6) == 1)
+		return "ip";
+	return "dns";
+}
+
+char *
+acme_req_new_order(const char *const *names, size_t n, const char *replaces)
+{
+	yajl_gen	 g;
+	size_t		 i;
+
+	if (n == 0 || n > ACME_MAX_AUTHZ)
+		return NULL;
+	if ((g = gen_new()) == NULL)
+		return NULL;
+	G(yajl_gen_map_open(g));
+	G(gen_str(g, "identifiers"));
+	G(yajl_gen_array_open(g));
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL)
+			goto fail;
+		G(yajl_gen_map_open(g));
+		G(gen_str(g, "type"));
+		G(gen_str(g, identifier_type(names[i])));
+		G(gen_str(g, "value"));
+		G(gen_str(g, names[i]));
+		G(yajl_gen_map_close(g));
+	}
+	G(yajl_gen_array_close(g));
+	if (replaces != NULL) {
+		G(gen_str(g, "replaces"));
+		G(gen_str(g, replaces));
+	}
+	G(yajl_gen_map_close(g));
+	return gen_done(g);
+ fail:
+	yajl_gen_free(g);
+	return NULL;
+}
+
+char *
+acme_req_finalize(const void *der, size_t len)
+{
+	yajl_gen	 g;
+	char		*csr;
+
+	if (der == NULL || len == 0)
+		return NULL;
+	if ((csr = b64url_encode(der, len)) == NULL)
+		return NULL;
+	if ((g = gen_new()) == NULL) {
+		free(csr);
+		return NULL;
+	}
+	G(yajl_gen_map_open(g));
+	G(gen_str(g, "csr"));
+	G(gen_str(g, csr));
+	G(yajl_gen_map_close(g));
+	free(csr);
+	return gen_done(g);
+ fail:
+	free(csr);
+	yajl_gen_free(g);
+	return NULL;
+}
+
+/*
+ * RFC 9773 section 4.1: base64url(AKI keyIdentifier) "." base64url(the
+ * serial number's DER content octets, leading zero included).
+ */
+char *
+acme_ari_cert_id(const void *der, size_t len)
+{
+	const unsigned char	*p = der;
+	const ASN1_OCTET_STRING	*aki;
+	const ASN1_INTEGER	*serial;
+	X509			*x = NULL;
+	unsigned char		*sder = NULL;
+	char			*a = NULL, *s = NULL, *id = NULL;
+	size_t			 off, n;
+	int			 slen;
+
+	if (der == NULL || len == 0 || len > ACME_MAX_BODY)
+		return NULL;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL)
+		goto out;
+	if ((aki = X509_get0_authority_key_id(x)) == NULL ||
+	    ASN1_STRING_length(aki) <= 0)
+		goto out;
+	serial = X509_get0_serialNumber(x);
+	if ((slen = i2d_ASN1_INTEGER((ASN1_INTEGER *)serial, &sder)) < 3 ||
+	    sder[0] != V_ASN1_INTEGER)
+		goto out;
+	if (sder[1] < 0x80)
+		off = 2;
+	else {
+		n = sder[1] & 0x7f;
+		if (n == 0 || n > 2)
+			goto out;
+		off = 2 + n;
+	}
+	if (off >= (size_t)slen)
+		goto out;
+	if ((a = b64url_encode(ASN1_STRING_get0_data(aki),
+	    ASN1_STRING_length(aki))) == NULL ||
+	    (s = b64url_encode(sder + off, slen - off)) == NULL)
+		goto out;
+	if (asprintf(&id, "%s.%s", a, s) == -1)
+		id = NULL;
+ out:
+	free(a);
+	free(s);
+	OPENSSL_free(sder);
+	X509_free(x);
+	return id;
+}
+
+/* Appends s with control characters made visible, so a line stays one. */
+static void
+text_add(struct buf *b, const char *s)
+{
+	char	 c;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		c = *s;
+		if ((unsigned char)c < 0x20 || c == 0x7f)
+			c = '?';
+		if (buf_add(b, &c, 1) == -1)
+			return;
+	}
+}
+
+static void
+text_type(struct buf *b, const char *type)
+{
+	if (type != NULL && strncmp(type, ACME_ERROR_PREFIX,
+	    strlen(ACME_ERROR_PREFIX)) == 0)
+		type += strlen(ACME_ERROR_PREFIX);
+	text_add(b, type != NULL ? type : "about:blank");
+}
+
+char *
+acme_problem_text(const struct acme_problem *p)
+{
+	struct buf	 b;
+	size_t		 i;
+	char		*s;
+
+	buf_init(&b, PROBLEM_TEXT_MAX);
+	if (p == NULL)
+		text_add(&b, "no problem document");
+	else {
+		text_type(&b, p->type);
+		if (p->detail != NULL && p->detail[0] != '\0') {
+			text_add(&b, ": ");
+			text_add(&b, p->detail);
+		}
+		for (i = 0; i < p->nsub; i++) {
+			text_add(&b, " (");
+			if (p->sub[i].identifier != NULL) {
+				text_add(&b, p->sub[i].identifier);
+				text_add(&b, ": ");
+			}
+			text_type(&b, p->sub[i].type);
+			if (p->sub[i].detail != NULL &&
+			    p->sub[i].detail[0] != '\0') {
+				text_add(&b, ": ");
+				text_add(&b, p->sub[i].detail);
+			}
+			text_add(&b, ")");
+		}
+	}
+	if ((s = buf_release(&b, NULL)) == NULL)
+		buf_free(&b);
+	return s;
+}
