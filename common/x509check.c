@@ -1,0 +1,293 @@
+/*
+ * Certificate checks shared by the parent and keyproc: is a certificate
+ * the provisional one, when is it valid, and does an issued chain belong
+ * to the domain (its key, exactly its names, each certificate signed by
+ * the next).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "x509check.h"
+
+/* 1 if x is self-issued with the provisional CN prefix. */
+int
+cert_is_provisional(X509 *x)
+{
+	X509_NAME	*subj;
+	char		 cn[256];
+	int		 len;
+
+	subj = X509_get_subject_name(x);
+	if (X509_NAME_cmp(subj, X509_get_issuer_name(x)) != 0)
+		return 0;
+	len = X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn));
+	if (len < (int)strlen(PROVISIONAL_CN_PREFIX))
+		return 0;
+	return strncmp(cn, PROVISIONAL_CN_PREFIX,
+	    strlen(PROVISIONAL_CN_PREFIX)) == 0;
+}
+
+static int
+asn1_time(const ASN1_TIME *t, time_t *tp)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
+		return -1;
+	*tp = timegm(&tm);
+	return 0;
+}
+
+int
+x509_times(X509 *x, time_t *notbefore, time_t *notafter)
+{
+	if (asn1_time(X509_get0_notBefore(x), notbefore) == -1 ||
+	    asn1_time(X509_get0_notAfter(x), notafter) == -1)
+		return -1;
+	return 0;
+}
+
+/* A public key, or the public half of a private key, from PEM. */
+EVP_PKEY *
+x509_key_from_pem(const void *pem, size_t len)
+{
+	BIO		*bio;
+	EVP_PKEY	*pkey;
+
+	if (len == 0 || len > CHAIN_PEM_MAX)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return NULL;
+	pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	if (pkey == NULL) {
+		(void)BIO_reset(bio);
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	return pkey;
+}
+
+/*
+ * Reads the certificates of a PEM chain; -1 if there is none, one does
+ * not parse, or there are more than CHAIN_CERTS_MAX.
+ */
+static int
+chain_read(const void *pem, size_t len, X509 **certs, int *np, char *msg,
+    size_t msglen)
+{
+	BIO		*bio;
+	X509		*x;
+	unsigned long	 e;
+	int		 n = 0, rc = -1;
+
+	*np = 0;
+	if (len == 0 || len > CHAIN_PEM_MAX) {
+		snprintf(msg, msglen, "chain of %zu bytes (1 to %d allowed)",
+		    len, CHAIN_PEM_MAX);
+		return -1;
+	}
+	ERR_clear_error();
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	for (;;) {
+		if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+			e = ERR_peek_last_error();
+			if (n > 0 && ERR_GET_LIB(e) == ERR_LIB_PEM &&
+			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+				rc = 0;
+			else
+				snprintf(msg, msglen, "certificate %d of the "
+				    "chain does not parse", n + 1);
+			break;
+		}
+		if (n == CHAIN_CERTS_MAX) {
+			X509_free(x);
+			snprintf(msg, msglen, "more than %d certificates in "
+			    "the chain", CHAIN_CERTS_MAX);
+			break;
+		}
+		certs[n++] = x;
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	*np = n;
+	return rc;
+}
+
+/* Notes where a certificate is in the chain, for the messages. */
+static void
+cert_label(X509 *x, int i, char *s, size_t len)
+{
+	char	 cn[128];
+
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+	    NID_commonName, cn, sizeof(cn)) < 0)
+		snprintf(cn, sizeof(cn), "no CN");
+	snprintf(s, len, "certificate %d (%s)", i + 1, cn);
+}
+
+static int
+name_in(const char *name, size_t len, char *const *names, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len &&
+		    strncasecmp(names[i], name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Compares the leaf's dNSNames with the configured names, both ways. */
+static int
+check_names(X509 *leaf, char *const *names, size_t n, char *msg,
+    size_t msglen)
+{
+	GENERAL_NAMES	*gens;
+	GENERAL_NAME	*gen;
+	char		**san = NULL;
+	const char	*s;
+	size_t		 nsan = 0, i;
+	int		 k, len, rc = -1;
+
+	if ((gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL,
+	    NULL)) == NULL) {
+		snprintf(msg, msglen, "leaf has no subjectAltName");
+		return -1;
+	}
+	if ((san = calloc(sk_GENERAL_NAME_num(gens) + 1, sizeof(*san))) ==
+	    NULL) {
+		snprintf(msg, msglen, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < sk_GENERAL_NAME_num(gens); k++) {
+		gen = sk_GENERAL_NAME_value(gens, k);
+		if (gen->type != GEN_DNS)
+			continue;
+		s = (const char *)ASN1_STRING_get0_data(gen->d.dNSName);
+		len = ASN1_STRING_length(gen->d.dNSName);
+		if (len <= 0 || memchr(s, '\0', len) != NULL) {
+			snprintf(msg, msglen, "leaf has a malformed dNSName");
+			goto out;
+		}
+		if (!name_in(s, len, names, n)) {
+			snprintf(msg, msglen, "leaf names %.*s, which is not "
+			    "configured", len > 253 ? 253 : len, s);
+			goto out;
+		}
+		if ((san[nsan] = strndup(s, len)) == NULL) {
+			snprintf(msg, msglen, "out of memory");
+			goto out;
+		}
+		nsan++;
+	}
+	for (i = 0; i < n; i++) {
+		if (!name_in(names[i], strlen(names[i]), san, nsan)) {
+			snprintf(msg, msglen, "leaf does not name %s",
+			    names[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+ out:
+	for (i = 0; i < nsan; i++)
+		free(san[i]);
+	free(san);
+	GENERAL_NAMES_free(gens);
+	return rc;
+}
+
+/*
+ * Checks an issued chain (PEM, leaf first) against the domain: the leaf's
+ * key is key, its dNSNames are exactly names (in any order and case), and
+ * each certificate is signed by the one after it.  Returns 0 and the
+ * leaf's validity, or -1 with what did not match in msg.
+ */
+int
+x509_check_chain(const void *pem, size_t len, EVP_PKEY *key,
+    char *const *names, size_t n, time_t *notbefore, time_t *notafter,
+    char *msg, size_t msglen)
+{
+	X509		*certs[CHAIN_CERTS_MAX];
+	EVP_PKEY	*next;
+	char		 a[160], b[160];
+	int		 ncerts, i, rc = -1;
+
+	snprintf(msg, msglen, "ok");
+	if (chain_read(pem, len, certs, &ncerts, msg, msglen) == -1)
+		goto out;
+	if (X509_get0_pubkey(certs[0]) == NULL ||
+	    EVP_PKEY_eq(X509_get0_pubkey(certs[0]), key) != 1) {
+		snprintf(msg, msglen, "leaf public key is not the domain key");
+		goto out;
+	}
+	if (check_names(certs[0], names, n, msg, msglen) == -1)
+		goto out;
+	for (i = 0; i + 1 < ncerts; i++) {
+		cert_label(certs[i], i, a, sizeof(a));
+		cert_label(certs[i + 1], i + 1, b, sizeof(b));
+		if (X509_NAME_cmp(X509_get_issuer_name(certs[i]),
+		    X509_get_subject_name(certs[i + 1])) != 0) {
+			snprintf(msg, msglen, "%s is not issued by %s", a, b);
+			goto out;
+		}
+		if ((next = X509_get0_pubkey(certs[i + 1])) == NULL ||
+		    X509_verify(certs[i], next) != 1) {
+			snprintf(msg, msglen, "%s is not signed by %s", a, b);
+			goto out;
+		}
+	}
+	if (x509_times(certs[0], notbefore, notafter) == -1) {
+		snprintf(msg, msglen, "leaf validity does not parse");
+		goto out;
+	}
+	rc = 0;
+ out:
+	for (i = 0; i < ncerts; i++)
+		X509_free(certs[i]);
+	ERR_clear_error();
+	return rc;
+}
+
+/*
+ * The first certificate of a PEM file: its validity and whether it is
+ * the provisional one.
+ */
+int
+x509_leaf_info(const void *pem, size_t len, time_t *notbefore,
+    time_t *notafter, int *provisional)
+{
+	BIO	*bio;
+	X509	*x;
+	int	 rc = -1;
+
+	if (len == 0 || len > CHAIN_PEM_MAX)
+		return -1;
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return -1;
+	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL &&
+	    x509_times(x, notbefore, notafter) == 0) {
+		*provisional = cert_is_provisional(x);
+		rc = 0;
+	}
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}

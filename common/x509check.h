@@ -1,0 +1,28 @@
+/*
+ * Checks on certificates that both the parent (before it installs a
+ * chain, when it reads the certificate on disk) and keyproc need.
+ */
+#ifndef ACMED_X509CHECK_H
+#define ACMED_X509CHECK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* Subject and issuer CN of the provisional self-signed certificate. */
+#define PROVISIONAL_CN_PREFIX	"acmed provisional "
+
+#define CHAIN_PEM_MAX		(256 * 1024)
+#define CHAIN_CERTS_MAX		10
+
+int		 cert_is_provisional(X509 *);
+int		 x509_times(X509 *, time_t *, time_t *);
+EVP_PKEY	*x509_key_from_pem(const void *, size_t);
+int		 x509_leaf_info(const void *, size_t, time_t *, time_t *,
+		    int *);
+int		 x509_check_chain(const void *, size_t, EVP_PKEY *,
+		    char *const *, size_t, time_t *, time_t *, char *, size_t);
+
+#endif

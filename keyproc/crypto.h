@@ -1,0 +1,65 @@
+/*
+ * keyproc's cryptography: keys, the JWK and its thumbprint, JWS for ACME,
+ * CSRs and the provisional self-signed certificate.  Pure functions over
+ * libcrypto; nothing here reads a file by name or touches the network.
+ *
+ * Every function returns NULL or -1 on failure and leaves a one-line reason
+ * in crypto_error(), which keyproc sends back to whoever asked.
+ */
+#ifndef ACMED_KEYPROC_CRYPTO_H
+#define ACMED_KEYPROC_CRYPTO_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <yajl/yajl_gen.h>
+
+#include "keytype.h"
+
+#define KEY_PEM_MAX		(64 * 1024)	/* a key file, read from a fd */
+#define NAMES_MAX		100		/* names in one certificate */
+#define NAME_LEN_MAX		253		/* one DNS name */
+#define CERT_DAYS_MAX		3650		/* provisional certificate */
+
+const char	*crypto_error(void);
+void		 crypto_seterr(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+
+/* key.c */
+EVP_PKEY	*key_from_pem(const void *, size_t, const char *);
+EVP_PKEY	*key_from_fd(int, const char *);
+EVP_PKEY	*key_generate(enum keytype, int);
+int		 key_acceptable(EVP_PKEY *, const char *);
+int		 key_matches(EVP_PKEY *, enum keytype, int);
+char		*key_to_pem(EVP_PKEY *, size_t *);
+void		 key_pem_free(char *, size_t);
+const char	*key_alg(EVP_PKEY *);
+void		 key_describe(EVP_PKEY *, char *, size_t);
+
+/* jwk.c */
+int		 jwk_gen(yajl_gen, EVP_PKEY *);
+char		*jwk_json(EVP_PKEY *);
+char		*jwk_thumbprint(EVP_PKEY *);
+
+/* jws.c */
+char		*jws_sign(EVP_PKEY *, const char *, const char *, const char *,
+		    const void *, size_t, size_t *);
+
+/* names.c */
+int		 names_parse(const char *, char ***, size_t *);
+void		 names_free(char **, size_t);
+int		 name_valid(const char *);
+
+/* csr.c */
+GENERAL_NAMES	*san_build(char *const *, size_t);
+int		 subject_cn(X509_NAME *, const char *, const char *);
+int		 csr_build(EVP_PKEY *, char *const *, size_t, unsigned char **,
+		    size_t *);
+
+/* selfsign.c */
+char		*selfsigned_pem(EVP_PKEY *, char *const *, size_t, int,
+		    size_t *);
+
+#endif

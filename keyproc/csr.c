@@ -1,0 +1,137 @@
+/*
+ * The certificate signing request sent at finalize (RFC 8555 7.4): PKCS#10
+ * in DER, the first name as the subject CN, every name as a dNSName in
+ * the subjectAltName extension, signed with the domain key and SHA-256.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "crypto.h"
+
+#define CN_MAX		64	/* ub-common-name, RFC 5280 */
+
+/* A subjectAltName value with every name as a dNSName. */
+GENERAL_NAMES *
+san_build(char *const *names, size_t n)
+{
+	GENERAL_NAMES	*gens;
+	GENERAL_NAME	*gen;
+	ASN1_IA5STRING	*ia5;
+	size_t		 i;
+
+	if ((gens = sk_GENERAL_NAME_new_null()) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((ia5 = ASN1_IA5STRING_new()) == NULL)
+			goto fail;
+		if (!ASN1_STRING_set(ia5, names[i], (int)strlen(names[i])) ||
+		    (gen = GENERAL_NAME_new()) == NULL) {
+			ASN1_IA5STRING_free(ia5);
+			goto fail;
+		}
+		GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
+		if (!sk_GENERAL_NAME_push(gens, gen)) {
+			GENERAL_NAME_free(gen);
+			goto fail;
+		}
+	}
+	return gens;
+ fail:
+	crypto_seterr("subjectAltName");
+	GENERAL_NAMES_free(gens);
+	return NULL;
+}
+
+/*
+ * A CN holds at most 64 bytes; a longer first name is left out of the
+ * subject, which is what CAs do too, since the SAN carries every name.
+ */
+int
+subject_cn(X509_NAME *subj, const char *prefix, const char *name)
+{
+	char	 cn[CN_MAX + 1];
+	size_t	 plen, nlen;
+
+	plen = strlen(prefix);
+	nlen = strlen(name);
+	if (plen > CN_MAX / 2) {
+		crypto_seterr("subject CN prefix \"%s\" too long", prefix);
+		return -1;
+	}
+	if (plen + nlen > CN_MAX) {
+		if (plen == 0)
+			return 0;
+		/* The prefix marks the certificate: keep it, cut the name. */
+		nlen = CN_MAX - plen;
+	}
+	memcpy(cn, prefix, plen);
+	memcpy(cn + plen, name, nlen);
+	cn[plen + nlen] = '\0';
+	if (!X509_NAME_add_entry_by_NID(subj, NID_commonName, MBSTRING_UTF8,
+	    (const unsigned char *)cn, -1, -1, 0)) {
+		crypto_seterr("subject CN \"%s\"", cn);
+		return -1;
+	}
+	return 0;
+}
+
+int
+csr_build(EVP_PKEY *pkey, char *const *names, size_t n, unsigned char **derp,
+    size_t *lenp)
+{
+	X509_REQ			*req = NULL;
+	STACK_OF(X509_EXTENSION)	*exts = NULL;
+	GENERAL_NAMES			*gens = NULL;
+	unsigned char			*der = NULL;
+	int				 len, rc = -1;
+
+	*derp = NULL;
+	*lenp = 0;
+	ERR_clear_error();
+	if (n == 0 || n > NAMES_MAX) {
+		crypto_seterr("CSR: %zu names (1 to %d)", n, NAMES_MAX);
+		return -1;
+	}
+	if ((req = X509_REQ_new()) == NULL ||
+	    !X509_REQ_set_version(req, X509_REQ_VERSION_1)) {
+		crypto_seterr("CSR: X509_REQ_new");
+		goto out;
+	}
+	if (subject_cn(X509_REQ_get_subject_name(req), "", names[0]) == -1)
+		goto out;
+	if ((gens = san_build(names, n)) == NULL)
+		goto out;
+	if (!X509V3_add1_i2d(&exts, NID_subject_alt_name, gens, 0,
+	    X509V3_ADD_DEFAULT) || !X509_REQ_add_extensions(req, exts)) {
+		crypto_seterr("CSR: subjectAltName extension");
+		goto out;
+	}
+	if (!X509_REQ_set_pubkey(req, pkey)) {
+		crypto_seterr("CSR: public key");
+		goto out;
+	}
+	if (X509_REQ_sign(req, pkey, EVP_sha256()) <= 0) {
+		crypto_seterr("CSR: signature");
+		goto out;
+	}
+	if ((len = i2d_X509_REQ(req, &der)) <= 0) {
+		crypto_seterr("CSR: DER encoding");
+		goto out;
+	}
+	*derp = der;
+	*lenp = len;
+	rc = 0;
+ out:
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	GENERAL_NAMES_free(gens);
+	X509_REQ_free(req);
+	return rc;
+}

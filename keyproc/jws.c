@@ -1,0 +1,217 @@
+/*
+ * JWS in the flattened JSON serialisation that ACME uses (RFC 8555
+ * section 6.2): a protected header with alg, jwk or kid, nonce and url;
+ * the payload; the signature.  ECDSA signatures are the raw r || s of
+ * RFC 7518 section 3.4, not the DER that libcrypto produces.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "base64.h"
+#include "crypto.h"
+
+static int
+gen_kv(yajl_gen g, const char *k, const char *v)
+{
+	if (yajl_gen_string(g, (const unsigned char *)k, strlen(k)) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)v, strlen(v)) !=
+	    yajl_gen_status_ok)
+		return -1;
+	return 0;
+}
+
+/* The protected header, base64url-encoded. */
+static char *
+jws_protected(EVP_PKEY *pkey, const char *alg, const char *url,
+    const char *nonce, const char *kid)
+{
+	yajl_gen		 g;
+	const unsigned char	*out;
+	size_t			 len;
+	char			*b64 = NULL;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL) {
+		crypto_seterr("JWS: out of memory");
+		return NULL;
+	}
+	/* url and nonce come from the network: refuse invalid UTF-8. */
+	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    gen_kv(g, "alg", alg) == -1)
+		goto gen;
+	if (kid != NULL && kid[0] != '\0') {
+		if (gen_kv(g, "kid", kid) == -1)
+			goto gen;
+	} else {
+		if (yajl_gen_string(g, (const unsigned char *)"jwk", 3) !=
+		    yajl_gen_status_ok)
+			goto gen;
+		if (jwk_gen(g, pkey) == -1)
+			goto out;
+	}
+	/* No nonce: the inner JWS of a key change (RFC 8555 7.3.5). */
+	if (nonce != NULL && nonce[0] != '\0' &&
+	    gen_kv(g, "nonce", nonce) == -1)
+		goto gen;
+	if (gen_kv(g, "url", url) == -1 ||
+	    yajl_gen_map_close(g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(g, &out, &len) != yajl_gen_status_ok)
+		goto gen;
+	if ((b64 = b64url_encode(out, len)) == NULL)
+		crypto_seterr("JWS: out of memory");
+	goto out;
+ gen:
+	crypto_seterr("JWS: protected header (invalid UTF-8 in url, "
+	    "nonce or kid?)");
+ out:
+	yajl_gen_free(g);
+	return b64;
+}
+
+/* DER ECDSA-Sig-Value to r || s, each padded to n bytes. */
+static int
+ecdsa_der_to_raw(const unsigned char *der, size_t derlen, unsigned char *raw,
+    int n)
+{
+	ECDSA_SIG	*sig;
+	const BIGNUM	*r, *s;
+	const unsigned char *p = der;
+	int		 rc = -1;
+
+	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL) {
+		crypto_seterr("JWS: ECDSA signature is not DER");
+		return -1;
+	}
+	ECDSA_SIG_get0(sig, &r, &s);
+	if (BN_bn2binpad(r, raw, n) != n || BN_bn2binpad(s, raw + n, n) != n)
+		crypto_seterr("JWS: ECDSA signature too long");
+	else
+		rc = 0;
+	ECDSA_SIG_free(sig);
+	return rc;
+}
+
+static char *
+jws_signature(EVP_PKEY *pkey, const char *alg, const char *input)
+{
+	EVP_MD_CTX	*ctx;
+	const EVP_MD	*md;
+	unsigned char	*sig = NULL, raw[2 * 66];
+	size_t		 siglen = 0;
+	char		*b64 = NULL;
+	int		 n;
+
+	md = strcmp(alg, "ES384") == 0 ? EVP_sha384() : EVP_sha256();
+	if ((ctx = EVP_MD_CTX_new()) == NULL) {
+		crypto_seterr("JWS: out of memory");
+		return NULL;
+	}
+	if (!EVP_DigestSignInit(ctx, NULL, md, NULL, pkey) ||
+	    !EVP_DigestSign(ctx, NULL, &siglen, (const unsigned char *)input,
+	    strlen(input))) {
+		crypto_seterr("JWS: %s signature", alg);
+		goto out;
+	}
+	if ((sig = malloc(siglen)) == NULL) {
+		crypto_seterr("JWS: out of memory");
+		goto out;
+	}
+	if (!EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)input,
+	    strlen(input))) {
+		crypto_seterr("JWS: %s signature", alg);
+		goto out;
+	}
+	if (alg[0] == 'E') {
+		n = strcmp(alg, "ES256") == 0 ? 32 : 48;
+		if (ecdsa_der_to_raw(sig, siglen, raw, n) == -1)
+			goto out;
+		b64 = b64url_encode(raw, 2 * n);
+	} else
+		b64 = b64url_encode(sig, siglen);
+	if (b64 == NULL)
+		crypto_seterr("JWS: out of memory");
+ out:
+	free(sig);
+	EVP_MD_CTX_free(ctx);
+	return b64;
+}
+
+/*
+ * Signs payload for url.  kid NULL or "": the header carries the JWK
+ * (newAccount, revocation by certificate key); nonce NULL or "": no
+ * nonce (the inner JWS of a key change).  An empty payload is encoded as
+ * "", which is what POST-as-GET needs.  Returns the JWS as a
+ * NUL-terminated JSON text.
+ */
+char *
+jws_sign(EVP_PKEY *pkey, const char *url, const char *nonce, const char *kid,
+    const void *payload, size_t plen, size_t *lenp)
+{
+	yajl_gen		 g = NULL;
+	const unsigned char	*out;
+	const char		*alg;
+	char			*prot = NULL, *pay = NULL, *input = NULL;
+	char			*sig = NULL, *jws = NULL;
+	size_t			 len, plen64;
+
+	if ((alg = key_alg(pkey)) == NULL) {
+		crypto_seterr("JWS: unsupported key");
+		return NULL;
+	}
+	if (url == NULL || url[0] == '\0') {
+		crypto_seterr("JWS: no url");
+		return NULL;
+	}
+	if ((prot = jws_protected(pkey, alg, url, nonce, kid)) == NULL)
+		goto out;
+	pay = plen > 0 ? b64url_encode(payload, plen) : strdup("");
+	if (pay == NULL) {
+		crypto_seterr("JWS: out of memory");
+		goto out;
+	}
+	plen64 = strlen(pay);
+	len = strlen(prot) + 1 + plen64 + 1;
+	if ((input = malloc(len)) == NULL) {
+		crypto_seterr("JWS: out of memory");
+		goto out;
+	}
+	snprintf(input, len, "%s.%s", prot, pay);
+	if ((sig = jws_signature(pkey, alg, input)) == NULL)
+		goto out;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL) {
+		crypto_seterr("JWS: out of memory");
+		goto out;
+	}
+	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    gen_kv(g, "protected", prot) == -1 ||
+	    gen_kv(g, "payload", pay) == -1 ||
+	    gen_kv(g, "signature", sig) == -1 ||
+	    yajl_gen_map_close(g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(g, &out, &len) != yajl_gen_status_ok) {
+		crypto_seterr("JWS: JSON generator failed");
+		goto out;
+	}
+	if ((jws = strndup((const char *)out, len)) == NULL) {
+		crypto_seterr("JWS: out of memory");
+		goto out;
+	}
+	if (lenp != NULL)
+		*lenp = len;
+ out:
+	if (g != NULL)
+		yajl_gen_free(g);
+	free(prot);
+	free(pay);
+	free(input);
+	free(sig);
+	return jws;
+}

@@ -1,0 +1,322 @@
+/*
+ * Account and domain keys: read from PEM, checked against the types acmed
+ * accepts, generated, written back as PKCS#8 PEM for the parent to store.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+
+#include "crypto.h"
+
+static char	crypto_err[512];
+
+const char *
+crypto_error(void)
+{
+	return crypto_err[0] != '\0' ? crypto_err : "unknown error";
+}
+
+/*
+ * Records the reason for a failure, with the newest libcrypto error
+ * appended when there is one; the libcrypto queue is emptied so that a
+ * later failure does not report a stale reason.
+ */
+void
+crypto_seterr(const char *fmt, ...)
+{
+	va_list		 ap;
+	unsigned long	 e;
+	size_t		 n;
+
+	va_start(ap, fmt);
+	vsnprintf(crypto_err, sizeof(crypto_err), fmt, ap);
+	va_end(ap);
+	if ((e = ERR_peek_last_error()) != 0) {
+		n = strlen(crypto_err);
+		if (n + 3 < sizeof(crypto_err)) {
+			memcpy(crypto_err + n, ": ", 3);
+			ERR_error_string_n(e, crypto_err + n + 2,
+			    sizeof(crypto_err) - n - 2);
+		}
+	}
+	ERR_clear_error();
+}
+
+/* A passphrase prompt would block: encrypted keys are refused. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return -1;
+}
+
+static int
+key_ec_bits(EVP_PKEY *pkey)
+{
+	char	 group[64];
+	size_t	 len;
+	int	 nid;
+
+	if (!EVP_PKEY_get_group_name(pkey, group, sizeof(group), &len))
+		return -1;
+	nid = OBJ_sn2nid(group);
+	if (nid == NID_undef)
+		nid = EC_curve_nist2nid(group);
+	if (nid == NID_X9_62_prime256v1)
+		return 256;
+	if (nid == NID_secp384r1)
+		return 384;
+	return 0;
+}
+
+/* 0 if the key is ECDSA P-256/P-384 or RSA 2048..8192 bits. */
+int
+key_acceptable(EVP_PKEY *pkey, const char *what)
+{
+	int	 bits;
+
+	switch (EVP_PKEY_get_base_id(pkey)) {
+	case EVP_PKEY_EC:
+		if (key_ec_bits(pkey) <= 0) {
+			crypto_seterr("%s: EC key on a curve other than "
+			    "P-256 or P-384", what);
+			return -1;
+		}
+		return 0;
+	case EVP_PKEY_RSA:
+		bits = EVP_PKEY_get_bits(pkey);
+		if (bits < 2048 || bits > 8192) {
+			crypto_seterr("%s: RSA key of %d bits (2048 to 8192 "
+			    "allowed)", what, bits);
+			return -1;
+		}
+		return 0;
+	default:
+		crypto_seterr("%s: key type %s not supported (ECDSA P-256, "
+		    "P-384 or RSA only)", what,
+		    OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
+		return -1;
+	}
+}
+
+/* 1 if the key is of the configured type and size (bits 0: any size). */
+int
+key_matches(EVP_PKEY *pkey, enum keytype type, int bits)
+{
+	switch (type) {
+	case KEY_ECDSA:
+		if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC)
+			return 0;
+		return bits == 0 || key_ec_bits(pkey) == bits;
+	case KEY_RSA:
+		if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA)
+			return 0;
+		return bits == 0 || EVP_PKEY_get_bits(pkey) == bits;
+	default:
+		return 0;
+	}
+}
+
+/* "what" names the key (its file or use) in the error message. */
+EVP_PKEY *
+key_from_pem(const void *pem, size_t len, const char *what)
+{
+	BIO		*bio;
+	EVP_PKEY	*pkey;
+
+	if (len == 0 || len > KEY_PEM_MAX) {
+		crypto_seterr("%s: key of %zu bytes (1 to %d allowed)", what,
+		    len, KEY_PEM_MAX);
+		return NULL;
+	}
+	ERR_clear_error();
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		crypto_seterr("%s: BIO_new_mem_buf", what);
+		return NULL;
+	}
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	if (pkey == NULL) {
+		crypto_seterr("%s: not a PEM private key (or encrypted)", what);
+		return NULL;
+	}
+	if (key_acceptable(pkey, what) == -1) {
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	ERR_clear_error();
+	return pkey;
+}
+
+/* Reads the whole descriptor (at most KEY_PEM_MAX bytes); does not close it. */
+EVP_PKEY *
+key_from_fd(int fd, const char *what)
+{
+	unsigned char	*pem;
+	EVP_PKEY	*pkey = NULL;
+	size_t		 len = 0;
+	ssize_t		 n;
+
+	if ((pem = malloc(KEY_PEM_MAX + 1)) == NULL) {
+		crypto_seterr("%s: %s", what, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		n = read(fd, pem + len, KEY_PEM_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			crypto_seterr("%s: read: %s", what, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+		if (len > KEY_PEM_MAX) {
+			crypto_seterr("%s: key file larger than %d bytes",
+			    what, KEY_PEM_MAX);
+			goto out;
+		}
+	}
+	pkey = key_from_pem(pem, len, what);
+ out:
+	OPENSSL_cleanse(pem, KEY_PEM_MAX + 1);
+	free(pem);
+	return pkey;
+}
+
+/* bits 0 picks the default size for the type. */
+EVP_PKEY *
+key_generate(enum keytype type, int bits)
+{
+	EVP_PKEY	*pkey = NULL;
+
+	ERR_clear_error();
+	switch (type) {
+	case KEY_ECDSA:
+		if (bits == 0)
+			bits = KEY_ECDSA_DEFAULT_BITS;
+		if (bits != 256 && bits != 384) {
+			crypto_seterr("ECDSA key of %d bits (256 or 384)",
+			    bits);
+			return NULL;
+		}
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
+		    bits == 256 ? "P-256" : "P-384");
+		break;
+	case KEY_RSA:
+		if (bits == 0)
+			bits = KEY_RSA_DEFAULT_BITS;
+		if (bits != 2048 && bits != 3072 && bits != 4096) {
+			crypto_seterr("RSA key of %d bits (2048, 3072 or "
+			    "4096)", bits);
+			return NULL;
+		}
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+		break;
+	default:
+		crypto_seterr("unknown key type %d", (int)type);
+		return NULL;
+	}
+	if (pkey == NULL)
+		crypto_seterr("generating a %s key of %d bits",
+		    type == KEY_RSA ? "RSA" : "ECDSA", bits);
+	return pkey;
+}
+
+/*
+ * PKCS#8 PEM, unencrypted: the parent writes it with mode 0600.  The
+ * result holds the secret key; release it with key_pem_free().
+ */
+char *
+key_to_pem(EVP_PKEY *pkey, size_t *lenp)
+{
+	BIO	*bio;
+	char	*data, *pem = NULL;
+	long	 len;
+
+	ERR_clear_error();
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL &&
+	    (bio = BIO_new(BIO_s_mem())) == NULL) {
+		crypto_seterr("BIO_new");
+		return NULL;
+	}
+	if (!PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL)) {
+		crypto_seterr("writing the key as PEM");
+		goto out;
+	}
+	if ((len = BIO_get_mem_data(bio, &data)) <= 0 || len > KEY_PEM_MAX) {
+		crypto_seterr("key PEM of %ld bytes", len);
+		goto out;
+	}
+	if ((pem = malloc(len + 1)) == NULL) {
+		crypto_seterr("%s", strerror(errno));
+		goto out;
+	}
+	memcpy(pem, data, len);
+	pem[len] = '\0';
+	*lenp = len;
+ out:
+	BIO_free(bio);
+	return pem;
+}
+
+void
+key_pem_free(char *pem, size_t len)
+{
+	if (pem == NULL)
+		return;
+	OPENSSL_cleanse(pem, len);
+	free(pem);
+}
+
+/* The JWS "alg" for the key: ES256, ES384 or RS256. */
+const char *
+key_alg(EVP_PKEY *pkey)
+{
+	switch (EVP_PKEY_get_base_id(pkey)) {
+	case EVP_PKEY_EC:
+		switch (key_ec_bits(pkey)) {
+		case 256:
+			return "ES256";
+		case 384:
+			return "ES384";
+		}
+		return NULL;
+	case EVP_PKEY_RSA:
+		return "RS256";
+	}
+	return NULL;
+}
+
+/* "ECDSA P-256", "RSA 3072": for log lines. */
+void
+key_describe(EVP_PKEY *pkey, char *s, size_t len)
+{
+	switch (EVP_PKEY_get_base_id(pkey)) {
+	case EVP_PKEY_EC:
+		snprintf(s, len, "ECDSA P-%d", key_ec_bits(pkey));
+		break;
+	case EVP_PKEY_RSA:
+		snprintf(s, len, "RSA %d", EVP_PKEY_get_bits(pkey));
+		break;
+	default:
+		snprintf(s, len, "%s", OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
+		break;
+	}
+}

@@ -1,0 +1,250 @@
+/*
+ * JWS for ACME: every signature is verified with libcrypto from the
+ * output alone (ECDSA r || s turned back into DER), and the protected
+ * header is parsed back, including values that need JSON escaping.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "test.h"
+#include "base64.h"
+#include "keyproc/crypto.h"
+
+static const char *
+tstr(yajl_val root, const char *key)
+{
+	const char	*path[2] = { key, NULL };
+	yajl_val	 v;
+
+	v = yajl_tree_get(root, path, yajl_t_string);
+	return v != NULL ? YAJL_GET_STRING(v) : NULL;
+}
+
+/* Verifies sig64 over input with pkey as alg does it in JOSE. */
+static int
+verify(EVP_PKEY *pkey, const char *alg, const char *input, const char *sig64)
+{
+	EVP_MD_CTX	*ctx;
+	ECDSA_SIG	*es;
+	unsigned char	*sig, *der = NULL;
+	size_t		 siglen;
+	int		 derlen, n, ok = 0;
+
+	if (b64url_decode(sig64, strlen(sig64), &sig, &siglen) == -1)
+		return 0;
+	if (alg[0] == 'E') {
+		n = strcmp(alg, "ES256") == 0 ? 32 : 48;
+		if (siglen != (size_t)(2 * n)) {
+			printf("# raw signature of %zu bytes\n", siglen);
+			free(sig);
+			return 0;
+		}
+		es = ECDSA_SIG_new();
+		ECDSA_SIG_set0(es, BN_bin2bn(sig, n, NULL),
+		    BN_bin2bn(sig + n, n, NULL));
+		derlen = i2d_ECDSA_SIG(es, &der);
+		ECDSA_SIG_free(es);
+		free(sig);
+		sig = der;
+		siglen = derlen;
+	}
+	ctx = EVP_MD_CTX_new();
+	if (EVP_DigestVerifyInit(ctx, NULL, strcmp(alg, "ES384") == 0 ?
+	    EVP_sha384() : EVP_sha256(), NULL, pkey) == 1 &&
+	    EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)input,
+	    strlen(input)) == 1)
+		ok = 1;
+	EVP_MD_CTX_free(ctx);
+	if (der != NULL)
+		OPENSSL_free(der);
+	else
+		free(sig);
+	return ok;
+}
+
+/* Signs and verifies without the detailed checks. */
+static int
+sign_verify(EVP_PKEY *pkey, const char *payload)
+{
+	yajl_val	 root;
+	const char	*prot, *pay, *sig;
+	char		*jws, input[4096];
+	int		 ok = 0;
+
+	if ((jws = jws_sign(pkey, "https://acme.test/x", "n", NULL, payload,
+	    strlen(payload), NULL)) == NULL)
+		return 0;
+	if ((root = yajl_tree_parse(jws, NULL, 0)) != NULL &&
+	    (prot = tstr(root, "protected")) != NULL &&
+	    (pay = tstr(root, "payload")) != NULL &&
+	    (sig = tstr(root, "signature")) != NULL) {
+		snprintf(input, sizeof(input), "%s.%s", prot, pay);
+		ok = verify(pkey, key_alg(pkey), input, sig);
+	}
+	yajl_tree_free(root);
+	free(jws);
+	return ok;
+}
+
+/*
+ * Signs, then checks everything a server would: the JSON shape, the
+ * header fields, the payload and the signature.
+ */
+static void
+check_jws(const char *what, EVP_PKEY *pkey, const char *url,
+    const char *nonce, const char *kid, const char *payload)
+{
+	char		 err[128], *jws, *input, *hdr, *body, *jwk;
+	const char	*prot, *pay, *sig, *alg;
+	unsigned char	*dec;
+	size_t		 len, declen;
+	yajl_val	 root, h, v;
+	const char	*jwkpath[] = { "jwk", NULL };
+
+	alg = key_alg(pkey);
+	jws = jws_sign(pkey, url, nonce, kid, payload, strlen(payload), &len);
+	CHECK(jws != NULL && strlen(jws) == len, "%s: signed", what);
+	if (jws == NULL) {
+		printf("# %s\n", crypto_error());
+		return;
+	}
+	root = yajl_tree_parse(jws, err, sizeof(err));
+	CHECK(root != NULL && YAJL_IS_OBJECT(root) &&
+	    root->u.object.len == 3, "%s: JSON object of 3 members", what);
+	if (root == NULL)
+		goto out;
+	prot = tstr(root, "protected");
+	pay = tstr(root, "payload");
+	sig = tstr(root, "signature");
+	CHECK(prot != NULL && pay != NULL && sig != NULL,
+	    "%s: protected, payload, signature", what);
+	if (prot == NULL || pay == NULL || sig == NULL)
+		goto out;
+	CHECK(b64url_valid(prot, strlen(prot)) && b64url_valid(pay,
+	    strlen(pay)) && b64url_valid(sig, strlen(sig)),
+	    "%s: all base64url without padding", what);
+
+	if (payload[0] == '\0')
+		CHECK_STR(pay, "", "%s: empty payload is \"\"", what);
+	else {
+		CHECK(b64url_decode(pay, strlen(pay), &dec, &declen) == 0 &&
+		    declen == strlen(payload) &&
+		    memcmp(dec, payload, declen) == 0,
+		    "%s: payload decodes", what);
+		free(dec);
+	}
+
+	len = strlen(prot) + strlen(pay) + 2;
+	input = malloc(len);
+	snprintf(input, len, "%s.%s", prot, pay);
+	CHECK(verify(pkey, alg, input, sig), "%s: %s signature verifies",
+	    what, alg);
+	/* A changed byte must not verify. */
+	input[0] ^= 1;
+	CHECK(!verify(pkey, alg, input, sig), "%s: tampered input fails",
+	    what);
+	free(input);
+
+	CHECK(b64url_decode(prot, strlen(prot), &dec, &declen) == 0,
+	    "%s: header decodes", what);
+	hdr = strndup((char *)dec, declen);
+	free(dec);
+	h = yajl_tree_parse(hdr, err, sizeof(err));
+	CHECK(h != NULL, "%s: header is JSON: %s", what, hdr);
+	if (h == NULL) {
+		free(hdr);
+		goto out;
+	}
+	CHECK_STR(tstr(h, "alg"), alg, "%s: alg", what);
+	CHECK_STR(tstr(h, "url"), url, "%s: url", what);
+	if (nonce != NULL && nonce[0] != '\0')
+		CHECK_STR(tstr(h, "nonce"), nonce, "%s: nonce", what);
+	else
+		CHECK(tstr(h, "nonce") == NULL, "%s: no nonce", what);
+	if (kid != NULL && kid[0] != '\0') {
+		CHECK_STR(tstr(h, "kid"), kid, "%s: kid", what);
+		CHECK(yajl_tree_get(h, jwkpath, yajl_t_any) == NULL,
+		    "%s: no jwk beside kid", what);
+	} else {
+		CHECK(tstr(h, "kid") == NULL, "%s: no kid", what);
+		v = yajl_tree_get(h, jwkpath, yajl_t_object);
+		jwk = jwk_json(pkey);
+		body = strstr(hdr, "\"jwk\":");
+		CHECK(v != NULL && jwk != NULL && body != NULL &&
+		    strncmp(body + 6, jwk, strlen(jwk)) == 0,
+		    "%s: jwk is the public key", what);
+		free(jwk);
+	}
+	/* Field order: alg first, url last, as RFC 8555's examples. */
+	CHECK(strncmp(hdr, "{\"alg\":", 7) == 0 &&
+	    strstr(hdr, "\"url\":") != NULL, "%s: header order", what);
+	yajl_tree_free(h);
+	free(hdr);
+ out:
+	yajl_tree_free(root);
+	free(jws);
+}
+
+int
+main(void)
+{
+	EVP_PKEY	*ec256, *ec384, *rsa;
+	const char	*url = "https://acme.test/acme/new-order";
+	const char	*kid = "https://acme.test/acme/acct/1";
+	const char	*order = "{\"identifiers\":[{\"type\":\"dns\","
+			    "\"value\":\"example.org\"}]}";
+	char		 big[8192];
+	size_t		 len;
+	int		 i;
+
+	ec256 = key_generate(KEY_ECDSA, 256);
+	ec384 = key_generate(KEY_ECDSA, 384);
+	rsa = key_generate(KEY_RSA, 2048);
+	CHECK(ec256 != NULL && ec384 != NULL && rsa != NULL, "keys made");
+
+	check_jws("ES256 jwk", ec256, url, "nonce-1", NULL, "{}");
+	check_jws("ES256 kid", ec256, url, "nonce-2", kid, order);
+	check_jws("ES256 POST-as-GET", ec256, url, "nonce-3", kid, "");
+	check_jws("ES384 jwk", ec384, url, "nonce-4", "", "{}");
+	check_jws("ES384 kid", ec384, url, "nonce-5", kid, order);
+	check_jws("RS256 jwk", rsa, url, "nonce-6", NULL, "{}");
+	check_jws("RS256 kid", rsa, url, "nonce-7", kid, "");
+	check_jws("escaping", ec256, "https://acme.test/a\"b\\c/d?x=</script>",
+	    "n\"o\\n\\\"ce", "https://acme.test/kid\"\\", order);
+	check_jws("control bytes", ec256, "https://acme.test/\t\x01",
+	    "nonce\n", kid, "\"\\\n");
+	check_jws("key change inner", ec384, "https://acme.test/key-change",
+	    NULL, NULL, "{\"account\":\"x\",\"oldKey\":{}}");
+
+	/*
+	 * r or s with a leading zero byte (one signature in 128) must still
+	 * be padded to the field size: sign and verify many times.
+	 */
+	for (i = 0; i < 300; i++) {
+		snprintf(big, sizeof(big), "{\"n\":%d}", i);
+		if (!sign_verify(i % 2 ? ec256 : ec384, big))
+			break;
+	}
+	CHECK(i == 300, "300 ECDSA signatures verify (%d)", i);
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	check_jws("8k payload", rsa, url, "nonce", kid, big);
+
+	CHECK(jws_sign(ec256, "", "n", kid, "", 0, &len) == NULL,
+	    "no url refused: %s", crypto_error());
+	CHECK(jws_sign(ec256, "https://acme.test/\xff", "n", kid, "", 0,
+	    &len) == NULL, "invalid UTF-8 refused: %s", crypto_error());
+
+	EVP_PKEY_free(ec256);
+	EVP_PKEY_free(ec384);
+	EVP_PKEY_free(rsa);
+	return test_done();
+}
