@@ -1,0 +1,403 @@
+/*
+ * CSRs and the provisional certificate, parsed back and verified; the
+ * chain check on a CA -> intermediate -> leaf chain built here, and on
+ * chains that must be refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "test.h"
+#include "keyproc/crypto.h"
+#include "x509check.h"
+
+static char	*many[NAMES_MAX + 1];
+
+/* 1 if the SAN dNSNames are names, in order. */
+static int
+san_is(GENERAL_NAMES *gens, char *const *names, size_t n)
+{
+	GENERAL_NAME	*g;
+	size_t		 i;
+
+	if (gens == NULL || (size_t)sk_GENERAL_NAME_num(gens) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		g = sk_GENERAL_NAME_value(gens, i);
+		if (g->type != GEN_DNS ||
+		    (size_t)ASN1_STRING_length(g->d.dNSName) !=
+		    strlen(names[i]) ||
+		    memcmp(ASN1_STRING_get0_data(g->d.dNSName), names[i],
+		    strlen(names[i])) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+check_csr(const char *what, EVP_PKEY *pkey, char *const *names, size_t n,
+    const char *wantcn)
+{
+	X509_REQ			*req;
+	STACK_OF(X509_EXTENSION)	*exts;
+	X509_EXTENSION			*ext;
+	GENERAL_NAMES			*gens = NULL;
+	const unsigned char		*p;
+	unsigned char			*der;
+	char				 cn[256];
+	size_t				 len;
+	int				 i, cnlen;
+
+	CHECK(csr_build(pkey, names, n, &der, &len) == 0, "%s: built", what);
+	p = der;
+	req = d2i_X509_REQ(NULL, &p, len);
+	CHECK(req != NULL && p == der + len, "%s: DER parses exactly", what);
+	if (req == NULL) {
+		free(der);
+		return;
+	}
+	CHECK(X509_REQ_verify(req, pkey) == 1, "%s: signature verifies",
+	    what);
+	CHECK(X509_REQ_get_signature_nid(req) ==
+	    (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA ?
+	    NID_sha256WithRSAEncryption : NID_ecdsa_with_SHA256),
+	    "%s: SHA-256 signature", what);
+	CHECK(EVP_PKEY_eq(X509_REQ_get0_pubkey(req), pkey) == 1,
+	    "%s: public key", what);
+	cnlen = X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req),
+	    NID_commonName, cn, sizeof(cn));
+	if (wantcn != NULL)
+		CHECK_STR(cnlen > 0 ? cn : NULL, wantcn, "%s: CN", what);
+	else
+		CHECK(cnlen < 0, "%s: no CN", what);
+	exts = X509_REQ_get_extensions(req);
+	for (i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+		ext = sk_X509_EXTENSION_value(exts, i);
+		if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) ==
+		    NID_subject_alt_name)
+			gens = X509V3_EXT_d2i(ext);
+	}
+	CHECK(san_is(gens, names, n), "%s: SAN has the %zu names in order",
+	    what, n);
+	GENERAL_NAMES_free(gens);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_free(req);
+	OPENSSL_free(der);
+}
+
+static X509 *
+pem_cert(const char *pem, size_t len)
+{
+	BIO	*bio;
+	X509	*x;
+
+	bio = BIO_new_mem_buf(pem, (int)len);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return x;
+}
+
+static void
+check_selfsigned(const char *what, EVP_PKEY *pkey, char *const *names,
+    size_t n, int days)
+{
+	X509		*x;
+	GENERAL_NAMES	*gens;
+	char		*pem, cn[256];
+	size_t		 len;
+	time_t		 nb, na, now;
+	int		 prov;
+
+	now = time(NULL);
+	pem = selfsigned_pem(pkey, names, n, days, &len);
+	CHECK(pem != NULL && strlen(pem) == len &&
+	    strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0,
+	    "%s: PEM", what);
+	if (pem == NULL) {
+		printf("# %s\n", crypto_error());
+		return;
+	}
+	x = pem_cert(pem, len);
+	CHECK(x != NULL, "%s: parses", what);
+	CHECK(X509_verify(x, pkey) == 1, "%s: self-signature verifies", what);
+	CHECK(cert_is_provisional(x), "%s: recognised as provisional", what);
+	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName,
+	    cn, sizeof(cn));
+	CHECK(strncmp(cn, PROVISIONAL_CN_PREFIX,
+	    strlen(PROVISIONAL_CN_PREFIX)) == 0 && strlen(cn) <= 64 &&
+	    strncmp(cn + strlen(PROVISIONAL_CN_PREFIX), names[0],
+	    strlen(cn) - strlen(PROVISIONAL_CN_PREFIX)) == 0,
+	    "%s: CN \"%s\"", what, cn);
+	CHECK(X509_NAME_cmp(X509_get_subject_name(x),
+	    X509_get_issuer_name(x)) == 0, "%s: issuer is subject", what);
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	CHECK(san_is(gens, names, n), "%s: SAN", what);
+	GENERAL_NAMES_free(gens);
+	CHECK((X509_get_extension_flags(x) & EXFLAG_BCONS) &&
+	    !(X509_get_extension_flags(x) & EXFLAG_CA), "%s: CA:FALSE", what);
+	CHECK(X509_get_version(x) == X509_VERSION_3, "%s: v3", what);
+	CHECK(x509_times(x, &nb, &na) == 0 && nb >= now - 3600 - 5 &&
+	    nb <= now - 3600 + 5 && na >= now + days * 86400L - 5 &&
+	    na <= now + days * 86400L + 5, "%s: valid from now-1h for %d "
+	    "days", what, days);
+	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov) == 0 && prov == 1,
+	    "%s: x509_leaf_info says provisional", what);
+	X509_free(x);
+	free(pem);
+}
+
+/* A certificate for CN, signed by issuer (NULL: self-signed). */
+static X509 *
+make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey,
+    int ca, const char *san)
+{
+	X509		*x;
+	X509_NAME	*name;
+	X509_EXTENSION	*ext;
+	X509V3_CTX	 ctx;
+
+	x = X509_new();
+	X509_set_version(x, X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 42);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 90 * 86400L);
+	name = X509_NAME_new();
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, name);
+	X509_set_issuer_name(x, issuer != NULL ?
+	    X509_get_subject_name(issuer) : name);
+	X509_NAME_free(name);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
+	    ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (san != NULL) {
+		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name,
+		    san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, ikey != NULL ? ikey : key, EVP_sha256());
+	return x;
+}
+
+static char *
+chain_pem(X509 *a, X509 *b, X509 *c, size_t *lenp)
+{
+	BIO	*bio;
+	char	*data, *s;
+	long	 len;
+
+	bio = BIO_new(BIO_s_mem());
+	if (a != NULL)
+		PEM_write_bio_X509(bio, a);
+	if (b != NULL)
+		PEM_write_bio_X509(bio, b);
+	if (c != NULL)
+		PEM_write_bio_X509(bio, c);
+	len = BIO_get_mem_data(bio, &data);
+	s = strndup(data, len);
+	*lenp = len;
+	BIO_free(bio);
+	return s;
+}
+
+static int
+chain_ok(const char *pem, size_t len, EVP_PKEY *key, char *const *names,
+    size_t n, char *msg, size_t msglen)
+{
+	time_t	 nb, na;
+
+	return x509_check_chain(pem, len, key, names, n, &nb, &na, msg,
+	    msglen);
+}
+
+static void
+test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
+{
+	EVP_PKEY	*cakey, *ikey;
+	X509		*ca, *inter, *leaf, *leaf2;
+	char		*pem, msg[256];
+	char		*names[] = { "www.example.org", "example.org",
+			    "mail.example.org" };
+	char		*reordered[] = { "Example.ORG", "mail.example.org",
+			    "WWW.example.org" };
+	char		*fewer[] = { "www.example.org", "example.org" };
+	char		*more[] = { "www.example.org", "example.org",
+			    "mail.example.org", "ftp.example.org" };
+	const char	*san = "DNS:www.example.org,DNS:example.org,"
+			    "DNS:mail.example.org";
+	size_t		 len;
+	time_t		 nb, na, now;
+	int		 i, prov;
+	BIO		*bio;
+	char		*data;
+	long		 blen;
+
+	now = time(NULL);
+	cakey = key_generate(KEY_ECDSA, 384);
+	ikey = key_generate(KEY_ECDSA, 256);
+	ca = make_cert("Test Root", cakey, NULL, NULL, 1, NULL);
+	inter = make_cert("Test Intermediate", ikey, ca, cakey, 1, NULL);
+	leaf = make_cert("www.example.org", leafkey, inter, ikey, 0, san);
+
+	pem = chain_pem(leaf, inter, ca, &len);
+	CHECK(x509_check_chain(pem, len, leafkey, names, 3, &nb, &na, msg,
+	    sizeof(msg)) == 0, "leaf, intermediate, root: %s", msg);
+	CHECK(nb >= now - 5 && nb <= now + 5 && na >= now + 90 * 86400L - 5 &&
+	    na <= now + 90 * 86400L + 5, "leaf validity returned");
+	CHECK(chain_ok(pem, len, leafkey, reordered, 3, msg,
+	    sizeof(msg)) == 0, "names in another order and case: %s", msg);
+	CHECK(chain_ok(pem, len, otherkey, names, 3, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "key") != NULL, "other key refused: %s", msg);
+	CHECK(chain_ok(pem, len, leafkey, fewer, 2, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "mail.example.org") != NULL,
+	    "extra name in leaf refused: %s", msg);
+	CHECK(chain_ok(pem, len, leafkey, more, 4, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "ftp.example.org") != NULL,
+	    "missing name refused: %s", msg);
+	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov) == 0 && prov == 0,
+	    "issued leaf is not provisional");
+	free(pem);
+
+	pem = chain_pem(leaf, inter, NULL, &len);
+	CHECK(chain_ok(pem, len, leafkey, names, 3, msg, sizeof(msg)) == 0,
+	    "leaf, intermediate: %s", msg);
+	free(pem);
+	pem = chain_pem(leaf, NULL, NULL, &len);
+	CHECK(chain_ok(pem, len, leafkey, names, 3, msg, sizeof(msg)) == 0,
+	    "leaf alone: %s", msg);
+	free(pem);
+
+	pem = chain_pem(leaf, ca, inter, &len);
+	CHECK(chain_ok(pem, len, leafkey, names, 3, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "certificate 1") != NULL,
+	    "broken order refused: %s", msg);
+	free(pem);
+	pem = chain_pem(inter, leaf, ca, &len);
+	CHECK(chain_ok(pem, len, leafkey, names, 3, msg, sizeof(msg)) == -1,
+	    "intermediate first refused: %s", msg);
+	free(pem);
+
+	/* Same issuer name, wrong key: the signature check catches it. */
+	leaf2 = make_cert("www.example.org", leafkey, inter, otherkey, 0, san);
+	pem = chain_pem(leaf2, inter, ca, &len);
+	CHECK(chain_ok(pem, len, leafkey, names, 3, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "not signed by certificate 2") != NULL,
+	    "forged signature refused: %s", msg);
+	free(pem);
+	X509_free(leaf2);
+
+	leaf2 = make_cert("www.example.org", leafkey, inter, ikey, 0, NULL);
+	pem = chain_pem(leaf2, inter, ca, &len);
+	CHECK(chain_ok(pem, len, leafkey, names, 3, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "subjectAltName") != NULL,
+	    "leaf without SAN refused: %s", msg);
+	free(pem);
+	X509_free(leaf2);
+
+	CHECK(chain_ok("", 0, leafkey, names, 3, msg, sizeof(msg)) == -1,
+	    "empty chain refused: %s", msg);
+	CHECK(chain_ok("junk\n", 5, leafkey, names, 3, msg, sizeof(msg)) == -1,
+	    "junk refused: %s", msg);
+	pem = chain_pem(leaf, inter, ca, &len);
+	pem[len / 2] ^= 0x20;
+	CHECK(chain_ok(pem, len, leafkey, names, 3, msg, sizeof(msg)) == -1,
+	    "corrupted PEM refused: %s", msg);
+	free(pem);
+
+	/* More certificates than any real chain. */
+	bio = BIO_new(BIO_s_mem());
+	for (i = 0; i < CHAIN_CERTS_MAX + 1; i++)
+		PEM_write_bio_X509(bio, leaf);
+	blen = BIO_get_mem_data(bio, &data);
+	CHECK(chain_ok(data, blen, leafkey, names, 3, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "more than") != NULL, "11 certificates refused: %s",
+	    msg);
+	BIO_free(bio);
+
+	X509_free(leaf);
+	X509_free(inter);
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+	EVP_PKEY_free(ikey);
+}
+
+int
+main(void)
+{
+	EVP_PKEY	*ec, *rsa;
+	X509		*x;
+	char		*names[] = { "example.org", "www.example.org",
+			    "*.example.net" };
+	char		 longname[80], *longnames[2], msg[256];
+	unsigned char	*der;
+	size_t		 i, len;
+	char		*pem;
+
+	ec = key_generate(KEY_ECDSA, 256);
+	rsa = key_generate(KEY_RSA, 2048);
+	CHECK(ec != NULL && rsa != NULL, "keys made");
+
+	check_csr("one name", ec, names, 1, "example.org");
+	check_csr("three names", ec, names, 3, "example.org");
+	check_csr("RSA", rsa, names, 3, "example.org");
+	for (i = 0; i < NAMES_MAX; i++)
+		if (asprintf(&many[i], "host%zu.example.org", i) == -1)
+			return 1;
+	check_csr("100 names", ec, many, NAMES_MAX, "host0.example.org");
+	CHECK(csr_build(ec, many, NAMES_MAX + 1, &der, &len) == -1,
+	    "101 names refused: %s", crypto_error());
+	CHECK(csr_build(ec, many, 0, &der, &len) == -1, "no name refused");
+
+	/* A first name over 64 bytes cannot be a CN: SAN only. */
+	memset(longname, 'a', 70);
+	strcpy(longname + 70, ".org");
+	longnames[0] = longname;
+	longnames[1] = "example.org";
+	check_csr("long first name", ec, longnames, 2, NULL);
+
+	check_selfsigned("provisional", ec, names, 3, 30);
+	check_selfsigned("provisional RSA", rsa, names, 1, 1);
+	check_selfsigned("provisional 100 names", ec, many, NAMES_MAX, 90);
+	check_selfsigned("provisional long name", ec, longnames, 2, 7);
+	CHECK(selfsigned_pem(ec, names, 1, 0, &len) == NULL,
+	    "0 days refused: %s", crypto_error());
+	CHECK(selfsigned_pem(ec, names, 1, CERT_DAYS_MAX + 1, &len) == NULL,
+	    "too many days refused");
+	CHECK(selfsigned_pem(ec, names, 0, 30, &len) == NULL,
+	    "no name refused");
+
+	/* A self-signed certificate with another CN is not provisional. */
+	x = make_cert("example.org", ec, NULL, NULL, 0, "DNS:example.org");
+	CHECK(!cert_is_provisional(x), "other self-signed: not provisional");
+	X509_free(x);
+	x = make_cert(PROVISIONAL_CN_PREFIX "example.org", ec, NULL, NULL, 0,
+	    "DNS:example.org");
+	CHECK(cert_is_provisional(x), "provisional CN, self-issued");
+	X509_free(x);
+
+	/* The provisional certificate itself passes the leaf check. */
+	pem = selfsigned_pem(ec, names, 3, 30, &len);
+	CHECK(chain_ok(pem, len, ec, names, 3, msg, sizeof(msg)) == 0,
+	    "provisional passes the chain check: %s", msg);
+	free(pem);
+
+	test_chain(ec, rsa);
+
+	for (i = 0; i < NAMES_MAX; i++)
+		free(many[i]);
+	EVP_PKEY_free(ec);
+	EVP_PKEY_free(rsa);
+	return test_done();
+}
