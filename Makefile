@@ -34,15 +34,15 @@ OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 endif
 HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CPPFLAGS += -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon \
-	   -I$(O)/acmed
+	   -I$(O)/o/acmed
 ALL_CFLAGS = $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS	 = $(PKG_LIBS)
 
 SRCS	:= $(filter-out acmed/main.c,$(wildcard common/*.c acmed/*.c \
 	   keyproc/*.c challenged/*.c))
-OBJS	:= $(SRCS:%.c=$(O)/%.o) $(O)/acmed/parse.o
-MAINOBJ	:= $(O)/acmed/main.o
+OBJS	:= $(SRCS:%.c=$(O)/o/%.o) $(O)/o/acmed/parse.o
+MAINOBJ	:= $(O)/o/acmed/main.o
 LIB	:= $(O)/libacmed.a
 
 UNIT_SRCS := $(wildcard regress/unit/t_*.c)
@@ -62,14 +62,14 @@ $(LIB): $(OBJS)
 	rm -f $@
 	ar rcs $@ $(OBJS)
 
-$(O)/acmed/parse.c $(O)/acmed/parse.h: acmed/parse.y
+$(O)/o/acmed/parse.c $(O)/o/acmed/parse.h: acmed/parse.y
 	@mkdir -p $(@D)
-	$(YACC) -d -o $(O)/acmed/parse.c acmed/parse.y
+	$(YACC) -d -o $(O)/o/acmed/parse.c acmed/parse.y
 
-$(O)/acmed/parse.o: $(O)/acmed/parse.c
-	$(CC) $(ALL_CFLAGS) -Wno-unused-but-set-variable -MMD -MP -c -o $@ $<
+$(O)/o/acmed/parse.o: $(O)/o/acmed/parse.c
+	$(CC) $(ALL_CFLAGS) -Iacmed -Wno-unused-but-set-variable -MMD -MP -c -o $@ $<
 
-$(O)/%.o: %.c | $(O)/acmed/parse.h
+$(O)/o/%.o: %.c | $(O)/o/acmed/parse.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -27,6 +27,9 @@ const char *const proc_names[PROC_MAX] = {
 	[PROC_CHALLENGED] = "challenged",
 };
 
+const char *proc_user;
+const char *proc_chroot;
+
 enum proc_id
 proc_byname(const char *name)
 {

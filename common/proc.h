@@ -24,6 +24,15 @@ enum proc_id {
 
 extern const char *const proc_names[PROC_MAX];
 
+/* Set in a child from its command line: its user and empty root. */
+extern const char *proc_user;
+extern const char *proc_chroot;
+
+/* Entry points of the children, one per process directory. */
+int		 netproc_main(int, int);
+int		 keyproc_main(int, int);
+int		 challenged_main(int, int);
+
 enum proc_id	 proc_byname(const char *);
 pid_t		 proc_exec(int, const char *, enum proc_id, const int *, int,
 		    char *const *);

@@ -1,0 +1,705 @@
+/*
+ * The ACME protocol (RFC 8555) as netproc runs it for one order:
+ * directory, nonce, account, order, authorizations with http-01,
+ * finalize, download.  Every request is signed by keyproc; every answer is
+ * parsed by json.c; every problem document reaches the parent as one line
+ * naming the identifier, type and detail.  Polls honour Retry-After and
+ * otherwise back off from a few milliseconds, within an overall bound.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+#include "netproc.h"
+
+#define CT_PROBLEM	"application/problem+json"
+#define CT_PEM_CHAIN	"application/pem-certificate-chain"
+#define ERR_PREFIX	"urn:ietf:params:acme:error:"
+
+#define POLL_FIRST_MS	20
+#define POLL_MAX_MS	5000
+
+struct acme_tokens {
+	char	*token[ACME_MAX_AUTHZ];
+	size_t	 n;
+};
+
+static void
+order_fail(struct net_order *o, const char *type, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+static void
+order_fail(struct net_order *o, const char *type, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	if (o->error != NULL)
+		return;		/* the first, most precise reason wins */
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	o->error = s;
+	o->error_type = strdup(type ? type : "");
+}
+
+static int
+is_problem(const struct acme_problem *p, const char *suffix)
+{
+	return p->type != NULL && strncmp(p->type, ERR_PREFIX,
+	    strlen(ERR_PREFIX)) == 0 &&
+	    strcmp(p->type + strlen(ERR_PREFIX), suffix) == 0;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static int
+get_directory(struct net_order *o)
+{
+	struct net_authority	*a = o->a;
+	struct http_resp	 resp;
+	char			 err[256];
+	int			 rc = -1;
+
+	if (a->have_dir)
+		return 0;
+	http_resp_init(&resp);
+	if (http_get(a->http, a->api_url, &resp) == -1) {
+		order_fail(o, "connection", "authority %s: %s", a->name,
+		    resp.error);
+		goto out;
+	}
+	if (resp.code != 200) {
+		order_fail(o, "directory", "authority %s: directory %s "
+		    "answered HTTP %ld", a->name, a->api_url, resp.code);
+		o->retry_after = resp.retry_after;
+		goto out;
+	}
+	if (acme_parse_directory(resp.body.data, resp.body.len, &a->dir, err,
+	    sizeof(err)) == -1) {
+		order_fail(o, "directory", "authority %s: directory %s: %s",
+		    a->name, a->api_url, err);
+		goto out;
+	}
+	a->have_dir = 1;
+	rc = 0;
+out:
+	http_resp_free(&resp);
+	return rc;
+}
+
+static int
+get_nonce(struct net_order *o)
+{
+	struct net_authority	*a = o->a;
+	struct http_resp	 resp;
+	int			 rc = -1;
+
+	if (a->nonce != NULL)
+		return 0;
+	http_resp_init(&resp);
+	if (http_head(a->http, a->dir.new_nonce, &resp) == -1) {
+		order_fail(o, "connection", "authority %s: %s", a->name,
+		    resp.error);
+		goto out;
+	}
+	if (resp.nonce == NULL) {
+		order_fail(o, "nonce", "authority %s: %s gave no nonce (HTTP "
+		    "%ld)", a->name, a->dir.new_nonce, resp.code);
+		goto out;
+	}
+	a->nonce = resp.nonce;
+	resp.nonce = NULL;
+	rc = 0;
+out:
+	http_resp_free(&resp);
+	return rc;
+}
+
+/*
+ * A problem document in an error answer, turned into the order's error.
+ * Returns the parsed problem for the caller to look at (NULL if the body
+ * was not one); the caller frees it.
+ */
+static struct acme_problem *
+take_problem(struct net_order *o, const char *url, struct http_resp *resp)
+{
+	struct acme_problem	*p;
+	char			 err[256];
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (acme_parse_problem(resp->body.data, resp->body.len, p, err,
+	    sizeof(err)) == -1) {
+		free(p);
+		order_fail(o, "http", "%s answered HTTP %ld without a problem "
+		    "document", url, resp->code);
+		return NULL;
+	}
+	return p;
+}
+
+static void
+problem_fail(struct net_order *o, const char *context,
+    const struct acme_problem *p, long retry_after)
+{
+	char	*text;
+
+	text = acme_problem_text(p);
+	if (retry_after > 0)
+		order_fail(o, p->type, "%s: %s (retry after %ld s)", context,
+		    text ? text : p->type, retry_after);
+	else
+		order_fail(o, p->type, "%s: %s", context,
+		    text ? text : p->type);
+	free(text);
+	o->retry_after = retry_after;
+}
+
+/*
+ * A signed POST: payload NULL for POST-as-GET.  A badNonce answer is
+ * retried with the fresh nonce; an account the authority no longer knows
+ * is registered again once.  Returns 0 with a 2xx answer in resp, -1
+ * with the order's error set.
+ */
+static int ensure_account(struct net_order *, int);
+
+static int
+post(struct net_order *o, const char *url, const char *payload,
+    const char *accept, struct http_resp *resp, int use_jwk)
+{
+	struct net_authority	*a = o->a;
+	struct acme_problem	*p;
+	char			*jws;
+	size_t			 jwslen;
+	int			 tries, reregistered = 0;
+
+	for (tries = 0; tries < NETPROC_NONCE_RETRIES; tries++) {
+		if (get_nonce(o) == -1)
+			return -1;
+		if (np_sign(a->keyid, url, a->nonce,
+		    use_jwk ? "" : a->account_url, payload,
+		    payload ? strlen(payload) : 0, &jws, &jwslen) == -1) {
+			order_fail(o, "keyproc", "%s: could not sign the "
+			    "request", url);
+			return -1;
+		}
+		free(a->nonce);
+		a->nonce = NULL;
+		http_resp_free(resp);
+		http_resp_init(resp);
+		if (http_post_jose(a->http, url, jws, jwslen, accept,
+		    resp) == -1) {
+			free(jws);
+			order_fail(o, "connection", "%s", resp->error);
+			return -1;
+		}
+		free(jws);
+		if (resp->nonce != NULL) {
+			a->nonce = resp->nonce;
+			resp->nonce = NULL;
+		}
+		if (resp->code >= 200 && resp->code < 300)
+			return 0;
+		if ((p = take_problem(o, url, resp)) == NULL)
+			return -1;
+		if (is_problem(p, "badNonce")) {
+			log_debug("%s: badNonce, retrying", url);
+			acme_problem_free(p);
+			free(p);
+			continue;
+		}
+		if (is_problem(p, "accountDoesNotExist") && !use_jwk &&
+		    !reregistered) {
+			log_warnx("authority %s: account %s is unknown to the "
+			    "authority; registering again", a->name,
+			    a->account_url);
+			acme_problem_free(p);
+			free(p);
+			free(a->account_url);
+			a->account_url = NULL;
+			reregistered = 1;
+			if (ensure_account(o, 0) == -1)
+				return -1;
+			continue;
+		}
+		problem_fail(o, url, p, resp->retry_after);
+		acme_problem_free(p);
+		free(p);
+		return -1;
+	}
+	order_fail(o, ERR_PREFIX "badNonce", "%s: the authority refused %d "
+	    "nonces in a row", url, NETPROC_NONCE_RETRIES);
+	return -1;
+}
+
+/*
+ * The account: known URL, or (for a key that existed) looked up with
+ * onlyReturnExisting, or registered.
+ */
+static int
+ensure_account(struct net_order *o, int lookup)
+{
+	struct net_authority	*a = o->a;
+	struct http_resp	 resp;
+	char			*body;
+	int			 rc = -1;
+
+	if (a->account_url != NULL)
+		return 0;
+	http_resp_init(&resp);
+	if (lookup && a->key_existed) {
+		if ((body = acme_req_new_account(NULL, 1)) == NULL)
+			goto out;
+		if (post(o, a->dir.new_account, body, NULL, &resp, 1) == 0 &&
+		    resp.location != NULL) {
+			free(body);
+			goto found;
+		}
+		free(body);
+		if (o->error_type == NULL || strcmp(o->error_type,
+		    ERR_PREFIX "accountDoesNotExist") != 0)
+			goto out;
+		/* Not an error: the key is new to this authority. */
+		free(o->error);
+		free(o->error_type);
+		o->error = o->error_type = NULL;
+	}
+	if ((body = acme_req_new_account(a->contact, 0)) == NULL)
+		goto out;
+	if (post(o, a->dir.new_account, body, NULL, &resp, 1) == -1) {
+		free(body);
+		goto out;
+	}
+	free(body);
+	if (resp.location == NULL) {
+		order_fail(o, "account", "authority %s: new account without "
+		    "a Location", a->name);
+		goto out;
+	}
+	log_info("authority %s: registered account %s", a->name,
+	    resp.location);
+found:
+	a->account_url = resp.location;
+	resp.location = NULL;
+	np_account_url(a->id, a->account_url);
+	rc = 0;
+out:
+	http_resp_free(&resp);
+	return rc;
+}
+
+/* POST-as-GET of an order; 0 with *ord filled. */
+static int
+fetch_order(struct net_order *o, struct acme_order *ord)
+{
+	struct http_resp	 resp;
+	char			 err[256];
+	int			 rc = -1;
+
+	http_resp_init(&resp);
+	if (post(o, o->order_url, NULL, NULL, &resp, 0) == -1)
+		goto out;
+	acme_order_free(ord);
+	memset(ord, 0, sizeof(*ord));
+	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
+	    sizeof(err)) == -1) {
+		order_fail(o, "order", "%s: %s", o->order_url, err);
+		goto out;
+	}
+	o->retry_after = resp.retry_after;
+	rc = 0;
+out:
+	http_resp_free(&resp);
+	return rc;
+}
+
+static int
+new_order(struct net_order *o, struct acme_order *ord)
+{
+	struct http_resp	 resp;
+	char			*body, err[256];
+	int			 rc = -1;
+
+	http_resp_init(&resp);
+	if ((body = acme_req_new_order((const char *const *)o->names,
+	    o->nnames, o->replaces)) == NULL) {
+		order_fail(o, "order", "could not build the order");
+		goto out;
+	}
+	if (post(o, o->a->dir.new_order, body, NULL, &resp, 0) == -1) {
+		free(body);
+		goto out;
+	}
+	free(body);
+	if (resp.location == NULL) {
+		order_fail(o, "order", "%s: new order without a Location",
+		    o->a->dir.new_order);
+		goto out;
+	}
+	acme_order_free(ord);
+	memset(ord, 0, sizeof(*ord));
+	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
+	    sizeof(err)) == -1) {
+		order_fail(o, "order", "%s: %s", resp.location, err);
+		goto out;
+	}
+	free(o->order_url);
+	o->order_url = resp.location;
+	resp.location = NULL;
+	np_order_url(o->domid, o->order_url);
+	log_debug("%s: order %s", o->names[0], o->order_url);
+	rc = 0;
+out:
+	http_resp_free(&resp);
+	return rc;
+}
+
+static int
+fetch_authz(struct net_order *o, const char *url, struct acme_authz *az,
+    long *retry_after)
+{
+	struct http_resp	 resp;
+	char			 err[256];
+	int			 rc = -1;
+
+	http_resp_init(&resp);
+	if (post(o, url, NULL, NULL, &resp, 0) == -1)
+		goto out;
+	acme_authz_free(az);
+	memset(az, 0, sizeof(*az));
+	if (acme_parse_authz(resp.body.data, resp.body.len, az, err,
+	    sizeof(err)) == -1) {
+		order_fail(o, "authorization", "%s: %s", url, err);
+		goto out;
+	}
+	if (retry_after != NULL)
+		*retry_after = resp.retry_after;
+	rc = 0;
+out:
+	http_resp_free(&resp);
+	return rc;
+}
+
+static const struct acme_challenge *
+find_http01(const struct acme_authz *az)
+{
+	size_t	 i;
+
+	for (i = 0; i < az->nchallenges; i++)
+		if (strcmp(az->challenges[i].type, "http-01") == 0)
+			return &az->challenges[i];
+	return NULL;
+}
+
+/*
+ * Publishes the key authorization of a pending authorization's http-01
+ * challenge and tells the authority to validate it.
+ */
+static int
+answer_authz(struct net_order *o, const char *url, struct acme_tokens *tk)
+{
+	struct acme_authz		 az;
+	const struct acme_challenge	*ch;
+	struct http_resp		 resp;
+	char				*keyauth = NULL;
+	int				 rc = -1;
+
+	memset(&az, 0, sizeof(az));
+	http_resp_init(&resp);
+	if (fetch_authz(o, url, &az, NULL) == -1)
+		goto out;
+	if (az.status == ST_VALID) {
+		rc = 0;
+		goto out;
+	}
+	if (az.status != ST_PENDING) {
+		order_fail(o, "authorization", "%s: authorization is %s",
+		    az.identifier, acme_status_name(az.status));
+		goto out;
+	}
+	if ((ch = find_http01(&az)) == NULL) {
+		order_fail(o, "authorization", "%s: the authority offers no "
+		    "http-01 challenge", az.identifier);
+		goto out;
+	}
+	if (ch->status != ST_PENDING) {
+		rc = 0;		/* already answered: just wait */
+		goto out;
+	}
+	if (asprintf(&keyauth, "%s.%s", ch->token, o->a->thumbprint) == -1)
+		goto out;
+	if (tk->n >= ACME_MAX_AUTHZ || np_chal_add(ch->token, keyauth) == -1) {
+		order_fail(o, "challenge", "%s: challenged refused token %s",
+		    az.identifier, ch->token);
+		goto out;
+	}
+	tk->token[tk->n++] = strdup(ch->token);
+	if (post(o, ch->url, "{}", NULL, &resp, 0) == -1)
+		goto out;
+	log_debug("%s: http-01 challenge answered", az.identifier);
+	rc = 0;
+out:
+	free(keyauth);
+	http_resp_free(&resp);
+	acme_authz_free(&az);
+	return rc;
+}
+
+static long
+next_wait(long *wait_ms, long retry_after)
+{
+	long	 ms;
+
+	if (retry_after > 0)
+		ms = retry_after * 1000;
+	else {
+		ms = *wait_ms;
+		*wait_ms = *wait_ms * 2 > POLL_MAX_MS ? POLL_MAX_MS :
+		    *wait_ms * 2;
+	}
+	return ms;
+}
+
+/* Waits until an authorization leaves "pending". */
+static int
+wait_authz(struct net_order *o, const char *url, time_t deadline)
+{
+	struct acme_authz		 az;
+	const struct acme_challenge	*ch;
+	long				 wait_ms = POLL_FIRST_MS, ra = -1;
+	int				 rc = -1;
+
+	memset(&az, 0, sizeof(az));
+	for (;;) {
+		if (fetch_authz(o, url, &az, &ra) == -1)
+			goto out;
+		if (az.status == ST_VALID) {
+			rc = 0;
+			goto out;
+		}
+		if (az.status != ST_PENDING)
+			break;
+		if (time(NULL) >= deadline) {
+			order_fail(o, "timeout", "%s: still pending after %d s",
+			    az.identifier, NETPROC_POLL_LIMIT);
+			goto out;
+		}
+		sleep_ms(next_wait(&wait_ms, ra));
+	}
+	ch = find_http01(&az);
+	if (ch != NULL && ch->error != NULL)
+		problem_fail(o, az.identifier, ch->error, -1);
+	else
+		order_fail(o, "authorization", "%s: authorization %s",
+		    az.identifier, acme_status_name(az.status));
+out:
+	acme_authz_free(&az);
+	return rc;
+}
+
+/* Waits while an order is pending or processing. */
+static int
+wait_order(struct net_order *o, struct acme_order *ord, time_t deadline)
+{
+	long	 wait_ms = POLL_FIRST_MS;
+
+	while (ord->status == ST_PROCESSING || ord->status == ST_PENDING) {
+		if (time(NULL) >= deadline) {
+			order_fail(o, "timeout", "%s: order still %s after %d s",
+			    o->names[0], acme_status_name(ord->status),
+			    NETPROC_POLL_LIMIT);
+			return -1;
+		}
+		sleep_ms(next_wait(&wait_ms, o->retry_after));
+		if (fetch_order(o, ord) == -1)
+			return -1;
+	}
+	if (ord->status == ST_INVALID) {
+		if (ord->error != NULL)
+			problem_fail(o, o->names[0], ord->error, -1);
+		else
+			order_fail(o, "order", "%s: the order is invalid",
+			    o->names[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+finalize(struct net_order *o, struct acme_order *ord)
+{
+	struct http_resp	 resp;
+	unsigned char		*der = NULL;
+	size_t			 derlen;
+	char			*body = NULL, *url = NULL, err[256];
+	int			 rc = -1;
+
+	http_resp_init(&resp);
+	if ((url = strdup(ord->finalize)) == NULL)
+		goto out;
+	if (np_csr(o->keyid, o->names, o->nnames, &der, &derlen) == -1) {
+		order_fail(o, "keyproc", "%s: no CSR", o->names[0]);
+		goto out;
+	}
+	if ((body = acme_req_finalize(der, derlen)) == NULL)
+		goto out;
+	if (post(o, url, body, NULL, &resp, 0) == -1)
+		goto out;
+	acme_order_free(ord);
+	memset(ord, 0, sizeof(*ord));
+	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
+	    sizeof(err)) == -1) {
+		order_fail(o, "order", "%s: %s", url, err);
+		goto out;
+	}
+	o->retry_after = resp.retry_after;
+	rc = 0;
+out:
+	free(url);
+	free(der);
+	free(body);
+	http_resp_free(&resp);
+	return rc;
+}
+
+/* Downloads the chain, or an alternate whose top issuer is preferred. */
+static int
+download(struct net_order *o, const char *url)
+{
+	struct http_resp	 resp, alt;
+	char			*issuer;
+	size_t			 i;
+	int			 rc = -1;
+
+	http_resp_init(&resp);
+	http_resp_init(&alt);
+	if (post(o, url, NULL, CT_PEM_CHAIN, &resp, 0) == -1)
+		goto out;
+	if (o->preferred_chain != NULL) {
+		issuer = chain_top_issuer((char *)resp.body.data,
+		    resp.body.len);
+		for (i = 0; (issuer == NULL || strcmp(issuer,
+		    o->preferred_chain) != 0) && i < resp.nalternates; i++) {
+			free(issuer);
+			issuer = NULL;
+			if (post(o, resp.alternates[i], NULL, CT_PEM_CHAIN,
+			    &alt, 0) == -1)
+				goto out;
+			issuer = chain_top_issuer((char *)alt.body.data,
+			    alt.body.len);
+			if (issuer != NULL && strcmp(issuer,
+			    o->preferred_chain) == 0) {
+				log_info("%s: using the alternate chain "
+				    "issued by %s", o->names[0], issuer);
+				http_resp_free(&resp);
+				resp = alt;
+				http_resp_init(&alt);
+				break;
+			}
+		}
+		if (issuer == NULL || strcmp(issuer, o->preferred_chain) != 0)
+			log_info("%s: no chain issued by \"%s\"; using the "
+			    "default one", o->names[0], o->preferred_chain);
+		free(issuer);
+	}
+	o->chain = buf_release(&resp.body, &o->chainlen);
+	rc = o->chain ? 0 : -1;
+out:
+	http_resp_free(&resp);
+	http_resp_free(&alt);
+	return rc;
+}
+
+int
+acme_issue(struct net_order *o)
+{
+	struct acme_order	 ord;
+	struct acme_tokens	 tk;
+	time_t			 deadline;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&ord, 0, sizeof(ord));
+	memset(&tk, 0, sizeof(tk));
+	deadline = time(NULL) + NETPROC_POLL_LIMIT;
+	if (get_directory(o) == -1)
+		return -1;
+	if (o->a->thumbprint == NULL &&
+	    np_thumbprint(o->a->keyid, &o->a->thumbprint) == -1) {
+		order_fail(o, "keyproc", "authority %s: no account key",
+		    o->a->name);
+		return -1;
+	}
+	if (ensure_account(o, 1) == -1)
+		return -1;
+
+	/* Resume a pending order if it is still usable. */
+	if (o->order_url != NULL) {
+		if (fetch_order(o, &ord) == -1 || ord.status == ST_INVALID) {
+			log_info("%s: pending order %s is gone; ordering "
+			    "again", o->names[0], o->order_url);
+			free(o->error);
+			free(o->error_type);
+			o->error = o->error_type = NULL;
+			free(o->order_url);
+			o->order_url = NULL;
+		} else
+			log_info("%s: resuming order %s", o->names[0],
+			    o->order_url);
+	}
+	if (o->order_url == NULL && new_order(o, &ord) == -1)
+		goto out;
+
+	if (ord.status == ST_PENDING) {
+		for (i = 0; i < ord.nauthorizations; i++)
+			if (answer_authz(o, ord.authorizations[i], &tk) == -1)
+				goto out;
+		for (i = 0; i < ord.nauthorizations; i++)
+			if (wait_authz(o, ord.authorizations[i],
+			    deadline) == -1)
+				goto out;
+		if (fetch_order(o, &ord) == -1 ||
+		    wait_order(o, &ord, deadline) == -1)
+			goto out;
+	}
+	if (ord.status == ST_READY && finalize(o, &ord) == -1)
+		goto out;
+	if (wait_order(o, &ord, deadline) == -1)
+		goto out;
+	if (ord.status != ST_VALID || ord.certificate == NULL) {
+		order_fail(o, "order", "%s: order is %s without a certificate",
+		    o->names[0], acme_status_name(ord.status));
+		goto out;
+	}
+	if (download(o, ord.certificate) == -1)
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < tk.n; i++) {
+		if (tk.token[i] != NULL)
+			np_chal_del(tk.token[i]);
+		free(tk.token[i]);
+	}
+	acme_order_free(&ord);
+	if (rc == -1 && o->error == NULL)
+		order_fail(o, "internal", "%s: failed", o->names[0]);
+	return rc;
+}

@@ -1,0 +1,245 @@
+/*
+ * What the parent runs for the administrator: reload actions after an
+ * installation (a command without a shell, a shell line, or a signal to
+ * the pid in a file) and the event hook.  Each command runs with a
+ * timeout; its exit status and output are logged.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "parent.h"
+
+#define OUTPUT_MAX	4096	/* bytes of a command's output logged */
+#define PIDFILE_MAX	64
+
+/*
+ * Runs argv with envp (NULL: a minimal environment), waits at most
+ * timeout seconds (then kills it), logs its output.  0 if it exited 0.
+ */
+static int
+run_command(const char *what, char *const argv[], char *const envp[],
+    int timeout)
+{
+	static char *const	 defenv[] = {
+		"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	struct pollfd		 pfd;
+	struct buf		 out;
+	char			 chunk[512], *line, *nl;
+	time_t			 deadline;
+	ssize_t			 n;
+	pid_t			 pid;
+	sigset_t		 mask;
+	int			 p[2], status, left, rc = -1, killed = 0;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("%s: pipe", what);
+		return -1;
+	}
+	switch (pid = fork()) {
+	case -1:
+		log_warn("%s: fork", what);
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	case 0:
+		sigemptyset(&mask);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+		if (dup2(p[1], STDOUT_FILENO) == -1 ||
+		    dup2(p[1], STDERR_FILENO) == -1)
+			_exit(127);
+		if ((n = open("/dev/null", O_RDONLY)) != -1)
+			dup2((int)n, STDIN_FILENO);
+		setsid();
+		execve(argv[0], argv, envp ? envp : defenv);
+		dprintf(STDERR_FILENO, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	buf_init(&out, OUTPUT_MAX);
+	deadline = time(NULL) + timeout;
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		left = (int)(deadline - time(NULL));
+		if (left <= 0) {
+			log_warnx("%s: still running after %d s: killed", what,
+			    timeout);
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		if (poll(&pfd, 1, left * 1000) == -1 && errno != EINTR)
+			break;
+		if ((n = read(p[0], chunk, sizeof(chunk))) <= 0) {
+			if (n == -1 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			break;
+		}
+		if (out.len < OUTPUT_MAX)
+			(void)buf_add(&out, chunk, (size_t)n <
+			    OUTPUT_MAX - out.len ? (size_t)n :
+			    OUTPUT_MAX - out.len);
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	for (line = buf_cstr(&out); line != NULL && *line != '\0';
+	    line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		log_info("%s: %s", what, line);
+	}
+	buf_free(&out);
+	if (killed)
+		;
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		log_debug("%s: done", what);
+		rc = 0;
+	} else if (WIFEXITED(status))
+		log_warnx("%s: exited with status %d", what,
+		    WEXITSTATUS(status));
+	else
+		log_warnx("%s: killed by signal %d", what, WTERMSIG(status));
+	return rc;
+}
+
+static int
+signal_pidfile(const struct action *a)
+{
+	char	*data, *end;
+	size_t	 len;
+	long	 pid;
+
+	if (read_file(a->pidfile, PIDFILE_MAX, &data, &len) == -1) {
+		log_warn("reload: pid file %s", a->pidfile);
+		return -1;
+	}
+	errno = 0;
+	pid = strtol(data, &end, 10);
+	if (errno != 0 || end == data || pid <= 1 || pid > 0x7fffffff ||
+	    (*end != '\0' && *end != '\n')) {
+		log_warnx("reload: pid file %s: no pid in it", a->pidfile);
+		free(data);
+		return -1;
+	}
+	free(data);
+	if (kill((pid_t)pid, a->signo) == -1) {
+		log_warn("reload: signal %d to pid %ld from %s", a->signo, pid,
+		    a->pidfile);
+		return -1;
+	}
+	log_info("reload: sent signal %s to pid %ld (%s)",
+	    strsignal(a->signo), pid, a->pidfile);
+	return 0;
+}
+
+/* Runs a domain's reload actions in order; -1 if any failed. */
+int
+run_actions(const struct domain *d)
+{
+	struct action	*a;
+	char		 what[300];
+	char		*shargv[4];
+	int		 rc = 0;
+
+	TAILQ_FOREACH(a, &d->actions, entry) {
+		switch (a->type) {
+		case ACTION_COMMAND:
+			snprintf(what, sizeof(what), "%s: reload %s",
+			    d->handle, a->argv[0]);
+			if (run_command(what, a->argv, NULL,
+			    CONF_RELOAD_TIMEOUT) == -1)
+				rc = -1;
+			break;
+		case ACTION_SHELL:
+			snprintf(what, sizeof(what), "%s: reload shell",
+			    d->handle);
+			shargv[0] = "/bin/sh";
+			shargv[1] = "-c";
+			shargv[2] = a->argv[0];
+			shargv[3] = NULL;
+			if (run_command(what, shargv, NULL,
+			    CONF_RELOAD_TIMEOUT) == -1)
+				rc = -1;
+			break;
+		case ACTION_SIGNAL:
+			if (signal_pidfile(a) == -1)
+				rc = -1;
+			break;
+		}
+	}
+	return rc;
+}
+
+static void
+env_add(char **envp, int *n, const char *name, const char *value)
+{
+	if (value == NULL || *n >= 15)
+		return;
+	if (asprintf(&envp[*n], "%s=%s", name, value) != -1)
+		(*n)++;
+}
+
+/*
+ * An event: a log line, and the hook (if configured) with the details in
+ * its environment.
+ */
+void
+event_emit(const struct config *conf, const char *event,
+    const struct dstate *ds, const char *error)
+{
+	char		*envp[16], *argv[3], *names = NULL, na[32], what[64];
+	struct buf	 b;
+	struct tm	 tm;
+	size_t		 i;
+	int		 n = 0;
+
+	log_debug("event %s%s%s", event, ds ? " " : "",
+	    ds ? ds->d->handle : "");
+	if (conf->event_hook == NULL)
+		return;
+	buf_init(&b, 0);
+	for (i = 0; ds != NULL && i < ds->d->nnames; i++)
+		if ((i > 0 && buf_add_str(&b, " ") == -1) ||
+		    buf_add_str(&b, ds->d->names[i]) == -1)
+			break;
+	names = buf_release(&b, NULL);
+	envp[n++] = strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	env_add(envp, &n, "ACMED_EVENT", event);
+	if (ds != NULL) {
+		env_add(envp, &n, "ACMED_DOMAIN", ds->d->handle);
+		env_add(envp, &n, "ACMED_NAMES", names);
+		env_add(envp, &n, "ACMED_CERT", ds->d->cert);
+		env_add(envp, &n, "ACMED_CHAIN", ds->d->chain);
+		env_add(envp, &n, "ACMED_FULLCHAIN", ds->d->fullchain);
+		env_add(envp, &n, "ACMED_KEY", ds->d->key);
+		if (ds->state != CERT_MISSING && gmtime_r(&ds->not_after,
+		    &tm) != NULL) {
+			strftime(na, sizeof(na), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			env_add(envp, &n, "ACMED_NOT_AFTER", na);
+		}
+	}
+	env_add(envp, &n, "ACMED_ERROR", error);
+	envp[n] = NULL;
+	argv[0] = conf->event_hook;
+	argv[1] = (char *)event;
+	argv[2] = NULL;
+	snprintf(what, sizeof(what), "event hook (%s)", event);
+	(void)run_command(what, argv, envp, CONF_HOOK_TIMEOUT);
+	while (n > 0)
+		free(envp[--n]);
+	free(names);
+}

@@ -1,0 +1,319 @@
+/*
+ * Installing certificates.  Nothing is ever half-written: each file is
+ * written to a temporary file in its directory, synced and renamed over
+ * the old one, whose previous contents stay as NAME.bak.  Before anything
+ * is written the chain is checked (x509check.c): the leaf carries the
+ * domain's public key and exactly its names, and each certificate is
+ * signed by the next.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "log.h"
+#include "parent.h"
+#include "x509check.h"
+
+#define CHAIN_MAX_CERTS		10
+#define CHAIN_MAX_BYTES		(256 * 1024)
+#define PEM_END			"-----END CERTIFICATE-----"
+
+static int
+fsync_dir(const char *path)
+{
+	char	*copy, *dir;
+	int	 fd, rc = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return -1;
+	dir = dirname(copy);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(fd) == -1)
+		rc = -1;
+	if (fd != -1)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+/* Writes data to a new temporary file beside path; returns its name. */
+static char *
+write_temp(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char		*tmp;
+	const char	*p = data;
+	ssize_t		 n;
+	int		 fd;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) == -1)
+		return NULL;
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		log_warn("%s", tmp);
+		free(tmp);
+		return NULL;
+	}
+	if (fchmod(fd, mode) == -1)
+		goto fail;
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return tmp;
+fail:
+	log_warn("%s", tmp);
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return NULL;
+}
+
+/* Puts a written temporary file in place, keeping the old one as .bak. */
+static int
+commit_temp(const char *tmp, const char *path, int backup)
+{
+	char	*bak;
+
+	if (backup && access(path, F_OK) == 0) {
+		if (asprintf(&bak, "%s.bak", path) == -1)
+			return -1;
+		if (unlink(bak) == -1 && errno != ENOENT)
+			log_warn("%s", bak);
+		if (link(path, bak) == -1)
+			log_warn("backup %s", bak);
+		free(bak);
+	}
+	if (rename(tmp, path) == -1) {
+		log_warn("rename %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	if (fsync_dir(path) == -1)
+		log_warn("fsync of the directory of %s", path);
+	return 0;
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    int backup)
+{
+	char	*tmp;
+	int	 rc;
+
+	if ((tmp = write_temp(path, data, len, mode)) == NULL)
+		return -1;
+	rc = commit_temp(tmp, path, backup);
+	free(tmp);
+	return rc;
+}
+
+/* Reads a whole file of at most max bytes, NUL-terminated. */
+int
+read_file(const char *path, size_t max, char **datap, size_t *lenp)
+{
+	struct buf	 b;
+	char		 chunk[8192];
+	ssize_t		 n;
+	int		 fd;
+
+	*datap = NULL;
+	*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	buf_init(&b, max);
+	for (;;) {
+		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (buf_add(&b, chunk, (size_t)n) == -1) {
+			log_warnx("%s: larger than %zu bytes", path, max);
+			goto fail;
+		}
+	}
+	close(fd);
+	if ((*datap = buf_release(&b, lenp)) == NULL)
+		return -1;
+	return 0;
+fail:
+	close(fd);
+	buf_free(&b);
+	return -1;
+}
+
+/* Reads up to CHAIN_MAX_CERTS certificates from PEM text. */
+static int
+chain_parse(const char *pem, size_t len, X509 **certs, size_t *ncerts)
+{
+	BIO	*bio;
+	X509	*x;
+
+	*ncerts = 0;
+	if (len > CHAIN_MAX_BYTES ||
+	    (bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return -1;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (*ncerts == CHAIN_MAX_CERTS) {
+			X509_free(x);
+			break;
+		}
+		certs[(*ncerts)++] = x;
+	}
+	BIO_free(bio);
+	return *ncerts > 0 ? 0 : -1;
+}
+
+static void
+chain_free(X509 **certs, size_t n)
+{
+	while (n > 0)
+		X509_free(certs[--n]);
+}
+
+int
+cert_file_info(const char *path, enum cert_state *state, time_t *nb,
+    time_t *na)
+{
+	char	*data;
+	size_t	 len;
+	int	 provisional;
+
+	*state = CERT_MISSING;
+	if (path == NULL || read_file(path, CHAIN_MAX_BYTES, &data, &len) == -1)
+		return -1;
+	if (x509_leaf_info(data, len, nb, na, &provisional) == -1) {
+		log_warnx("%s: no certificate in it", path);
+		free(data);
+		return -1;
+	}
+	free(data);
+	*state = provisional ? CERT_PROVISIONAL : CERT_ISSUED;
+	return 0;
+}
+
+static int
+pem_append(struct buf *b, X509 *x)
+{
+	BIO	*bio;
+	char	*p;
+	long	 len;
+	int	 rc = -1;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return -1;
+	if (PEM_write_bio_X509(bio, x) == 1 &&
+	    (len = BIO_get_mem_data(bio, &p)) > 0)
+		rc = buf_add(b, p, (size_t)len);
+	BIO_free(bio);
+	return rc;
+}
+
+/*
+ * Checks and installs a chain (leaf first) into the domain's certificate,
+ * chain and full chain files, whichever are configured.  All temporary
+ * files are written before any is renamed into place.
+ */
+int
+install_chain(struct dstate *ds, const char *pem, size_t len)
+{
+	const struct domain	*d = ds->d;
+	X509			*certs[CHAIN_MAX_CERTS];
+	struct buf		 leaf, chain, full;
+	const char		*paths[3];
+	const struct buf	*data[3];
+	char			*tmps[3] = { NULL, NULL, NULL };
+	char			 why[512];
+	EVP_PKEY		*key = NULL;
+	const unsigned char	*p;
+	time_t			 nb, na;
+	size_t			 n, i;
+	int			 rc = -1;
+
+	buf_init(&leaf, CHAIN_MAX_BYTES);
+	buf_init(&chain, CHAIN_MAX_BYTES);
+	buf_init(&full, CHAIN_MAX_BYTES);
+	if (chain_parse(pem, len, certs, &n) == -1) {
+		log_warnx("%s: no certificate in what the authority sent",
+		    d->handle);
+		goto out;
+	}
+	key = NULL;
+	p = ds->pubkey;
+	if (ds->pubkey == NULL || (key = d2i_PUBKEY(NULL, &p,
+	    (long)ds->pubkeylen)) == NULL) {
+		log_warnx("%s: the domain key's public half is unknown",
+		    d->handle);
+		goto out;
+	}
+	if (x509_check_chain(pem, len, key, d->names, d->nnames, &nb, &na,
+	    why, sizeof(why)) == -1) {
+		log_warnx("%s: not installed: %s", d->handle, why);
+		goto out;
+	}
+	if (pem_append(&leaf, certs[0]) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (pem_append(&full, certs[i]) == -1 ||
+		    (i > 0 && pem_append(&chain, certs[i]) == -1))
+			goto out;
+	if (n == 1 && pem_append(&chain, certs[0]) == -1)
+		goto out;
+
+	paths[0] = d->cert;
+	data[0] = &leaf;
+	paths[1] = d->chain;
+	data[1] = &chain;
+	paths[2] = d->fullchain;
+	data[2] = &full;
+	for (i = 0; i < 3; i++)
+		if (paths[i] != NULL && (tmps[i] = write_temp(paths[i],
+		    data[i]->data, data[i]->len, 0644)) == NULL)
+			goto out;
+	for (i = 0; i < 3; i++)
+		if (tmps[i] != NULL && commit_temp(tmps[i], paths[i],
+		    1) == -1)
+			goto out;
+	ds->not_before = nb;
+	ds->not_after = na;
+	ds->state = cert_is_provisional(certs[0]) ? CERT_PROVISIONAL :
+	    CERT_ISSUED;
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++) {
+		if (tmps[i] != NULL && rc == -1)
+			unlink(tmps[i]);
+		free(tmps[i]);
+	}
+	chain_free(certs, n);
+	EVP_PKEY_free(key);
+	buf_free(&leaf);
+	buf_free(&chain);
+	buf_free(&full);
+	return rc;
+}

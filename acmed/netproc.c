@@ -1,0 +1,482 @@
+/*
+ * netproc: the only process that speaks ACME.
+ *
+ * Holds: the authorities' directory URLs, account URLs, the CA
+ * certificates it trusts for each (read from descriptors the parent
+ * passes), nonces, and whatever the authority answers.
+ * Does: HTTPS to the authorities (libcurl), JSON both ways (yajl); asks
+ * keyproc for every signature and CSR, and challenged to publish and
+ * withdraw key authorizations; hands issued chains to the parent.
+ * Never: holds a private key, opens a file by name after start-up, binds
+ * a socket.  Runs as its own unprivileged user.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "http.h"
+#include "netproc.h"
+
+static struct imsgchan		*parent, *keyproc, *chald;
+static struct net_authority	*authorities;
+
+/* Resolver files glibc reads; nothing else on the filesystem. */
+static const char *const netproc_ro_paths[] = {
+	"/etc/resolv.conf",
+	"/etc/hosts",
+	"/etc/nsswitch.conf",
+	"/etc/gai.conf",
+	"/etc/host.conf",
+	NULL
+};
+
+static void
+send_parent(uint32_t type, const struct buf *b)
+{
+	if (ichan_compose(parent, type, 0, -1, b->data, b->len) == -1 ||
+	    ichan_flush_all(parent) == -1)
+		fatal("message %s to the parent", msg_name(type));
+}
+
+/*
+ * Sends a request to a peer and waits for its answer, which must be one
+ * of the two types given (the answer or the peer's error).
+ */
+static void
+call_peer(struct imsgchan *c, const char *peer, uint32_t type,
+    const struct buf *b, uint32_t ok, uint32_t err, struct imsg *m)
+{
+	if (ichan_compose(c, type, 0, -1, b->data, b->len) == -1 ||
+	    ichan_flush_all(c) == -1)
+		fatal("message %s to %s", msg_name(type), peer);
+	if (ichan_recv(c, m) != 1)
+		fatalx("%s closed its channel", peer);
+	if (msg_check(m) == -1 || (m->hdr.type != ok && m->hdr.type != err))
+		fatalx("unexpected %s from %s", msg_name(m->hdr.type), peer);
+}
+
+/* The text of a MSG_KEYPROC_ERR, logged. */
+static void
+keyproc_error(const struct imsg *m, const char *what)
+{
+	struct rbuf	 r;
+	char		*s;
+
+	rbuf_init(&r, m->data, m->datalen);
+	(void)rbuf_u32(&r);
+	s = rbuf_str(&r, IMSG_MAX_SIZE);
+	log_warnx("%s: keyproc: %s", what, s ? s : "(malformed)");
+	free(s);
+}
+
+int
+np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
+    const void *payload, size_t len, char **jws, size_t *jwslen)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	const uint8_t	*p;
+	size_t		 n;
+	int		 rc = -1;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
+	    buf_add_lstr(&b, nonce) == -1 || buf_add_lstr(&b, kid) == -1 ||
+	    buf_add_blob(&b, payload, len) == -1) {
+		log_warnx("%s: request too large to sign", url);
+		buf_free(&b);
+		return -1;
+	}
+	call_peer(keyproc, "keyproc", MSG_SIGN, &b, MSG_SIGN_RESP,
+	    MSG_KEYPROC_ERR, &m);
+	buf_free(&b);
+	if (m.hdr.type == MSG_KEYPROC_ERR) {
+		keyproc_error(&m, url);
+		goto out;
+	}
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
+	p = rbuf_blob(&r, &n, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1 || (*jws = malloc(n + 1)) == NULL)
+		fatalx("malformed SIGN_RESP from keyproc");
+	memcpy(*jws, p, n);
+	(*jws)[n] = '\0';
+	*jwslen = n;
+	rc = 0;
+out:
+	imsg_clear(&m);
+	return rc;
+}
+
+int
+np_thumbprint(uint32_t keyid, char **thumb)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	char		*jwk;
+	int		 rc = -1;
+
+	buf_init(&b, 16);
+	buf_add_u32(&b, keyid);
+	call_peer(keyproc, "keyproc", MSG_JWK, &b, MSG_JWK_RESP,
+	    MSG_KEYPROC_ERR, &m);
+	buf_free(&b);
+	if (m.hdr.type == MSG_KEYPROC_ERR) {
+		keyproc_error(&m, "account key");
+		goto out;
+	}
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
+	jwk = rbuf_str(&r, IMSG_MAX_SIZE);
+	*thumb = rbuf_str(&r, IMSG_MAX_SIZE);
+	free(jwk);
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed JWK_RESP from keyproc");
+	rc = 0;
+out:
+	imsg_clear(&m);
+	return rc;
+}
+
+int
+np_csr(uint32_t keyid, char *const *names, size_t nnames, unsigned char **der,
+    size_t *derlen)
+{
+	struct buf	 b, nb;
+	struct imsg	 m;
+	struct rbuf	 r;
+	const uint8_t	*p;
+	size_t		 i, n;
+	int		 rc = -1;
+
+	buf_init(&nb, IMSG_MAX_SIZE);
+	for (i = 0; i < nnames; i++)
+		if ((i > 0 && buf_add_str(&nb, "\n") == -1) ||
+		    buf_add_str(&nb, names[i]) == -1)
+			fatalx("names too long");
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, keyid);
+	buf_add_lstr(&b, buf_cstr(&nb));
+	buf_free(&nb);
+	call_peer(keyproc, "keyproc", MSG_CSR, &b, MSG_CSR_RESP,
+	    MSG_KEYPROC_ERR, &m);
+	buf_free(&b);
+	if (m.hdr.type == MSG_KEYPROC_ERR) {
+		keyproc_error(&m, names[0]);
+		goto out;
+	}
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
+	p = rbuf_blob(&r, &n, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1 || (*der = malloc(n ? n : 1)) == NULL)
+		fatalx("malformed CSR_RESP from keyproc");
+	memcpy(*der, p, n);
+	*derlen = n;
+	rc = 0;
+out:
+	imsg_clear(&m);
+	return rc;
+}
+
+int
+np_chal_add(const char *token, const char *keyauth)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	char		*t;
+	uint32_t	 ok;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_lstr(&b, token);
+	buf_add_lstr(&b, keyauth);
+	call_peer(chald, "challenged", MSG_CHAL_ADD, &b, MSG_CHAL_ACK,
+	    MSG_CHAL_ACK, &m);
+	buf_free(&b);
+	rbuf_init(&r, m.data, m.datalen);
+	t = rbuf_str(&r, IMSG_MAX_SIZE);
+	ok = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1 || strcmp(t, token) != 0)
+		fatalx("malformed CHAL_ACK from challenged");
+	free(t);
+	imsg_clear(&m);
+	return ok ? 0 : -1;
+}
+
+void
+np_chal_del(const char *token)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_lstr(&b, token);
+	if (ichan_compose(chald, MSG_CHAL_DEL, 0, -1, b.data, b.len) == -1 ||
+	    ichan_flush_all(chald) == -1)
+		fatal("message CHAL_DEL to challenged");
+	buf_free(&b);
+}
+
+static void
+send_id_str(uint32_t type, uint32_t id, const char *s)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_lstr(&b, s);
+	send_parent(type, &b);
+	buf_free(&b);
+}
+
+void
+np_order_url(uint32_t domid, const char *url)
+{
+	send_id_str(MSG_ORDER_URL, domid, url);
+}
+
+void
+np_account_url(uint32_t authid, const char *url)
+{
+	send_id_str(MSG_ACCOUNT_URL, authid, url);
+}
+
+/* Reads the CA certificates the parent opened for an authority. */
+static int
+read_ca(int fd, struct net_authority *a)
+{
+	struct buf	 b;
+	char		 chunk[16384];
+	ssize_t		 n;
+
+	buf_init(&b, NETPROC_CA_MAX);
+	for (;;) {
+		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("authority %s: CA file", a->name);
+			buf_free(&b);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (buf_add(&b, chunk, (size_t)n) == -1) {
+			log_warnx("authority %s: CA file larger than %d bytes",
+			    a->name, NETPROC_CA_MAX);
+			buf_free(&b);
+			return -1;
+		}
+	}
+	a->ca_pem = buf_release(&b, &a->ca_len);
+	return a->ca_pem ? 0 : -1;
+}
+
+static void
+recv_authority(struct imsg *m)
+{
+	struct net_authority	*a;
+	struct rbuf		 r;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		fatal("calloc");
+	rbuf_init(&r, m->data, m->datalen);
+	a->id = rbuf_u32(&r);
+	a->name = rbuf_str(&r, 256);
+	a->api_url = rbuf_str(&r, 4096);
+	a->contact = rbuf_str(&r, 4096);
+	a->account_url = rbuf_str(&r, 4096);
+	a->keyid = rbuf_u32(&r);
+	a->key_existed = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed AUTHORITY from the parent");
+	if (*a->contact == '\0') {
+		free(a->contact);
+		a->contact = NULL;
+	}
+	if (*a->account_url == '\0') {
+		free(a->account_url);
+		a->account_url = NULL;
+	}
+	if (read_ca(m->fd, a) == -1)
+		fatalx("authority %s: no CA certificates", a->name);
+	if ((a->http = http_new(a->ca_pem, a->ca_len, "acmed/"
+	    ACMED_VERSION)) == NULL)
+		fatalx("authority %s: HTTPS client", a->name);
+	a->next = authorities;
+	authorities = a;
+}
+
+static struct net_authority *
+authority_byid(uint32_t id)
+{
+	struct net_authority	*a;
+
+	for (a = authorities; a != NULL; a = a->next)
+		if (a->id == id)
+			return a;
+	return NULL;
+}
+
+static int
+split_names(char *s, char ***names, size_t *n)
+{
+	char	*p;
+	size_t	 i = 0, count = 1;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n')
+			count++;
+	if (count > ACME_MAX_AUTHZ || *s == '\0')
+		return -1;
+	if ((*names = calloc(count, sizeof(char *))) == NULL)
+		return -1;
+	while ((p = strsep(&s, "\n")) != NULL)
+		(*names)[i++] = p;
+	*n = i;
+	return 0;
+}
+
+static void
+issue(struct imsg *m)
+{
+	struct net_order	 o;
+	struct rbuf		 r;
+	struct buf		 b;
+	uint32_t		 authid;
+	char			*names;
+
+	memset(&o, 0, sizeof(o));
+	rbuf_init(&r, m->data, m->datalen);
+	o.domid = rbuf_u32(&r);
+	authid = rbuf_u32(&r);
+	o.keyid = rbuf_u32(&r);
+	names = rbuf_str(&r, IMSG_MAX_SIZE);
+	o.preferred_chain = rbuf_str(&r, 1024);
+	o.replaces = rbuf_str(&r, 1024);
+	o.order_url = rbuf_str(&r, 4096);
+	if (rbuf_end(&r) == -1 || split_names(names, &o.names,
+	    &o.nnames) == -1 || (o.a = authority_byid(authid)) == NULL)
+		fatalx("malformed ISSUE from the parent");
+	if (*o.preferred_chain == '\0') {
+		free(o.preferred_chain);
+		o.preferred_chain = NULL;
+	}
+	if (*o.replaces == '\0') {
+		free(o.replaces);
+		o.replaces = NULL;
+	}
+	if (*o.order_url == '\0') {
+		free(o.order_url);
+		o.order_url = NULL;
+	}
+	o.retry_after = -1;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (acme_issue(&o) == 0) {
+		buf_add_u32(&b, o.domid);
+		if (buf_add_blob(&b, o.chain, o.chainlen) == -1) {
+			buf_reset(&b);
+			o.error = strdup("the certificate chain is too large");
+			goto failed;
+		}
+		send_parent(MSG_CERT, &b);
+	} else {
+failed:
+		buf_reset(&b);
+		buf_add_u32(&b, o.domid);
+		buf_add_lstr(&b, o.error_type ? o.error_type : "");
+		buf_add_lstr(&b, o.error ? o.error : "unknown failure");
+		buf_add_i64(&b, o.retry_after);
+		send_parent(MSG_ISSUE_FAILED, &b);
+	}
+	buf_free(&b);
+	free(names);
+	free(o.names);
+	free(o.preferred_chain);
+	free(o.replaces);
+	free(o.order_url);
+	free(o.chain);
+	free(o.error_type);
+	free(o.error);
+}
+
+int
+netproc_main(int debug, int verbose)
+{
+	struct sandbox	 sb;
+	struct imsg	 m;
+	struct buf	 b;
+	int		 r;
+
+	(void)debug;
+	log_procname("netproc");
+	if ((parent = ichan_new(PROC_FD_PARENT, IMSG_MAX_SIZE)) == NULL ||
+	    (keyproc = ichan_new(PROC_FD_PEER1, IMSG_MAX_SIZE)) == NULL ||
+	    (chald = ichan_new(PROC_FD_PEER2, IMSG_MAX_SIZE)) == NULL)
+		fatal("channels");
+	log_tochan(parent);
+	log_setverbose(verbose);
+	if (http_global_init() == -1)
+		fatalx("libcurl initialisation failed");
+
+	/* The authorities, then READY. */
+	for (;;) {
+		if ((r = ichan_recv(parent, &m)) != 1)
+			exit(r == 0 ? 0 : 1);
+		if (msg_check(&m) == -1)
+			fatalx("malformed %s from the parent",
+			    msg_name(m.hdr.type));
+		if (m.hdr.type == MSG_READY) {
+			imsg_clear(&m);
+			break;
+		}
+		if (m.hdr.type == MSG_SHUTDOWN)
+			exit(0);
+		if (m.hdr.type != MSG_AUTHORITY)
+			fatalx("unexpected %s from the parent",
+			    msg_name(m.hdr.type));
+		recv_authority(&m);
+		imsg_clear(&m);
+	}
+
+	memset(&sb, 0, sizeof(sb));
+	sb.profile = SANDBOX_NETPROC;
+	sb.user = proc_user;
+	sb.chroot = NULL;
+	sb.ro_paths = netproc_ro_paths;
+	sb.keep_fds = PROC_FD_PEER2 + 1;
+	if (sandbox_enter(&sb) == -1)
+		fatalx("sandbox");
+	buf_init(&b, 16);
+	send_parent(MSG_READY, &b);
+
+	for (;;) {
+		if ((r = ichan_recv(parent, &m)) != 1)
+			exit(r == 0 ? 0 : 1);
+		if (msg_check(&m) == -1)
+			fatalx("malformed %s from the parent",
+			    msg_name(m.hdr.type));
+		switch (m.hdr.type) {
+		case MSG_ISSUE:
+			issue(&m);
+			break;
+		case MSG_SHUTDOWN:
+			exit(0);
+		default:
+			fatalx("unexpected %s from the parent",
+			    msg_name(m.hdr.type));
+		}
+		imsg_clear(&m);
+	}
+}

@@ -1,0 +1,55 @@
+/*
+ * The parent's own declarations: per-certificate state, installation of
+ * files, the state directory, events and reload actions.
+ */
+#ifndef ACMED_PARENT_H
+#define ACMED_PARENT_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "config.h"
+
+#define KEYID_DOMAIN_BASE	0x10000		/* domain keys: base + domain id */
+#define PROVISIONAL_DAYS	90
+
+enum cert_state {
+	CERT_MISSING,
+	CERT_PROVISIONAL,
+	CERT_ISSUED
+};
+
+struct dstate {
+	struct domain	*d;
+	unsigned int	 keyid;
+	enum cert_state	 state;
+	time_t		 not_before;
+	time_t		 not_after;
+	time_t		 next;		/* next action */
+	int		 issuing;	/* an ISSUE is with netproc */
+	int		 failures;	/* in a row */
+	int		 result;	/* one-shot: 0 ok, -1 failed, 1 pending */
+	char		*last_error;
+	char		*order_url;	/* pending order to resume */
+	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
+	size_t		 pubkeylen;
+};
+
+/* install.c */
+int	 write_file_atomic(const char *, const void *, size_t, mode_t, int);
+int	 read_file(const char *, size_t, char **, size_t *);
+int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
+int	 install_chain(struct dstate *, const char *, size_t);
+
+/* state.c */
+int	 state_init(const char *);
+char	*state_read(const char *, const char *, const char *);
+int	 state_write(const char *, const char *, const char *, const char *);
+int	 state_remove(const char *, const char *, const char *);
+
+/* actions.c */
+int	 run_actions(const struct domain *);
+void	 event_emit(const struct config *, const char *,
+	    const struct dstate *, const char *);
+
+#endif

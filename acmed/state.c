@@ -1,0 +1,125 @@
+/*
+ * The state directory: one small file per fact (an authority's account
+ * URL, a domain's pending order URL), each written atomically, so a
+ * restart resumes where the last run stopped.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "parent.h"
+
+#define STATE_VALUE_MAX	4096
+
+static const char *const state_subdirs[] = { "accounts", "orders", NULL };
+
+static int
+mkdir_checked(const char *path, mode_t mode)
+{
+	struct stat	 st;
+
+	if (mkdir(path, mode) == -1 && errno != EEXIST) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (stat(path, &st) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_warnx("%s: not a directory", path);
+		return -1;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_warnx("%s: must be owned by root and not writable by "
+		    "group or others", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_init(const char *dir)
+{
+	char	 path[4096];
+	int	 i;
+
+	if (mkdir_checked(dir, 0700) == -1)
+		return -1;
+	for (i = 0; state_subdirs[i] != NULL; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    state_subdirs[i]) >= sizeof(path))
+			return -1;
+		if (mkdir_checked(path, 0700) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+state_path(char *path, size_t len, const char *dir, const char *sub,
+    const char *name)
+{
+	if (strchr(name, '/') != NULL || name[0] == '.' ||
+	    (size_t)snprintf(path, len, "%s/%s/%s.url", dir, sub, name) >=
+	    len) {
+		log_warnx("state: bad name %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The stored value, without its newline; NULL if there is none. */
+char *
+state_read(const char *dir, const char *sub, const char *name)
+{
+	char	 path[4096], *data;
+	size_t	 len;
+
+	if (state_path(path, sizeof(path), dir, sub, name) == -1)
+		return NULL;
+	if (read_file(path, STATE_VALUE_MAX, &data, &len) == -1)
+		return NULL;
+	data[strcspn(data, "\r\n")] = '\0';
+	if (*data == '\0') {
+		free(data);
+		return NULL;
+	}
+	return data;
+}
+
+int
+state_write(const char *dir, const char *sub, const char *name,
+    const char *value)
+{
+	char	 path[4096], line[STATE_VALUE_MAX + 2];
+	int	 n;
+
+	if (state_path(path, sizeof(path), dir, sub, name) == -1)
+		return -1;
+	n = snprintf(line, sizeof(line), "%s\n", value);
+	if (n < 0 || (size_t)n >= sizeof(line) || strchr(value, '\n')) {
+		log_warnx("%s: value too long", path);
+		return -1;
+	}
+	return write_file_atomic(path, line, (size_t)n, 0600, 0);
+}
+
+int
+state_remove(const char *dir, const char *sub, const char *name)
+{
+	char	 path[4096];
+
+	if (state_path(path, sizeof(path), dir, sub, name) == -1)
+		return -1;
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_warn("%s", path);
+		return -1;
+	}
+	return 0;
+}
