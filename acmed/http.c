@@ -1,0 +1,549 @@
+/*
+ * HTTPS transport for netproc over libcurl.
+ *
+ * One easy handle serves every request, so the connection to the
+ * authority is kept alive across the whole ACME exchange.  Trust comes
+ * only from the CA bytes given to http_new(): no CA file, directory or
+ * environment variable is consulted, and no proxy from the environment
+ * is used.  Only https URLs are fetched, redirects are not followed,
+ * bodies are capped at ACME_MAX_BODY and every request is bounded in
+ * time.  The headers the protocol needs (Replay-Nonce, Location,
+ * Retry-After, Content-Type, Link) are collected as they arrive.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "acme.h"
+#include "http.h"
+
+#define HTTP_CONNECT_MS		(30 * 1000)
+#define HTTP_TOTAL_MS		(60 * 1000)
+#define HTTP_LOW_SPEED_SECS	30
+#define HTTP_LOW_SPEED_BYTES	16
+#define HTTP_MAX_HEADER		ACME_MAX_STR
+#define HTTP_MAX_NONCE		512
+#define HTTP_MAX_RETRY_AFTER	(24 * 60 * 60)
+
+struct http {
+	CURL			*curl;
+	struct http_resp	*resp;		/* the request under way */
+	const char		*url;
+	int			 too_big;
+	int			 bad_header;
+	long			 connect_ms;
+	long			 total_ms;
+	long			 low_speed_secs;
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+static int	global_done;
+
+int
+http_global_init(void)
+{
+	if (global_done)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	global_done = 1;
+	return 0;
+}
+
+void
+http_resp_init(struct http_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, ACME_MAX_BODY);
+	r->retry_after = -1;
+}
+
+void
+http_resp_free(struct http_resp *r)
+{
+	size_t	 i;
+
+	buf_free(&r->body);
+	free(r->content_type);
+	free(r->location);
+	free(r->nonce);
+	free(r->link_up);
+	for (i = 0; i < r->nalternates; i++)
+		free(r->alternates[i]);
+	http_resp_init(r);
+}
+
+/* Drops what an earlier response (or an interim 1xx) left. */
+static void
+resp_clear_headers(struct http_resp *r)
+{
+	size_t	 i;
+
+	free(r->content_type);
+	free(r->location);
+	free(r->nonce);
+	free(r->link_up);
+	for (i = 0; i < r->nalternates; i++)
+		free(r->alternates[i]);
+	r->content_type = r->location = r->nonce = r->link_up = NULL;
+	r->nalternates = 0;
+	r->retry_after = -1;
+}
+
+static size_t
+write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)size;	/* always 1 for write callbacks */
+	if (buf_add(&h->resp->body, p, n) == -1) {
+		h->too_big = 1;
+		return 0;
+	}
+	return n;
+}
+
+/* A copy of [p, e) with surrounding blanks removed, or NULL. */
+static char *
+trimdup(const char *p, const char *e)
+{
+	char	*s;
+
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		e--;
+	if ((s = malloc(e - p + 1)) == NULL)
+		return NULL;
+	memcpy(s, p, e - p);
+	s[e - p] = '\0';
+	return s;
+}
+
+/*
+ * Retry-After (RFC 9110 section 10.2.3): delay-seconds or an HTTP-date,
+ * as seconds from now, at most a day; -1 if unreadable.
+ */
+long
+http_retry_after(const char *v, time_t now)
+{
+	const char	*p;
+	long		 secs = 0;
+	time_t		 t;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (isdigit((unsigned char)*v)) {
+		for (p = v; isdigit((unsigned char)*p); p++)
+			if (secs < HTTP_MAX_RETRY_AFTER)
+				secs = secs * 10 + (*p - '0');
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '\0')
+			return -1;
+	} else {
+		if ((t = curl_getdate(v, NULL)) == -1)
+			return -1;
+		secs = t <= now ? 0 : (t - now > HTTP_MAX_RETRY_AFTER ?
+		    HTTP_MAX_RETRY_AFTER : (long)(t - now));
+	}
+	return secs > HTTP_MAX_RETRY_AFTER ? HTTP_MAX_RETRY_AFTER : secs;
+}
+
+/* Is rel (a space-separated list of relation types) naming want? */
+static int
+rel_has(const char *rel, size_t len, const char *want)
+{
+	size_t	 wl = strlen(want), i = 0, j;
+
+	while (i < len) {
+		while (i < len && rel[i] == ' ')
+			i++;
+		for (j = i; j < len && rel[j] != ' '; j++)
+			;
+		if (j - i == wl && strncasecmp(rel + i, want, wl) == 0)
+			return 1;
+		i = j;
+	}
+	return 0;
+}
+
+/*
+ * Link (RFC 8288): link-values separated by commas, each "<URI>" then
+ * ";"-separated parameters of which only rel matters here.
+ */
+void
+http_parse_link(struct http_resp *r, const char *v)
+{
+	const char	*p = v, *u, *ue, *rel, *rele;
+	char		*url;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p != '<')
+			return;
+		u = ++p;
+		if ((ue = strchr(u, '>')) == NULL)
+			return;
+		p = ue + 1;
+		rel = rele = NULL;
+		/* Parameters up to the next comma outside quotes. */
+		while (*p != '\0' && *p != ',') {
+			while (*p == ' ' || *p == '\t' || *p == ';')
+				p++;
+			if (strncasecmp(p, "rel", 3) == 0) {
+				const char *q = p + 3;
+
+				while (*q == ' ')
+					q++;
+				if (*q == '=') {
+					q++;
+					while (*q == ' ')
+						q++;
+					if (*q == '"') {
+						rel = ++q;
+						while (*q != '\0' && *q != '"')
+							q++;
+						rele = q;
+						if (*q == '"')
+							q++;
+					} else {
+						rel = q;
+						while (*q != '\0' && *q != ';' &&
+						    *q != ',' && *q != ' ')
+							q++;
+						rele = q;
+					}
+					p = q;
+					continue;
+				}
+			}
+			/* Skip this parameter, quoted strings whole. */
+			while (*p != '\0' && *p != ';' && *p != ',') {
+				if (*p == '"') {
+					p++;
+					while (*p != '\0' && *p != '"')
+						p++;
+					if (*p == '\0')
+						break;
+				}
+				p++;
+			}
+		}
+		if (rel == NULL || ue == u)
+			continue;
+		if (rel_has(rel, rele - rel, "up") && r->link_up == NULL) {
+			if ((url = trimdup(u, ue)) != NULL)
+				r->link_up = url;
+		}
+		if (rel_has(rel, rele - rel, "alternate") &&
+		    r->nalternates < ACME_MAX_ALTERNATES) {
+			if ((url = trimdup(u, ue)) != NULL)
+				r->alternates[r->nalternates++] = url;
+		}
+	}
+}
+
+/* Replay-Nonce must be base64url (RFC 8555 section 6.5.1); else ignored. */
+static int
+nonce_ok(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] == '\0' || strlen(s) > HTTP_MAX_NONCE)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* The media type alone, lowercased, without parameters. */
+static char *
+media_type(const char *v)
+{
+	const char	*e;
+	char		*s, *q;
+
+	if ((e = strchr(v, ';')) == NULL)
+		e = v + strlen(v);
+	if ((s = trimdup(v, e)) == NULL)
+		return NULL;
+	for (q = s; *q != '\0'; q++)
+		*q = tolower((unsigned char)*q);
+	return s;
+}
+
+static size_t
+header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct http		*h = arg;
+	struct http_resp	*r = h->resp;
+	char			*line, *colon, *v, **slot = NULL;
+
+	(void)size;
+	/* A new status line: interim responses leave nothing behind. */
+	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		resp_clear_headers(r);
+		return n;
+	}
+	if (n > HTTP_MAX_HEADER) {
+		h->bad_header = 1;
+		return 0;
+	}
+	if ((line = trimdup(p, p + n)) == NULL)
+		return 0;
+	if ((colon = strchr(line, ':')) == NULL)
+		goto done;
+	*colon = '\0';
+	v = colon + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (strcasecmp(line, "Replay-Nonce") == 0) {
+		if (nonce_ok(v))
+			slot = &r->nonce;
+	} else if (strcasecmp(line, "Location") == 0)
+		slot = &r->location;
+	else if (strcasecmp(line, "Retry-After") == 0)
+		r->retry_after = http_retry_after(v, time(NULL));
+	else if (strcasecmp(line, "Content-Type") == 0) {
+		free(r->content_type);
+		r->content_type = media_type(v);
+	} else if (strcasecmp(line, "Link") == 0)
+		http_parse_link(r, v);
+	if (slot != NULL) {
+		free(*slot);
+		*slot = strdup(v);
+	}
+ done:
+	free(line);
+	return n;
+}
+
+struct http *
+http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
+{
+	struct http	*h;
+	struct curl_blob blob;
+	CURL		*c;
+	int		 bad = 0;
+
+	if (ca_pem == NULL || ca_len == 0)
+		return NULL;
+	if (http_global_init() == -1)
+		return NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	if ((c = h->curl = curl_easy_init()) == NULL) {
+		free(h);
+		return NULL;
+	}
+	h->connect_ms = HTTP_CONNECT_MS;
+	h->total_ms = HTTP_TOTAL_MS;
+	h->low_speed_secs = HTTP_LOW_SPEED_SECS;
+
+	blob.data = (void *)ca_pem;
+	blob.len = ca_len;
+	blob.flags = CURL_BLOB_COPY;
+
+#define SET(opt, val)	bad |= curl_easy_setopt(c, opt, val) != CURLE_OK
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_ERRORBUFFER, h->errbuf);
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	/* Trust only the given CA; nothing ambient. */
+	SET(CURLOPT_CAINFO, NULL);
+	SET(CURLOPT_CAPATH, NULL);
+	SET(CURLOPT_CAINFO_BLOB, &blob);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* No proxy: not from the environment either. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOPROXY, "*");
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)ACME_MAX_BODY);
+	SET(CURLOPT_WRITEFUNCTION, write_cb);
+	SET(CURLOPT_WRITEDATA, h);
+	SET(CURLOPT_HEADERFUNCTION, header_cb);
+	SET(CURLOPT_HEADERDATA, h);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_USERAGENT, user_agent != NULL ? user_agent : "acmed");
+#undef SET
+	if (bad) {
+		http_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	curl_easy_cleanup(h->curl);
+	free(h);
+}
+
+/* Test hook: shorter bounds than the defaults; 0 keeps a default. */
+void
+http_set_timeouts(struct http *h, long connect_ms, long total_ms,
+    long low_speed_secs)
+{
+	if (connect_ms > 0)
+		h->connect_ms = connect_ms;
+	if (total_ms > 0)
+		h->total_ms = total_ms;
+	if (low_speed_secs > 0)
+		h->low_speed_secs = low_speed_secs;
+}
+
+long
+http_num_connects(struct http *h)
+{
+	long	 n = 0;
+
+	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &n) != CURLE_OK)
+		return -1;
+	return n;
+}
+
+enum http_method { M_GET, M_HEAD, M_POST };
+
+static int
+http_do(struct http *h, enum http_method m, const char *url,
+    const void *body, size_t len, const char *accept, struct http_resp *r)
+{
+	struct curl_slist	*hdrs = NULL, *t;
+	char			 abuf[256];
+	CURLcode		 cc;
+	CURL			*c = h->curl;
+	int			 bad = 0;
+
+	http_resp_free(r);
+	if (url == NULL || strncmp(url, "https://", 8) != 0) {
+		snprintf(r->error, sizeof(r->error), "%.200s: not an https "
+		    "URL", url != NULL ? url : "(null)");
+		return -1;
+	}
+	if (m == M_POST && len > ACME_MAX_BODY) {
+		snprintf(r->error, sizeof(r->error), "%.200s: request body "
+		    "larger than %d bytes", url, ACME_MAX_BODY);
+		return -1;
+	}
+	/* "Expect:" off: no 100-continue round trip for larger POSTs. */
+	if ((t = curl_slist_append(hdrs, "Expect:")) == NULL)
+		goto nomem;
+	hdrs = t;
+	if (m == M_POST) {
+		if ((t = curl_slist_append(hdrs,
+		    "Content-Type: application/jose+json")) == NULL)
+			goto nomem;
+		hdrs = t;
+	}
+	if (accept != NULL) {
+		snprintf(abuf, sizeof(abuf), "Accept: %s", accept);
+		if ((t = curl_slist_append(hdrs, abuf)) == NULL)
+			goto nomem;
+		hdrs = t;
+	}
+
+	h->resp = r;
+	h->url = url;
+	h->too_big = h->bad_header = 0;
+	h->errbuf[0] = '\0';
+#define SET(opt, val)	bad |= curl_easy_setopt(c, opt, val) != CURLE_OK
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_HTTPHEADER, hdrs);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
+	SET(CURLOPT_TIMEOUT_MS, h->total_ms);
+	SET(CURLOPT_LOW_SPEED_LIMIT, (long)HTTP_LOW_SPEED_BYTES);
+	SET(CURLOPT_LOW_SPEED_TIME, h->low_speed_secs);
+	switch (m) {
+	case M_GET:
+		SET(CURLOPT_HTTPGET, 1L);
+		SET(CURLOPT_NOBODY, 0L);
+		break;
+	case M_HEAD:
+		SET(CURLOPT_HTTPGET, 1L);
+		SET(CURLOPT_NOBODY, 1L);
+		break;
+	case M_POST:
+		SET(CURLOPT_NOBODY, 0L);
+		SET(CURLOPT_POST, 1L);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		SET(CURLOPT_POSTFIELDS, body != NULL ? body : "");
+		break;
+	}
+#undef SET
+	if (bad) {
+		snprintf(r->error, sizeof(r->error), "%.200s: cannot set up "
+		    "the request", url);
+		goto fail;
+	}
+	cc = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+	hdrs = NULL;
+	h->resp = NULL;
+	if (h->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(r->error, sizeof(r->error), "%.200s: response "
+		    "larger than %d bytes", url, ACME_MAX_BODY);
+		goto fail;
+	}
+	if (h->bad_header) {
+		snprintf(r->error, sizeof(r->error), "%.200s: response "
+		    "header line longer than %d bytes", url, HTTP_MAX_HEADER);
+		goto fail;
+	}
+	if (cc != CURLE_OK) {
+		snprintf(r->error, sizeof(r->error), "%.120s: %.130s", url,
+		    h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(cc));
+		goto fail;
+	}
+	if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code) !=
+	    CURLE_OK || r->code < 100 || r->code > 999) {
+		snprintf(r->error, sizeof(r->error), "%.200s: no HTTP status",
+		    url);
+		goto fail;
+	}
+	return 0;
+ nomem:
+	snprintf(r->error, sizeof(r->error), "%.200s: out of memory", url);
+ fail:
+	if (hdrs != NULL) {
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+		curl_slist_free_all(hdrs);
+	}
+	h->resp = NULL;
+	r->code = 0;
+	resp_clear_headers(r);
+	buf_free(&r->body);
+	return -1;
+}
+
+int
+http_get(struct http *h, const char *url, struct http_resp *r)
+{
+	return http_do(h, M_GET, url, NULL, 0, NULL, r);
+}
+
+int
+http_head(struct http *h, const char *url, struct http_resp *r)
+{
+	return http_do(h, M_HEAD, url, NULL, 0, NULL, r);
+}
+
+int
+http_post_jose(struct http *h, const char *url, const void *body,
+    size_t len, const char *accept, struct http_resp *r)
+{
+	return http_do(h, M_POST, url, body, len, accept, r);
+}
