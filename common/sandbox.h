@@ -22,7 +22,16 @@ struct sandbox {
 	const char		*chroot;	/* NULL: none */
 	const char *const	*ro_paths;	/* Landlock read-only, NULL-ended */
 	int			 keep_fds;	/* close everything >= this */
+	int			 skip;		/* SANDBOX_SKIP_*: tests only */
 };
+
+/*
+ * Layers a test may leave out, to show that each remaining layer blocks
+ * a forbidden action on its own.  The daemon always passes 0.
+ */
+#define SANDBOX_SKIP_SECCOMP	0x01
+#define SANDBOX_SKIP_LANDLOCK	0x02
+#define SANDBOX_SKIP_RLIMITS	0x04
 
 int	sandbox_enter(const struct sandbox *);
 int	sandbox_landlock_abi(void);

@@ -1,0 +1,430 @@
+/*
+ * Enters the real sandbox of one process (the same sandbox_enter() the
+ * daemon calls) and then tries one thing, to show what each layer allows.
+ *
+ *	sbx_probe [-dLRS] PROFILE USER CHROOT TEST [ARG]
+ *	sbx_probe -A			print the kernel's Landlock ABI
+ *
+ * PROFILE is netproc, keyproc or challenged; USER and CHROOT may be "-"
+ * (keep the ids; no chroot).  -S, -L and -R leave out seccomp, Landlock
+ * and the resource limits, so that a test can show one layer blocking on
+ * its own; -d turns on the seccomp debug mode.
+ *
+ * Prints one line "PROFILE TEST: blocked: ERRNAME (why)" or "...: allowed"
+ * and exits 0 if the attempt was blocked, 1 if it succeeded, 3 if the
+ * probe could not set itself up (sandbox_enter() failing included).  A
+ * process killed by seccomp prints nothing: the caller sees SIGSYS.
+ *
+ * Tests: open, writeca, connect, bind, socket, ptrace PID, signal PID,
+ * abstract, setuid, fork, thread, exec, fsize FILE; and what must keep
+ * working: chan, resolve, readca, curl, hold.
+ */
+#include <sys/types.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+#define CAFILE		"/etc/ssl/certs/ca-certificates.crt"
+#define FD_CHAN_A	3
+#define FD_CHAN_B	4
+#define FD_EXTRA	5
+
+static const char	*profname;
+static const char	*testname;
+
+static void __attribute__((__noreturn__))
+usage(void)
+{
+	fprintf(stderr, "usage: sbx_probe [-dLRS] netproc|keyproc|challenged "
+	    "USER|- CHROOT|- TEST [ARG]\n       sbx_probe -A\n");
+	exit(3);
+}
+
+static void __attribute__((__noreturn__))
+setup_fail(const char *what)
+{
+	fprintf(stderr, "sbx_probe: %s: %s\n", what, strerror(errno));
+	exit(3);
+}
+
+/* Only write(2) from here on: it is allowed in every profile. */
+static void __attribute__((__noreturn__))
+blocked(int e, const char *why)
+{
+	const char	*n = strerrorname_np(e);
+
+	dprintf(STDOUT_FILENO, "%s %s: blocked: %s (%s)\n", profname, testname,
+	    n != NULL ? n : "?", why);
+	_exit(0);
+}
+
+static void __attribute__((__noreturn__))
+allowed(const char *what)
+{
+	dprintf(STDOUT_FILENO, "%s %s: allowed: %s\n", profname, testname,
+	    what);
+	_exit(1);
+}
+
+static int
+tcp_listener(struct sockaddr_in *sin)
+{
+	socklen_t	 len = sizeof(*sin);
+	int		 s;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		setup_fail("socket");
+	if (bind(s, (struct sockaddr *)sin, sizeof(*sin)) == -1)
+		setup_fail("bind 127.0.0.1");
+	if (listen(s, 8) == -1)
+		setup_fail("listen");
+	if (getsockname(s, (struct sockaddr *)sin, &len) == -1)
+		setup_fail("getsockname");
+	return s;
+}
+
+static void
+abstract_addr(struct sockaddr_un *sun, socklen_t *len)
+{
+	int	 n;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	n = snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1,
+	    "acmed-sbx-probe-%ld", (long)getpid());
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* Answers one HTTP request, from outside the sandbox. */
+static void
+http_server(int s)
+{
+	static const char	 resp[] = "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 3\r\nConnection: close\r\n\r\nok\n";
+	char			 req[4096];
+	struct pollfd		 pfd;
+	int			 c;
+
+	alarm(20);
+	if ((c = accept(s, NULL, NULL)) == -1)
+		_exit(1);
+	pfd.fd = c;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 10000) != 1 || read(c, req, sizeof(req)) <= 0)
+		_exit(1);
+	if (write(c, resp, sizeof(resp) - 1) == -1)
+		_exit(1);
+	close(c);
+	_exit(0);
+}
+
+static size_t
+curl_sink(void *p, size_t sz, size_t n, void *arg)
+{
+	(void)p;
+	*(size_t *)arg += sz * n;
+	return sz * n;
+}
+
+static void *
+thread_main(void *arg)
+{
+	return arg;
+}
+
+static void __attribute__((__noreturn__))
+test_chan(void)
+{
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	}		 cbuf;
+	char		 b[8];
+	int		 fd;
+
+	if (write(FD_CHAN_A, "ping", 4) != 4)
+		blocked(errno, "write to channel");
+	if (read(FD_CHAN_B, b, sizeof(b)) != 4 || memcmp(b, "ping", 4) != 0)
+		blocked(errno, "read from channel");
+
+	/* A descriptor passed along, as keys and listening sockets are. */
+	memset(&mh, 0, sizeof(mh));
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov.iov_base = b;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	fd = FD_CHAN_A;
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(FD_CHAN_B, &mh, 0) != 1)
+		blocked(errno, "sendmsg with a descriptor");
+	memset(&cbuf, 0, sizeof(cbuf));
+	mh.msg_controllen = sizeof(cbuf.buf);
+	if (recvmsg(FD_CHAN_A, &mh, MSG_CMSG_CLOEXEC) != 1)
+		blocked(errno, "recvmsg with a descriptor");
+	if ((cm = CMSG_FIRSTHDR(&mh)) == NULL || cm->cmsg_type != SCM_RIGHTS)
+		blocked(EBADMSG, "no descriptor received");
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	if (fcntl(fd, F_GETFD) == -1)
+		blocked(errno, "received descriptor");
+	close(fd);
+	allowed("channel read, write and descriptor passing");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sandbox		 sb;
+	struct sockaddr_in	 sin;
+	struct sockaddr_un	 sun;
+	struct addrinfo		 hints, *res;
+	const char		*ro[] = { CAFILE, NULL };
+	const char		*arg;
+	char			 url[64], buf[256];
+	socklen_t		 sunlen = 0;
+	size_t			 got = 0;
+	pthread_t		 th;
+	CURL			*c = NULL;
+	long			 code;
+	pid_t			 pid;
+	int			 ch, pair[2], s, fd, skip = 0, extra = -1, e;
+
+	while ((ch = getopt(argc, argv, "AdLRS")) != -1) {
+		switch (ch) {
+		case 'A':
+			printf("%d\n", sandbox_landlock_abi());
+			return 0;
+		case 'd':
+			sandbox_seccomp_debug(1);
+			break;
+		case 'L':
+			skip |= SANDBOX_SKIP_LANDLOCK;
+			break;
+		case 'R':
+			skip |= SANDBOX_SKIP_RLIMITS;
+			break;
+		case 'S':
+			skip |= SANDBOX_SKIP_SECCOMP;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 4 || argc > 5)
+		usage();
+	profname = argv[0];
+	testname = argv[3];
+	arg = argc == 5 ? argv[4] : NULL;
+
+	memset(&sb, 0, sizeof(sb));
+	if (strcmp(profname, "netproc") == 0)
+		sb.profile = SANDBOX_NETPROC;
+	else if (strcmp(profname, "keyproc") == 0)
+		sb.profile = SANDBOX_KEYPROC;
+	else if (strcmp(profname, "challenged") == 0)
+		sb.profile = SANDBOX_CHALLENGED;
+	else
+		usage();
+	sb.user = strcmp(argv[1], "-") == 0 ? NULL : argv[1];
+	sb.chroot = strcmp(argv[2], "-") == 0 ? NULL : argv[2];
+	sb.ro_paths = sb.profile == SANDBOX_NETPROC ? ro : NULL;
+	sb.skip = skip;
+	log_init(1, 1, profname);
+
+	/* The channels every child has, on the descriptors it has them. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == -1)
+		setup_fail("socketpair");
+	if (dup2(pair[0], FD_CHAN_A) == -1 || dup2(pair[1], FD_CHAN_B) == -1)
+		setup_fail("dup2");
+	sb.keep_fds = FD_EXTRA;
+
+	/* What the test needs from outside, set up before the sandbox. */
+	if (strcmp(testname, "connect") == 0 || strcmp(testname, "curl") == 0)
+		extra = tcp_listener(&sin);
+	else if (strcmp(testname, "abstract") == 0) {
+		abstract_addr(&sun, &sunlen);
+		if ((extra = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+			setup_fail("socket AF_UNIX");
+		if (bind(extra, (struct sockaddr *)&sun, sunlen) == -1 ||
+		    listen(extra, 1) == -1)
+			setup_fail("abstract socket");
+	} else if (strcmp(testname, "fsize") == 0) {
+		if (arg == NULL)
+			usage();
+		signal(SIGXFSZ, SIG_IGN);
+		if ((extra = open(arg, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+			setup_fail(arg);
+	}
+	if (strcmp(testname, "curl") == 0) {
+		/* netproc initialises libcurl and OpenSSL before its sandbox. */
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			setup_fail("curl_global_init");
+		if ((pid = fork()) == -1)
+			setup_fail("fork");
+		if (pid == 0)
+			http_server(extra);
+		snprintf(url, sizeof(url), "http://localhost:%d/",
+		    ntohs(sin.sin_port));
+		if ((c = curl_easy_init()) == NULL)
+			setup_fail("curl_easy_init");
+	}
+	if (extra != -1) {
+		if (dup2(extra, FD_EXTRA) == -1)
+			setup_fail("dup2");
+		sb.keep_fds = FD_EXTRA + 1;
+	}
+
+	if (sandbox_enter(&sb) == -1) {
+		fprintf(stderr, "sbx_probe: sandbox_enter failed\n");
+		exit(3);
+	}
+
+	if (strcmp(testname, "open") == 0) {
+		if ((fd = open("/etc/passwd", O_RDONLY)) == -1)
+			blocked(errno, "open /etc/passwd");
+		allowed("opened /etc/passwd");
+	} else if (strcmp(testname, "writeca") == 0) {
+		if ((fd = open(CAFILE, O_WRONLY)) == -1)
+			blocked(errno, "open " CAFILE " for writing");
+		allowed("opened " CAFILE " for writing");
+	} else if (strcmp(testname, "readca") == 0) {
+		if ((fd = open(CAFILE, O_RDONLY | O_CLOEXEC)) == -1)
+			blocked(errno, "open " CAFILE);
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			blocked(errno, "read " CAFILE);
+		allowed("read " CAFILE);
+	} else if (strcmp(testname, "connect") == 0) {
+		if (arg != NULL)
+			sin.sin_port = htons((uint16_t)atoi(arg));
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			blocked(errno, "socket AF_INET");
+		if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+			blocked(errno, "connect 127.0.0.1");
+		allowed("connected to 127.0.0.1");
+	} else if (strcmp(testname, "bind") == 0) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			blocked(errno, "socket AF_INET");
+		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+			blocked(errno, "bind 127.0.0.1");
+		allowed("bound a TCP port");
+	} else if (strcmp(testname, "socket") == 0) {
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			blocked(errno, "socket AF_INET");
+		allowed("made an AF_INET socket");
+	} else if (strcmp(testname, "abstract") == 0) {
+		abstract_addr(&sun, &sunlen);
+		if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+			blocked(errno, "socket AF_UNIX");
+		if (connect(s, (struct sockaddr *)&sun, sunlen) == -1)
+			blocked(errno, "connect abstract socket");
+		allowed("connected to an abstract socket outside");
+	} else if (strcmp(testname, "ptrace") == 0) {
+		if (arg == NULL)
+			usage();
+		if (ptrace(PTRACE_ATTACH, (pid_t)atoi(arg), NULL, NULL) == -1)
+			blocked(errno, "PTRACE_ATTACH");
+		allowed("attached to the other process");
+	} else if (strcmp(testname, "signal") == 0) {
+		if (arg == NULL)
+			usage();
+		if (kill((pid_t)atoi(arg), 0) == -1)
+			blocked(errno, "kill");
+		allowed("may signal the other process");
+	} else if (strcmp(testname, "setuid") == 0) {
+		if (setuid(0) == -1)
+			blocked(errno, "setuid 0");
+		allowed("setuid 0");
+	} else if (strcmp(testname, "fork") == 0) {
+		if ((pid = fork()) == -1)
+			blocked(errno, "fork");
+		if (pid == 0)
+			_exit(0);
+		allowed("forked");
+	} else if (strcmp(testname, "thread") == 0) {
+		if ((e = pthread_create(&th, NULL, thread_main, NULL)) != 0)
+			blocked(e, "pthread_create");
+		if ((e = pthread_join(th, NULL)) != 0)
+			blocked(e, "pthread_join");
+		allowed("ran a thread");
+	} else if (strcmp(testname, "exec") == 0) {
+		execl("/bin/sh", "sh", "-c", "echo exec: allowed; exit 1",
+		    (char *)NULL);
+		blocked(errno, "execve /bin/sh");
+	} else if (strcmp(testname, "fsize") == 0) {
+		if (write(FD_EXTRA, "x", 1) == -1)
+			blocked(errno, "write to a file");
+		allowed("wrote to a file");
+	} else if (strcmp(testname, "chan") == 0) {
+		test_chan();
+	} else if (strcmp(testname, "resolve") == 0) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		if ((e = getaddrinfo("localhost", "443", &hints, &res)) != 0) {
+			dprintf(STDOUT_FILENO, "# getaddrinfo: %s\n",
+			    gai_strerror(e));
+			blocked(e == EAI_SYSTEM ? errno : EHOSTUNREACH,
+			    "getaddrinfo localhost");
+		}
+		freeaddrinfo(res);
+		allowed("resolved localhost");
+	} else if (strcmp(testname, "curl") == 0) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_sink);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
+		if (curl_easy_perform(c) != CURLE_OK)
+			blocked(EIO, "curl_easy_perform");
+		code = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		if (code != 200 || got != 3)
+			blocked(EIO, "unexpected response");
+		allowed("fetched a page over loopback");
+	} else if (strcmp(testname, "hold") == 0) {
+		dprintf(STDOUT_FILENO, "%s hold: ready\n", profname);
+		(void)poll(NULL, 0, 30000);
+		_exit(0);
+	} else
+		usage();
+	/* NOTREACHED */
+	return 3;
+}
