@@ -1160,6 +1160,8 @@ main(int argc, char *argv[])
 		err(1, "/proc/self/exe");
 	if (state_init(conf->state_dir) == -1)
 		exit(1);
+	if (mkdir(conf->empty_dir, 0755) == -1 && errno != EEXIST)
+		err(1, "%s", conf->empty_dir);
 	dstates_build();
 	if (nonly_domains > 0 && ndstates != (size_t)nonly_domains)
 		errx(1, "unknown domain among the arguments");
@@ -1188,7 +1190,8 @@ main(int argc, char *argv[])
 		children_stop();
 		fatalx("could not start the processes");
 	}
-	provisional_all();
+	if (!oneshot)
+		provisional_all();
 	status = parent_loop(sigfd);
 	children_stop();
 	return status;

@@ -58,3 +58,56 @@ wait_for() {
 t_users() {
 	"$TOP/etc/mkusers.sh" >/dev/null
 }
+
+# t_pebble PORTBASE: starts Pebble and its DNS on ports PORTBASE..+5
+# (API, management, DNS, DNS management); http-01 validations go to
+# $T_HTTP_PORT (default PORTBASE+6).  Sets PEBBLE_URL, PEBBLE_CA,
+# PEBBLE_MGMT, T_HTTP_PORT, T_PEBBLE_DIR.  Stopped at exit.
+t_pebble() {
+	T_PEBBLE_DIR=$T_TMP/pebble
+	: "${T_HTTP_PORT:=$(($1 + 6))}"
+	PEBBLE_PORT=$1 PEBBLE_MGMT_PORT=$(($1 + 1)) \
+	    PEBBLE_DNS_PORT=$(($1 + 2)) PEBBLE_CHALL_MGMT_PORT=$(($1 + 3)) \
+	    PEBBLE_TLS_PORT=$(($1 + 4)) PEBBLE_HTTP_PORT=$T_HTTP_PORT \
+	    "$TOP/regress/pebble.sh" start "$T_PEBBLE_DIR" >/dev/null || return 1
+	t_at_exit "$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR"
+	. "$T_PEBBLE_DIR/env"
+	export PEBBLE_URL PEBBLE_CA PEBBLE_MGMT T_HTTP_PORT
+}
+
+# t_conf FILE: writes the global part of a configuration for Pebble
+# (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble").
+t_conf() {
+	cat >"$1" <<EOC
+listen on 127.0.0.1 port $T_HTTP_PORT
+state directory "$T_TMP/state"
+authority pebble {
+	api url "$PEBBLE_URL"
+	api ca "$PEBBLE_CA"
+	account key "$T_TMP/account.key"
+}
+EOC
+}
+
+# t_domain FILE NAME [key type words] [alternative names...]: appends a
+# domain block writing $T_TMP/NAME.{key,crt,chain,full}.
+t_domain() {
+	f=$1; n=$2; kt=${3:-}; shift 3 2>/dev/null || shift $#
+	{
+		echo "domain $n {"
+		[ $# -gt 0 ] && echo "	alternative names { $* }"
+		echo "	domain key \"$T_TMP/$n.key\" $kt"
+		echo "	domain certificate \"$T_TMP/$n.crt\""
+		echo "	domain chain certificate \"$T_TMP/$n.chain\""
+		echo "	domain full chain certificate \"$T_TMP/$n.full\""
+		echo "	sign with pebble"
+		echo "}"
+	} >>"$f"
+}
+
+# t_verify NAME: the installed full chain verifies against Pebble's root.
+t_verify() {
+	"$TOP/regress/pebble.sh" root "$T_PEBBLE_DIR" >/dev/null 2>&1 &&
+	    openssl verify -CAfile "$T_PEBBLE_DIR/root.pem" \
+	    -untrusted "$T_TMP/$1.chain" "$T_TMP/$1.crt" >/dev/null 2>&1
+}
