@@ -24,6 +24,7 @@
  *   stall		read the request, never answer
  *   drop		read the request, close without answering
  *   close		close the connection after answering
+ *   echo		the request's head as the body
  *   no-length		no Content-Length: the body ends when the
  *			connection closes
  *
@@ -73,6 +74,7 @@ struct stanza {
 	int	 drop;
 	int	 close;
 	int	 no_length;
+	int	 echo;
 };
 
 static const char	*spec_path;
@@ -237,6 +239,8 @@ spec_find(const char *method, const char *path, struct stanza *out)
 			cur.drop = 1;
 		else if (strcmp(line, "close") == 0)
 			cur.close = 1;
+		else if (strcmp(line, "echo") == 0)
+			cur.echo = 1;
 		else if (strcmp(line, "no-length") == 0)
 			cur.no_length = cur.close = 1;
 		else
@@ -307,7 +311,8 @@ sleep_ms(long ms)
 
 /* Answers one request; -1 when the connection must end. */
 static int
-answer(struct tls *c, int fd, const char *method, const char *path)
+answer(struct tls *c, int fd, const char *method, const char *path,
+    const char *reqhead)
 {
 	struct stanza	 s;
 	struct pollfd	 pfd;
@@ -328,6 +333,8 @@ answer(struct tls *c, int fd, const char *method, const char *path)
 		s.status = 404;
 		add_body(&s, "not found\n", 10, 0);
 	}
+	if (s.echo)
+		add_body(&s, reqhead, strlen(reqhead), 0);
 	fprintf(stderr, "faultsrv: %s %s -> stanza %d status %d%s%s%s\n",
 	    method, path, idx, s.status, s.drop ? " drop" : "",
 	    s.stall ? " stall" : "", s.slow_ms ? " slow" : "");
@@ -416,7 +423,7 @@ static void *
 conn_main(void *arg)
 {
 	struct tls	*c = NULL;
-	char		*buf, *end, *p, method[16], path[2048];
+	char		*buf, *end, *p, *head = NULL, method[16], path[2048];
 	size_t		 have = 0, hdrlen, clen;
 	ssize_t		 r;
 	int		 fd = (int)(long)arg;
@@ -454,9 +461,12 @@ conn_main(void *arg)
 				clen = strtoul(p + 17, NULL, 10);
 		if (clen > MAX_REQ_BODY)
 			goto done;
+		free(head);
+		if ((head = strndup(buf, hdrlen)) == NULL)
+			goto done;
 		if (skip_body(c, buf, &have, hdrlen, clen) == -1)
 			goto done;
-		if (answer(c, fd, method, path) == -1)
+		if (answer(c, fd, method, path, head) == -1)
 			goto done;
 	}
  done:
@@ -465,6 +475,7 @@ conn_main(void *arg)
 		tls_free(c);
 	}
 	close(fd);
+	free(head);
 	free(buf);
 	return NULL;
 }
