@@ -369,6 +369,18 @@ out:
 	buf_free(&b);
 }
 
+static const char *
+time_text(time_t t)
+{
+	static char	 s[32];
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		return "?";
+	return s;
+}
+
 /* When a certificate of this lifetime should be renewed. */
 static time_t
 renewal_time(const struct dstate *ds)
@@ -764,7 +776,7 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	ds->last_error = NULL;
 	dstate_schedule(ds, time(NULL));
 	log_info("%s: certificate %s, valid until %s", ds->d->handle,
-	    renewed ? "renewed" : "issued", ctime(&ds->not_after));
+	    renewed ? "renewed" : "issued", time_text(ds->not_after));
 	event_emit(conf, renewed ? "renewed" : "issued", ds, NULL);
 	if (run_actions(ds->d) == -1)
 		event_emit(conf, "reload-failed", ds, "a reload action failed");

@@ -90,6 +90,9 @@ proc_exec(int exefd, const char *argv0, enum proc_id id, const int *fds,
 	/* Child: dup above the targets first so no channel is overwritten. */
 	sigemptyset(&mask);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
+	if ((exefd = fcntl(exefd, F_DUPFD_CLOEXEC, PROC_FD_PARENT + nfds)) ==
+	    -1)
+		_exit(127);
 	for (i = 0; i < nfds; i++)
 		if ((tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC,
 		    PROC_FD_PARENT + nfds)) == -1)
