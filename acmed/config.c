@@ -1,0 +1,756 @@
+/*
+ * The configuration apart from its grammar: the checks of single values
+ * (names, paths, durations, commands, addresses), the defaults and the
+ * checks that need the whole file, the dump printed by "acmed -n -v" (in
+ * the syntax of acmed.conf, so that it parses again), and freeing.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "config_priv.h"
+#include "log.h"
+#include "proc.h"
+
+static const char *const default_users[PROC_MAX] = {
+	[PROC_NETPROC] = CONF_USER_NETPROC,
+	[PROC_KEYPROC] = CONF_USER_KEYPROC,
+	[PROC_CHALLENGED] = CONF_USER_CHALLENGED,
+};
+
+static const struct {
+	const char	*name;
+	int		 signo;
+} signals[] = {
+	{ "HUP",	SIGHUP },
+	{ "USR1",	SIGUSR1 },
+	{ "USR2",	SIGUSR2 },
+	{ "TERM",	SIGTERM },
+};
+
+static const struct {
+	const char	*name;
+	time_t		 seconds;
+} units[] = {
+	{ "day",	24 * 60 * 60 },
+	{ "hour",	60 * 60 },
+	{ "minute",	60 },
+	{ "second",	1 },
+};
+
+struct config *
+conf_new(void)
+{
+	struct config	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
+	TAILQ_INIT(&c->listens);
+	TAILQ_INIT(&c->authorities);
+	TAILQ_INIT(&c->domains);
+	return c;
+}
+
+/* Keeps the name of a file read, for the life of the configuration. */
+const char *
+conf_add_file(struct config *c, const char *name)
+{
+	char	**f;
+
+	f = reallocarray(c->files, c->nfiles + 1, sizeof(*f));
+	if (f == NULL)
+		fatal("reallocarray");
+	c->files = f;
+	if ((f[c->nfiles] = strdup(name)) == NULL)
+		fatal("strdup");
+	return f[c->nfiles++];
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+/*
+ * The defaults, then what needs every block read: which authority signs
+ * each domain.  Returns the number of errors logged.
+ */
+int
+conf_finish(struct config *c)
+{
+	struct authority	*a;
+	struct domain		*d;
+	const char		*why;
+	int			 i, nauth = 0, errors = 0;
+
+	if (c->state_dir == NULL)
+		c->state_dir = xstrdup(CONF_STATE_DIR);
+	if (c->empty_dir == NULL)
+		c->empty_dir = xstrdup(CONF_EMPTY_DIR);
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
+		if (c->user[i] == NULL)
+			c->user[i] = xstrdup(default_users[i]);
+	if (c->check_interval == 0)
+		c->check_interval = CONF_CHECK_INTERVAL;
+	if (c->expiry_warn == 0)
+		c->expiry_warn = CONF_EXPIRY_WARN;
+	if (TAILQ_EMPTY(&c->listens) &&
+	    conf_listen(c, "*", CONF_HTTP_PORT, &why) == -1)
+		fatalx("default listen: %s", why);
+
+	TAILQ_FOREACH(a, &c->authorities, entry)
+		nauth++;
+	TAILQ_FOREACH(d, &c->domains, entry) {
+		if (d->auth_name != NULL) {
+			if ((d->auth = config_authority(c, d->auth_name))
+			    == NULL) {
+				log_warnx("%s:%d: domain %s: sign with %s: no "
+				    "such authority", d->file, d->auth_line,
+				    d->handle, d->auth_name);
+				errors++;
+			}
+		} else if (nauth == 1) {
+			d->auth = TAILQ_FIRST(&c->authorities);
+			d->auth_name = xstrdup(d->auth->name);
+		} else if (nauth == 0) {
+			log_warnx("%s:%d: domain %s: no authority is defined",
+			    d->file, d->line, d->handle);
+			errors++;
+		} else {
+			log_warnx("%s:%d: domain %s: %d authorities are "
+			    "defined: say which with sign with", d->file,
+			    d->line, d->handle, nauth);
+			errors++;
+		}
+	}
+	if (TAILQ_EMPTY(&c->domains))
+		log_warnx("%s: warning: no domain is defined", c->file);
+	return errors;
+}
+
+/*
+ * NULL if the name can be put in an ACME order and validated with
+ * http-01, else why not.  The name is already in lower case.
+ */
+const char *
+conf_check_hostname(const char *name)
+{
+	struct in6_addr	 in6;
+	struct in_addr	 in4;
+	const char	*p, *label;
+	size_t		 len, nlabels = 0;
+	int		 numeric = 1;
+
+	len = strlen(name);
+	if (len == 0)
+		return "empty name";
+	if (strchr(name, '*') != NULL)
+		return "wildcard names can only be validated with the "
+		    "dns-01 challenge, and acmed uses http-01";
+	if (inet_pton(AF_INET, name, &in4) == 1 ||
+	    inet_pton(AF_INET6, name, &in6) == 1 || strchr(name, ':') != NULL)
+		return "IP addresses are not supported, only host names";
+	if (name[len - 1] == '.')
+		return "a name must not end with a dot";
+	if (len > 253)
+		return "longer than 253 characters";
+	for (label = p = name; ; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label)
+				return "empty label (two dots in a row, or a "
+				    "leading dot)";
+			if (p - label > 63)
+				return "a label is longer than 63 characters";
+			if (*label == '-' || p[-1] == '-')
+				return "a label begins or ends with '-'";
+			nlabels++;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+			numeric = 1;
+			continue;
+		}
+		if ((unsigned char)*p >= 0x80)
+			return "non-ASCII character: write an internationalized "
+			    "name in its xn-- form";
+		if (*p == '_')
+			return "'_' is not allowed in a host name";
+		if (!isdigit((unsigned char)*p))
+			numeric = 0;
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return "only letters, digits, '-' and '.' are allowed";
+	}
+	if (nlabels < 2)
+		return "a single label; a certificate needs a full name like "
+		    "www.example.com";
+	if (numeric)
+		return "the last label is numeric (an IP address?)";
+	return NULL;
+}
+
+const char *
+conf_check_username(const char *name)
+{
+	const char	*p;
+
+	if (name[0] == '\0')
+		return "empty user name";
+	if (strlen(name) > CONF_MAX_USERNAME)
+		return "user name too long";
+	if (name[0] == '-')
+		return "a user name must not begin with '-'";
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' &&
+		    *p != '.')
+			return "only letters, digits, '_', '-' and '.' are "
+			    "allowed";
+	if (strcmp(name, "root") == 0)
+		return "a child must not run as root";
+	return NULL;
+}
+
+/* N units, unit singular or plural; seconds only where allowed. */
+int
+conf_duration(long long n, const char *unit, int seconds, time_t *out,
+    const char **why)
+{
+	size_t	 i, len;
+
+	len = strlen(unit);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strncasecmp(unit, units[i].name, strlen(units[i].name))
+		    != 0)
+			continue;
+		if (len == strlen(units[i].name) ||
+		    (len == strlen(units[i].name) + 1 &&
+		    tolower((unsigned char)unit[len - 1]) == 's'))
+			break;
+	}
+	if (i == sizeof(units) / sizeof(units[0]) ||
+	    (!seconds && units[i].seconds == 1)) {
+		*why = seconds ? "the unit must be days, hours, minutes or "
+		    "seconds" : "the unit must be days, hours or minutes";
+		return -1;
+	}
+	if (n <= 0) {
+		*why = "must be more than 0";
+		return -1;
+	}
+	if (n > CONF_MAX_DURATION / units[i].seconds) {
+		*why = "longer than 10 years";
+		return -1;
+	}
+	*out = (time_t)n * units[i].seconds;
+	return 0;
+}
+
+/*
+ * Splits a reload command into its arguments: separated by spaces or
+ * tabs, grouped by single or double quotes, no other expansion.
+ */
+char **
+conf_split_command(const char *cmd, const char **why)
+{
+	char		**argv = NULL, *word = NULL;
+	const char	*p;
+	size_t		 argc = 0, len = 0;
+	int		 quote = 0, inword = 0;
+
+	if ((argv = calloc(CONF_MAX_ARGS + 1, sizeof(char *))) == NULL ||
+	    (word = malloc(strlen(cmd) + 1)) == NULL)
+		fatal("calloc");
+	for (p = cmd; ; p++) {
+		if (*p == '\0' || (!quote && (*p == ' ' || *p == '\t'))) {
+			if (*p == '\0' && quote) {
+				*why = "unterminated quote";
+				goto fail;
+			}
+			if (inword) {
+				if (argc == CONF_MAX_ARGS) {
+					*why = "too many arguments";
+					goto fail;
+				}
+				word[len] = '\0';
+				argv[argc++] = xstrdup(word);
+				len = 0;
+				inword = 0;
+			}
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		inword = 1;
+		if (quote && *p == quote)
+			quote = 0;
+		else if (!quote && (*p == '"' || *p == '\''))
+			quote = *p;
+		else
+			word[len++] = *p;
+	}
+	free(word);
+	if (argc == 0) {
+		*why = "empty command";
+		conf_free_argv(argv);
+		return NULL;
+	}
+	return argv;
+fail:
+	free(word);
+	conf_free_argv(argv);
+	return NULL;
+}
+
+int
+conf_signal(const char *name)
+{
+	size_t	 i;
+
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (strcasecmp(name, signals[i].name) == 0)
+			return signals[i].signo;
+	return -1;
+}
+
+const char *
+conf_signame(int signo)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (signals[i].signo == signo)
+			return signals[i].name;
+	return "?";
+}
+
+static int
+listen_add(struct config *c, int af, const void *addr, int port,
+    const char **why)
+{
+	struct listen_addr	*l, *o;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	char			 host[INET6_ADDRSTRLEN];
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("calloc");
+	inet_ntop(af, addr, host, sizeof(host));
+	if (af == AF_INET) {
+		sin = (struct sockaddr_in *)&l->ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
+		l->sslen = sizeof(*sin);
+		if (asprintf(&l->text, "%s:%d", host, port) == -1)
+			fatal("asprintf");
+	} else {
+		sin6 = (struct sockaddr_in6 *)&l->ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
+		l->sslen = sizeof(*sin6);
+		if (asprintf(&l->text, "[%s]:%d", host, port) == -1)
+			fatal("asprintf");
+	}
+	TAILQ_FOREACH(o, &c->listens, entry) {
+		if (strcmp(o->text, l->text) == 0) {
+			*why = "already given";
+			free(l->text);
+			free(l);
+			return -1;
+		}
+	}
+	TAILQ_INSERT_TAIL(&c->listens, l, entry);
+	return 0;
+}
+
+/* An address literal, not a name: the parent never resolves. */
+int
+conf_listen(struct config *c, const char *addr, long long port,
+    const char **why)
+{
+	struct in6_addr	 in6;
+	struct in_addr	 in4;
+	char		 buf[INET6_ADDRSTRLEN + 2];
+	size_t		 len;
+
+	if (port < 1 || port > 65535) {
+		*why = "port must be from 1 to 65535";
+		return -1;
+	}
+	if (strcmp(addr, "*") == 0) {
+		in4.s_addr = htonl(INADDR_ANY);
+		if (listen_add(c, AF_INET, &in4, (int)port, why) == -1)
+			return -1;
+		return listen_add(c, AF_INET6, &in6addr_any, (int)port, why);
+	}
+	len = strlen(addr);
+	if (len >= 2 && len < sizeof(buf) && addr[0] == '[' &&
+	    addr[len - 1] == ']') {
+		memcpy(buf, addr + 1, len - 2);
+		buf[len - 2] = '\0';
+		addr = buf;
+	}
+	if (inet_pton(AF_INET, addr, &in4) == 1)
+		return listen_add(c, AF_INET, &in4, (int)port, why);
+	if (inet_pton(AF_INET6, addr, &in6) == 1)
+		return listen_add(c, AF_INET6, &in6, (int)port, why);
+	*why = "not an IPv4 or IPv6 address, nor '*' (names are not resolved)";
+	return -1;
+}
+
+/* 0 and what writes the file if some key or certificate already does. */
+int
+conf_path_user(const struct config *c, const char *path, char *buf,
+    size_t len)
+{
+	const struct authority	*a;
+	const struct domain	*d;
+
+	TAILQ_FOREACH(a, &c->authorities, entry) {
+		if (a->account_key != NULL &&
+		    strcmp(a->account_key, path) == 0) {
+			snprintf(buf, len, "the account key of authority %s "
+			    "(%s:%d)", a->name, a->file, a->line);
+			return 0;
+		}
+	}
+	TAILQ_FOREACH(d, &c->domains, entry) {
+		const char	*what = NULL;
+
+		if (d->key != NULL && strcmp(d->key, path) == 0)
+			what = "domain key";
+		else if (d->cert != NULL && strcmp(d->cert, path) == 0)
+			what = "domain certificate";
+		else if (d->chain != NULL && strcmp(d->chain, path) == 0)
+			what = "domain chain certificate";
+		else if (d->fullchain != NULL &&
+		    strcmp(d->fullchain, path) == 0)
+			what = "domain full chain certificate";
+		if (what != NULL) {
+			snprintf(buf, len, "the %s of domain %s (%s:%d)", what,
+			    d->handle, d->file, d->line);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+conf_free_argv(char **argv)
+{
+	size_t	 i;
+
+	if (argv == NULL)
+		return;
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+void
+conf_free_authority(struct authority *a)
+{
+	free(a->name);
+	free(a->api_url);
+	free(a->account_key);
+	free(a->contact);
+	free(a->ca_file);
+	free(a);
+}
+
+void
+conf_free_domain(struct domain *d)
+{
+	struct action	*a;
+	size_t		 i;
+
+	while ((a = TAILQ_FIRST(&d->actions)) != NULL) {
+		TAILQ_REMOVE(&d->actions, a, entry);
+		conf_free_argv(a->argv);
+		free(a->pidfile);
+		free(a);
+	}
+	for (i = 0; i < d->nnames; i++)
+		free(d->names[i]);
+	free(d->names);
+	free(d->handle);
+	free(d->key);
+	free(d->cert);
+	free(d->chain);
+	free(d->fullchain);
+	free(d->auth_name);
+	free(d->preferred_chain);
+	free(d);
+}
+
+void
+config_free(struct config *c)
+{
+	struct listen_addr	*l;
+	struct authority	*a;
+	struct domain		*d;
+	size_t			 i;
+
+	if (c == NULL)
+		return;
+	while ((l = TAILQ_FIRST(&c->listens)) != NULL) {
+		TAILQ_REMOVE(&c->listens, l, entry);
+		free(l->text);
+		free(l);
+	}
+	while ((d = TAILQ_FIRST(&c->domains)) != NULL) {
+		TAILQ_REMOVE(&c->domains, d, entry);
+		conf_free_domain(d);
+	}
+	while ((a = TAILQ_FIRST(&c->authorities)) != NULL) {
+		TAILQ_REMOVE(&c->authorities, a, entry);
+		conf_free_authority(a);
+	}
+	for (i = 0; i < PROC_MAX; i++)
+		free(c->user[i]);
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	free(c->file);
+	free(c->state_dir);
+	free(c->empty_dir);
+	free(c->event_hook);
+	free(c);
+}
+
+struct authority *
+config_authority(const struct config *c, const char *name)
+{
+	struct authority	*a;
+
+	TAILQ_FOREACH(a, &c->authorities, entry)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	return NULL;
+}
+
+const char *
+keytype_name(enum keytype t)
+{
+	switch (t) {
+	case KEY_ECDSA:
+		return "ecdsa";
+	case KEY_RSA:
+		return "rsa";
+	default:
+		return "unknown";
+	}
+}
+
+/* A quoted string as the lexer reads it back. */
+static void
+dump_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+dump_duration(time_t t)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]) - 1; i++)
+		if (t % units[i].seconds == 0)
+			break;
+	printf("%lld %ss", (long long)(t / units[i].seconds), units[i].name);
+}
+
+/* A command line that conf_split_command() splits the same way. */
+static void
+dump_argv(char **argv)
+{
+	const char	*p;
+	size_t		 i;
+	char		 q;
+
+	putchar('"');
+	for (i = 0; argv[i] != NULL; i++) {
+		if (i > 0)
+			putchar(' ');
+		if (argv[i][0] != '\0' && strpbrk(argv[i], " \t'\"") == NULL) {
+			fputs(argv[i], stdout);
+			continue;
+		}
+		q = strchr(argv[i], '\'') != NULL ? '"' : '\'';
+		if (q == '"')
+			putchar('\\');
+		putchar(q);
+		for (p = argv[i]; *p != '\0'; p++) {
+			if (*p == '"')
+				putchar('\\');
+			putchar(*p);
+		}
+		if (q == '"')
+			putchar('\\');
+		putchar(q);
+	}
+	putchar('"');
+}
+
+static void
+dump_keytype(enum keytype t, int bits)
+{
+	printf(" %s %d", keytype_name(t), bits);
+}
+
+void
+config_dump(const struct config *c)
+{
+	const struct listen_addr	*l;
+	const struct authority		*a;
+	const struct domain		*d;
+	const struct action		*act;
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	char				 host[INET6_ADDRSTRLEN];
+	size_t				 i;
+	int				 port;
+
+	printf("# %s\n", c->file);
+	printf("state directory ");
+	dump_str(c->state_dir);
+	printf("\nempty directory ");
+	dump_str(c->empty_dir);
+	printf("\ncheck interval ");
+	dump_duration(c->check_interval);
+	printf("\nexpiry warning ");
+	dump_duration(c->expiry_warn);
+	putchar('\n');
+	if (c->event_hook != NULL) {
+		printf("event hook ");
+		dump_str(c->event_hook);
+		putchar('\n');
+	}
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
+		printf("user %s ", proc_names[i]);
+		dump_str(c->user[i]);
+		putchar('\n');
+	}
+	TAILQ_FOREACH(l, &c->listens, entry) {
+		if (l->ss.ss_family == AF_INET) {
+			sin = (const struct sockaddr_in *)&l->ss;
+			inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+			port = ntohs(sin->sin_port);
+		} else {
+			sin6 = (const struct sockaddr_in6 *)&l->ss;
+			inet_ntop(AF_INET6, &sin6->sin6_addr, host,
+			    sizeof(host));
+			port = ntohs(sin6->sin6_port);
+		}
+		printf("listen on \"%s\" port %d\n", host, port);
+	}
+
+	TAILQ_FOREACH(a, &c->authorities, entry) {
+		printf("\nauthority ");
+		dump_str(a->name);
+		printf(" {\t# %u\n\tapi url ", a->id);
+		dump_str(a->api_url);
+		if (a->ca_file != NULL) {
+			printf("\n\tapi ca ");
+			dump_str(a->ca_file);
+		}
+		printf("\n\taccount key ");
+		dump_str(a->account_key);
+		dump_keytype(a->account_keytype, a->account_keybits);
+		if (a->contact != NULL) {
+			printf("\n\tcontact ");
+			dump_str(a->contact);
+		}
+		printf("\n}\n");
+	}
+
+	TAILQ_FOREACH(d, &c->domains, entry) {
+		printf("\ndomain ");
+		dump_str(d->handle);
+		printf(" {\t# %u\n", d->id);
+		if (strcmp(d->handle, d->names[0]) != 0) {
+			printf("\tdomain name ");
+			dump_str(d->names[0]);
+			putchar('\n');
+		}
+		if (d->nnames > 1) {
+			printf("\talternative names {");
+			for (i = 1; i < d->nnames; i++) {
+				if ((i - 1) % 4 == 0)
+					printf("\n\t\t");
+				else
+					putchar(' ');
+				dump_str(d->names[i]);
+			}
+			printf("\n\t}\n");
+		}
+		printf("\tdomain key ");
+		dump_str(d->key);
+		dump_keytype(d->keytype, d->keybits);
+		if (d->cert != NULL) {
+			printf("\n\tdomain certificate ");
+			dump_str(d->cert);
+		}
+		if (d->chain != NULL) {
+			printf("\n\tdomain chain certificate ");
+			dump_str(d->chain);
+		}
+		if (d->fullchain != NULL) {
+			printf("\n\tdomain full chain certificate ");
+			dump_str(d->fullchain);
+		}
+		printf("\n\tsign with ");
+		dump_str(d->auth_name);
+		if (d->preferred_chain != NULL) {
+			printf("\n\tpreferred chain ");
+			dump_str(d->preferred_chain);
+		}
+		if (d->renew_before != 0) {
+			printf("\n\trenew before ");
+			dump_duration(d->renew_before);
+		} else
+			printf("\n\t# renew: automatic");
+		TAILQ_FOREACH(act, &d->actions, entry) {
+			printf("\n\treload ");
+			switch (act->type) {
+			case ACTION_COMMAND:
+				dump_argv(act->argv);
+				break;
+			case ACTION_SHELL:
+				printf("shell ");
+				dump_str(act->argv[0]);
+				break;
+			case ACTION_SIGNAL:
+				printf("signal %s pid file ",
+				    conf_signame(act->signo));
+				dump_str(act->pidfile);
+				break;
+			}
+		}
+		printf("\n}\n");
+	}
+	fflush(stdout);
+}

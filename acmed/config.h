@@ -1,0 +1,107 @@
+/*
+ * The parsed configuration.  Built by parse.y as root in the parent; the
+ * parts the children need travel to them as messages.
+ */
+#ifndef ACMED_CONFIG_H
+#define ACMED_CONFIG_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "keytype.h"
+
+#define CONF_FILE		"/etc/acmed.conf"
+#define CONF_STATE_DIR		"/var/lib/acmed"
+#define CONF_EMPTY_DIR		"/var/empty"
+#define CONF_USER_NETPROC	"_acmed"
+#define CONF_USER_KEYPROC	"_acmed-key"
+#define CONF_USER_CHALLENGED	"_acmed-www"
+#define CONF_CHECK_INTERVAL	(24 * 60 * 60)
+#define CONF_EXPIRY_WARN	(15 * 24 * 60 * 60)
+#define CONF_HOOK_TIMEOUT	60
+#define CONF_RELOAD_TIMEOUT	60
+#define CONF_MAX_NAMES		100
+#define CONF_HTTP_PORT		80
+
+struct listen_addr {
+	TAILQ_ENTRY(listen_addr)	 entry;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen;
+	char				*text;		/* "127.0.0.1:80", "[::1]:80" */
+};
+
+struct authority {
+	TAILQ_ENTRY(authority)	 entry;
+	unsigned int		 id;
+	char			*name;
+	char			*api_url;	/* directory URL, https:// */
+	char			*account_key;	/* path */
+	enum keytype		 account_keytype;
+	int			 account_keybits;
+	char			*contact;	/* NULL or "mailto:..." */
+	char			*ca_file;	/* NULL: system trust store */
+	const char		*file;		/* where it was defined */
+	int			 line;
+};
+
+enum action_type {
+	ACTION_COMMAND,		/* argv run without a shell */
+	ACTION_SHELL,		/* one string run with /bin/sh -c */
+	ACTION_SIGNAL		/* signal to the pid in a file */
+};
+
+struct action {
+	TAILQ_ENTRY(action)	 entry;
+	enum action_type	 type;
+	char			**argv;		/* COMMAND: NULL-ended; SHELL: argv[0] */
+	char			*pidfile;	/* SIGNAL */
+	int			 signo;		/* SIGNAL */
+};
+TAILQ_HEAD(action_list, action);
+
+struct domain {
+	TAILQ_ENTRY(domain)	 entry;
+	unsigned int		 id;
+	char			*handle;	/* the block's name */
+	char			**names;	/* names[0] == handle, then alternatives */
+	size_t			 nnames;
+	char			*key;		/* path */
+	enum keytype		 keytype;
+	int			 keybits;
+	char			*cert;		/* leaf only */
+	char			*chain;		/* intermediates only */
+	char			*fullchain;	/* leaf + intermediates */
+	char			*auth_name;
+	int			 auth_line;	/* where "sign with" was given */
+	struct authority	*auth;
+	char			*preferred_chain;	/* issuer CN, NULL: default */
+	time_t			 renew_before;	/* 0: automatic */
+	struct action_list	 actions;
+	const char		*file;
+	int			 line;
+};
+
+struct config {
+	char				*file;
+	char				*state_dir;
+	char				*empty_dir;
+	char				*user[4];	/* indexed by enum proc_id */
+	time_t				 check_interval;
+	time_t				 expiry_warn;
+	char				*event_hook;	/* argv[0] of the hook, NULL: none */
+	TAILQ_HEAD(, listen_addr)	 listens;	/* default: 0.0.0.0:80 and [::]:80 */
+	TAILQ_HEAD(, authority)		 authorities;
+	TAILQ_HEAD(, domain)		 domains;
+	char				**files;	/* every file read (includes) */
+	size_t				 nfiles;
+};
+
+struct config	*config_parse(const char *, int);
+void		 config_free(struct config *);
+void		 config_dump(const struct config *);
+struct authority *config_authority(const struct config *, const char *);
+const char	*keytype_name(enum keytype);
+
+#endif
