@@ -16,6 +16,7 @@
 #include "test.h"
 #include "base64.h"
 #include "keyproc/crypto.h"
+#include "t_jws_verify.h"
 
 static const char *
 tstr(yajl_val root, const char *key)
@@ -25,48 +26,6 @@ tstr(yajl_val root, const char *key)
 
 	v = yajl_tree_get(root, path, yajl_t_string);
 	return v != NULL ? YAJL_GET_STRING(v) : NULL;
-}
-
-/* Verifies sig64 over input with pkey as alg does it in JOSE. */
-static int
-verify(EVP_PKEY *pkey, const char *alg, const char *input, const char *sig64)
-{
-	EVP_MD_CTX	*ctx;
-	ECDSA_SIG	*es;
-	unsigned char	*sig, *der = NULL;
-	size_t		 siglen;
-	int		 derlen, n, ok = 0;
-
-	if (b64url_decode(sig64, strlen(sig64), &sig, &siglen) == -1)
-		return 0;
-	if (alg[0] == 'E') {
-		n = strcmp(alg, "ES256") == 0 ? 32 : 48;
-		if (siglen != (size_t)(2 * n)) {
-			printf("# raw signature of %zu bytes\n", siglen);
-			free(sig);
-			return 0;
-		}
-		es = ECDSA_SIG_new();
-		ECDSA_SIG_set0(es, BN_bin2bn(sig, n, NULL),
-		    BN_bin2bn(sig + n, n, NULL));
-		derlen = i2d_ECDSA_SIG(es, &der);
-		ECDSA_SIG_free(es);
-		free(sig);
-		sig = der;
-		siglen = derlen;
-	}
-	ctx = EVP_MD_CTX_new();
-	if (EVP_DigestVerifyInit(ctx, NULL, strcmp(alg, "ES384") == 0 ?
-	    EVP_sha384() : EVP_sha256(), NULL, pkey) == 1 &&
-	    EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)input,
-	    strlen(input)) == 1)
-		ok = 1;
-	EVP_MD_CTX_free(ctx);
-	if (der != NULL)
-		OPENSSL_free(der);
-	else
-		free(sig);
-	return ok;
 }
 
 /* Signs and verifies without the detailed checks. */

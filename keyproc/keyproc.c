@@ -1,0 +1,655 @@
+/*
+ * keyproc: the only process that holds private keys.
+ *
+ * Holds: the account and domain keys, read from descriptors the parent
+ * passes (it opens the files as root) or generated here on request.
+ * Does: answers the parent (new key as PEM for the parent to write 0600,
+ * public key, provisional self-signed certificate) and netproc (JWK and
+ * thumbprint, JWS signatures, CSRs).  Keys are known by the number the
+ * parent gives them; netproc never sees a key, only what it signs.
+ * Never: opens a file, touches the network, or writes anything but its
+ * two channels.  It enters its sandbox before reading a single message:
+ * keys arrive as descriptors, so nothing needs the privileges it drops.
+ *
+ * Answers carry the request's peer id.  A message that is malformed or
+ * unexpected ends the process; a request that cannot be served (unknown
+ * key, invalid name, oversized result) gets MSG_KEY_ERR or
+ * MSG_KEYPROC_ERR with the reason.  A key that fails to load from its
+ * descriptor is logged and remembered: every later request for it is
+ * answered with that reason.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "crypto.h"
+#include "keyproc.h"
+
+#define PAYLOAD_MAX	(IMSG_MAX_SIZE - IMSG_HEADER_SIZE)
+
+struct key {
+	uint32_t	 id;
+	EVP_PKEY	*pkey;		/* NULL: see error */
+	char		*error;		/* why the key could not be loaded */
+};
+
+static struct key	*keys;
+static size_t		 nkeys;
+
+static struct key *
+key_find(uint32_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].id == id)
+			return &keys[i];
+	return NULL;
+}
+
+/* Takes pkey (or the error text when pkey is NULL) for key id. */
+static int
+key_store(uint32_t id, EVP_PKEY *pkey, const char *error)
+{
+	struct key	*k, *nk;
+
+	if ((k = key_find(id)) == NULL) {
+		if (nkeys == KEYPROC_KEYS_MAX) {
+			log_warnx("key %u: more than %d keys", id,
+			    KEYPROC_KEYS_MAX);
+			EVP_PKEY_free(pkey);
+			return -1;
+		}
+		if ((nk = reallocarray(keys, nkeys + 1, sizeof(*keys))) ==
+		    NULL) {
+			log_warn("key %u", id);
+			EVP_PKEY_free(pkey);
+			return -1;
+		}
+		keys = nk;
+		k = &keys[nkeys++];
+		memset(k, 0, sizeof(*k));
+		k->id = id;
+	}
+	EVP_PKEY_free(k->pkey);
+	free(k->error);
+	k->pkey = pkey;
+	k->error = NULL;
+	if (pkey == NULL && (k->error = strdup(error)) == NULL)
+		log_warn("key %u", id);
+	return 0;
+}
+
+static void
+keys_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nkeys; i++) {
+		EVP_PKEY_free(keys[i].pkey);
+		free(keys[i].error);
+	}
+	free(keys);
+	keys = NULL;
+	nkeys = 0;
+}
+
+/* The key, or NULL with the reason in err. */
+static EVP_PKEY *
+key_get(uint32_t id, char *err, size_t errlen)
+{
+	struct key	*k;
+
+	if ((k = key_find(id)) == NULL) {
+		snprintf(err, errlen, "key %u is not loaded", id);
+		return NULL;
+	}
+	if (k->pkey == NULL) {
+		/* The reason names the key already. */
+		if (k->error != NULL)
+			snprintf(err, errlen, "%s", k->error);
+		else
+			snprintf(err, errlen, "key %u is not loaded", id);
+		return NULL;
+	}
+	return k->pkey;
+}
+
+static void
+send_msg(struct imsgchan *c, const char *peer, uint32_t type,
+    uint32_t peerid, const struct buf *b)
+{
+	if (ichan_compose(c, type, peerid, -1, b->data, b->len) == -1 ||
+	    ichan_flush_all(c) == -1)
+		fatal("%s to %s", msg_name(type), peer);
+}
+
+static void
+send_err(struct imsgchan *c, const char *peer, uint32_t type,
+    uint32_t peerid, uint32_t keyid, const char *fmt, ...)
+{
+	struct buf	 b;
+	va_list		 ap;
+	char		 msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_debug("%s to %s: %s", msg_name(type), peer, msg);
+	buf_init(&b, PAYLOAD_MAX);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, msg) == -1)
+		fatalx("%s to %s", msg_name(type), peer);
+	send_msg(c, peer, type, peerid, &b);
+	buf_free(&b);
+}
+
+/*
+ * Sends keyid and a blob, or the error type if that does not fit in a
+ * message.  The buffer is wiped since it may hold a secret key.
+ */
+static void
+send_blob(struct imsgchan *c, const char *peer, uint32_t type,
+    uint32_t errtype, uint32_t peerid, uint32_t keyid, const void *p,
+    size_t len, const char *what)
+{
+	struct buf	 b;
+
+	buf_init(&b, PAYLOAD_MAX);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_blob(&b, p, len) == -1) {
+		if (b.data != NULL)
+			OPENSSL_cleanse(b.data, b.cap);
+		buf_free(&b);
+		send_err(c, peer, errtype, peerid, keyid, "key %u: %s of %zu "
+		    "bytes does not fit in a message", keyid, what, len);
+		return;
+	}
+	send_msg(c, peer, type, peerid, &b);
+	if (b.data != NULL)
+		OPENSSL_cleanse(b.data, b.cap);
+	buf_free(&b);
+}
+
+static __attribute__((__noreturn__)) void
+malformed(const struct imsg *m, const char *peer)
+{
+	fatalx("malformed %s from %s", msg_name(m->hdr.type), peer);
+}
+
+static void
+do_key_fd(struct imsg *m)
+{
+	struct rbuf	 r;
+	EVP_PKEY	*pkey;
+	uint32_t	 id, type, bits;
+	char		 what[32], desc[32];
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	type = rbuf_u32(&r);
+	bits = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1)
+		malformed(m, "the parent");
+	snprintf(what, sizeof(what), "key %u", id);
+	pkey = key_from_fd(m->fd, what);
+	close(m->fd);
+	m->fd = -1;
+	if (pkey == NULL) {
+		log_warnx("%s", crypto_error());
+		(void)key_store(id, NULL, crypto_error());
+		return;
+	}
+	key_describe(pkey, desc, sizeof(desc));
+	/* The file on disk wins: replacing a key is the operator's call. */
+	if (type >= KEY_MAX || bits > 16384 ||
+	    !key_matches(pkey, (enum keytype)type, (int)bits))
+		log_warnx("key %u is %s, not the configured type (%u, %u "
+		    "bits): using it as it is", id, desc, type, bits);
+	else
+		log_debug("key %u: %s", id, desc);
+	(void)key_store(id, pkey, NULL);
+}
+
+static void
+do_key_new(struct imsgchan *c, struct imsg *m)
+{
+	struct rbuf	 r;
+	EVP_PKEY	*pkey;
+	uint32_t	 id, type, bits;
+	char		*pem, desc[32];
+	size_t		 len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	type = rbuf_u32(&r);
+	bits = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1)
+		malformed(m, "the parent");
+	if (type >= KEY_MAX || bits > 16384) {
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "key %u: unknown key type %u or size %u", id, type, bits);
+		return;
+	}
+	if ((pkey = key_generate((enum keytype)type, (int)bits)) == NULL) {
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "key %u: %s", id, crypto_error());
+		return;
+	}
+	if ((pem = key_to_pem(pkey, &len)) == NULL) {
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "key %u: %s", id, crypto_error());
+		EVP_PKEY_free(pkey);
+		return;
+	}
+	key_describe(pkey, desc, sizeof(desc));
+	if (key_store(id, pkey, NULL) == -1)
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "key %u: cannot hold another key", id);
+	else {
+		log_debug("key %u: new %s key", id, desc);
+		send_blob(c, "the parent", MSG_KEY_PEM, MSG_KEY_ERR,
+		    m->hdr.peerid, id, pem, len, "key PEM");
+	}
+	key_pem_free(pem, len);
+}
+
+static void
+do_pubkey(struct imsgchan *c, struct imsg *m)
+{
+	struct rbuf	 r;
+	EVP_PKEY	*pkey;
+	unsigned char	*der = NULL;
+	uint32_t	 id;
+	char		 err[512];
+	int		 len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1)
+		malformed(m, "the parent");
+	if ((pkey = key_get(id, err, sizeof(err))) == NULL) {
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "%s", err);
+		return;
+	}
+	if ((len = i2d_PUBKEY(pkey, &der)) <= 0) {
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "key %u: public key encoding failed", id);
+		return;
+	}
+	send_blob(c, "the parent", MSG_PUBKEY_RESP, MSG_KEY_ERR,
+	    m->hdr.peerid, id, der, len, "public key");
+	OPENSSL_free(der);
+}
+
+static void
+do_self_signed(struct imsgchan *c, struct imsg *m)
+{
+	struct rbuf	 r;
+	EVP_PKEY	*pkey;
+	uint32_t	 id;
+	int64_t		 days;
+	char		*s, **names = NULL, *pem = NULL, err[512];
+	size_t		 n = 0, len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	s = rbuf_str(&r, PAYLOAD_MAX);
+	days = rbuf_i64(&r);
+	if (rbuf_end(&r) == -1) {
+		free(s);
+		malformed(m, "the parent");
+	}
+	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "%s", err);
+	else if (names_parse(s, &names, &n) == -1)
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "provisional certificate: %s", crypto_error());
+	else if (days < 1 || days > CERT_DAYS_MAX)
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "provisional certificate for %s: %lld days (1 to %d)",
+		    names[0], (long long)days, CERT_DAYS_MAX);
+	else if ((pem = selfsigned_pem(pkey, names, n, (int)days,
+	    &len)) == NULL)
+		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
+		    "%s", crypto_error());
+	else
+		send_blob(c, "the parent", MSG_SELF_SIGNED_PEM, MSG_KEY_ERR,
+		    m->hdr.peerid, id, pem, len, "certificate");
+	free(pem);
+	names_free(names, n);
+	free(s);
+}
+
+/* 0 to go on, 1 to stop (MSG_SHUTDOWN). */
+static int
+dispatch_parent(struct imsgchan *c, struct imsg *m)
+{
+	struct rbuf	 r;
+	uint32_t	 v;
+
+	switch (m->hdr.type) {
+	case MSG_KEY_FD:
+		do_key_fd(m);
+		break;
+	case MSG_KEY_NEW:
+		do_key_new(c, m);
+		break;
+	case MSG_PUBKEY:
+		do_pubkey(c, m);
+		break;
+	case MSG_SELF_SIGNED:
+		do_self_signed(c, m);
+		break;
+	case MSG_VERBOSE:
+		rbuf_init(&r, m->data, m->datalen);
+		v = rbuf_u32(&r);
+		if (rbuf_end(&r) == -1)
+			malformed(m, "the parent");
+		log_setverbose(v > 3 ? 3 : (int)v);
+		break;
+	case MSG_READY:
+		break;
+	case MSG_SHUTDOWN:
+		return 1;
+	default:
+		fatalx("unexpected %s from the parent", msg_name(m->hdr.type));
+	}
+	return 0;
+}
+
+static void
+do_jwk(struct imsgchan *c, struct imsg *m)
+{
+	struct buf	 b;
+	struct rbuf	 r;
+	EVP_PKEY	*pkey;
+	uint32_t	 id;
+	char		*jwk = NULL, *tp = NULL, err[512];
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1)
+		malformed(m, "netproc");
+	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
+		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
+		    "%s", err);
+	else if ((jwk = jwk_json(pkey)) == NULL ||
+	    (tp = jwk_thumbprint(pkey)) == NULL)
+		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
+		    "key %u: %s", id, crypto_error());
+	else {
+		buf_init(&b, PAYLOAD_MAX);
+		if (buf_add_u32(&b, id) == -1 || buf_add_lstr(&b, jwk) == -1 ||
+		    buf_add_lstr(&b, tp) == -1)
+			send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid,
+			    id, "key %u: JWK does not fit in a message", id);
+		else
+			send_msg(c, "netproc", MSG_JWK_RESP, m->hdr.peerid, &b);
+		buf_free(&b);
+	}
+	free(jwk);
+	free(tp);
+}
+
+static void
+do_sign(struct imsgchan *c, struct imsg *m)
+{
+	struct rbuf	 r;
+	EVP_PKEY	*pkey;
+	const uint8_t	*payload;
+	uint32_t	 id;
+	char		*url, *nonce, *kid, *jws = NULL, err[512];
+	size_t		 plen, len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	url = rbuf_str(&r, PAYLOAD_MAX);
+	nonce = rbuf_str(&r, PAYLOAD_MAX);
+	kid = rbuf_str(&r, PAYLOAD_MAX);
+	payload = rbuf_blob(&r, &plen, PAYLOAD_MAX);
+	if (rbuf_end(&r) == -1) {
+		free(url);
+		free(nonce);
+		free(kid);
+		malformed(m, "netproc");
+	}
+	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
+		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
+		    "%s", err);
+	else if ((jws = jws_sign(pkey, url, nonce, kid, payload, plen,
+	    &len)) == NULL)
+		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
+		    "key %u: %s", id, crypto_error());
+	else
+		send_blob(c, "netproc", MSG_SIGN_RESP, MSG_KEYPROC_ERR,
+		    m->hdr.peerid, id, jws, len, "JWS");
+	free(jws);
+	free(url);
+	free(nonce);
+	free(kid);
+}
+
+static void
+do_csr(struct imsgchan *c, struct imsg *m)
+{
+	struct rbuf	 r;
+	EVP_PKEY	*pkey;
+	unsigned char	*der = NULL;
+	uint32_t	 id;
+	char		*s, **names = NULL, err[512];
+	size_t		 n = 0, len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	s = rbuf_str(&r, PAYLOAD_MAX);
+	if (rbuf_end(&r) == -1) {
+		free(s);
+		malformed(m, "netproc");
+	}
+	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
+		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
+		    "%s", err);
+	else if (names_parse(s, &names, &n) == -1)
+		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
+		    "CSR: %s", crypto_error());
+	else if (csr_build(pkey, names, n, &der, &len) == -1)
+		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
+		    "%s: %s", names[0], crypto_error());
+	else
+		send_blob(c, "netproc", MSG_CSR_RESP, MSG_KEYPROC_ERR,
+		    m->hdr.peerid, id, der, len, "CSR");
+	OPENSSL_free(der);
+	names_free(names, n);
+	free(s);
+}
+
+static void
+dispatch_net(struct imsgchan *c, struct imsg *m)
+{
+	switch (m->hdr.type) {
+	case MSG_JWK:
+		do_jwk(c, m);
+		break;
+	case MSG_SIGN:
+		do_sign(c, m);
+		break;
+	case MSG_CSR:
+		do_csr(c, m);
+		break;
+	default:
+		fatalx("unexpected %s from netproc", msg_name(m->hdr.type));
+	}
+}
+
+/*
+ * Reads and handles what is there on one channel.  Returns 0 to go on,
+ * 1 on a clean end (EOF, or MSG_SHUTDOWN from the parent).
+ */
+static int
+channel_input(struct imsgchan *c, struct imsgchan *parent)
+{
+	struct imsg	 m;
+	const char	*peer = c == parent ? "the parent" : "netproc";
+	ssize_t		 n;
+	int		 r, stop = 0;
+
+	n = ichan_read(c);
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		if (errno == EBADMSG)
+			fatalx("malformed message from %s", peer);
+		fatal("read from %s", peer);
+	}
+	while (!stop) {
+		if ((r = ichan_get(c, &m)) == 0)
+			break;
+		if (r == -1) {
+			if (errno == EBADMSG)
+				fatalx("malformed message from %s", peer);
+			fatal("message from %s", peer);
+		}
+		if (msg_check(&m) == -1) {
+			if (m.fd != -1)
+				close(m.fd);
+			malformed(&m, peer);
+		}
+		if (c == parent)
+			stop = dispatch_parent(c, &m);
+		else
+			dispatch_net(c, &m);
+		if (m.fd != -1)
+			close(m.fd);
+		m.fd = -1;
+		imsg_clear(&m);
+	}
+	return stop || n == 0;
+}
+
+/*
+ * Serves both channels until the parent closes its channel or sends
+ * MSG_SHUTDOWN (returns 0).  net may be NULL.  A closed netproc channel
+ * is only logged: the parent decides what happens next.
+ */
+int
+keyproc_loop(struct imsgchan *parent, struct imsgchan *net)
+{
+	struct pollfd	 pfd[2];
+	int		 nfds, done = 0;
+
+	while (!done) {
+		pfd[0].fd = ichan_fd(parent);
+		pfd[0].events = POLLIN;
+		nfds = 1;
+		if (net != NULL) {
+			pfd[1].fd = ichan_fd(net);
+			pfd[1].events = POLLIN;
+			nfds = 2;
+		}
+		if (poll(pfd, nfds, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			done = channel_input(parent, parent);
+		if (!done && net != NULL &&
+		    (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (channel_input(net, parent)) {
+				log_warnx("netproc closed its channel");
+				ichan_free(net);
+				net = NULL;
+			}
+		}
+	}
+	if (net != NULL)
+		ichan_free(net);
+	keys_free();
+	return 0;
+}
+
+/*
+ * Makes libcrypto do, before the sandbox, what it would otherwise do
+ * lazily inside it: read its configuration, seed its generator, fetch
+ * the algorithms keyproc uses.
+ */
+void
+keyproc_warmup(void)
+{
+	EVP_PKEY	*pkey;
+	EVP_PKEY_CTX	*ctx;
+	unsigned char	 r[16], *der;
+	char		*s, *name = "warmup.invalid";
+	size_t		 len;
+
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG |
+	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL))
+		fatalx("libcrypto initialisation failed");
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		fatalx("libcrypto random generator failed");
+	if ((pkey = key_generate(KEY_ECDSA, 384)) == NULL)
+		fatalx("%s", crypto_error());
+	if ((s = jws_sign(pkey, "https://warmup.invalid/", "n", "",
+	    "{}", 2, &len)) == NULL)
+		fatalx("%s", crypto_error());
+	free(s);
+	if ((s = key_to_pem(pkey, &len)) == NULL)
+		fatalx("%s", crypto_error());
+	EVP_PKEY_free(key_from_pem(s, len, "warmup"));
+	key_pem_free(s, len);
+	if (csr_build(pkey, &name, 1, &der, &len) == -1)
+		fatalx("%s", crypto_error());
+	OPENSSL_free(der);
+	free(selfsigned_pem(pkey, &name, 1, 1, &len));
+	EVP_PKEY_free(pkey);
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(ctx) <= 0)
+		fatalx("libcrypto: RSA unavailable");
+	EVP_PKEY_CTX_free(ctx);
+}
+
+int
+keyproc_main(int debug, int verbose)
+{
+	struct imsgchan	*parent, *net;
+	struct sandbox	 sb;
+
+	(void)debug;
+	log_procname("keyproc");
+	log_setverbose(verbose);
+	if ((parent = ichan_new(PROC_FD_PARENT, IMSG_MAX_SIZE)) == NULL ||
+	    (net = ichan_new(PROC_FD_PEER1, IMSG_MAX_SIZE)) == NULL)
+		fatal("channels");
+	log_tochan(parent);
+
+	keyproc_warmup();
+
+	memset(&sb, 0, sizeof(sb));
+	sb.profile = SANDBOX_KEYPROC;
+	sb.user = proc_user;
+	sb.chroot = proc_chroot;
+	sb.keep_fds = PROC_FD_PEER1 + 1;
+	if (sandbox_enter(&sb) == -1)
+		fatalx("cannot enter the sandbox");
+
+	keyproc_loop(parent, net);
+	log_tochan(NULL);
+	ichan_free(parent);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/*
+ * keyproc as a loop over two channels, so that a test can run it in a
+ * forked child without the sandbox; keyproc_main() (common/proc.h) sets
+ * up the channels and the sandbox and then runs the same loop.
+ */
+#ifndef ACMED_KEYPROC_H
+#define ACMED_KEYPROC_H
+
+struct imsgchan;
+
+#define KEYPROC_KEYS_MAX	4096	/* keys held at once */
+
+void	keyproc_warmup(void);
+int	keyproc_loop(struct imsgchan *, struct imsgchan *);
+
+#endif

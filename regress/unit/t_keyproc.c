@@ -1,0 +1,731 @@
+/*
+ * keyproc as a process: its loop runs in a forked child over two
+ * socketpairs, one standing for the parent and one for netproc, and gets
+ * every request it serves, requests it must refuse, and malformed
+ * messages that must end it with a non-zero status (not a signal).  One
+ * run goes through the real sandbox (without the user and chroot, which
+ * need root).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "test.h"
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "sandbox.h"
+#include "x509check.h"
+#include "keyproc/crypto.h"
+#include "keyproc/keyproc.h"
+#include "t_jws_verify.h"
+
+static const char ec256_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZHUWLgQ45iCexMY+\n"
+    "g+8w/4nVsAv9d0R4EPL/7HRMnZ6hRANCAATIY64cQbDARVPfOk+gryGw92xi/lJp\n"
+    "3wq/CqDRMIyrdkKfv51LTf1Z5VmqZoH6hGaslPFBA81LZTrY7NgjU4QT\n"
+    "-----END PRIVATE KEY-----\n";
+static const char ec256_tp[] = "9Rtl9ny2QvnaNRXuWwvt9XZvog4aOyIvn2eAz4lQMNg";
+
+struct kp {
+	pid_t		 pid;
+	struct imsgchan	*parent;	/* our end of keyproc's parent channel */
+	struct imsgchan	*net;		/* our end of keyproc's netproc channel */
+	int		 logs;		/* MSG_LOG lines seen */
+	char		 lastlog[1024];
+};
+
+/* Starts keyproc's loop in a child; sandboxed if asked. */
+static int
+kp_start(struct kp *kp, int sandboxed)
+{
+	struct imsgchan	*p, *n;
+	struct sandbox	 sb;
+	int		 sp[2], sn[2];
+
+	memset(kp, 0, sizeof(*kp));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sn) == -1)
+		return -1;
+	fflush(stdout);
+	if ((kp->pid = fork()) == -1)
+		return -1;
+	if (kp->pid == 0) {
+		close(sp[0]);
+		close(sn[0]);
+		/* Where keyproc finds its channels in the daemon. */
+		if (dup2(sp[1], 3) == -1 || dup2(sn[1], 4) == -1)
+			_exit(2);
+		if ((p = ichan_new(3, IMSG_MAX_SIZE)) == NULL ||
+		    (n = ichan_new(4, IMSG_MAX_SIZE)) == NULL)
+			_exit(2);
+		log_init(1, 0, "keyproc");
+		log_tochan(p);
+		if (sandboxed) {
+			keyproc_warmup();
+			memset(&sb, 0, sizeof(sb));
+			sb.profile = SANDBOX_KEYPROC;
+			sb.keep_fds = 5;
+			if (sandbox_enter(&sb) == -1)
+				_exit(3);
+		}
+		keyproc_loop(p, n);
+		log_tochan(NULL);
+		ichan_free(p);
+		/*
+		 * Sandboxed, the sanitizers' exit path (leak check) makes
+		 * calls the filter forbids: leave without it.
+		 */
+		if (sandboxed)
+			syscall(SYS_exit_group, 0);
+		exit(0);
+	}
+	close(sp[1]);
+	close(sn[1]);
+	kp->parent = ichan_new(sp[0], IMSG_MAX_SIZE);
+	kp->net = ichan_new(sn[0], IMSG_MAX_SIZE);
+	return kp->parent != NULL && kp->net != NULL ? 0 : -1;
+}
+
+/* Closes our ends of the channels (ichan_free leaves the socket open). */
+static void
+kp_close(struct kp *kp)
+{
+	if (kp->parent != NULL) {
+		close(ichan_fd(kp->parent));
+		ichan_free(kp->parent);
+	}
+	if (kp->net != NULL) {
+		close(ichan_fd(kp->net));
+		ichan_free(kp->net);
+	}
+	kp->parent = kp->net = NULL;
+}
+
+/* The child's exit status, or 128 + signal; -1 if it did not end. */
+static int
+kp_wait(struct kp *kp)
+{
+	int	 status, i;
+	pid_t	 r;
+
+	for (i = 0; i < 500; i++) {
+		if ((r = waitpid(kp->pid, &status, WNOHANG)) == kp->pid)
+			break;
+		usleep(10000);
+	}
+	kp_close(kp);
+	if (i == 500) {
+		kill(kp->pid, SIGKILL);
+		waitpid(kp->pid, &status, 0);
+		return -1;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void
+kp_send(struct imsgchan *c, uint32_t type, uint32_t peerid, int fd,
+    const struct buf *b)
+{
+	if (ichan_compose(c, type, peerid, fd, b != NULL ? b->data : NULL,
+	    b != NULL ? b->len : 0) == -1 || ichan_flush_all(c) == -1)
+		printf("# send %s: %s\n", msg_name(type), strerror(errno));
+}
+
+/*
+ * The next message on c that is not a log line, within five seconds;
+ * 0 if there is none.  Log lines are kept for the checks.
+ */
+static int
+kp_recv(struct kp *kp, struct imsgchan *c, struct imsg *m)
+{
+	struct pollfd	 pfd;
+	struct rbuf	 r;
+	char		*line;
+	ssize_t		 n;
+	int		 rc, i;
+
+	for (i = 0; i < 50; i++) {
+		while ((rc = ichan_get(c, m)) == 1) {
+			if (msg_check(m) == -1) {
+				printf("# malformed %s\n",
+				    msg_name(m->hdr.type));
+				imsg_clear(m);
+				return 0;
+			}
+			if (m->hdr.type != MSG_LOG)
+				return 1;
+			rbuf_init(&r, m->data, m->datalen);
+			(void)rbuf_u32(&r);
+			if ((line = rbuf_str(&r, IMSG_MAX_SIZE)) != NULL) {
+				snprintf(kp->lastlog, sizeof(kp->lastlog),
+				    "%s", line);
+				printf("# keyproc: %s\n", line);
+			}
+			free(line);
+			kp->logs++;
+			imsg_clear(m);
+		}
+		if (rc == -1)
+			return 0;
+		pfd.fd = ichan_fd(c);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if ((n = ichan_read(c)) == 0 || (n == -1 && errno != EAGAIN))
+			return 0;
+	}
+	return 0;
+}
+
+/* Sends a request and returns the answer's type (0: none). */
+static uint32_t
+kp_call(struct kp *kp, struct imsgchan *c, uint32_t type, uint32_t peerid,
+    const struct buf *b, struct imsg *m)
+{
+	kp_send(c, type, peerid, -1, b);
+	if (!kp_recv(kp, c, m))
+		return 0;
+	return m->hdr.type;
+}
+
+/* The error text of a KEY_ERR / KEYPROC_ERR answer, for the checks. */
+static char *
+err_text(const struct imsg *m, uint32_t want_id)
+{
+	struct rbuf	 r;
+	char		*s;
+	uint32_t	 id;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	s = rbuf_str(&r, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1 || id != want_id) {
+		free(s);
+		return strdup("(malformed error)");
+	}
+	printf("# error: %s\n", s);
+	return s;
+}
+
+/* id, type, bits */
+static void
+b_key(struct buf *b, uint32_t id, uint32_t type, uint32_t bits)
+{
+	buf_init(b, IMSG_MAX_SIZE);
+	buf_add_u32(b, id);
+	buf_add_u32(b, type);
+	buf_add_u32(b, bits);
+}
+
+static void
+b_id(struct buf *b, uint32_t id)
+{
+	buf_init(b, IMSG_MAX_SIZE);
+	buf_add_u32(b, id);
+}
+
+/* A descriptor to read PEM from, as the parent opens a key file. */
+static int
+pem_fd(const char *pem, size_t len)
+{
+	int	 p[2];
+
+	if (pipe(p) == -1)
+		return -1;
+	if (write(p[1], pem, len) != (ssize_t)len) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	return p[0];
+}
+
+/* The public key of key id, from MSG_PUBKEY. */
+static EVP_PKEY *
+get_pubkey(struct kp *kp, uint32_t id, uint32_t peerid)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	const uint8_t	*der;
+	const unsigned char *p;
+	EVP_PKEY	*pkey = NULL;
+	size_t		 len;
+
+	b_id(&b, id);
+	if (kp_call(kp, kp->parent, MSG_PUBKEY, peerid, &b, &m) ==
+	    MSG_PUBKEY_RESP) {
+		rbuf_init(&r, m.data, m.datalen);
+		if (rbuf_u32(&r) == id &&
+		    (der = rbuf_blob(&r, &len, IMSG_MAX_SIZE)) != NULL &&
+		    rbuf_end(&r) == 0 && m.hdr.peerid == peerid) {
+			p = der;
+			pkey = d2i_PUBKEY(NULL, &p, (long)len);
+		}
+		imsg_clear(&m);
+	} else if (m.hdr.type != 0)
+		imsg_clear(&m);
+	buf_free(&b);
+	return pkey;
+}
+
+static void
+test_parent(struct kp *kp, EVP_PKEY **k1, EVP_PKEY **k2)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	const uint8_t	*pem;
+	EVP_PKEY	*pkey, *pub;
+	X509		*x;
+	BIO		*bio;
+	char		*s;
+	size_t		 len;
+	time_t		 nb, na;
+	int		 fd, prov, logs;
+
+	/* A new ECDSA key: PKCS#8 PEM for the parent to write. */
+	b_key(&b, 1, KEY_ECDSA, 0);
+	CHECK(kp_call(kp, kp->parent, MSG_KEY_NEW, 11, &b, &m) == MSG_KEY_PEM,
+	    "KEY_NEW ecdsa: KEY_PEM");
+	buf_free(&b);
+	rbuf_init(&r, m.data, m.datalen);
+	CHECK(rbuf_u32(&r) == 1 && (pem = rbuf_blob(&r, &len,
+	    IMSG_MAX_SIZE)) != NULL && rbuf_end(&r) == 0 &&
+	    m.hdr.peerid == 11, "KEY_PEM: key id, PEM, peer id echoed");
+	pem = m.data + 8;
+	len = m.datalen - 8;
+	*k1 = key_from_pem(pem, len, "KEY_PEM");
+	CHECK(*k1 != NULL && key_matches(*k1, KEY_ECDSA, 256) &&
+	    strncmp((const char *)pem, "-----BEGIN PRIVATE KEY-----", 27) ==
+	    0, "KEY_PEM holds a P-256 PKCS#8 key");
+	imsg_clear(&m);
+	pub = get_pubkey(kp, 1, 12);
+	CHECK(pub != NULL && *k1 != NULL && EVP_PKEY_eq(pub, *k1) == 1,
+	    "PUBKEY of key 1 matches the PEM");
+	EVP_PKEY_free(pub);
+
+	b_key(&b, 2, KEY_RSA, 2048);
+	CHECK(kp_call(kp, kp->parent, MSG_KEY_NEW, 0, &b, &m) == MSG_KEY_PEM,
+	    "KEY_NEW rsa 2048: KEY_PEM");
+	buf_free(&b);
+	*k2 = m.hdr.type == MSG_KEY_PEM ? key_from_pem(m.data + 8,
+	    m.datalen - 8, "KEY_PEM") : NULL;
+	CHECK(*k2 != NULL && key_matches(*k2, KEY_RSA, 2048),
+	    "KEY_PEM holds an RSA 2048 key");
+	imsg_clear(&m);
+
+	b_key(&b, 9, 7, 0);
+	CHECK(kp_call(kp, kp->parent, MSG_KEY_NEW, 0, &b, &m) == MSG_KEY_ERR,
+	    "KEY_NEW with an unknown type: KEY_ERR");
+	s = err_text(&m, 9);
+	CHECK(strstr(s, "key 9") != NULL, "error names the key");
+	free(s);
+	imsg_clear(&m);
+	buf_free(&b);
+	b_key(&b, 9, KEY_RSA, 1024);
+	CHECK(kp_call(kp, kp->parent, MSG_KEY_NEW, 0, &b, &m) == MSG_KEY_ERR,
+	    "KEY_NEW rsa 1024: KEY_ERR");
+	imsg_clear(&m);
+	buf_free(&b);
+
+	/* An existing key file: no answer, then its public key. */
+	fd = pem_fd(ec256_pem, strlen(ec256_pem));
+	b_key(&b, 3, KEY_ECDSA, 256);
+	kp_send(kp->parent, MSG_KEY_FD, 0, fd, &b);
+	buf_free(&b);
+	pub = get_pubkey(kp, 3, 0);
+	pkey = key_from_pem(ec256_pem, strlen(ec256_pem), "ec256");
+	CHECK(pub != NULL && EVP_PKEY_eq(pub, pkey) == 1,
+	    "KEY_FD: the key from the descriptor is held");
+	EVP_PKEY_free(pub);
+	EVP_PKEY_free(pkey);
+
+	/* A configured type that differs: a warning, the key is used. */
+	logs = kp->logs;
+	fd = pem_fd(ec256_pem, strlen(ec256_pem));
+	b_key(&b, 5, KEY_RSA, 4096);
+	kp_send(kp->parent, MSG_KEY_FD, 0, fd, &b);
+	buf_free(&b);
+	pub = get_pubkey(kp, 5, 0);
+	CHECK(pub != NULL && kp->logs > logs &&
+	    strstr(kp->lastlog, "key 5") != NULL, "KEY_FD of another type: "
+	    "warned and held");
+	EVP_PKEY_free(pub);
+
+	/* A bad key file: logged, and every request for it says why. */
+	logs = kp->logs;
+	fd = pem_fd("not a key\n", 10);
+	b_key(&b, 4, KEY_ECDSA, 256);
+	kp_send(kp->parent, MSG_KEY_FD, 0, fd, &b);
+	buf_free(&b);
+	b_id(&b, 4);
+	CHECK(kp_call(kp, kp->parent, MSG_PUBKEY, 0, &b, &m) == MSG_KEY_ERR,
+	    "PUBKEY of a key that did not load: KEY_ERR");
+	buf_free(&b);
+	s = err_text(&m, 4);
+	CHECK(strstr(s, "key 4") != NULL && strstr(s, "PEM") != NULL,
+	    "error says why the key did not load");
+	CHECK(kp->logs > logs && strstr(kp->lastlog, "key 4") != NULL,
+	    "the load failure was logged");
+	free(s);
+	imsg_clear(&m);
+
+	b_id(&b, 99);
+	CHECK(kp_call(kp, kp->parent, MSG_PUBKEY, 0, &b, &m) == MSG_KEY_ERR,
+	    "PUBKEY of an unknown key: KEY_ERR");
+	s = err_text(&m, 99);
+	CHECK(strstr(s, "not loaded") != NULL, "error says not loaded");
+	free(s);
+	imsg_clear(&m);
+	buf_free(&b);
+
+	/* The provisional certificate. */
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 1);
+	buf_add_lstr(&b, "example.org\nwww.example.org");
+	buf_add_i64(&b, 30);
+	CHECK(kp_call(kp, kp->parent, MSG_SELF_SIGNED, 0, &b, &m) ==
+	    MSG_SELF_SIGNED_PEM, "SELF_SIGNED: SELF_SIGNED_PEM");
+	buf_free(&b);
+	x = NULL;
+	if (m.hdr.type == MSG_SELF_SIGNED_PEM) {
+		bio = BIO_new_mem_buf(m.data + 8, (int)m.datalen - 8);
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	CHECK(x != NULL && *k1 != NULL && X509_verify(x, *k1) == 1 &&
+	    cert_is_provisional(x) && x509_times(x, &nb, &na) == 0 &&
+	    na - nb == 30 * 86400L + 3600, "provisional certificate signed by "
+	    "key 1, 30 days");
+	X509_free(x);
+	if (m.hdr.type == MSG_SELF_SIGNED_PEM) {
+		CHECK(x509_leaf_info(m.data + 8, m.datalen - 8, &nb, &na,
+		    &prov) == 0 && prov, "parent sees it is provisional");
+		{
+			char	*names[] = { "example.org", "www.example.org" };
+			char	 msg[256];
+
+			CHECK(x509_check_chain(m.data + 8, m.datalen - 8, *k1,
+			    names, 2, &nb, &na, msg, sizeof(msg)) == 0,
+			    "provisional passes the leaf check: %s", msg);
+		}
+	}
+	imsg_clear(&m);
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 1);
+	buf_add_lstr(&b, "example.org\nbad name");
+	buf_add_i64(&b, 30);
+	CHECK(kp_call(kp, kp->parent, MSG_SELF_SIGNED, 0, &b, &m) ==
+	    MSG_KEY_ERR, "SELF_SIGNED with an invalid name: KEY_ERR");
+	s = err_text(&m, 1);
+	CHECK(strstr(s, "bad name") != NULL, "error names the name");
+	free(s);
+	imsg_clear(&m);
+	buf_free(&b);
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 1);
+	buf_add_lstr(&b, "example.org");
+	buf_add_i64(&b, -5);
+	CHECK(kp_call(kp, kp->parent, MSG_SELF_SIGNED, 0, &b, &m) ==
+	    MSG_KEY_ERR, "SELF_SIGNED for -5 days: KEY_ERR");
+	imsg_clear(&m);
+	buf_free(&b);
+
+	/* Verbosity has no answer: the next request is answered. */
+	b_id(&b, 2);
+	kp_send(kp->parent, MSG_VERBOSE, 0, -1, &b);
+	pub = get_pubkey(kp, 2, 5);
+	CHECK(pub != NULL && EVP_PKEY_eq(pub, *k2) == 1,
+	    "after VERBOSE, PUBKEY of key 2");
+	EVP_PKEY_free(pub);
+	buf_free(&b);
+}
+
+/* Checks a SIGN_RESP: its JWS verifies with pub and has the fields. */
+static int
+jws_ok(const struct imsg *m, EVP_PKEY *pub, const char *kid)
+{
+	struct rbuf	 r;
+	const uint8_t	*p;
+	yajl_val	 root;
+	const char	*pp[] = { "protected", NULL }, *pl[] = { "payload",
+			    NULL }, *ps[] = { "signature", NULL };
+	yajl_val	 vp, vl, vs;
+	char		*jws, input[8192];
+	size_t		 len;
+	int		 ok = 0;
+
+	(void)kid;
+	rbuf_init(&r, m->data, m->datalen);
+	(void)rbuf_u32(&r);
+	p = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1)
+		return 0;
+	jws = strndup((const char *)p, len);
+	if ((root = yajl_tree_parse(jws, NULL, 0)) != NULL &&
+	    (vp = yajl_tree_get(root, pp, yajl_t_string)) != NULL &&
+	    (vl = yajl_tree_get(root, pl, yajl_t_string)) != NULL &&
+	    (vs = yajl_tree_get(root, ps, yajl_t_string)) != NULL) {
+		snprintf(input, sizeof(input), "%s.%s", YAJL_GET_STRING(vp),
+		    YAJL_GET_STRING(vl));
+		ok = verify(pub, key_alg(pub), input, YAJL_GET_STRING(vs));
+	}
+	yajl_tree_free(root);
+	free(jws);
+	return ok;
+}
+
+static void
+test_net(struct kp *kp, EVP_PKEY *k1, EVP_PKEY *k2)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	X509_REQ	*req;
+	const unsigned char *p;
+	const uint8_t	*der;
+	char		*jwk, *tp, *s, *big;
+	size_t		 len, i;
+
+	b_id(&b, 3);
+	CHECK(kp_call(kp, kp->net, MSG_JWK, 21, &b, &m) == MSG_JWK_RESP,
+	    "JWK: JWK_RESP");
+	buf_free(&b);
+	rbuf_init(&r, m.data, m.datalen);
+	CHECK(rbuf_u32(&r) == 3, "JWK_RESP: key id");
+	jwk = rbuf_str(&r, IMSG_MAX_SIZE);
+	tp = rbuf_str(&r, IMSG_MAX_SIZE);
+	CHECK(rbuf_end(&r) == 0 && m.hdr.peerid == 21, "JWK_RESP: exact "
+	    "payload, peer id echoed");
+	CHECK(jwk != NULL && strncmp(jwk, "{\"crv\":\"P-256\",\"kty\":\"EC\"",
+	    25) == 0, "JWK_RESP: the JWK");
+	CHECK_STR(tp, ec256_tp, "JWK_RESP: the thumbprint");
+	free(jwk);
+	free(tp);
+	imsg_clear(&m);
+
+	b_id(&b, 42);
+	CHECK(kp_call(kp, kp->net, MSG_JWK, 0, &b, &m) == MSG_KEYPROC_ERR,
+	    "JWK of an unknown key: KEYPROC_ERR");
+	s = err_text(&m, 42);
+	CHECK(strstr(s, "key 42") != NULL, "error names the key");
+	free(s);
+	imsg_clear(&m);
+	buf_free(&b);
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 1);
+	buf_add_lstr(&b, "https://acme.test/new-order");
+	buf_add_lstr(&b, "nonce\"\\1");
+	buf_add_lstr(&b, "https://acme.test/acct/1");
+	buf_add_blob(&b, "{}", 2);
+	CHECK(kp_call(kp, kp->net, MSG_SIGN, 22, &b, &m) == MSG_SIGN_RESP &&
+	    m.hdr.peerid == 22, "SIGN ES256: SIGN_RESP");
+	CHECK(m.hdr.type == MSG_SIGN_RESP && jws_ok(&m, k1, NULL),
+	    "SIGN ES256: signature verifies with key 1");
+	imsg_clear(&m);
+	buf_free(&b);
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 2);
+	buf_add_lstr(&b, "https://acme.test/order/1");
+	buf_add_lstr(&b, "nonce2");
+	buf_add_lstr(&b, "https://acme.test/acct/1");
+	buf_add_blob(&b, NULL, 0);
+	CHECK(kp_call(kp, kp->net, MSG_SIGN, 0, &b, &m) == MSG_SIGN_RESP &&
+	    jws_ok(&m, k2, NULL), "SIGN RS256 POST-as-GET verifies");
+	imsg_clear(&m);
+	buf_free(&b);
+
+	/* A JWS that would not fit in a message is an error, not a crash. */
+	big = malloc(50000);
+	memset(big, 'x', 50000);
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 1);
+	buf_add_lstr(&b, "https://acme.test/x");
+	buf_add_lstr(&b, "n");
+	buf_add_lstr(&b, "");
+	buf_add_blob(&b, big, 50000);
+	CHECK(kp_call(kp, kp->net, MSG_SIGN, 0, &b, &m) == MSG_KEYPROC_ERR,
+	    "SIGN of 50000 bytes: KEYPROC_ERR");
+	s = err_text(&m, 1);
+	CHECK(strstr(s, "does not fit") != NULL, "error says why");
+	free(s);
+	imsg_clear(&m);
+	buf_free(&b);
+	free(big);
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 4);
+	buf_add_lstr(&b, "https://acme.test/x");
+	buf_add_lstr(&b, "n");
+	buf_add_lstr(&b, "");
+	buf_add_blob(&b, "{}", 2);
+	CHECK(kp_call(kp, kp->net, MSG_SIGN, 0, &b, &m) == MSG_KEYPROC_ERR,
+	    "SIGN with the key that did not load: KEYPROC_ERR");
+	imsg_clear(&m);
+	buf_free(&b);
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 2);
+	buf_add_lstr(&b, "example.org\nwww.example.org");
+	CHECK(kp_call(kp, kp->net, MSG_CSR, 23, &b, &m) == MSG_CSR_RESP &&
+	    m.hdr.peerid == 23, "CSR: CSR_RESP");
+	buf_free(&b);
+	req = NULL;
+	if (m.hdr.type == MSG_CSR_RESP) {
+		rbuf_init(&r, m.data, m.datalen);
+		(void)rbuf_u32(&r);
+		der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == 0) {
+			p = der;
+			req = d2i_X509_REQ(NULL, &p, (long)len);
+		}
+	}
+	CHECK(req != NULL && X509_REQ_verify(req, k2) == 1,
+	    "CSR signed by key 2");
+	X509_REQ_free(req);
+	imsg_clear(&m);
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 2);
+	buf_add_str(&b, "");
+	{
+		struct buf	 nb;
+
+		buf_init(&nb, IMSG_MAX_SIZE);
+		for (i = 0; i <= NAMES_MAX; i++)
+			buf_printf(&nb, "%sh%zu.example.org", i ? "\n" : "",
+			    i);
+		buf_add_lstr(&b, buf_cstr(&nb));
+		buf_free(&nb);
+	}
+	CHECK(kp_call(kp, kp->net, MSG_CSR, 0, &b, &m) == MSG_KEYPROC_ERR,
+	    "CSR for 101 names: KEYPROC_ERR");
+	imsg_clear(&m);
+	buf_free(&b);
+
+	/* A key replaced by the parent (configuration reload). */
+	b_key(&b, 1, KEY_ECDSA, 384);
+	CHECK(kp_call(kp, kp->parent, MSG_KEY_NEW, 0, &b, &m) == MSG_KEY_PEM,
+	    "KEY_NEW replaces key 1");
+	imsg_clear(&m);
+	buf_free(&b);
+	b_id(&b, 1);
+	CHECK(kp_call(kp, kp->net, MSG_JWK, 0, &b, &m) == MSG_JWK_RESP &&
+	    memmem(m.data, m.datalen, "P-384", 5) != NULL,
+	    "JWK of key 1 is now P-384");
+	imsg_clear(&m);
+	buf_free(&b);
+}
+
+/* A child that gets one bad message must exit 1 (fatalx), not crash. */
+static void
+test_malformed(const char *what, int on_parent, uint32_t type, int fd,
+    const void *p, size_t len)
+{
+	struct kp	 kp;
+	struct buf	 b;
+	int		 st;
+
+	if (kp_start(&kp, 0) == -1) {
+		CHECK(0, "%s: start", what);
+		return;
+	}
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (len > 0)
+		buf_add(&b, p, len);
+	kp_send(on_parent ? kp.parent : kp.net, type, 0, fd, &b);
+	buf_free(&b);
+	st = kp_wait(&kp);
+	CHECK(st == 1, "%s: keyproc exits 1 (status %d)", what, st);
+}
+
+int
+main(void)
+{
+	struct kp	 kp;
+	EVP_PKEY	*k1 = NULL, *k2 = NULL;
+	uint8_t		 raw[64];
+	int		 st, fd;
+
+	signal(SIGPIPE, SIG_IGN);
+
+	CHECK(kp_start(&kp, 0) == 0, "keyproc started");
+	test_parent(&kp, &k1, &k2);
+	test_net(&kp, k1, k2);
+	kp_send(kp.parent, MSG_SHUTDOWN, 0, -1, NULL);
+	st = kp_wait(&kp);
+	CHECK(st == 0, "SHUTDOWN: keyproc exits 0 (status %d)", st);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+
+	/* EOF on the parent channel ends keyproc too. */
+	CHECK(kp_start(&kp, 0) == 0, "keyproc started");
+	close(ichan_fd(kp.parent));
+	ichan_free(kp.parent);
+	kp.parent = NULL;
+	st = kp_wait(&kp);
+	CHECK(st == 0, "parent channel closed: keyproc exits 0 (status %d)",
+	    st);
+
+	/* The same requests inside the real sandbox. */
+	CHECK(kp_start(&kp, 1) == 0, "sandboxed keyproc started");
+	k1 = k2 = NULL;
+	test_parent(&kp, &k1, &k2);
+	test_net(&kp, k1, k2);
+	kp_send(kp.parent, MSG_SHUTDOWN, 0, -1, NULL);
+	st = kp_wait(&kp);
+	CHECK(st == 0, "sandboxed: SHUTDOWN exits 0 (status %d)", st);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+
+	memset(raw, 0, sizeof(raw));
+	test_malformed("JWK of 3 bytes", 0, MSG_JWK, -1, raw, 3);
+	/* Passes msg_check (long enough) but the url length overruns. */
+	raw[4] = 0xff;
+	test_malformed("SIGN with a string overrunning the payload", 0,
+	    MSG_SIGN, -1, raw, 20);
+	raw[4] = 0;
+	test_malformed("SIGN with bytes left over", 0, MSG_SIGN, -1, raw, 21);
+	test_malformed("KEY_NEW on netproc's channel", 0, MSG_KEY_NEW, -1,
+	    raw, 12);
+	test_malformed("unknown type", 1, MSG_MAX + 5, -1, raw, 4);
+	test_malformed("CHAL_ADD to keyproc", 1, MSG_CHAL_ADD, -1, raw, 8);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	test_malformed("descriptor with JWK", 0, MSG_JWK, fd, raw, 4);
+	test_malformed("KEY_FD without a descriptor", 1, MSG_KEY_FD, -1, raw,
+	    12);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	test_malformed("KEY_FD of 11 bytes", 1, MSG_KEY_FD, fd, raw, 11);
+	test_malformed("SELF_SIGNED with a NUL in the names", 1,
+	    MSG_SELF_SIGNED, -1, "\0\0\0\1\0\0\0\4ab\0c\0\0\0\0\0\0\0\36",
+	    20);
+
+	return test_done();
+}
