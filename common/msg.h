@@ -27,6 +27,15 @@ enum msg_type {
 	MSG_SHUTDOWN,		/* (empty) */
 	MSG_READY,		/* (empty): child set up and sandboxed */
 
+	/*
+	 * keyproc answers every request but KEY_FD with the type shown or
+	 * with KEY_ERR / KEYPROC_ERR, carrying the request's peer id.  A
+	 * key that fails to load from KEY_FD is logged, and every later
+	 * request for it gets that reason as its error.  SIGN: kid "" puts
+	 * the JWK in the header (newAccount); nonce "" leaves the nonce out
+	 * (inner JWS of a key change); an empty payload is POST-as-GET.
+	 * keytype is enum keytype (keytype.h); bits 0: the type's default.
+	 */
 	/* parent -> keyproc */
 	MSG_KEY_FD,		/* u32 keyid, u32 keytype, u32 bits, fd */
 	MSG_KEY_NEW,		/* u32 keyid, u32 keytype, u32 bits */
