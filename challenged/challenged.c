@@ -1,0 +1,311 @@
+/*
+ * challenged: the http-01 responder (RFC 8555 8.3).
+ *
+ * Holds: the listening sockets the parent bound for it, and the table of
+ * published tokens and key authorizations that netproc sends.  Nothing
+ * else: no key, no file, no configuration.
+ * Does: answers GET and HEAD for /.well-known/acme-challenge/<token> with
+ * the key authorization, the test page at "/" and at the challenge
+ * directory, and an error status for everything else.
+ * Never: opens a file, binds or connects a socket (it runs chrooted in an
+ * empty directory as its own user, under seccomp), keeps anything on disk,
+ * or lets a client hold more than one fixed-size slot of memory.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "sandbox.h"
+
+#include "challenged.h"
+#include "server.h"
+#include "token.h"
+
+#define ADDR_MAX	256	/* the text of a listening address */
+
+/*
+ * Takes the listening sockets the parent sends, up to its MSG_READY.
+ * Returns how many arrived in fds (at most max).
+ */
+int
+challenged_getfds(struct imsgchan *parent, int *fds, int max)
+{
+	struct imsg	 m;
+	struct rbuf	 rb;
+	char		*addr;
+	int		 n = 0, r;
+
+	for (;;) {
+		if ((r = ichan_recv(parent, &m)) == 0)
+			fatalx("parent closed its channel before READY");
+		if (r == -1)
+			fatal("parent channel");
+		if (msg_check(&m) == -1)
+			fatalx("malformed %s message from the parent",
+			    msg_name(m.hdr.type));
+		rbuf_init(&rb, m.data, m.datalen);
+		switch (m.hdr.type) {
+		case MSG_LISTEN_FD:
+			addr = rbuf_str(&rb, ADDR_MAX);
+			if (rbuf_end(&rb) == -1)
+				fatalx("malformed LISTEN_FD message");
+			if (n >= max)
+				fatalx("%s: more than %d listening sockets",
+				    addr, max);
+			fds[n++] = m.fd;
+			m.fd = -1;
+			log_debug("listening on %s", addr);
+			free(addr);
+			break;
+		case MSG_VERBOSE:
+			log_setverbose((int)rbuf_u32(&rb));
+			if (rbuf_end(&rb) == -1)
+				fatalx("malformed VERBOSE message");
+			break;
+		case MSG_READY:
+			imsg_clear(&m);
+			return n;
+		default:
+			fatalx("unexpected %s message from the parent",
+			    msg_name(m.hdr.type));
+		}
+		imsg_clear(&m);
+	}
+}
+
+/* Moves the sockets to the descriptors right after the channels. */
+static void
+pack_fds(int *fds, int n)
+{
+	int	 i, fd, first = PROC_FD_PEER1 + 1;
+
+	/* Above the targets first, so that no socket is overwritten. */
+	for (i = 0; i < n; i++) {
+		if ((fd = fcntl(fds[i], F_DUPFD_CLOEXEC, first + n)) == -1)
+			fatal("listening socket");
+		close(fds[i]);
+		fds[i] = fd;
+	}
+	for (i = 0; i < n; i++) {
+		if (dup3(fds[i], first + i, O_CLOEXEC) == -1)
+			fatal("listening socket");
+		close(fds[i]);
+		fds[i] = first + i;
+	}
+}
+
+static void
+reply_ack(struct imsgchan *net, const char *token, int ok)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (buf_add_lstr(&b, token) == -1 || buf_add_u32(&b, ok) == -1 ||
+	    ichan_compose(net, MSG_CHAL_ACK, 0, -1, b.data, b.len) == -1)
+		fatal("CHAL_ACK for token %.64s", token);
+	buf_free(&b);
+	if (ichan_flush(net) == -1)
+		fatal("netproc channel");
+}
+
+static void
+net_dispatch(struct imsgchan *net, struct toktab *toks)
+{
+	struct imsg	 m;
+	struct rbuf	 rb;
+	char		*tok, *ka;
+	int		 r;
+
+	while ((r = ichan_get(net, &m)) == 1) {
+		if (msg_check(&m) == -1)
+			fatalx("malformed %s message from netproc",
+			    msg_name(m.hdr.type));
+		rbuf_init(&rb, m.data, m.datalen);
+		switch (m.hdr.type) {
+		case MSG_CHAL_ADD:
+			tok = rbuf_str(&rb, IMSG_MAX_SIZE);
+			ka = rbuf_str(&rb, IMSG_MAX_SIZE);
+			if (rbuf_end(&rb) == -1)
+				fatalx("malformed CHAL_ADD message");
+			if (toktab_add(toks, tok, strlen(tok), ka,
+			    strlen(ka)) == -1) {
+				log_warnx("token %.64s: not published: %s",
+				    tok, errno == ENOSPC ? "too many tokens" :
+				    errno == EINVAL ? "not base64url or too long"
+				    : strerror(errno));
+				reply_ack(net, tok, 0);
+			} else {
+				log_debug("token %s published", tok);
+				reply_ack(net, tok, 1);
+			}
+			free(tok);
+			free(ka);
+			break;
+		case MSG_CHAL_DEL:
+			tok = rbuf_str(&rb, IMSG_MAX_SIZE);
+			if (rbuf_end(&rb) == -1)
+				fatalx("malformed CHAL_DEL message");
+			if (toktab_del(toks, tok, strlen(tok)) == -1)
+				log_debug("token %.64s was not published", tok);
+			else
+				log_debug("token %s withdrawn", tok);
+			free(tok);
+			break;
+		default:
+			fatalx("unexpected %s message from netproc",
+			    msg_name(m.hdr.type));
+		}
+		imsg_clear(&m);
+	}
+	if (r == -1)
+		fatal("netproc channel");
+}
+
+/* 1 once the parent asks to stop. */
+static int
+parent_dispatch(struct imsgchan *parent)
+{
+	struct imsg	 m;
+	struct rbuf	 rb;
+	int		 r, stop = 0;
+
+	while (!stop && (r = ichan_get(parent, &m)) == 1) {
+		if (msg_check(&m) == -1)
+			fatalx("malformed %s message from the parent",
+			    msg_name(m.hdr.type));
+		rbuf_init(&rb, m.data, m.datalen);
+		switch (m.hdr.type) {
+		case MSG_VERBOSE:
+			log_setverbose((int)rbuf_u32(&rb));
+			if (rbuf_end(&rb) == -1)
+				fatalx("malformed VERBOSE message");
+			break;
+		case MSG_SHUTDOWN:
+			stop = 1;
+			break;
+		default:
+			fatalx("unexpected %s message from the parent",
+			    msg_name(m.hdr.type));
+		}
+		imsg_clear(&m);
+	}
+	if (r == -1)
+		fatal("parent channel");
+	return stop;
+}
+
+/* Sends and reads what a channel is ready for; -1 once it is closed. */
+static int
+chan_io(struct imsgchan *c, short revents, const char *name)
+{
+	ssize_t	 n;
+
+	if ((revents & POLLOUT) && ichan_flush(c) == -1)
+		fatal("%s channel", name);
+	if ((revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+		return 0;
+	if ((n = ichan_read(c)) == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		fatal("%s channel", name);
+	}
+	return n == 0 ? -1 : 0;
+}
+
+/*
+ * Serves the sockets in fds until the parent says stop or a channel
+ * closes.  Runs with or without the sandbox; 0 on a clean stop.
+ */
+int
+challenged_loop(struct imsgchan *parent, struct imsgchan *net,
+    const int *fds, int nfds)
+{
+	struct pollfd	 pfd[2 + SERVER_PFD_MAX];
+	struct toktab	*toks;
+	struct server	*srv;
+	int64_t		 now;
+	int		 n, timeout, pclosed, nclosed, stop = 0;
+
+	if ((toks = toktab_new(TOKTAB_MAX)) == NULL)
+		fatal("token table");
+	if ((srv = server_new(fds, nfds, toks)) == NULL)
+		fatalx("cannot serve");
+	while (!stop) {
+		n = server_pollfds(srv, pfd + 2, SERVER_PFD_MAX, server_now(),
+		    &timeout);
+		pfd[0].fd = ichan_fd(parent);
+		pfd[0].events = POLLIN |
+		    (ichan_queued(parent) > 0 ? POLLOUT : 0);
+		pfd[1].fd = ichan_fd(net);
+		pfd[1].events = POLLIN | (ichan_queued(net) > 0 ? POLLOUT : 0);
+		if (poll(pfd, 2 + n, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		now = server_now();
+		pclosed = chan_io(parent, pfd[0].revents, "parent");
+		stop = parent_dispatch(parent);
+		nclosed = chan_io(net, pfd[1].revents, "netproc");
+		net_dispatch(net, toks);
+		if (pclosed == -1 || nclosed == -1) {
+			log_debug("%s closed its channel",
+			    pclosed == -1 ? "the parent" : "netproc");
+			stop = 1;
+		}
+		if (!stop)
+			server_events(srv, pfd + 2, n, now);
+	}
+	server_free(srv);
+	toktab_free(toks);
+	return 0;
+}
+
+int
+challenged_main(int debug, int verbose)
+{
+	struct imsgchan	*parent, *net;
+	struct sandbox	 sb;
+	int		 fds[SERVER_LISTEN_MAX], nfds, r;
+
+	(void)debug;
+	log_procname("challenged");
+	log_setverbose(verbose);
+	signal(SIGPIPE, SIG_IGN);
+	if ((parent = ichan_new(PROC_FD_PARENT, IMSG_MAX_SIZE)) == NULL ||
+	    (net = ichan_new(PROC_FD_PEER1, IMSG_MAX_SIZE)) == NULL)
+		fatal("channels");
+	log_tochan(parent);
+
+	nfds = challenged_getfds(parent, fds, SERVER_LISTEN_MAX);
+	pack_fds(fds, nfds);
+
+	memset(&sb, 0, sizeof(sb));
+	sb.profile = SANDBOX_CHALLENGED;
+	sb.user = proc_user;
+	sb.chroot = proc_chroot;
+	sb.keep_fds = PROC_FD_PEER1 + 1 + nfds;
+	if (sandbox_enter(&sb) == -1)
+		fatalx("cannot enter the sandbox");
+
+	if (ichan_compose(parent, MSG_READY, 0, -1, NULL, 0) == -1 ||
+	    ichan_flush_all(parent) == -1)
+		fatal("parent channel");
+	r = challenged_loop(parent, net, fds, nfds);
+	log_tochan(NULL);
+	ichan_free(net);
+	ichan_free(parent);
+	return r == 0 ? 0 : 1;
+}

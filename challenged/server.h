@@ -1,0 +1,30 @@
+/*
+ * The connections of challenged: a fixed table served from one poll loop.
+ */
+#ifndef ACMED_SERVER_H
+#define ACMED_SERVER_H
+
+#include <poll.h>
+#include <stdint.h>
+
+#define SERVER_CONN_MAX		512	/* connections at once */
+#define SERVER_LISTEN_MAX	32	/* listening sockets */
+#define SERVER_PFD_MAX		(SERVER_CONN_MAX + SERVER_LISTEN_MAX)
+#define SERVER_REQ_MS		10000	/* to send a whole request head */
+#define SERVER_IDLE_MS		5000	/* between requests */
+#define SERVER_WRITE_MS		10000	/* to take an answer */
+#define SERVER_LINGER_MS	2000	/* to read what follows a last answer */
+
+struct server;
+struct toktab;
+
+struct server	*server_new(const int *, int, struct toktab *);
+void		 server_free(struct server *);
+int		 server_pollfds(struct server *, struct pollfd *, int,
+		    int64_t, int *);
+void		 server_events(struct server *, const struct pollfd *, int,
+		    int64_t);
+int		 server_nconn(const struct server *);
+int64_t		 server_now(void);
+
+#endif

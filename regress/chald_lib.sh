@@ -1,0 +1,59 @@
+# Shared by the challenged tests: start chald_drv (challenged on loopback
+# sockets), publish and withdraw tokens, ask with curl or chald_cli.
+# Source it after lib.sh.
+CHALD_DRV_BIN="$OBJ/regress/chald_drv"
+CHALD_CLI="$OBJ/regress/chald_cli"
+
+# chald_start [-x acmed ...] ADDRESS:PORT...: starts challenged; sets
+# CHALD_PID (challenged's pid) once it is serving.
+chald_start() {
+	rm -f "$T_TMP/chald.in"
+	mkfifo "$T_TMP/chald.in" || return 1
+	"$CHALD_DRV_BIN" "$@" <"$T_TMP/chald.in" >"$T_TMP/chald.out" \
+	    2>"$T_TMP/chald.err" &
+	CHALD_DRV=$!
+	exec 7>"$T_TMP/chald.in"
+	t_at_exit chald_stop
+	wait_for 10 grep -q '^ready$' "$T_TMP/chald.out" || return 1
+	CHALD_PID=$(awk '$1 == "pid" { print $2 }' "$T_TMP/chald.out")
+}
+
+# chald_stop: asks challenged to stop; its exit status.
+chald_stop() {
+	[ -n "${CHALD_DRV:-}" ] || return 0
+	echo quit >&7 2>/dev/null
+	exec 7>&-
+	wait_for 10 grep -q '^exit ' "$T_TMP/chald.out" ||
+	    kill "$CHALD_DRV" 2>/dev/null
+	wait "$CHALD_DRV" 2>/dev/null
+	CHALD_DRV=
+	awk '$1 == "exit" { print $2 }' "$T_TMP/chald.out"
+}
+
+# chald_port N: the port of the Nth address given to chald_start.
+chald_port() {
+	awk -v n="$1" '$1 == "listen" { i++; if (i == n) print $3 }' \
+	    "$T_TMP/chald.out"
+}
+
+# chald_add TOKEN KEYAUTH: publishes; succeeds if challenged said yes.
+chald_add() {
+	c_n=$(grep -c '^ack ' "$T_TMP/chald.out")
+	echo "add $1 $2" >&7
+	wait_for 5 chald_acked "$c_n" || return 1
+	tail -n 1 "$T_TMP/chald.out" | grep -q "^ack $1 1\$"
+}
+chald_acked() {
+	[ "$(grep -c '^ack ' "$T_TMP/chald.out")" -gt "$1" ]
+}
+
+# chald_del TOKEN: withdraws (no answer comes back; a published token
+# asked for afterwards shows it).
+chald_del() {
+	echo "del $1" >&7
+}
+
+# chald_rss: challenged's resident memory in kB.
+chald_rss() {
+	awk '$1 == "VmRSS:" { print $2 }' "/proc/$CHALD_PID/status"
+}
