@@ -87,7 +87,8 @@ tests: $(O)/acmed $(UNITS) $(HELPERS)
 # so every object carries the coverage instrumentation.
 FUZZ_O	 = obj-fuzz
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
-	   -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon -I$(FUZZ_O)/acmed
+	   -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon -Iacmed \
+	   -I$(FUZZ_O)/acmed
 fuzzers: $(FUZZ_SRCS:regress/fuzz/%.c=$(FUZZ_O)/%)
 $(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(FUZZ_O)/acmed/parse.c
 	@mkdir -p $(@D)
