@@ -343,6 +343,7 @@ static int
 listen_add(struct config *c, int af, const void *addr, int port,
     const char **why)
 {
+	static char		 dup[INET6_ADDRSTRLEN + 40];
 	struct listen_addr	*l, *o;
 	struct sockaddr_in	*sin;
 	struct sockaddr_in6	*sin6;
@@ -370,7 +371,9 @@ listen_add(struct config *c, int af, const void *addr, int port,
 	}
 	TAILQ_FOREACH(o, &c->listens, entry) {
 		if (strcmp(o->text, l->text) == 0) {
-			*why = "already given";
+			snprintf(dup, sizeof(dup), "%s is already given",
+			    l->text);
+			*why = dup;
 			free(l->text);
 			free(l);
 			return -1;
@@ -580,7 +583,8 @@ dump_duration(time_t t)
 	for (i = 0; i < sizeof(units) / sizeof(units[0]) - 1; i++)
 		if (t % units[i].seconds == 0)
 			break;
-	printf("%lld %ss", (long long)(t / units[i].seconds), units[i].name);
+	printf("%lld %s%s", (long long)(t / units[i].seconds), units[i].name,
+	    t == units[i].seconds ? "" : "s");
 }
 
 /* A command line that conf_split_command() splits the same way. */

@@ -114,6 +114,7 @@ static int		 lex_prev;	/* previous token */
 static int		 lex_word;	/* token is an unquoted non-keyword */
 static int		 lex_keyword;	/* token is a keyword */
 static int		 lex_first_word; /* statement began with such a word */
+static int		 lex_first_keyword; /* or with a keyword */
 static char		 lex_text[LEX_TEXT];
 static char		 lex_first[LEX_TEXT];
 static int		 user_line[PROC_MAX];
@@ -517,9 +518,14 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		;
 
 altname_l	: /* empty */
-		| altname_l STRING optcomma optnl	{
-			add_name($2, 0);
-			free($2);
+		| altname_l altname optcomma optnl
+		;
+
+altname		: STRING			{
+			/* the lookahead may already be on a later line */
+			lex_line = $<lineno>1;
+			add_name($1, 0);
+			free($1);
 		}
 		;
 
@@ -659,6 +665,9 @@ yyerror(const char *msg)
 		conf_err("unknown keyword \"%s\"", lex_text);
 	else if (lex_ntok == 2 && lex_first_word && lex_prev != '=')
 		conf_err("unknown keyword \"%s\"", lex_first);
+	else if (lex_ntok == 2 && lex_prev == '=' && lex_first_keyword)
+		conf_err("\"%s\" is a keyword and cannot name a macro",
+		    lex_first);
 	else if (lex_keyword && lex_ntok == 1)
 		conf_err("keyword \"%s\" is not allowed here", lex_text);
 	else if (lex_keyword)
@@ -975,6 +984,7 @@ yylex(void)
 		lex_ntok++;
 	if (lex_ntok == 1) {
 		lex_first_word = lex_word;
+		lex_first_keyword = lex_keyword;
 		snprintf(lex_first, sizeof(lex_first), "%s", lex_text);
 	}
 	lex_prev = token == 0 ? '\n' : token;
@@ -1436,7 +1446,8 @@ config_parse(const char *filename, int check_key_perms)
 	cur_auth = NULL;
 	cur_dom = NULL;
 	lex_line = lex_expanding = lex_depth = lex_reported = 0;
-	lex_ntok = lex_prev = lex_word = lex_keyword = lex_first_word = 0;
+	lex_ntok = lex_prev = lex_word = lex_keyword = 0;
+	lex_first_word = lex_first_keyword = 0;
 	memset(user_line, 0, sizeof(user_line));
 	memset(user_file, 0, sizeof(user_file));
 	seen_state = seen_empty = seen_interval = seen_expiry = seen_hook = 0;

@@ -1,0 +1,185 @@
+#!/bin/sh
+# acmed.conf: "acmed -n" over the good and bad files in regress/conf, then
+# macros, include depth, key and file modes, the 100-name limit and the
+# dump read back.  A bad file lists what it must produce as lines
+# "# expect: LINE: TEXT": the output must hold "FILE:LINE: ...TEXT...".
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 1
+
+out=$T_TMP/out
+
+# run_conf FILE: acmed -n on FILE, output in $out, status in $rc
+run_conf() {
+	"$ACMED" -n "$@" >"$out" 2>&1
+	rc=$?
+}
+
+for f in regress/conf/good/*.conf; do
+	run_conf -f "$f"
+	if [ "$rc" -eq 0 ] && grep -q '^configuration OK$' "$out"; then
+		ok "good: $f"
+	else
+		notok "good: $f (status $rc)"
+		sed 's/^/#   /' "$out"
+	fi
+done
+
+for f in regress/conf/bad/*.conf; do
+	run_conf -f "$f"
+	if [ "$rc" -ne 0 ] && ! grep -q 'configuration OK' "$out"; then
+		ok "bad: $f refused"
+	else
+		notok "bad: $f refused (status $rc)"
+	fi
+	grep '^# expect: ' "$f" | while IFS= read -r line; do
+		rest=${line#\# expect: }
+		n=${rest%%: *}
+		text=${rest#*: }
+		if grep -F -- "$f:$n: " "$out" | grep -qF -- "$text"; then
+			echo "ok - $f:$n: $text"
+		else
+			echo "not ok - $f:$n: $text"
+			sed 's/^/#   /' "$out"
+		fi
+	done >"$T_TMP/expect"
+	# the loop ran in a subshell: count its lines here
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) notok "${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$T_TMP/expect"
+done
+
+# Every error, not only the first: a file with several mistakes reports
+# each on its own line.
+run_conf -f regress/conf/bad/relative.conf
+n=$(grep -c ': not an absolute path' "$out")
+check "every error is reported ($n of 10)" [ "$n" -eq 10 ]
+
+# The dump is acmed.conf again: reading it back gives the same dump.
+for f in regress/conf/good/*.conf; do
+	"$ACMED" -n -v -f "$f" 2>/dev/null | sed 1d >"$T_TMP/dump1.conf"
+	"$ACMED" -n -v -f "$T_TMP/dump1.conf" 2>/dev/null | sed 1d \
+	    >"$T_TMP/dump2.conf"
+	check "dump of $f reads back the same" \
+	    cmp -s "$T_TMP/dump1.conf" "$T_TMP/dump2.conf"
+done
+"$ACMED" -n -v -f regress/conf/good/acme-client.conf >"$out" 2>/dev/null
+check "dump: default account key ecdsa 256" \
+    grep -q 'account key "/nonexistent/acme/letsencrypt-privkey.pem" ecdsa 256$' "$out"
+check "dump: default listen 0.0.0.0 and ::" \
+    grep -q '^listen on "::" port 80$' "$out"
+"$ACMED" -n -v -f regress/conf/good/macros.conf >"$out" 2>/dev/null
+check "macros: expanded in a path" \
+    grep -q 'domain key "/nonexistent/ssl/example.com.key"' "$out"
+check "macros: a number as a port" \
+    grep -q '^listen on "127.0.0.1" port 8080$' "$out"
+check "macros: not expanded inside quotes" \
+    grep -qF 'reload shell "echo $le"' "$out"
+
+# A base configuration to vary.
+base() {
+	cat <<CONF
+authority le {
+	api url "https://acme.example/dir"
+	account key "$T_TMP/account.key"
+}
+domain example.com {
+	domain key "$T_TMP/domain.key"
+	domain full chain certificate "$T_TMP/fullchain.pem"
+}
+CONF
+}
+base >"$T_TMP/base.conf"
+run_conf -f "$T_TMP/base.conf"
+check "base configuration is good" [ "$rc" -eq 0 ]
+
+# Include depth: ten levels are fine, eleven are refused.
+i=1
+while [ "$i" -le 11 ]; do
+	echo "include \"inc$((i + 1)).conf\"" >"$T_TMP/inc$i.conf"
+	i=$((i + 1))
+done
+base >"$T_TMP/inc11.conf"
+run_conf -f "$T_TMP/inc1.conf"
+check "include: 10 levels deep" [ "$rc" -eq 0 ]
+base >"$T_TMP/inc12.conf"
+echo 'include "inc12.conf"' >"$T_TMP/inc11.conf"
+run_conf -f "$T_TMP/inc1.conf"
+check "include: 11 levels refused" [ "$rc" -ne 0 ]
+check "include: 11 levels, message names the line" \
+    grep -q "inc11.conf:1: include \"$T_TMP/inc12.conf\": more than 10 levels" "$out"
+
+# include loop through two files
+echo 'include "loopb.conf"' >"$T_TMP/loopa.conf"
+printf '\n\ninclude "loopa.conf"\n' >"$T_TMP/loopb.conf"
+run_conf -f "$T_TMP/loopa.conf"
+check "include: loop across two files refused" [ "$rc" -ne 0 ]
+check "include: loop message" grep -q "loopb.conf:3: include .*: include loop" "$out"
+
+# Key file modes: a key others may read is refused, a missing one is fine.
+umask 077
+: >"$T_TMP/domain.key"
+: >"$T_TMP/account.key"
+run_conf -f "$T_TMP/base.conf"
+check "keys 0600 accepted" [ "$rc" -eq 0 ]
+chmod 0640 "$T_TMP/domain.key"
+run_conf -f "$T_TMP/base.conf"
+check "group-readable domain key refused" [ "$rc" -ne 0 ]
+check "group-readable domain key: message" \
+    grep -q "base.conf:6: domain key $T_TMP/domain.key: readable or writable by group or others (mode 0640)" "$out"
+chmod 0600 "$T_TMP/domain.key"
+chmod 0604 "$T_TMP/account.key"
+run_conf -f "$T_TMP/base.conf"
+check "world-readable account key refused" \
+    grep -q "base.conf:3: account key $T_TMP/account.key: readable or writable" "$out"
+chmod 0620 "$T_TMP/account.key"
+run_conf -f "$T_TMP/base.conf"
+check "group-writable account key refused" [ "$rc" -ne 0 ]
+rm -f "$T_TMP/account.key" "$T_TMP/domain.key"
+run_conf -f "$T_TMP/base.conf"
+check "missing keys accepted (generated later)" [ "$rc" -eq 0 ]
+chmod 0666 "$T_TMP/base.conf"
+run_conf -f "$T_TMP/base.conf"
+check "configuration writable by others refused" \
+    grep -q "base.conf: configuration file is writable by others" "$out"
+chmod 0644 "$T_TMP/base.conf"
+run_conf -f "$T_TMP/no-such.conf"
+check "missing configuration file refused" [ "$rc" -ne 0 ]
+
+# 100 names in one domain are fine, 101 are refused.
+names() {
+	i=2
+	while [ "$i" -le "$1" ]; do
+		echo "		n$i.example.com"
+		i=$((i + 1))
+	done
+}
+many() {
+	cat <<CONF
+authority le {
+	api url "https://acme.example/dir"
+	account key "$T_TMP/account.key"
+}
+domain example.com {
+	alternative names {
+$(names "$1")
+	}
+	domain key "$T_TMP/domain.key"
+	domain full chain certificate "$T_TMP/fullchain.pem"
+}
+CONF
+}
+many 100 >"$T_TMP/n100.conf"
+run_conf -f "$T_TMP/n100.conf"
+check "100 names accepted" [ "$rc" -eq 0 ]
+many 101 >"$T_TMP/n101.conf"
+run_conf -f "$T_TMP/n101.conf"
+check "101 names refused" [ "$rc" -ne 0 ]
+# the 101st name, n101, is on line 106
+check "101 names: message at the 101st name" \
+    grep -q "n101.conf:106: domain example.com: more than 100 names" "$out"
+
+t_done
