@@ -144,6 +144,29 @@ conf_finish(struct config *c)
 }
 
 /*
+ * Authority names and domain handles name files in the state directory:
+ * NULL if the name is safe as a file name, else why not.
+ */
+const char *
+conf_check_handle(const char *name)
+{
+	const char	*p;
+
+	if (name[0] == '\0')
+		return "empty name";
+	if (strlen(name) > CONF_MAX_HANDLE)
+		return "name too long";
+	if (name[0] == '.' || name[0] == '-')
+		return "a name must not begin with '.' or '-'";
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' &&
+		    *p != '_' && *p != '*')
+			return "only letters, digits, '.', '-' and '_' are "
+			    "allowed";
+	return NULL;
+}
+
+/*
  * NULL if the name can be put in an ACME order and validated with
  * http-01, else why not.  The name is already in lower case.
  */
@@ -681,9 +704,12 @@ config_dump(const struct config *c)
 			printf("\n\tapi ca ");
 			dump_str(a->ca_file);
 		}
-		printf("\n\taccount key ");
-		dump_str(a->account_key);
-		dump_keytype(a->account_keytype, a->account_keybits);
+		if (a->account_key != NULL) {
+			printf("\n\taccount key ");
+			dump_str(a->account_key);
+			dump_keytype(a->account_keytype, a->account_keybits);
+		} else
+			printf("\n\t# account key in the state directory");
 		if (a->contact != NULL) {
 			printf("\n\tcontact ");
 			dump_str(a->contact);

@@ -14,10 +14,12 @@
 #define CONF_MIN_CHECK_INTERVAL	60
 #define CONF_MAX_DURATION	((time_t)10 * 366 * 24 * 60 * 60)
 #define CONF_MAX_USERNAME	32
+#define CONF_MAX_HANDLE		253
 
 struct config	*conf_new(void);
 const char	*conf_add_file(struct config *, const char *);
 int		 conf_finish(struct config *);
+const char	*conf_check_handle(const char *);
 const char	*conf_check_hostname(const char *);
 const char	*conf_check_username(const char *);
 int		 conf_duration(long long, const char *, int, time_t *,

@@ -42,6 +42,7 @@ struct file {
 	size_t			 ungetpos;
 	size_t			 ungetsize;
 	int			 eof_reached;
+	int			 unget_full;
 	int			 lineno;
 	int			 depth;
 };
@@ -720,9 +721,11 @@ lungetc(int c)
 		return;
 	if (file->ungetpos >= file->ungetsize) {
 		n = file->ungetsize * 2;
-		if (n > LEX_MAXUNGET)
-			fatalx("%s:%d: macro expansion too long", file->name,
-			    file->lineno);
+		if (n > LEX_MAXUNGET) {
+			if (!file->unget_full++)
+				conf_err("macro expansion too long");
+			return;
+		}
 		if ((p = realloc(file->ungetbuf, n)) == NULL)
 			fatal("lungetc");
 		file->ungetbuf = p;
@@ -1229,8 +1232,11 @@ static void
 new_authority(const char *name)
 {
 	struct authority	*a;
+	const char		*why;
 	unsigned int		 id = 1;
 
+	if ((why = conf_check_handle(name)) != NULL)
+		conf_err("authority \"%s\": %s", name, why);
 	TAILQ_FOREACH(a, &conf->authorities, entry) {
 		if (strcmp(a->name, name) == 0)
 			conf_err("authority %s: already defined at %s:%d",
@@ -1258,9 +1264,6 @@ end_authority(void)
 	if (cur_auth->api_url == NULL)
 		conf_err_at(cur_auth->file, cur_auth->line,
 		    "authority %s: no api url", cur_auth->name);
-	if (cur_auth->account_key == NULL)
-		conf_err_at(cur_auth->file, cur_auth->line,
-		    "authority %s: no account key", cur_auth->name);
 	cur_auth = NULL;
 }
 
@@ -1268,8 +1271,11 @@ static void
 new_domain(const char *handle)
 {
 	struct domain	*d;
+	const char	*why;
 	unsigned int	 id = 1;
 
+	if ((why = conf_check_handle(handle)) != NULL)
+		conf_err("domain \"%s\": %s", handle, why);
 	TAILQ_FOREACH(d, &conf->domains, entry) {
 		if (strcmp(d->handle, handle) == 0)
 			conf_err("domain %s: already defined at %s:%d",
