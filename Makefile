@@ -90,7 +90,8 @@ FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
 	   -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon -Iacmed \
 	   -I$(FUZZ_O)/acmed
 fuzzers: $(FUZZ_SRCS:regress/fuzz/%.c=$(FUZZ_O)/%)
-$(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(FUZZ_O)/acmed/parse.c
+$(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(FUZZ_O)/acmed/parse.c \
+	    $(wildcard common/*.h acmed/*.h keyproc/*.h challenged/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(SRCS) $(FUZZ_O)/acmed/parse.c $(PKG_LIBS)
 $(FUZZ_O)/acmed/parse.c: acmed/parse.y

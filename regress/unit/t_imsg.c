@@ -581,6 +581,92 @@ test_fds(void)
 	close(sv[1]);
 }
 
+/* Open descriptors, counted by trying each low number. */
+static int
+count_fds(void)
+{
+	int	 fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+/* One sendmsg of n bytes carrying nfd copies of fd. */
+static int
+send_fds(int sock, const void *p, size_t n, int fd, int nfd)
+{
+	struct msghdr	 mh;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * 32)];
+	} cm;
+	struct cmsghdr	*cmp;
+	int		 i;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&cm, 0, sizeof(cm));
+	iov.iov_base = (void *)p;
+	iov.iov_len = n;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfd);
+	cmp = CMSG_FIRSTHDR(&mh);
+	cmp->cmsg_len = CMSG_LEN(sizeof(int) * nfd);
+	cmp->cmsg_level = SOL_SOCKET;
+	cmp->cmsg_type = SCM_RIGHTS;
+	for (i = 0; i < nfd; i++)
+		memcpy(CMSG_DATA(cmp) + i * sizeof(int), &fd, sizeof(int));
+	return sendmsg(sock, &mh, 0) == (ssize_t)n ? 0 : -1;
+}
+
+/* A peer pushing more descriptors than any message claims. */
+static void
+test_fd_flood(void)
+{
+	struct imsgchan	*r;
+	struct imsg	 m;
+	uint8_t		 p[IMSG_HEADER_SIZE];
+	int		 sv[2], before, i, g, sent;
+
+	raw_hdr(p, MSG_SHUTDOWN, IMSG_HEADER_SIZE, 0);
+	before = count_fds();
+
+	/* Thirty descriptors in one message: more than a read takes. */
+	xpair(sv);
+	r = xchan(sv[1], IMSG_MAX_SIZE);
+	CHECK(send_fds(sv[0], p, sizeof(p), 0, 30) == 0,
+	    "a peer sends 30 descriptors with one message");
+	errno = 0;
+	g = pump(NULL, r, &m);
+	CHECK(g == -1 && errno == EBADMSG,
+	    "30 descriptors at once: EBADMSG");
+	ichan_free(r);
+	close(sv[0]);
+	close(sv[1]);
+	CHECK(count_fds() == before, "and none of them is left open");
+
+	/* One per message, none claimed: the channel stops queueing. */
+	xpair(sv);
+	r = xchan(sv[1], IMSG_MAX_SIZE);
+	g = 0;
+	for (i = 0, sent = 0; i < 40 && g != -1; i++) {
+		if (send_fds(sv[0], p, sizeof(p), 0, 1) == 0)
+			sent++;
+		while ((g = pump(NULL, r, &m)) == 1)
+			imsg_clear(&m);
+	}
+	CHECK(g == -1 && errno == EBADMSG && sent > 8 && sent < 40,
+	    "unclaimed descriptors: EBADMSG after %d", sent);
+	ichan_free(r);
+	close(sv[0]);
+	close(sv[1]);
+	CHECK(count_fds() == before, "and none of them is left open");
+}
+
 static void
 test_full_socket(void)
 {
@@ -718,6 +804,7 @@ main(void)
 	test_many_in_one_write();
 	test_eof();
 	test_fds();
+	test_fd_flood();
 	test_full_socket();
 	test_msg_check();
 	return test_done();
