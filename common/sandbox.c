@@ -336,9 +336,14 @@ sandbox_rlimits(enum sandbox_profile p)
 		log_warn("sandbox: setrlimit RLIMIT_CORE");
 		return -1;
 	}
-	/* A stray write to a file (stderr redirected) fails, not kills. */
+	/*
+	 * A stray write to a file fails rather than kills.  That includes a
+	 * stderr redirected to a file, which is why the seccomp debug mode,
+	 * whose report goes to stderr, keeps the file size unlimited.
+	 */
 	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR ||
-	    setrlimit(RLIMIT_FSIZE, &zero) == -1) {
+	    (!sandbox_seccomp_getdebug() &&
+	    setrlimit(RLIMIT_FSIZE, &zero) == -1)) {
 		log_warn("sandbox: setrlimit RLIMIT_FSIZE");
 		return -1;
 	}

@@ -92,7 +92,9 @@ EOC
 # t_domain FILE NAME [key type words] [alternative names...]: appends a
 # domain block writing $T_TMP/NAME.{key,crt,chain,full}.
 t_domain() {
-	f=$1; n=$2; kt=${3:-}; shift 3 2>/dev/null || shift $#
+	f=$1; n=$2; shift 2
+	kt=
+	if [ $# -gt 0 ]; then kt=$1; shift; fi
 	{
 		echo "domain $n {"
 		[ $# -gt 0 ] && echo "	alternative names { $* }"
@@ -110,4 +112,57 @@ t_verify() {
 	"$TOP/regress/pebble.sh" root "$T_PEBBLE_DIR" >/dev/null 2>&1 &&
 	    openssl verify -CAfile "$T_PEBBLE_DIR/root.pem" \
 	    -untrusted "$T_TMP/$1.chain" "$T_TMP/$1.crt" >/dev/null 2>&1
+}
+
+# t_proc_confined PID USER [ROOT]: the process runs confined as USER: all
+# its uids and gids are USER's, its only group is USER's group, no new
+# privileges, seccomp filter mode, no effective or permitted capabilities,
+# and (if ROOT is given) /proc/PID/root is ROOT.  Says what differs.
+t_proc_confined() {
+	tpc_pid=$1 tpc_user=$2 tpc_root=${3:-}
+	tpc_st=/proc/$tpc_pid/status
+	if [ ! -r "$tpc_st" ]; then
+		echo "# t_proc_confined: no process $tpc_pid"
+		return 1
+	fi
+	if ! tpc_uid=$(id -u "$tpc_user" 2>/dev/null) ||
+	    ! tpc_gid=$(id -g "$tpc_user" 2>/dev/null); then
+		echo "# t_proc_confined: no user $tpc_user"
+		return 1
+	fi
+	tpc_bad=$(awk -v u="$tpc_uid" -v g="$tpc_gid" '
+	function want(field, got, w) {
+		if (got != w)
+			printf "%s is \"%s\", want \"%s\"\n", field, got, w
+	}
+	$1 == "Uid:" { want("Uid", $2 " " $3 " " $4 " " $5,
+	    u " " u " " u " " u); seen["Uid"] = 1 }
+	$1 == "Gid:" { want("Gid", $2 " " $3 " " $4 " " $5,
+	    g " " g " " g " " g); seen["Gid"] = 1 }
+	$1 == "Groups:" { $1 = ""; sub(/^ +/, ""); sub(/ +$/, "");
+	    want("Groups", $0, g); seen["Groups"] = 1 }
+	$1 == "NoNewPrivs:" { want("NoNewPrivs", $2, "1");
+	    seen["NoNewPrivs"] = 1 }
+	$1 == "Seccomp:" { want("Seccomp", $2, "2"); seen["Seccomp"] = 1 }
+	$1 == "CapEff:" { want("CapEff", $2, "0000000000000000");
+	    seen["CapEff"] = 1 }
+	$1 == "CapPrm:" { want("CapPrm", $2, "0000000000000000");
+	    seen["CapPrm"] = 1 }
+	END {
+		n = split("Uid Gid Groups NoNewPrivs Seccomp CapEff CapPrm",
+		    f, " ")
+		for (i = 1; i <= n; i++)
+			if (!(f[i] in seen))
+				printf "%s missing\n", f[i]
+	}' "$tpc_st")
+	if [ -n "$tpc_root" ]; then
+		tpc_r=$(readlink "/proc/$tpc_pid/root" 2>/dev/null)
+		[ "$tpc_r" = "$tpc_root" ] || tpc_bad="$tpc_bad
+root is \"$tpc_r\", want \"$tpc_root\""
+	fi
+	if [ -n "$tpc_bad" ]; then
+		echo "$tpc_bad" | sed '/^$/d; s/^/# pid '"$tpc_pid"': /'
+		return 1
+	fi
+	return 0
 }

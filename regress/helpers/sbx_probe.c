@@ -15,9 +15,10 @@
  * probe could not set itself up (sandbox_enter() failing included).  A
  * process killed by seccomp prints nothing: the caller sees SIGSYS.
  *
- * Tests: open, writeca, connect, bind, socket, ptrace PID, signal PID,
- * abstract, setuid, fork, thread, exec, fsize FILE; and what must keep
- * working: chan, resolve, readca, curl, hold.
+ * Tests: open, writeca [CAFILE], connect, bind, socket, ptrace PID,
+ * signal PID, abstract, setuid, fork, thread, exec, fsize FILE; and what
+ * must keep working: chan, resolve, readca [CAFILE], curl, hold.  netproc's
+ * read-only path is CAFILE, by default the system's bundle.
  */
 #include <sys/types.h>
 #include <sys/ptrace.h>
@@ -262,6 +263,9 @@ main(int argc, char *argv[])
 		usage();
 	sb.user = strcmp(argv[1], "-") == 0 ? NULL : argv[1];
 	sb.chroot = strcmp(argv[2], "-") == 0 ? NULL : argv[2];
+	if ((strcmp(testname, "readca") == 0 ||
+	    strcmp(testname, "writeca") == 0) && arg != NULL)
+		ro[0] = arg;
 	sb.ro_paths = sb.profile == SANDBOX_NETPROC ? ro : NULL;
 	sb.skip = skip;
 	log_init(1, 1, profname);
@@ -319,15 +323,15 @@ main(int argc, char *argv[])
 			blocked(errno, "open /etc/passwd");
 		allowed("opened /etc/passwd");
 	} else if (strcmp(testname, "writeca") == 0) {
-		if ((fd = open(CAFILE, O_WRONLY)) == -1)
-			blocked(errno, "open " CAFILE " for writing");
-		allowed("opened " CAFILE " for writing");
+		if ((fd = open(ro[0], O_WRONLY)) == -1)
+			blocked(errno, "open the CA file for writing");
+		allowed("opened the CA file for writing");
 	} else if (strcmp(testname, "readca") == 0) {
-		if ((fd = open(CAFILE, O_RDONLY | O_CLOEXEC)) == -1)
-			blocked(errno, "open " CAFILE);
+		if ((fd = open(ro[0], O_RDONLY | O_CLOEXEC)) == -1)
+			blocked(errno, "open the CA file");
 		if (read(fd, buf, sizeof(buf)) <= 0)
-			blocked(errno, "read " CAFILE);
-		allowed("read " CAFILE);
+			blocked(errno, "read the CA file");
+		allowed("read the CA file");
 	} else if (strcmp(testname, "connect") == 0) {
 		if (arg != NULL)
 			sin.sin_port = htons((uint16_t)atoi(arg));
