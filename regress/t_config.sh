@@ -52,6 +52,24 @@ for f in regress/conf/bad/*.conf; do
 	done <"$T_TMP/expect"
 done
 
+run_conf -f etc/acmed.conf
+check "etc/acmed.conf is good" [ "$rc" -eq 0 ]
+
+# The manual: clean for mandoc, and every keyword of the grammar in it.
+if command -v mandoc >/dev/null 2>&1; then
+	check "acmed.conf.5: mandoc -Tlint -Wwarning" \
+	    mandoc -Tlint -Wwarning acmed/acmed.conf.5
+fi
+sed -n 's/^	{ "\([a-z]*\)",.*/\1/p' acmed/parse.y >"$T_TMP/keywords"
+missing=""
+while read -r kw; do
+	grep -Eq "^\.(Ic|It Ic|Cm|It Cm)( .*)? $kw( |$)" acmed/acmed.conf.5 ||
+	    grep -Eq "^\.(Ic|It Ic|Cm).* $kw( |$)" acmed/acmed.conf.5 ||
+	    missing="$missing $kw"
+done <"$T_TMP/keywords"
+check "acmed.conf.5 documents every keyword ($(wc -l <"$T_TMP/keywords") keywords)${missing:+, missing:$missing}" \
+    test -z "$missing" -a -s "$T_TMP/keywords"
+
 # Every error, not only the first: a file with several mistakes reports
 # each on its own line.
 run_conf -f regress/conf/bad/relative.conf
