@@ -132,6 +132,27 @@ expect allowed "netproc: getaddrinfo localhost" $NET resolve
 expect allowed "netproc: read the CA file" $NET readca "$CA"
 expect allowed "netproc: resolver thread" $NET thread
 expect allowed "netproc: HTTP over loopback with libcurl" $NET curl
+# A name other than localhost (which libcurl answers itself) goes through
+# libcurl's resolver thread and glibc's files backend; never DNS.
+HOSTNAME_LO=$(awk '$1 == "127.0.0.1" && $2 != "localhost" { print $2; exit }' \
+    /etc/hosts)
+if [ -n "$HOSTNAME_LO" ]; then
+	expect allowed "netproc: HTTP to $HOSTNAME_LO (/etc/hosts), resolver thread" \
+	    $NET curl "$HOSTNAME_LO"
+else
+	skip "no other name for 127.0.0.1 in /etc/hosts"
+fi
+mkdir "$T_TMP/tls"
+if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T_TMP/tls/key.pem" -out "$T_TMP/tls/cert.pem" -days 2 \
+    -subj /CN=localhost -addext "subjectAltName=DNS:localhost" \
+    -addext "basicConstraints=critical,CA:TRUE" >/dev/null 2>&1; then
+	expect allowed "netproc: HTTPS with netproc's transport (http.c)" \
+	    $NET https "$T_TMP/tls"
+	expect killed "keyproc: HTTPS" $KEY https "$T_TMP/tls"
+else
+	notok "test certificate made with openssl req"
+fi
 
 echo "# --- Landlock alone (no seccomp, no chroot), and without it"
 if [ "$ABI" -ge 1 ]; then

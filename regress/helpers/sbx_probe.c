@@ -17,8 +17,11 @@
  *
  * Tests: open, writeca [CAFILE], connect, bind, socket, ptrace PID,
  * signal PID, abstract, setuid, fork, thread, exec, fsize FILE; and what
- * must keep working: chan, resolve, readca [CAFILE], curl, hold.  netproc's
- * read-only path is CAFILE, by default the system's bundle.
+ * must keep working: chan, resolve, readca [CAFILE], curl [HOST], https DIR,
+ * hold.  netproc's read-only path is CAFILE, by default the system's
+ * bundle.  https fetches a page with netproc's own transport (http.c) from
+ * a TLS server on loopback using DIR/cert.pem (for localhost, also the CA)
+ * and DIR/key.pem.
  */
 #include <sys/types.h>
 #include <sys/ptrace.h>
@@ -42,9 +45,13 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <tls.h>
 
+#include "buf.h"
 #include "log.h"
 #include "sandbox.h"
+#include "acmed/acme.h"
+#include "acmed/http.h"
 
 #define CAFILE		"/etc/ssl/certs/ca-certificates.crt"
 #define FD_CHAN_A	3
@@ -143,6 +150,73 @@ http_server(int s)
 	_exit(0);
 }
 
+/* The same over TLS, with libtls. */
+static void
+https_server(int s, const char *dir)
+{
+	static const char	 resp[] = "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n";
+	struct tls_config	*cfg;
+	struct tls		*srv, *cctx;
+	char			 cert[512], key[512], req[4096];
+	size_t			 have = 0;
+	ssize_t			 n;
+	int			 c;
+
+	alarm(20);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	if ((cfg = tls_config_new()) == NULL ||
+	    tls_config_set_keypair_file(cfg, cert, key) == -1 ||
+	    (srv = tls_server()) == NULL || tls_configure(srv, cfg) == -1)
+		_exit(1);
+	if ((c = accept(s, NULL, NULL)) == -1 ||
+	    tls_accept_socket(srv, &cctx, c) == -1)
+		_exit(1);
+	while (have < sizeof(req) - 1) {
+		n = tls_read(cctx, req + have, sizeof(req) - 1 - have);
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
+			continue;
+		if (n <= 0)
+			_exit(1);
+		have += (size_t)n;
+		req[have] = '\0';
+		if (strstr(req, "\r\n\r\n") != NULL)
+			break;
+	}
+	if (tls_write(cctx, resp, sizeof(resp) - 1) <= 0)
+		_exit(1);
+	tls_close(cctx);
+	close(c);
+	_exit(0);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*p;
+	long	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
+	    n > 1024 * 1024 || fseek(f, 0, SEEK_SET) == -1 ||
+	    (p = malloc((size_t)n + 1)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+		free(p);
+		fclose(f);
+		return NULL;
+	}
+	p[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
 static size_t
 curl_sink(void *p, size_t sz, size_t n, void *arg)
 {
@@ -212,9 +286,13 @@ main(int argc, char *argv[])
 	struct sockaddr_in	 sin;
 	struct sockaddr_un	 sun;
 	struct addrinfo		 hints, *res;
+	struct http		*h;
+	struct http_resp	 hr;
+	char			*ca = NULL;
+	size_t			 calen = 0;
 	const char		*ro[] = { CAFILE, NULL };
 	const char		*arg;
-	char			 url[64], buf[256];
+	char			 url[320], buf[256];
 	socklen_t		 sunlen = 0;
 	size_t			 got = 0;
 	pthread_t		 th;
@@ -278,7 +356,8 @@ main(int argc, char *argv[])
 	sb.keep_fds = FD_EXTRA;
 
 	/* What the test needs from outside, set up before the sandbox. */
-	if (strcmp(testname, "connect") == 0 || strcmp(testname, "curl") == 0)
+	if (strcmp(testname, "connect") == 0 || strcmp(testname, "curl") == 0 ||
+	    strcmp(testname, "https") == 0)
 		extra = tcp_listener(&sin);
 	else if (strcmp(testname, "abstract") == 0) {
 		abstract_addr(&sun, &sunlen);
@@ -302,10 +381,27 @@ main(int argc, char *argv[])
 			setup_fail("fork");
 		if (pid == 0)
 			http_server(extra);
-		snprintf(url, sizeof(url), "http://localhost:%d/",
-		    ntohs(sin.sin_port));
+		/* libcurl knows "localhost" itself; other names use its
+		 * resolver thread. */
+		snprintf(url, sizeof(url), "http://%s:%d/",
+		    arg != NULL ? arg : "localhost", ntohs(sin.sin_port));
 		if ((c = curl_easy_init()) == NULL)
 			setup_fail("curl_easy_init");
+	}
+	if (strcmp(testname, "https") == 0) {
+		if (arg == NULL)
+			usage();
+		snprintf(buf, sizeof(buf), "%s/cert.pem", arg);
+		if ((ca = slurp(buf, &calen)) == NULL)
+			setup_fail(buf);
+		if (http_global_init() == -1)
+			setup_fail("http_global_init");
+		if ((pid = fork()) == -1)
+			setup_fail("fork");
+		if (pid == 0)
+			https_server(extra, arg);
+		snprintf(url, sizeof(url), "https://localhost:%d/",
+		    ntohs(sin.sin_port));
 	}
 	if (extra != -1) {
 		if (dup2(extra, FD_EXTRA) == -1)
@@ -423,6 +519,17 @@ main(int argc, char *argv[])
 		if (code != 200 || got != 3)
 			blocked(EIO, "unexpected response");
 		allowed("fetched a page over loopback");
+	} else if (strcmp(testname, "https") == 0) {
+		/* The handle is made inside, as netproc makes one per CA. */
+		if ((h = http_new(ca, calen, "sbx_probe")) == NULL)
+			blocked(ENOMEM, "http_new");
+		http_resp_init(&hr);
+		if (http_get(h, url, &hr) == -1 || hr.code != 200) {
+			dprintf(STDOUT_FILENO, "# status %ld: %s\n", hr.code,
+			    hr.error);
+			blocked(EIO, "https GET");
+		}
+		allowed("fetched a page over TLS on loopback");
 	} else if (strcmp(testname, "hold") == 0) {
 		dprintf(STDOUT_FILENO, "%s hold: ready\n", profname);
 		(void)poll(NULL, 0, 30000);
