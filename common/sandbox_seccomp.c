@@ -180,7 +180,8 @@ static const int sc_common[] = {
 	__NR_gettimeofday, __NR_time, __NR_nanosleep, __NR_clock_nanosleep,
 	__NR_getrandom, __NR_fstat, __NR_newfstatat, __NR_lseek, __NR_fcntl,
 	__NR_poll, __NR_ppoll, __NR_sendmsg, __NR_recvmsg, __NR_sendto,
-	__NR_recvfrom, __NR_shutdown, __NR_sched_yield,
+	__NR_recvfrom, __NR_shutdown, __NR_sched_yield, __NR_sched_getaffinity,
+	__NR_uname,
 };
 
 /* netproc: libcurl, OpenSSL and glibc's resolver. */
@@ -189,7 +190,7 @@ static const int sc_netproc[] = {
 	__NR_getpeername, __NR_sendmmsg, __NR_recvmmsg, __NR_pipe2,
 	__NR_eventfd2, __NR_dup, __NR_dup3, __NR_getdents64, __NR_access,
 	__NR_faccessat, __NR_faccessat2, __NR_statx, __NR_set_robust_list,
-	__NR_rseq, __NR_sched_getaffinity, __NR_uname, __NR_sysinfo,
+	__NR_rseq, __NR_sysinfo,
 	__NR_mmap, __NR_mprotect, __NR_pread64, __NR_getrlimit,
 };
 
@@ -331,6 +332,9 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 	sc_arg_in(p, __NR_tgkill, 0, self, NELEM(self), sc_deny);
 	sc_arg_in(p, __NR_ioctl, 1, ioctls, NELEM(ioctls), SC_ERRNO(ENOTTY));
 	sc_ret(p, __NR_openat2, SC_ERRNO(ENOSYS));
+	/* Reading a limit is harmless; none may be raised or set. */
+	sc_arg_in(p, __NR_prlimit64, 2, get_only, NELEM(get_only),
+	    SC_ERRNO(EPERM));
 
 	switch (prof) {
 	case SANDBOX_NETPROC:
@@ -347,8 +351,6 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 		/* Threads (the resolver's) but no processes. */
 		sc_ret(p, __NR_clone3, SC_ERRNO(ENOSYS));
 		sc_arg_mask(p, __NR_clone, 0, CLONE_THREAD, sc_deny, SC_ALLOW);
-		sc_arg_in(p, __NR_prlimit64, 2, get_only, NELEM(get_only),
-		    SC_ERRNO(EPERM));
 		break;
 	case SANDBOX_CHALLENGED:
 		sc_list(p, sc_challenged, NELEM(sc_challenged), SC_ALLOW);

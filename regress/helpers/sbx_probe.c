@@ -127,6 +127,19 @@ abstract_addr(struct sockaddr_un *sun, socklen_t *len)
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }
 
+/* A server must not hold the caller's output open after the probe ends. */
+static void
+server_child(void)
+{
+	int	 fd;
+
+	if ((fd = open("/dev/null", O_RDWR)) == -1 ||
+	    dup2(fd, STDOUT_FILENO) == -1 || dup2(fd, STDERR_FILENO) == -1)
+		_exit(1);
+	close(fd);
+	alarm(20);
+}
+
 /* Answers one HTTP request, from outside the sandbox. */
 static void
 http_server(int s)
@@ -137,7 +150,7 @@ http_server(int s)
 	struct pollfd		 pfd;
 	int			 c;
 
-	alarm(20);
+	server_child();
 	if ((c = accept(s, NULL, NULL)) == -1)
 		_exit(1);
 	pfd.fd = c;
@@ -163,7 +176,7 @@ https_server(int s, const char *dir)
 	ssize_t			 n;
 	int			 c;
 
-	alarm(20);
+	server_child();
 	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
 	snprintf(key, sizeof(key), "%s/key.pem", dir);
 	if ((cfg = tls_config_new()) == NULL ||
