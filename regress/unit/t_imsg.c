@@ -679,9 +679,11 @@ test_full_socket(void)
 {
 	struct imsgchan	*a, *b;
 	struct imsg	 m;
-	uint8_t		 data[1000];
+	uint8_t		 data[5000];
 	uint32_t	 seq;
-	int		 sv[2], i, r, ok, got;
+	size_t		 len;
+	char		 c;
+	int		 sv[2], p[2], i, r, ok, got, fd, nfd = 0;
 	int		 bufsz = 4096;
 
 	xpair(sv);
@@ -690,11 +692,26 @@ test_full_socket(void)
 	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
 	a = xchan(sv[0], IMSG_MAX_SIZE);
 	b = xchan(sv[1], IMSG_MAX_SIZE);
+	/*
+	 * Every 97th message is larger than the socket buffer and carries a
+	 * pipe: its descriptor must stay with it across partial writes.
+	 */
 	for (i = 0; i < 3000; i++) {
 		seq = (uint32_t)i;
-		memset(data, i & 0xff, sizeof(data));
+		fd = -1;
+		len = 1000;
+		if (i % 97 == 0) {
+			if (pipe(p) == -1)
+				exit(1);
+			c = (char)i;
+			xwrite(p[1], &c, 1);
+			close(p[1]);
+			fd = p[0];
+			len = sizeof(data);
+		}
+		memset(data, i & 0xff, len);
 		memcpy(data, &seq, sizeof(seq));
-		ichan_compose(a, MSG_CERT, seq, -1, data, sizeof(data));
+		ichan_compose(a, MSG_CERT, seq, fd, data, len);
 	}
 	r = ichan_flush(a);
 	CHECK(r == 1 && ichan_queued(a) > 0,
@@ -707,15 +724,23 @@ test_full_socket(void)
 			ok = 0;
 			break;
 		}
+		len = got % 97 == 0 ? sizeof(data) : 1000;
 		memcpy(&seq, m.data, sizeof(seq));
 		if (seq != (uint32_t)got || m.hdr.peerid != seq ||
-		    m.datalen != sizeof(data) ||
-		    m.data[sizeof(data) - 1] != (got & 0xff))
+		    m.datalen != len || m.data[len - 1] != (got & 0xff))
 			ok = 0;
+		if ((m.fd != -1) != (got % 97 == 0))
+			ok = 0;
+		else if (m.fd != -1) {
+			if (read(m.fd, &c, 1) != 1 || c != (char)got)
+				ok = 0;
+			nfd++;
+		}
 		imsg_clear(&m);
 	}
 	CHECK(ok && got == 3000, "all 3000 messages arrive in order (%d)",
 	    got);
+	CHECK(ok && nfd == 31, "each of the 31 descriptors with its message");
 	CHECK(ichan_flush(a) == 0 && ichan_queued(a) == 0,
 	    "the queue drains completely");
 	ichan_free(a);
