@@ -181,7 +181,7 @@ static const int sc_common[] = {
 	__NR_getrandom, __NR_fstat, __NR_newfstatat, __NR_lseek, __NR_fcntl,
 	__NR_poll, __NR_ppoll, __NR_sendmsg, __NR_recvmsg, __NR_sendto,
 	__NR_recvfrom, __NR_shutdown, __NR_sched_yield, __NR_sched_getaffinity,
-	__NR_uname,
+	__NR_uname, __NR_sigaltstack, __NR_getrlimit,
 };
 
 /* netproc: libcurl, OpenSSL and glibc's resolver. */
@@ -191,7 +191,7 @@ static const int sc_netproc[] = {
 	__NR_eventfd2, __NR_dup, __NR_dup3, __NR_getdents64, __NR_access,
 	__NR_faccessat, __NR_faccessat2, __NR_statx, __NR_set_robust_list,
 	__NR_rseq, __NR_sysinfo,
-	__NR_mmap, __NR_mprotect, __NR_pread64, __NR_getrlimit,
+	__NR_mmap, __NR_mprotect, __NR_pread64,
 };
 
 /* challenged: serves connections on sockets it was given. */
