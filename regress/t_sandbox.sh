@@ -100,7 +100,11 @@ t_at_exit "kill -9 $SIB_NET $SIB_KEY $SIB_WWW 2>/dev/null"
 echo "# --- the whole sandbox: forbidden"
 for p in "$NET" "$KEY" "$WWW"; do
 	n=${p%% *}
-	expect blocked:EACCES "$n: open /etc/passwd" $p open
+	if [ "$n" = netproc ] && [ "$ABI" -eq 0 ]; then
+		skip "netproc: open /etc/passwd: only Landlock refuses it"
+	else
+		expect blocked:EACCES "$n: open /etc/passwd" $p open
+	fi
 	expect killed "$n: bind a TCP port" $p bind
 	expect killed "$n: setuid(0)" $p setuid
 	expect killed "$n: fork" $p fork
@@ -264,8 +268,12 @@ mkdir -m 0755 "$T_TMP/full"
 : >"$T_TMP/full/file"
 expect "refused:is not empty" "chroot not empty" keyproc _acmed-key \
     "$T_TMP/full" chan
-expect "refused:landlock: $T_TMP/no-ca" "missing read-only path" \
-    netproc _acmed - readca "$T_TMP/no-ca"
+if [ "$ABI" -ge 1 ]; then
+	expect "refused:landlock: $T_TMP/no-ca" "missing read-only path" \
+	    netproc _acmed - readca "$T_TMP/no-ca"
+else
+	skip "no Landlock: read-only paths are not opened"
+fi
 
 echo "# --- a confined process as /proc shows it"
 for p in "$NET" "$KEY" "$WWW"; do
