@@ -417,6 +417,7 @@ sandbox_seccomp(enum sandbox_profile prof, int pid)
 	static struct sc_prog	 p;
 	struct sock_fprog	 fp;
 	struct sigaction	 sa;
+	long			 r;
 
 #ifndef SC_ARCH
 	(void)prof;
@@ -449,9 +450,16 @@ sandbox_seccomp(enum sandbox_profile prof, int pid)
 	}
 	fp.len = (unsigned short)p.n;
 	fp.filter = p.ins;
-	if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
-	    SECCOMP_FILTER_FLAG_TSYNC, &fp) == -1 &&
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) == -1) {
+	/* Every thread gets the filter, or none does. */
+	r = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC, &fp);
+	if (r > 0) {
+		log_warnx("sandbox: seccomp filter: thread %ld cannot take it",
+		    r);
+		return -1;
+	}
+	if (r == -1 && (errno != ENOSYS ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) == -1)) {
 		log_warn("sandbox: seccomp filter (%u instructions)", p.n);
 		return -1;
 	}
