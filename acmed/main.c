@@ -1019,16 +1019,14 @@ parent_loop(int sigfd)
 				continue;
 			if (oneshot && dstates[i].result != 1)
 				continue;
-			if (dstates[i].next <= now && restart_at == 0 &&
-			    children[PROC_NETPROC].chan != NULL) {
-				if (oneshot && dstates[i].state ==
-				    CERT_ISSUED && renewal_time(&dstates[i]) >
-				    now) {
-					dstates[i].result = 0;
-					continue;
-				}
-				issue_start(&dstates[i]);
+			if (oneshot && dstates[i].state == CERT_ISSUED &&
+			    renewal_time(&dstates[i]) > now) {
+				dstates[i].result = 0;	/* nothing due */
+				continue;
 			}
+			if (dstates[i].next <= now && restart_at == 0 &&
+			    children[PROC_NETPROC].chan != NULL)
+				issue_start(&dstates[i]);
 			if (!dstates[i].issuing && dstates[i].next < next)
 				next = dstates[i].next;
 		}
