@@ -109,6 +109,9 @@ static int		 check_perms;
 static int		 lex_line;	/* line of the last token */
 static int		 lex_expanding;
 static int		 lex_depth;	/* open braces */
+static int		 lex_open_line;	/* where the outermost one opened */
+static const char	*lex_open_file;
+static int		 lex_eof;	/* the token is the end of input */
 static int		 lex_reported;	/* the lexer logged this error */
 static int		 lex_ntok;	/* token's place in its statement */
 static int		 lex_prev;	/* previous token */
@@ -662,6 +665,9 @@ yyerror(const char *msg)
 	}
 	if (strcmp(msg, "syntax error") != 0)
 		conf_err("%s", msg);
+	else if (lex_eof && lex_depth > 0)
+		conf_err_at(lex_open_file, lex_open_line, "this block is not "
+		    "closed: '}' is missing");
 	else if (lex_ntok == 1 && lex_word)
 		conf_err("unknown keyword \"%s\"", lex_text);
 	else if (lex_ntok == 2 && lex_first_word && lex_prev != '=')
@@ -959,14 +965,17 @@ nodigits:
 	}
 	if (c == EOF) {
 		lex_settext("end of file");
+		lex_eof = 1;
 		return 0;
 	}
 	if (isprint(c))
 		lex_settext("'%c'", c);
 	else
 		lex_settext("byte 0x%02x", c);
-	if (c == '{')
-		lex_depth++;
+	if (c == '{' && lex_depth++ == 0) {
+		lex_open_line = lex_line;
+		lex_open_file = file->name;
+	}
 	else if (c == '}' && lex_depth > 0)
 		lex_depth--;
 	return c;
@@ -979,6 +988,7 @@ yylex(void)
 	int	 token;
 
 	lex_reported = 0;
+	lex_eof = 0;
 	token = lex_token();
 	yylval.lineno = lex_line;
 	if (lex_prev == '\n' || lex_prev == '{' || lex_prev == 0)
@@ -1452,6 +1462,8 @@ config_parse(const char *filename, int check_key_perms)
 	cur_auth = NULL;
 	cur_dom = NULL;
 	lex_line = lex_expanding = lex_depth = lex_reported = 0;
+	lex_open_line = lex_eof = 0;
+	lex_open_file = NULL;
 	lex_ntok = lex_prev = lex_word = lex_keyword = 0;
 	lex_first_word = lex_first_keyword = 0;
 	memset(user_line, 0, sizeof(user_line));
