@@ -499,7 +499,9 @@ listeners_bind(void)
 			return -1;
 		}
 		listeners[nlisteners].fd = fd;
-		listeners[nlisteners].text = la->text;
+		/* Outlives the configuration, which a reload frees. */
+		if ((listeners[nlisteners].text = strdup(la->text)) == NULL)
+			fatal("strdup");
 		nlisteners++;
 	}
 	return 0;
