@@ -1,6 +1,7 @@
 #!/bin/sh
 # Creates the three unprivileged users acmed's children run as, if missing:
-# _acmed (netproc), _acmed-key (keyproc), _acmed-www (challenged).
+# _acmed (netproc), _acmed-key (keyproc), _acmed-www (challenged), and
+# the empty root directory of keyproc and challenged.
 set -e
 for u in _acmed _acmed-key _acmed-www; do
 	if ! getent passwd "$u" >/dev/null; then
@@ -9,3 +10,4 @@ for u in _acmed _acmed-key _acmed-www; do
 		echo "created user $u"
 	fi
 done
+[ -d /var/empty ] || install -d -m 0755 -o root -g root /var/empty

@@ -52,7 +52,7 @@ for t in "$OBJ_SAN"/regress/t_*; do
 done
 for t in "$top"/regress/t_*.sh; do
 	[ -f "$t" ] || continue
-	run_one "$(basename "$t" .sh)" sh "$t"
+	run_one "$(basename "$t")" sh "$t"
 done
 
 [ -n "$failures" ] && echo "failed:$failures"

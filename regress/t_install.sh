@@ -1,0 +1,34 @@
+#!/bin/sh
+# make install into a DESTDIR, the man pages through mandoc -Tlint, the
+# systemd unit through systemd-analyze verify, the rc script through sh -n.
+. "$(dirname "$0")/lib.sh"
+root=$T_TMP/root
+check "make install DESTDIR=... PREFIX=/usr" sh -c \
+    "make -s -C '$TOP' install DESTDIR='$root' PREFIX=/usr >'$T_TMP/install.out' 2>&1"
+check "acmed installed 0755" sh -c "[ \$(stat -c %a '$root/usr/sbin/acmed') = 755 ]"
+check "acmed(8) installed" test -s "$root/usr/share/man/man8/acmed.8"
+check "acmed.conf(5) installed" test -s "$root/usr/share/man/man5/acmed.conf.5"
+check "example configuration installed" test -s "$root/usr/share/examples/acmed/acmed.conf"
+check "systemd unit installed" test -s "$root/usr/share/examples/acmed/acmed.service"
+check "rc script installed" test -x "$root/usr/share/examples/acmed/acmed.rc"
+check "nothing created outside DESTDIR: users are only mentioned" \
+    grep -q mkusers "$T_TMP/install.out"
+check "the example configuration is valid (acmed -n)" \
+    "$root/usr/sbin/acmed" -n -f "$TOP/etc/acmed.conf"
+for m in acmed/acmed.8 acmed/acmed.conf.5; do
+	check "mandoc -Tlint $m" sh -c \
+	    "mandoc -Tlint -Wwarning '$TOP/$m' >'$T_TMP/lint' 2>&1; rc=\$?; cat '$T_TMP/lint'; [ \$rc -eq 0 ] && [ ! -s '$T_TMP/lint' ]"
+done
+check "rc script: sh -n" sh -n "$TOP/etc/acmed.rc"
+if command -v shellcheck >/dev/null 2>&1; then
+	check "rc script: shellcheck" shellcheck -s sh "$TOP/etc/acmed.rc"
+fi
+if command -v systemd-analyze >/dev/null 2>&1; then
+	sed "s|/usr/local/sbin/acmed|$ACMED|g" "$TOP/etc/acmed.service" \
+	    >"$T_TMP/acmed.service"
+	check "systemd-analyze verify acmed.service" sh -c \
+	    "systemd-analyze verify --man=no '$T_TMP/acmed.service' >'$T_TMP/sa' 2>&1; rc=\$?; cat '$T_TMP/sa'; [ \$rc -eq 0 ] && ! grep -q . '$T_TMP/sa'"
+else
+	ok "systemd-analyze verify # skip: not installed"
+fi
+t_done
