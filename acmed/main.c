@@ -412,6 +412,37 @@ dstate_schedule(struct dstate *ds, time_t now)
 	ds->next = t;
 }
 
+/*
+ * Whether a certificate whose time has come must be requested now.  One
+ * that was issued is read again from its file, which may have been
+ * replaced or removed meanwhile; if it is not due yet it is only
+ * scheduled again.
+ */
+static int
+dstate_due(struct dstate *ds, time_t now)
+{
+	const char	*path = ds->d->fullchain ? ds->d->fullchain : ds->d->cert;
+
+	if (ds->state != CERT_ISSUED)
+		return 1;
+	if (cert_file_info(path, &ds->state, &ds->not_before,
+	    &ds->not_after) == -1) {
+		log_warnx("%s: %s: no certificate any more", ds->d->handle,
+		    path);
+		ds->state = CERT_MISSING;
+		if (!oneshot)
+			provisional_install(ds);
+		return 1;
+	}
+	if (ds->state == CERT_ISSUED && renewal_time(ds) > now) {
+		dstate_schedule(ds, now);
+		log_debug("%s: not due before %s", ds->d->handle,
+		    time_text(renewal_time(ds)));
+		return 0;
+	}
+	return 1;
+}
+
 static int
 domain_selected(const struct domain *d)
 {
@@ -1027,8 +1058,12 @@ parent_loop(int sigfd)
 				continue;
 			}
 			if (dstates[i].next <= now && restart_at == 0 &&
-			    children[PROC_NETPROC].chan != NULL)
-				issue_start(&dstates[i]);
+			    children[PROC_NETPROC].chan != NULL) {
+				if (dstate_due(&dstates[i], now))
+					issue_start(&dstates[i]);
+				else if (oneshot)
+					dstates[i].result = 0;
+			}
 			if (!dstates[i].issuing && dstates[i].next < next)
 				next = dstates[i].next;
 		}
