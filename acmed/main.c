@@ -792,6 +792,7 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 static void
 handle_cert(struct dstate *ds, const char *pem, size_t len)
 {
+	time_t	 now;
 	int	 renewed = ds->state == CERT_ISSUED;
 
 	ds->issuing = 0;
@@ -807,7 +808,15 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	ds->result = 0;
 	free(ds->last_error);
 	ds->last_error = NULL;
-	dstate_schedule(ds, time(NULL));
+	now = time(NULL);
+	dstate_schedule(ds, now);
+	if (ds->next <= now) {
+		/* Never ask again at once, in a loop. */
+		log_warnx("%s: renew before is longer than the lifetime of the "
+		    "certificate: renewing again in %lld s", ds->d->handle,
+		    (long long)conf->check_interval);
+		ds->next = now + conf->check_interval;
+	}
 	log_info("%s: certificate %s, valid until %s", ds->d->handle,
 	    renewed ? "renewed" : "issued", time_text(ds->not_after));
 	event_emit(conf, renewed ? "renewed" : "issued", ds, NULL);
