@@ -39,6 +39,7 @@
 #define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 #define RESTART_MAX_DELAY	60
 #define SHUTDOWN_WAIT_MS	3000
+#define LOST_WAIT_MS		1000
 
 struct child {
 	pid_t			 pid;
@@ -961,29 +962,65 @@ children_restart_later(const char *why)
 	log_warnx("%s; restarting the processes in %d s", why, restart_delay);
 }
 
-static void
-reap_children(void)
+/*
+ * Reaps child p if it has ended and appends to why how it ended.
+ * Returns 1 if it had ended.
+ */
+static int
+child_reap(int p, char *why, size_t len)
 {
-	char	 why[128];
-	pid_t	 pid;
-	int	 status, i;
+	size_t	 n;
+	int	 status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
-			if (children[i].pid == pid)
-				break;
-		if (i == PROC_MAX)
-			continue;	/* a hook or reload action */
-		children[i].pid = 0;
-		if (WIFSIGNALED(status))
-			snprintf(why, sizeof(why), "%s was killed by signal "
-			    "%d (%s)", proc_names[i], WTERMSIG(status),
-			    strsignal(WTERMSIG(status)));
-		else
-			snprintf(why, sizeof(why), "%s exited with status %d",
-			    proc_names[i], WEXITSTATUS(status));
-		children_restart_later(why);
+	if (children[p].pid <= 0 ||
+	    waitpid(children[p].pid, &status, WNOHANG) != children[p].pid)
+		return 0;
+	children[p].pid = 0;
+	n = strlen(why);
+	if (n + 2 >= len)
+		return 1;
+	if (n > 0) {
+		strlcpy(why + n, ", ", len - n);
+		n += 2;
 	}
+	if (WIFSIGNALED(status))
+		snprintf(why + n, len - n, "%s was killed by signal %d (%s)",
+		    proc_names[p], WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else
+		snprintf(why + n, len - n, "%s exited with status %d",
+		    proc_names[p], WEXITSTATUS(status));
+	return 1;
+}
+
+/*
+ * A child ended (SIGCHLD, lost == PROC_PARENT) or closed its channel
+ * (lost): says which children ended and how, then restarts them all.  A
+ * child that closed its channel is on its way out and is given a moment
+ * to end, so that the log can tell how; the others may have followed it.
+ */
+static void
+children_lost(enum proc_id lost)
+{
+	char	 why[256];
+	int	 i, waited;
+
+	why[0] = '\0';
+	for (waited = 0; lost != PROC_PARENT && children[lost].pid > 0 &&
+	    waited < LOST_WAIT_MS; waited += 50) {
+		if (child_reap(lost, why, sizeof(why)))
+			break;
+		poll(NULL, 0, 50);
+	}
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
+		(void)child_reap(i, why, sizeof(why));
+	if (why[0] == '\0') {
+		if (lost == PROC_PARENT)
+			return;
+		snprintf(why, sizeof(why), "%s closed its channel",
+		    proc_names[lost]);
+	}
+	children_restart_later(why);
 }
 
 static int
@@ -1120,7 +1157,7 @@ parent_loop(int sigfd)
 					dstates[i].next = now;
 				break;
 			case SIGCHLD:
-				reap_children();
+				children_lost(PROC_PARENT);
 				continue;
 			}
 		}
@@ -1134,14 +1171,7 @@ parent_loop(int sigfd)
 			}
 			if ((pfd[p].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    child_input(p) == -1) {
-				reap_children();
-				if (children[p].chan != NULL) {
-					char why[64];
-
-					snprintf(why, sizeof(why), "%s closed "
-					    "its channel", proc_names[p]);
-					children_restart_later(why);
-				}
+				children_lost(p);
 				break;
 			}
 		}
