@@ -57,3 +57,11 @@ chald_del() {
 chald_rss() {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$CHALD_PID/status"
 }
+
+# ready TEXT: the test page's words are in TEXT.
+ready() {
+	case "$1" in
+	*"Let's Encrypt Ready"*) return 0 ;;
+	esac
+	return 1
+}

@@ -51,10 +51,9 @@ r=$(printf 'GET %s/%%2e%%2e HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n' \
 check "percent-encoded dots: 404" [ "$r" = "HTTP/1.1 404 Not Found$(printf '\r')" ]
 
 r=$($CURL "http://127.0.0.1:$P1/")
-check "test page at /" expr "$r" : ".*Let's Encrypt Ready" >/dev/null
+check "test page at /" ready "$r"
 r=$($CURL "$u/")
-check "test page at the challenge directory" \
-    expr "$r" : ".*Let's Encrypt Ready" >/dev/null
+check "test page at the challenge directory" ready "$r"
 
 $CURL -I "$u/$TOK" >"$T_TMP/head" 2>&1
 check "HEAD: 200" grep -q '^HTTP/1.1 200 ' "$T_TMP/head"

@@ -1,0 +1,113 @@
+#!/bin/sh
+# acmed behind an existing web server: nginx on a loopback port forwards
+# /.well-known/acme-challenge/ (and nothing else) to challenged, with the
+# location block the README gives.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/chald_lib.sh"
+
+if ! command -v nginx >/dev/null 2>&1; then
+	echo "ok 1 # skip nginx not installed"
+	exit 0
+fi
+
+TOK=nginxToken_0123456789-abcdefghijklmnopqrstuvw
+KA=$TOK.thumbprint_0123456789-abcdefghijklmnopqrst
+
+if ! chald_start 127.0.0.1:0; then
+	notok "challenged starts"
+	cat "$T_TMP/chald.err"
+	t_done
+	exit 1
+fi
+CP=$(chald_port 1)
+check "token published" chald_add "$TOK" "$KA"
+
+D=$T_TMP/nginx
+mkdir -p "$D"
+# nginx takes no port 0: try a few random ones.
+start_nginx() {
+	NP=$(( ($(od -An -N2 -tu2 /dev/urandom) % 20000) + 30000 ))
+	cat >"$D/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $D/nginx.pid;
+error_log $D/error.log info;
+events { worker_connections 256; }
+http {
+	access_log $D/access.log;
+	client_body_temp_path $D/body;
+	proxy_temp_path $D/proxy;
+	fastcgi_temp_path $D/fastcgi;
+	uwsgi_temp_path $D/uwsgi;
+	scgi_temp_path $D/scgi;
+	server {
+		listen 127.0.0.1:$NP;
+		server_name www.example.org;
+
+		# From the README: only the challenge directory goes to acmed.
+		location ^~ /.well-known/acme-challenge/ {
+			proxy_pass http://127.0.0.1:$CP;
+			proxy_set_header Host \$host;
+		}
+
+		location / {
+			return 200 "the site itself\n";
+		}
+	}
+}
+EOF
+	nginx -e "$D/error.log" -p "$D" -c "$D/nginx.conf" \
+	    >"$D/stdout" 2>&1 &
+	NGINX=$!
+	wait_for 5 curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$NP/" &&
+	    kill -0 "$NGINX" 2>/dev/null
+}
+stop_nginx() {
+	[ -n "${NGINX:-}" ] && kill "$NGINX" 2>/dev/null && wait "$NGINX"
+	NGINX=
+}
+t_at_exit stop_nginx
+i=0
+started=1
+until start_nginx; do
+	stop_nginx
+	i=$((i + 1))
+	if [ $i -ge 5 ]; then
+		started=0
+		break
+	fi
+done
+if [ "$started" -eq 0 ]; then
+	notok "nginx starts"
+	sed 's/^/# /' "$D/error.log" | tail -20
+	t_done
+	exit 1
+fi
+ok "nginx starts on 127.0.0.1:$NP, forwarding to challenged on $CP"
+
+u="http://127.0.0.1:$NP/.well-known/acme-challenge"
+r=$(curl -s --max-time 5 -H 'Host: www.example.org' "$u/$TOK")
+check "token answered through nginx" [ "$r" = "$KA" ]
+r=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$u/unknown")
+check "unknown token: 404 from challenged through nginx ($r)" [ "$r" = 404 ]
+r=$(curl -s --max-time 5 -I "$u/$TOK" | tr -d '\r' |
+    awk 'tolower($1) == "content-length:" { print $2 }')
+check "HEAD through nginx: Content-Length ${#KA} ($r)" [ "$r" = "${#KA}" ]
+r=$(curl -s --max-time 5 "$u/")
+check "test page through nginx" ready "$r"
+r=$(curl -s --max-time 5 "http://127.0.0.1:$NP/")
+check "the rest of the site stays with nginx" [ "$r" = "the site itself" ]
+r=$(curl -s --max-time 5 "http://127.0.0.1:$NP/.well-known/other")
+check "other .well-known paths stay with nginx" [ "$r" = "the site itself" ]
+chald_del "$TOK"
+wait_for 5 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$u/$TOK')\" = 404 ]"
+r=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$u/$TOK")
+check "withdrawn token: 404 through nginx ($r)" [ "$r" = 404 ]
+check "nginx logged the forwarded token request" \
+    grep -q "GET /.well-known/acme-challenge/$TOK HTTP/1.1\" 200" \
+    "$D/access.log"
+
+stop_nginx
+r=$(chald_stop)
+check "challenged stops cleanly (exit $r)" [ "$r" = 0 ]
+t_done
