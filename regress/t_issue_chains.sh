@@ -1,0 +1,56 @@
+#!/bin/sh
+# Alternate chains (Link rel="alternate"): Pebble with two roots; the
+# configuration prefers the chain whose top issuer is the second root.
+. "$(dirname "$0")/lib.sh"
+t_users
+PEBBLE_EXTRA_ENV="PEBBLE_ALTERNATE_ROOTS=1" t_pebble 14700 ||
+    { notok "pebble starts"; t_done; exit 1; }
+ok "pebble starts with an alternate root"
+conf=$T_TMP/acmed.conf
+run() {
+	"$ACMED" -o -d -v -f "$@" >"$T_TMP/out" 2>&1
+}
+root_cn() {
+	curl -sf --max-time 5 --cacert "$PEBBLE_CA" "$PEBBLE_MGMT/roots/$1" |
+	    openssl x509 -noout -subject -nameopt multiline |
+	    sed -n 's/^ *commonName *= *//p'
+}
+top_issuer() {
+	# The issuer of the last certificate in a PEM chain file.
+	awk '/BEGIN CERT/{n++} {print > ("'"$T_TMP"'/part" n ".pem")}' "$1"
+	last=$(ls "$T_TMP"/part*.pem | sort -V | tail -1)
+	openssl x509 -in "$last" -noout -issuer -nameopt multiline |
+	    sed -n 's/^ *commonName *= *//p'
+	rm -f "$T_TMP"/part*.pem
+}
+root0=$(root_cn 0)
+root1=$(root_cn 1)
+check "two distinct roots" sh -c "[ -n '$root0' ] && [ -n '$root1' ] && [ '$root0' != '$root1' ]"
+
+t_conf "$conf"
+t_domain "$conf" default.example.org
+check "default chain: issued" run "$conf"
+got=$(top_issuer "$T_TMP/default.example.org.full")
+check "default chain: topped by the first root ($got)" test "$got" = "$root0"
+
+t_conf "$conf"
+t_domain "$conf" preferred.example.org
+sed -i "s|^\tsign with pebble\$|\tsign with pebble\n\tpreferred chain \"$root1\"|" "$conf"
+check "preferred chain: configured" grep -q "preferred chain \"$root1\"" "$conf"
+check "preferred chain: issued" run "$conf"
+got=$(top_issuer "$T_TMP/preferred.example.org.full")
+check "preferred chain: topped by the second root ($got)" test "$got" = "$root1"
+check "preferred chain: the log says the alternate was chosen" \
+    grep -q "using the alternate chain issued by $root1" "$T_TMP/out"
+check "preferred chain: verifies against the second root" sh -c \
+    "curl -sf --max-time 5 --cacert '$PEBBLE_CA' '$PEBBLE_MGMT/roots/1' >'$T_TMP/root1.pem' &&
+    openssl verify -CAfile '$T_TMP/root1.pem' -untrusted '$T_TMP/preferred.example.org.chain' \
+    '$T_TMP/preferred.example.org.crt' >/dev/null"
+
+t_conf "$conf"
+t_domain "$conf" unknown.example.org
+sed -i "s|^\tsign with pebble\$|\tsign with pebble\n\tpreferred chain \"No Such Root\"|" "$conf"
+check "unknown preferred chain: still issued" run "$conf"
+check "unknown preferred chain: the default is used and said so" \
+    grep -q 'no chain issued by "No Such Root"; using the default one' "$T_TMP/out"
+t_done
