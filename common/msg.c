@@ -46,8 +46,12 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_CERT] =		{ "CERT", 4 + STR, ANY, MSG_FD_NEVER },
 	[MSG_ISSUE_FAILED] =	{ "ISSUE_FAILED", 4 + 2 * STR + 8, ANY,
 				    MSG_FD_NEVER },
-	[MSG_RENEWAL_INFO] =	{ "RENEWAL_INFO", 4 + STR, ANY, MSG_FD_NEVER },
+	[MSG_RENEWAL_INFO] =	{ "RENEWAL_INFO", 8 + STR, ANY, MSG_FD_NEVER },
 	[MSG_RENEWAL_WINDOW] =	{ "RENEWAL_WINDOW", 4 + 24, 4 + 24,
+				    MSG_FD_NEVER },
+	[MSG_VERIFY] =		{ "VERIFY", 4 + 2 * STR + 4 + STR, ANY,
+				    MSG_FD_NEVER },
+	[MSG_VERIFY_RESULT] =	{ "VERIFY_RESULT", 4 + STR + 4 + STR, ANY,
 				    MSG_FD_NEVER },
 };
 

@@ -71,8 +71,10 @@ enum msg_type {
 	MSG_ORDER_URL,		/* u32 domid, str order url */
 	MSG_CERT,		/* u32 domid, blob chain pem */
 	MSG_ISSUE_FAILED,	/* u32 domid, str problem type, str detail, i64 retry-after */
-	MSG_RENEWAL_INFO,	/* u32 domid, str cert der (b64url), -> */
-	MSG_RENEWAL_WINDOW,	/* u32 domid, i64 start, i64 end, i64 retry-after */
+	MSG_RENEWAL_INFO,	/* u32 domid, u32 authid, blob leaf DER */
+	MSG_RENEWAL_WINDOW,	/* u32 domid, i64 start, i64 end, i64 retry-after; start = end = 0: none */
+	MSG_VERIFY,		/* u32 domid, str host, u32 port, str server name, blob leaf DER */
+	MSG_VERIFY_RESULT,	/* u32 domid, str endpoint, u32 matches, str detail */
 
 	MSG_MAX
 };
