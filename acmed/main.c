@@ -1039,6 +1039,8 @@ reload_config(void)
 	config_free(conf);
 	conf = nconf;
 	dstates_build();
+	/* Started now: a restart still pending would start them twice. */
+	restart_at = 0;
 	if (children_start() == -1) {
 		children_restart_later("could not start the processes");
 		return -1;
