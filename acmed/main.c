@@ -1023,6 +1023,18 @@ children_lost(enum proc_id lost)
 	children_restart_later(why);
 }
 
+static void
+provisional_all(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ndstates; i++)
+		if (dstates[i].state == CERT_MISSING) {
+			provisional_install(&dstates[i]);
+			dstates[i].next = time(NULL);
+		}
+}
+
 static int
 reload_config(void)
 {
@@ -1046,19 +1058,9 @@ reload_config(void)
 		return -1;
 	}
 	log_info("configuration reloaded: %zu certificates", ndstates);
+	if (!oneshot)
+		provisional_all();
 	return 0;
-}
-
-static void
-provisional_all(void)
-{
-	size_t	 i;
-
-	for (i = 0; i < ndstates; i++)
-		if (dstates[i].state == CERT_MISSING) {
-			provisional_install(&dstates[i]);
-			dstates[i].next = time(NULL);
-		}
 }
 
 /* One-shot mode: done when no certificate is pending any more. */
