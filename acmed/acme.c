@@ -105,6 +105,13 @@ out:
 	return rc;
 }
 
+/* The directory for renewal information, fetched once per authority. */
+int
+acme_get_directory(struct net_order *o)
+{
+	return get_directory(o);
+}
+
 static int
 get_nonce(struct net_order *o)
 {
@@ -331,6 +338,31 @@ out:
 	return rc;
 }
 
+/*
+ * RFC 9773 section 5: an order naming the certificate it replaces may be
+ * refused for that alone (already replaced, or not a certificate the
+ * authority will accept as replaced); a new certificate is still wanted.
+ */
+static int
+refused_replaces(const struct net_order *o)
+{
+	const char	*detail;
+	size_t		 n;
+
+	if (o->replaces == NULL || o->error_type == NULL || o->error == NULL)
+		return 0;
+	if (strcmp(o->error_type, ERR_PREFIX "alreadyReplaced") == 0)
+		return 1;
+	if (strcmp(o->error_type, ERR_PREFIX "malformed") != 0)
+		return 0;
+	/* The error starts with the newOrder URL: look past it. */
+	detail = o->error;
+	n = strlen(o->a->dir.new_order);
+	if (strncmp(detail, o->a->dir.new_order, n) == 0)
+		detail += n;
+	return strcasestr(detail, "replaces") != NULL;
+}
+
 static int
 new_order(struct net_order *o, struct acme_order *ord)
 {
@@ -339,6 +371,7 @@ new_order(struct net_order *o, struct acme_order *ord)
 	int			 rc = -1;
 
 	http_resp_init(&resp);
+again:
 	if ((body = acme_req_new_order((const char *const *)o->names,
 	    o->nnames, o->replaces)) == NULL) {
 		order_fail(o, "order", "could not build the order");
@@ -346,6 +379,17 @@ new_order(struct net_order *o, struct acme_order *ord)
 	}
 	if (post(o, o->a->dir.new_order, body, NULL, &resp, 0) == -1) {
 		free(body);
+		if (refused_replaces(o)) {
+			log_warnx("%s: %s; ordering again without replaces",
+			    o->names[0], o->error);
+			free(o->error);
+			free(o->error_type);
+			o->error = o->error_type = NULL;
+			o->retry_after = -1;
+			free(o->replaces);
+			o->replaces = NULL;
+			goto again;
+		}
 		goto out;
 	}
 	free(body);

@@ -411,6 +411,34 @@ failed:
 	free(o.error);
 }
 
+/* The authority's suggested renewal window for one installed leaf. */
+static void
+renewal_info(struct imsg *m)
+{
+	struct net_authority	*a;
+	struct ari_window	 w;
+	struct rbuf		 r;
+	struct buf		 b;
+	const uint8_t		*der;
+	uint32_t		 domid, authid;
+	size_t			 len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	domid = rbuf_u32(&r);
+	authid = rbuf_u32(&r);
+	der = rbuf_blob(&r, &len, ACME_MAX_BODY);
+	if (rbuf_end(&r) == -1 || (a = authority_byid(authid)) == NULL)
+		fatalx("malformed RENEWAL_INFO from the parent");
+	ari_fetch(a, der, len, &w);
+	buf_init(&b, 64);
+	buf_add_u32(&b, domid);
+	buf_add_i64(&b, (int64_t)w.start);
+	buf_add_i64(&b, (int64_t)w.end);
+	buf_add_i64(&b, (int64_t)w.retry_after);
+	send_parent(MSG_RENEWAL_WINDOW, &b);
+	buf_free(&b);
+}
+
 int
 netproc_main(int debug, int verbose)
 {
@@ -470,6 +498,9 @@ netproc_main(int debug, int verbose)
 		switch (m.hdr.type) {
 		case MSG_ISSUE:
 			issue(&m);
+			break;
+		case MSG_RENEWAL_INFO:
+			renewal_info(&m);
 			break;
 		case MSG_SHUTDOWN:
 			exit(0);

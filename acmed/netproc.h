@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "acme.h"
 
@@ -52,6 +53,13 @@ struct net_order {
 	long			 retry_after;
 };
 
+/* A suggested renewal window; start = end = 0: none. */
+struct ari_window {
+	time_t			 start;
+	time_t			 end;
+	long			 retry_after;	/* seconds, -1 if not given */
+};
+
 /* netproc.c: the peers */
 int	 np_sign(uint32_t, const char *, const char *, const char *,
 	    const void *, size_t, char **, size_t *);
@@ -64,6 +72,11 @@ void	 np_account_url(uint32_t, const char *);
 
 /* acme.c: the protocol */
 int	 acme_issue(struct net_order *);
+int	 acme_get_directory(struct net_order *);
+
+/* ari.c: renewal information */
+void	 ari_fetch(struct net_authority *, const void *, size_t,
+	    struct ari_window *);
 
 /* chain.c */
 char	*chain_top_issuer(const char *, size_t);
