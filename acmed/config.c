@@ -441,6 +441,120 @@ conf_listen(struct config *c, const char *addr, long long port,
 	return -1;
 }
 
+/*
+ * A host name (one label is enough: it is only connected to) or an
+ * address literal, in lower case; NULL if acceptable, else why not.
+ */
+static const char *
+verify_host_check(char *host)
+{
+	char	*p, *label;
+	int	 numeric = 1;
+
+	for (p = host; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (*host == '\0')
+		return "empty host";
+	if (strlen(host) > 253)
+		return "longer than 253 characters";
+	for (label = p = host; ; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label)
+				return "empty label (two dots in a row, or a "
+				    "leading or trailing dot)";
+			if (p - label > 63)
+				return "a label is longer than 63 characters";
+			if (*label == '-' || p[-1] == '-')
+				return "a label begins or ends with '-'";
+			if (*p == '\0')
+				break;
+			label = p + 1;
+			numeric = 1;
+			continue;
+		}
+		if (!isdigit((unsigned char)*p))
+			numeric = 0;
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return "not a host name nor an IPv4 or IPv6 address";
+	}
+	if (numeric)
+		return "neither an IPv4 address nor a host name (the last "
+		    "label is numeric)";
+	return NULL;
+}
+
+/*
+ * An endpoint serving the domain's certificate, checked after reloads.
+ * The host is connected to as given: an address literal or a name that
+ * netproc resolves.
+ */
+int
+conf_verify(struct domain *d, const char *host, long long port,
+    const char **why)
+{
+	static char		 msg[300];
+	struct verify_ep	*v, *o;
+	struct in6_addr		 in6;
+	struct in_addr		 in4;
+	char			 buf[256];
+	size_t			 len, n = 0;
+
+	if (port < 1 || port > 65535) {
+		*why = "port must be from 1 to 65535";
+		return -1;
+	}
+	len = strlen(host);
+	if (len >= sizeof(buf)) {
+		*why = "longer than 253 characters";
+		return -1;
+	}
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		if (inet_pton(AF_INET6, buf, &in6) != 1) {
+			*why = "not an IPv6 address inside [ ]";
+			return -1;
+		}
+	} else
+		memcpy(buf, host, len + 1);
+	if (inet_pton(AF_INET6, buf, &in6) == 1)
+		inet_ntop(AF_INET6, &in6, buf, sizeof(buf));
+	else if (inet_pton(AF_INET, buf, &in4) == 1)
+		inet_ntop(AF_INET, &in4, buf, sizeof(buf));
+	else if ((*why = verify_host_check(buf)) != NULL)
+		return -1;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		fatal("calloc");
+	v->host = xstrdup(buf);
+	v->port = (int)port;
+	if (asprintf(&v->text, strchr(buf, ':') != NULL ? "[%s]:%d" : "%s:%d",
+	    buf, v->port) == -1)
+		fatal("asprintf");
+	TAILQ_FOREACH(o, &d->verifies, entry) {
+		n++;
+		if (strcmp(o->text, v->text) == 0) {
+			snprintf(msg, sizeof(msg), "%s is already given",
+			    v->text);
+			*why = msg;
+			goto fail;
+		}
+	}
+	if (n >= CONF_MAX_VERIFY) {
+		snprintf(msg, sizeof(msg), "more than %d endpoints",
+		    CONF_MAX_VERIFY);
+		*why = msg;
+		goto fail;
+	}
+	TAILQ_INSERT_TAIL(&d->verifies, v, entry);
+	return 0;
+fail:
+	free(v->host);
+	free(v->text);
+	free(v);
+	return -1;
+}
+
 /* 0 and what writes the file if some key or certificate already does. */
 int
 conf_path_user(const struct config *c, const char *path, char *buf,
@@ -504,14 +618,21 @@ conf_free_authority(struct authority *a)
 void
 conf_free_domain(struct domain *d)
 {
-	struct action	*a;
-	size_t		 i;
+	struct action		*a;
+	struct verify_ep	*v;
+	size_t			 i;
 
 	while ((a = TAILQ_FIRST(&d->actions)) != NULL) {
 		TAILQ_REMOVE(&d->actions, a, entry);
 		conf_free_argv(a->argv);
 		free(a->pidfile);
 		free(a);
+	}
+	while ((v = TAILQ_FIRST(&d->verifies)) != NULL) {
+		TAILQ_REMOVE(&d->verifies, v, entry);
+		free(v->host);
+		free(v->text);
+		free(v);
 	}
 	for (i = 0; i < d->nnames; i++)
 		free(d->names[i]);
@@ -655,6 +776,7 @@ config_dump(const struct config *c)
 	const struct authority		*a;
 	const struct domain		*d;
 	const struct action		*act;
+	const struct verify_ep		*v;
 	const struct sockaddr_in	*sin;
 	const struct sockaddr_in6	*sin6;
 	char				 host[INET6_ADDRSTRLEN];
@@ -779,6 +901,11 @@ config_dump(const struct config *c)
 				dump_str(act->pidfile);
 				break;
 			}
+		}
+		TAILQ_FOREACH(v, &d->verifies, entry) {
+			printf("\n\tverify ");
+			dump_str(v->host);
+			printf(" port %d", v->port);
 		}
 		printf("\n}\n");
 	}

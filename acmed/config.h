@@ -24,6 +24,8 @@
 #define CONF_RELOAD_TIMEOUT	60
 #define CONF_MAX_NAMES		100
 #define CONF_HTTP_PORT		80
+#define CONF_VERIFY_PORT	443
+#define CONF_MAX_VERIFY		16	/* endpoints per domain */
 
 struct listen_addr {
 	TAILQ_ENTRY(listen_addr)	 entry;
@@ -61,6 +63,15 @@ struct action {
 };
 TAILQ_HEAD(action_list, action);
 
+/* Where a domain's certificate is served, to check after a reload. */
+struct verify_ep {
+	TAILQ_ENTRY(verify_ep)	 entry;
+	char			*host;		/* name or address, no brackets */
+	int			 port;
+	char			*text;		/* "host:443", "[::1]:443" */
+};
+TAILQ_HEAD(verify_list, verify_ep);
+
 struct domain {
 	TAILQ_ENTRY(domain)	 entry;
 	unsigned int		 id;
@@ -79,6 +90,7 @@ struct domain {
 	char			*preferred_chain;	/* issuer CN, NULL: default */
 	time_t			 renew_before;	/* 0: automatic */
 	struct action_list	 actions;
+	struct verify_list	 verifies;
 	const char		*file;
 	int			 line;
 };

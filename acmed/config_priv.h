@@ -29,6 +29,8 @@ int		 conf_signal(const char *);
 const char	*conf_signame(int);
 int		 conf_listen(struct config *, const char *, long long,
 		    const char **);
+int		 conf_verify(struct domain *, const char *, long long,
+		    const char **);
 int		 conf_path_user(const struct config *, const char *, char *,
 		    size_t);
 void		 conf_free_argv(char **);

@@ -135,11 +135,12 @@ static int		 seen_hook;
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED
+%token	VERIFY
 %token	RSA ECDSA INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string value
-%type	<v.number>	port procname
+%type	<v.number>	port verifyport procname
 %type	<v.kt>		keytype
 %destructor { free($$); } <v.string>
 
@@ -228,6 +229,10 @@ optcomma	: ','
 		;
 
 port		: /* empty */			{ $$ = CONF_HTTP_PORT; }
+		| PORT NUMBER			{ $$ = $2; }
+		;
+
+verifyport	: /* empty */			{ $$ = CONF_VERIFY_PORT; }
 		| PORT NUMBER			{ $$ = $2; }
 		;
 
@@ -519,6 +524,14 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		| RELOAD SIGNAL STRING PID FILENAME STRING	{
 			add_action(ACTION_SIGNAL, NULL, $3, $6);
 		}
+		| VERIFY STRING verifyport	{
+			const char	*why;
+
+			if (conf_verify(cur_dom, $2, $3, &why) == -1)
+				conf_err("domain %s: verify %s: %s",
+				    cur_dom->handle, $2, why);
+			free($2);
+		}
 		;
 
 altname_l	: /* empty */
@@ -586,6 +599,7 @@ static const struct keyword keywords[] = {
 	{ "state",		STATE },
 	{ "url",		URL },
 	{ "user",		USER },
+	{ "verify",		VERIFY },
 	{ "warning",		WARNING },
 	{ "with",		WITH },
 };
@@ -1302,6 +1316,7 @@ new_domain(const char *handle)
 	d->file = file->name;
 	d->line = lex_line;
 	TAILQ_INIT(&d->actions);
+	TAILQ_INIT(&d->verifies);
 	/* names[0] is filled by "domain name" or at the end of the block */
 	if ((d->names = calloc(1, sizeof(char *))) == NULL)
 		fatal("calloc");

@@ -78,6 +78,7 @@ test_full(void)
 	struct authority	*a;
 	struct domain		*d;
 	struct action		*act;
+	struct verify_ep	*v;
 	struct listen_addr	*l;
 	struct sockaddr_in	*sin;
 	int			 n;
@@ -183,6 +184,20 @@ test_full(void)
 	CHECK(act != NULL && act->signo == SIGUSR2, "SIGUSR2 spelled out");
 	CHECK(TAILQ_NEXT(act, entry) == NULL, "five actions");
 
+	v = TAILQ_FIRST(&d->verifies);
+	CHECK(v != NULL && v->port == 443, "verify: port 443 by default");
+	if (v != NULL) {
+		CHECK_STR(v->host, "www.example.org", "verify host");
+		CHECK_STR(v->text, "www.example.org:443", "verify text");
+		v = TAILQ_NEXT(v, entry);
+	}
+	CHECK(v != NULL && v->port == 8443, "verify: port 8443");
+	if (v != NULL) {
+		CHECK_STR(v->host, "::1", "verify: IPv6 host unbracketed");
+		CHECK_STR(v->text, "[::1]:8443", "verify: IPv6 text bracketed");
+		CHECK(TAILQ_NEXT(v, entry) == NULL, "two verify endpoints");
+	}
+
 	d = TAILQ_NEXT(d, entry);
 	CHECK(d != NULL && d->id == 2, "domain id 2");
 	CHECK_STR(d->handle, "mail", "handle of the second");
@@ -192,6 +207,7 @@ test_full(void)
 	CHECK(d->auth == a, "one authority: signs without sign with");
 	CHECK(d->renew_before == 12 * 3600, "renew before 12 hours");
 	CHECK(d->cert == NULL && d->chain == NULL, "no cert, no chain");
+	CHECK(TAILQ_EMPTY(&d->verifies), "no verify endpoint");
 	config_free(c);
 }
 
