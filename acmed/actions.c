@@ -146,42 +146,140 @@ signal_pidfile(const struct action *a)
 	return 0;
 }
 
-/* Runs a domain's reload actions in order; -1 if any failed. */
+static int
+run_action(const char *handle, const struct action *a)
+{
+	char		 what[300];
+	char		*shargv[4];
+
+	switch (a->type) {
+	case ACTION_COMMAND:
+		snprintf(what, sizeof(what), "%s: reload %s", handle,
+		    a->argv[0]);
+		return run_command(what, a->argv, NULL, CONF_RELOAD_TIMEOUT);
+	case ACTION_SHELL:
+		snprintf(what, sizeof(what), "%s: reload shell", handle);
+		shargv[0] = "/bin/sh";
+		shargv[1] = "-c";
+		shargv[2] = a->argv[0];
+		shargv[3] = NULL;
+		return run_command(what, shargv, NULL, CONF_RELOAD_TIMEOUT);
+	case ACTION_SIGNAL:
+		return signal_pidfile(a);
+	}
+	return -1;
+}
+
+/* Runs a domain's reload actions in order at once; -1 if any failed. */
 int
 run_actions(const struct domain *d)
 {
 	struct action	*a;
-	char		 what[300];
-	char		*shargv[4];
 	int		 rc = 0;
 
-	TAILQ_FOREACH(a, &d->actions, entry) {
-		switch (a->type) {
-		case ACTION_COMMAND:
-			snprintf(what, sizeof(what), "%s: reload %s",
-			    d->handle, a->argv[0]);
-			if (run_command(what, a->argv, NULL,
-			    CONF_RELOAD_TIMEOUT) == -1)
-				rc = -1;
-			break;
-		case ACTION_SHELL:
-			snprintf(what, sizeof(what), "%s: reload shell",
-			    d->handle);
-			shargv[0] = "/bin/sh";
-			shargv[1] = "-c";
-			shargv[2] = a->argv[0];
-			shargv[3] = NULL;
-			if (run_command(what, shargv, NULL,
-			    CONF_RELOAD_TIMEOUT) == -1)
-				rc = -1;
-			break;
-		case ACTION_SIGNAL:
-			if (signal_pidfile(a) == -1)
-				rc = -1;
-			break;
-		}
-	}
+	TAILQ_FOREACH(a, &d->actions, entry)
+		if (run_action(d->handle, a) == -1)
+			rc = -1;
 	return rc;
+}
+
+/*
+ * Installations made while netproc is still busy collect their actions
+ * here; each distinct action then runs once, however many domains asked
+ * for it (one nginx reload for ten renewed certificates).
+ */
+#define PENDING_MAX	256
+
+struct pending {
+	const struct action	*a;
+	struct dstate		*ds[PENDING_MAX];
+	size_t			 nds;
+	int			 failed;
+};
+
+static struct pending	 pendings[PENDING_MAX];
+static size_t		 npendings;
+static struct dstate	*pending_ds[PENDING_MAX];
+static size_t		 npending_ds;
+
+static int
+action_same(const struct action *a, const struct action *b)
+{
+	size_t	 i;
+
+	if (a->type != b->type)
+		return 0;
+	if (a->type == ACTION_SIGNAL)
+		return a->signo == b->signo &&
+		    strcmp(a->pidfile, b->pidfile) == 0;
+	for (i = 0; a->argv[i] != NULL && b->argv[i] != NULL; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return 0;
+	return a->argv[i] == NULL && b->argv[i] == NULL;
+}
+
+void
+actions_queue(struct dstate *ds)
+{
+	struct action	*a;
+	size_t		 i;
+
+	for (i = 0; i < npending_ds; i++)
+		if (pending_ds[i] == ds)
+			break;
+	if (i == npending_ds && npending_ds < PENDING_MAX)
+		pending_ds[npending_ds++] = ds;
+	TAILQ_FOREACH(a, &ds->d->actions, entry) {
+		for (i = 0; i < npendings; i++)
+			if (action_same(pendings[i].a, a))
+				break;
+		if (i == npendings) {
+			if (npendings == PENDING_MAX) {
+				log_warnx("%s: too many reload actions at once",
+				    ds->d->handle);
+				continue;
+			}
+			memset(&pendings[i], 0, sizeof(pendings[i]));
+			pendings[i].a = a;
+			npendings++;
+		}
+		if (pendings[i].nds < PENDING_MAX)
+			pendings[i].ds[pendings[i].nds++] = ds;
+	}
+}
+
+int
+actions_pending(void)
+{
+	return npending_ds > 0;
+}
+
+/*
+ * Runs every queued action once, then tells done() for each domain
+ * whether all of its actions succeeded.
+ */
+void
+actions_run_pending(const struct config *conf,
+    void (*done)(struct dstate *, int))
+{
+	size_t	 i, j, k;
+	int	 ok;
+
+	(void)conf;
+	for (i = 0; i < npendings; i++)
+		pendings[i].failed = run_action(pendings[i].ds[0]->d->handle,
+		    pendings[i].a) == -1;
+	for (k = 0; k < npending_ds; k++) {
+		ok = 1;
+		for (i = 0; i < npendings; i++)
+			for (j = 0; j < pendings[i].nds; j++)
+				if (pendings[i].ds[j] == pending_ds[k] &&
+				    pendings[i].failed)
+					ok = 0;
+		done(pending_ds[k], ok);
+	}
+	npendings = 0;
+	npending_ds = 0;
 }
 
 static void

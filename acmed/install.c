@@ -317,3 +317,28 @@ out:
 	buf_free(&full);
 	return rc;
 }
+
+/* The DER of the first certificate in a PEM file (the leaf). */
+int
+cert_leaf_der(const char *path, unsigned char **derp, size_t *lenp)
+{
+	X509	*certs[CHAIN_MAX_CERTS];
+	size_t	 n, len;
+	char	*data;
+	int	 dlen, rc = -1;
+
+	*derp = NULL;
+	*lenp = 0;
+	if (path == NULL || read_file(path, CHAIN_MAX_BYTES, &data, &len) == -1)
+		return -1;
+	if (chain_parse(data, len, certs, &n) == 0) {
+		*derp = NULL;
+		if ((dlen = i2d_X509(certs[0], derp)) > 0) {
+			*lenp = (size_t)dlen;
+			rc = 0;
+		}
+		chain_free(certs, n);
+	}
+	free(data);
+	return rc;
+}

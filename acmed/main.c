@@ -35,10 +35,15 @@
 #include "proc.h"
 #include "config.h"
 #include "parent.h"
+#include "acme.h"
+
+#include <openssl/crypto.h>
 
 #define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 #define RESTART_MAX_DELAY	60
 #define SHUTDOWN_WAIT_MS	3000
+#define VERIFY_GRACE		3	/* seconds after a reload */
+#define VERIFY_TRIES		5
 #define LOST_WAIT_MS		1000
 
 struct child {
@@ -61,6 +66,7 @@ static size_t		 nlisteners;
 static int		 exefd = -1;
 static const char	*argv0 = "acmed";
 static int		 foreground, verbose, oneshot;
+static int		 status_dirty = 1;
 static time_t		 restart_at;
 static int		 restart_delay;
 static time_t		 children_started;
@@ -70,7 +76,7 @@ static int		 nonly_domains;
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: acmed [-dnov] [-f file] [domain ...]\n");
+	fprintf(stderr, "usage: acmed [-dnosv] [-f file] [domain ...]\n");
 	exit(1);
 }
 
@@ -361,9 +367,8 @@ provisional_install(struct dstate *ds)
 		log_info("%s: provisional self-signed certificate installed",
 		    ds->d->handle);
 		event_emit(conf, "provisional", ds, NULL);
-		if (run_actions(ds->d) == -1)
-			event_emit(conf, "reload-failed", ds,
-			    "a reload action failed");
+		actions_queue(ds);
+		status_dirty = 1;
 	}
 	imsg_clear(&m);
 out:
@@ -382,18 +387,10 @@ time_text(time_t t)
 	return s;
 }
 
-/* When a certificate of this lifetime should be renewed. */
 static time_t
 renewal_time(const struct dstate *ds)
 {
-	time_t	 life;
-
-	if (ds->d->renew_before > 0)
-		return ds->not_after - ds->d->renew_before;
-	life = ds->not_after - ds->not_before;
-	if (life <= 10 * 24 * 60 * 60)
-		return ds->not_after - life / 2;
-	return ds->not_after - life / 3;
+	return sched_renewal_time(ds);
 }
 
 static void
@@ -409,7 +406,7 @@ dstate_schedule(struct dstate *ds, time_t now)
 	if (t < now)
 		t = now;
 	if (t > now + conf->check_interval)
-		t = now + conf->check_interval;
+		t = now + sched_check_delay(conf);
 	ds->next = t;
 }
 
@@ -730,11 +727,30 @@ children_start(void)
 	return 0;
 }
 
+/*
+ * The renewal information id (RFC 9773) of a domain's issued certificate,
+ * for the "replaces" of the order that renews it; NULL if none.
+ */
+static char *
+cert_id(const struct dstate *ds)
+{
+	unsigned char	*der;
+	size_t		 len;
+	char		*id;
+
+	if (ds->state != CERT_ISSUED || cert_leaf_der(ds->d->fullchain ?
+	    ds->d->fullchain : ds->d->cert, &der, &len) == -1)
+		return NULL;
+	id = acme_ari_cert_id(der, len);
+	OPENSSL_free(der);
+	return id;
+}
+
 static void
 issue_start(struct dstate *ds)
 {
 	struct buf	 b;
-	char		*names;
+	char		*names, *replaces;
 
 	if ((names = names_joined(ds->d)) == NULL)
 		return;
@@ -744,9 +760,10 @@ issue_start(struct dstate *ds)
 	buf_add_u32(&b, ds->keyid);
 	buf_add_lstr(&b, names);
 	buf_add_lstr(&b, ds->d->preferred_chain);
-	buf_add_lstr(&b, "");
+	buf_add_lstr(&b, replaces = cert_id(ds));
 	buf_add_lstr(&b, ds->order_url);
 	free(names);
+	free(replaces);
 	if (send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b) == 0) {
 		ds->issuing = 1;
 		log_info("%s: %s", ds->d->handle, ds->state == CERT_ISSUED ?
@@ -781,8 +798,9 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 	ds->next = now + delay;
 	log_warnx("%s: certificate not issued: %s", ds->d->handle, error);
 	event_emit(conf, "renewal-failed", ds, error);
+	status_dirty = 1;
 	if (ds->state == CERT_ISSUED && ds->not_after - now <
-	    conf->expiry_warn) {
+	    sched_expiry_warn(conf, ds)) {
 		log_crit("%s: certificate expires in %lld hours and could not "
 		    "be renewed: %s", ds->d->handle,
 		    (long long)(ds->not_after - now) / 3600, error);
@@ -821,8 +839,134 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	log_info("%s: certificate %s, valid until %s", ds->d->handle,
 	    renewed ? "renewed" : "issued", time_text(ds->not_after));
 	event_emit(conf, renewed ? "renewed" : "issued", ds, NULL);
-	if (run_actions(ds->d) == -1)
-		event_emit(conf, "reload-failed", ds, "a reload action failed");
+	sched_ari_forget(ds);
+	actions_queue(ds);
+	status_dirty = 1;
+}
+
+/* Sends the leaf of a domain's certificate to netproc with a request. */
+static int
+send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
+{
+	struct buf	 b;
+	unsigned char	*der;
+	size_t		 len;
+	int		 rc;
+
+	if (cert_leaf_der(ds->d->fullchain ? ds->d->fullchain : ds->d->cert,
+	    &der, &len) == -1)
+		return -1;
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, ds->d->id);
+	if (type == MSG_RENEWAL_INFO)
+		buf_add_u32(&b, ds->d->auth->id);
+	else {
+		buf_add_lstr(&b, v->host);
+		buf_add_u32(&b, (uint32_t)v->port);
+		buf_add_lstr(&b, ds->d->names[0]);
+	}
+	rc = buf_add_blob(&b, der, len) == -1 ? -1 :
+	    send_msg(PROC_NETPROC, type, -1, &b);
+	buf_free(&b);
+	OPENSSL_free(der);
+	return rc;
+}
+
+/* After a reload: do the endpoints serve what was installed? */
+static void
+verify_send(struct dstate *ds)
+{
+	struct verify_ep	*v;
+
+	ds->verify_at = 0;
+	ds->verify_failed = 0;
+	ds->verify_tries++;
+	TAILQ_FOREACH(v, &ds->d->verifies, entry)
+		if (send_leaf(MSG_VERIFY, ds, v) == 0)
+			ds->verify_pending++;
+}
+
+static void
+verify_result(struct dstate *ds, const char *endpoint, uint32_t matches,
+    const char *detail)
+{
+	if (ds->verify_pending > 0)
+		ds->verify_pending--;
+	if (matches)
+		log_info("%s: %s serves the installed certificate",
+		    ds->d->handle, endpoint);
+	else {
+		log_debug("%s: %s: %s (check %d of %d)", ds->d->handle,
+		    endpoint, detail, ds->verify_tries, VERIFY_TRIES);
+		if (ds->verify_tries >= VERIFY_TRIES) {
+			char	*e;
+
+			if (asprintf(&e, "%s %s", endpoint, detail) == -1)
+				e = NULL;
+			log_warnx("%s: deployment mismatch: %s does not serve "
+			    "the installed certificate: %s", ds->d->handle,
+			    endpoint, detail);
+			event_emit(conf, "deploy-mismatch", ds, e ? e : detail);
+			free(e);
+		} else
+			ds->verify_failed = 1;
+	}
+	if (ds->verify_pending == 0 && ds->verify_failed)
+		ds->verify_at = time(NULL) + VERIFY_GRACE;
+}
+
+/* Reload actions have run for a domain's new certificate. */
+static void
+actions_done(struct dstate *ds, int ok)
+{
+	if (!ok)
+		event_emit(conf, "reload-failed", ds,
+		    "a reload action failed");
+	if (!TAILQ_EMPTY(&ds->d->verifies) && ds->state != CERT_MISSING) {
+		ds->verify_tries = 0;
+		ds->verify_pending = 0;
+		ds->verify_at = time(NULL) + VERIFY_GRACE;
+	}
+}
+
+/*
+ * What the loop does beside issuing: queued reload actions once netproc
+ * is idle, renewal information, deployment checks, the status file.
+ * Returns the earliest deadline among them (or next).
+ */
+static time_t
+housekeeping(time_t now, time_t next)
+{
+	struct dstate	*ds;
+	size_t		 i;
+	int		 busy = 0, up;
+
+	up = children[PROC_NETPROC].chan != NULL && restart_at == 0;
+	for (i = 0; i < ndstates; i++)
+		busy |= dstates[i].issuing;
+	if (!busy && actions_pending())
+		actions_run_pending(conf, actions_done);
+	for (i = 0; i < ndstates && !oneshot; i++) {
+		ds = &dstates[i];
+		if (ds->state == CERT_ISSUED && !ds->ari_asked &&
+		    !ds->issuing) {
+			if (ds->ari_refresh <= now && up) {
+				if (send_leaf(MSG_RENEWAL_INFO, ds, NULL) == 0)
+					ds->ari_asked = 1;
+			} else if (ds->ari_refresh > now &&
+			    ds->ari_refresh < next)
+				next = ds->ari_refresh;
+		}
+		if (ds->verify_at != 0 && ds->verify_pending == 0) {
+			if (ds->verify_at <= now && up)
+				verify_send(ds);
+			else if (ds->verify_at > now && ds->verify_at < next)
+				next = ds->verify_at;
+		}
+	}
+	if (status_dirty && status_write(conf, dstates, ndstates) == 0)
+		status_dirty = 0;
+	return next;
 }
 
 static void
@@ -835,7 +979,8 @@ dispatch_netproc(const struct imsg *m)
 	char			*s1 = NULL, *s2 = NULL;
 	const uint8_t		*blob;
 	size_t			 len;
-	int64_t			 retry;
+	int64_t			 retry, start, end;
+	uint32_t		 matches;
 
 	rbuf_init(&r, m->data, m->datalen);
 	switch (m->hdr.type) {
@@ -872,6 +1017,35 @@ dispatch_netproc(const struct imsg *m)
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		handle_cert(ds, (const char *)blob, len);
+		return;
+	case MSG_RENEWAL_WINDOW:
+		id = rbuf_u32(&r);
+		start = rbuf_i64(&r);
+		end = rbuf_i64(&r);
+		retry = rbuf_i64(&r);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
+			break;
+		if (start < 0 || end < start || (start == 0) != (end == 0)) {
+			log_warnx("%s: renewal window out of order: ignored",
+			    ds->d->handle);
+			start = end = 0;
+		}
+		sched_ari_window(ds, (time_t)start, (time_t)end,
+		    (time_t)retry, time(NULL));
+		if (!ds->issuing)
+			dstate_schedule(ds, time(NULL));
+		status_dirty = 1;
+		return;
+	case MSG_VERIFY_RESULT:
+		id = rbuf_u32(&r);
+		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		matches = rbuf_u32(&r);
+		s2 = rbuf_str(&r, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
+			break;
+		verify_result(ds, s1, matches, s2);
+		free(s1);
+		free(s2);
 		return;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);
@@ -1023,6 +1197,7 @@ children_lost(enum proc_id lost)
 	children_restart_later(why);
 }
 
+/* Provisional certificates, and their reloads at once: services start. */
 static void
 provisional_all(void)
 {
@@ -1033,6 +1208,8 @@ provisional_all(void)
 			provisional_install(&dstates[i]);
 			dstates[i].next = time(NULL);
 		}
+	if (actions_pending())
+		actions_run_pending(conf, actions_done);
 }
 
 static int
@@ -1046,6 +1223,9 @@ reload_config(void)
 		    conf->file);
 		return -1;
 	}
+	/* Reloads owed for installed certificates run before the change. */
+	if (actions_pending())
+		actions_run_pending(conf, actions_done);
 	children_stop();
 	dstates_free();
 	config_free(conf);
@@ -1117,6 +1297,7 @@ parent_loop(int sigfd)
 			if (!dstates[i].issuing && dstates[i].next < next)
 				next = dstates[i].next;
 		}
+		next = housekeeping(now, next);
 		if (oneshot && oneshot_done(&status))
 			return status;
 		if (restart_at != 0 && restart_at < next)
@@ -1187,10 +1368,10 @@ main(int argc, char *argv[])
 {
 	const char	*file = CONF_FILE, *childname = NULL;
 	sigset_t	 mask;
-	int		 ch, checkonly = 0, sigfd, status;
+	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
 
 	argv0 = argv[0];
-	while ((ch = getopt(argc, argv, "C:df:noP:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "C:df:noP:su:v")) != -1) {
 		switch (ch) {
 		case 'C':
 			proc_chroot = optarg;
@@ -1212,6 +1393,9 @@ main(int argc, char *argv[])
 			break;
 		case 'P':
 			childname = optarg;
+			break;
+		case 's':
+			statusonly = 1;
 			break;
 		case 'v':
 			verbose++;
@@ -1235,6 +1419,8 @@ main(int argc, char *argv[])
 	log_init(1, verbose, "acmed");
 	if ((conf = config_parse(file, !checkonly || geteuid() == 0)) == NULL)
 		exit(1);
+	if (statusonly)
+		exit(status_print(conf->state_dir) == 0 ? 0 : 1);
 	if (checkonly) {
 		if (verbose)
 			config_dump(conf);

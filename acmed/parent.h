@@ -33,6 +33,15 @@ struct dstate {
 	char		*order_url;	/* pending order to resume */
 	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
 	size_t		 pubkeylen;
+	time_t		 ari_start;	/* the authority's window, 0: none */
+	time_t		 ari_end;
+	time_t		 ari_at;	/* the moment chosen inside it */
+	time_t		 ari_refresh;	/* when to ask again, 0: not asked */
+	int		 ari_asked;	/* a RENEWAL_INFO is with netproc */
+	time_t		 verify_at;	/* deployment check due, 0: none */
+	int		 verify_tries;
+	int		 verify_pending;	/* answers still expected */
+	int		 verify_failed;
 };
 
 /* install.c */
@@ -40,6 +49,7 @@ int	 write_file_atomic(const char *, const void *, size_t, mode_t, int);
 int	 read_file(const char *, size_t, char **, size_t *);
 int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
 int	 install_chain(struct dstate *, const char *, size_t);
+int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 
 /* state.c */
 int	 state_init(const char *);
@@ -47,8 +57,23 @@ char	*state_read(const char *, const char *, const char *);
 int	 state_write(const char *, const char *, const char *, const char *);
 int	 state_remove(const char *, const char *, const char *);
 
+/* schedule.c */
+time_t	 sched_renewal_time(const struct dstate *);
+time_t	 sched_expiry_warn(const struct config *, const struct dstate *);
+time_t	 sched_check_delay(const struct config *);
+void	 sched_ari_window(struct dstate *, time_t, time_t, time_t, time_t);
+void	 sched_ari_forget(struct dstate *);
+
+/* status.c */
+int	 status_write(const struct config *, const struct dstate *, size_t);
+int	 status_print(const char *);
+
 /* actions.c */
 int	 run_actions(const struct domain *);
+void	 actions_queue(struct dstate *);
+int	 actions_pending(void);
+void	 actions_run_pending(const struct config *,
+	    void (*)(struct dstate *, int));
 void	 event_emit(const struct config *, const char *,
 	    const struct dstate *, const char *);
 

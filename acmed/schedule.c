@@ -1,0 +1,114 @@
+/*
+ * When the parent acts on a certificate.  Renewal: at the moment chosen
+ * inside the authority's renewal window (RFC 9773) if it offers one and
+ * it comes first, otherwise when a third of the lifetime remains (half
+ * for lifetimes of 10 days or less), or the configured time before
+ * expiry.  Checks: once per check interval, a little early by a random
+ * amount so that a fleet does not reach the authority at the same second.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "log.h"
+#include "parent.h"
+
+#define SHORT_LIFETIME		(10 * 24 * 60 * 60)
+#define JITTER_MAX		(60 * 60)
+#define ARI_REFRESH_DEFAULT	(6 * 60 * 60)
+#define ARI_REFRESH_MAX		(24 * 60 * 60)
+
+static time_t
+random_below(time_t n)
+{
+	if (n <= 0)
+		return 0;
+	if (n > 0xffffffffLL)
+		n = 0xffffffffLL;
+	return (time_t)arc4random_uniform((uint32_t)n);
+}
+
+time_t
+sched_renewal_time(const struct dstate *ds)
+{
+	time_t	 life, t;
+
+	life = ds->not_after - ds->not_before;
+	if (ds->d->renew_before > 0)
+		t = ds->not_after - ds->d->renew_before;
+	else if (life <= SHORT_LIFETIME)
+		t = ds->not_after - life / 2;
+	else
+		t = ds->not_after - life / 3;
+	if (ds->ari_at != 0 && ds->ari_at < t)
+		t = ds->ari_at;
+	return t;
+}
+
+/*
+ * Less than this left and not renewed: the expiring event.  Scaled down
+ * for short lifetimes so that a normal renewal never comes near it.
+ */
+time_t
+sched_expiry_warn(const struct config *conf, const struct dstate *ds)
+{
+	time_t	 life = ds->not_after - ds->not_before;
+
+	if (life > 0 && life / 6 < conf->expiry_warn)
+		return life / 6;
+	return conf->expiry_warn;
+}
+
+/* The delay to the next routine check: the interval, minus jitter. */
+time_t
+sched_check_delay(const struct config *conf)
+{
+	time_t	 j = conf->check_interval / 10;
+
+	if (j > JITTER_MAX)
+		j = JITTER_MAX;
+	return conf->check_interval - random_below(j);
+}
+
+/*
+ * The authority's answer about a certificate: a window (start < end), or
+ * none (both 0).  A random moment inside the window is kept; a window
+ * already past means now.  Asked again as Retry-After says.
+ */
+void
+sched_ari_window(struct dstate *ds, time_t start, time_t end,
+    time_t retry_after, time_t now)
+{
+	ds->ari_asked = 0;
+	if (retry_after <= 0)
+		retry_after = ARI_REFRESH_DEFAULT;
+	if (retry_after > ARI_REFRESH_MAX)
+		retry_after = ARI_REFRESH_MAX;
+	if (start == 0 && end == 0) {
+		ds->ari_start = ds->ari_end = ds->ari_at = 0;
+		ds->ari_refresh = now + ARI_REFRESH_MAX;
+		return;
+	}
+	ds->ari_refresh = now + retry_after;
+	if (start == ds->ari_start && end == ds->ari_end && ds->ari_at != 0)
+		return;		/* same window: keep the moment chosen */
+	ds->ari_start = start;
+	ds->ari_end = end;
+	if (end <= now)
+		ds->ari_at = now;
+	else if (start <= now)
+		ds->ari_at = now + random_below(end - now);
+	else
+		ds->ari_at = start + random_below(end - start);
+	log_debug("%s: renewal window %lld..%lld, renewing at %lld",
+	    ds->d->handle, (long long)start, (long long)end,
+	    (long long)ds->ari_at);
+}
+
+/* A new certificate: the old one's window means nothing any more. */
+void
+sched_ari_forget(struct dstate *ds)
+{
+	ds->ari_start = ds->ari_end = ds->ari_at = 0;
+	ds->ari_refresh = 0;
+	ds->ari_asked = 0;
+}

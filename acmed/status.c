@@ -1,0 +1,223 @@
+/*
+ * The status file: every certificate, its names, authority, expiry,
+ * whether it is provisional, what acmed will do next and when, and the
+ * last error.  JSON written atomically by the parent after every change,
+ * and printed for a person by "acmed -s".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "log.h"
+#include "parent.h"
+
+#define STATUS_FILE	"status.json"
+#define STATUS_MAX	(4 * 1024 * 1024)
+
+static const char *const state_names[] = {
+	[CERT_MISSING] = "missing",
+	[CERT_PROVISIONAL] = "provisional",
+	[CERT_ISSUED] = "issued",
+};
+
+static void
+gen_str(yajl_gen g, const char *s)
+{
+	if (s == NULL)
+		yajl_gen_null(g);
+	else
+		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void
+gen_time(yajl_gen g, time_t t)
+{
+	char		 s[32];
+	struct tm	 tm;
+
+	if (t <= 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		yajl_gen_null(g);
+	else
+		gen_str(g, s);
+}
+
+static void
+gen_key(yajl_gen g, const char *k)
+{
+	gen_str(g, k);
+}
+
+static void
+gen_cert(yajl_gen g, const struct dstate *ds)
+{
+	const struct domain	*d = ds->d;
+	size_t			 i;
+
+	yajl_gen_map_open(g);
+	gen_key(g, "domain");
+	gen_str(g, d->handle);
+	gen_key(g, "names");
+	yajl_gen_array_open(g);
+	for (i = 0; i < d->nnames; i++)
+		gen_str(g, d->names[i]);
+	yajl_gen_array_close(g);
+	gen_key(g, "authority");
+	gen_str(g, d->auth ? d->auth->name : d->auth_name);
+	gen_key(g, "state");
+	gen_str(g, state_names[ds->state]);
+	gen_key(g, "provisional");
+	yajl_gen_bool(g, ds->state == CERT_PROVISIONAL);
+	gen_key(g, "not_before");
+	gen_time(g, ds->state == CERT_MISSING ? 0 : ds->not_before);
+	gen_key(g, "not_after");
+	gen_time(g, ds->state == CERT_MISSING ? 0 : ds->not_after);
+	gen_key(g, "next_action");
+	gen_str(g, ds->issuing ? "ordering" : ds->state == CERT_ISSUED ?
+	    (ds->next >= sched_renewal_time(ds) ? "renew" : "check") :
+	    "issue");
+	gen_key(g, "next_at");
+	gen_time(g, ds->next);
+	gen_key(g, "renewal_window");
+	if (ds->ari_start != 0) {
+		yajl_gen_map_open(g);
+		gen_key(g, "start");
+		gen_time(g, ds->ari_start);
+		gen_key(g, "end");
+		gen_time(g, ds->ari_end);
+		yajl_gen_map_close(g);
+	} else
+		yajl_gen_null(g);
+	gen_key(g, "failures");
+	yajl_gen_integer(g, ds->failures);
+	gen_key(g, "last_error");
+	gen_str(g, ds->last_error);
+	gen_key(g, "files");
+	yajl_gen_map_open(g);
+	gen_key(g, "key");
+	gen_str(g, d->key);
+	gen_key(g, "certificate");
+	gen_str(g, d->cert);
+	gen_key(g, "chain");
+	gen_str(g, d->chain);
+	gen_key(g, "full_chain");
+	gen_str(g, d->fullchain);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+int
+status_write(const struct config *conf, const struct dstate *ds, size_t n)
+{
+	yajl_gen		 g;
+	const unsigned char	*out;
+	size_t			 len, i;
+	char			 path[4096];
+	int			 rc = -1;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", conf->state_dir,
+	    STATUS_FILE) >= sizeof(path))
+		return -1;
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		return -1;
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_map_open(g);
+	gen_key(g, "updated");
+	gen_time(g, time(NULL));
+	gen_key(g, "pid");
+	yajl_gen_integer(g, getpid());
+	gen_key(g, "certificates");
+	yajl_gen_array_open(g);
+	for (i = 0; i < n; i++)
+		gen_cert(g, &ds[i]);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	if (yajl_gen_get_buf(g, &out, &len) == yajl_gen_status_ok)
+		rc = write_file_atomic(path, out, len, 0644, 0);
+	yajl_gen_free(g);
+	return rc;
+}
+
+static const char *
+field_str(yajl_val obj, const char *name)
+{
+	const char	*path[2] = { name, NULL };
+	yajl_val	 v;
+
+	v = yajl_tree_get(obj, path, yajl_t_string);
+	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static long long
+field_int(yajl_val obj, const char *name)
+{
+	const char	*path[2] = { name, NULL };
+	yajl_val	 v;
+
+	v = yajl_tree_get(obj, path, yajl_t_number);
+	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
+}
+
+/* "acmed -s": the status file, for a person. */
+int
+status_print(const char *state_dir)
+{
+	const char	*path_certs[2] = { "certificates", NULL };
+	char		 path[4096], err[256], *data;
+	const char	*path_names[2] = { "names", NULL };
+	yajl_val	 root, certs, c, names;
+	size_t		 len, i, j;
+	const char	*s, *t;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
+	if (read_file(path, STATUS_MAX, &data, &len) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	root = yajl_tree_parse(data, err, sizeof(err));
+	free(data);
+	if (root == NULL || (certs = yajl_tree_get(root, path_certs,
+	    yajl_t_array)) == NULL) {
+		log_warnx("%s: not a status file", path);
+		yajl_tree_free(root);
+		return -1;
+	}
+	printf("status of acmed (pid %lld), updated %s\n",
+	    field_int(root, "pid"), (s = field_str(root, "updated")) ? s :
+	    "?");
+	for (i = 0; i < YAJL_GET_ARRAY(certs)->len; i++) {
+		c = YAJL_GET_ARRAY(certs)->values[i];
+		if (!YAJL_IS_OBJECT(c))
+			continue;
+		printf("\n%s (authority %s)\n", field_str(c, "domain"),
+		    (s = field_str(c, "authority")) ? s : "?");
+		if ((names = yajl_tree_get(c, path_names,
+		    yajl_t_array)) != NULL) {
+			printf("  names:");
+			for (j = 0; j < YAJL_GET_ARRAY(names)->len; j++)
+				if (YAJL_IS_STRING(YAJL_GET_ARRAY(names)->
+				    values[j]))
+					printf(" %s", YAJL_GET_STRING(
+					    YAJL_GET_ARRAY(names)->values[j]));
+			printf("\n");
+		}
+		printf("  certificate: %s", field_str(c, "state"));
+		if ((s = field_str(c, "not_after")) != NULL)
+			printf(", valid until %s", s);
+		s = field_str(c, "next_action");
+		t = field_str(c, "next_at");
+		printf("\n  next: %s at %s\n", s ? s : "?", t ? t : "?");
+		if (field_int(c, "failures") > 0)
+			printf("  failures in a row: %lld\n",
+			    field_int(c, "failures"));
+		if ((s = field_str(c, "last_error")) != NULL)
+			printf("  last error: %s\n", s);
+	}
+	yajl_tree_free(root);
+	return 0;
+}
