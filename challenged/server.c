@@ -143,12 +143,6 @@ server_free(struct server *srv)
 	free(srv);
 }
 
-int
-server_nconn(const struct server *srv)
-{
-	return SERVER_CONN_MAX - srv->nfree;
-}
-
 static void
 conn_close(struct server *srv, struct conn *c)
 {

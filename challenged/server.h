@@ -24,7 +24,6 @@ int		 server_pollfds(struct server *, struct pollfd *, int,
 		    int64_t, int *);
 void		 server_events(struct server *, const struct pollfd *, int,
 		    int64_t);
-int		 server_nconn(const struct server *);
 int64_t		 server_now(void);
 
 #endif

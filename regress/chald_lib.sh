@@ -18,16 +18,17 @@ chald_start() {
 	CHALD_PID=$(awk '$1 == "pid" { print $2 }' "$T_TMP/chald.out")
 }
 
-# chald_stop: asks challenged to stop; its exit status.
+# chald_stop: asks challenged to stop; sets CHALD_EXIT to its status.
 chald_stop() {
 	[ -n "${CHALD_DRV:-}" ] || return 0
-	echo quit >&7 2>/dev/null
+	# In a subshell: if the driver is gone, SIGPIPE ends only that.
+	(echo quit >&7) 2>/dev/null
 	exec 7>&-
 	wait_for 10 grep -q '^exit ' "$T_TMP/chald.out" ||
 	    kill "$CHALD_DRV" 2>/dev/null
 	wait "$CHALD_DRV" 2>/dev/null
 	CHALD_DRV=
-	awk '$1 == "exit" { print $2 }' "$T_TMP/chald.out"
+	CHALD_EXIT=$(awk '$1 == "exit" { print $2 }' "$T_TMP/chald.out")
 }
 
 # chald_port N: the port of the Nth address given to chald_start.
@@ -39,7 +40,7 @@ chald_port() {
 # chald_add TOKEN KEYAUTH: publishes; succeeds if challenged said yes.
 chald_add() {
 	c_n=$(grep -c '^ack ' "$T_TMP/chald.out")
-	echo "add $1 $2" >&7
+	(echo "add $1 $2" >&7) 2>/dev/null
 	wait_for 5 chald_acked "$c_n" || return 1
 	tail -n 1 "$T_TMP/chald.out" | grep -q "^ack $1 1\$"
 }
@@ -50,7 +51,7 @@ chald_acked() {
 # chald_del TOKEN: withdraws (no answer comes back; a published token
 # asked for afterwards shows it).
 chald_del() {
-	echo "del $1" >&7
+	(echo "del $1" >&7) 2>/dev/null
 }
 
 # chald_rss: challenged's resident memory in kB.
@@ -64,4 +65,11 @@ ready() {
 	*"Let's Encrypt Ready"*) return 0 ;;
 	esac
 	return 1
+}
+
+# nginx_up URL: nginx ($NGINX) answers URL, or has died (a port in use):
+# either way there is no point waiting longer.
+nginx_up() {
+	kill -0 "$NGINX" 2>/dev/null || return 0
+	curl -s -o /dev/null --max-time 1 "$1"
 }

@@ -72,6 +72,7 @@ check "memory back to within 256 kB of before ($before -> $after kB)" \
 r=$(curl -s --max-time 2 "http://127.0.0.1:$P/.well-known/acme-challenge/$TOK")
 check "still answering afterwards" [ "$r" = "$KA" ]
 
-r=$(chald_stop)
+chald_stop
+r=$CHALD_EXIT
 check "challenged stops cleanly (exit $r)" [ "$r" = 0 ]
 t_done

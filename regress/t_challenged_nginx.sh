@@ -26,7 +26,7 @@ D=$T_TMP/nginx
 mkdir -p "$D"
 # nginx takes no port 0: try a few random ones.
 start_nginx() {
-	NP=$(( ($(od -An -N2 -tu2 /dev/urandom) % 20000) + 30000 ))
+	NP=$(( ($(od -An -N2 -tu2 /dev/urandom) % 12000) + 20000 ))
 	cat >"$D/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
@@ -59,7 +59,7 @@ EOF
 	nginx -e "$D/error.log" -p "$D" -c "$D/nginx.conf" \
 	    >"$D/stdout" 2>&1 &
 	NGINX=$!
-	wait_for 5 curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$NP/" &&
+	wait_for 5 nginx_up "http://127.0.0.1:$NP/" &&
 	    kill -0 "$NGINX" 2>/dev/null
 }
 stop_nginx() {
@@ -108,6 +108,7 @@ check "nginx logged the forwarded token request" \
     "$D/access.log"
 
 stop_nginx
-r=$(chald_stop)
+chald_stop
+r=$CHALD_EXIT
 check "challenged stops cleanly (exit $r)" [ "$r" = 0 ]
 t_done

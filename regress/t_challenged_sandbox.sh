@@ -74,6 +74,7 @@ check "still answering" [ "$r" = "$KA" ]
 check "no system call refused" sh -c \
     "! grep -qi 'seccomp\|sigsys\|bad system call' '$T_TMP/chald.err'"
 
-r=$(chald_stop)
+chald_stop
+r=$CHALD_EXIT
 check "stops cleanly on SHUTDOWN (exit $r)" [ "$r" = 0 ]
 t_done
