@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ struct server *
 server_new(const int *fds, int nfds, struct toktab *toks)
 {
 	struct server	*srv;
-	int		 i;
+	int		 i, fl;
 
 	if (nfds < 0 || nfds > SERVER_LISTEN_MAX) {
 		log_warnx("%d listening sockets, at most %d expected",
@@ -121,8 +122,16 @@ server_new(const int *fds, int nfds, struct toktab *toks)
 		srv->conns[i].out = srv->conns[i].in + HTTP_HEAD_MAX;
 		srv->freelist[srv->nfree++] = i;
 	}
-	for (i = 0; i < nfds; i++)
+	/* accept() is called until it would block: it must not block. */
+	for (i = 0; i < nfds; i++) {
+		if ((fl = fcntl(fds[i], F_GETFL)) == -1 ||
+		    fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) == -1) {
+			log_warn("listening socket %d", fds[i]);
+			server_free(srv);
+			return NULL;
+		}
 		srv->lfd[i] = fds[i];
+	}
 	srv->nlfd = nfds;
 	srv->toks = toks;
 	return srv;
