@@ -13,10 +13,13 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <tls.h>
 
 #include "buf.h"
 #include "imsg.h"
@@ -26,6 +29,7 @@
 #include "sandbox.h"
 #include "http.h"
 #include "netproc.h"
+#include "verify.h"
 
 static struct imsgchan		*parent, *keyproc, *chald;
 static struct net_authority	*authorities;
@@ -457,6 +461,11 @@ netproc_main(int debug, int verbose)
 	log_setverbose(verbose);
 	if (http_global_init() == -1)
 		fatalx("libcurl initialisation failed");
+	/* libtls, for the deployment checks, loads nothing once sandboxed */
+	if (tls_init() == -1)
+		fatalx("libtls initialisation failed");
+	/* libtls writes with write(2): a peer gone must not be a signal */
+	signal(SIGPIPE, SIG_IGN);
 
 	/* The authorities, then READY. */
 	for (;;) {
@@ -498,6 +507,12 @@ netproc_main(int debug, int verbose)
 		switch (m.hdr.type) {
 		case MSG_ISSUE:
 			issue(&m);
+			break;
+		case MSG_VERIFY:
+			buf_init(&b, IMSG_MAX_SIZE);
+			verify_request(&m, &b);
+			send_parent(MSG_VERIFY_RESULT, &b);
+			buf_free(&b);
 			break;
 		case MSG_RENEWAL_INFO:
 			renewal_info(&m);
