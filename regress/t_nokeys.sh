@@ -1,12 +1,16 @@
 #!/bin/sh
 # The private keys never leave keyproc: nothing netproc reads or writes (its
-# channels to the parent, keyproc and challenged, and the network) and
-# nothing challenged reads or writes holds any encoding of the account
-# key's or a domain key's private part.  Shown on real issuances against
-# Pebble under strace, which records every byte each process moves: once
-# with keys acmed makes itself, once with keys made by openssl (ECDSA P-256
-# and RSA 2048).  The same search over keyproc's trace must find every key,
-# or the search proves nothing.
+# channels to the parent, keyproc and challenged, the files it reads and
+# the network) and nothing challenged reads or writes holds any encoding of
+# the account key's or a domain key's private part, and neither ever holds
+# a descriptor of a key file.  Shown on real issuances against Pebble under
+# strace, which records every byte each process moves: once with keys
+# acmed makes itself, once with keys made by openssl (ECDSA P-256 and RSA
+# 2048).  netproc's network bytes are TLS records, so searching them proves
+# little by itself; what does is that none of netproc's inputs carries a
+# key, so nothing it sends can.  The search must find each encoding in a
+# traced pipe and every key in keyproc's own traffic (the key file it reads
+# or the new key it hands the parent), or it would prove nothing.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -33,10 +37,12 @@ calls=read,write,readv,writev,pread64,pwrite64,preadv,pwritev,preadv2
 calls=$calls,pwritev2,recvfrom,sendto,recvmsg,sendmsg,recvmmsg,sendmmsg
 calls=$calls,open,openat,openat2,execve,execveat,clone,clone3,fork,vfork
 
-# Whatever strace started and left running is stopped at exit.
-traced_pids=""
+# Whatever strace started and left running (a run cut short by the time
+# limit) is stopped at exit: the trace files name every process.
 stop_traced() {
-	for st_p in $traced_pids; do
+	for st_f in "$T_TMP"/*/t.*; do
+		[ -f "$st_f" ] || continue
+		st_p=${st_f##*.}
 		if { tr '\0' ' ' <"/proc/$st_p/cmdline"; } 2>/dev/null |
 		    grep -q "^$ACMED "; then
 			kill -9 "$st_p" 2>/dev/null
@@ -48,14 +54,9 @@ t_at_exit stop_traced
 # traced NAME CONF: runs acmed -o under strace, traces in $T_TMP/NAME/.
 traced() {
 	mkdir -p "$T_TMP/$1"
-	timeout -k 5 40 strace -f -ff -qq -yy -s 16 -o "$T_TMP/$1/t" \
+	timeout -k 5 25 strace -f -ff -qq -yy -s 16 -o "$T_TMP/$1/t" \
 	    -e trace="$calls" -e read=all -e write=all \
 	    "$ACMED" -o -d -v -f "$2" >"$T_TMP/$1.out" 2>&1
-	tr_rc=$?
-	for tr_f in "$T_TMP/$1"/t.*; do
-		[ -f "$tr_f" ] && traced_pids="$traced_pids ${tr_f##*.}"
-	done
-	return $tr_rc
 }
 
 # files NAME PROC: the trace files of the process started as "acmed -P
