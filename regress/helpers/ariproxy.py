@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""
+A reverse proxy in front of an ACME server that has no renewal
+information (Pebble 2.4), adding RFC 9773's to it, for the tests.
+
+  ariproxy.py -c cert.pem -k key.pem -u https://127.0.0.1:PORT -C ca.pem
+              -w window -L log [-p port] [-P portfile] [-s] [-R refusefile]
+
+Every request is forwarded to the upstream server with its Host header
+unchanged, so the server builds its URLs (and checks the JWS "url") with
+the proxy's address.  The directory gains "renewalInfo": a path chosen at
+random at start (ending in "/" with -s), so a client must read it from
+the directory.  GET <that path>/<certid> answers
+
+  {"suggestedWindow": {"start": START, "end": END}}  + Retry-After: SECS
+
+from the window file, read again for every request: lines "CERTID START
+END SECS" (RFC 3339 times), the first line naming the certificate or "*"
+answering; 404 when none does or the file is missing.  The log file
+gets one line per event, the Unix time first, appended and flushed at
+once:
+
+  TIME renewalInfo CERTID
+  TIME newOrder replaces=ID   (replaces=- when the order has none)
+  TIME refused replaces=ID
+
+With -R FILE, while FILE exists, a newOrder naming a certificate it
+replaces is answered 409 alreadyReplaced (RFC 9773 section 5) instead of
+being forwarded.  Listens on 127.0.0.1 only; port 0 (the default) picks a
+free one, written to the port file.
+"""
+import argparse
+import base64
+import http.client
+import http.server
+import json
+import os
+import secrets
+import socketserver
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+
+MAX_BODY = 4 * 1024 * 1024
+HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te",
+               "trailer", "upgrade", "proxy-connection", "content-length"}
+
+opts = None
+ari_path = None
+log_lock = threading.Lock()
+upstream_ctx = None
+
+
+def log_event(line):
+    with log_lock:
+        with open(opts.log, "a") as f:
+            f.write("%d %s\n" % (int(time.time()), line))
+            f.flush()
+
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def order_replaces(body):
+    """The "replaces" of a newOrder JWS (None if absent); raises if the
+    body is not a JWS with an order payload."""
+    jws = json.loads(body)
+    payload = json.loads(b64url_decode(jws["payload"]))
+    if not isinstance(payload, dict) or "identifiers" not in payload:
+        raise ValueError("not an order")
+    return payload.get("replaces")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ariproxy"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("ariproxy: %s\n" % (fmt % args))
+
+    def answer(self, code, body, ctype, extra=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def problem(self, code, ptype, detail):
+        body = json.dumps({"type": "urn:ietf:params:acme:error:" + ptype,
+                           "detail": detail, "status": code}).encode()
+        self.answer(code, body, "application/problem+json")
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n < 0 or n > MAX_BODY:
+            raise ValueError("request body of %d bytes" % n)
+        return self.rfile.read(n) if n else b""
+
+    def renewal_info(self, certid):
+        log_event("renewalInfo " + certid)
+        found = None
+        try:
+            with open(opts.window) as f:
+                for line in f:
+                    w = line.split()
+                    if len(w) == 4 and w[0] in (certid, "*"):
+                        found = w[1:]
+                        break
+        except OSError:
+            pass
+        if found is None:
+            self.problem(404, "malformed", "no window for " + certid)
+            return
+        start, end, secs = found
+        body = json.dumps({"suggestedWindow": {"start": start,
+                                               "end": end}}).encode()
+        self.answer(200, body, "application/json",
+                    [("Retry-After", secs)])
+
+    def forward(self, body):
+        conn = http.client.HTTPSConnection(opts.up_host, opts.up_port,
+                                           context=upstream_ctx, timeout=30)
+        try:
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() not in HOP_HEADERS}
+            if body:
+                headers["Content-Length"] = str(len(body))
+            conn.request(self.command, self.path, body=body or None,
+                         headers=headers)
+            resp = conn.getresponse()
+            data = resp.read(MAX_BODY + 1)
+            rheaders = [(k, v) for k, v in resp.getheaders()
+                        if k.lower() not in HOP_HEADERS]
+            code = resp.status
+        finally:
+            conn.close()
+        if len(data) > MAX_BODY:
+            self.problem(502, "serverInternal", "upstream answer too large")
+            return
+        if self.command == "GET" and code == 200 and \
+                urllib.parse.urlsplit(self.path).path == opts.dir_path:
+            d = json.loads(data)
+            d["renewalInfo"] = "https://%s%s" % (self.headers["Host"],
+                                                 ari_path)
+            data = json.dumps(d, indent=2).encode()
+        self.send_response(code)
+        for k, v in rheaders:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def handle_any(self):
+        try:
+            body = self.read_body()
+        except ValueError as e:
+            self.problem(400, "malformed", str(e))
+            self.close_connection = True
+            return
+        path = urllib.parse.urlsplit(self.path).path
+        base = ari_path if ari_path.endswith("/") else ari_path + "/"
+        if path.startswith(base) and self.command in ("GET", "HEAD"):
+            certid = path[len(base):]
+            if certid and "/" not in certid:
+                self.renewal_info(certid)
+            else:
+                self.problem(404, "malformed", "no such renewal info")
+            return
+        if self.command == "POST":
+            try:
+                rep = order_replaces(body)
+            except (ValueError, KeyError, TypeError):
+                rep = False
+            if rep is not False:
+                log_event("newOrder replaces=%s" % (rep if rep else "-"))
+                if rep and opts.refuse and os.path.exists(opts.refuse):
+                    log_event("refused replaces=%s" % rep)
+                    self.problem(409, "alreadyReplaced",
+                                 "certificate %s was already replaced" % rep)
+                    return
+        try:
+            self.forward(body)
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            self.log_message("upstream: %s", e)
+            self.problem(502, "serverInternal", "upstream: %s" % e)
+
+    do_GET = handle_any
+    do_HEAD = handle_any
+    do_POST = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        sock.settimeout(30)
+        return self.tls.wrap_socket(sock, server_side=True,
+                                    do_handshake_on_connect=False), addr
+
+
+def main():
+    global opts, ari_path, upstream_ctx
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-c", dest="cert", required=True)
+    ap.add_argument("-k", dest="key", required=True)
+    ap.add_argument("-u", dest="upstream", required=True)
+    ap.add_argument("-C", dest="ca", required=True)
+    ap.add_argument("-w", dest="window", required=True)
+    ap.add_argument("-L", dest="log", required=True)
+    ap.add_argument("-p", dest="port", type=int, default=0)
+    ap.add_argument("-P", dest="portfile")
+    ap.add_argument("-s", dest="slash", action="store_true")
+    ap.add_argument("-R", dest="refuse")
+    ap.add_argument("-d", dest="dir_path", default="/dir")
+    opts = ap.parse_args()
+    u = urllib.parse.urlsplit(opts.upstream)
+    opts.up_host, opts.up_port = u.hostname, u.port or 443
+    ari_path = "/ari-%s/renewal-info%s" % (secrets.token_hex(4),
+                                           "/" if opts.slash else "")
+    upstream_ctx = ssl.create_default_context(cafile=opts.ca)
+
+    srv = Server(("127.0.0.1", opts.port), Handler)
+    srv.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    srv.tls.load_cert_chain(opts.cert, opts.key)
+    port = srv.server_address[1]
+    sys.stderr.write("ariproxy: 127.0.0.1:%d -> %s, renewal info at %s\n" %
+                     (port, opts.upstream, ari_path))
+    if opts.portfile:
+        tmp = opts.portfile + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, opts.portfile)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
