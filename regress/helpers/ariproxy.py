@@ -5,6 +5,7 @@ information (Pebble 2.4), adding RFC 9773's to it, for the tests.
 
   ariproxy.py -c cert.pem -k key.pem -u https://127.0.0.1:PORT -C ca.pem
               -w window -L log [-p port] [-P portfile] [-s] [-R refusefile]
+              [-d directory-path (/dir)]
 
 Every request is forwarded to the upstream server with its Host header
 unchanged, so the server builds its URLs (and checks the JWS "url") with
