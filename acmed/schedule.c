@@ -79,15 +79,17 @@ sched_ari_window(struct dstate *ds, time_t start, time_t end,
     time_t retry_after, time_t now)
 {
 	ds->ari_asked = 0;
-	if (retry_after <= 0)
-		retry_after = ARI_REFRESH_DEFAULT;
 	if (retry_after > ARI_REFRESH_MAX)
 		retry_after = ARI_REFRESH_MAX;
 	if (start == 0 && end == 0) {
+		/* None offered, or an error: as the authority asked, or later. */
 		ds->ari_start = ds->ari_end = ds->ari_at = 0;
-		ds->ari_refresh = now + ARI_REFRESH_MAX;
+		ds->ari_refresh = now + (retry_after > 0 ? retry_after :
+		    ARI_REFRESH_MAX);
 		return;
 	}
+	if (retry_after <= 0)
+		retry_after = ARI_REFRESH_DEFAULT;
 	ds->ari_refresh = now + retry_after;
 	if (start == ds->ari_start && end == ds->ari_end && ds->ari_at != 0)
 		return;		/* same window: keep the moment chosen */
