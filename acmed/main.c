@@ -393,6 +393,13 @@ renewal_time(const struct dstate *ds)
 	return sched_renewal_time(ds);
 }
 
+static int
+renew_always(const struct dstate *ds)
+{
+	return ds->d->renew_before > 0 &&
+	    ds->d->renew_before >= ds->not_after - ds->not_before;
+}
+
 static void
 dstate_schedule(struct dstate *ds, time_t now)
 {
@@ -403,6 +410,14 @@ dstate_schedule(struct dstate *ds, time_t now)
 		return;
 	}
 	t = renewal_time(ds);
+	/*
+	 * A "renew before" longer than the lifetime makes a certificate due
+	 * as soon as it is issued: asking again at once would loop.  A
+	 * single pass (-o) does what the file says.
+	 */
+	if (!oneshot && renew_always(ds) &&
+	    t < ds->not_before + conf->check_interval)
+		t = ds->not_before + conf->check_interval;
 	if (t < now)
 		t = now;
 	if (t > now + conf->check_interval)
@@ -829,13 +844,10 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	ds->last_error = NULL;
 	now = time(NULL);
 	dstate_schedule(ds, now);
-	if (ds->next <= now) {
-		/* Never ask again at once, in a loop. */
+	if (renew_always(ds))
 		log_warnx("%s: renew before is longer than the lifetime of the "
-		    "certificate: renewing again in %lld s", ds->d->handle,
-		    (long long)conf->check_interval);
-		ds->next = now + conf->check_interval;
-	}
+		    "certificate: renewing again at %s", ds->d->handle,
+		    time_text(ds->not_before + conf->check_interval));
 	log_info("%s: certificate %s, valid until %s", ds->d->handle,
 	    renewed ? "renewed" : "issued", time_text(ds->not_after));
 	event_emit(conf, renewed ? "renewed" : "issued", ds, NULL);
