@@ -335,24 +335,36 @@ else
 	notok "parent killed during an order: the daemon starts"
 fi
 
-### 8. SIGTERM and SIGINT: exit 0, nothing left behind.
-for sig in TERM INT; do
+### 8. SIGTERM and SIGINT: exit 0, nothing left behind.  The children
+### leave when asked; one that does not (stopped) is killed after 3 s.
+for how in TERM INT TERM-stopped; do
+	sig=${how%-stopped}
 	daemon_start
 	if ! wait_for 15 children_up; then
-		notok "SIG$sig: daemon starts again"
+		notok "$how: daemon starts again"
 		continue
 	fi
 	oldpids="$np $kp $cp"
 	wait_for 10 t_proc_confined "$np" _acmed >/dev/null
-	check_not "SIG$sig: certificates present are not requested again" \
+	check_not "$how: certificates present are not requested again" \
 	    log_since 'starting:' 'requesting a certificate|provisional self'
+	[ "$how" = "$sig" ] || kill -STOP "$cp"
+	t0=$(date +%s)
 	kill -"$sig" "$dpid"
-	check "SIG$sig: the parent exits within 10 s" wait_for 10 proc_gone "$dpid"
+	check "$how: the parent exits within 10 s" wait_for 10 proc_gone "$dpid"
+	t1=$(date +%s)
 	wait "$dpid"
 	rc=$?
-	check "SIG$sig: exit status 0" [ "$rc" -eq 0 ]
-	check "SIG$sig: no child left" all_gone $oldpids
-	check "SIG$sig: the challenge port is free" port_free
+	check "$how: exit status 0" [ "$rc" -eq 0 ]
+	if [ "$how" = "$sig" ]; then
+		check "$how: the children left at once (under 3 s)" \
+		    [ $((t1 - t0)) -lt 3 ]
+	else
+		check "$how: the stopped child was waited for 3 s" \
+		    [ $((t1 - t0)) -ge 2 ]
+	fi
+	check "$how: no child left" all_gone $oldpids
+	check "$how: the challenge port is free" port_free
 done
 
 ### 9. A daemon whose SIGHUP was ignored by whoever started it (nohup)
