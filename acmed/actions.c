@@ -59,7 +59,7 @@ run_command(const char *what, char *const argv[], char *const envp[],
 		if (dup2(p[1], STDOUT_FILENO) == -1 ||
 		    dup2(p[1], STDERR_FILENO) == -1)
 			_exit(127);
-		if ((n = open("/dev/null", O_RDONLY)) != -1)
+		if ((n = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1)
 			dup2((int)n, STDIN_FILENO);
 		setsid();
 		execve(argv[0], argv, envp ? envp : defenv);
