@@ -509,7 +509,7 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			if (cur_dom->renew_before != 0)
 				conf_err("domain %s: renew before given twice",
 				    cur_dom->handle);
-			else if (conf_duration($3, $4, 0,
+			else if (conf_duration($3, $4, 1,
 			    &cur_dom->renew_before, &why) == -1)
 				conf_err("domain %s: renew before: %s",
 				    cur_dom->handle, why);

@@ -1,0 +1,59 @@
+#!/bin/sh
+# The authority goes away while a certificate nears its end: the renewal
+# fails, the "expiring" event reaches the hook and the log at critical
+# level, the installed files stay as they are, the daemon keeps running.
+# The authority comes back (a new Pebble that has forgotten the account):
+# the daemon registers again and renews.
+. "$(dirname "$0")/lib.sh"
+t_users
+PEBBLE_VALIDITY=36 t_pebble 15400 || { notok "pebble starts"; t_done; exit 1; }
+ok "pebble starts (36 s certificates)"
+conf=$T_TMP/acmed.conf
+hook=$T_TMP/hook.sh
+printf '#!/bin/sh\necho "$1 $ACMED_DOMAIN $ACMED_NOT_AFTER $ACMED_ERROR" >>"%s/events"\n' \
+    "$T_TMP" >"$hook"
+chmod 0755 "$hook"
+t_conf "$conf"
+echo "event hook \"$hook\"" >>"$conf"
+echo "check interval 60 seconds" >>"$conf"
+t_domain "$conf" exp.example.org
+# Renewal 3 s before the end: inside the warning, which is a sixth of
+# the 36 s lifetime (6 s).
+sed -i 's|^\tsign with pebble$|\tsign with pebble\n\trenew before 3 seconds|' "$conf"
+check "configuration valid" sh -c "\"$ACMED\" -n -f \"$conf\" 2>/dev/null"
+
+"$ACMED" -d -v -f "$conf" >"$T_TMP/log" 2>&1 &
+apid=$!
+t_at_exit "kill \$apid 2>/dev/null"
+check "issued" wait_for 30 grep -q "exp.example.org: certificate issued" "$T_TMP/log"
+sum=$(md5sum "$T_TMP"/exp.example.org.* | grep -v key)
+"$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR" >/dev/null
+ok "the authority is gone"
+check "the expiring event reaches the hook" \
+    wait_for 40 grep -qs "^expiring exp.example.org" "$T_TMP/events"
+check "the hook is told why" \
+    grep -q "^expiring exp.example.org .*127.0.0.1:15400" "$T_TMP/events"
+check "a renewal-failed event came with it" \
+    grep -q "^renewal-failed exp.example.org" "$T_TMP/events"
+check "the log says it at critical level, naming the domain" \
+    grep -q "exp.example.org: certificate expires in .* and could not be renewed" "$T_TMP/log"
+check "the installed files are untouched" sh -c \
+    "[ \"\$(md5sum '$T_TMP'/exp.example.org.* | grep -v key)\" = '$sum' ]"
+check "the daemon keeps running" kill -0 "$apid"
+check "acmed -s shows the error" sh -c \
+    "'$ACMED' -s -f '$conf' | grep -q 'last error: .*127.0.0.1:15400'"
+
+PEBBLE_VALIDITY=36 PEBBLE_PORT=15400 PEBBLE_MGMT_PORT=15401 \
+    PEBBLE_DNS_PORT=15402 PEBBLE_CHALL_MGMT_PORT=15403 PEBBLE_TLS_PORT=15404 \
+    PEBBLE_HTTP_PORT=$T_HTTP_PORT "$TOP/regress/pebble.sh" start "$T_PEBBLE_DIR" \
+    >/dev/null
+check "the authority is back" test $? -eq 0
+kill -USR1 "$apid"
+check "renewed once it is back" \
+    wait_for 30 grep -q "exp.example.org: certificate renewed" "$T_TMP/log"
+check "registered again with the new authority" \
+    grep -q "registering again" "$T_TMP/log"
+check "the renewed certificate is installed" sh -c \
+    "[ \"\$(md5sum '$T_TMP'/exp.example.org.* | grep -v key)\" != '$sum' ]"
+check "the renewed event reaches the hook" grep -q "^renewed exp.example.org" "$T_TMP/events"
+t_done
