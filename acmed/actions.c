@@ -23,6 +23,35 @@
 
 #define OUTPUT_MAX	4096	/* bytes of a command's output logged */
 #define PIDFILE_MAX	64
+#define WAIT_TICK_MS	100	/* how often a running command is looked at */
+
+/*
+ * Adds what a command wrote to out, keeping the first OUTPUT_MAX bytes.
+ * Returns 0 once the pipe is closed, 1 while more may come.
+ */
+static int
+output_read(int fd, struct buf *out)
+{
+	char	 chunk[512];
+	ssize_t	 n;
+	int	 i;
+
+	/* Bounded, so that a command writing without end cannot hold us. */
+	for (i = 0; i < 64; i++) {
+		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? 1 : 0;
+		}
+		if (n == 0)
+			return 0;
+		if (out->len < OUTPUT_MAX)
+			(void)buf_add(out, chunk, (size_t)n <
+			    OUTPUT_MAX - out->len ? (size_t)n :
+			    OUTPUT_MAX - out->len);
+	}
+	return 1;
+}
 
 /*
  * Runs argv with envp (NULL: a minimal environment), waits at most
@@ -36,12 +65,12 @@ run_command(const char *what, char *const argv[], char *const envp[],
 		"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	struct pollfd		 pfd;
 	struct buf		 out;
-	char			 chunk[512], *line, *nl;
+	char			*line, *nl;
 	time_t			 deadline;
 	ssize_t			 n;
 	pid_t			 pid;
 	sigset_t		 mask;
-	int			 p[2], status, left, rc = -1, killed = 0;
+	int			 p[2], status, rc = -1, killed = 0, exited = 0;
 
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		log_warn("%s: pipe", what);
@@ -67,13 +96,24 @@ run_command(const char *what, char *const argv[], char *const envp[],
 		_exit(127);
 	}
 	close(p[1]);
+	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
 	buf_init(&out, OUTPUT_MAX);
 	deadline = time(NULL) + timeout;
 	pfd.fd = p[0];
 	pfd.events = POLLIN;
+	/*
+	 * Wait for the command itself, not for the end of its output: a
+	 * process it leaves in the background may hold the pipe open for as
+	 * long as it runs, and must neither block the parent nor be killed.
+	 */
 	for (;;) {
-		left = (int)(deadline - time(NULL));
-		if (left <= 0) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			exited = 1;
+			if (pfd.fd != -1)
+				(void)output_read(p[0], &out);
+			break;
+		}
+		if (time(NULL) >= deadline) {
 			log_warnx("%s: still running after %d s: killed", what,
 			    timeout);
 			kill(-pid, SIGKILL);
@@ -81,20 +121,12 @@ run_command(const char *what, char *const argv[], char *const envp[],
 			killed = 1;
 			break;
 		}
-		if (poll(&pfd, 1, left * 1000) == -1 && errno != EINTR)
-			break;
-		if ((n = read(p[0], chunk, sizeof(chunk))) <= 0) {
-			if (n == -1 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			break;
-		}
-		if (out.len < OUTPUT_MAX)
-			(void)buf_add(&out, chunk, (size_t)n <
-			    OUTPUT_MAX - out.len ? (size_t)n :
-			    OUTPUT_MAX - out.len);
+		if (poll(&pfd, pfd.fd == -1 ? 0 : 1, WAIT_TICK_MS) > 0 &&
+		    output_read(p[0], &out) == 0)
+			pfd.fd = -1;
 	}
 	close(p[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	while (!exited && waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	for (line = buf_cstr(&out); line != NULL && *line != '\0';
 	    line = nl) {
