@@ -91,6 +91,10 @@ log_count() {
 log_more() {
 	[ "$(log_count "$1")" -gt "$2" ]
 }
+# check_not_log PATTERN: no line of the log matches.
+check_not_log() {
+	! log_has "$1"
+}
 # log_has PATTERN
 log_has() {
 	grep -qE -- "$1" "$log"
@@ -385,17 +389,46 @@ else
 fi
 
 ### 10. A certificate due as soon as it is issued (renew before longer
-### than its lifetime) is not requested again in a loop.
+### than its lifetime) is not requested again in a loop.  Its second
+### reload action leaves a process in the background holding its output:
+### the parent waits for the action, not for that process, and leaves it.
 conf_write loop.example.org
 sed -i 's|^\tsign with pebble$|\tsign with pebble\n\trenew before 3000 days|' \
     "$conf"
+sed -i '$d' "$conf"
+cat >>"$conf" <<EOC
+	reload shell "sleep 30 & echo \$! >>'$T_TMP/bg.pids'"
+}
+EOC
+bg_stop() {
+	[ -f "$T_TMP/bg.pids" ] || return 0
+	for p in $(cat "$T_TMP/bg.pids"); do
+		kill "$p" 2>/dev/null
+	done
+	return 0
+}
+t_at_exit bg_stop
+# bg_alive: every process the actions left in the background runs.
+bg_alive() {
+	[ -s "$T_TMP/bg.pids" ] || return 1
+	for p in $(cat "$T_TMP/bg.pids"); do
+		proc_gone "$p" && return 1
+	done
+	return 0
+}
 daemon_start
 check "renew before > lifetime: issued" wait_for 60 issued loop.example.org
 check "renew before > lifetime: a warning says why it waits" \
     wait_for 5 log_has 'loop\.example\.org: renew before is longer'
+check "background reload: the parent is done with all four in 5 s" \
+    wait_for 5 log_more 'loop\.example\.org: reload shell: done' 3
+check "background reload: the actions ran" lines_in "$T_TMP/bg.pids" 2
+check "background reload: the processes left behind still run" bg_alive
 sleep 3
 check "renew before > lifetime: requested once only" \
     [ "$(log_count 'loop\.example\.org: (requesting|renewing)')" -eq 1 ]
+check "background reload: nothing was killed" \
+    check_not_log 'still running after'
 kill -TERM "$dpid"
 wait_for 10 proc_gone "$dpid"
 
