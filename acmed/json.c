@@ -17,6 +17,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "acme.h"
+#include "base64.h"
 #include "json.h"
 
 #define JSON_MAX_DEPTH		16
@@ -178,15 +179,20 @@ json_get(yajl_val obj, const char *key)
 }
 
 /*
- * String field: 0 and a copy in *out (NULL if absent and optional), -1
- * if of the wrong type, too long, or missing and required.
+ * The value of key in *out, NULL with 0 if absent and optional; -1 if
+ * missing and required or not of type t (yajl_t_true: either boolean).
  */
-int
-json_str(yajl_val obj, const char *key, int required, const char *what,
-    char **out, char *err, size_t errlen)
+static int
+json_field(yajl_val obj, const char *key, int required, yajl_type t,
+    const char *what, yajl_val *out, char *err, size_t errlen)
 {
+	static const char *const tname[] = {
+		[yajl_t_string] = "a string",
+		[yajl_t_object] = "an object",
+		[yajl_t_array] = "an array",
+		[yajl_t_true] = "a boolean",
+	};
 	yajl_val	 v;
-	size_t		 len;
 
 	*out = NULL;
 	if ((v = json_get(obj, key)) == NULL) {
@@ -195,13 +201,32 @@ json_str(yajl_val obj, const char *key, int required, const char *what,
 		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
 		return -1;
 	}
-	if (!YAJL_IS_STRING(v)) {
-		json_err(err, errlen, "%s: field \"%s\" is not a string",
-		    what, key);
+	if (v->type != t && !(t == yajl_t_true && v->type == yajl_t_false)) {
+		json_err(err, errlen, "%s: field \"%s\" is not %s", what, key,
+		    tname[t]);
 		return -1;
 	}
-	len = strlen(v->u.string);
-	if (len > ACME_MAX_STR) {
+	*out = v;
+	return 0;
+}
+
+/*
+ * String field: 0 and a copy in *out (NULL if absent and optional), -1
+ * if of the wrong type, too long, or missing and required.
+ */
+int
+json_str(yajl_val obj, const char *key, int required, const char *what,
+    char **out, char *err, size_t errlen)
+{
+	yajl_val	 v;
+
+	*out = NULL;
+	if (json_field(obj, key, required, yajl_t_string, what, &v, err,
+	    errlen) == -1)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (strlen(v->u.string) > ACME_MAX_STR) {
 		json_err(err, errlen, "%s: field \"%s\" longer than %d bytes",
 		    what, key, ACME_MAX_STR);
 		return -1;
@@ -245,19 +270,10 @@ json_bool(yajl_val obj, const char *key, int required, const char *what,
 	yajl_val	 v;
 
 	*out = 0;
-	if ((v = json_get(obj, key)) == NULL) {
-		if (!required)
-			return 0;
-		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
+	if (json_field(obj, key, required, yajl_t_true, what, &v, err,
+	    errlen) == -1)
 		return -1;
-	}
-	if (YAJL_IS_TRUE(v))
-		*out = 1;
-	else if (!YAJL_IS_FALSE(v)) {
-		json_err(err, errlen, "%s: field \"%s\" is not a boolean",
-		    what, key);
-		return -1;
-	}
+	*out = YAJL_IS_TRUE(v);
 	return 0;
 }
 
@@ -284,64 +300,57 @@ static int
 json_obj(yajl_val obj, const char *key, int required, const char *what,
     yajl_val *out, char *err, size_t errlen)
 {
-	yajl_val	 v;
-
-	*out = NULL;
-	if ((v = json_get(obj, key)) == NULL) {
-		if (!required)
-			return 0;
-		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
-		return -1;
-	}
-	if (!YAJL_IS_OBJECT(v)) {
-		json_err(err, errlen, "%s: field \"%s\" is not an object",
-		    what, key);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return json_field(obj, key, required, yajl_t_object, what, out, err,
+	    errlen);
 }
 
+/* Array field of at most max elements: NULL with 0 if absent and optional. */
 static int
 json_arr(yajl_val obj, const char *key, int required, size_t max,
     const char *what, yajl_val *out, char *err, size_t errlen)
 {
-	yajl_val	 v;
-
-	*out = NULL;
-	if ((v = json_get(obj, key)) == NULL) {
-		if (!required)
-			return 0;
-		json_err(err, errlen, "%s: field \"%s\" missing", what, key);
+	if (json_field(obj, key, required, yajl_t_array, what, out, err,
+	    errlen) == -1)
 		return -1;
-	}
-	if (!YAJL_IS_ARRAY(v)) {
-		json_err(err, errlen, "%s: field \"%s\" is not an array",
-		    what, key);
-		return -1;
-	}
-	if (v->u.array.len > max) {
+	if (*out != NULL && (*out)->u.array.len > max) {
 		json_err(err, errlen, "%s: field \"%s\" has %zu elements, "
-		    "more than %zu", what, key, v->u.array.len, max);
+		    "more than %zu", what, key, (*out)->u.array.len, max);
+		*out = NULL;
 		return -1;
 	}
-	*out = v;
 	return 0;
+}
+
+typedef int (*json_reader)(yajl_val, const char *, void *, char *, size_t);
+
+/*
+ * A whole document into out (size bytes, zeroed first) by fn, which
+ * leaves out empty when it fails.
+ */
+static int
+json_doc(const void *data, size_t len, const char *what, json_reader fn,
+    void *out, size_t size, char *err, size_t errlen)
+{
+	yajl_val	 root;
+	int		 rc;
+
+	memset(out, 0, size);
+	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
+		return -1;
+	rc = fn(root, what, out, err, errlen);
+	yajl_tree_free(root);
+	return rc;
 }
 
 /* --- directory --- */
 
-int
-acme_parse_directory(const void *data, size_t len, struct acme_directory *d,
-    char *err, size_t errlen)
+static int
+directory_read(yajl_val root, const char *what, void *arg, char *err,
+    size_t errlen)
 {
-	static const char *what = "directory";
-	yajl_val	 root, meta;
-	int		 rc = -1;
+	struct acme_directory	*d = arg;
+	yajl_val		 meta;
 
-	memset(d, 0, sizeof(*d));
-	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
-		return -1;
 	if (json_url(root, "newNonce", 1, what, &d->new_nonce, err,
 	    errlen) == -1 ||
 	    json_url(root, "newAccount", 1, what, &d->new_account, err,
@@ -355,19 +364,25 @@ acme_parse_directory(const void *data, size_t len, struct acme_directory *d,
 	    json_url(root, "renewalInfo", 0, what, &d->renewal_info, err,
 	    errlen) == -1 ||
 	    json_obj(root, "meta", 0, what, &meta, err, errlen) == -1)
-		goto out;
+		goto fail;
 	if (meta != NULL &&
 	    (json_str(meta, "termsOfService", 0, "directory meta",
 	    &d->terms_of_service, err, errlen) == -1 ||
 	    json_bool(meta, "externalAccountRequired", 0, "directory meta",
 	    &d->eab_required, err, errlen) == -1))
-		goto out;
-	rc = 0;
- out:
-	yajl_tree_free(root);
-	if (rc == -1)
-		acme_directory_free(d);
-	return rc;
+		goto fail;
+	return 0;
+ fail:
+	acme_directory_free(d);
+	return -1;
+}
+
+int
+acme_parse_directory(const void *data, size_t len, struct acme_directory *d,
+    char *err, size_t errlen)
+{
+	return json_doc(data, len, "directory", directory_read, d, sizeof(*d),
+	    err, errlen);
 }
 
 void
@@ -386,13 +401,13 @@ acme_directory_free(struct acme_directory *d)
 /* --- problem documents (RFC 7807, RFC 8555 section 6.7) --- */
 
 static int
-problem_from(yajl_val obj, const char *what, struct acme_problem *p,
-    char *err, size_t errlen)
+problem_read(yajl_val obj, const char *what, void *arg, char *err,
+    size_t errlen)
 {
-	yajl_val	 v, subs, s, id;
-	size_t		 i;
+	struct acme_problem	*p = arg;
+	yajl_val		 v, subs, s, id;
+	size_t			 i;
 
-	memset(p, 0, sizeof(*p));
 	if (json_str(obj, "type", 0, what, &p->type, err, errlen) == -1 ||
 	    json_str(obj, "detail", 0, what, &p->detail, err, errlen) == -1)
 		goto fail;
@@ -455,15 +470,8 @@ int
 acme_parse_problem(const void *data, size_t len, struct acme_problem *p,
     char *err, size_t errlen)
 {
-	yajl_val	 root;
-	int		 rc;
-
-	memset(p, 0, sizeof(*p));
-	if ((root = json_parse(data, len, "problem", err, errlen)) == NULL)
-		return -1;
-	rc = problem_from(root, "problem", p, err, errlen);
-	yajl_tree_free(root);
-	return rc;
+	return json_doc(data, len, "problem", problem_read, p, sizeof(*p),
+	    err, errlen);
 }
 
 void
@@ -502,7 +510,7 @@ problem_field(yajl_val obj, const char *what, struct acme_problem **out,
 		return -1;
 	}
 	snprintf(sub, sizeof(sub), "%s error", what);
-	if (problem_from(v, sub, *out, err, errlen) == -1) {
+	if (problem_read(v, sub, *out, err, errlen) == -1) {
 		free(*out);
 		*out = NULL;
 		return -1;
@@ -512,26 +520,26 @@ problem_field(yajl_val obj, const char *what, struct acme_problem **out,
 
 /* --- account --- */
 
+static int
+account_read(yajl_val root, const char *what, void *arg, char *err,
+    size_t errlen)
+{
+	struct acme_account	*a = arg;
+
+	if (json_status(root, what, &a->status, err, errlen) == -1 ||
+	    json_url(root, "orders", 0, what, &a->orders, err, errlen) == -1) {
+		acme_account_free(a);
+		return -1;
+	}
+	return 0;
+}
+
 int
 acme_parse_account(const void *data, size_t len, struct acme_account *a,
     char *err, size_t errlen)
 {
-	static const char *what = "account";
-	yajl_val	 root;
-	int		 rc = -1;
-
-	memset(a, 0, sizeof(*a));
-	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
-		return -1;
-	if (json_status(root, what, &a->status, err, errlen) == -1 ||
-	    json_url(root, "orders", 0, what, &a->orders, err, errlen) == -1)
-		goto out;
-	rc = 0;
- out:
-	yajl_tree_free(root);
-	if (rc == -1)
-		acme_account_free(a);
-	return rc;
+	return json_doc(data, len, "account", account_read, a, sizeof(*a),
+	    err, errlen);
 }
 
 void
@@ -543,18 +551,14 @@ acme_account_free(struct acme_account *a)
 
 /* --- order --- */
 
-int
-acme_parse_order(const void *data, size_t len, struct acme_order *o,
-    char *err, size_t errlen)
+static int
+order_read(yajl_val root, const char *what, void *arg, char *err,
+    size_t errlen)
 {
-	static const char *what = "order";
-	yajl_val	 root, arr, v;
-	size_t		 i;
-	int		 rc = -1;
+	struct acme_order	*o = arg;
+	yajl_val		 arr, v;
+	size_t			 i;
 
-	memset(o, 0, sizeof(*o));
-	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
-		return -1;
 	if (json_status(root, what, &o->status, err, errlen) == -1 ||
 	    json_str(root, "expires", 0, what, &o->expires, err,
 	    errlen) == -1 ||
@@ -565,16 +569,16 @@ acme_parse_order(const void *data, size_t len, struct acme_order *o,
 	    json_arr(root, "authorizations", 1, ACME_MAX_AUTHZ, what, &arr,
 	    err, errlen) == -1 ||
 	    problem_field(root, what, &o->error, err, errlen) == -1)
-		goto out;
+		goto fail;
 	if (arr->u.array.len == 0) {
 		json_err(err, errlen, "%s: no authorizations", what);
-		goto out;
+		goto fail;
 	}
 	o->authorizations = calloc(arr->u.array.len,
 	    sizeof(*o->authorizations));
 	if (o->authorizations == NULL) {
 		json_err(err, errlen, "%s: out of memory", what);
-		goto out;
+		goto fail;
 	}
 	for (i = 0; i < arr->u.array.len; i++) {
 		v = arr->u.array.values[i];
@@ -582,20 +586,26 @@ acme_parse_order(const void *data, size_t len, struct acme_order *o,
 		    !json_is_https(v->u.string)) {
 			json_err(err, errlen, "%s: authorization %zu is not "
 			    "an https URL", what, i);
-			goto out;
+			goto fail;
 		}
 		if ((o->authorizations[i] = strdup(v->u.string)) == NULL) {
 			json_err(err, errlen, "%s: out of memory", what);
-			goto out;
+			goto fail;
 		}
 		o->nauthorizations++;
 	}
-	rc = 0;
- out:
-	yajl_tree_free(root);
-	if (rc == -1)
-		acme_order_free(o);
-	return rc;
+	return 0;
+ fail:
+	acme_order_free(o);
+	return -1;
+}
+
+int
+acme_parse_order(const void *data, size_t len, struct acme_order *o,
+    char *err, size_t errlen)
+{
+	return json_doc(data, len, "order", order_read, o, sizeof(*o), err,
+	    errlen);
 }
 
 void
@@ -623,22 +633,17 @@ acme_order_free(struct acme_order *o)
 static int
 token_ok(const char *t)
 {
-	size_t	 i;
+	size_t	 len = strlen(t);
 
-	if (t[0] == '\0' || strlen(t) > 256)
-		return 0;
-	for (i = 0; t[i] != '\0'; i++)
-		if (!isalnum((unsigned char)t[i]) && t[i] != '-' &&
-		    t[i] != '_')
-			return 0;
-	return 1;
+	return len > 0 && len <= 256 && b64url_valid(t, len);
 }
 
 static int
-challenge_from(yajl_val obj, const char *what, struct acme_challenge *c,
-    char *err, size_t errlen)
+challenge_read(yajl_val obj, const char *what, void *arg, char *err,
+    size_t errlen)
 {
-	memset(c, 0, sizeof(*c));
+	struct acme_challenge	*c = arg;
+
 	if (!YAJL_IS_OBJECT(obj)) {
 		json_err(err, errlen, "%s: not an object", what);
 		return -1;
@@ -663,15 +668,8 @@ int
 acme_parse_challenge(const void *data, size_t len, struct acme_challenge *c,
     char *err, size_t errlen)
 {
-	yajl_val	 root;
-	int		 rc;
-
-	memset(c, 0, sizeof(*c));
-	if ((root = json_parse(data, len, "challenge", err, errlen)) == NULL)
-		return -1;
-	rc = challenge_from(root, "challenge", c, err, errlen);
-	yajl_tree_free(root);
-	return rc;
+	return json_doc(data, len, "challenge", challenge_read, c, sizeof(*c),
+	    err, errlen);
 }
 
 void
@@ -685,19 +683,15 @@ acme_challenge_free(struct acme_challenge *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int
-acme_parse_authz(const void *data, size_t len, struct acme_authz *a,
-    char *err, size_t errlen)
+static int
+authz_read(yajl_val root, const char *what, void *arg, char *err,
+    size_t errlen)
 {
-	static const char *what = "authorization";
-	yajl_val	 root, id, arr;
-	size_t		 i;
-	char		 sub[64];
-	int		 rc = -1;
+	struct acme_authz	*a = arg;
+	yajl_val		 id, arr;
+	size_t			 i;
+	char			 sub[64];
 
-	memset(a, 0, sizeof(*a));
-	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
-		return -1;
 	if (json_status(root, what, &a->status, err, errlen) == -1 ||
 	    json_obj(root, "identifier", 1, what, &id, err, errlen) == -1 ||
 	    json_str(id, "type", 1, "authorization identifier",
@@ -708,26 +702,32 @@ acme_parse_authz(const void *data, size_t len, struct acme_authz *a,
 	    errlen) == -1 ||
 	    json_arr(root, "challenges", 1, ACME_MAX_CHALLENGES, what, &arr,
 	    err, errlen) == -1)
-		goto out;
+		goto fail;
 	if (arr->u.array.len > 0 &&
 	    (a->challenges = calloc(arr->u.array.len,
 	    sizeof(*a->challenges))) == NULL) {
 		json_err(err, errlen, "%s: out of memory", what);
-		goto out;
+		goto fail;
 	}
 	for (i = 0; i < arr->u.array.len; i++) {
 		snprintf(sub, sizeof(sub), "%s challenge %zu", what, i);
-		if (challenge_from(arr->u.array.values[i], sub,
+		if (challenge_read(arr->u.array.values[i], sub,
 		    &a->challenges[i], err, errlen) == -1)
-			goto out;
+			goto fail;
 		a->nchallenges++;
 	}
-	rc = 0;
- out:
-	yajl_tree_free(root);
-	if (rc == -1)
-		acme_authz_free(a);
-	return rc;
+	return 0;
+ fail:
+	acme_authz_free(a);
+	return -1;
+}
+
+int
+acme_parse_authz(const void *data, size_t len, struct acme_authz *a,
+    char *err, size_t errlen)
+{
+	return json_doc(data, len, "authorization", authz_read, a, sizeof(*a),
+	    err, errlen);
 }
 
 void
@@ -822,18 +822,15 @@ json_rfc3339(const char *s, time_t *out)
 	return 0;
 }
 
-int
-acme_parse_renewal_info(const void *data, size_t len,
-    struct acme_renewal_info *ri, char *err, size_t errlen)
+static int
+renewal_info_read(yajl_val root, const char *what, void *arg, char *err,
+    size_t errlen)
 {
-	static const char *what = "renewal info";
-	yajl_val	 root, win;
-	char		*start = NULL, *end = NULL;
-	int		 rc = -1;
+	struct acme_renewal_info	*ri = arg;
+	yajl_val			 win;
+	char				*start = NULL, *end = NULL;
+	int				 rc = -1;
 
-	memset(ri, 0, sizeof(*ri));
-	if ((root = json_parse(data, len, what, err, errlen)) == NULL)
-		return -1;
 	if (json_obj(root, "suggestedWindow", 1, what, &win, err,
 	    errlen) == -1 ||
 	    json_str(win, "start", 1, "suggestedWindow", &start, err,
@@ -862,10 +859,17 @@ acme_parse_renewal_info(const void *data, size_t len,
  out:
 	free(start);
 	free(end);
-	yajl_tree_free(root);
 	if (rc == -1)
 		acme_renewal_info_free(ri);
 	return rc;
+}
+
+int
+acme_parse_renewal_info(const void *data, size_t len,
+    struct acme_renewal_info *ri, char *err, size_t errlen)
+{
+	return json_doc(data, len, "renewal info", renewal_info_read, ri,
+	    sizeof(*ri), err, errlen);
 }
 
 void
