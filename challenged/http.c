@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base64.h"
 #include "http.h"
 
 enum {
@@ -51,18 +52,7 @@ is_hex(unsigned char c)
 int
 http_token_valid(const char *s, size_t len)
 {
-	size_t		 i;
-	unsigned char	 c;
-
-	if (len == 0 || len > HTTP_TOKEN_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
+	return len > 0 && len <= HTTP_TOKEN_MAX && b64url_valid(s, len);
 }
 
 void

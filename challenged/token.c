@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "http.h"
 #include "token.h"
 
@@ -48,19 +49,17 @@ tok_hash(const char *s, size_t len)
 int
 keyauth_valid(const char *s, size_t len)
 {
-	size_t		 i;
-	unsigned char	 c;
+	const char	*dot, *end = s + len;
 
 	if (len == 0 || len > HTTP_KEYAUTH_MAX)
 		return 0;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.'))
+	for (;;) {
+		if ((dot = memchr(s, '.', end - s)) == NULL)
+			return b64url_valid(s, end - s);
+		if (!b64url_valid(s, dot - s))
 			return 0;
+		s = dot + 1;
 	}
-	return 1;
 }
 
 struct toktab *
