@@ -655,10 +655,10 @@ verdicts() {
 			}
 		}
 		# What one more order costs once acmed runs: (row - one) / 19.
-		m_cpu = (median(cpu["acmed" SUBSEP "row"]) -
-		    median(cpu["acmed" SUBSEP "one"])) / 19
-		m_wall = (median(wall["acmed" SUBSEP "row"]) -
-		    median(wall["acmed" SUBSEP "one"])) / 19
+		r = median(cpu["acmed" SUBSEP "row"])
+		m_cpu = (r - a_one) / 19
+		r = median(wall["acmed" SUBSEP "row"])
+		m_wall = (r - median(wall["acmed" SUBSEP "one"])) / 19
 		a_wall = median(wall["acmed" SUBSEP "row"]) / 20
 		a_wsep = median(wall["acmed" SUBSEP "row-sep"]) / 20
 		a_w1 = median(wall["acmed" SUBSEP "one"])
@@ -722,6 +722,7 @@ report=$work/report
 	versions
 } >"$report"
 cat "$report"
+cp "$results" "$top/obj/bench/issue-results.txt"
 
 if [ "$write_readme" -eq 1 ] && [ -f "$readme" ]; then
 	awk -v rep="$report" '
