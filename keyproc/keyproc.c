@@ -132,18 +132,28 @@ key_get(uint32_t id, char *err, size_t errlen)
 	return k->pkey;
 }
 
+/*
+ * A request being answered: the channel and peer it came from, the error
+ * type that peer understands, and the key it is about (once read).
+ */
+struct req {
+	struct imsgchan	*c;
+	const char	*peer;
+	uint32_t	 errtype;
+	uint32_t	 peerid;
+	uint32_t	 id;
+};
+
 static void
-send_msg(struct imsgchan *c, const char *peer, uint32_t type,
-    uint32_t peerid, const struct buf *b)
+send_msg(const struct req *q, uint32_t type, const struct buf *b)
 {
-	if (ichan_compose(c, type, peerid, -1, b->data, b->len) == -1 ||
-	    ichan_flush_all(c) == -1)
-		fatal("%s to %s", msg_name(type), peer);
+	if (ichan_compose(q->c, type, q->peerid, -1, b->data, b->len) == -1 ||
+	    ichan_flush_all(q->c) == -1)
+		fatal("%s to %s", msg_name(type), q->peer);
 }
 
 static void
-send_err(struct imsgchan *c, const char *peer, uint32_t type,
-    uint32_t peerid, uint32_t keyid, const char *fmt, ...)
+send_err(const struct req *q, const char *fmt, ...)
 {
 	struct buf	 b;
 	va_list		 ap;
@@ -152,38 +162,66 @@ send_err(struct imsgchan *c, const char *peer, uint32_t type,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_debug("%s to %s: %s", msg_name(type), peer, msg);
+	log_debug("%s to %s: %s", msg_name(q->errtype), q->peer, msg);
 	buf_init(&b, PAYLOAD_MAX);
-	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, msg) == -1)
-		fatalx("%s to %s", msg_name(type), peer);
-	send_msg(c, peer, type, peerid, &b);
+	if (buf_add_u32(&b, q->id) == -1 || buf_add_lstr(&b, msg) == -1)
+		fatalx("%s to %s", msg_name(q->errtype), q->peer);
+	send_msg(q, q->errtype, &b);
 	buf_free(&b);
 }
 
 /*
- * Sends keyid and a blob, or the error type if that does not fit in a
+ * Sends the key id and a blob, or an error if that does not fit in a
  * message.  The buffer is wiped since it may hold a secret key.
  */
 static void
-send_blob(struct imsgchan *c, const char *peer, uint32_t type,
-    uint32_t errtype, uint32_t peerid, uint32_t keyid, const void *p,
-    size_t len, const char *what)
+send_blob(const struct req *q, uint32_t type, const void *p, size_t len,
+    const char *what)
 {
 	struct buf	 b;
+	int		 fits;
 
 	buf_init(&b, PAYLOAD_MAX);
-	if (buf_add_u32(&b, keyid) == -1 || buf_add_blob(&b, p, len) == -1) {
-		if (b.data != NULL)
-			OPENSSL_cleanse(b.data, b.cap);
-		buf_free(&b);
-		send_err(c, peer, errtype, peerid, keyid, "key %u: %s of %zu "
-		    "bytes does not fit in a message", keyid, what, len);
-		return;
-	}
-	send_msg(c, peer, type, peerid, &b);
+	fits = buf_add_u32(&b, q->id) == 0 && buf_add_blob(&b, p, len) == 0;
+	if (fits)
+		send_msg(q, type, &b);
 	if (b.data != NULL)
 		OPENSSL_cleanse(b.data, b.cap);
 	buf_free(&b);
+	if (!fits)
+		send_err(q, "key %u: %s of %zu bytes does not fit in a message",
+		    q->id, what, len);
+}
+
+/* The request's key, or NULL with the reason sent to the peer. */
+static EVP_PKEY *
+req_key(const struct req *q)
+{
+	EVP_PKEY	*pkey;
+	char		 err[512];
+
+	if ((pkey = key_get(q->id, err, sizeof(err))) == NULL)
+		send_err(q, "%s", err);
+	return pkey;
+}
+
+/*
+ * The key of a request for a certificate or a CSR, and the names it is
+ * for (s as the parent wrote them); NULL with the reason sent.
+ */
+static EVP_PKEY *
+req_names(const struct req *q, const char *s, const char *what,
+    char ***names, size_t *n)
+{
+	EVP_PKEY	*pkey;
+
+	if ((pkey = req_key(q)) == NULL)
+		return NULL;
+	if (names_parse(s, names, n) == -1) {
+		send_err(q, "%s: %s", what, crypto_error());
+		return NULL;
+	}
+	return pkey;
 }
 
 static __attribute__((__noreturn__)) void
@@ -227,112 +265,95 @@ do_key_fd(struct imsg *m)
 }
 
 static void
-do_key_new(struct imsgchan *c, struct imsg *m)
+do_key_new(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
-	uint32_t	 id, type, bits;
+	uint32_t	 type, bits;
 	char		*pem, desc[32];
 	size_t		 len;
 
 	rbuf_init(&r, m->data, m->datalen);
-	id = rbuf_u32(&r);
+	q->id = rbuf_u32(&r);
 	type = rbuf_u32(&r);
 	bits = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, "the parent");
+		malformed(m, q->peer);
 	if (type >= KEY_MAX || bits > 16384) {
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "key %u: unknown key type %u or size %u", id, type, bits);
+		send_err(q, "key %u: unknown key type %u or size %u", q->id,
+		    type, bits);
 		return;
 	}
 	if ((pkey = key_generate((enum keytype)type, (int)bits)) == NULL) {
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "key %u: %s", id, crypto_error());
+		send_err(q, "key %u: %s", q->id, crypto_error());
 		return;
 	}
 	if ((pem = key_to_pem(pkey, &len)) == NULL) {
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "key %u: %s", id, crypto_error());
+		send_err(q, "key %u: %s", q->id, crypto_error());
 		EVP_PKEY_free(pkey);
 		return;
 	}
 	key_describe(pkey, desc, sizeof(desc));
-	if (key_store(id, pkey, NULL) == -1)
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "key %u: cannot hold another key", id);
+	if (key_store(q->id, pkey, NULL) == -1)
+		send_err(q, "key %u: cannot hold another key", q->id);
 	else {
-		log_debug("key %u: new %s key", id, desc);
-		send_blob(c, "the parent", MSG_KEY_PEM, MSG_KEY_ERR,
-		    m->hdr.peerid, id, pem, len, "key PEM");
+		log_debug("key %u: new %s key", q->id, desc);
+		send_blob(q, MSG_KEY_PEM, pem, len, "key PEM");
 	}
 	key_pem_free(pem, len);
 }
 
 static void
-do_pubkey(struct imsgchan *c, struct imsg *m)
+do_pubkey(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
 	unsigned char	*der = NULL;
-	uint32_t	 id;
-	char		 err[512];
 	int		 len;
 
 	rbuf_init(&r, m->data, m->datalen);
-	id = rbuf_u32(&r);
+	q->id = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, "the parent");
-	if ((pkey = key_get(id, err, sizeof(err))) == NULL) {
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "%s", err);
+		malformed(m, q->peer);
+	if ((pkey = req_key(q)) == NULL)
 		return;
-	}
 	if ((len = i2d_PUBKEY(pkey, &der)) <= 0) {
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "key %u: public key encoding failed", id);
+		send_err(q, "key %u: public key encoding failed", q->id);
 		return;
 	}
-	send_blob(c, "the parent", MSG_PUBKEY_RESP, MSG_KEY_ERR,
-	    m->hdr.peerid, id, der, len, "public key");
+	send_blob(q, MSG_PUBKEY_RESP, der, len, "public key");
 	OPENSSL_free(der);
 }
 
 static void
-do_self_signed(struct imsgchan *c, struct imsg *m)
+do_self_signed(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
-	uint32_t	 id;
 	int64_t		 days;
-	char		*s, **names = NULL, *pem = NULL, err[512];
+	char		*s, **names = NULL, *pem = NULL;
 	size_t		 n = 0, len;
 
 	rbuf_init(&r, m->data, m->datalen);
-	id = rbuf_u32(&r);
+	q->id = rbuf_u32(&r);
 	s = rbuf_str(&r, PAYLOAD_MAX);
 	days = rbuf_i64(&r);
 	if (rbuf_end(&r) == -1) {
 		free(s);
-		malformed(m, "the parent");
+		malformed(m, q->peer);
 	}
-	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "%s", err);
-	else if (names_parse(s, &names, &n) == -1)
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "provisional certificate: %s", crypto_error());
-	else if (days < 1 || days > CERT_DAYS_MAX)
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "provisional certificate for %s: %lld days (1 to %d)",
-		    names[0], (long long)days, CERT_DAYS_MAX);
+	if ((pkey = req_names(q, s, "provisional certificate", &names,
+	    &n)) == NULL)
+		goto out;
+	if (days < 1 || days > CERT_DAYS_MAX)
+		send_err(q, "provisional certificate for %s: %lld days (1 to "
+		    "%d)", names[0], (long long)days, CERT_DAYS_MAX);
 	else if ((pem = selfsigned_pem(pkey, names, n, (int)days,
 	    &len)) == NULL)
-		send_err(c, "the parent", MSG_KEY_ERR, m->hdr.peerid, id,
-		    "%s", crypto_error());
+		send_err(q, "%s", crypto_error());
 	else
-		send_blob(c, "the parent", MSG_SELF_SIGNED_PEM, MSG_KEY_ERR,
-		    m->hdr.peerid, id, pem, len, "certificate");
+		send_blob(q, MSG_SELF_SIGNED_PEM, pem, len, "certificate");
+ out:
 	free(pem);
 	names_free(names, n);
 	free(s);
@@ -342,6 +363,7 @@ do_self_signed(struct imsgchan *c, struct imsg *m)
 static int
 dispatch_parent(struct imsgchan *c, struct imsg *m)
 {
+	struct req	 q = { c, "the parent", MSG_KEY_ERR, m->hdr.peerid, 0 };
 	struct rbuf	 r;
 	uint32_t	 v;
 
@@ -350,19 +372,19 @@ dispatch_parent(struct imsgchan *c, struct imsg *m)
 		do_key_fd(m);
 		break;
 	case MSG_KEY_NEW:
-		do_key_new(c, m);
+		do_key_new(&q, m);
 		break;
 	case MSG_PUBKEY:
-		do_pubkey(c, m);
+		do_pubkey(&q, m);
 		break;
 	case MSG_SELF_SIGNED:
-		do_self_signed(c, m);
+		do_self_signed(&q, m);
 		break;
 	case MSG_VERBOSE:
 		rbuf_init(&r, m->data, m->datalen);
 		v = rbuf_u32(&r);
 		if (rbuf_end(&r) == -1)
-			malformed(m, "the parent");
+			malformed(m, q.peer);
 		log_setverbose(v > 3 ? 3 : (int)v);
 		break;
 	case MSG_READY:
@@ -376,33 +398,30 @@ dispatch_parent(struct imsgchan *c, struct imsg *m)
 }
 
 static void
-do_jwk(struct imsgchan *c, struct imsg *m)
+do_jwk(struct req *q, struct imsg *m)
 {
 	struct buf	 b;
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
-	uint32_t	 id;
-	char		*jwk = NULL, *tp = NULL, err[512];
+	char		*jwk = NULL, *tp = NULL;
 
 	rbuf_init(&r, m->data, m->datalen);
-	id = rbuf_u32(&r);
+	q->id = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, "netproc");
-	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
-		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
-		    "%s", err);
-	else if ((jwk = jwk_json(pkey)) == NULL ||
+		malformed(m, q->peer);
+	if ((pkey = req_key(q)) == NULL)
+		return;
+	if ((jwk = jwk_json(pkey)) == NULL ||
 	    (tp = jwk_thumbprint(pkey)) == NULL)
-		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
-		    "key %u: %s", id, crypto_error());
+		send_err(q, "key %u: %s", q->id, crypto_error());
 	else {
 		buf_init(&b, PAYLOAD_MAX);
-		if (buf_add_u32(&b, id) == -1 || buf_add_lstr(&b, jwk) == -1 ||
-		    buf_add_lstr(&b, tp) == -1)
-			send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid,
-			    id, "key %u: JWK does not fit in a message", id);
+		if (buf_add_u32(&b, q->id) == -1 ||
+		    buf_add_lstr(&b, jwk) == -1 || buf_add_lstr(&b, tp) == -1)
+			send_err(q, "key %u: JWK does not fit in a message",
+			    q->id);
 		else
-			send_msg(c, "netproc", MSG_JWK_RESP, m->hdr.peerid, &b);
+			send_msg(q, MSG_JWK_RESP, &b);
 		buf_free(&b);
 	}
 	free(jwk);
@@ -410,17 +429,16 @@ do_jwk(struct imsgchan *c, struct imsg *m)
 }
 
 static void
-do_sign(struct imsgchan *c, struct imsg *m)
+do_sign(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
 	const uint8_t	*payload;
-	uint32_t	 id;
-	char		*url, *nonce, *kid, *jws = NULL, err[512];
+	char		*url, *nonce, *kid, *jws = NULL;
 	size_t		 plen, len;
 
 	rbuf_init(&r, m->data, m->datalen);
-	id = rbuf_u32(&r);
+	q->id = rbuf_u32(&r);
 	url = rbuf_str(&r, PAYLOAD_MAX);
 	nonce = rbuf_str(&r, PAYLOAD_MAX);
 	kid = rbuf_str(&r, PAYLOAD_MAX);
@@ -429,18 +447,16 @@ do_sign(struct imsgchan *c, struct imsg *m)
 		free(url);
 		free(nonce);
 		free(kid);
-		malformed(m, "netproc");
+		malformed(m, q->peer);
 	}
-	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
-		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
-		    "%s", err);
-	else if ((jws = jws_sign(pkey, url, nonce, kid, payload, plen,
+	if ((pkey = req_key(q)) == NULL)
+		goto out;
+	if ((jws = jws_sign(pkey, url, nonce, kid, payload, plen,
 	    &len)) == NULL)
-		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
-		    "key %u: %s", id, crypto_error());
+		send_err(q, "key %u: %s", q->id, crypto_error());
 	else
-		send_blob(c, "netproc", MSG_SIGN_RESP, MSG_KEYPROC_ERR,
-		    m->hdr.peerid, id, jws, len, "JWS");
+		send_blob(q, MSG_SIGN_RESP, jws, len, "JWS");
+ out:
 	free(jws);
 	free(url);
 	free(nonce);
@@ -448,34 +464,27 @@ do_sign(struct imsgchan *c, struct imsg *m)
 }
 
 static void
-do_csr(struct imsgchan *c, struct imsg *m)
+do_csr(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
 	unsigned char	*der = NULL;
-	uint32_t	 id;
-	char		*s, **names = NULL, err[512];
+	char		*s, **names = NULL;
 	size_t		 n = 0, len;
 
 	rbuf_init(&r, m->data, m->datalen);
-	id = rbuf_u32(&r);
+	q->id = rbuf_u32(&r);
 	s = rbuf_str(&r, PAYLOAD_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(s);
-		malformed(m, "netproc");
+		malformed(m, q->peer);
 	}
-	if ((pkey = key_get(id, err, sizeof(err))) == NULL)
-		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
-		    "%s", err);
-	else if (names_parse(s, &names, &n) == -1)
-		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
-		    "CSR: %s", crypto_error());
-	else if (csr_build(pkey, names, n, &der, &len) == -1)
-		send_err(c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, id,
-		    "%s: %s", names[0], crypto_error());
-	else
-		send_blob(c, "netproc", MSG_CSR_RESP, MSG_KEYPROC_ERR,
-		    m->hdr.peerid, id, der, len, "CSR");
+	if ((pkey = req_names(q, s, "CSR", &names, &n)) != NULL) {
+		if (csr_build(pkey, names, n, &der, &len) == -1)
+			send_err(q, "%s: %s", names[0], crypto_error());
+		else
+			send_blob(q, MSG_CSR_RESP, der, len, "CSR");
+	}
 	OPENSSL_free(der);
 	names_free(names, n);
 	free(s);
@@ -484,15 +493,17 @@ do_csr(struct imsgchan *c, struct imsg *m)
 static void
 dispatch_net(struct imsgchan *c, struct imsg *m)
 {
+	struct req	 q = { c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, 0 };
+
 	switch (m->hdr.type) {
 	case MSG_JWK:
-		do_jwk(c, m);
+		do_jwk(&q, m);
 		break;
 	case MSG_SIGN:
-		do_sign(c, m);
+		do_sign(&q, m);
 		break;
 	case MSG_CSR:
-		do_csr(c, m);
+		do_csr(&q, m);
 		break;
 	default:
 		fatalx("unexpected %s from netproc", msg_name(m->hdr.type));
