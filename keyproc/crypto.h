@@ -39,6 +39,7 @@ const char	*key_alg(EVP_PKEY *);
 void		 key_describe(EVP_PKEY *, char *, size_t);
 
 /* jwk.c */
+int		 gen_string(yajl_gen, const char *);
 int		 jwk_gen(yajl_gen, EVP_PKEY *);
 char		*jwk_json(EVP_PKEY *);
 char		*jwk_thumbprint(EVP_PKEY *);

@@ -15,8 +15,8 @@
 #include "base64.h"
 #include "crypto.h"
 
-static int
-gen_str(yajl_gen g, const char *s)
+int
+gen_string(yajl_gen g, const char *s)
 {
 	return yajl_gen_string(g, (const unsigned char *)s, strlen(s)) ==
 	    yajl_gen_status_ok ? 0 : -1;
@@ -47,7 +47,7 @@ gen_bn(yajl_gen g, const char *key, const BIGNUM *bn, int pad)
 		crypto_seterr("JWK: out of memory");
 		goto out;
 	}
-	if (gen_str(g, key) == 0 && gen_str(g, b64) == 0)
+	if (gen_string(g, key) == 0 && gen_string(g, b64) == 0)
 		rc = 0;
 	else
 		crypto_seterr("JWK: JSON generator failed");
@@ -92,7 +92,7 @@ jwk_gen(yajl_gen g, EVP_PKEY *pkey)
 			goto out;
 		if (gen_bn(g, "e", a, 0) == -1)
 			goto out;
-		if (gen_str(g, "kty") == -1 || gen_str(g, "RSA") == -1)
+		if (gen_string(g, "kty") == -1 || gen_string(g, "RSA") == -1)
 			goto gen;
 		if (gen_bn(g, "n", b, 0) == -1)
 			goto out;
@@ -101,9 +101,9 @@ jwk_gen(yajl_gen g, EVP_PKEY *pkey)
 		if (get_bn(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &a) == -1 ||
 		    get_bn(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &b) == -1)
 			goto out;
-		if (gen_str(g, "crv") == -1 ||
-		    gen_str(g, field == 32 ? "P-256" : "P-384") == -1 ||
-		    gen_str(g, "kty") == -1 || gen_str(g, "EC") == -1)
+		if (gen_string(g, "crv") == -1 ||
+		    gen_string(g, field == 32 ? "P-256" : "P-384") == -1 ||
+		    gen_string(g, "kty") == -1 || gen_string(g, "EC") == -1)
 			goto gen;
 		if (gen_bn(g, "x", a, field) == -1 ||
 		    gen_bn(g, "y", b, field) == -1)

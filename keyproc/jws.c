@@ -20,12 +20,7 @@
 static int
 gen_kv(yajl_gen g, const char *k, const char *v)
 {
-	if (yajl_gen_string(g, (const unsigned char *)k, strlen(k)) !=
-	    yajl_gen_status_ok ||
-	    yajl_gen_string(g, (const unsigned char *)v, strlen(v)) !=
-	    yajl_gen_status_ok)
-		return -1;
-	return 0;
+	return gen_string(g, k) == -1 || gen_string(g, v) == -1 ? -1 : 0;
 }
 
 /* The protected header, base64url-encoded. */
@@ -51,8 +46,7 @@ jws_protected(EVP_PKEY *pkey, const char *alg, const char *url,
 		if (gen_kv(g, "kid", kid) == -1)
 			goto gen;
 	} else {
-		if (yajl_gen_string(g, (const unsigned char *)"jwk", 3) !=
-		    yajl_gen_status_ok)
+		if (gen_string(g, "jwk") == -1)
 			goto gen;
 		if (jwk_gen(g, pkey) == -1)
 			goto out;
