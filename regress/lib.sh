@@ -166,3 +166,34 @@ root is \"$tpc_r\", want \"$tpc_root\""
 	fi
 	return 0
 }
+
+# t_fuzz NAME SECONDS [SEEDS]: runs obj-fuzz/fuzz_NAME for SECONDS from
+# a corpus started with the files in directory SEEDS: ok if it ends
+# without a finding and writes no crash, leak or timeout artifact.  The
+# whole test is skipped when the fuzzer is not built (make fuzzers).
+t_fuzz() {
+	tf_name=fuzz_$1 tf_secs=$2 tf_seeds=${3:-}
+	tf_fuzzer=$TOP/obj-fuzz/$tf_name
+	if [ ! -x "$tf_fuzzer" ]; then
+		echo "ok 1 # skip $tf_fuzzer not built (make fuzzers)"
+		exit 0
+	fi
+	mkdir -p "$T_TMP/corpus"
+	[ -z "$tf_seeds" ] || cp "$tf_seeds"/* "$T_TMP/corpus/"
+	# Plain libFuzzer options; ASan reports leaks at the end of each input.
+	"$tf_fuzzer" -max_total_time="$tf_secs" -timeout=10 -rss_limit_mb=1024 \
+	    -artifact_prefix="$T_TMP/" "$T_TMP/corpus" >"$T_TMP/fuzz.log" 2>&1
+	tf_rc=$?
+	if [ "$tf_rc" -eq 0 ]; then
+		ok "$tf_name ran $tf_secs s without a finding ($(grep -o \
+		    'Done [0-9]* runs' "$T_TMP/fuzz.log"))"
+	else
+		notok "$tf_name exited with status $tf_rc"
+		grep -E 'ERROR|SUMMARY|Base64|#[0-9]+ +DONE' "$T_TMP/fuzz.log" |
+		    head -20 | sed 's/^/# /'
+		tail -n 40 "$T_TMP/fuzz.log" | sed 's/^/# /'
+	fi
+	check "no crash or leak artifact was written" \
+	    sh -c "! ls '$T_TMP'/crash-* '$T_TMP'/leak-* '$T_TMP'/timeout-* \
+	    >/dev/null 2>&1"
+}
