@@ -551,11 +551,30 @@ listeners_bind(void)
 	return 0;
 }
 
+/* How a child ended, for the log. */
+static void
+child_end_text(int p, int status, char *s, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(s, len, "%s was killed by signal %d (%s)",
+		    proc_names[p], WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else
+		snprintf(s, len, "%s exited with status %d", proc_names[p],
+		    WEXITSTATUS(status));
+}
+
+/*
+ * Asks every child to leave and waits a bounded time in all, then kills
+ * what is left.  A child that ends otherwise than by leaving as asked
+ * (it may have been dying already) is logged.
+ */
 static void
 children_stop(void)
 {
-	struct pollfd	 pfd;
-	int		 i, status, waited = 0;
+	char	 s[128];
+	pid_t	 r;
+	int	 i, status, waited = 0;
 
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
 		if (children[i].chan != NULL) {
@@ -563,22 +582,23 @@ children_stop(void)
 			(void)ichan_flush(children[i].chan);
 		}
 	}
-	/* Give each child a bounded time to leave on its own. */
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
-		while (children[i].pid > 0 && waited < SHUTDOWN_WAIT_MS) {
-			if (waitpid(children[i].pid, &status, WNOHANG) ==
-			    children[i].pid) {
-				children[i].pid = 0;
-				break;
-			}
-			memset(&pfd, 0, sizeof(pfd));
-			pfd.fd = -1;
-			poll(&pfd, 0, 50);
-			waited += 50;
-		}
 		if (children[i].pid > 0) {
-			kill(children[i].pid, SIGKILL);
-			(void)waitpid(children[i].pid, &status, 0);
+			while ((r = waitpid(children[i].pid, &status,
+			    WNOHANG)) == 0 && waited < SHUTDOWN_WAIT_MS) {
+				poll(NULL, 0, 50);
+				waited += 50;
+			}
+			if (r == 0) {
+				log_warnx("%s did not stop in time: killed",
+				    proc_names[i]);
+				kill(children[i].pid, SIGKILL);
+				(void)waitpid(children[i].pid, &status, 0);
+			} else if (r == children[i].pid &&
+			    (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)) {
+				child_end_text(i, status, s, sizeof(s));
+				log_warnx("%s", s);
+			}
 			children[i].pid = 0;
 		}
 		if (children[i].chan != NULL) {
@@ -1169,13 +1189,7 @@ child_reap(int p, char *why, size_t len)
 		strlcpy(why + n, ", ", len - n);
 		n += 2;
 	}
-	if (WIFSIGNALED(status))
-		snprintf(why + n, len - n, "%s was killed by signal %d (%s)",
-		    proc_names[p], WTERMSIG(status),
-		    strsignal(WTERMSIG(status)));
-	else
-		snprintf(why + n, len - n, "%s exited with status %d",
-		    proc_names[p], WEXITSTATUS(status));
+	child_end_text(p, status, why + n, len - n);
 	return 1;
 }
 
