@@ -284,6 +284,9 @@ for victim in netproc keyproc challenged; do
 	check "$victim killed: the old children are gone" \
 	    wait_for 5 all_gone $oldpids
 done
+check "the restart delay doubles: 1, 2 then 4 s" [ "$(sed -n \
+    's/.*restarting the processes in \([0-9]*\) s$/\1/p' "$log" |
+    tr '\n' ' ')" = "1 2 4 " ]
 children_up
 check "after the restarts: netproc confined again" \
     wait_for 10 t_proc_confined "$np" _acmed
