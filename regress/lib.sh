@@ -197,3 +197,54 @@ t_fuzz() {
 	    sh -c "! ls '$T_TMP'/crash-* '$T_TMP'/leak-* '$T_TMP'/timeout-* \
 	    >/dev/null 2>&1"
 }
+
+# t_nginx_conf DIR CONNECTIONS [LOG LEVEL]: prints the head of an
+# nginx.conf for one worker that keeps its pid, error log and temporary
+# files in DIR, up to the open "http {"; the caller adds the rest.
+t_nginx_conf() {
+	cat <<EOC
+daemon off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log${3:+ $3};
+events { worker_connections $2; }
+http {
+	client_body_temp_path $1/body;
+	proxy_temp_path $1/proxy;
+	fastcgi_temp_path $1/fastcgi;
+	uwsgi_temp_path $1/uwsgi;
+	scgi_temp_path $1/scgi;
+EOC
+}
+
+# t_nginx_start DIR CONF UP: up to five times, the function CONF picks
+# ports and writes DIR/nginx.conf (failing if a port is taken), nginx
+# runs on it as $NGINX, and the function UP must succeed within 5 s.
+# Fails after the fifth try; DIR/error.log says why.
+t_nginx_start() {
+	tns_dir=$1 tns_conf=$2 tns_up=$3
+	tns_i=0
+	while [ "$tns_i" -lt 5 ]; do
+		tns_i=$((tns_i + 1))
+		"$tns_conf" || continue
+		nginx -e "$tns_dir/error.log" -p "$tns_dir" \
+		    -c "$tns_dir/nginx.conf" >"$tns_dir/stdout" 2>&1 &
+		NGINX=$!
+		if wait_for 5 "$tns_up" && kill -0 "$NGINX" 2>/dev/null; then
+			return 0
+		fi
+		t_nginx_stop
+	done
+	return 1
+}
+
+# t_nginx_stop: stops $NGINX if it runs, killed if still there after 5 s.
+t_nginx_stop() {
+	if [ -n "${NGINX:-}" ]; then
+		kill "$NGINX" 2>/dev/null
+		wait_for 5 sh -c "! kill -0 $NGINX 2>/dev/null" ||
+		    kill -9 "$NGINX" 2>/dev/null
+		wait "$NGINX" 2>/dev/null
+	fi
+	NGINX=
+}

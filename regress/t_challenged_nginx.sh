@@ -25,21 +25,11 @@ check "token published" chald_add "$TOK" "$KA"
 D=$T_TMP/nginx
 mkdir -p "$D"
 # nginx takes no port 0: try a few random ones.
-start_nginx() {
+nginx_conf() {
 	NP=$(( ($(od -An -N2 -tu2 /dev/urandom) % 12000) + 20000 ))
-	cat >"$D/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $D/nginx.pid;
-error_log $D/error.log info;
-events { worker_connections 256; }
-http {
+	t_nginx_conf "$D" 256 info >"$D/nginx.conf"
+	cat >>"$D/nginx.conf" <<EOF
 	access_log $D/access.log;
-	client_body_temp_path $D/body;
-	proxy_temp_path $D/proxy;
-	fastcgi_temp_path $D/fastcgi;
-	uwsgi_temp_path $D/uwsgi;
-	scgi_temp_path $D/scgi;
 	server {
 		listen 127.0.0.1:$NP;
 		server_name www.example.org;
@@ -56,28 +46,12 @@ http {
 	}
 }
 EOF
-	nginx -e "$D/error.log" -p "$D" -c "$D/nginx.conf" \
-	    >"$D/stdout" 2>&1 &
-	NGINX=$!
-	wait_for 5 nginx_up "http://127.0.0.1:$NP/" &&
-	    kill -0 "$NGINX" 2>/dev/null
 }
-stop_nginx() {
-	[ -n "${NGINX:-}" ] && kill "$NGINX" 2>/dev/null && wait "$NGINX"
-	NGINX=
+nginx_ready() {
+	nginx_up "http://127.0.0.1:$NP/"
 }
-t_at_exit stop_nginx
-i=0
-started=1
-until start_nginx; do
-	stop_nginx
-	i=$((i + 1))
-	if [ $i -ge 5 ]; then
-		started=0
-		break
-	fi
-done
-if [ "$started" -eq 0 ]; then
+t_at_exit t_nginx_stop
+if ! t_nginx_start "$D" nginx_conf nginx_ready; then
 	notok "nginx starts"
 	sed 's/^/# /' "$D/error.log" | tail -20
 	t_done
@@ -107,7 +81,7 @@ check "nginx logged the forwarded token request" \
     grep -q "GET /.well-known/acme-challenge/$TOK HTTP/1.1\" 200" \
     "$D/access.log"
 
-stop_nginx
+t_nginx_stop
 chald_stop
 r=$CHALD_EXIT
 check "challenged stops cleanly (exit $r)" [ "$r" = 0 ]

@@ -37,23 +37,13 @@ port_free() {
 # the reload acmed runs after installing the provisional certificate.
 # The ports are below the ephemeral range (32768 and up), where no
 # outgoing connection can hold the TLS port when the reload binds it.
-start_nginx() {
+nginx_conf() {
 	HP=$(( ($(od -An -N2 -tu2 /dev/urandom) % 10000) + 20000 ))
 	NP=$((HP + 1))
 	port_free "$HP" && port_free "$NP" || return 1
-	cat >"$D/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $D/nginx.pid;
-error_log $D/error.log info;
-events { worker_connections 64; }
-http {
+	t_nginx_conf "$D" 64 info >"$D/nginx.conf"
+	cat >>"$D/nginx.conf" <<EOF
 	access_log off;
-	client_body_temp_path $D/body;
-	proxy_temp_path $D/proxy;
-	fastcgi_temp_path $D/fastcgi;
-	uwsgi_temp_path $D/uwsgi;
-	scgi_temp_path $D/scgi;
 	server {
 		listen 127.0.0.1:$HP;
 		return 200 "up\n";
@@ -61,33 +51,17 @@ http {
 	include $D/sites/*.conf;
 }
 EOF
-	# shellcheck disable=SC2086
-	"$NGINX_BIN" $NGINX_ARGS >"$D/stdout" 2>&1 &
-	NGINX=$!
-	wait_for 5 curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$HP/" &&
-	    kill -0 "$NGINX" 2>/dev/null
 }
-stop_nginx() {
-	if [ -n "${NGINX:-}" ]; then
-		kill "$NGINX" 2>/dev/null
-		wait_for 5 sh -c "! kill -0 $NGINX 2>/dev/null" ||
-		    kill -9 "$NGINX" 2>/dev/null
-		wait "$NGINX" 2>/dev/null
-	fi
-	NGINX=
+nginx_ready() {
+	curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$HP/"
 }
-t_at_exit stop_nginx
-i=0
-until start_nginx; do
-	stop_nginx
-	i=$((i + 1))
-	if [ $i -ge 5 ]; then
-		notok "nginx starts on a loopback port"
-		sed 's/^/# /' "$D/error.log" 2>/dev/null | tail -5
-		t_done
-		exit 1
-	fi
-done
+t_at_exit t_nginx_stop
+if ! t_nginx_start "$D" nginx_conf nginx_ready; then
+	notok "nginx starts on a loopback port"
+	sed 's/^/# /' "$D/error.log" 2>/dev/null | tail -5
+	t_done
+	exit 1
+fi
 ok "nginx starts on 127.0.0.1:$HP"
 nginx_master=$(cat "$D/nginx.pid" 2>/dev/null)
 

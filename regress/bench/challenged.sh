@@ -44,23 +44,11 @@ D=$T_TMP/nginx
 mkdir -p "$D/www/.well-known/acme-challenge"
 printf '%s' "$KA" >"$D/www$path"
 chmod -R a+rX "$D/www"
-NP=
-i=0
-while [ $i -lt 5 ]; do
+nginx_conf() {
 	NP=$(( ($(od -An -N2 -tu2 /dev/urandom) % 12000) + 20000 ))
-	cat >"$D/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $D/nginx.pid;
-error_log $D/error.log;
-events { worker_connections 1024; }
-http {
+	t_nginx_conf "$D" 1024 >"$D/nginx.conf"
+	cat >>"$D/nginx.conf" <<EOF
 	access_log off;
-	client_body_temp_path $D/body;
-	proxy_temp_path $D/proxy;
-	fastcgi_temp_path $D/fastcgi;
-	uwsgi_temp_path $D/uwsgi;
-	scgi_temp_path $D/scgi;
 	default_type text/plain;
 	keepalive_requests 100000000;
 	open_file_cache max=64;
@@ -70,18 +58,12 @@ http {
 	}
 }
 EOF
-	nginx -e "$D/error.log" -p "$D" -c "$D/nginx.conf" >/dev/null 2>&1 &
-	NGINX=$!
-	if wait_for 5 nginx_up "http://127.0.0.1:$NP$path" &&
-	    kill -0 "$NGINX" 2>/dev/null; then
-		break
-	fi
-	kill "$NGINX" 2>/dev/null
-	NGINX=
-	i=$((i + 1))
-done
-[ -n "$NGINX" ] || { cat "$D/error.log"; exit 1; }
-t_at_exit 'kill $NGINX 2>/dev/null'
+}
+nginx_ready() {
+	nginx_up "http://127.0.0.1:$NP$path"
+}
+t_at_exit t_nginx_stop
+t_nginx_start "$D" nginx_conf nginx_ready || { cat "$D/error.log"; exit 1; }
 
 a=$(curl -s "http://127.0.0.1:$CP$path")
 b=$(curl -s "http://127.0.0.1:$NP$path")
