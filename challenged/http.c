@@ -21,24 +21,28 @@ enum {
 	PH_HEADERS
 };
 
-/* RFC 7230 3.2.6 tchar */
+/* An ASCII letter or digit, or one of the characters in set. */
 static int
-is_tchar(unsigned char c)
+alnum_or(unsigned char c, const char *set)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9'))
 		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+/* RFC 7230 3.2.6 tchar */
+static int
+is_tchar(unsigned char c)
+{
+	return alnum_or(c, "!#$%&'*+-.^_`|~");
 }
 
 /* RFC 3986 pchar plus '/' and '?', the characters of path and query. */
 static int
 is_uric(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("-._~!$&'()*+,;=:@/?%", c) != NULL;
+	return alnum_or(c, "-._~!$&'()*+,;=:@/?%");
 }
 
 static int
