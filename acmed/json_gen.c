@@ -235,13 +235,18 @@ text_add(struct buf *b, const char *s)
 	}
 }
 
+/* "type: detail", the ACME prefix cut from type, no detail if empty. */
 static void
-text_type(struct buf *b, const char *type)
+text_type(struct buf *b, const char *type, const char *detail)
 {
 	if (type != NULL && strncmp(type, ACME_ERROR_PREFIX,
 	    strlen(ACME_ERROR_PREFIX)) == 0)
 		type += strlen(ACME_ERROR_PREFIX);
 	text_add(b, type != NULL ? type : "about:blank");
+	if (detail != NULL && detail[0] != '\0') {
+		text_add(b, ": ");
+		text_add(b, detail);
+	}
 }
 
 char *
@@ -255,23 +260,14 @@ acme_problem_text(const struct acme_problem *p)
 	if (p == NULL)
 		text_add(&b, "no problem document");
 	else {
-		text_type(&b, p->type);
-		if (p->detail != NULL && p->detail[0] != '\0') {
-			text_add(&b, ": ");
-			text_add(&b, p->detail);
-		}
+		text_type(&b, p->type, p->detail);
 		for (i = 0; i < p->nsub; i++) {
 			text_add(&b, " (");
 			if (p->sub[i].identifier != NULL) {
 				text_add(&b, p->sub[i].identifier);
 				text_add(&b, ": ");
 			}
-			text_type(&b, p->sub[i].type);
-			if (p->sub[i].detail != NULL &&
-			    p->sub[i].detail[0] != '\0') {
-				text_add(&b, ": ");
-				text_add(&b, p->sub[i].detail);
-			}
+			text_type(&b, p->sub[i].type, p->sub[i].detail);
 			text_add(&b, ")");
 		}
 	}
