@@ -400,6 +400,22 @@ acme_directory_free(struct acme_directory *d)
 
 /* --- problem documents (RFC 7807, RFC 8555 section 6.7) --- */
 
+/* Type and detail of a (sub)problem: "about:blank" and "" if absent. */
+static int
+problem_text(yajl_val obj, const char *what, char **type, char **detail,
+    char *err, size_t errlen)
+{
+	if (json_str(obj, "type", 0, what, type, err, errlen) == -1 ||
+	    json_str(obj, "detail", 0, what, detail, err, errlen) == -1)
+		return -1;
+	if ((*type == NULL && (*type = strdup("about:blank")) == NULL) ||
+	    (*detail == NULL && (*detail = strdup("")) == NULL)) {
+		json_err(err, errlen, "%s: out of memory", what);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 problem_read(yajl_val obj, const char *what, void *arg, char *err,
     size_t errlen)
@@ -408,13 +424,8 @@ problem_read(yajl_val obj, const char *what, void *arg, char *err,
 	yajl_val		 v, subs, s, id;
 	size_t			 i;
 
-	if (json_str(obj, "type", 0, what, &p->type, err, errlen) == -1 ||
-	    json_str(obj, "detail", 0, what, &p->detail, err, errlen) == -1)
+	if (problem_text(obj, what, &p->type, &p->detail, err, errlen) == -1)
 		goto fail;
-	if (p->type == NULL && (p->type = strdup("about:blank")) == NULL)
-		goto nomem;
-	if (p->detail == NULL && (p->detail = strdup("")) == NULL)
-		goto nomem;
 	if ((v = json_get(obj, "status")) != NULL) {
 		if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
 		    YAJL_GET_INTEGER(v) > 999) {
@@ -440,19 +451,11 @@ problem_read(yajl_val obj, const char *what, void *arg, char *err,
 			goto fail;
 		}
 		p->nsub++;
-		if (json_str(s, "type", 0, "subproblem", &p->sub[i].type, err,
-		    errlen) == -1 ||
-		    json_str(s, "detail", 0, "subproblem", &p->sub[i].detail,
-		    err, errlen) == -1 ||
+		if (problem_text(s, "subproblem", &p->sub[i].type,
+		    &p->sub[i].detail, err, errlen) == -1 ||
 		    json_obj(s, "identifier", 0, "subproblem", &id, err,
 		    errlen) == -1)
 			goto fail;
-		if (p->sub[i].type == NULL &&
-		    (p->sub[i].type = strdup("about:blank")) == NULL)
-			goto nomem;
-		if (p->sub[i].detail == NULL &&
-		    (p->sub[i].detail = strdup("")) == NULL)
-			goto nomem;
 		if (id != NULL && json_str(id, "value", 1,
 		    "subproblem identifier", &p->sub[i].identifier, err,
 		    errlen) == -1)
