@@ -121,7 +121,9 @@ run_command(const char *what, char *const argv[], char *const envp[],
 			killed = 1;
 			break;
 		}
-		if (poll(&pfd, pfd.fd == -1 ? 0 : 1, WAIT_TICK_MS) > 0 &&
+		/* After the end of its output it is usually about to exit. */
+		if (poll(&pfd, pfd.fd == -1 ? 0 : 1, pfd.fd == -1 ?
+		    WAIT_TICK_MS / 10 : WAIT_TICK_MS) > 0 &&
 		    output_read(p[0], &out) == 0)
 			pfd.fd = -1;
 	}
