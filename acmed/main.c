@@ -569,12 +569,59 @@ child_end_text(int p, int status, char *s, size_t len)
  * what is left.  A child that ends otherwise than by leaving as asked
  * (it may have been dying already) is logged.
  */
+static long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until a child told to stop has exited, or the deadline: its
+ * channel closes as it exits, so the wait ends at once, and its last
+ * log lines are written meanwhile.  The pid, or 0 if still running.
+ */
+static pid_t
+child_wait(int i, int *status, long deadline)
+{
+	struct pollfd	 pfd;
+	struct imsg	 m;
+	ssize_t		 n;
+	pid_t		 r;
+	long		 left;
+	int		 open = children[i].chan != NULL;
+
+	while ((r = waitpid(children[i].pid, status, WNOHANG)) == 0 &&
+	    (left = deadline - now_ms()) > 0) {
+		if (!open) {
+			poll(NULL, 0, 1);	/* closed: exiting now */
+			continue;
+		}
+		pfd.fd = ichan_fd(children[i].chan);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(left > 50 ? 50 : left)) <= 0)
+			continue;
+		n = ichan_read(children[i].chan);
+		if (n == 0 || (n == -1 && errno != EAGAIN))
+			open = 0;
+		while (ichan_get(children[i].chan, &m) == 1) {
+			if (m.hdr.type == MSG_LOG && msg_check(&m) == 0)
+				child_log(i, &m);
+			imsg_clear(&m);
+		}
+	}
+	return r;
+}
+
 static void
 children_stop(void)
 {
 	char	 s[128];
 	pid_t	 r;
-	int	 i, status, waited = 0;
+	int	 i, status;
+	long	 deadline;
 
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
 		if (children[i].chan != NULL) {
@@ -582,13 +629,10 @@ children_stop(void)
 			(void)ichan_flush(children[i].chan);
 		}
 	}
+	deadline = now_ms() + SHUTDOWN_WAIT_MS;
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
 		if (children[i].pid > 0) {
-			while ((r = waitpid(children[i].pid, &status,
-			    WNOHANG)) == 0 && waited < SHUTDOWN_WAIT_MS) {
-				poll(NULL, 0, 50);
-				waited += 50;
-			}
+			r = child_wait(i, &status, deadline);
 			if (r == 0) {
 				log_warnx("%s did not stop in time: killed",
 				    proc_names[i]);
