@@ -1,8 +1,13 @@
 #!/bin/sh
-# The daemon's lifecycle against Pebble on loopback: confinement of the
-# children, provisional then issued certificates with reload actions and
-# events, SIGUSR1, SIGHUP with a good and a broken file, children killed
-# and restarted, the parent killed, SIGTERM and SIGINT.
+# The daemon's lifecycle against Pebble on loopback (ports 14300-14306):
+# confinement of the children, provisional then issued certificates with
+# reload actions and events, SIGUSR1, SIGHUP with a good and a broken
+# file, children killed and restarted with a doubling delay, the parent
+# killed (idle and during an order), SIGTERM and SIGINT (and a child that
+# will not leave), a daemon started with SIGHUP ignored, renew before
+# longer than the lifetime, a reload action leaving a process behind,
+# running without -d, and one acmed -n smoke check.  Every assertion
+# looks at files, /proc, pids, ports or the log; every wait is bounded.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 14300 || { notok "pebble starts"; t_done; exit 1; }
