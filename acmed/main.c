@@ -1483,6 +1483,11 @@ main(int argc, char *argv[])
 	}
 	if (argc > 0 && !oneshot)
 		usage();
+	/*
+	 * Descriptors left open by whoever started us are not ours to hand
+	 * on to reload actions and the event hook, which run as root.
+	 */
+	closefrom(STDERR_FILENO + 1);
 	only_domains = argv;
 	nonly_domains = argc;
 
