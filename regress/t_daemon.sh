@@ -171,7 +171,9 @@ start=$(date +%s)
 
 ### 1. Start-up and confinement.
 conf_write a.example.org keep.example.org
+exec 7>"$T_TMP/fd7"
 daemon_start
+exec 7>&-
 if wait_for 15 children_up; then
 	ok "daemon: netproc, keyproc and challenged run"
 else
@@ -182,6 +184,8 @@ else
 fi
 check "parent runs as root" awk '$1 == "Uid:" { exit !($2 == 0 && $3 == 0) }' \
     "/proc/$dpid/status"
+check "the parent closed a descriptor it inherited" \
+    test ! -e "/proc/$dpid/fd/7"
 check "with -d the parent stays in the foreground (our child)" \
     [ "$(ps -o ppid= -p "$dpid" | tr -d ' ')" = "$$" ]
 # The sandbox is entered after the configuration messages: wait for it.
