@@ -363,7 +363,8 @@ do_self_signed(struct req *q, struct imsg *m)
 static int
 dispatch_parent(struct imsgchan *c, struct imsg *m)
 {
-	struct req	 q = { c, "the parent", MSG_KEY_ERR, m->hdr.peerid, 0 };
+	struct req	 q = { .c = c, .peer = "the parent",
+			    .errtype = MSG_KEY_ERR, .peerid = m->hdr.peerid };
 	struct rbuf	 r;
 	uint32_t	 v;
 
@@ -493,7 +494,9 @@ do_csr(struct req *q, struct imsg *m)
 static void
 dispatch_net(struct imsgchan *c, struct imsg *m)
 {
-	struct req	 q = { c, "netproc", MSG_KEYPROC_ERR, m->hdr.peerid, 0 };
+	struct req	 q = { .c = c, .peer = "netproc",
+			    .errtype = MSG_KEYPROC_ERR,
+			    .peerid = m->hdr.peerid };
 
 	switch (m->hdr.type) {
 	case MSG_JWK:
