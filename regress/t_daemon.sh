@@ -184,8 +184,15 @@ else
 fi
 check "parent runs as root" awk '$1 == "Uid:" { exit !($2 == 0 && $3 == 0) }' \
     "/proc/$dpid/status"
-check "the parent closed a descriptor it inherited" \
-    test ! -e "/proc/$dpid/fd/7"
+# holds_file PID FILE: one of the process's descriptors is FILE.
+holds_file() {
+	for f in /proc/$1/fd/*; do
+		[ "$(readlink "$f")" = "$2" ] && return 0
+	done
+	return 1
+}
+check_not "the parent closed a descriptor it inherited" \
+    holds_file "$dpid" "$T_TMP/fd7"
 check "with -d the parent stays in the foreground (our child)" \
     [ "$(ps -o ppid= -p "$dpid" | tr -d ' ')" = "$$" ]
 # The sandbox is entered after the configuration messages: wait for it.
