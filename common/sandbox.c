@@ -138,6 +138,7 @@ sandbox_enter(const struct sandbox *sb)
 	const char	*name;
 	uid_t		 uid = 0;
 	gid_t		 gid = 0;
+	pid_t		 ppid = getppid();
 	int		 abi;
 
 	if (sb->profile < 0 || sb->profile >= SANDBOX_MAX) {
@@ -179,6 +180,19 @@ sandbox_enter(const struct sandbox *sb)
 
 	if (sb->user != NULL && sandbox_ids(sb->user, uid, gid) == -1)
 		return -1;
+
+	/*
+	 * A change of ids clears the parent-death signal: set it now, so a
+	 * child busy with a request does not outlive its parent.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1) {
+		log_warn("sandbox %s: PR_SET_PDEATHSIG", name);
+		return -1;
+	}
+	if (getppid() != ppid) {
+		log_warnx("sandbox %s: the parent is gone", name);
+		return -1;
+	}
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
 		log_warn("sandbox %s: PR_SET_DUMPABLE", name);
