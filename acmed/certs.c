@@ -1,0 +1,630 @@
+/*
+ * The certificates the parent looks after: their state on disk, when each
+ * is due, the orders given to netproc and what comes back (installation,
+ * events, reload actions, renewal information, deployment checks).
+ */
+#include <sys/types.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "config.h"
+#include "parent.h"
+#include "parent_state.h"
+#include "acme.h"
+
+#include <openssl/crypto.h>
+
+static struct dstate *
+dstate_byid(uint32_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < ndstates; i++)
+		if (dstates[i].d->id == id)
+			return &dstates[i];
+	return NULL;
+}
+
+static struct authority *
+authority_byid(uint32_t id)
+{
+	struct authority	*a;
+
+	TAILQ_FOREACH(a, &conf->authorities, entry)
+		if (a->id == id)
+			return a;
+	return NULL;
+}
+
+static char *
+names_joined(const struct domain *d)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < d->nnames; i++)
+		if ((i > 0 && buf_add_str(&b, "\n") == -1) ||
+		    buf_add_str(&b, d->names[i]) == -1) {
+			buf_free(&b);
+			return NULL;
+		}
+	return buf_release(&b, NULL);
+}
+
+/*
+ * A domain without a certificate gets a self-signed one at once, so the
+ * services that use it can start; it is replaced when the real one comes.
+ */
+static void
+provisional_install(struct dstate *ds)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	const uint8_t	*pem;
+	size_t		 len;
+	char		*names, *e;
+
+	if ((names = names_joined(ds->d)) == NULL)
+		return;
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, ds->keyid);
+	buf_add_lstr(&b, names);
+	buf_add_i64(&b, PROVISIONAL_DAYS);
+	free(names);
+	if (keyproc_call(MSG_SELF_SIGNED, &b, -1, &m) == -1)
+		goto out;
+	if (m.hdr.type != MSG_SELF_SIGNED_PEM) {
+		e = key_error(&m);
+		log_warnx("%s: provisional certificate: %s", ds->d->handle, e);
+		free(e);
+		imsg_clear(&m);
+		goto out;
+	}
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
+	pem = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == 0 && install_chain(ds, (const char *)pem,
+	    len) == 0) {
+		log_info("%s: provisional self-signed certificate installed",
+		    ds->d->handle);
+		event_emit(conf, "provisional", ds, NULL);
+		actions_queue(ds);
+		status_dirty = 1;
+	}
+	imsg_clear(&m);
+out:
+	buf_free(&b);
+}
+
+static const char *
+time_text(time_t t)
+{
+	static char	 s[32];
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		return "?";
+	return s;
+}
+
+time_t
+renewal_time(const struct dstate *ds)
+{
+	return sched_renewal_time(ds);
+}
+
+static int
+renew_always(const struct dstate *ds)
+{
+	return ds->d->renew_before > 0 &&
+	    ds->d->renew_before >= ds->not_after - ds->not_before;
+}
+
+static void
+dstate_schedule(struct dstate *ds, time_t now)
+{
+	time_t	 t;
+
+	if (ds->state != CERT_ISSUED) {
+		ds->next = now;
+		return;
+	}
+	t = renewal_time(ds);
+	/*
+	 * A "renew before" longer than the lifetime makes a certificate due
+	 * as soon as it is issued: asking again at once would loop.  A
+	 * single pass (-o) does what the file says.
+	 */
+	if (!oneshot && renew_always(ds) &&
+	    t < ds->not_before + conf->check_interval)
+		t = ds->not_before + conf->check_interval;
+	if (t < now)
+		t = now;
+	if (t > now + conf->check_interval)
+		t = now + sched_check_delay(conf);
+	ds->next = t;
+}
+
+/*
+ * Whether a certificate whose time has come must be requested now.  One
+ * that was issued is read again from its file, which may have been
+ * replaced or removed meanwhile; if it is not due yet it is only
+ * scheduled again.
+ */
+int
+dstate_due(struct dstate *ds, time_t now)
+{
+	const char	*path = ds->d->fullchain ? ds->d->fullchain : ds->d->cert;
+
+	if (ds->state != CERT_ISSUED)
+		return 1;
+	if (cert_file_info(path, &ds->state, &ds->not_before,
+	    &ds->not_after) == -1) {
+		log_warnx("%s: %s: no certificate any more", ds->d->handle,
+		    path);
+		ds->state = CERT_MISSING;
+		if (!oneshot)
+			provisional_install(ds);
+		return 1;
+	}
+	if (ds->state == CERT_ISSUED && renewal_time(ds) > now) {
+		dstate_schedule(ds, now);
+		log_debug("%s: not due before %s", ds->d->handle,
+		    time_text(renewal_time(ds)));
+		return 0;
+	}
+	return 1;
+}
+
+static int
+domain_selected(const struct domain *d)
+{
+	int	 i;
+
+	if (nonly_domains == 0)
+		return 1;
+	for (i = 0; i < nonly_domains; i++)
+		if (strcmp(only_domains[i], d->handle) == 0)
+			return 1;
+	return 0;
+}
+
+void
+dstates_build(void)
+{
+	struct domain	*d;
+	struct dstate	*ds;
+	size_t		 n = 0;
+	time_t		 now = time(NULL);
+
+	TAILQ_FOREACH(d, &conf->domains, entry)
+		n++;
+	if ((dstates = calloc(n ? n : 1, sizeof(*dstates))) == NULL)
+		fatal("calloc");
+	ndstates = 0;
+	TAILQ_FOREACH(d, &conf->domains, entry) {
+		if (!domain_selected(d))
+			continue;
+		ds = &dstates[ndstates++];
+		ds->d = d;
+		ds->keyid = KEYID_DOMAIN_BASE + d->id;
+		ds->result = 1;
+		if (cert_file_info(d->fullchain ? d->fullchain : d->cert,
+		    &ds->state, &ds->not_before, &ds->not_after) == -1)
+			ds->state = CERT_MISSING;
+		ds->order_url = state_read(conf->state_dir, "orders",
+		    d->handle);
+		dstate_schedule(ds, now);
+	}
+}
+
+void
+dstates_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ndstates; i++) {
+		free(dstates[i].last_error);
+		free(dstates[i].order_url);
+		free(dstates[i].pubkey);
+	}
+	free(dstates);
+	dstates = NULL;
+	ndstates = 0;
+}
+
+/*
+ * The renewal information id (RFC 9773) of a domain's issued certificate,
+ * for the "replaces" of the order that renews it; NULL if none.
+ */
+static char *
+cert_id(const struct dstate *ds)
+{
+	unsigned char	*der;
+	size_t		 len;
+	char		*id;
+
+	if (ds->state != CERT_ISSUED || cert_leaf_der(ds->d->fullchain ?
+	    ds->d->fullchain : ds->d->cert, &der, &len) == -1)
+		return NULL;
+	id = acme_ari_cert_id(der, len);
+	OPENSSL_free(der);
+	return id;
+}
+
+void
+issue_start(struct dstate *ds)
+{
+	struct buf	 b;
+	char		*names, *replaces;
+
+	if ((names = names_joined(ds->d)) == NULL)
+		return;
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, ds->d->id);
+	buf_add_u32(&b, ds->d->auth->id);
+	buf_add_u32(&b, ds->keyid);
+	buf_add_lstr(&b, names);
+	buf_add_lstr(&b, ds->d->preferred_chain);
+	buf_add_lstr(&b, replaces = cert_id(ds));
+	buf_add_lstr(&b, ds->order_url);
+	free(names);
+	free(replaces);
+	if (send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b) == 0) {
+		ds->issuing = 1;
+		log_info("%s: %s", ds->d->handle, ds->state == CERT_ISSUED ?
+		    "renewing" : "requesting a certificate");
+	}
+	buf_free(&b);
+}
+
+/* Retry later: back off from a minute up to the check interval. */
+static void
+issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
+{
+	time_t	 now = time(NULL), delay;
+	int	 i;
+
+	ds->issuing = 0;
+	ds->failures++;
+	ds->result = -1;
+	free(ds->last_error);
+	ds->last_error = strdup(error);
+	delay = 60;
+	for (i = 1; i < ds->failures && delay < conf->check_interval; i++)
+		delay *= 2;
+	if (delay > conf->check_interval)
+		delay = conf->check_interval;
+	if (retry_after > 0) {
+		if (retry_after > 7 * 24 * 60 * 60)
+			retry_after = 7 * 24 * 60 * 60;
+		if (retry_after > delay)
+			delay = retry_after;
+	}
+	ds->next = now + delay;
+	log_warnx("%s: certificate not issued: %s", ds->d->handle, error);
+	event_emit(conf, "renewal-failed", ds, error);
+	status_dirty = 1;
+	if (ds->state == CERT_ISSUED && ds->not_after - now <
+	    sched_expiry_warn(conf, ds)) {
+		log_crit("%s: certificate expires in %lld hours and could not "
+		    "be renewed: %s", ds->d->handle,
+		    (long long)(ds->not_after - now) / 3600, error);
+		event_emit(conf, "expiring", ds, error);
+	}
+}
+
+static void
+handle_cert(struct dstate *ds, const char *pem, size_t len)
+{
+	time_t	 now;
+	int	 renewed = ds->state == CERT_ISSUED;
+
+	ds->issuing = 0;
+	if (install_chain(ds, pem, len) == -1) {
+		issue_failed(ds, "the issued certificate was not installed",
+		    0);
+		return;
+	}
+	(void)state_remove(conf->state_dir, "orders", ds->d->handle);
+	free(ds->order_url);
+	ds->order_url = NULL;
+	ds->failures = 0;
+	ds->result = 0;
+	free(ds->last_error);
+	ds->last_error = NULL;
+	now = time(NULL);
+	dstate_schedule(ds, now);
+	if (renew_always(ds))
+		log_warnx("%s: renew before is longer than the lifetime of the "
+		    "certificate: renewing again at %s", ds->d->handle,
+		    time_text(ds->not_before + conf->check_interval));
+	log_info("%s: certificate %s, valid until %s", ds->d->handle,
+	    renewed ? "renewed" : "issued", time_text(ds->not_after));
+	event_emit(conf, renewed ? "renewed" : "issued", ds, NULL);
+	sched_ari_forget(ds);
+	actions_queue(ds);
+	status_dirty = 1;
+}
+
+/* Sends the leaf of a domain's certificate to netproc with a request. */
+static int
+send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
+{
+	struct buf	 b;
+	unsigned char	*der;
+	size_t		 len;
+	int		 rc;
+
+	if (cert_leaf_der(ds->d->fullchain ? ds->d->fullchain : ds->d->cert,
+	    &der, &len) == -1)
+		return -1;
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, ds->d->id);
+	if (type == MSG_RENEWAL_INFO)
+		buf_add_u32(&b, ds->d->auth->id);
+	else {
+		buf_add_lstr(&b, v->host);
+		buf_add_u32(&b, (uint32_t)v->port);
+		buf_add_lstr(&b, ds->d->names[0]);
+	}
+	rc = buf_add_blob(&b, der, len) == -1 ? -1 :
+	    send_msg(PROC_NETPROC, type, -1, &b);
+	buf_free(&b);
+	OPENSSL_free(der);
+	return rc;
+}
+
+/* After a reload: do the endpoints serve what was installed? */
+static void
+verify_send(struct dstate *ds)
+{
+	struct verify_ep	*v;
+
+	ds->verify_at = 0;
+	ds->verify_failed = 0;
+	ds->verify_tries++;
+	TAILQ_FOREACH(v, &ds->d->verifies, entry)
+		if (send_leaf(MSG_VERIFY, ds, v) == 0)
+			ds->verify_pending++;
+}
+
+static void
+verify_result(struct dstate *ds, const char *endpoint, uint32_t matches,
+    const char *detail)
+{
+	if (ds->verify_pending > 0)
+		ds->verify_pending--;
+	if (matches)
+		log_info("%s: %s serves the installed certificate",
+		    ds->d->handle, endpoint);
+	else {
+		log_debug("%s: %s: %s (check %d of %d)", ds->d->handle,
+		    endpoint, detail, ds->verify_tries, VERIFY_TRIES);
+		if (ds->verify_tries >= VERIFY_TRIES) {
+			char	*e;
+
+			if (asprintf(&e, "%s %s", endpoint, detail) == -1)
+				e = NULL;
+			log_warnx("%s: deployment mismatch: %s does not serve "
+			    "the installed certificate: %s", ds->d->handle,
+			    endpoint, detail);
+			event_emit(conf, "deploy-mismatch", ds, e ? e : detail);
+			free(e);
+		} else
+			ds->verify_failed = 1;
+	}
+	if (ds->verify_pending == 0 && ds->verify_failed)
+		ds->verify_at = time(NULL) + VERIFY_GRACE;
+}
+
+/* Reload actions have run for a domain's new certificate. */
+void
+actions_done(struct dstate *ds, int ok)
+{
+	if (!ok)
+		event_emit(conf, "reload-failed", ds,
+		    "a reload action failed");
+	if (!TAILQ_EMPTY(&ds->d->verifies) && ds->state != CERT_MISSING) {
+		ds->verify_tries = 0;
+		ds->verify_pending = 0;
+		ds->verify_at = time(NULL) + VERIFY_GRACE;
+	}
+}
+
+/*
+ * What the loop does beside issuing: queued reload actions once netproc
+ * is idle, renewal information, deployment checks, the status file.
+ * Returns the earliest deadline among them (or next).
+ */
+time_t
+housekeeping(time_t now, time_t next)
+{
+	struct dstate	*ds;
+	size_t		 i;
+	int		 busy = 0, up;
+
+	up = children[PROC_NETPROC].chan != NULL && restart_at == 0;
+	for (i = 0; i < ndstates; i++)
+		busy |= dstates[i].issuing;
+	if (!busy && actions_pending())
+		actions_run_pending(conf, actions_done);
+	for (i = 0; i < ndstates && !oneshot; i++) {
+		ds = &dstates[i];
+		if (ds->state == CERT_ISSUED && !ds->ari_asked &&
+		    !ds->issuing) {
+			if (ds->ari_refresh <= now && up) {
+				if (send_leaf(MSG_RENEWAL_INFO, ds, NULL) == 0)
+					ds->ari_asked = 1;
+			} else if (ds->ari_refresh > now &&
+			    ds->ari_refresh < next)
+				next = ds->ari_refresh;
+		}
+		if (ds->verify_at != 0 && ds->verify_pending == 0) {
+			if (ds->verify_at <= now && up)
+				verify_send(ds);
+			else if (ds->verify_at > now && ds->verify_at < next)
+				next = ds->verify_at;
+		}
+	}
+	if (status_dirty && status_write(conf, dstates, ndstates) == 0)
+		status_dirty = 0;
+	return next;
+}
+
+void
+dispatch_netproc(const struct imsg *m)
+{
+	struct rbuf		 r;
+	struct dstate		*ds;
+	struct authority	*a;
+	uint32_t		 id;
+	char			*s1 = NULL, *s2 = NULL;
+	const uint8_t		*blob;
+	size_t			 len;
+	int64_t			 retry, start, end;
+	uint32_t		 matches;
+
+	rbuf_init(&r, m->data, m->datalen);
+	switch (m->hdr.type) {
+	case MSG_READY:
+		children[PROC_NETPROC].ready = 1;
+		return;
+	case MSG_ACCOUNT_URL:
+		id = rbuf_u32(&r);
+		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1 || (a = authority_byid(id)) == NULL)
+			break;
+		if (state_write(conf->state_dir, "accounts", a->name, s1) == 0)
+			log_info("authority %s: account %s", a->name, s1);
+		free(s1);
+		return;
+	case MSG_ORDER_URL:
+		id = rbuf_u32(&r);
+		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
+			break;
+		free(ds->order_url);
+		ds->order_url = NULL;
+		if (*s1 == '\0')
+			(void)state_remove(conf->state_dir, "orders",
+			    ds->d->handle);
+		else if (state_write(conf->state_dir, "orders", ds->d->handle,
+		    s1) == 0)
+			ds->order_url = strdup(s1);
+		free(s1);
+		return;
+	case MSG_CERT:
+		id = rbuf_u32(&r);
+		blob = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
+			break;
+		handle_cert(ds, (const char *)blob, len);
+		return;
+	case MSG_RENEWAL_WINDOW:
+		id = rbuf_u32(&r);
+		start = rbuf_i64(&r);
+		end = rbuf_i64(&r);
+		retry = rbuf_i64(&r);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
+			break;
+		if (start < 0 || end < start || (start == 0) != (end == 0)) {
+			log_warnx("%s: renewal window out of order: ignored",
+			    ds->d->handle);
+			start = end = 0;
+		}
+		sched_ari_window(ds, (time_t)start, (time_t)end,
+		    (time_t)retry, time(NULL));
+		if (!ds->issuing)
+			dstate_schedule(ds, time(NULL));
+		status_dirty = 1;
+		return;
+	case MSG_VERIFY_RESULT:
+		id = rbuf_u32(&r);
+		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		matches = rbuf_u32(&r);
+		s2 = rbuf_str(&r, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
+			break;
+		verify_result(ds, s1, matches, s2);
+		free(s1);
+		free(s2);
+		return;
+	case MSG_ISSUE_FAILED:
+		id = rbuf_u32(&r);
+		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s2 = rbuf_str(&r, IMSG_MAX_SIZE);
+		retry = rbuf_i64(&r);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
+			break;
+		if (strcmp(s1, "urn:ietf:params:acme:error:malformed") == 0 &&
+		    ds->order_url != NULL) {
+			(void)state_remove(conf->state_dir, "orders",
+			    ds->d->handle);
+			free(ds->order_url);
+			ds->order_url = NULL;
+		}
+		issue_failed(ds, s2, retry);
+		free(s1);
+		free(s2);
+		return;
+	default:
+		break;
+	}
+	free(s1);
+	free(s2);
+	fatalx("malformed or unexpected %s from netproc", msg_name(m->hdr.type));
+}
+
+/* Provisional certificates, and their reloads at once: services start. */
+void
+provisional_all(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ndstates; i++)
+		if (dstates[i].state == CERT_MISSING) {
+			provisional_install(&dstates[i]);
+			dstates[i].next = time(NULL);
+		}
+	if (actions_pending())
+		actions_run_pending(conf, actions_done);
+}
+
+/* One-shot mode: done when no certificate is pending any more. */
+int
+oneshot_done(int *status)
+{
+	size_t	 i;
+
+	*status = 0;
+	for (i = 0; i < ndstates; i++) {
+		if (dstates[i].result == 1)
+			return 0;
+		if (dstates[i].result == -1)
+			*status = 1;
+	}
+	return 1;
+}

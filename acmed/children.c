@@ -1,0 +1,601 @@
+/*
+ * The parent's side of its children: starting them (fork and exec of this
+ * binary), handing each what it needs (key descriptors, listening sockets,
+ * the authorities), stopping them, and starting them again after one dies.
+ */
+#include <sys/types.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "config.h"
+#include "parent.h"
+#include "parent_state.h"
+#include "acme.h"
+
+#include <openssl/crypto.h>
+
+int
+send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
+{
+	struct child	*c = &children[p];
+
+	if (c->chan == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (ichan_compose(c->chan, type, 0, fd, b ? b->data : NULL,
+	    b ? b->len : 0) == -1) {
+		log_warn("message %s to %s", msg_name(type), proc_names[p]);
+		return -1;
+	}
+	return 0;
+}
+
+/* A child's log line, written with the child's name. */
+void
+child_log(enum proc_id p, const struct imsg *m)
+{
+	struct rbuf	 r;
+	uint32_t	 pri;
+	char		*line;
+
+	rbuf_init(&r, m->data, m->datalen);
+	pri = rbuf_u32(&r);
+	line = rbuf_str(&r, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1 || pri > LOG_DEBUG)
+		log_warnx("malformed log message from %s", proc_names[p]);
+	else
+		log_emit((int)pri, proc_names[p], line);
+	free(line);
+}
+
+/*
+ * A request to keyproc answered at once: the parent waits for the reply,
+ * writing keyproc's log lines meanwhile.  Returns 0 with *m filled.
+ */
+int
+keyproc_call(uint32_t type, const struct buf *b, int fd, struct imsg *m)
+{
+	struct child	*c = &children[PROC_KEYPROC];
+	int		 r;
+
+	if (send_msg(PROC_KEYPROC, type, fd, b) == -1 ||
+	    ichan_flush_all(c->chan) == -1) {
+		log_warn("keyproc");
+		return -1;
+	}
+	for (;;) {
+		if ((r = ichan_recv(c->chan, m)) != 1) {
+			log_warnx("keyproc closed its channel");
+			return -1;
+		}
+		if (msg_check(m) == -1) {
+			log_warnx("malformed %s from keyproc",
+			    msg_name(m->hdr.type));
+			imsg_clear(m);
+			return -1;
+		}
+		if (m->hdr.type == MSG_LOG) {
+			child_log(PROC_KEYPROC, m);
+			imsg_clear(m);
+			continue;
+		}
+		return 0;
+	}
+}
+
+/* The error text of a KEY_ERR answer. */
+char *
+key_error(const struct imsg *m)
+{
+	struct rbuf	 r;
+	char		*s;
+
+	rbuf_init(&r, m->data, m->datalen);
+	(void)rbuf_u32(&r);
+	s = rbuf_str(&r, IMSG_MAX_SIZE);
+	return s ? s : strdup("malformed error message");
+}
+
+/*
+ * Hands a key to keyproc: an existing file as a descriptor, or asks for a
+ * new key and writes it 0600.  *existed tells which.  A key file that
+ * group or others may read is refused.
+ */
+static int
+key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
+    int *existed)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct stat	 st;
+	struct rbuf	 r;
+	const uint8_t	*pem;
+	size_t		 pemlen;
+	char		*e;
+	int		 fd, rc = -1;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, keyid);
+	buf_add_u32(&b, type);
+	buf_add_u32(&b, (uint32_t)bits);
+	*existed = 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			log_warnx("%s: not a regular file", path);
+			close(fd);
+			goto out;
+		}
+		if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+			log_warnx("%s: key file is accessible by group or "
+			    "others (mode %04o): refusing it",
+			    path, (unsigned)(st.st_mode & 07777));
+			close(fd);
+			goto out;
+		}
+		*existed = 1;
+		if (send_msg(PROC_KEYPROC, MSG_KEY_FD, fd, &b) == -1)
+			goto out;
+	} else if (errno == ENOENT) {
+		if (keyproc_call(MSG_KEY_NEW, &b, -1, &m) == -1)
+			goto out;
+		if (m.hdr.type != MSG_KEY_PEM) {
+			e = key_error(&m);
+			log_warnx("%s: new key: %s", path, e);
+			free(e);
+			imsg_clear(&m);
+			goto out;
+		}
+		rbuf_init(&r, m.data, m.datalen);
+		(void)rbuf_u32(&r);
+		pem = rbuf_blob(&r, &pemlen, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1 || write_file_atomic(path, pem, pemlen,
+		    0600, 0) == -1) {
+			explicit_bzero(m.data, m.datalen);
+			imsg_clear(&m);
+			log_warnx("%s: could not write the new key", path);
+			goto out;
+		}
+		explicit_bzero(m.data, m.datalen);
+		imsg_clear(&m);
+		log_info("%s: new %s key", path, keytype_name(type));
+	} else {
+		log_warn("%s", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&b);
+	return rc;
+}
+
+/* The public half of a key keyproc holds, to check issued leaves with. */
+static int
+key_pubkey(struct dstate *ds)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	const uint8_t	*der;
+	size_t		 len;
+	char		*e;
+	int		 rc = -1;
+
+	buf_init(&b, 64);
+	buf_add_u32(&b, ds->keyid);
+	if (keyproc_call(MSG_PUBKEY, &b, -1, &m) == -1)
+		goto out;
+	if (m.hdr.type != MSG_PUBKEY_RESP) {
+		e = key_error(&m);
+		log_warnx("%s: domain key %s: %s", ds->d->handle, ds->d->key,
+		    e);
+		free(e);
+		imsg_clear(&m);
+		goto out;
+	}
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
+	der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1 || (ds->pubkey = malloc(len)) == NULL) {
+		imsg_clear(&m);
+		goto out;
+	}
+	memcpy(ds->pubkey, der, len);
+	ds->pubkeylen = len;
+	imsg_clear(&m);
+	rc = 0;
+out:
+	buf_free(&b);
+	return rc;
+}
+
+int
+listeners_bind(void)
+{
+	struct listen_addr	*la;
+	int			 fd, on = 1;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(la, &conf->listens, entry)
+		n++;
+	if ((listeners = calloc(n ? n : 1, sizeof(*listeners))) == NULL)
+		fatal("calloc");
+	TAILQ_FOREACH(la, &conf->listens, entry) {
+		fd = socket(la->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd == -1) {
+			log_warn("listen on %s: socket", la->text);
+			return -1;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on));
+		if (la->ss.ss_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+			    sizeof(on));
+		if (bind(fd, (struct sockaddr *)&la->ss, la->sslen) == -1 ||
+		    listen(fd, 511) == -1) {
+			log_warn("listen on %s", la->text);
+			close(fd);
+			return -1;
+		}
+		listeners[nlisteners].fd = fd;
+		/* Outlives the configuration, which a reload frees. */
+		if ((listeners[nlisteners].text = strdup(la->text)) == NULL)
+			fatal("strdup");
+		nlisteners++;
+	}
+	return 0;
+}
+
+/* How a child ended, for the log. */
+static void
+child_end_text(int p, int status, char *s, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(s, len, "%s was killed by signal %d (%s)",
+		    proc_names[p], WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else
+		snprintf(s, len, "%s exited with status %d", proc_names[p],
+		    WEXITSTATUS(status));
+}
+
+/*
+ * Asks every child to leave and waits a bounded time in all, then kills
+ * what is left.  A child that ends otherwise than by leaving as asked
+ * (it may have been dying already) is logged.
+ */
+static long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until a child told to stop has exited, or the deadline: its
+ * channel closes as it exits, so the wait ends at once, and its last
+ * log lines are written meanwhile.  The pid, or 0 if still running.
+ */
+static pid_t
+child_wait(int i, int *status, long deadline)
+{
+	struct pollfd	 pfd;
+	struct imsg	 m;
+	ssize_t		 n;
+	pid_t		 r;
+	long		 left;
+	int		 open = children[i].chan != NULL;
+
+	while ((r = waitpid(children[i].pid, status, WNOHANG)) == 0 &&
+	    (left = deadline - now_ms()) > 0) {
+		if (!open) {
+			poll(NULL, 0, 1);	/* closed: exiting now */
+			continue;
+		}
+		pfd.fd = ichan_fd(children[i].chan);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(left > 50 ? 50 : left)) <= 0)
+			continue;
+		n = ichan_read(children[i].chan);
+		if (n == 0 || (n == -1 && errno != EAGAIN))
+			open = 0;
+		while (ichan_get(children[i].chan, &m) == 1) {
+			if (m.hdr.type == MSG_LOG && msg_check(&m) == 0)
+				child_log(i, &m);
+			imsg_clear(&m);
+		}
+	}
+	return r;
+}
+
+void
+children_stop(void)
+{
+	char	 s[128];
+	pid_t	 r;
+	int	 i, status;
+	long	 deadline;
+
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
+		if (children[i].chan != NULL) {
+			(void)send_msg(i, MSG_SHUTDOWN, -1, NULL);
+			(void)ichan_flush(children[i].chan);
+		}
+	}
+	deadline = now_ms() + SHUTDOWN_WAIT_MS;
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
+		if (children[i].pid > 0) {
+			r = child_wait(i, &status, deadline);
+			if (r == 0) {
+				log_warnx("%s did not stop in time: killed",
+				    proc_names[i]);
+				kill(children[i].pid, SIGKILL);
+				(void)waitpid(children[i].pid, &status, 0);
+			} else if (r == children[i].pid &&
+			    (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)) {
+				child_end_text(i, status, s, sizeof(s));
+				log_warnx("%s", s);
+			}
+			children[i].pid = 0;
+		}
+		if (children[i].chan != NULL) {
+			close(ichan_fd(children[i].chan));
+			ichan_free(children[i].chan);
+			children[i].chan = NULL;
+		}
+		children[i].ready = 0;
+	}
+}
+
+static int
+ca_fd(const struct authority *a)
+{
+	const char	*path = a->ca_file ? a->ca_file : SYSTEM_CA_FILE;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		log_warn("authority %s: CA file %s", a->name, path);
+	return fd;
+}
+
+static char *
+account_key_path(const struct authority *a)
+{
+	char	*p;
+
+	if (a->account_key != NULL)
+		return strdup(a->account_key);
+	if (asprintf(&p, "%s/accounts/%s.key", conf->state_dir, a->name) == -1)
+		return NULL;
+	return p;
+}
+
+/* Hands keys, sockets and authorities to freshly started children. */
+static int
+children_configure(void)
+{
+	struct authority	*a;
+	struct buf		 b;
+	char			*path, *url;
+	size_t			 i;
+	int			 existed, fd;
+
+	TAILQ_FOREACH(a, &conf->authorities, entry) {
+		if ((path = account_key_path(a)) == NULL)
+			return -1;
+		if (key_load(a->id, path, a->account_keytype,
+		    a->account_keybits, &existed) == -1) {
+			free(path);
+			return -1;
+		}
+		free(path);
+		if ((fd = ca_fd(a)) == -1)
+			return -1;
+		url = state_read(conf->state_dir, "accounts", a->name);
+		buf_init(&b, IMSG_MAX_SIZE);
+		buf_add_u32(&b, a->id);
+		buf_add_lstr(&b, a->name);
+		buf_add_lstr(&b, a->api_url);
+		buf_add_lstr(&b, a->contact);
+		buf_add_lstr(&b, url);
+		buf_add_u32(&b, a->id);
+		buf_add_u32(&b, existed);
+		free(url);
+		if (send_msg(PROC_NETPROC, MSG_AUTHORITY, fd, &b) == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		buf_free(&b);
+	}
+	for (i = 0; i < ndstates; i++) {
+		if (key_load(dstates[i].keyid, dstates[i].d->key,
+		    dstates[i].d->keytype, dstates[i].d->keybits,
+		    &existed) == -1)
+			return -1;
+		free(dstates[i].pubkey);
+		dstates[i].pubkey = NULL;
+		if (key_pubkey(&dstates[i]) == -1)
+			return -1;
+	}
+	for (i = 0; i < nlisteners; i++) {
+		if ((fd = fcntl(listeners[i].fd, F_DUPFD_CLOEXEC, 0)) == -1)
+			return -1;
+		buf_init(&b, 512);
+		buf_add_lstr(&b, listeners[i].text);
+		if (send_msg(PROC_CHALLENGED, MSG_LISTEN_FD, fd, &b) == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		buf_free(&b);
+	}
+	(void)send_msg(PROC_CHALLENGED, MSG_READY, -1, NULL);
+	(void)send_msg(PROC_NETPROC, MSG_READY, -1, NULL);
+	return 0;
+}
+
+/* The command line a child gets after "-P name". */
+static char **
+child_args(enum proc_id p)
+{
+	static char	*args[8];
+	int		 n = 0;
+
+	args[n++] = "-u";
+	args[n++] = conf->user[p];
+	args[n++] = "-C";
+	args[n++] = conf->empty_dir;
+	if (verbose > 0)
+		args[n++] = "-v";
+	if (verbose > 1)
+		args[n++] = "-v";
+	args[n] = NULL;
+	return args;
+}
+
+int
+children_start(void)
+{
+	int	 pn[2], pk[2], pc[2], nk[2], nc[2];
+	int	 fds[3], i;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pn) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pk) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, nk) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, nc) == -1)
+		fatal("socketpair");
+
+	fds[0] = pk[1];
+	fds[1] = nk[1];
+	children[PROC_KEYPROC].pid = proc_exec(exefd, argv0, PROC_KEYPROC,
+	    fds, 2, child_args(PROC_KEYPROC));
+	fds[0] = pc[1];
+	fds[1] = nc[1];
+	children[PROC_CHALLENGED].pid = proc_exec(exefd, argv0,
+	    PROC_CHALLENGED, fds, 2, child_args(PROC_CHALLENGED));
+	fds[0] = pn[1];
+	fds[1] = nk[0];
+	fds[2] = nc[0];
+	children[PROC_NETPROC].pid = proc_exec(exefd, argv0, PROC_NETPROC,
+	    fds, 3, child_args(PROC_NETPROC));
+	close(pn[1]);
+	close(pk[1]);
+	close(pc[1]);
+	close(nk[0]);
+	close(nk[1]);
+	close(nc[0]);
+	close(nc[1]);
+	children[PROC_NETPROC].chan = ichan_new(pn[0], IMSG_MAX_SIZE);
+	children[PROC_KEYPROC].chan = ichan_new(pk[0], IMSG_MAX_SIZE);
+	children[PROC_CHALLENGED].chan = ichan_new(pc[0], IMSG_MAX_SIZE);
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
+		if (children[i].pid == -1 || children[i].chan == NULL) {
+			log_warnx("could not start %s", proc_names[i]);
+			return -1;
+		}
+	children_started = time(NULL);
+	if (children_configure() == -1)
+		return -1;
+	return 0;
+}
+
+void
+children_restart_later(const char *why)
+{
+	size_t	 i;
+	time_t	 now = time(NULL);
+
+	if (oneshot)
+		fatalx("%s", why);
+	children_stop();
+	for (i = 0; i < ndstates; i++)
+		if (dstates[i].issuing) {
+			dstates[i].issuing = 0;
+			dstates[i].next = now + RESTART_MAX_DELAY;
+		}
+	if (now - children_started > 10 * RESTART_MAX_DELAY)
+		restart_delay = 0;
+	restart_delay = restart_delay ? restart_delay * 2 : 1;
+	if (restart_delay > RESTART_MAX_DELAY)
+		restart_delay = RESTART_MAX_DELAY;
+	restart_at = now + restart_delay;
+	log_warnx("%s; restarting the processes in %d s", why, restart_delay);
+}
+
+/*
+ * Reaps child p if it has ended and appends to why how it ended.
+ * Returns 1 if it had ended.
+ */
+static int
+child_reap(int p, char *why, size_t len)
+{
+	size_t	 n;
+	int	 status;
+
+	if (children[p].pid <= 0 ||
+	    waitpid(children[p].pid, &status, WNOHANG) != children[p].pid)
+		return 0;
+	children[p].pid = 0;
+	n = strlen(why);
+	if (n + 2 >= len)
+		return 1;
+	if (n > 0) {
+		strlcpy(why + n, ", ", len - n);
+		n += 2;
+	}
+	child_end_text(p, status, why + n, len - n);
+	return 1;
+}
+
+/*
+ * A child ended (SIGCHLD, lost == PROC_PARENT) or closed its channel
+ * (lost): says which children ended and how, then restarts them all.  A
+ * child that closed its channel is on its way out and is given a moment
+ * to end, so that the log can tell how; the others may have followed it.
+ */
+void
+children_lost(enum proc_id lost)
+{
+	char	 why[256];
+	int	 i, waited;
+
+	why[0] = '\0';
+	for (waited = 0; lost != PROC_PARENT && children[lost].pid > 0 &&
+	    waited < LOST_WAIT_MS; waited += 50) {
+		if (child_reap(lost, why, sizeof(why)))
+			break;
+		poll(NULL, 0, 50);
+	}
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
+		(void)child_reap(i, why, sizeof(why));
+	if (why[0] == '\0') {
+		if (lost == PROC_PARENT)
+			return;
+		snprintf(why, sizeof(why), "%s closed its channel",
+		    proc_names[lost]);
+	}
+	children_restart_later(why);
+}

@@ -1,0 +1,76 @@
+/*
+ * The parent's own state and the functions main.c, children.c and certs.c
+ * share; the other parent files take what they need as arguments.
+ */
+#ifndef ACMED_PARENT_STATE_H
+#define ACMED_PARENT_STATE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "proc.h"
+#include "parent.h"
+
+struct buf;
+struct imsg;
+struct imsgchan;
+
+/* The parent's state, defined in main.c. */
+#define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
+#define RESTART_MAX_DELAY	60
+#define SHUTDOWN_WAIT_MS	3000
+#define VERIFY_GRACE		3	/* seconds after a reload */
+#define VERIFY_TRIES		5
+#define LOST_WAIT_MS		1000
+
+struct child {
+	pid_t			 pid;
+	struct imsgchan		*chan;
+	int			 ready;
+};
+
+struct listener {
+	int			 fd;
+	char			*text;
+};
+
+extern struct config	*conf;
+extern struct child	 children[PROC_MAX];
+extern struct dstate	*dstates;
+extern size_t		 ndstates;
+extern struct listener	*listeners;
+extern size_t		 nlisteners;
+extern int		 exefd;
+extern const char	*argv0;
+extern int		 foreground, verbose, oneshot;
+extern int		 status_dirty;
+extern time_t		 restart_at;
+extern int		 restart_delay;
+extern time_t		 children_started;
+extern char		**only_domains;
+extern int		 nonly_domains;
+
+/* children.c */
+int send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b);
+void child_log(enum proc_id p, const struct imsg *m);
+int keyproc_call(uint32_t type, const struct buf *b, int fd, struct imsg *m);
+char *key_error(const struct imsg *m);
+int listeners_bind(void);
+void children_stop(void);
+int children_start(void);
+void children_restart_later(const char *why);
+void children_lost(enum proc_id lost);
+
+/* certs.c */
+time_t renewal_time(const struct dstate *ds);
+int dstate_due(struct dstate *ds, time_t now);
+void dstates_build(void);
+void dstates_free(void);
+void issue_start(struct dstate *ds);
+void actions_done(struct dstate *ds, int ok);
+time_t housekeeping(time_t now, time_t next);
+void dispatch_netproc(const struct imsg *m);
+void provisional_all(void);
+int oneshot_done(int *status);
+
+#endif
