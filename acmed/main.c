@@ -40,22 +40,6 @@
 
 #include <openssl/crypto.h>
 
-struct config	*conf;
-struct child	 children[PROC_MAX];
-struct dstate	*dstates;
-size_t		 ndstates;
-struct listener	*listeners;
-size_t		 nlisteners;
-int		 exefd = -1;
-const char	*argv0 = "acmed";
-int		 foreground, verbose, oneshot;
-int		 status_dirty = 1;
-time_t		 restart_at;
-int		 restart_delay;
-time_t		 children_started;
-char		**only_domains;
-int		 nonly_domains;
-
 static __attribute__((__noreturn__)) void
 usage(void)
 {

@@ -1,0 +1,30 @@
+/*
+ * The parent's state, shared by main.c, children.c and certs.c (declared
+ * in parent_state.h).
+ */
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "proc.h"
+#include "parent.h"
+#include "parent_state.h"
+
+struct config	*conf;
+struct child	 children[PROC_MAX];
+struct dstate	*dstates;
+size_t		 ndstates;
+struct listener	*listeners;
+size_t		 nlisteners;
+int		 exefd = -1;
+const char	*argv0 = "acmed";
+int		 foreground, verbose, oneshot;
+int		 status_dirty = 1;
+time_t		 restart_at;
+int		 restart_delay;
+time_t		 children_started;
+char		**only_domains;
+int		 nonly_domains;
