@@ -1,6 +1,7 @@
 #!/bin/sh
-# A short fuzzing run of the configuration parser (regress/fuzz/fuzz_config.c): no crash, no leak.  Built by
-# `make fuzzers`; skipped when absent.
+# A short fuzzing run of the configuration parser
+# (regress/fuzz/fuzz_config.c): no crash, no leak.  Built by `make
+# fuzzers`; skipped when absent.
 . "$(dirname "$0")/lib.sh"
 
 t_fuzz config 15

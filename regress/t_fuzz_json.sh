@@ -1,6 +1,7 @@
 #!/bin/sh
-# A short fuzzing run of netproc's parsers of every ACME object (regress/fuzz/fuzz_json.c): no crash, no leak.  Built by
-# `make fuzzers`; skipped when absent.
+# A short fuzzing run of netproc's parsers of every ACME object
+# (regress/fuzz/fuzz_json.c): no crash, no leak.  Built by `make fuzzers`;
+# skipped when absent.
 . "$(dirname "$0")/lib.sh"
 
 t_fuzz json 15

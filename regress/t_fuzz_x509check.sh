@@ -1,6 +1,7 @@
 #!/bin/sh
-# A short fuzzing run of the chain checks the parent runs before it installs a certificate (regress/fuzz/fuzz_x509check.c): no crash, no leak.  Built by
-# `make fuzzers`; skipped when absent.
+# A short fuzzing run of the chain checks the parent runs before it
+# installs a certificate (regress/fuzz/fuzz_x509check.c): no crash, no
+# leak.  Built by `make fuzzers`; skipped when absent.
 . "$(dirname "$0")/lib.sh"
 
 t_fuzz x509check 15
