@@ -444,9 +444,11 @@ verify_result(struct dstate *ds, const char *endpoint, uint32_t matches,
 void
 actions_done(struct dstate *ds, int ok)
 {
-	if (!ok)
+	if (!ok) {
 		event_emit(conf, "reload-failed", ds,
 		    "a reload action failed");
+		ds->result = -1;	/* one-shot: not all is well */
+	}
 	if (!TAILQ_EMPTY(&ds->d->verifies) && ds->state != CERT_MISSING) {
 		ds->verify_tries = 0;
 		ds->verify_pending = 0;
