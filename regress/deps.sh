@@ -4,7 +4,8 @@
 set -e
 pkgs="build-essential pkg-config byacc libtls-dev libcurl4-openssl-dev
 libyajl-dev libbsd-dev libssl-dev clang libclang-rt-14-dev pebble
-nginx-light openssl curl mandoc iproute2 procps wrk strace python3"
+nginx-light openssl curl mandoc iproute2 procps wrk strace python3
+apache2 haproxy"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -17,7 +18,22 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	apt-get update -qq
+	# The web servers' packages would start their services on port 80;
+	# the tests run their own on loopback ports.  A policy-rc.d that
+	# refuses every start, unless the machine has one already.
+	prc=/usr/sbin/policy-rc.d
+	made_prc=
+	if [ ! -e "$prc" ]; then
+		trap 'rm -f "$prc"' EXIT
+		printf '#!/bin/sh\nexit 101\n' >"$prc"
+		chmod 0755 "$prc"
+		made_prc=1
+	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+	if [ -n "$made_prc" ]; then
+		rm -f "$prc"
+		trap - EXIT
+	fi
 fi
 if [ "$(id -u)" -eq 0 ]; then
 	"$(dirname "$0")/../etc/mkusers.sh"
