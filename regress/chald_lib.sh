@@ -14,7 +14,7 @@ chald_start() {
 	CHALD_DRV=$!
 	exec 7>"$T_TMP/chald.in"
 	t_at_exit chald_stop
-	wait_for 10 grep -q '^ready$' "$T_TMP/chald.out" || return 1
+	wait_for 10 grep -qs '^ready$' "$T_TMP/chald.out" || return 1
 	CHALD_PID=$(awk '$1 == "pid" { print $2 }' "$T_TMP/chald.out")
 }
 
