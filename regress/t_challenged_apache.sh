@@ -173,31 +173,7 @@ fi
 ok "apache2 starts on 127.0.0.1:$AP1 and :$AP2, forwarding to $BP"
 
 for p in "$AP1" "$AP2"; do
-	b="http://127.0.0.1:$p"
-	u="$b/.well-known/acme-challenge"
-	r=$(curl -s --max-time 5 -H 'Host: www.example.org' "$u/$TOK")
-	check "$p: token answered through apache2" [ "$r" = "$KA" ]
-	r=$(curl -s --max-time 5 -D "$T_TMP/h" "$u/unknown")
-	c=$(awk 'NR == 1 { print $2 }' "$T_TMP/h")
-	check "$p: unknown token: 404 from challenged ($c, $r)" \
-	    [ "$c" = 404 ] && [ "$r" = "404 Not Found" ]
-	check "$p: the answer is challenged's" \
-	    grep -qi '^server: acmed' "$T_TMP/h"
-	r=$(curl -s --max-time 5 -I "$u/$TOK" | tr -d '\r' |
-	    awk 'tolower($1) == "content-length:" { print $2 }')
-	check "$p: HEAD: Content-Length ${#KA} ($r)" [ "$r" = "${#KA}" ]
-	r=$(curl -s --max-time 5 "$u/")
-	check "$p: test page through apache2" ready "$r"
-	if [ -n "$TAP_PORT" ]; then
-		check "$p: challenged got the client's Host header" \
-		    tap_host "$TOK" www.example.org
-		: >"$T_TMP/tap.log"
-		curl -s --max-time 5 -o /dev/null -H "Host: other.example.net" \
-		    "$u/$TOK"
-		check "$p: ... whatever it is" \
-		    tap_host "$TOK" other.example.net
-		: >"$T_TMP/tap.log"
-	fi
+	front_checks apache2 "$p"
 done
 
 # The site serving its own files keeps everything else.

@@ -136,31 +136,7 @@ check "haproxy has nothing to say about its configuration" \
     sh -c "! grep -Eq '^\[(WARNING|ALERT)\]' '$D/stdout' '$D/log'"
 
 for p in "$HP1" "$HP2"; do
-	b="http://127.0.0.1:$p"
-	u="$b/.well-known/acme-challenge"
-	r=$(curl -s --max-time 5 -H 'Host: www.example.org' "$u/$TOK")
-	check "$p: token answered through haproxy" [ "$r" = "$KA" ]
-	r=$(curl -s --max-time 5 -D "$T_TMP/h" "$u/unknown")
-	c=$(awk 'NR == 1 { print $2 }' "$T_TMP/h")
-	check "$p: unknown token: 404 from challenged ($c, $r)" \
-	    [ "$c" = 404 ] && [ "$r" = "404 Not Found" ]
-	check "$p: the answer is challenged's" \
-	    grep -qi '^server: acmed' "$T_TMP/h"
-	r=$(curl -s --max-time 5 -I "$u/$TOK" | tr -d '\r' |
-	    awk 'tolower($1) == "content-length:" { print $2 }')
-	check "$p: HEAD: Content-Length ${#KA} ($r)" [ "$r" = "${#KA}" ]
-	r=$(curl -s --max-time 5 "$u/")
-	check "$p: test page through haproxy" ready "$r"
-	if [ -n "$TAP_PORT" ]; then
-		check "$p: challenged got the client's Host header" \
-		    tap_host "$TOK" www.example.org
-		: >"$T_TMP/tap.log"
-		curl -s --max-time 5 -o /dev/null -H "Host: other.example.net" \
-		    "$u/$TOK"
-		check "$p: ... whatever it is" \
-		    tap_host "$TOK" other.example.net
-		: >"$T_TMP/tap.log"
-	fi
+	front_checks haproxy "$p"
 done
 
 # As given, everything else goes to the site's backend.
