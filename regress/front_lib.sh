@@ -87,7 +87,7 @@ front_checks() {
 	r=$(curl -s --max-time 5 -D "$T_TMP/h" "$u/unknown")
 	c=$(awk 'NR == 1 { print $2 }' "$T_TMP/h")
 	check "$p: unknown token: 404 from challenged ($c, $r)" \
-	    [ "$c" = 404 ] && [ "$r" = "404 Not Found" ]
+	    test "$c" = 404 -a "$r" = "404 Not Found"
 	check "$p: the answer is challenged's" \
 	    grep -qi '^server: acmed' "$T_TMP/h"
 	r=$(curl -s --max-time 5 -I "$u/$TOK" | tr -d '\r' |
