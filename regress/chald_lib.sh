@@ -73,3 +73,16 @@ nginx_up() {
 	kill -0 "$NGINX" 2>/dev/null || return 0
 	curl -s -o /dev/null --max-time 1 "$1"
 }
+
+# chald_publish: challenged on a free loopback port ($CP) with $TOK
+# published as $KA; the test ends here if it does not start.
+chald_publish() {
+	if ! chald_start 127.0.0.1:0; then
+		notok "challenged starts"
+		cat "$T_TMP/chald.err"
+		t_done
+		exit 1
+	fi
+	CP=$(chald_port 1)
+	check "token published" chald_add "$TOK" "$KA"
+}

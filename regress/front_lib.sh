@@ -106,3 +106,16 @@ front_checks() {
 		: >"$T_TMP/tap.log"
 	fi
 }
+
+# front_backend: where the front server forwards ($BP): the tap in front
+# of challenged when there is python3 (the Host header is then checked),
+# else challenged itself.
+front_backend() {
+	BP=$CP
+	if tap_start "$CP"; then
+		BP=$TAP_PORT
+	else
+		echo "# no tcptap.py (python3): the Host header is not looked at"
+		TAP_PORT=
+	fi
+}

@@ -18,23 +18,9 @@ fi
 TOK=haproxyToken_0123456789-abcdefghijklmnopqrstu
 KA=$TOK.thumbprint_0123456789-abcdefghijklmnopqrst
 
-if ! chald_start 127.0.0.1:0; then
-	notok "challenged starts"
-	cat "$T_TMP/chald.err"
-	t_done
-	exit 1
-fi
-CP=$(chald_port 1)
-check "token published" chald_add "$TOK" "$KA"
+chald_publish
 
-# HAProxy forwards to the tap when there is python3, else to challenged.
-BP=$CP
-if tap_start "$CP"; then
-	BP=$TAP_PORT
-else
-	echo "# no tcptap.py (python3): the Host header is not looked at"
-	TAP_PORT=
-fi
+front_backend
 
 D=$T_TMP/haproxy
 mkdir -p "$D"

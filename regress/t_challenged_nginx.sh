@@ -13,14 +13,7 @@ fi
 TOK=nginxToken_0123456789-abcdefghijklmnopqrstuvw
 KA=$TOK.thumbprint_0123456789-abcdefghijklmnopqrst
 
-if ! chald_start 127.0.0.1:0; then
-	notok "challenged starts"
-	cat "$T_TMP/chald.err"
-	t_done
-	exit 1
-fi
-CP=$(chald_port 1)
-check "token published" chald_add "$TOK" "$KA"
+chald_publish
 
 D=$T_TMP/nginx
 mkdir -p "$D"
