@@ -336,7 +336,6 @@ event_emit(const struct config *conf, const char *event,
 	char		*envp[16], *argv[3], *names = NULL, na[32], what[64];
 	struct buf	 b;
 	struct tm	 tm;
-	size_t		 i;
 	int		 n = 0;
 
 	log_debug("event %s%s%s", event, ds ? " " : "",
@@ -344,10 +343,8 @@ event_emit(const struct config *conf, const char *event,
 	if (conf->event_hook == NULL)
 		return;
 	buf_init(&b, 0);
-	for (i = 0; ds != NULL && i < ds->d->nnames; i++)
-		if ((i > 0 && buf_add_str(&b, " ") == -1) ||
-		    buf_add_str(&b, ds->d->names[i]) == -1)
-			break;
+	if (ds != NULL)
+		(void)buf_add_join(&b, ds->d->names, ds->d->nnames, " ");
 	names = buf_release(&b, NULL);
 	envp[n++] = strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
 	env_add(envp, &n, "ACMED_EVENT", event);

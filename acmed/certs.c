@@ -59,15 +59,12 @@ static char *
 names_joined(const struct domain *d)
 {
 	struct buf	 b;
-	size_t		 i;
 
 	buf_init(&b, 0);
-	for (i = 0; i < d->nnames; i++)
-		if ((i > 0 && buf_add_str(&b, "\n") == -1) ||
-		    buf_add_str(&b, d->names[i]) == -1) {
-			buf_free(&b);
-			return NULL;
-		}
+	if (buf_add_join(&b, d->names, d->nnames, "\n") == -1) {
+		buf_free(&b);
+		return NULL;
+	}
 	return buf_release(&b, NULL);
 }
 

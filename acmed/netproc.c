@@ -162,14 +162,12 @@ np_csr(uint32_t keyid, char *const *names, size_t nnames, unsigned char **der,
 	struct imsg	 m;
 	struct rbuf	 r;
 	const uint8_t	*p;
-	size_t		 i, n;
+	size_t		 n;
 	int		 rc = -1;
 
 	buf_init(&nb, IMSG_MAX_SIZE);
-	for (i = 0; i < nnames; i++)
-		if ((i > 0 && buf_add_str(&nb, "\n") == -1) ||
-		    buf_add_str(&nb, names[i]) == -1)
-			fatalx("names too long");
+	if (buf_add_join(&nb, names, nnames, "\n") == -1)
+		fatalx("names too long");
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, keyid);
 	buf_add_lstr(&b, buf_cstr(&nb));

@@ -78,6 +78,19 @@ buf_add_str(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
+/* The strings one after the other with sep between them (name lists). */
+int
+buf_add_join(struct buf *b, char *const *v, size_t n, const char *sep)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if ((i > 0 && buf_add_str(b, sep) == -1) ||
+		    buf_add_str(b, v[i]) == -1)
+			return -1;
+	return 0;
+}
+
 int
 buf_printf(struct buf *b, const char *fmt, ...)
 {

@@ -21,6 +21,7 @@ void	 buf_reset(struct buf *);
 int	 buf_reserve(struct buf *, size_t);
 int	 buf_add(struct buf *, const void *, size_t);
 int	 buf_add_str(struct buf *, const char *);
+int	 buf_add_join(struct buf *, char *const *, size_t, const char *);
 int	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((__format__ (printf, 2, 3)));
 char	*buf_cstr(struct buf *);

@@ -264,6 +264,24 @@ test_rbuf_bad(void)
 	CHECK(rbuf_end(&r) == -1, "even with nothing left");
 }
 
+static void
+test_join(void)
+{
+	char		*v[] = { "a.example.org", "b.example.org", "c" };
+	struct buf	 b;
+
+	buf_init(&b, 0);
+	CHECK(buf_add_join(&b, v, 0, "\n") == 0 && b.len == 0,
+	    "join of nothing is empty");
+	CHECK(buf_add_join(&b, v, 3, "\n") == 0, "join of three");
+	CHECK_STR(buf_cstr(&b), "a.example.org\nb.example.org\nc",
+	    "separator between, not after");
+	buf_free(&b);
+	buf_init(&b, 20);
+	CHECK(buf_add_join(&b, v, 3, " ") == -1, "join past the limit fails");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -272,5 +290,6 @@ main(void)
 	test_printf();
 	test_roundtrip();
 	test_rbuf_bad();
+	test_join();
 	return test_done();
 }
