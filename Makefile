@@ -1,6 +1,6 @@
 # acmed -- GNU make.
 #
-#   make		build obj/acmed
+#   make		build obj/acmed and its child programs in obj/libexec
 #   make deps		install the Debian packages the build and tests need
 #   make check		deps, build with -Werror, unit tests under ASan and
 #			UBSan, integration tests against Pebble on loopback
@@ -10,6 +10,7 @@
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/acmed
 MANDIR	?= $(PREFIX)/share/man
 EXAMPLEDIR ?= $(PREFIX)/share/examples/acmed
 SYSCONFDIR ?= /etc
@@ -21,6 +22,14 @@ YACC	 = byacc
 PKGS	 = libtls libcurl yajl libbsd-overlay libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Each process links only what it uses: the network libraries are in
+# netproc alone, challenged has libc and libbsd.
+LIBS_acmed	:= $(shell pkg-config --libs libcrypto yajl libbsd-overlay 2>/dev/null)
+LIBS_netproc	:= $(PKG_LIBS)
+LIBS_keyproc	:= $(shell pkg-config --libs libcrypto yajl libbsd-overlay 2>/dev/null)
+LIBS_challenged	:= $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
+CHILDREN = netproc keyproc challenged
+PROGS	 = $(O)/acmed $(CHILDREN:%=$(O)/libexec/%)
 
 WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 	   -Wpointer-arith -Wsign-compare
@@ -36,10 +45,11 @@ HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CPPFLAGS += -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon \
 	   -I$(O)/o/acmed
 ALL_CFLAGS = $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(OPT) -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+ALL_LDFLAGS = $(OPT) -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 LIBS	 = $(PKG_LIBS)
 
-SRCS	:= $(filter-out acmed/main.c,$(wildcard common/*.c acmed/*.c \
+MAINS	 = acmed/main.c acmed/helpers.c common/child_main.c
+SRCS	:= $(filter-out $(MAINS),$(wildcard common/*.c acmed/*.c \
 	   keyproc/*.c challenged/*.c))
 OBJS	:= $(SRCS:%.c=$(O)/o/%.o) $(O)/o/acmed/parse.o
 MAINOBJ	:= $(O)/o/acmed/main.o
@@ -51,12 +61,37 @@ HELPER_SRCS := $(wildcard regress/helpers/*.c)
 HELPERS	:= $(HELPER_SRCS:regress/helpers/%.c=$(O)/regress/%)
 FUZZ_SRCS := $(wildcard regress/fuzz/fuzz_*.c)
 
-.PHONY: all tests deps check demo fuzz install clean lint
+.PHONY: all tests deps check demo fuzz install clean lint FORCE
 
-all: $(O)/acmed
+all: $(PROGS)
 
-$(O)/acmed: $(MAINOBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAINOBJ) $(LIB) $(LIBS)
+# The parent looks for its children in one directory, compiled in: the
+# build tree's for $(O)/acmed, LIBEXECDIR's for the installed copy.
+$(O)/acmed: $(MAINOBJ) $(O)/o/helpers-build.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAINOBJ) $(O)/o/helpers-build.o $(LIB) \
+	    $(LIBS_acmed)
+$(O)/install/acmed: $(MAINOBJ) $(O)/o/helpers-install.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAINOBJ) $(O)/o/helpers-install.o $(LIB) \
+	    $(LIBS_acmed)
+$(O)/o/helpers-build.o: acmed/helpers.c
+	$(CC) $(ALL_CFLAGS) -DACMED_HELPER_DIR=\"$(abspath $(O))/libexec\" \
+	    -c -o $@ acmed/helpers.c
+$(O)/o/helpers-install.o: acmed/helpers.c $(O)/o/libexecdir
+	$(CC) $(ALL_CFLAGS) -DACMED_HELPER_DIR=\"$(LIBEXECDIR)\" \
+	    -c -o $@ acmed/helpers.c
+$(O)/o/libexecdir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
+
+$(O)/libexec/%: $(O)/o/child-%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS_$*)
+$(O)/o/child-%.o: common/child_main.c common/proc.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DCHILD_ID=PROC_$(shell echo $* | tr a-z A-Z) \
+	    -DCHILD_MAIN=$*_main -c -o $@ common/child_main.c
+.PRECIOUS: $(O)/o/child-%.o
 
 $(LIB): $(OBJS)
 	rm -f $@
@@ -81,7 +116,7 @@ $(O)/regress/%: regress/helpers/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
-tests: $(O)/acmed $(UNITS) $(HELPERS)
+tests: $(PROGS) $(UNITS) $(HELPERS)
 
 # Fuzzers need clang's libFuzzer; built from the sources, not the archive,
 # so every object carries the coverage instrumentation.
@@ -118,10 +153,14 @@ demo: deps
 lint:
 	mandoc -Tlint -Wwarning acmed/acmed.8 acmed/acmed.conf.5
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(EXAMPLEDIR)
-	install -m 0755 $(O)/acmed $(DESTDIR)$(SBINDIR)/acmed
+install: all $(O)/install/acmed
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(EXAMPLEDIR)
+	install -m 0755 $(O)/install/acmed $(DESTDIR)$(SBINDIR)/acmed
+	for p in $(CHILDREN); do \
+	    install -m 0755 $(O)/libexec/$$p $(DESTDIR)$(LIBEXECDIR)/$$p || \
+	    exit 1; done
 	install -m 0644 acmed/acmed.8 $(DESTDIR)$(MANDIR)/man8/acmed.8
 	install -m 0644 acmed/acmed.conf.5 $(DESTDIR)$(MANDIR)/man5/acmed.conf.5
 	install -m 0644 etc/acmed.conf $(DESTDIR)$(EXAMPLEDIR)/acmed.conf

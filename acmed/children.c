@@ -13,6 +13,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -456,7 +457,55 @@ children_configure(void)
 	return 0;
 }
 
-/* The command line a child gets after "-P name". */
+/*
+ * Opens the child programs once, at start: every later start of a child
+ * (after a crash or SIGHUP) execs these very files, whatever happened to
+ * the paths since.  A program another user could have written is refused:
+ * it would run as root until its sandbox.
+ */
+int
+helpers_open(void)
+{
+	struct stat	 st, self;
+	char		 path[PATH_MAX];
+	int		 p, fd;
+
+	if (stat("/proc/self/exe", &self) == -1) {
+		log_warn("/proc/self/exe");
+		return -1;
+	}
+	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", helper_dir,
+		    proc_names[p]) >= sizeof(path)) {
+			log_warnx("%s: path too long", helper_dir);
+			return -1;
+		}
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+			log_warn("%s (the %s program)", path, proc_names[p]);
+			return -1;
+		}
+		if (fstat(fd, &st) == -1) {
+			log_warn("%s", path);
+			close(fd);
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 ||
+		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+		    (st.st_uid != 0 && st.st_uid != self.st_uid)) {
+			log_warnx("%s: not a program owned by root (or by the "
+			    "owner of acmed) and writable only by its owner",
+			    path);
+			close(fd);
+			return -1;
+		}
+		if (exefds[p] != -1)
+			close(exefds[p]);
+		exefds[p] = fd;
+	}
+	return 0;
+}
+
+/* The command line a child gets after "-P name -V tag". */
 static char **
 child_args(enum proc_id p)
 {
@@ -490,17 +539,18 @@ children_start(void)
 
 	fds[0] = pk[1];
 	fds[1] = nk[1];
-	children[PROC_KEYPROC].pid = proc_exec(exefd, argv0, PROC_KEYPROC,
-	    fds, 2, child_args(PROC_KEYPROC));
+	children[PROC_KEYPROC].pid = proc_exec(exefds[PROC_KEYPROC],
+	    "acmed-keyproc", PROC_KEYPROC, fds, 2, child_args(PROC_KEYPROC));
 	fds[0] = pc[1];
 	fds[1] = nc[1];
-	children[PROC_CHALLENGED].pid = proc_exec(exefd, argv0,
-	    PROC_CHALLENGED, fds, 2, child_args(PROC_CHALLENGED));
+	children[PROC_CHALLENGED].pid = proc_exec(exefds[PROC_CHALLENGED],
+	    "acmed-challenged", PROC_CHALLENGED, fds, 2,
+	    child_args(PROC_CHALLENGED));
 	fds[0] = pn[1];
 	fds[1] = nk[0];
 	fds[2] = nc[0];
-	children[PROC_NETPROC].pid = proc_exec(exefd, argv0, PROC_NETPROC,
-	    fds, 3, child_args(PROC_NETPROC));
+	children[PROC_NETPROC].pid = proc_exec(exefds[PROC_NETPROC],
+	    "acmed-netproc", PROC_NETPROC, fds, 3, child_args(PROC_NETPROC));
 	close(pn[1]);
 	close(pk[1]);
 	close(pc[1]);

@@ -3,8 +3,8 @@
  *
  * Holds: the configuration (read as root), the listening sockets for the
  * challenge server, the state directory and the certificate files.
- * Does: starts netproc, keyproc and challenged (fork + exec of this very
- * binary), hands each what it needs (key descriptors, sockets, the
+ * Does: starts netproc, keyproc and challenged (fork + exec of their
+ * programs, opened once at start), hands each what it needs (key descriptors, sockets, the
  * authorities), schedules issuance and renewal, verifies and installs
  * what netproc brings back, runs reload actions and the event hook.
  * Never: reads a byte from the network or parses an authority's answer
@@ -45,21 +45,6 @@ usage(void)
 {
 	fprintf(stderr, "usage: acmed [-dnosv] [-f file] [domain ...]\n");
 	exit(1);
-}
-
-static int
-child_main(const char *name)
-{
-	switch (proc_byname(name)) {
-	case PROC_NETPROC:
-		return netproc_main(foreground, verbose);
-	case PROC_KEYPROC:
-		return keyproc_main(foreground, verbose);
-	case PROC_CHALLENGED:
-		return challenged_main(foreground, verbose);
-	default:
-		errx(1, "unknown process %s", name);
-	}
 }
 
 /* Reads what a child sent; -1 if its channel is gone or malformed. */
@@ -240,19 +225,12 @@ parent_loop(int sigfd)
 int
 main(int argc, char *argv[])
 {
-	const char	*file = CONF_FILE, *childname = NULL;
+	const char	*file = CONF_FILE;
 	sigset_t	 mask;
 	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
 
-	argv0 = argv[0];
-	while ((ch = getopt(argc, argv, "C:df:noP:su:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:nosv")) != -1) {
 		switch (ch) {
-		case 'C':
-			proc_chroot = optarg;
-			break;
-		case 'u':
-			proc_user = optarg;
-			break;
 		case 'd':
 			foreground = 1;
 			break;
@@ -264,9 +242,6 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			oneshot = 1;
-			break;
-		case 'P':
-			childname = optarg;
 			break;
 		case 's':
 			statusonly = 1;
@@ -281,10 +256,6 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (childname != NULL) {
-		log_init(1, verbose, childname);
-		return child_main(childname);
-	}
 	if (argc > 0 && !oneshot)
 		usage();
 	/*
@@ -311,8 +282,8 @@ main(int argc, char *argv[])
 	if (oneshot)
 		foreground = 1;
 
-	if ((exefd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1)
-		err(1, "/proc/self/exe");
+	if (helpers_open() == -1)
+		exit(1);
 	if (state_init(conf->state_dir) == -1)
 		exit(1);
 	if (mkdir(conf->empty_dir, 0755) == -1 && errno != EEXIST)

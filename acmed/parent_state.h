@@ -40,8 +40,8 @@ extern struct dstate	*dstates;
 extern size_t		 ndstates;
 extern struct listener	*listeners;
 extern size_t		 nlisteners;
-extern int		 exefd;
-extern const char	*argv0;
+extern int		 exefds[PROC_MAX];
+extern const char *const helper_dir;
 extern int		 foreground, verbose, oneshot;
 extern int		 status_dirty;
 extern time_t		 restart_at;
@@ -58,6 +58,7 @@ char *key_error(const struct imsg *m);
 int listeners_bind(void);
 void children_stop(void);
 int children_start(void);
+int helpers_open(void);
 void children_restart_later(const char *why);
 void children_lost(enum proc_id lost);
 

@@ -83,3 +83,28 @@ bad:
 	errno = EBADMSG;
 	return -1;
 }
+
+/*
+ * A digest of the message table: processes built from different sources
+ * refuse to talk to each other rather than misread a payload.
+ */
+uint32_t
+msg_digest(void)
+{
+	const struct msg_spec	*s;
+	const char		*p;
+	uint32_t		 h = 2166136261u, v[3];
+	size_t			 i, j;
+
+	for (i = 0; i < MSG_MAX; i++) {
+		s = &msg_specs[i];
+		for (p = s->name != NULL ? s->name : ""; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		v[0] = (uint32_t)s->minlen;
+		v[1] = (uint32_t)s->maxlen;
+		v[2] = (uint32_t)s->hasfd;
+		for (j = 0; j < 3; j++)
+			h = (h ^ v[j]) * 16777619u;
+	}
+	return h;
+}

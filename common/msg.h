@@ -94,5 +94,6 @@ extern const struct msg_spec msg_specs[MSG_MAX];
 
 const char	*msg_name(uint32_t);
 int		 msg_check(const struct imsg *);
+uint32_t	 msg_digest(void);
 
 #endif

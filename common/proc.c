@@ -1,12 +1,14 @@
 /*
  * Starting a child: fork, move its channels to the fixed descriptors,
- * then exec the very binary the parent runs (by descriptor, so the file
- * on disk may be replaced without mixing versions) with "-P name".  The
- * child keeps a minimal environment.
+ * then exec the child's own program, a descriptor the parent opened at
+ * start (so the files on disk may be replaced without mixing versions),
+ * with "-P name -V tag".  The child keeps a minimal environment.  Each
+ * child program links only the libraries its process uses.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "msg.h"
 #include "proc.h"
 
 #define PROC_MAXARGS	16
@@ -29,6 +32,71 @@ const char *const proc_names[PROC_MAX] = {
 
 const char *proc_user;
 const char *proc_chroot;
+
+/*
+ * What parent and child must agree on: the version and the message table.
+ */
+const char *
+proc_tag(void)
+{
+	static char	 tag[64];
+
+	if (tag[0] == '\0')
+		snprintf(tag, sizeof(tag), "%s-%08x", ACMED_VERSION,
+		    msg_digest());
+	return tag;
+}
+
+/*
+ * The command line of a child program: -P name [-V tag] [-u user]
+ * [-C dir] [-d] [-v]...  Exits unless it names this process and, when
+ * a tag is given, the tag is this build's.
+ */
+void
+proc_child_init(int argc, char *argv[], enum proc_id self, int *debug,
+    int *verbose)
+{
+	const char	*name = NULL, *tag = NULL;
+	int		 ch;
+
+	*debug = *verbose = 0;
+	while ((ch = getopt(argc, argv, "C:dP:u:vV:")) != -1) {
+		switch (ch) {
+		case 'C':
+			proc_chroot = optarg;
+			break;
+		case 'd':
+			*debug = 1;
+			break;
+		case 'P':
+			name = optarg;
+			break;
+		case 'u':
+			proc_user = optarg;
+			break;
+		case 'v':
+			(*verbose)++;
+			break;
+		case 'V':
+			tag = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc || name == NULL || proc_byname(name) != self)
+		goto usage;
+	log_init(1, *verbose, proc_names[self]);
+	if (tag != NULL && strcmp(tag, proc_tag()) != 0)
+		errx(1, "built from other sources than acmed (%s, not %s)",
+		    proc_tag(), tag);
+	return;
+usage:
+	fprintf(stderr, "usage: %s -P %s [-dv] [-C dir] [-u user] [-V tag]\n"
+	    "(started by acmed, not by hand)\n", program_invocation_short_name,
+	    proc_names[self]);
+	exit(1);
+}
 
 enum proc_id
 proc_byname(const char *name)
@@ -64,6 +132,8 @@ proc_exec(int exefd, const char *argv0, enum proc_id id, const int *fds,
 	argv[argc++] = (char *)argv0;
 	argv[argc++] = "-P";
 	argv[argc++] = (char *)proc_names[id];
+	argv[argc++] = "-V";
+	argv[argc++] = (char *)proc_tag();
 	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
 		if (argc >= PROC_MAXARGS - 1)
 			return -1;

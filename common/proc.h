@@ -1,8 +1,9 @@
 /*
  * The processes and how the parent starts them: fork, then exec of the
- * parent's own binary (kept open as a descriptor, so an upgrade on disk
- * never mixes versions) with "-P name", so every child starts with a fresh
- * address space.  The child's channels arrive on fixed descriptors.
+ * child's program (opened by the parent at start and kept as a
+ * descriptor, so an upgrade on disk never mixes versions) with "-P name",
+ * so every child starts with a fresh address space and only the libraries
+ * it uses.  The child's channels arrive on fixed descriptors.
  */
 #ifndef ACMED_PROC_H
 #define ACMED_PROC_H
@@ -33,6 +34,8 @@ int		 netproc_main(int, int);
 int		 keyproc_main(int, int);
 int		 challenged_main(int, int);
 
+const char	*proc_tag(void);
+void		 proc_child_init(int, char *[], enum proc_id, int *, int *);
 enum proc_id	 proc_byname(const char *);
 pid_t		 proc_exec(int, const char *, enum proc_id, const int *, int,
 		    char *const *);

@@ -2,6 +2,7 @@
 # exit, and bounded waits.  Source it; $TOP and $ACMED come from run.sh.
 : "${TOP:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${ACMED:=$TOP/obj/acmed}"
+: "${ACMED_LIBEXEC:=$TOP/obj/libexec}"
 : "${OBJ:=$TOP/obj}"
 : "${OBJ_SAN:=$TOP/obj-san}"
 

@@ -8,6 +8,8 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 export TOP="$top"
 export ACMED="${ACMED:-$top/obj/acmed}"
+# The child programs acmed runs (challenged is also tested on its own).
+export ACMED_LIBEXEC="${ACMED_LIBEXEC:-$top/obj/libexec}"
 export OBJ="${OBJ:-$top/obj}"
 export OBJ_SAN="${OBJ_SAN:-$top/obj-san}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# challenged as the daemon runs it: "acmed -P challenged" with its sockets
+# challenged as the daemon runs it: obj/libexec/challenged with its sockets
 # passed over the channel, chrooted in an empty directory as _acmed-www
 # under seccomp; everything it does while serving (accepting, evicting,
 # half-closes, lingering closes, giving pages back) must pass the filter.
@@ -17,14 +17,14 @@ KA=$TOK.thumbprint_0123456789-abcdefghijklmnopqrst
 EMPTY=$T_TMP/empty
 mkdir -m 0755 "$EMPTY"
 
-if ! chald_start -x "$ACMED" -u _acmed-www -C "$EMPTY" 127.0.0.1:0 \
+if ! chald_start -x "$ACMED_LIBEXEC/challenged" -u _acmed-www -C "$EMPTY" 127.0.0.1:0 \
     '[::1]:0'; then
-	notok "acmed -P challenged starts"
+	notok "challenged (obj/libexec/challenged) starts"
 	sed 's/^/# /' "$T_TMP/chald.err"
 	t_done
 	exit 1
 fi
-ok "acmed -P challenged starts"
+ok "challenged (obj/libexec/challenged) starts"
 P=$(chald_port 1)
 P6=$(chald_port 2)
 st=/proc/$CHALD_PID/status

@@ -7,7 +7,7 @@
 #   regress/bench/challenged.sh		(after make tests)
 #   BENCH_SECONDS=10 BENCH_CONNS=50 regress/bench/challenged.sh
 #
-# As root, challenged runs as the daemon runs it (acmed -P challenged,
+# As root, challenged runs as the daemon runs it (obj/libexec/challenged,
 # chrooted, under seccomp); otherwise the same loop without the sandbox.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export TOP
@@ -28,8 +28,8 @@ done
 if [ "$(id -u)" -eq 0 ]; then
 	t_users
 	mkdir -m 0755 "$T_TMP/empty"
-	how="acmed -P challenged, sandboxed"
-	chald_start -x "$ACMED" -u _acmed-www -C "$T_TMP/empty" 127.0.0.1:0 ||
+	how="obj/libexec/challenged, sandboxed"
+	chald_start -x "$ACMED_LIBEXEC/challenged" -u _acmed-www -C "$T_TMP/empty" 127.0.0.1:0 ||
 	    { cat "$T_TMP/chald.err"; exit 1; }
 else
 	how="the challenged loop, not sandboxed"

@@ -2,9 +2,10 @@
  * chald_drv: runs challenged for the shell tests, in the parent's and
  * netproc's place.  It binds the given addresses (port 0: any free port),
  * starts challenged in a child over socketpairs (by default the loop
- * itself, without the sandbox; with -x the real binary as "acmed -P
- * challenged", sandbox and all), sends it the sockets with MSG_LISTEN_FD
- * and MSG_READY, then reads commands on standard input:
+ * itself, without the sandbox; with -x the real program,
+ * obj/libexec/challenged, as the parent starts it, sandbox and all),
+ * sends it the sockets with MSG_LISTEN_FD and MSG_READY, then reads
+ * commands on standard input:
  *
  *	add TOKEN KEYAUTH	MSG_CHAL_ADD; prints "ack TOKEN 0|1"
  *	del TOKEN		MSG_CHAL_DEL; prints "del TOKEN"
@@ -110,7 +111,7 @@ static void
 child_run(int pfd, int nfd, int verbose, const char *exe, const char *user,
     const char *dir)
 {
-	char	*argv[10];
+	char	*argv[12];
 	int	 fds[MAXLISTEN], n, argc = 0, tmp;
 
 	if (exe != NULL) {
@@ -123,6 +124,8 @@ child_run(int pfd, int nfd, int verbose, const char *exe, const char *user,
 		argv[argc++] = (char *)exe;
 		argv[argc++] = "-P";
 		argv[argc++] = "challenged";
+		argv[argc++] = "-V";
+		argv[argc++] = (char *)proc_tag();
 		if (user != NULL) {
 			argv[argc++] = "-u";
 			argv[argc++] = (char *)user;
