@@ -459,9 +459,6 @@ netproc_main(int debug, int verbose)
 	log_setverbose(verbose);
 	if (http_global_init() == -1)
 		fatalx("libcurl initialisation failed");
-	/* libtls, for the deployment checks, loads nothing once sandboxed */
-	if (tls_init() == -1)
-		fatalx("libtls initialisation failed");
 	/* libtls writes with write(2): a peer gone must not be a signal */
 	signal(SIGPIPE, SIG_IGN);
 

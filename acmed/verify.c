@@ -174,6 +174,14 @@ tls_leaf(int fd, const char *sni, const struct deadline *deadline,
 	size_t			 pemlen;
 	int			 r;
 
+	/*
+	 * libtls is set up on first use: libcurl has loaded the libcrypto
+	 * configuration before the sandbox, so nothing is left to read.
+	 */
+	if (tls_init() == -1) {
+		snprintf(msg, len, "TLS: libtls initialisation failed");
+		goto out;
+	}
 	if ((cfg = tls_config_new()) == NULL || (ctx = tls_client()) == NULL) {
 		snprintf(msg, len, "TLS: out of memory");
 		goto out;

@@ -617,7 +617,8 @@ keyproc_warmup(void)
 		fatalx("libcrypto initialisation failed");
 	if (RAND_bytes(r, sizeof(r)) != 1)
 		fatalx("libcrypto random generator failed");
-	if ((pkey = key_generate(KEY_ECDSA, 384)) == NULL)
+	/* P-256: the same code paths as P-384 and RSA, a tenth of the cost. */
+	if ((pkey = key_generate(KEY_ECDSA, 256)) == NULL)
 		fatalx("%s", crypto_error());
 	if ((s = jws_sign(pkey, "https://warmup.invalid/", "n", "",
 	    "{}", 2, &len)) == NULL)
