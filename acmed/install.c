@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -26,7 +27,6 @@
 #include "parent.h"
 #include "x509check.h"
 
-#define CHAIN_MAX_CERTS		10
 #define CHAIN_MAX_BYTES		(256 * 1024)
 #define PEM_END			"-----END CERTIFICATE-----"
 
@@ -48,9 +48,13 @@ fsync_dir(const char *path)
 	return rc;
 }
 
-/* Writes data to a new temporary file beside path; returns its name. */
+/*
+ * Writes data to a new temporary file beside path, on disk before it
+ * returns unless flags has WRITE_NOSYNC; returns its name.
+ */
 static char *
-write_temp(const char *path, const void *data, size_t len, mode_t mode)
+write_temp(const char *path, const void *data, size_t len, mode_t mode,
+    int flags)
 {
 	char		*tmp;
 	const char	*p = data;
@@ -75,7 +79,7 @@ write_temp(const char *path, const void *data, size_t len, mode_t mode)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) == -1)
+	if (!(flags & WRITE_NOSYNC) && fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -91,13 +95,16 @@ fail:
 	return NULL;
 }
 
-/* Puts a written temporary file in place, keeping the old one as .bak. */
+/*
+ * Puts a written temporary file in place, keeping the old one as .bak with
+ * WRITE_BACKUP.
+ */
 static int
-commit_temp(const char *tmp, const char *path, int backup)
+commit_temp(const char *tmp, const char *path, int flags)
 {
 	char	*bak;
 
-	if (backup && access(path, F_OK) == 0) {
+	if ((flags & WRITE_BACKUP) && access(path, F_OK) == 0) {
 		if (asprintf(&bak, "%s.bak", path) == -1)
 			return -1;
 		if (unlink(bak) == -1 && errno != ENOENT)
@@ -111,21 +118,21 @@ commit_temp(const char *tmp, const char *path, int backup)
 		unlink(tmp);
 		return -1;
 	}
-	if (fsync_dir(path) == -1)
+	if (!(flags & WRITE_NOSYNC) && fsync_dir(path) == -1)
 		log_warn("fsync of the directory of %s", path);
 	return 0;
 }
 
 int
 write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    int backup)
+    int flags)
 {
 	char	*tmp;
 	int	 rc;
 
-	if ((tmp = write_temp(path, data, len, mode)) == NULL)
+	if ((tmp = write_temp(path, data, len, mode, flags)) == NULL)
 		return -1;
-	rc = commit_temp(tmp, path, backup);
+	rc = commit_temp(tmp, path, flags);
 	free(tmp);
 	return rc;
 }
@@ -167,30 +174,8 @@ fail:
 	return -1;
 }
 
-/* Reads up to CHAIN_MAX_CERTS certificates from PEM text. */
-static int
-chain_parse(const char *pem, size_t len, X509 **certs, size_t *ncerts)
-{
-	BIO	*bio;
-	X509	*x;
-
-	*ncerts = 0;
-	if (len > CHAIN_MAX_BYTES ||
-	    (bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
-		return -1;
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (*ncerts == CHAIN_MAX_CERTS) {
-			X509_free(x);
-			break;
-		}
-		certs[(*ncerts)++] = x;
-	}
-	BIO_free(bio);
-	return *ncerts > 0 ? 0 : -1;
-}
-
 static void
-chain_free(X509 **certs, size_t n)
+chain_free(X509 **certs, int n)
 {
 	while (n > 0)
 		X509_free(certs[--n]);
@@ -243,42 +228,37 @@ int
 install_chain(struct dstate *ds, const char *pem, size_t len)
 {
 	const struct domain	*d = ds->d;
-	X509			*certs[CHAIN_MAX_CERTS];
+	X509			*certs[CHAIN_CERTS_MAX];
 	struct buf		 leaf, chain, full;
 	const char		*paths[3];
 	const struct buf	*data[3];
 	char			*tmps[3] = { NULL, NULL, NULL };
 	char			 why[512];
-	EVP_PKEY		*key = NULL;
-	const unsigned char	*p;
 	time_t			 nb, na;
-	size_t			 n, i;
-	int			 rc = -1;
+	size_t			 i;
+	int			 n, rc = -1;
 
 	buf_init(&leaf, CHAIN_MAX_BYTES);
 	buf_init(&chain, CHAIN_MAX_BYTES);
 	buf_init(&full, CHAIN_MAX_BYTES);
-	if (chain_parse(pem, len, certs, &n) == -1) {
-		log_warnx("%s: no certificate in what the authority sent",
-		    d->handle);
+	/* Parsed once: every certificate parse costs a key decoding. */
+	if (x509_chain_read(pem, len, certs, &n, why, sizeof(why)) == -1) {
+		log_warnx("%s: not installed: %s", d->handle, why);
 		goto out;
 	}
-	key = NULL;
-	p = ds->pubkey;
-	if (ds->pubkey == NULL || (key = d2i_PUBKEY(NULL, &p,
-	    (long)ds->pubkeylen)) == NULL) {
+	if (ds->pubkey == NULL) {
 		log_warnx("%s: the domain key's public half is unknown",
 		    d->handle);
 		goto out;
 	}
-	if (x509_check_chain(pem, len, key, d->names, d->nnames, &nb, &na,
-	    why, sizeof(why)) == -1) {
+	if (x509_check_certs(certs, n, ds->pubkey, ds->pubkeylen, d->names,
+	    d->nnames, &nb, &na, why, sizeof(why)) == -1) {
 		log_warnx("%s: not installed: %s", d->handle, why);
 		goto out;
 	}
 	if (pem_append(&leaf, certs[0]) == -1)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < (size_t)n; i++)
 		if (pem_append(&full, certs[i]) == -1 ||
 		    (i > 0 && pem_append(&chain, certs[i]) == -1))
 			goto out;
@@ -293,11 +273,11 @@ install_chain(struct dstate *ds, const char *pem, size_t len)
 	data[2] = &full;
 	for (i = 0; i < 3; i++)
 		if (paths[i] != NULL && (tmps[i] = write_temp(paths[i],
-		    data[i]->data, data[i]->len, 0644)) == NULL)
+		    data[i]->data, data[i]->len, 0644, 0)) == NULL)
 			goto out;
 	for (i = 0; i < 3; i++)
 		if (tmps[i] != NULL && commit_temp(tmps[i], paths[i],
-		    1) == -1)
+		    WRITE_BACKUP) == -1)
 			goto out;
 	ds->not_before = nb;
 	ds->not_after = na;
@@ -311,34 +291,43 @@ out:
 		free(tmps[i]);
 	}
 	chain_free(certs, n);
-	EVP_PKEY_free(key);
 	buf_free(&leaf);
 	buf_free(&chain);
 	buf_free(&full);
 	return rc;
 }
 
-/* The DER of the first certificate in a PEM file (the leaf). */
+/*
+ * The DER of the first certificate in a PEM file (the leaf), as written:
+ * the file is one acmed installed, and whoever reads the DER parses it.
+ */
 int
 cert_leaf_der(const char *path, unsigned char **derp, size_t *lenp)
 {
-	X509	*certs[CHAIN_MAX_CERTS];
-	size_t	 n, len;
-	char	*data;
-	int	 dlen, rc = -1;
+	BIO		*bio;
+	char		*data, *name = NULL;
+	size_t		 len;
+	long		 dlen;
+	int		 rc = -1;
 
 	*derp = NULL;
 	*lenp = 0;
 	if (path == NULL || read_file(path, CHAIN_MAX_BYTES, &data, &len) == -1)
 		return -1;
-	if (chain_parse(data, len, certs, &n) == 0) {
-		*derp = NULL;
-		if ((dlen = i2d_X509(certs[0], derp)) > 0) {
+	if ((bio = BIO_new_mem_buf(data, (int)len)) != NULL &&
+	    PEM_bytes_read_bio(derp, &dlen, &name, PEM_STRING_X509, bio, NULL,
+	    NULL) == 1) {
+		if (dlen > 0) {
 			*lenp = (size_t)dlen;
 			rc = 0;
+		} else {
+			OPENSSL_free(*derp);
+			*derp = NULL;
 		}
-		chain_free(certs, n);
 	}
+	OPENSSL_free(name);
+	BIO_free(bio);
+	ERR_clear_error();
 	free(data);
 	return rc;
 }

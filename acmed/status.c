@@ -138,7 +138,8 @@ status_write(const struct config *conf, const struct dstate *ds, size_t n)
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	if (yajl_gen_get_buf(g, &out, &len) == yajl_gen_status_ok)
-		rc = write_file_atomic(path, out, len, 0644, 0);
+		/* Rewritten from memory after every change: not flushed. */
+		rc = write_file_atomic(path, out, len, 0644, WRITE_NOSYNC);
 	yajl_gen_free(g);
 	return rc;
 }

@@ -4,6 +4,7 @@
  * to the domain (its key, exactly its names, each certificate signed by
  * the next).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +86,8 @@ x509_key_from_pem(const void *pem, size_t len)
  * Reads the certificates of a PEM chain; -1 if there is none, one does
  * not parse, or there are more than CHAIN_CERTS_MAX.
  */
-static int
-chain_read(const void *pem, size_t len, X509 **certs, int *np, char *msg,
+int
+x509_chain_read(const void *pem, size_t len, X509 **certs, int *np, char *msg,
     size_t msglen)
 {
 	BIO		*bio;
@@ -214,53 +215,102 @@ check_names(X509 *leaf, char *const *names, size_t n, char *msg,
 }
 
 /*
- * Checks an issued chain (PEM, leaf first) against the domain: the leaf's
- * key is key, its dNSNames are exactly names (in any order and case), and
- * each certificate is signed by the one after it.  Returns 0 and the
- * leaf's validity, or -1 with what did not match in msg.
+ * 1 if the certificate's key is the one whose SubjectPublicKeyInfo (DER)
+ * is spki.  The encodings are compared first; a certificate that encodes
+ * the same key otherwise is compared as keys.
+ */
+static int
+leaf_key_is(X509 *leaf, const unsigned char *spki, size_t spkilen)
+{
+	const unsigned char	*p = spki;
+	unsigned char		*der = NULL;
+	EVP_PKEY		*key, *lkey;
+	int			 len, same;
+
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &der);
+	same = len > 0 && (size_t)len == spkilen &&
+	    memcmp(der, spki, spkilen) == 0;
+	OPENSSL_free(der);
+	if (same)
+		return 1;
+	if ((lkey = X509_get0_pubkey(leaf)) == NULL || spkilen > LONG_MAX ||
+	    (key = d2i_PUBKEY(NULL, &p, (long)spkilen)) == NULL)
+		return 0;
+	same = EVP_PKEY_eq(lkey, key) == 1;
+	EVP_PKEY_free(key);
+	return same;
+}
+
+/*
+ * Checks an issued chain (leaf first) against the domain: the leaf's key
+ * is the one of spki (DER SubjectPublicKeyInfo), its dNSNames are exactly
+ * names (in any order and case), and each certificate is signed by the one
+ * after it.  Returns 0 and the leaf's validity, or -1 with what did not
+ * match in msg.
  */
 int
-x509_check_chain(const void *pem, size_t len, EVP_PKEY *key,
-    char *const *names, size_t n, time_t *notbefore, time_t *notafter,
-    char *msg, size_t msglen)
+x509_check_certs(X509 *const *certs, int ncerts, const unsigned char *spki,
+    size_t spkilen, char *const *names, size_t n, time_t *notbefore,
+    time_t *notafter, char *msg, size_t msglen)
 {
-	X509		*certs[CHAIN_CERTS_MAX];
 	EVP_PKEY	*next;
 	char		 a[160], b[160];
-	int		 ncerts, i, rc = -1;
+	int		 i;
 
 	snprintf(msg, msglen, "ok");
-	if (chain_read(pem, len, certs, &ncerts, msg, msglen) == -1)
-		goto out;
-	if (X509_get0_pubkey(certs[0]) == NULL ||
-	    EVP_PKEY_eq(X509_get0_pubkey(certs[0]), key) != 1) {
+	if (ncerts < 1) {
+		snprintf(msg, msglen, "no certificate");
+		return -1;
+	}
+	if (!leaf_key_is(certs[0], spki, spkilen)) {
 		snprintf(msg, msglen, "leaf public key is not the domain key");
-		goto out;
+		return -1;
 	}
 	if (check_names(certs[0], names, n, msg, msglen) == -1)
-		goto out;
+		return -1;
 	for (i = 0; i + 1 < ncerts; i++) {
 		cert_label(certs[i], i, a, sizeof(a));
 		cert_label(certs[i + 1], i + 1, b, sizeof(b));
 		if (X509_NAME_cmp(X509_get_issuer_name(certs[i]),
 		    X509_get_subject_name(certs[i + 1])) != 0) {
 			snprintf(msg, msglen, "%s is not issued by %s", a, b);
-			goto out;
+			return -1;
 		}
 		if ((next = X509_get0_pubkey(certs[i + 1])) == NULL ||
 		    X509_verify(certs[i], next) != 1) {
 			snprintf(msg, msglen, "%s is not signed by %s", a, b);
-			goto out;
+			return -1;
 		}
 	}
 	if (x509_times(certs[0], notbefore, notafter) == -1) {
 		snprintf(msg, msglen, "leaf validity does not parse");
+		return -1;
+	}
+	return 0;
+}
+
+/* x509_check_certs() on a PEM chain and a key. */
+int
+x509_check_chain(const void *pem, size_t len, EVP_PKEY *key,
+    char *const *names, size_t n, time_t *notbefore, time_t *notafter,
+    char *msg, size_t msglen)
+{
+	X509		*certs[CHAIN_CERTS_MAX];
+	unsigned char	*spki = NULL;
+	int		 ncerts, spkilen, i, rc = -1;
+
+	if (x509_chain_read(pem, len, certs, &ncerts, msg, msglen) == -1)
+		goto out;
+	if ((spkilen = i2d_PUBKEY(key, &spki)) <= 0) {
+		snprintf(msg, msglen, "the domain key does not encode");
 		goto out;
 	}
-	rc = 0;
+	rc = x509_check_certs(certs, ncerts, spki, (size_t)spkilen, names, n,
+	    notbefore, notafter, msg, msglen);
  out:
 	for (i = 0; i < ncerts; i++)
 		X509_free(certs[i]);
+	OPENSSL_free(spki);
 	ERR_clear_error();
 	return rc;
 }

@@ -22,6 +22,11 @@ int		 x509_times(X509 *, time_t *, time_t *);
 EVP_PKEY	*x509_key_from_pem(const void *, size_t);
 int		 x509_leaf_info(const void *, size_t, time_t *, time_t *,
 		    int *);
+int		 x509_chain_read(const void *, size_t, X509 **, int *, char *,
+		    size_t);
+int		 x509_check_certs(X509 *const *, int, const unsigned char *,
+		    size_t, char *const *, size_t, time_t *, time_t *, char *,
+		    size_t);
 int		 x509_check_chain(const void *, size_t, EVP_PKEY *,
 		    char *const *, size_t, time_t *, time_t *, char *, size_t);
 
