@@ -55,6 +55,7 @@ int		 name_valid(const char *);
 
 /* csr.c */
 GENERAL_NAMES	*san_build(char *const *, size_t);
+int		 pubkey_set(X509_PUBKEY *, EVP_PKEY *);
 int		 subject_cn(X509_NAME *, const char *, const char *);
 int		 csr_build(EVP_PKEY *, char *const *, size_t, unsigned char **,
 		    size_t *);

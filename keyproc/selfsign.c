@@ -100,7 +100,8 @@ selfsigned_pem(EVP_PKEY *pkey, char *const *names, size_t n, int days,
 		    names[0]);
 		goto out;
 	}
-	if (!X509_set_pubkey(x, pkey)) {
+	if (pubkey_set(X509_get_X509_PUBKEY(x), pkey) == -1 &&
+	    !X509_set_pubkey(x, pkey)) {
 		crypto_seterr("provisional certificate for %s: public key",
 		    names[0]);
 		goto out;

@@ -41,6 +41,21 @@ san_is(GENERAL_NAMES *gens, char *const *names, size_t n)
 	return 1;
 }
 
+/* 1 if pub encodes exactly as the library encodes pkey's public half. */
+static int
+spki_same(X509_PUBKEY *pub, EVP_PKEY *pkey)
+{
+	unsigned char	*a = NULL, *b = NULL;
+	int		 alen, blen, same;
+
+	alen = i2d_X509_PUBKEY(pub, &a);
+	blen = i2d_PUBKEY(pkey, &b);
+	same = alen > 0 && alen == blen && memcmp(a, b, alen) == 0;
+	OPENSSL_free(a);
+	OPENSSL_free(b);
+	return same;
+}
+
 static void
 check_csr(const char *what, EVP_PKEY *pkey, char *const *names, size_t n,
     const char *wantcn)
@@ -71,6 +86,8 @@ check_csr(const char *what, EVP_PKEY *pkey, char *const *names, size_t n,
 	    "%s: SHA-256 signature", what);
 	CHECK(EVP_PKEY_eq(X509_REQ_get0_pubkey(req), pkey) == 1,
 	    "%s: public key", what);
+	CHECK(spki_same(X509_REQ_get_X509_PUBKEY(req), pkey),
+	    "%s: SubjectPublicKeyInfo as libcrypto encodes it", what);
 	cnlen = X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req),
 	    NID_commonName, cn, sizeof(cn));
 	if (wantcn != NULL)
@@ -127,6 +144,8 @@ check_selfsigned(const char *what, EVP_PKEY *pkey, char *const *names,
 	x = pem_cert(pem, len);
 	CHECK(x != NULL, "%s: parses", what);
 	CHECK(X509_verify(x, pkey) == 1, "%s: self-signature verifies", what);
+	CHECK(spki_same(X509_get_X509_PUBKEY(x), pkey),
+	    "%s: SubjectPublicKeyInfo as libcrypto encodes it", what);
 	CHECK(cert_is_provisional(x), "%s: recognised as provisional", what);
 	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName,
 	    cn, sizeof(cn));
@@ -336,7 +355,7 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 int
 main(void)
 {
-	EVP_PKEY	*ec, *rsa;
+	EVP_PKEY	*ec, *ec384, *rsa;
 	X509		*x;
 	char		*names[] = { "example.org", "www.example.org",
 			    "*.example.net" };
@@ -346,12 +365,14 @@ main(void)
 	char		*pem;
 
 	ec = key_generate(KEY_ECDSA, 256);
+	ec384 = key_generate(KEY_ECDSA, 384);
 	rsa = key_generate(KEY_RSA, 2048);
-	CHECK(ec != NULL && rsa != NULL, "keys made");
+	CHECK(ec != NULL && ec384 != NULL && rsa != NULL, "keys made");
 
 	check_csr("one name", ec, names, 1, "example.org");
 	check_csr("three names", ec, names, 3, "example.org");
 	check_csr("RSA", rsa, names, 3, "example.org");
+	check_csr("P-384", ec384, names, 2, "example.org");
 	for (i = 0; i < NAMES_MAX; i++)
 		if (asprintf(&many[i], "host%zu.example.org", i) == -1)
 			return 1;
@@ -369,6 +390,7 @@ main(void)
 
 	check_selfsigned("provisional", ec, names, 3, 30);
 	check_selfsigned("provisional RSA", rsa, names, 1, 1);
+	check_selfsigned("provisional P-384", ec384, names, 1, 1);
 	check_selfsigned("provisional 100 names", ec, many, NAMES_MAX, 90);
 	check_selfsigned("provisional long name", ec, longnames, 2, 7);
 	CHECK(selfsigned_pem(ec, names, 1, 0, &len) == NULL,
@@ -398,6 +420,7 @@ main(void)
 	for (i = 0; i < NAMES_MAX; i++)
 		free(many[i]);
 	EVP_PKEY_free(ec);
+	EVP_PKEY_free(ec384);
 	EVP_PKEY_free(rsa);
 	return test_done();
 }
