@@ -229,6 +229,9 @@ main(int argc, char *argv[])
 	sigset_t	 mask;
 	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
 
+	/* libcrypto frees nothing at exit: the process takes it all along. */
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
+		errx(1, "libcrypto initialisation failed");
 	while ((ch = getopt(argc, argv, "df:nosv")) != -1) {
 		switch (ch) {
 		case 'd':

@@ -21,6 +21,8 @@
 
 #include <tls.h>
 
+#include <openssl/crypto.h>
+
 #include "buf.h"
 #include "imsg.h"
 #include "log.h"
@@ -457,7 +459,12 @@ netproc_main(int debug, int verbose)
 		fatal("channels");
 	log_tochan(parent);
 	log_setverbose(verbose);
-	if (http_global_init() == -1)
+	/*
+	 * Before libcurl initialises libcrypto: no clean-up at exit, the
+	 * process ends and takes everything with it.
+	 */
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) ||
+	    http_global_init() == -1)
 		fatalx("libcurl initialisation failed");
 	/* libtls writes with write(2): a peer gone must not be a signal */
 	signal(SIGPIPE, SIG_IGN);

@@ -613,7 +613,7 @@ keyproc_warmup(void)
 	size_t		 len;
 
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG |
-	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL))
+	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_ATEXIT, NULL))
 		fatalx("libcrypto initialisation failed");
 	if (RAND_bytes(r, sizeof(r)) != 1)
 		fatalx("libcrypto random generator failed");
