@@ -375,6 +375,12 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 	SET(CURLOPT_HEADERDATA, h);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_USERAGENT, user_agent != NULL ? user_agent : "acmed");
+	/*
+	 * One request at a time on one connection: HTTP/1.1 does it with one
+	 * write and one read per request, where HTTP/2 adds framing, flow
+	 * control and its own acknowledgements.
+	 */
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 #undef SET
 	if (bad) {
 		http_free(h);
