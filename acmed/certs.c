@@ -488,9 +488,25 @@ housekeeping(time_t now, time_t next)
 				next = ds->verify_at;
 		}
 	}
-	if (status_dirty && status_write(conf, dstates, ndstates) == 0)
-		status_dirty = 0;
+	/*
+	 * The status file after every change, but while orders run at most
+	 * once a second: each completed order would rewrite it otherwise.
+	 */
+	if (status_dirty && busy && now < status_written + 1) {
+		if (status_written + 1 < next)
+			next = status_written + 1;
+	} else if (status_dirty)
+		status_flush(now);
 	return next;
+}
+
+void
+status_flush(time_t now)
+{
+	if (status_write(conf, dstates, ndstates) == 0) {
+		status_dirty = 0;
+		status_written = now;
+	}
 }
 
 void

@@ -323,5 +323,7 @@ main(int argc, char *argv[])
 		provisional_all();
 	status = parent_loop(sigfd);
 	children_stop();
+	if (status_dirty)
+		status_flush(time(NULL));
 	return status;
 }

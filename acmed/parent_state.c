@@ -22,6 +22,7 @@ size_t		 nlisteners;
 int		 exefds[PROC_MAX] = { -1, -1, -1, -1 };
 int		 foreground, verbose, oneshot;
 int		 status_dirty = 1;
+time_t		 status_written;
 time_t		 restart_at;
 int		 restart_delay;
 time_t		 children_started;
