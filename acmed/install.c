@@ -28,6 +28,9 @@
 #include "x509check.h"
 
 #define CHAIN_MAX_BYTES		(256 * 1024)
+
+/* The intermediates of issued chains, parsed once. */
+static struct x509_cache issuers;
 #define PEM_END			"-----END CERTIFICATE-----"
 
 static int
@@ -242,7 +245,8 @@ install_chain(struct dstate *ds, const char *pem, size_t len)
 	buf_init(&chain, CHAIN_MAX_BYTES);
 	buf_init(&full, CHAIN_MAX_BYTES);
 	/* Parsed once: every certificate parse costs a key decoding. */
-	if (x509_chain_read(pem, len, certs, &n, why, sizeof(why)) == -1) {
+	if (x509_chain_read(pem, len, certs, &n, &issuers, why,
+	    sizeof(why)) == -1) {
 		log_warnx("%s: not installed: %s", d->handle, why);
 		goto out;
 	}

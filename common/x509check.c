@@ -83,16 +83,67 @@ x509_key_from_pem(const void *pem, size_t len)
 }
 
 /*
+ * A certificate from DER: the leaf always parsed, the ones after it taken
+ * from cache when the same bytes were parsed before (an authority's
+ * intermediates change seldom, and every parse decodes a key).
+ */
+static X509 *
+cert_parse(const unsigned char *der, long len, int leaf,
+    struct x509_cache *cache)
+{
+	const unsigned char	*p = der;
+	X509			*x;
+	size_t			 i;
+
+	if (cache != NULL && !leaf)
+		for (i = 0; i < X509_CACHE_MAX; i++)
+			if (cache->x[i] != NULL && cache->len[i] == len &&
+			    memcmp(cache->der[i], der, len) == 0) {
+				X509_up_ref(cache->x[i]);
+				return cache->x[i];
+			}
+	if ((x = d2i_X509(NULL, &p, len)) == NULL || cache == NULL || leaf)
+		return x;
+	i = cache->next++ % X509_CACHE_MAX;
+	X509_free(cache->x[i]);
+	free(cache->der[i]);
+	cache->x[i] = NULL;
+	if ((cache->der[i] = malloc(len)) != NULL) {
+		memcpy(cache->der[i], der, len);
+		cache->len[i] = len;
+		X509_up_ref(x);
+		cache->x[i] = x;
+	}
+	return x;
+}
+
+void
+x509_cache_free(struct x509_cache *cache)
+{
+	size_t	 i;
+
+	for (i = 0; i < X509_CACHE_MAX; i++) {
+		X509_free(cache->x[i]);
+		free(cache->der[i]);
+	}
+	memset(cache, 0, sizeof(*cache));
+}
+
+/*
  * Reads the certificates of a PEM chain; -1 if there is none, one does
- * not parse, or there are more than CHAIN_CERTS_MAX.
+ * not parse, or there are more than CHAIN_CERTS_MAX.  With a cache, the
+ * certificates after the leaf may come from it.
  */
 int
-x509_chain_read(const void *pem, size_t len, X509 **certs, int *np, char *msg,
-    size_t msglen)
+x509_chain_read(const void *pem, size_t len, X509 **certs, int *np,
+    struct x509_cache *cache, char *msg, size_t msglen)
 {
 	BIO		*bio;
 	X509		*x;
+	unsigned char	*der;
+	char		*name;
 	unsigned long	 e;
+	long		 dlen;
 	int		 n = 0, rc = -1;
 
 	*np = 0;
@@ -107,7 +158,15 @@ x509_chain_read(const void *pem, size_t len, X509 **certs, int *np, char *msg,
 		return -1;
 	}
 	for (;;) {
-		if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+		der = NULL;
+		name = NULL;
+		x = NULL;
+		if (PEM_bytes_read_bio(&der, &dlen, &name, PEM_STRING_X509,
+		    bio, NULL, NULL) == 1)
+			x = cert_parse(der, dlen, n == 0, cache);
+		OPENSSL_free(der);
+		OPENSSL_free(name);
+		if (x == NULL) {
 			e = ERR_peek_last_error();
 			if (n > 0 && ERR_GET_LIB(e) == ERR_LIB_PEM &&
 			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
@@ -299,7 +358,7 @@ x509_check_chain(const void *pem, size_t len, EVP_PKEY *key,
 	unsigned char	*spki = NULL;
 	int		 ncerts, spkilen, i, rc = -1;
 
-	if (x509_chain_read(pem, len, certs, &ncerts, msg, msglen) == -1)
+	if (x509_chain_read(pem, len, certs, &ncerts, NULL, msg, msglen) == -1)
 		goto out;
 	if ((spkilen = i2d_PUBKEY(key, &spki)) <= 0) {
 		snprintf(msg, msglen, "the domain key does not encode");

@@ -22,8 +22,18 @@ int		 x509_times(X509 *, time_t *, time_t *);
 EVP_PKEY	*x509_key_from_pem(const void *, size_t);
 int		 x509_leaf_info(const void *, size_t, time_t *, time_t *,
 		    int *);
-int		 x509_chain_read(const void *, size_t, X509 **, int *, char *,
-		    size_t);
+/* Certificates after the leaf already parsed, by their DER. */
+#define X509_CACHE_MAX		4
+struct x509_cache {
+	X509		*x[X509_CACHE_MAX];
+	unsigned char	*der[X509_CACHE_MAX];
+	long		 len[X509_CACHE_MAX];
+	size_t		 next;
+};
+
+int		 x509_chain_read(const void *, size_t, X509 **, int *,
+		    struct x509_cache *, char *, size_t);
+void		 x509_cache_free(struct x509_cache *);
 int		 x509_check_certs(X509 *const *, int, const unsigned char *,
 		    size_t, char *const *, size_t, time_t *, time_t *, char *,
 		    size_t);

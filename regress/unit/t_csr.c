@@ -262,6 +262,10 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 	BIO		*bio;
 	char		*data;
 	long		 blen;
+	struct x509_cache cache;
+	X509		*c1[CHAIN_CERTS_MAX], *c2[CHAIN_CERTS_MAX];
+	unsigned char	*spki = NULL;
+	int		 n1, n2, spkilen;
 
 	now = time(NULL);
 	cakey = key_generate(KEY_ECDSA, 384);
@@ -315,6 +319,44 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 	    strstr(msg, "not signed by certificate 2") != NULL,
 	    "forged signature refused: %s", msg);
 	free(pem);
+
+	/* With a cache: what follows the leaf is parsed once, all checked. */
+	memset(&cache, 0, sizeof(cache));
+	spkilen = i2d_PUBKEY(leafkey, &spki);
+	pem = chain_pem(leaf, inter, ca, &len);
+	CHECK(x509_chain_read(pem, len, c1, &n1, &cache, msg,
+	    sizeof(msg)) == 0 && n1 == 3, "chain read with a cache");
+	CHECK(x509_chain_read(pem, len, c2, &n2, &cache, msg,
+	    sizeof(msg)) == 0 && n2 == 3 && c2[0] != c1[0] && c2[1] == c1[1] &&
+	    c2[2] == c1[2], "read again: the leaf parsed anew, the others "
+	    "from the cache");
+	CHECK(x509_check_certs(c2, n2, spki, spkilen, names, 3, &nb, &na,
+	    msg, sizeof(msg)) == 0, "cached chain checks: %s", msg);
+	for (i = 0; i < n1; i++)
+		X509_free(c1[i]);
+	for (i = 0; i < n2; i++)
+		X509_free(c2[i]);
+	free(pem);
+	pem = chain_pem(leaf2, inter, ca, &len);
+	CHECK(x509_chain_read(pem, len, c1, &n1, &cache, msg,
+	    sizeof(msg)) == 0 && n1 == 3 && x509_check_certs(c1, n1, spki,
+	    spkilen, names, 3, &nb, &na, msg, sizeof(msg)) == -1 &&
+	    strstr(msg, "not signed by certificate 2") != NULL,
+	    "forged signature under a cached intermediate refused: %s", msg);
+	for (i = 0; i < n1; i++)
+		X509_free(c1[i]);
+	free(pem);
+	pem = chain_pem(leaf, inter, ca, &len);
+	pem[len - len / 4] ^= 0x20;
+	CHECK(x509_chain_read(pem, len, c1, &n1, &cache, msg,
+	    sizeof(msg)) == -1 || x509_check_certs(c1, n1, spki, spkilen,
+	    names, 3, &nb, &na, msg, sizeof(msg)) == -1,
+	    "corrupted root refused with a cache: %s", msg);
+	for (i = 0; i < n1; i++)
+		X509_free(c1[i]);
+	free(pem);
+	OPENSSL_free(spki);
+	x509_cache_free(&cache);
 	X509_free(leaf2);
 
 	leaf2 = make_cert("www.example.org", leafkey, inter, ikey, 0, NULL);
