@@ -5,13 +5,18 @@
  * with "-P name -V tag".  The child keeps a minimal environment.  Each
  * child program links only the libraries its process uses.
  */
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +190,77 @@ proc_exec(int exefd, const char *argv0, enum proc_id id, const int *fds,
 	signal(SIGUSR1, SIG_DFL);
 	fexecve(exefd, argv, envp);
 	_exit(127);
+}
+
+/* 1 if the object's code is patched at load time (text relocations). */
+static int
+has_textrel(struct dl_phdr_info *info)
+{
+	const ElfW(Dyn)	*d;
+	int		 i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		for (d = (const ElfW(Dyn) *)(info->dlpi_addr +
+		    info->dlpi_phdr[i].p_vaddr); d->d_tag != DT_NULL; d++)
+			if (d->d_tag == DT_TEXTREL || (d->d_tag == DT_FLAGS &&
+			    (d->d_un.d_val & DF_TEXTREL)))
+				return 1;
+	}
+	return 0;
+}
+
+/* Drops the pages of one object's never-written segments. */
+static int
+trim_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const ElfW(Phdr)	*ph, *relro = NULL;
+	uintptr_t		 lo, hi, rlo = 0, rhi = 0, pg;
+	size_t			*trimmed = arg;
+	int			 i;
+
+	(void)size;
+	/* The vDSO is the kernel's; text relocations write code. */
+	if (info->dlpi_addr == getauxval(AT_SYSINFO_EHDR) ||
+	    has_textrel(info))
+		return 0;
+	pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO)
+			relro = &info->dlpi_phdr[i];
+	if (relro != NULL) {
+		rlo = (info->dlpi_addr + relro->p_vaddr) & ~(pg - 1);
+		rhi = (info->dlpi_addr + relro->p_vaddr + relro->p_memsz +
+		    pg - 1) & ~(pg - 1);
+	}
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+			continue;
+		lo = (info->dlpi_addr + ph->p_vaddr + pg - 1) & ~(pg - 1);
+		hi = (info->dlpi_addr + ph->p_vaddr + ph->p_filesz) &
+		    ~(pg - 1);
+		/* Relocated once, then made read-only: written, keep it. */
+		if (relro != NULL && lo < rhi && rlo < hi)
+			continue;
+		if (hi > lo && madvise((void *)lo, hi - lo, MADV_DONTNEED) == 0)
+			*trimmed += hi - lo;
+	}
+	return 0;
+}
+
+/*
+ * Gives back the pages of the program and its libraries that start-up
+ * touched (symbol tables read by the dynamic linker, constructors): only
+ * segments never written, so they come back unchanged from the file if
+ * used again.  Returns the bytes of address space trimmed.
+ */
+size_t
+proc_trim(void)
+{
+	size_t	 trimmed = 0;
+
+	dl_iterate_phdr(trim_object, &trimmed);
+	return trimmed;
 }

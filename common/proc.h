@@ -40,5 +40,6 @@ enum proc_id	 proc_byname(const char *);
 pid_t		 proc_exec(int, const char *, enum proc_id, const int *, int,
 		    char *const *);
 void		 proc_child_fds(int);
+size_t		 proc_trim(void);
 
 #endif
