@@ -19,7 +19,7 @@ VERSION	 = 0.1.0
 
 CC	?= cc
 YACC	 = byacc
-PKGS	 = libtls libcurl yajl libbsd-overlay libcrypto
+PKGS	 = libtls libcurl yajl libbsd-overlay libssl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Each process links only what it uses: the network libraries are in

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "acme.h"
+#include "castore.h"
 #include "http.h"
 
 #define HTTP_CONNECT_MS		(30 * 1000)
@@ -31,6 +32,7 @@
 
 struct http {
 	CURL			*curl;
+	struct castore		*cas;		/* what the API's TLS trusts */
 	struct http_resp	*resp;		/* the request under way */
 	const char		*url;
 	int			 too_big;
@@ -326,11 +328,19 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
+/* Each new TLS context trusts the authority's bundle, and only it. */
+static CURLcode
+ssl_ctx_cb(CURL *c, void *sslctx, void *arg)
+{
+	(void)c;
+	return castore_attach(arg, sslctx) == 0 ? CURLE_OK :
+	    CURLE_SSL_CACERT_BADFILE;
+}
+
 struct http *
 http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 {
 	struct http	*h;
-	struct curl_blob blob;
 	CURL		*c;
 	int		 bad = 0;
 
@@ -340,7 +350,12 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 		return NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
+	if ((h->cas = castore_new(ca_pem, ca_len)) == NULL) {
+		free(h);
+		return NULL;
+	}
 	if ((c = h->curl = curl_easy_init()) == NULL) {
+		castore_free(h->cas);
 		free(h);
 		return NULL;
 	}
@@ -348,20 +363,17 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 	h->total_ms = HTTP_TOTAL_MS;
 	h->low_speed_secs = HTTP_LOW_SPEED_SECS;
 
-	blob.data = (void *)ca_pem;
-	blob.len = ca_len;
-	blob.flags = CURL_BLOB_COPY;
-
 #define SET(opt, val)	bad |= curl_easy_setopt(c, opt, val) != CURLE_OK
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_ERRORBUFFER, h->errbuf);
 	SET(CURLOPT_PROTOCOLS_STR, "https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	/* Trust only the given CA; nothing ambient. */
+	/* Trust only the given CA, looked up as needed; nothing ambient. */
 	SET(CURLOPT_CAINFO, NULL);
 	SET(CURLOPT_CAPATH, NULL);
-	SET(CURLOPT_CAINFO_BLOB, &blob);
+	SET(CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+	SET(CURLOPT_SSL_CTX_DATA, h->cas);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
@@ -395,6 +407,7 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	curl_easy_cleanup(h->curl);
+	castore_free(h->cas);
 	free(h);
 }
 

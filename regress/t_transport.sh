@@ -203,6 +203,15 @@ SSL_CERT_FILE="$C/ca.pem" CURL_CA_BUNDLE="$C/ca.pem" SSL_CERT_DIR="$C" \
     "$HG" -c /etc/ssl/certs/ca-certificates.crt "$U/dir" >"$out" 2>&1
 check "environment CA ignored" grep -q "^error .*SSL certificate problem" \
     "$out"
+# The CA among the system's roots, last: found by its subject.
+cat /etc/ssl/certs/ca-certificates.crt "$C/ca.pem" >"$T_TMP/bundle.pem"
+"$HG" -c "$T_TMP/bundle.pem" "$U/dir" >"$out" 2>&1
+check "CA found after $(grep -c 'BEGIN CERT' /etc/ssl/certs/ca-certificates.crt) others" \
+    has "status 200"
+# A bundle without the CA: no certificate is trusted for it.
+"$HG" -c /etc/ssl/certs/ca-certificates.crt "$U/dir" >"$out" 2>&1
+check "bundle without the CA refused" \
+    grep -q "^error .*SSL certificate problem" "$out"
 # Proxies from the environment are ignored too.
 https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 \
     ALL_PROXY=http://127.0.0.1:1 \

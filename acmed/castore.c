@@ -1,0 +1,249 @@
+/*
+ * The certificates netproc trusts for an authority's API, in memory: the
+ * PEM bundle the parent passed, indexed by subject when it arrives, and
+ * an X509_LOOKUP that parses a certificate only when a verification asks
+ * for its subject.  Loading a whole system bundle (some 140 roots) into
+ * every TLS context would parse every one of them, 55 ms of CPU per
+ * connection; a verification needs one or two.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "castore.h"
+
+#define CASTORE_MAX	1024	/* certificates in one bundle */
+
+struct ca_cert {
+	unsigned char	*der;
+	long		 derlen;
+	unsigned long	 hash;		/* of the subject, canonical */
+};
+
+struct castore {
+	struct ca_cert	*certs;
+	size_t		 n;
+	X509_LOOKUP_METHOD *meth;
+};
+
+/*
+ * Steps into the TLV at *p (of at most *len bytes): the content's start
+ * and length on return, the whole TLV's length in *tlvlen.  -1 if it is
+ * not a well-formed TLV of the given tag (-1: any tag).
+ */
+static int
+tlv(const unsigned char **p, long *len, int want, long *tlvlen)
+{
+	const unsigned char	*start = *p;
+	long			 clen;
+	int			 tag, class, r;
+
+	r = ASN1_get_object(p, &clen, &tag, &class, *len);
+	if ((r & 0x80) || (r & 1) || (r & V_ASN1_CONSTRUCTED) == 0 ||
+	    clen > *len - (long)(*p - start) ||
+	    (want != -1 && (tag != want || class != V_ASN1_UNIVERSAL)))
+		return -1;
+	*tlvlen = (long)(*p - start) + clen;
+	*len = clen;
+	return 0;
+}
+
+/*
+ * The subject Name (DER, with its header) of a certificate:
+ * Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
+ * OPTIONAL, serialNumber, signature, issuer, validity, subject, ... } }.
+ */
+static int
+cert_subject(const unsigned char *der, long len, const unsigned char **subj,
+    long *subjlen)
+{
+	const unsigned char	*p = der, *q;
+	long			 l = len, tl, ql, skip;
+	int			 i, tag, class, r;
+
+	if (tlv(&p, &l, V_ASN1_SEQUENCE, &tl) == -1 ||
+	    tlv(&p, &l, V_ASN1_SEQUENCE, &tl) == -1)
+		return -1;
+	/* p, l: the TBSCertificate's content.  Skip version if present. */
+	q = p;
+	ql = l;
+	r = ASN1_get_object(&q, &skip, &tag, &class, ql);
+	if ((r & 0x80) || skip > ql)
+		return -1;
+	if (class == V_ASN1_CONTEXT_SPECIFIC && tag == 0) {
+		l -= (long)(q - p) + skip;
+		p = q + skip;
+	}
+	/* serialNumber, signature, issuer, validity */
+	for (i = 0; i < 4; i++) {
+		q = p;
+		r = ASN1_get_object(&q, &skip, &tag, &class, l);
+		if ((r & 0x80) || skip > l - (long)(q - p))
+			return -1;
+		l -= (long)(q - p) + skip;
+		p = q + skip;
+	}
+	q = p;
+	ql = l;
+	if (tlv(&q, &ql, V_ASN1_SEQUENCE, &tl) == -1)
+		return -1;
+	*subj = p;
+	*subjlen = tl;
+	return 0;
+}
+
+/* The canonical hash of a certificate's subject, as OpenSSL computes it. */
+static int
+subject_hash(const unsigned char *der, long len, unsigned long *hash)
+{
+	const unsigned char	*subj;
+	X509_NAME		*name;
+	long			 slen;
+	int			 ok = 0;
+
+	if (cert_subject(der, len, &subj, &slen) == -1 ||
+	    (name = d2i_X509_NAME(NULL, &subj, slen)) == NULL)
+		return -1;
+	*hash = X509_NAME_hash_ex(name, NULL, NULL, &ok);
+	X509_NAME_free(name);
+	return ok ? 0 : -1;
+}
+
+void
+castore_free(struct castore *cs)
+{
+	size_t	 i;
+
+	if (cs == NULL)
+		return;
+	for (i = 0; i < cs->n; i++)
+		OPENSSL_free(cs->certs[i].der);
+	free(cs->certs);
+	X509_LOOKUP_meth_free(cs->meth);
+	free(cs);
+}
+
+/*
+ * Parses the certificates whose subject is name into the lookup's store.
+ * As OpenSSL's own lookups do, ret gets the store's object without a
+ * reference of its own: the caller takes one.
+ */
+static int
+by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAME *name,
+    X509_OBJECT *ret)
+{
+	struct castore		*cs = X509_LOOKUP_get_method_data(lu);
+	X509_STORE		*store = X509_LOOKUP_get_store(lu);
+	X509_OBJECT		*obj;
+	X509			*x, *held = NULL;
+	const unsigned char	*p;
+	unsigned long		 h;
+	size_t			 i;
+	int			 ok = 0;
+
+	if (cs == NULL || store == NULL || type != X509_LU_X509)
+		return 0;
+	h = X509_NAME_hash_ex(name, NULL, NULL, &ok);
+	if (!ok)
+		return 0;
+	for (i = 0; i < cs->n; i++) {
+		if (cs->certs[i].hash != h)
+			continue;
+		p = cs->certs[i].der;
+		if ((x = d2i_X509(NULL, &p, cs->certs[i].derlen)) == NULL)
+			continue;
+		if (X509_NAME_cmp(X509_get_subject_name(x), name) == 0)
+			(void)X509_STORE_add_cert(store, x);
+		X509_free(x);
+	}
+	ERR_clear_error();
+	if (!X509_STORE_lock(store))
+		return 0;
+	obj = X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(store),
+	    X509_LU_X509, name);
+	if (obj != NULL && (held = X509_OBJECT_get0_X509(obj)) != NULL &&
+	    X509_OBJECT_set1_X509(ret, held))
+		X509_free(held);	/* the store's reference is ret's */
+	else
+		held = NULL;
+	X509_STORE_unlock(store);
+	return held != NULL;
+}
+
+struct castore *
+castore_new(const char *pem, size_t len)
+{
+	struct castore	*cs;
+	struct ca_cert	*c, *nc;
+	BIO		*bio;
+	unsigned char	*der;
+	char		*name;
+	long		 dlen;
+
+	if (len == 0 || len > INT_MAX || (cs = calloc(1, sizeof(*cs))) == NULL)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		free(cs);
+		return NULL;
+	}
+	while (cs->n < CASTORE_MAX) {
+		der = NULL;
+		name = NULL;
+		if (PEM_bytes_read_bio(&der, &dlen, &name, PEM_STRING_X509,
+		    bio, NULL, NULL) != 1)
+			break;
+		OPENSSL_free(name);
+		if ((nc = reallocarray(cs->certs, cs->n + 1,
+		    sizeof(*cs->certs))) == NULL) {
+			OPENSSL_free(der);
+			break;
+		}
+		cs->certs = nc;
+		c = &cs->certs[cs->n];
+		c->der = der;
+		c->derlen = dlen;
+		/* Not a certificate's shape: never offered. */
+		if (subject_hash(der, dlen, &c->hash) == -1) {
+			OPENSSL_free(der);
+			continue;
+		}
+		cs->n++;
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	if (cs->n == 0 ||
+	    (cs->meth = X509_LOOKUP_meth_new("acmed CA bundle")) == NULL ||
+	    !X509_LOOKUP_meth_set_get_by_subject(cs->meth, by_subject)) {
+		castore_free(cs);
+		return NULL;
+	}
+	return cs;
+}
+
+size_t
+castore_count(const struct castore *cs)
+{
+	return cs->n;
+}
+
+/* Makes a TLS context trust the bundle (and nothing else it lacks). */
+int
+castore_attach(struct castore *cs, SSL_CTX *ctx)
+{
+	X509_STORE	*store;
+	X509_LOOKUP	*lu;
+
+	if ((store = SSL_CTX_get_cert_store(ctx)) == NULL ||
+	    (lu = X509_STORE_add_lookup(store, cs->meth)) == NULL ||
+	    !X509_LOOKUP_set_method_data(lu, cs))
+		return -1;
+	return 0;
+}
