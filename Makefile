@@ -128,7 +128,8 @@ fuzzers: $(FUZZ_SRCS:regress/fuzz/%.c=$(FUZZ_O)/%)
 $(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(FUZZ_O)/acmed/parse.c \
 	    $(wildcard common/*.h acmed/*.h keyproc/*.h challenged/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(SRCS) $(FUZZ_O)/acmed/parse.c $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -DACMED_HELPER_DIR=\"/nonexistent\" -o $@ $< \
+	    $(SRCS) acmed/helpers.c $(FUZZ_O)/acmed/parse.c $(PKG_LIBS)
 $(FUZZ_O)/acmed/parse.c: acmed/parse.y
 	@mkdir -p $(@D)
 	$(YACC) -d -o $@ acmed/parse.y

@@ -3,8 +3,10 @@
  * (x509check.c) through netproc, so it is untrusted input.  The first
  * byte picks how the rest is fed: as PEM text, or as DER wrapped in
  * PEM armour (so the certificate parser itself sees the bytes), split
- * into up to three certificates.  keyproc's name list parser gets the
- * bytes as a string too.
+ * into up to three certificates.  The same bytes go through the
+ * parent's chain reader with its cache of intermediates (kept across
+ * inputs) and through netproc's index of a CA bundle (castore.c).
+ * keyproc's name list parser gets the bytes as a string too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,25 +19,38 @@
 #include <openssl/pem.h>
 
 #include "x509check.h"
+#include "acmed/castore.h"
 #include "keyproc/crypto.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static EVP_PKEY	*key;
+static struct x509_cache cache;
 
 static void
 check(const void *pem, size_t len)
 {
-	char	*names[] = { "example.org", "www.example.org" };
-	char	 msg[256];
-	time_t	 nb, na;
-	int	 prov;
+	char		*names[] = { "example.org", "www.example.org" };
+	char		 msg[256];
+	X509		*certs[CHAIN_CERTS_MAX];
+	struct castore	*cs;
+	time_t		 nb, na;
+	int		 prov, n;
 
 	(void)x509_check_chain(pem, len, key, names, 2, &nb, &na, msg,
 	    sizeof(msg));
 	if (memchr(msg, '\0', sizeof(msg)) == NULL)
 		__builtin_trap();
 	(void)x509_leaf_info(pem, len, &nb, &na, &prov);
+
+	(void)x509_chain_read(pem, len, certs, &n, &cache, msg, sizeof(msg));
+	while (n > 0)
+		X509_free(certs[--n]);
+	if ((cs = castore_new(pem, len)) != NULL) {
+		if (castore_count(cs) == 0)
+			__builtin_trap();
+		castore_free(cs);
+	}
 }
 
 int
