@@ -6,6 +6,18 @@ root=$T_TMP/root
 check "make install DESTDIR=... PREFIX=/usr" sh -c \
     "make -s -C '$TOP' install DESTDIR='$root' PREFIX=/usr >'$T_TMP/install.out' 2>&1"
 check "acmed installed 0755" sh -c "[ \$(stat -c %a '$root/usr/sbin/acmed') = 755 ]"
+for p in netproc keyproc challenged; do
+	check "$p installed 0755 in /usr/libexec/acmed" sh -c \
+	    "[ \$(stat -c %a '$root/usr/libexec/acmed/$p') = 755 ]"
+done
+check "installed acmed looks for them in /usr/libexec/acmed" \
+    grep -aq "/usr/libexec/acmed" "$root/usr/sbin/acmed"
+check "the build tree's acmed looks for them in obj/libexec" \
+    grep -aq "$TOP/obj/libexec" "$ACMED"
+check "challenged links no network or crypto library" sh -c \
+    "! readelf -d '$root/usr/libexec/acmed/challenged' | grep -Eq 'lib(curl|ssl|crypto|tls)'"
+check "only netproc links libcurl" sh -c \
+    "readelf -d '$root/usr/libexec/acmed/netproc' | grep -q libcurl && ! readelf -d '$root/usr/sbin/acmed' '$root/usr/libexec/acmed/keyproc' | grep -q libcurl"
 check "acmed(8) installed" test -s "$root/usr/share/man/man8/acmed.8"
 check "acmed.conf(5) installed" test -s "$root/usr/share/man/man5/acmed.conf.5"
 check "example configuration installed" test -s "$root/usr/share/examples/acmed/acmed.conf"
