@@ -7,6 +7,7 @@
  * connection; a verification needs one or two.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ struct ca_cert {
 	unsigned char	*der;
 	long		 derlen;
 	unsigned long	 hash;		/* of the subject, canonical */
+	int		 aux;		/* TRUSTED CERTIFICATE: trust settings */
 };
 
 struct castore {
@@ -158,7 +160,10 @@ by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAME *name,
 		if (cs->certs[i].hash != h)
 			continue;
 		p = cs->certs[i].der;
-		if ((x = d2i_X509(NULL, &p, cs->certs[i].derlen)) == NULL)
+		x = cs->certs[i].aux ?
+		    d2i_X509_AUX(NULL, &p, cs->certs[i].derlen) :
+		    d2i_X509(NULL, &p, cs->certs[i].derlen);
+		if (x == NULL)
 			continue;
 		if (X509_NAME_cmp(X509_get_subject_name(x), name) == 0)
 			(void)X509_STORE_add_cert(store, x);
@@ -178,54 +183,101 @@ by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAME *name,
 	return held != NULL;
 }
 
+/*
+ * Indexes a PEM bundle: CERTIFICATE, X509 CERTIFICATE and TRUSTED
+ * CERTIFICATE blocks (other blocks are skipped).  NULL, with the reason in
+ * err, if a block is damaged, a certificate has no subject, there are
+ * none or more than CASTORE_MAX: a bundle is trusted whole or not at all.
+ */
 struct castore *
-castore_new(const char *pem, size_t len)
+castore_new(const char *pem, size_t len, char *err, size_t errlen)
 {
 	struct castore	*cs;
 	struct ca_cert	*c, *nc;
 	BIO		*bio;
 	unsigned char	*der;
-	char		*name;
+	char		*name, *header;
+	unsigned long	 e;
 	long		 dlen;
+	int		 aux;
 
-	if (len == 0 || len > INT_MAX || (cs = calloc(1, sizeof(*cs))) == NULL)
+	snprintf(err, errlen, "out of memory");
+	if (len == 0 || len > INT_MAX) {
+		snprintf(err, errlen, "%zu bytes", len);
+		return NULL;
+	}
+	if ((cs = calloc(1, sizeof(*cs))) == NULL)
 		return NULL;
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
 		free(cs);
 		return NULL;
 	}
-	while (cs->n < CASTORE_MAX) {
+	ERR_clear_error();
+	for (;;) {
 		der = NULL;
-		name = NULL;
-		if (PEM_bytes_read_bio(&der, &dlen, &name, PEM_STRING_X509,
-		    bio, NULL, NULL) != 1)
+		name = header = NULL;
+		if (PEM_read_bio(bio, &name, &header, &der, &dlen) != 1) {
+			e = ERR_peek_last_error();
+			if (ERR_GET_LIB(e) != ERR_LIB_PEM ||
+			    ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+				snprintf(err, errlen, "the block after "
+				    "certificate %zu is damaged", cs->n);
+				goto fail;
+			}
 			break;
+		}
+		aux = strcmp(name, PEM_STRING_X509_TRUSTED) == 0;
+		if (!aux && strcmp(name, PEM_STRING_X509) != 0 &&
+		    strcmp(name, PEM_STRING_X509_OLD) != 0) {
+			OPENSSL_free(name);
+			OPENSSL_free(header);
+			OPENSSL_free(der);
+			continue;
+		}
 		OPENSSL_free(name);
+		OPENSSL_free(header);
+		if (cs->n == CASTORE_MAX) {
+			snprintf(err, errlen, "more than %d certificates",
+			    CASTORE_MAX);
+			OPENSSL_free(der);
+			goto fail;
+		}
 		if ((nc = reallocarray(cs->certs, cs->n + 1,
 		    sizeof(*cs->certs))) == NULL) {
 			OPENSSL_free(der);
-			break;
+			goto fail;
 		}
 		cs->certs = nc;
 		c = &cs->certs[cs->n];
 		c->der = der;
 		c->derlen = dlen;
-		/* Not a certificate's shape: never offered. */
+		c->aux = aux;
 		if (subject_hash(der, dlen, &c->hash) == -1) {
+			snprintf(err, errlen, "certificate %zu does not parse",
+			    cs->n + 1);
 			OPENSSL_free(der);
-			continue;
+			goto fail;
 		}
 		cs->n++;
 	}
 	BIO_free(bio);
 	ERR_clear_error();
-	if (cs->n == 0 ||
-	    (cs->meth = X509_LOOKUP_meth_new("acmed CA bundle")) == NULL ||
+	if (cs->n == 0) {
+		snprintf(err, errlen, "no certificate");
+		castore_free(cs);
+		return NULL;
+	}
+	if ((cs->meth = X509_LOOKUP_meth_new("acmed CA bundle")) == NULL ||
 	    !X509_LOOKUP_meth_set_get_by_subject(cs->meth, by_subject)) {
 		castore_free(cs);
 		return NULL;
 	}
 	return cs;
+ fail:
+	BIO_free(bio);
+	ERR_clear_error();
+	castore_free(cs);
+	return NULL;
 }
 
 size_t

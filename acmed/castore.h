@@ -11,7 +11,7 @@
 
 struct castore;
 
-struct castore	*castore_new(const char *, size_t);
+struct castore	*castore_new(const char *, size_t, char *, size_t);
 size_t		 castore_count(const struct castore *);
 int		 castore_attach(struct castore *, SSL_CTX *);
 void		 castore_free(struct castore *);

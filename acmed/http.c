@@ -21,6 +21,7 @@
 #include "acme.h"
 #include "castore.h"
 #include "http.h"
+#include "log.h"
 
 #define HTTP_CONNECT_MS		(30 * 1000)
 #define HTTP_TOTAL_MS		(60 * 1000)
@@ -342,6 +343,7 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 {
 	struct http	*h;
 	CURL		*c;
+	char		 err[128];
 	int		 bad = 0;
 
 	if (ca_pem == NULL || ca_len == 0)
@@ -350,7 +352,8 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 		return NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
-	if ((h->cas = castore_new(ca_pem, ca_len)) == NULL) {
+	if ((h->cas = castore_new(ca_pem, ca_len, err, sizeof(err))) == NULL) {
+		log_warnx("CA certificates: %s", err);
 		free(h);
 		return NULL;
 	}

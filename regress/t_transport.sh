@@ -208,6 +208,14 @@ cat /etc/ssl/certs/ca-certificates.crt "$C/ca.pem" >"$T_TMP/bundle.pem"
 "$HG" -c "$T_TMP/bundle.pem" "$U/dir" >"$out" 2>&1
 check "CA found after $(grep -c 'BEGIN CERT' /etc/ssl/certs/ca-certificates.crt) others" \
     has "status 200"
+# A damaged block anywhere: the whole bundle is refused, and said so.
+{ cat "$C/ca.pem"; printf -- '-----BEGIN CERTIFICATE-----\n!!!!\n'
+  printf -- '-----END CERTIFICATE-----\n'; cat "$C/ca.pem"; } \
+    >"$T_TMP/damaged.pem"
+"$HG" -c "$T_TMP/damaged.pem" "$U/dir" >"$out" 2>&1
+check "damaged bundle refused: $(grep -o 'CA certificates: .*' "$out")" \
+    grep -q "CA certificates: the block after certificate 1 is damaged" \
+    "$out"
 # A bundle without the CA: no certificate is trusted for it.
 "$HG" -c /etc/ssl/certs/ca-certificates.crt "$U/dir" >"$out" 2>&1
 check "bundle without the CA refused" \

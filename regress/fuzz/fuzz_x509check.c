@@ -46,11 +46,12 @@ check(const void *pem, size_t len)
 	(void)x509_chain_read(pem, len, certs, &n, &cache, msg, sizeof(msg));
 	while (n > 0)
 		X509_free(certs[--n]);
-	if ((cs = castore_new(pem, len)) != NULL) {
+	if ((cs = castore_new(pem, len, msg, sizeof(msg))) != NULL) {
 		if (castore_count(cs) == 0)
 			__builtin_trap();
 		castore_free(cs);
-	}
+	} else if (memchr(msg, '\0', sizeof(msg)) == NULL)
+		__builtin_trap();
 }
 
 int
