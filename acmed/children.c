@@ -468,25 +468,45 @@ helpers_open(void)
 {
 	struct stat	 st, self;
 	char		 path[PATH_MAX];
-	int		 p, fd;
+	int		 p, fd, dfd;
 
 	if (stat("/proc/self/exe", &self) == -1) {
 		log_warn("/proc/self/exe");
+		return -1;
+	}
+	/* The directory too: whoever can write it can swap a program. */
+	if ((dfd = open(helper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || fstat(dfd, &st) == -1) {
+		log_warn("%s (the directory of the child programs)",
+		    helper_dir);
+		if (dfd != -1)
+			close(dfd);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    (st.st_uid != 0 && st.st_uid != self.st_uid)) {
+		log_warnx("%s: not a directory owned by root (or by the owner "
+		    "of acmed) and writable only by its owner", helper_dir);
+		close(dfd);
 		return -1;
 	}
 	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", helper_dir,
 		    proc_names[p]) >= sizeof(path)) {
 			log_warnx("%s: path too long", helper_dir);
+			close(dfd);
 			return -1;
 		}
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if ((fd = openat(dfd, proc_names[p], O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1) {
 			log_warn("%s (the %s program)", path, proc_names[p]);
+			close(dfd);
 			return -1;
 		}
 		if (fstat(fd, &st) == -1) {
 			log_warn("%s", path);
 			close(fd);
+			close(dfd);
 			return -1;
 		}
 		if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 ||
@@ -496,12 +516,14 @@ helpers_open(void)
 			    "owner of acmed) and writable only by its owner",
 			    path);
 			close(fd);
+			close(dfd);
 			return -1;
 		}
 		if (exefds[p] != -1)
 			close(exefds[p]);
 		exefds[p] = fd;
 	}
+	close(dfd);
 	return 0;
 }
 
