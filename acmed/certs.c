@@ -492,7 +492,8 @@ housekeeping(time_t now, time_t next)
 	 * The status file after every change, but while orders run at most
 	 * once a second: each completed order would rewrite it otherwise.
 	 */
-	if (status_dirty && busy && now < status_written + 1) {
+	if (status_dirty && busy && now >= status_written &&
+	    now < status_written + 1) {
 		if (status_written + 1 < next)
 			next = status_written + 1;
 	} else if (status_dirty)

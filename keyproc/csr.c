@@ -133,7 +133,10 @@ rsa_public_der(EVP_PKEY *pkey, unsigned char **derp)
  * half from the key's parameters.  X509_PUBKEY_set() does the same by
  * encoding the key and decoding the result again, which in libcrypto 3
  * costs ten times the signature.  Returns 0, or -1 for a key type it does
- * not know (the caller then uses the library's way).
+ * not know (the caller then uses the library's way).  The X509_PUBKEY
+ * then holds the encoding only: X509_get0_pubkey() and
+ * X509_REQ_get0_pubkey() of what is built here return NULL, and nothing
+ * here calls them (signing uses the encoding).
  */
 int
 pubkey_set(X509_PUBKEY *pub, EVP_PKEY *pkey)
