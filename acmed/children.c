@@ -457,6 +457,14 @@ children_configure(void)
 	return 0;
 }
 
+/* 1 if only root, or the owner of acmed, can have written st's file. */
+static int
+owner_only(const struct stat *st, uid_t owner)
+{
+	return (st->st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
+	    (st->st_uid == 0 || st->st_uid == owner);
+}
+
 /*
  * Opens the child programs once, at start: every later start of a child
  * (after a crash or SIGHUP) execs these very files, whatever happened to
@@ -468,7 +476,7 @@ helpers_open(void)
 {
 	struct stat	 st, self;
 	char		 path[PATH_MAX];
-	int		 p, fd, dfd;
+	int		 p, fd = -1, dfd;
 
 	if (stat("/proc/self/exe", &self) == -1) {
 		log_warn("/proc/self/exe");
@@ -479,52 +487,41 @@ helpers_open(void)
 	    -1 || fstat(dfd, &st) == -1) {
 		log_warn("%s (the directory of the child programs)",
 		    helper_dir);
-		if (dfd != -1)
-			close(dfd);
-		return -1;
+		goto fail;
 	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    (st.st_uid != 0 && st.st_uid != self.st_uid)) {
+	if (!owner_only(&st, self.st_uid)) {
 		log_warnx("%s: not a directory owned by root (or by the owner "
 		    "of acmed) and writable only by its owner", helper_dir);
-		close(dfd);
-		return -1;
+		goto fail;
 	}
 	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", helper_dir,
-		    proc_names[p]) >= sizeof(path)) {
-			log_warnx("%s: path too long", helper_dir);
-			close(dfd);
-			return -1;
-		}
+		(void)snprintf(path, sizeof(path), "%s/%s", helper_dir,
+		    proc_names[p]);
 		if ((fd = openat(dfd, proc_names[p], O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC)) == -1) {
+		    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1) {
 			log_warn("%s (the %s program)", path, proc_names[p]);
-			close(dfd);
-			return -1;
-		}
-		if (fstat(fd, &st) == -1) {
-			log_warn("%s", path);
-			close(fd);
-			close(dfd);
-			return -1;
+			goto fail;
 		}
 		if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 ||
-		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-		    (st.st_uid != 0 && st.st_uid != self.st_uid)) {
+		    !owner_only(&st, self.st_uid)) {
 			log_warnx("%s: not a program owned by root (or by the "
 			    "owner of acmed) and writable only by its owner",
 			    path);
-			close(fd);
-			close(dfd);
-			return -1;
+			goto fail;
 		}
 		if (exefds[p] != -1)
 			close(exefds[p]);
 		exefds[p] = fd;
+		fd = -1;
 	}
 	close(dfd);
 	return 0;
+ fail:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	return -1;
 }
 
 /* The command line a child gets after "-P name -V tag". */

@@ -39,7 +39,6 @@ void		 proc_child_init(int, char *[], enum proc_id, int *, int *);
 enum proc_id	 proc_byname(const char *);
 pid_t		 proc_exec(int, const char *, enum proc_id, const int *, int,
 		    char *const *);
-void		 proc_child_fds(int);
 size_t		 proc_trim(void);
 
 #endif

@@ -61,27 +61,6 @@ x509_times(X509 *x, time_t *notbefore, time_t *notafter)
 	return 0;
 }
 
-/* A public key, or the public half of a private key, from PEM. */
-EVP_PKEY *
-x509_key_from_pem(const void *pem, size_t len)
-{
-	BIO		*bio;
-	EVP_PKEY	*pkey;
-
-	if (len == 0 || len > CHAIN_PEM_MAX)
-		return NULL;
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
-		return NULL;
-	pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	if (pkey == NULL) {
-		(void)BIO_reset(bio);
-		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	}
-	BIO_free(bio);
-	ERR_clear_error();
-	return pkey;
-}
-
 /*
  * A certificate from DER: the leaf always parsed, the ones after it taken
  * from cache when the same bytes were parsed before (an authority's

@@ -19,7 +19,6 @@
 
 int		 cert_is_provisional(X509 *);
 int		 x509_times(X509 *, time_t *, time_t *);
-EVP_PKEY	*x509_key_from_pem(const void *, size_t);
 int		 x509_leaf_info(const void *, size_t, time_t *, time_t *,
 		    int *);
 /* Certificates after the leaf already parsed, by their DER. */
