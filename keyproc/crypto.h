@@ -45,8 +45,8 @@ char		*jwk_json(EVP_PKEY *);
 char		*jwk_thumbprint(EVP_PKEY *);
 
 /* jws.c */
-char		*jws_sign(EVP_PKEY *, const char *, const char *, const char *,
-		    const void *, size_t, size_t *);
+char		*jws_sign(EVP_PKEY *, EVP_PKEY_CTX **, const char *,
+		    const char *, const char *, const void *, size_t, size_t *);
 
 /* names.c */
 int		 names_parse(const char *, char ***, size_t *);
@@ -56,6 +56,7 @@ int		 name_valid(const char *);
 /* csr.c */
 GENERAL_NAMES	*san_build(char *const *, size_t);
 int		 pubkey_set(X509_PUBKEY *, EVP_PKEY *);
+int		 pubkey_der(EVP_PKEY *, unsigned char **);
 int		 subject_cn(X509_NAME *, const char *, const char *);
 int		 csr_build(EVP_PKEY *, char *const *, size_t, unsigned char **,
 		    size_t *);

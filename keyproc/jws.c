@@ -10,7 +10,9 @@
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include <yajl/yajl_gen.h>
 
@@ -93,24 +95,66 @@ ecdsa_der_to_raw(const unsigned char *der, size_t derlen, unsigned char *raw,
 	return rc;
 }
 
-static char *
-jws_signature(EVP_PKEY *pkey, const char *alg, const char *input)
+/*
+ * The digest for alg, fetched once: EVP_sha256() and its kind make
+ * libcrypto look the algorithm up again on every use.
+ */
+static const EVP_MD *
+jws_md(const char *alg)
 {
-	EVP_MD_CTX	*ctx;
+	static EVP_MD	*sha256, *sha384;
+	EVP_MD		**md;
+
+	md = strcmp(alg, "ES384") == 0 ? &sha384 : &sha256;
+	if (*md == NULL)
+		*md = EVP_MD_fetch(NULL, md == &sha384 ? "SHA2-384" :
+		    "SHA2-256", NULL);
+	return *md;
+}
+
+/*
+ * A signing context for pkey, the algorithm bound to the key once:
+ * EVP_PKEY_sign() keeps no state between calls, so one context serves
+ * every signature made with that key.
+ */
+static EVP_PKEY_CTX *
+jws_signer(EVP_PKEY *pkey, const char *alg, const EVP_MD *md)
+{
+	EVP_PKEY_CTX	*ctx;
+
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, md) <= 0 ||
+	    (alg[0] == 'R' &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static char *
+jws_signature(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *alg,
+    const char *input)
+{
+	EVP_PKEY_CTX	*ctx;
 	const EVP_MD	*md;
-	unsigned char	*sig = NULL, raw[2 * 66];
+	unsigned char	 dgst[EVP_MAX_MD_SIZE], *sig = NULL, raw[2 * 66];
+	unsigned int	 dlen;
 	size_t		 siglen = 0;
 	char		*b64 = NULL;
 	int		 n;
 
-	md = strcmp(alg, "ES384") == 0 ? EVP_sha384() : EVP_sha256();
-	if ((ctx = EVP_MD_CTX_new()) == NULL) {
-		crypto_seterr("JWS: out of memory");
+	ctx = signer != NULL ? *signer : NULL;
+	if ((md = jws_md(alg)) == NULL ||
+	    !EVP_Digest(input, strlen(input), dgst, &dlen, md, NULL) ||
+	    (ctx == NULL && (ctx = jws_signer(pkey, alg, md)) == NULL)) {
+		crypto_seterr("JWS: %s signature", alg);
 		return NULL;
 	}
-	if (!EVP_DigestSignInit(ctx, NULL, md, NULL, pkey) ||
-	    !EVP_DigestSign(ctx, NULL, &siglen, (const unsigned char *)input,
-	    strlen(input))) {
+	if (signer != NULL)
+		*signer = ctx;
+	if (EVP_PKEY_sign(ctx, NULL, &siglen, dgst, dlen) <= 0) {
 		crypto_seterr("JWS: %s signature", alg);
 		goto out;
 	}
@@ -118,8 +162,7 @@ jws_signature(EVP_PKEY *pkey, const char *alg, const char *input)
 		crypto_seterr("JWS: out of memory");
 		goto out;
 	}
-	if (!EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)input,
-	    strlen(input))) {
+	if (EVP_PKEY_sign(ctx, sig, &siglen, dgst, dlen) <= 0) {
 		crypto_seterr("JWS: %s signature", alg);
 		goto out;
 	}
@@ -134,20 +177,24 @@ jws_signature(EVP_PKEY *pkey, const char *alg, const char *input)
 		crypto_seterr("JWS: out of memory");
  out:
 	free(sig);
-	EVP_MD_CTX_free(ctx);
+	if (signer == NULL)
+		EVP_PKEY_CTX_free(ctx);
 	return b64;
 }
 
 /*
- * Signs payload for url.  kid NULL or "": the header carries the JWK
- * (newAccount, revocation by certificate key); nonce NULL or "": no
- * nonce (the inner JWS of a key change).  An empty payload is encoded as
+ * Signs payload for url with pkey.  signer, when not NULL, keeps the
+ * signing context for pkey from one call to the next (*signer NULL at
+ * first; the caller frees it with the key).  kid NULL or "": the header
+ * carries the JWK (newAccount, revocation by certificate key); nonce
+ * NULL or "": no nonce (the inner JWS of a key change).  An empty payload is encoded as
  * "", which is what POST-as-GET needs.  Returns the JWS as a
  * NUL-terminated JSON text.
  */
 char *
-jws_sign(EVP_PKEY *pkey, const char *url, const char *nonce, const char *kid,
-    const void *payload, size_t plen, size_t *lenp)
+jws_sign(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *url,
+    const char *nonce, const char *kid, const void *payload, size_t plen,
+    size_t *lenp)
 {
 	yajl_gen		 g = NULL;
 	const unsigned char	*out;
@@ -156,6 +203,7 @@ jws_sign(EVP_PKEY *pkey, const char *url, const char *nonce, const char *kid,
 	char			*sig = NULL, *jws = NULL;
 	size_t			 len, plen64;
 
+	ERR_clear_error();
 	if ((alg = key_alg(pkey)) == NULL) {
 		crypto_seterr("JWS: unsupported key");
 		return NULL;
@@ -178,7 +226,7 @@ jws_sign(EVP_PKEY *pkey, const char *url, const char *nonce, const char *kid,
 		goto out;
 	}
 	snprintf(input, len, "%s.%s", prot, pay);
-	if ((sig = jws_signature(pkey, alg, input)) == NULL)
+	if ((sig = jws_signature(pkey, signer, alg, input)) == NULL)
 		goto out;
 
 	if ((g = yajl_gen_alloc(NULL)) == NULL) {

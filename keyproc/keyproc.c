@@ -47,6 +47,7 @@
 struct key {
 	uint32_t	 id;
 	EVP_PKEY	*pkey;		/* NULL: see error */
+	EVP_PKEY_CTX	*signer;	/* JWS signing context, made on use */
 	char		*error;		/* why the key could not be loaded */
 };
 
@@ -88,8 +89,10 @@ key_store(uint32_t id, EVP_PKEY *pkey, const char *error)
 		memset(k, 0, sizeof(*k));
 		k->id = id;
 	}
+	EVP_PKEY_CTX_free(k->signer);
 	EVP_PKEY_free(k->pkey);
 	free(k->error);
+	k->signer = NULL;
 	k->pkey = pkey;
 	k->error = NULL;
 	if (pkey == NULL && (k->error = strdup(error)) == NULL)
@@ -103,6 +106,7 @@ keys_free(void)
 	size_t	 i;
 
 	for (i = 0; i < nkeys; i++) {
+		EVP_PKEY_CTX_free(keys[i].signer);
 		EVP_PKEY_free(keys[i].pkey);
 		free(keys[i].error);
 	}
@@ -317,7 +321,7 @@ do_pubkey(struct req *q, struct imsg *m)
 		malformed(m, q->peer);
 	if ((pkey = req_key(q)) == NULL)
 		return;
-	if ((len = i2d_PUBKEY(pkey, &der)) <= 0) {
+	if ((len = pubkey_der(pkey, &der)) <= 0) {
 		send_err(q, "key %u: public key encoding failed", q->id);
 		return;
 	}
@@ -452,8 +456,8 @@ do_sign(struct req *q, struct imsg *m)
 	}
 	if ((pkey = req_key(q)) == NULL)
 		goto out;
-	if ((jws = jws_sign(pkey, url, nonce, kid, payload, plen,
-	    &len)) == NULL)
+	if ((jws = jws_sign(pkey, &key_find(q->id)->signer, url, nonce, kid,
+	    payload, plen, &len)) == NULL)
 		send_err(q, "key %u: %s", q->id, crypto_error());
 	else
 		send_blob(q, MSG_SIGN_RESP, jws, len, "JWS");
@@ -620,7 +624,7 @@ keyproc_warmup(void)
 	/* P-256: the same code paths as P-384 and RSA, a tenth of the cost. */
 	if ((pkey = key_generate(KEY_ECDSA, 256)) == NULL)
 		fatalx("%s", crypto_error());
-	if ((s = jws_sign(pkey, "https://warmup.invalid/", "n", "",
+	if ((s = jws_sign(pkey, NULL, "https://warmup.invalid/", "n", "",
 	    "{}", 2, &len)) == NULL)
 		fatalx("%s", crypto_error());
 	free(s);

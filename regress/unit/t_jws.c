@@ -28,17 +28,20 @@ tstr(yajl_val root, const char *key)
 	return v != NULL ? YAJL_GET_STRING(v) : NULL;
 }
 
-/* Signs and verifies without the detailed checks. */
+/*
+ * Signs and verifies without the detailed checks; signer as jws_sign()
+ * takes it.
+ */
 static int
-sign_verify(EVP_PKEY *pkey, const char *payload)
+sign_verify(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *payload)
 {
 	yajl_val	 root;
 	const char	*prot, *pay, *sig;
 	char		*jws, input[4096];
 	int		 ok = 0;
 
-	if ((jws = jws_sign(pkey, "https://acme.test/x", "n", NULL, payload,
-	    strlen(payload), NULL)) == NULL)
+	if ((jws = jws_sign(pkey, signer, "https://acme.test/x", "n", NULL,
+	    payload, strlen(payload), NULL)) == NULL)
 		return 0;
 	if ((root = yajl_tree_parse(jws, NULL, 0)) != NULL &&
 	    (prot = tstr(root, "protected")) != NULL &&
@@ -68,7 +71,8 @@ check_jws(const char *what, EVP_PKEY *pkey, const char *url,
 	const char	*jwkpath[] = { "jwk", NULL };
 
 	alg = key_alg(pkey);
-	jws = jws_sign(pkey, url, nonce, kid, payload, strlen(payload), &len);
+	jws = jws_sign(pkey, NULL, url, nonce, kid, payload, strlen(payload),
+	    &len);
 	CHECK(jws != NULL && strlen(jws) == len, "%s: signed", what);
 	if (jws == NULL) {
 		printf("# %s\n", crypto_error());
@@ -155,6 +159,7 @@ int
 main(void)
 {
 	EVP_PKEY	*ec256, *ec384, *rsa;
+	EVP_PKEY_CTX	*signer[3] = { NULL, NULL, NULL };
 	const char	*url = "https://acme.test/acme/new-order";
 	const char	*kid = "https://acme.test/acme/acct/1";
 	const char	*order = "{\"identifiers\":[{\"type\":\"dns\","
@@ -188,18 +193,36 @@ main(void)
 	 */
 	for (i = 0; i < 300; i++) {
 		snprintf(big, sizeof(big), "{\"n\":%d}", i);
-		if (!sign_verify(i % 2 ? ec256 : ec384, big))
+		if (!sign_verify(i % 2 ? ec256 : ec384, NULL, big))
 			break;
 	}
 	CHECK(i == 300, "300 ECDSA signatures verify (%d)", i);
+
+	/* The same again, each key keeping its signing context. */
+	for (i = 0; i < 300; i++) {
+		snprintf(big, sizeof(big), "{\"n\":%d}", i);
+		if (!sign_verify(i % 2 ? ec256 : ec384, &signer[i % 2], big))
+			break;
+	}
+	CHECK(i == 300 && signer[0] != NULL && signer[1] != NULL,
+	    "300 ECDSA signatures verify with kept contexts (%d)", i);
+	for (i = 0; i < 5; i++) {
+		snprintf(big, sizeof(big), "{\"n\":%d}", i);
+		if (!sign_verify(rsa, &signer[2], big))
+			break;
+	}
+	CHECK(i == 5 && signer[2] != NULL,
+	    "RS256 signatures verify with a kept context (%d)", i);
+	for (i = 0; i < 3; i++)
+		EVP_PKEY_CTX_free(signer[i]);
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	check_jws("8k payload", rsa, url, "nonce", kid, big);
 
-	CHECK(jws_sign(ec256, "", "n", kid, "", 0, &len) == NULL,
+	CHECK(jws_sign(ec256, NULL, "", "n", kid, "", 0, &len) == NULL,
 	    "no url refused: %s", crypto_error());
-	CHECK(jws_sign(ec256, "https://acme.test/\xff", "n", kid, "", 0,
+	CHECK(jws_sign(ec256, NULL, "https://acme.test/\xff", "n", kid, "", 0,
 	    &len) == NULL, "invalid UTF-8 refused: %s", crypto_error());
 
 	EVP_PKEY_free(ec256);
