@@ -180,6 +180,28 @@ pubkey_set(X509_PUBKEY *pub, EVP_PKEY *pkey)
 	return -1;
 }
 
+/*
+ * DER of pkey's SubjectPublicKeyInfo, built as pubkey_set() builds it
+ * (i2d_PUBKEY() goes through an encoder made anew for each call).
+ * Returns the length, or -1.
+ */
+int
+pubkey_der(EVP_PKEY *pkey, unsigned char **derp)
+{
+	X509_PUBKEY	*pub;
+	int		 len;
+
+	*derp = NULL;
+	if ((pub = X509_PUBKEY_new()) == NULL)
+		return -1;
+	if (pubkey_set(pub, pkey) == 0)
+		len = i2d_X509_PUBKEY(pub, derp);
+	else
+		len = i2d_PUBKEY(pkey, derp);
+	X509_PUBKEY_free(pub);
+	return len > 0 ? len : -1;
+}
+
 int
 csr_build(EVP_PKEY *pkey, char *const *names, size_t n, unsigned char **derp,
     size_t *lenp)

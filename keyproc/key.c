@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -17,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "crypto.h"
 
@@ -240,15 +243,84 @@ key_generate(enum keytype type, int bits)
 }
 
 /*
+ * An EC key's PKCS#8 structure built from its parameters, as libcrypto's
+ * encoder writes it: the curve in the algorithm identifier, then
+ * ECPrivateKey { version 1, the private key padded to the order's size,
+ * [1] the public key }.  The encoder is made anew for every key written
+ * and costs more than generating the key.  NULL for anything else; the
+ * caller then uses the encoder.
+ */
+static PKCS8_PRIV_KEY_INFO *
+ec_pkcs8(EVP_PKEY *pkey)
+{
+	PKCS8_PRIV_KEY_INFO	*p8 = NULL;
+	ASN1_OBJECT		*curve;
+	BIGNUM			*priv = NULL;
+	unsigned char		 pub[1 + 2 * 66], *der = NULL, *p;
+	char			 group[64];
+	size_t			 publen;
+	int			 nid, flen, oct, bit, ctx1, body, total;
+
+	if (!EVP_PKEY_is_a(pkey, "EC") ||
+	    !EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, sizeof(group), NULL) ||
+	    (nid = OBJ_txt2nid(group)) == NID_undef ||
+	    (curve = OBJ_nid2obj(nid)) == NULL ||
+	    (flen = (EVP_PKEY_get_bits(pkey) + 7) / 8) <= 1 || flen > 66 ||
+	    !EVP_PKEY_get_octet_string_param(pkey,
+	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pub, sizeof(pub), &publen) ||
+	    !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &priv))
+		goto out;
+	oct = ASN1_object_size(0, flen, V_ASN1_OCTET_STRING);
+	bit = ASN1_object_size(0, (int)publen + 1, V_ASN1_BIT_STRING);
+	ctx1 = ASN1_object_size(1, bit, 1);
+	body = 3 + oct + ctx1;
+	total = ASN1_object_size(1, body, V_ASN1_SEQUENCE);
+	if ((der = OPENSSL_malloc(total)) == NULL)
+		goto out;
+	p = der;
+	ASN1_put_object(&p, 1, body, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+	*p++ = V_ASN1_INTEGER;
+	*p++ = 1;
+	*p++ = 1;
+	ASN1_put_object(&p, 0, flen, V_ASN1_OCTET_STRING, V_ASN1_UNIVERSAL);
+	if (BN_bn2binpad(priv, p, flen) != flen)
+		goto out;
+	p += flen;
+	ASN1_put_object(&p, 1, bit, 1, V_ASN1_CONTEXT_SPECIFIC);
+	ASN1_put_object(&p, 0, (int)publen + 1, V_ASN1_BIT_STRING,
+	    V_ASN1_UNIVERSAL);
+	*p++ = 0;
+	memcpy(p, pub, publen);
+	if ((p8 = PKCS8_PRIV_KEY_INFO_new()) == NULL ||
+	    !PKCS8_pkey_set0(p8, OBJ_nid2obj(NID_X9_62_id_ecPublicKey), 0,
+	    V_ASN1_OBJECT, curve, der, total)) {
+		PKCS8_PRIV_KEY_INFO_free(p8);
+		p8 = NULL;
+		goto out;
+	}
+	der = NULL;		/* p8 holds it and wipes it when freed */
+ out:
+	if (der != NULL) {
+		OPENSSL_cleanse(der, total);
+		OPENSSL_free(der);
+	}
+	BN_clear_free(priv);
+	return p8;
+}
+
+/*
  * PKCS#8 PEM, unencrypted: the parent writes it with mode 0600.  The
  * result holds the secret key; release it with key_pem_free().
  */
 char *
 key_to_pem(EVP_PKEY *pkey, size_t *lenp)
 {
-	BIO	*bio;
-	char	*data, *pem = NULL;
-	long	 len;
+	PKCS8_PRIV_KEY_INFO	*p8;
+	BIO			*bio;
+	char			*data, *pem = NULL;
+	long			 len;
+	int			 ok;
 
 	ERR_clear_error();
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL &&
@@ -256,7 +328,15 @@ key_to_pem(EVP_PKEY *pkey, size_t *lenp)
 		crypto_seterr("BIO_new");
 		return NULL;
 	}
-	if (!PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL)) {
+	if ((p8 = ec_pkcs8(pkey)) != NULL) {
+		ok = PEM_write_bio_PKCS8_PRIV_KEY_INFO(bio, p8);
+		PKCS8_PRIV_KEY_INFO_free(p8);
+	} else {
+		ERR_clear_error();
+		ok = PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL,
+		    NULL);
+	}
+	if (!ok) {
 		crypto_seterr("writing the key as PEM");
 		goto out;
 	}

@@ -394,6 +394,22 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 	EVP_PKEY_free(ikey);
 }
 
+/* The public key's DER is byte for byte what libcrypto's encoder makes. */
+static void
+check_pubkey_der(const char *what, EVP_PKEY *pkey)
+{
+	unsigned char	*a = NULL, *b = NULL;
+	int		 alen, blen;
+
+	alen = pubkey_der(pkey, &a);
+	blen = i2d_PUBKEY(pkey, &b);
+	CHECK(alen > 0 && alen == blen && memcmp(a, b, alen) == 0,
+	    "%s: public key DER as i2d_PUBKEY (%d, %d bytes)", what, alen,
+	    blen);
+	OPENSSL_free(a);
+	OPENSSL_free(b);
+}
+
 int
 main(void)
 {
@@ -410,6 +426,10 @@ main(void)
 	ec384 = key_generate(KEY_ECDSA, 384);
 	rsa = key_generate(KEY_RSA, 2048);
 	CHECK(ec != NULL && ec384 != NULL && rsa != NULL, "keys made");
+
+	check_pubkey_der("P-256", ec);
+	check_pubkey_der("P-384", ec384);
+	check_pubkey_der("RSA", rsa);
 
 	check_csr("one name", ec, names, 1, "example.org");
 	check_csr("three names", ec, names, 3, "example.org");

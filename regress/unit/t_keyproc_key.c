@@ -205,6 +205,54 @@ test_generate(enum keytype type, int bits, int want, const char *alg)
 	EVP_PKEY_free(pkey);
 }
 
+/* key_to_pem() as libcrypto's own PKCS#8 encoder writes the key. */
+static int
+pem_as_library(EVP_PKEY *pkey)
+{
+	BIO	*bio;
+	char	*pem, *data;
+	size_t	 len;
+	long	 dlen;
+	int	 same = 0;
+
+	if ((pem = key_to_pem(pkey, &len)) == NULL)
+		return 0;
+	if ((bio = BIO_new(BIO_s_mem())) != NULL &&
+	    PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) &&
+	    (dlen = BIO_get_mem_data(bio, &data)) > 0)
+		same = (size_t)dlen == len && memcmp(pem, data, len) == 0;
+	BIO_free(bio);
+	key_pem_free(pem, len);
+	return same;
+}
+
+/*
+ * EC keys are written from their parameters: the same bytes as the
+ * library's encoder, for both curves, including a private key whose
+ * first byte is zero (padded to the order's size).
+ */
+static void
+test_ec_pem(int bits)
+{
+	EVP_PKEY	*pkey;
+	BIGNUM		*priv;
+	int		 i, same = 1, padded = 0;
+
+	for (i = 0; i < 3000 && (same && (i < 20 || !padded)); i++) {
+		if ((pkey = key_generate(KEY_ECDSA, bits)) == NULL)
+			break;
+		priv = NULL;
+		if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY,
+		    &priv) && BN_num_bytes(priv) < bits / 8)
+			padded = 1;
+		BN_clear_free(priv);
+		same = pem_as_library(pkey);
+		EVP_PKEY_free(pkey);
+	}
+	CHECK(same && padded, "P-%d: PEM as libcrypto's encoder for %d keys, "
+	    "a short private key among them", bits, i);
+}
+
 int
 main(void)
 {
@@ -229,6 +277,8 @@ main(void)
 
 	test_fixed("P-256 key", ec256_pem, ec256_jwk, ec256_tp, "ES256");
 	test_fixed("P-384 key", ec384_pem, ec384_jwk, ec384_tp, "ES384");
+	test_ec_pem(256);
+	test_ec_pem(384);
 
 	/* The traditional "EC PRIVATE KEY" form loads too. */
 	pkey = key_from_pem(ec256_pem, strlen(ec256_pem), "p256");
