@@ -1,12 +1,17 @@
 /*
  * The process start-up helpers: the tag parent and child compare, the
- * command line of a child program, and proc_trim(), which gives back the
- * pages start-up touched and must leave the process working.
+ * command line of a child program, proc_exec(), and proc_trim(), which
+ * gives back the pages start-up touched and must leave the process
+ * working.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +21,96 @@
 
 #include "test.h"
 #include "proc.h"
+
+static void
+handler(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * proc_exec() starts regress/helpers/procprobe (beside this program) as
+ * netproc, while this process catches SIGTERM and SIGHUP and blocks
+ * SIGUSR2: the child gets its command line, its two descriptors, an
+ * environment of two variables, no blocked signal and the default action
+ * for SIGTERM and SIGHUP; the parent keeps its own mask and handlers.
+ */
+static void
+test_exec(void)
+{
+	struct sigaction	 sa, cur;
+	sigset_t		 mask, before, after;
+	char			 self[PATH_MAX], path[PATH_MAX + 16], buf[4096];
+	char			 want[256], *extra[] = { "-d", NULL }, *s;
+	ssize_t			 n;
+	size_t			 len = 0;
+	int			 p[2], other[2], fds[2], exefd, status, envs = 0;
+	pid_t			 pid;
+
+	unsetenv("ACMED_SECCOMP_DEBUG");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	CHECK(n > 0, "own path");
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	snprintf(path, sizeof(path), "%s/procprobe", dirname(self));
+	exefd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(exefd != -1 && pipe2(p, O_CLOEXEC) == 0 &&
+	    pipe2(other, O_CLOEXEC) == 0, "%s opened, pipes made", path);
+	if (exefd == -1)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &mask, &before);
+
+	fds[0] = p[1];
+	fds[1] = other[0];
+	pid = proc_exec(exefd, "probe", PROC_NETPROC, fds, 2, extra);
+	sigprocmask(SIG_SETMASK, NULL, &after);
+	CHECK(pid > 0, "child started (%d)", (int)pid);
+	close(p[1]);
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(p[0]);
+	close(other[0]);
+	close(other[1]);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child ran and exited 0");
+	snprintf(want, sizeof(want), "arg probe\narg -P\narg netproc\narg -V\n"
+	    "arg %s\narg -d\nenv ", proc_tag());
+	CHECK(strncmp(buf, want, strlen(want)) == 0, "command line: %.*s",
+	    (int)strcspn(buf, "e"), buf);
+	for (s = buf; (s = strstr(s, "\nenv ")) != NULL; s++)
+		envs++;
+	CHECK(envs == 2 &&
+	    strstr(buf, "\nenv PATH=/usr/sbin:/usr/bin:/sbin:/bin\n") != NULL &&
+	    strstr(buf, "\nenv GNUTLS_NO_IMPLICIT_INIT=1\n") != NULL,
+	    "environment: PATH and GNUTLS_NO_IMPLICIT_INIT only (%d)", envs);
+	CHECK(strstr(buf, "\nblocked 0\n") != NULL,
+	    "no signal blocked in the child");
+	CHECK(strstr(buf, "\nSIGTERM default\n") != NULL &&
+	    strstr(buf, "\nSIGHUP default\n") != NULL,
+	    "SIGTERM and SIGHUP as default in the child");
+	CHECK(strstr(buf, "\nfd4 open\n") != NULL,
+	    "second descriptor at 4");
+	CHECK(sigismember(&after, SIGUSR2) == 1 &&
+	    sigismember(&after, SIGTERM) == 0 &&
+	    sigaction(SIGTERM, NULL, &cur) == 0 && cur.sa_handler == handler,
+	    "parent's mask and handlers as they were");
+
+	sigprocmask(SIG_SETMASK, &before, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	close(exefd);
+}
 
 /* Resident pages of this process. */
 static long
@@ -91,6 +186,8 @@ main(void)
 	CHECK(child_init(bad) == 1, "another build's tag refused");
 	CHECK(child_init(other) == 1, "the name of another process refused");
 	CHECK(child_init(extra) == 1, "a stray argument refused");
+
+	test_exec();
 
 	/* Touch libcrypto, then give its pages back and use it again. */
 	CHECK(EVP_Digest("abc", 3, md, &mdlen, EVP_sha256(), NULL) == 1,
