@@ -13,9 +13,10 @@
 
 #define NETPROC_CA_MAX		(4 * 1024 * 1024)
 /*
- * Requests sent again after a badNonce answer, each with the fresh nonce
- * that answer carried.  An authority refusing half of all nonces refuses
- * 20 in a row once in a million requests (10: once in a thousand).
+ * Sends of one request in all: after a badNonce answer it goes again
+ * with the fresh nonce that answer carried.  An authority refusing half
+ * of all nonces refuses 20 in a row once in a million requests (10: once
+ * in a thousand).
  */
 #define NETPROC_NONCE_RETRIES	20
 #define NETPROC_POLL_LIMIT	300	/* seconds to wait on one order */

@@ -129,8 +129,9 @@ struct spawn {
 /*
  * The child of proc_exec(), until it execs: it shares the parent's memory
  * (the parent waits), runs on a stack of its own with every signal blocked
- * and touches nothing but that stack and the kernel.  Not instrumented:
- * the sanitizers' bookkeeping would write into the parent's memory.
+ * and writes nothing but that stack and, through the system calls'
+ * wrappers, the parent's errno.  Not instrumented: the sanitizers'
+ * bookkeeping would write into the parent's memory.
  */
 __attribute__((no_sanitize("address", "undefined")))
 static int
@@ -140,12 +141,20 @@ spawn_child(void *arg)
 	struct sigaction	 sa;
 	sigset_t		 mask;
 	int			 exefd, i, tmp[8];
+	static const int	 dfl[] = { SIGCHLD, SIGPIPE, SIGHUP, SIGTERM,
+				    SIGINT, SIGUSR1 };
 
-	/* Handlers first: none of the parent's may run here. */
+	/*
+	 * Handlers first: none of the parent's may run here.  The signals a
+	 * child handles for itself start as default, even when the parent
+	 * (or whoever started it) ignores them.
+	 */
 	for (i = 1; i < NSIG; i++)
 		if (sigaction(i, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL &&
 		    sa.sa_handler != SIG_IGN)
 			signal(i, SIG_DFL);
+	for (i = 0; i < (int)(sizeof(dfl) / sizeof(dfl[0])); i++)
+		signal(dfl[i], SIG_DFL);
 	sigemptyset(&mask);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 	/* dup above the targets first so no channel is overwritten. */

@@ -5,7 +5,7 @@
  *   arg ARG		each argument, argv[0] first
  *   env VAR=VALUE	each environment variable
  *   blocked N		how many signals are blocked
- *   SIGTERM, SIGHUP	default, ignored or caught
+ *   SIGTERM, SIGHUP, SIGPIPE	default, ignored or caught
  *   fd4 open|closed	the second descriptor handed over
  */
 #include <fcntl.h>
@@ -21,6 +21,8 @@ main(int argc, char **argv)
 	struct sigaction	 sa;
 	sigset_t		 mask;
 	FILE			*f;
+	const int		 sigs[] = { SIGTERM, SIGHUP, SIGPIPE };
+	const char		*names[] = { "SIGTERM", "SIGHUP", "SIGPIPE" };
 	int			 i, blocked = 0;
 
 	if ((f = fdopen(3, "w")) == NULL)
@@ -34,10 +36,10 @@ main(int argc, char **argv)
 		if (sigismember(&mask, i) == 1)
 			blocked++;
 	fprintf(f, "blocked %d\n", blocked);
-	for (i = 0; i < 2; i++) {
-		if (sigaction(i == 0 ? SIGTERM : SIGHUP, NULL, &sa) == -1)
+	for (i = 0; i < 3; i++) {
+		if (sigaction(sigs[i], NULL, &sa) == -1)
 			return 1;
-		fprintf(f, "%s %s\n", i == 0 ? "SIGTERM" : "SIGHUP",
+		fprintf(f, "%s %s\n", names[i],
 		    sa.sa_handler == SIG_DFL ? "default" :
 		    sa.sa_handler == SIG_IGN ? "ignored" : "caught");
 	}

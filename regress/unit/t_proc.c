@@ -31,9 +31,10 @@ handler(int sig)
 /*
  * proc_exec() starts regress/helpers/procprobe (beside this program) as
  * netproc, while this process catches SIGTERM and SIGHUP and blocks
- * SIGUSR2: the child gets its command line, its two descriptors, an
- * environment of two variables, no blocked signal and the default action
- * for SIGTERM and SIGHUP; the parent keeps its own mask and handlers.
+ * SIGUSR2 and ignores SIGPIPE: the child gets its command line, its two
+ * descriptors, an environment of two variables, no blocked signal and the
+ * default action for all three; the parent keeps its own mask and
+ * handlers.
  */
 static void
 test_exec(void)
@@ -64,6 +65,7 @@ test_exec(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, &before);
@@ -98,7 +100,9 @@ test_exec(void)
 	    "no signal blocked in the child");
 	CHECK(strstr(buf, "\nSIGTERM default\n") != NULL &&
 	    strstr(buf, "\nSIGHUP default\n") != NULL,
-	    "SIGTERM and SIGHUP as default in the child");
+	    "SIGTERM and SIGHUP, caught here, as default in the child");
+	CHECK(strstr(buf, "\nSIGPIPE default\n") != NULL,
+	    "SIGPIPE, ignored here, as default in the child");
 	CHECK(strstr(buf, "\nfd4 open\n") != NULL,
 	    "second descriptor at 4");
 	CHECK(sigismember(&after, SIGUSR2) == 1 &&
@@ -109,6 +113,7 @@ test_exec(void)
 	sigprocmask(SIG_SETMASK, &before, NULL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 	close(exefd);
 }
 
