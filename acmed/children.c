@@ -559,17 +559,16 @@ children_start(void)
 	fds[0] = pk[1];
 	fds[1] = nk[1];
 	children[PROC_KEYPROC].pid = proc_exec(exefds[PROC_KEYPROC],
-	    "acmed-keyproc", PROC_KEYPROC, fds, 2, child_args(PROC_KEYPROC));
+	    PROC_KEYPROC, fds, 2, child_args(PROC_KEYPROC));
 	fds[0] = pc[1];
 	fds[1] = nc[1];
 	children[PROC_CHALLENGED].pid = proc_exec(exefds[PROC_CHALLENGED],
-	    "acmed-challenged", PROC_CHALLENGED, fds, 2,
-	    child_args(PROC_CHALLENGED));
+	    PROC_CHALLENGED, fds, 2, child_args(PROC_CHALLENGED));
 	fds[0] = pn[1];
 	fds[1] = nk[0];
 	fds[2] = nc[0];
 	children[PROC_NETPROC].pid = proc_exec(exefds[PROC_NETPROC],
-	    "acmed-netproc", PROC_NETPROC, fds, 3, child_args(PROC_NETPROC));
+	    PROC_NETPROC, fds, 3, child_args(PROC_NETPROC));
 	close(pn[1]);
 	close(pk[1]);
 	close(pc[1]);

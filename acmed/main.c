@@ -3,9 +3,9 @@
  *
  * Holds: the configuration (read as root), the listening sockets for the
  * challenge server, the state directory and the certificate files.
- * Does: starts netproc, keyproc and challenged (fork + exec of their
- * programs, opened once at start), hands each what it needs (key descriptors, sockets, the
- * authorities), schedules issuance and renewal, verifies and installs
+ * Does: starts netproc, keyproc and challenged (their own programs,
+ * opened once at start), hands each what it needs (key descriptors,
+ * sockets, the authorities), schedules issuance and renewal, verifies and installs
  * what netproc brings back, runs reload actions and the event hook.
  * Never: reads a byte from the network or parses an authority's answer
  * beyond the certificate chain it installs.

@@ -1,9 +1,10 @@
 /*
- * Starting a child: fork, move its channels to the fixed descriptors,
- * then exec the child's own program, a descriptor the parent opened at
- * start (so the files on disk may be replaced without mixing versions),
- * with "-P name -V tag".  The child keeps a minimal environment.  Each
- * child program links only the libraries its process uses.
+ * Starting a child: clone it sharing the parent's memory until it execs,
+ * move its channels to the fixed descriptors, then exec the child's own
+ * program, a descriptor the parent opened at start (so the files on disk
+ * may be replaced without mixing versions), as "acmed-name -P name -V
+ * tag".  The child keeps a minimal environment.  Each child program links
+ * only the libraries its process uses.
  */
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -184,12 +185,12 @@ spawn_child(void *arg)
  * CPU, parent and child, with libcrypto loaded).
  */
 pid_t
-proc_exec(int exefd, const char *argv0, enum proc_id id, const int *fds,
-    int nfds, char *const *extra)
+proc_exec(int exefd, enum proc_id id, const int *fds, int nfds,
+    char *const *extra)
 {
 	struct spawn	 sp;
 	char		*argv[PROC_MAXARGS];
-	char		*envp[5];
+	char		*envp[5], argv0[32];
 	const char	*v;
 	char		*stack;
 	int		 argc = 0, envc = 0, i, saved;
@@ -199,7 +200,8 @@ proc_exec(int exefd, const char *argv0, enum proc_id id, const int *fds,
 
 	if (nfds > 8)
 		return -1;
-	argv[argc++] = (char *)argv0;
+	snprintf(argv0, sizeof(argv0), "acmed-%s", proc_names[id]);
+	argv[argc++] = argv0;
 	argv[argc++] = "-P";
 	argv[argc++] = (char *)proc_names[id];
 	argv[argc++] = "-V";

@@ -1,5 +1,5 @@
 /*
- * The processes and how the parent starts them: fork, then exec of the
+ * The processes and how the parent starts them: a clone that execs the
  * child's program (opened by the parent at start and kept as a
  * descriptor, so an upgrade on disk never mixes versions) with "-P name",
  * so every child starts with a fresh address space and only the libraries
@@ -37,8 +37,7 @@ int		 challenged_main(int, int);
 const char	*proc_tag(void);
 void		 proc_child_init(int, char *[], enum proc_id, int *, int *);
 enum proc_id	 proc_byname(const char *);
-pid_t		 proc_exec(int, const char *, enum proc_id, const int *, int,
-		    char *const *);
+pid_t		 proc_exec(int, enum proc_id, const int *, int, char *const *);
 size_t		 proc_trim(void);
 
 #endif

@@ -72,7 +72,7 @@ test_exec(void)
 
 	fds[0] = p[1];
 	fds[1] = other[0];
-	pid = proc_exec(exefd, "probe", PROC_NETPROC, fds, 2, extra);
+	pid = proc_exec(exefd, PROC_NETPROC, fds, 2, extra);
 	sigprocmask(SIG_SETMASK, NULL, &after);
 	CHECK(pid > 0, "child started (%d)", (int)pid);
 	close(p[1]);
@@ -86,8 +86,8 @@ test_exec(void)
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid &&
 	    WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "child ran and exited 0");
-	snprintf(want, sizeof(want), "arg probe\narg -P\narg netproc\narg -V\n"
-	    "arg %s\narg -d\nenv ", proc_tag());
+	snprintf(want, sizeof(want), "arg acmed-netproc\narg -P\narg netproc\n"
+	    "arg -V\narg %s\narg -d\nenv ", proc_tag());
 	CHECK(strncmp(buf, want, strlen(want)) == 0, "command line: %.*s",
 	    (int)strcspn(buf, "e"), buf);
 	for (s = buf; (s = strstr(s, "\nenv ")) != NULL; s++)
