@@ -26,7 +26,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # netproc alone, challenged has libc and libbsd.
 LIBS_acmed	:= $(shell pkg-config --libs libcrypto yajl libbsd-overlay 2>/dev/null)
 LIBS_netproc	:= $(PKG_LIBS)
-LIBS_keyproc	:= $(shell pkg-config --libs libcrypto yajl libbsd-overlay 2>/dev/null)
+LIBS_keyproc	:= $(LIBS_acmed)
 LIBS_challenged	:= $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
 CHILDREN = netproc keyproc challenged
 PROGS	 = $(O)/acmed $(CHILDREN:%=$(O)/libexec/%)

@@ -20,6 +20,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "castore.h"
+#include "x509check.h"
 
 #define CASTORE_MAX	1024	/* certificates in one bundle */
 
@@ -197,7 +198,6 @@ castore_new(const char *pem, size_t len, char *err, size_t errlen)
 	BIO		*bio;
 	unsigned char	*der;
 	char		*name, *header;
-	unsigned long	 e;
 	long		 dlen;
 	int		 aux;
 
@@ -217,9 +217,7 @@ castore_new(const char *pem, size_t len, char *err, size_t errlen)
 		der = NULL;
 		name = header = NULL;
 		if (PEM_read_bio(bio, &name, &header, &der, &dlen) != 1) {
-			e = ERR_peek_last_error();
-			if (ERR_GET_LIB(e) != ERR_LIB_PEM ||
-			    ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+			if (!pem_at_end()) {
 				snprintf(err, errlen, "the block after "
 				    "certificate %zu is damaged", cs->n);
 				goto fail;

@@ -28,10 +28,10 @@
 #include "x509check.h"
 
 #define CHAIN_MAX_BYTES		(256 * 1024)
+#define PEM_END			"-----END CERTIFICATE-----"
 
 /* The intermediates of issued chains, parsed once. */
 static struct x509_cache issuers;
-#define PEM_END			"-----END CERTIFICATE-----"
 
 static int
 fsync_dir(const char *path)

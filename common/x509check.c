@@ -108,6 +108,16 @@ x509_cache_free(struct x509_cache *cache)
 	memset(cache, 0, sizeof(*cache));
 }
 
+/* 1 if libcrypto's last error says PEM input has no further block. */
+int
+pem_at_end(void)
+{
+	unsigned long	 e = ERR_peek_last_error();
+
+	return ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+}
+
 /*
  * Reads the certificates of a PEM chain; -1 if there is none, one does
  * not parse, or there are more than CHAIN_CERTS_MAX.  With a cache, the
@@ -121,7 +131,6 @@ x509_chain_read(const void *pem, size_t len, X509 **certs, int *np,
 	X509		*x;
 	unsigned char	*der;
 	char		*name;
-	unsigned long	 e;
 	long		 dlen;
 	int		 n = 0, rc = -1;
 
@@ -146,9 +155,7 @@ x509_chain_read(const void *pem, size_t len, X509 **certs, int *np,
 		OPENSSL_free(der);
 		OPENSSL_free(name);
 		if (x == NULL) {
-			e = ERR_peek_last_error();
-			if (n > 0 && ERR_GET_LIB(e) == ERR_LIB_PEM &&
-			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+			if (n > 0 && pem_at_end())
 				rc = 0;
 			else
 				snprintf(msg, msglen, "certificate %d of the "

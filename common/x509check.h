@@ -30,6 +30,7 @@ struct x509_cache {
 	size_t		 next;
 };
 
+int		 pem_at_end(void);
 int		 x509_chain_read(const void *, size_t, X509 **, int *,
 		    struct x509_cache *, char *, size_t);
 void		 x509_cache_free(struct x509_cache *);
