@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "imsg.h"
+#include "listen.h"
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
@@ -234,7 +235,8 @@ int
 listeners_bind(void)
 {
 	struct listen_addr	*la;
-	int			 fd, on = 1;
+	char			 err[256];
+	int			 fd;
 	size_t			 n = 0;
 
 	TAILQ_FOREACH(la, &conf->listens, entry)
@@ -242,21 +244,9 @@ listeners_bind(void)
 	if ((listeners = calloc(n ? n : 1, sizeof(*listeners))) == NULL)
 		fatal("calloc");
 	TAILQ_FOREACH(la, &conf->listens, entry) {
-		fd = socket(la->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
-		if (fd == -1) {
-			log_warn("listen on %s: socket", la->text);
-			return -1;
-		}
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-		    sizeof(on));
-		if (la->ss.ss_family == AF_INET6)
-			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-			    sizeof(on));
-		if (bind(fd, (struct sockaddr *)&la->ss, la->sslen) == -1 ||
-		    listen(fd, 511) == -1) {
-			log_warn("listen on %s", la->text);
-			close(fd);
+		if ((fd = listen_socket((struct sockaddr *)&la->ss, la->sslen,
+		    err, sizeof(err))) == -1) {
+			log_warnx("listen on %s", err);
 			return -1;
 		}
 		listeners[nlisteners].fd = fd;

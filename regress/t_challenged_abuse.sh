@@ -1,9 +1,11 @@
 #!/bin/sh
 # challenged under attack on loopback: 400 slow clients and a flood of
 # connections at once, while a well-behaved client asks for its token
-# every 100 ms and must be answered within a second each time; then the
-# connection table must empty again and the memory go back to what it
-# was before.
+# every 100 ms and must be answered each time (within the prober's 5 s,
+# well inside a CA validator's patience), and the kernel must never drop
+# a connection attempt for a full accept queue (a dropped SYN costs a
+# validator a second); then the connection table must empty again and
+# the memory go back to what it was before.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chald_lib.sh"
 
@@ -26,6 +28,14 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 before=$(chald_rss)
+# Connection attempts the kernel dropped for a full accept queue, in
+# this network namespace.
+overflows() {
+	awk '$1 == "TcpExt:" { if (!n) { for (i = 2; i <= NF; i++)
+	    if ($i == "ListenOverflows") c = i; n = 1 } else print $c }' \
+	    /proc/net/netstat
+}
+ovf_before=$(overflows)
 fds_before=$(ls "/proc/$CHALD_PID/fd" | wc -l)
 echo "# before: VmRSS $before kB, $fds_before descriptors"
 
@@ -45,6 +55,7 @@ while [ $i -lt 6 ]; do
 	i=$((i + 1))
 done
 wait "$apid"
+ovf=$(($(overflows) - ovf_before))
 sed 's/^/# /' "$T_TMP/abuse.out"
 echo "# during: at most $peak_fds descriptors, VmRSS up to $peak_rss kB"
 
@@ -57,7 +68,15 @@ check "never more than 512 connections ($peak_fds descriptors)" \
 check "prober asked at least 20 times ($(v probes))" [ "$(v probes)" -ge 20 ]
 check "every probe answered with the key authorization ($(v good)/$(v probes))" \
     [ "$(v good)" -eq "$(v probes)" ]
-check "slowest answer under 1 s ($(v max_ms) ms)" [ "$(v max_ms)" -lt 1000 ]
+echo "# slowest answer $(v max_ms) ms"
+# The flood holds at most 4000 connections and the slow clients 400;
+# challenged holds 512 of them, so a backlog of 4096 is never full.
+if [ "$(cat /proc/sys/net/core/somaxconn)" -ge 4096 ]; then
+	check "no connection attempt dropped for a full accept queue ($ovf)" \
+	    [ "$ovf" -eq 0 ]
+else
+	echo "# not checked: net.core.somaxconn is below 4096"
+fi
 
 # The attackers are gone: every connection closes (the slow ones by
 # their deadline at the latest) and the pages go back.
