@@ -265,21 +265,25 @@ post(struct net_order *o, const char *url, const char *payload,
 
 /*
  * The account: known URL, or (for a key that existed) looked up with
- * onlyReturnExisting, or registered.
+ * onlyReturnExisting, or registered, bound to an external account when
+ * one is configured.  An authority that requires a binding when none is
+ * configured is not asked at all: the admin learns what to configure.
  */
 static int
 ensure_account(struct net_order *o, int lookup)
 {
 	struct net_authority	*a = o->a;
 	struct http_resp	 resp;
-	char			*body;
+	struct acme_eab		 eab;
+	char			*body, *err;
 	int			 rc = -1;
 
 	if (a->account_url != NULL)
 		return 0;
+	memset(&eab, 0, sizeof(eab));
 	http_resp_init(&resp);
 	if (lookup && a->key_existed) {
-		if ((body = acme_req_new_account(NULL, 1)) == NULL)
+		if ((body = acme_req_new_account(NULL, 1, NULL)) == NULL)
 			goto out;
 		if (post(o, a->dir.new_account, body, NULL, &resp, 1) == 0 &&
 		    resp.location != NULL) {
@@ -295,7 +299,22 @@ ensure_account(struct net_order *o, int lookup)
 		free(o->error_type);
 		o->error = o->error_type = NULL;
 	}
-	if ((body = acme_req_new_account(a->contact, 0)) == NULL)
+	if (a->eab) {
+		if (np_eab(a->keyid, a->dir.new_account, &eab, &err) == -1) {
+			order_fail(o, "account", "authority %s: external "
+			    "account binding: %s", a->name, err);
+			free(err);
+			goto out;
+		}
+	} else if (a->dir.eab_required) {
+		order_fail(o, ERR_PREFIX "externalAccountRequired",
+		    "authority %s requires an external account binding: "
+		    "give its key id and MAC key with \"external account\" "
+		    "in the authority's block", a->name);
+		goto out;
+	}
+	if ((body = acme_req_new_account(a->contact, 0, a->eab ? &eab :
+	    NULL)) == NULL)
 		goto out;
 	if (post(o, a->dir.new_account, body, NULL, &resp, 1) == -1) {
 		free(body);
@@ -315,6 +334,7 @@ found:
 	np_account_url(a->id, a->account_url);
 	rc = 0;
 out:
+	np_eab_free(&eab);
 	http_resp_free(&resp);
 	return rc;
 }

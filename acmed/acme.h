@@ -148,8 +148,18 @@ enum acme_status	 acme_status_parse(const char *);
 const char		*acme_status_name(enum acme_status);
 char			*acme_problem_text(const struct acme_problem *);
 
+/*
+ * The externalAccountBinding of a newAccount request: a JWS in the
+ * flattened serialisation, its three parts base64url (keyproc makes it).
+ */
+struct acme_eab {
+	char	*protected;
+	char	*payload;
+	char	*signature;
+};
+
 /* Request bodies, built with yajl_gen (NUL-terminated, caller frees). */
-char	*acme_req_new_account(const char *, int);
+char	*acme_req_new_account(const char *, int, const struct acme_eab *);
 char	*acme_req_new_order(const char *const *, size_t, const char *);
 char	*acme_req_finalize(const void *, size_t);
 char	*acme_ari_cert_id(const void *, size_t);

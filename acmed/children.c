@@ -120,6 +120,54 @@ key_error(const struct imsg *m)
 }
 
 /*
+ * Opens a file that holds a secret, for keyproc to read: -1 with errno
+ * set if it cannot be opened (ENOENT: it does not exist), -2 (logged) if
+ * it is not a regular file or group or others may use it.
+ */
+static int
+open_secret(const char *path)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_warnx("%s: not a regular file", path);
+		close(fd);
+		return -2;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		log_warnx("%s: key file is accessible by group or others "
+		    "(mode %04o): refusing it", path,
+		    (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+/* Hands an authority's external account MAC key to keyproc. */
+static int
+eab_load(const struct authority *a)
+{
+	struct buf	 b;
+	int		 fd, rc;
+
+	if ((fd = open_secret(a->eab_key)) == -1)
+		log_warn("authority %s: external account key %s", a->name,
+		    a->eab_key);
+	if (fd < 0)
+		return -1;
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, a->id);
+	buf_add_lstr(&b, a->eab_kid);
+	rc = send_msg(PROC_KEYPROC, MSG_EAB_FD, fd, &b);
+	buf_free(&b);
+	return rc;
+}
+
+/*
  * Hands a key to keyproc: an existing file as a descriptor, or asks for a
  * new key and writes it 0600.  *existed tells which.  A key file that
  * group or others may read is refused.
@@ -130,7 +178,6 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 {
 	struct buf	 b;
 	struct imsg	 m;
-	struct stat	 st;
 	struct rbuf	 r;
 	const uint8_t	*pem;
 	size_t		 pemlen;
@@ -142,19 +189,9 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 	buf_add_u32(&b, type);
 	buf_add_u32(&b, (uint32_t)bits);
 	*existed = 0;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
-		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-			log_warnx("%s: not a regular file", path);
-			close(fd);
-			goto out;
-		}
-		if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-			log_warnx("%s: key file is accessible by group or "
-			    "others (mode %04o): refusing it",
-			    path, (unsigned)(st.st_mode & 07777));
-			close(fd);
-			goto out;
-		}
+	if ((fd = open_secret(path)) == -2)
+		goto out;
+	if (fd != -1) {
 		*existed = 1;
 		if (send_msg(PROC_KEYPROC, MSG_KEY_FD, fd, &b) == -1)
 			goto out;
@@ -403,6 +440,8 @@ children_configure(void)
 			return -1;
 		}
 		free(path);
+		if (a->eab_kid != NULL && eab_load(a) == -1)
+			return -1;
 		if ((fd = ca_fd(a)) == -1)
 			return -1;
 		url = state_read(conf->state_dir, "accounts", a->name);
@@ -414,6 +453,7 @@ children_configure(void)
 		buf_add_lstr(&b, url);
 		buf_add_u32(&b, a->id);
 		buf_add_u32(&b, existed);
+		buf_add_u32(&b, a->eab_kid != NULL);
 		free(url);
 		if (send_msg(PROC_NETPROC, MSG_AUTHORITY, fd, &b) == -1) {
 			buf_free(&b);

@@ -611,6 +611,8 @@ conf_free_authority(struct authority *a)
 	free(a->api_url);
 	free(a->account_key);
 	free(a->contact);
+	free(a->eab_kid);
+	free(a->eab_key);
 	free(a->ca_file);
 	free(a);
 }
@@ -835,6 +837,12 @@ config_dump(const struct config *c)
 		if (a->contact != NULL) {
 			printf("\n\tcontact ");
 			dump_str(a->contact);
+		}
+		if (a->eab_kid != NULL) {
+			printf("\n\texternal account ");
+			dump_str(a->eab_kid);
+			printf(" key ");
+			dump_str(a->eab_key);
 		}
 		printf("\n}\n");
 	}

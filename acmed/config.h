@@ -34,6 +34,8 @@ struct listen_addr {
 	char				*text;		/* "127.0.0.1:80", "[::1]:80" */
 };
 
+#define EAB_KID_MAX	1024	/* external account key id */
+
 struct authority {
 	TAILQ_ENTRY(authority)	 entry;
 	unsigned int		 id;
@@ -43,6 +45,8 @@ struct authority {
 	enum keytype		 account_keytype;
 	int			 account_keybits;
 	char			*contact;	/* NULL or "mailto:..." */
+	char			*eab_kid;	/* external account, or NULL */
+	char			*eab_key;	/* its MAC key file */
 	char			*ca_file;	/* NULL: system trust store */
 	const char		*file;		/* where it was defined */
 	int			 line;

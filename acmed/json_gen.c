@@ -58,8 +58,14 @@ gen_done(yajl_gen g)
 	return s;
 }
 
+/*
+ * newAccount: only_existing looks an account up by its key; otherwise the
+ * terms of service are agreed to, with the contact and the external
+ * account binding if given.
+ */
 char *
-acme_req_new_account(const char *contact, int only_existing)
+acme_req_new_account(const char *contact, int only_existing,
+    const struct acme_eab *eab)
 {
 	yajl_gen	 g;
 	char		*mailto = NULL;
@@ -84,6 +90,17 @@ acme_req_new_account(const char *contact, int only_existing)
 			G(yajl_gen_array_open(g));
 			G(gen_str(g, mailto));
 			G(yajl_gen_array_close(g));
+		}
+		if (eab != NULL) {
+			G(gen_str(g, "externalAccountBinding"));
+			G(yajl_gen_map_open(g));
+			G(gen_str(g, "protected"));
+			G(gen_str(g, eab->protected));
+			G(gen_str(g, "payload"));
+			G(gen_str(g, eab->payload));
+			G(gen_str(g, "signature"));
+			G(gen_str(g, eab->signature));
+			G(yajl_gen_map_close(g));
 		}
 	}
 	G(yajl_gen_map_close(g));

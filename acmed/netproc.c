@@ -156,6 +156,51 @@ out:
 	return rc;
 }
 
+/*
+ * The external account binding for a newAccount request to url, made by
+ * keyproc with the account key keyid; -1 with keyproc's reason in *err.
+ */
+int
+np_eab(uint32_t keyid, const char *url, struct acme_eab *eab, char **err)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+
+	memset(eab, 0, sizeof(*eab));
+	*err = NULL;
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1)
+		fatalx("newAccount URL too long");
+	call_peer(keyproc, "keyproc", MSG_EAB, &b, MSG_EAB_RESP,
+	    MSG_KEYPROC_ERR, &m);
+	buf_free(&b);
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
+	if (m.hdr.type == MSG_KEYPROC_ERR) {
+		if ((*err = rbuf_str(&r, IMSG_MAX_SIZE)) == NULL)
+			fatalx("malformed KEYPROC_ERR from keyproc");
+		imsg_clear(&m);
+		return -1;
+	}
+	eab->protected = rbuf_str(&r, IMSG_MAX_SIZE);
+	eab->payload = rbuf_str(&r, IMSG_MAX_SIZE);
+	eab->signature = rbuf_str(&r, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed EAB_RESP from keyproc");
+	imsg_clear(&m);
+	return 0;
+}
+
+void
+np_eab_free(struct acme_eab *eab)
+{
+	free(eab->protected);
+	free(eab->payload);
+	free(eab->signature);
+	memset(eab, 0, sizeof(*eab));
+}
+
 int
 np_csr(uint32_t keyid, char *const *names, size_t nnames, unsigned char **der,
     size_t *derlen)
@@ -302,6 +347,7 @@ recv_authority(struct imsg *m)
 	a->account_url = rbuf_str(&r, 4096);
 	a->keyid = rbuf_u32(&r);
 	a->key_existed = rbuf_u32(&r);
+	a->eab = rbuf_u32(&r) != 0;
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed AUTHORITY from the parent");
 	if (*a->contact == '\0') {

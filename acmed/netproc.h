@@ -31,6 +31,7 @@ struct net_authority {
 	char			*account_url;
 	uint32_t		 keyid;
 	int			 key_existed;
+	int			 eab;		/* keyproc holds a binding */
 	char			*ca_pem;
 	size_t			 ca_len;
 	struct http		*http;
@@ -70,6 +71,8 @@ struct ari_window {
 int	 np_sign(uint32_t, const char *, const char *, const char *,
 	    const void *, size_t, char **, size_t *);
 int	 np_thumbprint(uint32_t, char **);
+int	 np_eab(uint32_t, const char *, struct acme_eab *, char **);
+void	 np_eab_free(struct acme_eab *);
 int	 np_csr(uint32_t, char *const *, size_t, unsigned char **, size_t *);
 int	 np_chal_add(const char *, const char *);
 void	 np_chal_del(const char *);

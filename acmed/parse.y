@@ -89,7 +89,7 @@ static const char *symget(const char *);
 static void	 freesyms(void);
 static void	 skip_block(void);
 static int	 set_path(char **, const char *, const char *, int);
-static void	 check_key_mode(const char *, const char *);
+static void	 check_key_mode(const char *, const char *, int);
 static void	 add_name(const char *, int);
 static void	 new_authority(const char *);
 static void	 end_authority(void);
@@ -129,7 +129,7 @@ static int		 seen_state, seen_empty, seen_interval, seen_expiry;
 static int		 seen_hook;
 %}
 
-%token	AUTHORITY API URL CA ACCOUNT CONTACT INSECURE
+%token	AUTHORITY API URL CA ACCOUNT CONTACT INSECURE EXTERNAL
 %token	DOMAIN ALTERNATIVE NAME NAMES KEY CERTIFICATE CHAIN FULL SIGN WITH
 %token	CHALLENGEDIR PREFERRED PROFILE RENEW BEFORE RELOAD SHELL SIGNAL PID
 %token	FILENAME
@@ -380,7 +380,7 @@ authoptsl	: API URL STRING		{
 				    "twice", cur_auth->name);
 			else if (set_path(&cur_auth->account_key, $3,
 			    "account key", 1) == 0)
-				check_key_mode($3, "account key");
+				check_key_mode($3, "account key", 0);
 			cur_auth->account_keytype = $4.type;
 			cur_auth->account_keybits = $4.bits;
 			free($3);
@@ -398,6 +398,23 @@ authoptsl	: API URL STRING		{
 				$2 = NULL;
 			}
 			free($2);
+		}
+		| EXTERNAL ACCOUNT STRING KEY STRING	{
+			if (cur_auth->eab_kid != NULL)
+				conf_err("authority %s: external account given "
+				    "twice", cur_auth->name);
+			else if ($3[0] == '\0' || strlen($3) > EAB_KID_MAX)
+				conf_err("authority %s: external account key "
+				    "id must have 1 to %d characters",
+				    cur_auth->name, EAB_KID_MAX);
+			else if (set_path(&cur_auth->eab_key, $5,
+			    "external account key", 0) == 0) {
+				check_key_mode($5, "external account key", 1);
+				cur_auth->eab_kid = $3;
+				$3 = NULL;
+			}
+			free($3);
+			free($5);
 		}
 		| INSECURE			{
 			conf_err("authority %s: insecure is not supported: "
@@ -435,7 +452,7 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 				    cur_dom->handle);
 			else if (set_path(&cur_dom->key, $3, "domain key",
 			    1) == 0)
-				check_key_mode($3, "domain key");
+				check_key_mode($3, "domain key", 0);
 			cur_dom->keytype = $4.type;
 			cur_dom->keybits = $4.bits;
 			free($3);
@@ -573,6 +590,7 @@ static const struct keyword keywords[] = {
 	{ "empty",		EMPTY },
 	{ "event",		EVENT },
 	{ "expiry",		EXPIRY },
+	{ "external",		EXTERNAL },
 	{ "file",		FILENAME },
 	{ "full",		FULL },
 	{ "hook",		HOOK },
@@ -1212,16 +1230,19 @@ set_path(char **dst, const char *path, const char *what, int output)
 	return 0;
 }
 
-/* A private key others may read is a key to replace, not to use. */
+/*
+ * A private key others may read is a key to replace, not to use.  A key
+ * that does not exist is made at start, unless it must exist.
+ */
 static void
-check_key_mode(const char *path, const char *what)
+check_key_mode(const char *path, const char *what, int must_exist)
 {
 	struct stat	 st;
 
 	if (!check_perms)
 		return;
 	if (stat(path, &st) == -1) {
-		if (errno != ENOENT)
+		if (errno != ENOENT || must_exist)
 			conf_err("%s %s: %s", what, path, strerror(errno));
 		return;
 	}

@@ -28,16 +28,19 @@ enum msg_type {
 	MSG_READY,		/* (empty): child set up and sandboxed */
 
 	/*
-	 * keyproc answers every request but KEY_FD with the type shown or
-	 * with KEY_ERR / KEYPROC_ERR, carrying the request's peer id.  A
-	 * key that fails to load from KEY_FD is logged, and every later
-	 * request for it gets that reason as its error.  SIGN: kid "" puts
+	 * keyproc answers every request but KEY_FD and EAB_FD with the type
+	 * shown or with KEY_ERR / KEYPROC_ERR, carrying the request's peer
+	 * id.  A key that fails to load from KEY_FD or EAB_FD is logged, and
+	 * every later request for it gets that reason as its error.  EAB
+	 * answers with the externalAccountBinding object of a newAccount
+	 * request for the account key (RFC 8555 section 7.3.4).  SIGN: kid "" puts
 	 * the JWK in the header (newAccount); nonce "" leaves the nonce out
 	 * (inner JWS of a key change); an empty payload is POST-as-GET.
 	 * keytype is enum keytype (keytype.h); bits 0: the type's default.
 	 */
 	/* parent -> keyproc */
 	MSG_KEY_FD,		/* u32 keyid, u32 keytype, u32 bits, fd */
+	MSG_EAB_FD,		/* u32 account keyid, str eab kid, fd: MAC key file */
 	MSG_KEY_NEW,		/* u32 keyid, u32 keytype, u32 bits */
 	MSG_SELF_SIGNED,	/* u32 keyid, str names (NUL-free, \n-separated), i64 days */
 	MSG_PUBKEY,		/* u32 keyid -> MSG_PUBKEY_RESP */
@@ -54,6 +57,8 @@ enum msg_type {
 	MSG_SIGN_RESP,		/* u32 keyid, blob jws json */
 	MSG_CSR,		/* u32 keyid, str names */
 	MSG_CSR_RESP,		/* u32 keyid, blob der */
+	MSG_EAB,		/* u32 account keyid, str newAccount url */
+	MSG_EAB_RESP,		/* u32 keyid, str protected, str payload, str signature */
 	MSG_KEYPROC_ERR,	/* u32 keyid, str error */
 
 	/* netproc <-> challenged */
@@ -65,7 +70,7 @@ enum msg_type {
 	MSG_LISTEN_FD,		/* str address (for logs), fd */
 
 	/* parent <-> netproc */
-	MSG_AUTHORITY,		/* u32 authid, str name, str api url, str contact, str account url, u32 account keyid, u32 key existed, fd: CA PEM */
+	MSG_AUTHORITY,		/* u32 authid, str name, str api url, str contact, str account url, u32 account keyid, u32 key existed, u32 eab, fd: CA PEM */
 	MSG_ACCOUNT_URL,	/* u32 authid, str url ("" if none) */
 	MSG_ISSUE,		/* u32 domid, u32 authid, u32 keyid, str names, str pref chain, str replaces, str order url */
 	MSG_ORDER_URL,		/* u32 domid, str order url */

@@ -19,6 +19,7 @@
 #include "keytype.h"
 
 #define KEY_PEM_MAX		(64 * 1024)	/* a key file, read from a fd */
+#define MAC_KEY_MAX		4096		/* an EAB MAC key file, base64url */
 #define NAMES_MAX		100		/* names in one certificate */
 #define NAME_LEN_MAX		253		/* one DNS name */
 #define CERT_DAYS_MAX		3650		/* provisional certificate */
@@ -36,6 +37,9 @@ int		 key_matches(EVP_PKEY *, enum keytype, int);
 char		*key_to_pem(EVP_PKEY *, size_t *);
 void		 key_pem_free(char *, size_t);
 const char	*key_alg(EVP_PKEY *);
+int		 mac_key_from_fd(int, const char *, unsigned char **,
+		    size_t *);
+void		 mac_key_free(unsigned char *, size_t);
 void		 key_describe(EVP_PKEY *, char *, size_t);
 
 /* jwk.c */
@@ -47,6 +51,16 @@ char		*jwk_thumbprint(EVP_PKEY *);
 /* jws.c */
 char		*jws_sign(EVP_PKEY *, EVP_PKEY_CTX **, const char *,
 		    const char *, const char *, const void *, size_t, size_t *);
+
+/* The three base64url parts of a JWS in the flattened serialisation. */
+struct jws_parts {
+	char	*protected;
+	char	*payload;
+	char	*signature;
+};
+int		 jws_eab(EVP_PKEY *, const char *, const unsigned char *,
+		    size_t, const char *, struct jws_parts *);
+void		 jws_parts_free(struct jws_parts *);
 
 /* names.c */
 int		 names_parse(const char *, char ***, size_t *);

@@ -2,8 +2,11 @@
  * JWS in the flattened JSON serialisation that ACME uses (RFC 8555
  * section 6.2): a protected header with alg, jwk or kid, nonce and url;
  * the payload; the signature.  ECDSA signatures are the raw r || s of
- * RFC 7518 section 3.4, not the DER that libcrypto produces.
+ * RFC 7518 section 3.4, not the DER that libcrypto produces.  Also the
+ * HS256 JWS that binds a new account to an account the authority keeps
+ * elsewhere (external account binding).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rsa.h>
 
 #include <yajl/yajl_gen.h>
@@ -256,4 +260,68 @@ jws_sign(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *url,
 	free(input);
 	free(sig);
 	return jws;
+}
+
+/*
+ * The externalAccountBinding of a newAccount request (RFC 8555 section
+ * 7.3.4): a JWS whose payload is the account's JWK, signed with
+ * HMAC-SHA256 under the MAC key the authority gave together with kid,
+ * for url (the newAccount URL).  No nonce.  0 with parts set, or -1.
+ */
+int
+jws_eab(EVP_PKEY *acct, const char *kid, const unsigned char *mac,
+    size_t maclen, const char *url, struct jws_parts *parts)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	char		*jwk = NULL, *input = NULL;
+	size_t		 len;
+	int		 rc = -1;
+
+	memset(parts, 0, sizeof(*parts));
+	ERR_clear_error();
+	if (kid == NULL || kid[0] == '\0' || url == NULL || url[0] == '\0' ||
+	    maclen == 0 || maclen > INT_MAX) {
+		crypto_seterr("external account binding: no key id, url or "
+		    "MAC key");
+		return -1;
+	}
+	if ((parts->protected = jws_protected(NULL, "HS256", url, NULL,
+	    kid)) == NULL)
+		goto out;
+	if ((jwk = jwk_json(acct)) == NULL)
+		goto out;
+	if ((parts->payload = b64url_encode(jwk, strlen(jwk))) == NULL)
+		goto nomem;
+	len = strlen(parts->protected) + 1 + strlen(parts->payload) + 1;
+	if ((input = malloc(len)) == NULL)
+		goto nomem;
+	snprintf(input, len, "%s.%s", parts->protected, parts->payload);
+	if (HMAC(EVP_sha256(), mac, (int)maclen, (unsigned char *)input,
+	    strlen(input), md, &mdlen) == NULL) {
+		crypto_seterr("external account binding: HMAC-SHA256 failed");
+		goto out;
+	}
+	if ((parts->signature = b64url_encode(md, mdlen)) == NULL)
+		goto nomem;
+	rc = 0;
+	goto out;
+ nomem:
+	crypto_seterr("external account binding: out of memory");
+ out:
+	OPENSSL_cleanse(md, sizeof(md));
+	free(jwk);
+	free(input);
+	if (rc == -1)
+		jws_parts_free(parts);
+	return rc;
+}
+
+void
+jws_parts_free(struct jws_parts *parts)
+{
+	free(parts->protected);
+	free(parts->payload);
+	free(parts->signature);
+	memset(parts, 0, sizeof(*parts));
 }

@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "crypto.h"
 
 static char	crypto_err[512];
@@ -166,41 +167,127 @@ key_from_pem(const void *pem, size_t len, const char *what)
 	return pkey;
 }
 
+/* Wipes and frees what secret_read() returned for the same max. */
+static void
+secret_free(unsigned char *p, size_t max)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, max + 1);
+	free(p);
+}
+
+/*
+ * Reads the whole descriptor, at most max bytes, into a buffer of max + 1
+ * bytes that the caller wipes and frees (secret_free()); does not close
+ * the descriptor.
+ */
+static unsigned char *
+secret_read(int fd, const char *what, size_t max, size_t *lenp)
+{
+	unsigned char	*p;
+	size_t		 len = 0;
+	ssize_t		 n;
+
+	if ((p = malloc(max + 1)) == NULL) {
+		crypto_seterr("%s: %s", what, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		n = read(fd, p + len, max + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			crypto_seterr("%s: read: %s", what, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			*lenp = len;
+			return p;
+		}
+		len += n;
+		if (len > max) {
+			crypto_seterr("%s: file larger than %zu bytes", what,
+			    max);
+			break;
+		}
+	}
+	secret_free(p, max);
+	return NULL;
+}
+
 /* Reads the whole descriptor (at most KEY_PEM_MAX bytes); does not close it. */
 EVP_PKEY *
 key_from_fd(int fd, const char *what)
 {
 	unsigned char	*pem;
-	EVP_PKEY	*pkey = NULL;
-	size_t		 len = 0;
-	ssize_t		 n;
+	EVP_PKEY	*pkey;
+	size_t		 len;
 
-	if ((pem = malloc(KEY_PEM_MAX + 1)) == NULL) {
-		crypto_seterr("%s: %s", what, strerror(errno));
+	if ((pem = secret_read(fd, what, KEY_PEM_MAX, &len)) == NULL)
 		return NULL;
-	}
-	for (;;) {
-		n = read(fd, pem + len, KEY_PEM_MAX + 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			crypto_seterr("%s: read: %s", what, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += n;
-		if (len > KEY_PEM_MAX) {
-			crypto_seterr("%s: key file larger than %d bytes",
-			    what, KEY_PEM_MAX);
-			goto out;
-		}
-	}
 	pkey = key_from_pem(pem, len, what);
- out:
-	OPENSSL_cleanse(pem, KEY_PEM_MAX + 1);
-	free(pem);
+	secret_free(pem, KEY_PEM_MAX);
 	return pkey;
+}
+
+static int
+is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * An external account binding's MAC key as the authority hands it out:
+ * base64url (RFC 8555 section 7.3.4), padded or not, with the '+' and '/'
+ * of plain base64 taken as their base64url counterparts, and blanks
+ * around it ignored.  Reads the whole descriptor (at most MAC_KEY_MAX
+ * bytes); does not close it.  The key is wiped and freed with
+ * mac_key_free().
+ */
+int
+mac_key_from_fd(int fd, const char *what, unsigned char **mac,
+    size_t *maclen)
+{
+	unsigned char	*p, *s, *e, *c;
+	size_t		 len;
+	int		 rc = -1;
+
+	*mac = NULL;
+	*maclen = 0;
+	if ((p = secret_read(fd, what, MAC_KEY_MAX, &len)) == NULL)
+		return -1;
+	s = p;
+	e = p + len;
+	while (s < e && is_blank(*s))
+		s++;
+	while (e > s && is_blank(e[-1]))
+		e--;
+	while (e > s && e[-1] == '=')
+		e--;
+	for (c = s; c < e; c++) {
+		if (*c == '+')
+			*c = '-';
+		else if (*c == '/')
+			*c = '_';
+	}
+	if (s == e)
+		crypto_seterr("%s: empty", what);
+	else if (b64url_decode((const char *)s, e - s, mac, maclen) == -1)
+		crypto_seterr("%s: not a base64url MAC key", what);
+	else
+		rc = 0;
+	secret_free(p, MAC_KEY_MAX);
+	return rc;
+}
+
+void
+mac_key_free(unsigned char *mac, size_t maclen)
+{
+	if (mac == NULL)
+		return;
+	OPENSSL_cleanse(mac, maclen);
+	free(mac);
 }
 
 /* bits 0 picks the default size for the type. */

@@ -2,10 +2,11 @@
  * keyproc: the only process that holds private keys.
  *
  * Holds: the account and domain keys, read from descriptors the parent
- * passes (it opens the files as root) or generated here on request.
+ * passes (it opens the files as root) or generated here on request; the
+ * MAC keys of external account bindings, read the same way.
  * Does: answers the parent (new key as PEM for the parent to write 0600,
  * public key, provisional self-signed certificate) and netproc (JWK and
- * thumbprint, JWS signatures, CSRs).  Keys are known by the number the
+ * thumbprint, JWS signatures, external account bindings, CSRs).  Keys are known by the number the
  * parent gives them; netproc never sees a key, only what it signs.
  * Never: opens a file, touches the network, or writes anything but its
  * two channels.  It enters its sandbox before reading a single message:
@@ -53,6 +54,18 @@ struct key {
 
 static struct key	*keys;
 static size_t		 nkeys;
+
+/* An external account binding, known by the account key's id. */
+struct eab {
+	uint32_t	 id;
+	char		*kid;		/* the authority's key identifier */
+	unsigned char	*mac;		/* NULL: see error */
+	size_t		 maclen;
+	char		*error;		/* why the MAC key could not be read */
+};
+
+static struct eab	*eabs;
+static size_t		 neabs;
 
 static struct key *
 key_find(uint32_t id)
@@ -113,6 +126,69 @@ keys_free(void)
 	free(keys);
 	keys = NULL;
 	nkeys = 0;
+}
+
+static void
+eab_clear(struct eab *e)
+{
+	mac_key_free(e->mac, e->maclen);
+	free(e->kid);
+	free(e->error);
+	e->kid = e->error = NULL;
+	e->mac = NULL;
+	e->maclen = 0;
+}
+
+static struct eab *
+eab_find(uint32_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < neabs; i++)
+		if (eabs[i].id == id)
+			return &eabs[i];
+	return NULL;
+}
+
+/* Takes kid and mac (or the error text when mac is NULL) for account id. */
+static void
+eab_store(uint32_t id, char *kid, unsigned char *mac, size_t maclen,
+    const char *error)
+{
+	struct eab	*e, *ne;
+
+	if ((e = eab_find(id)) == NULL) {
+		if (neabs == KEYPROC_KEYS_MAX || (ne = reallocarray(eabs,
+		    neabs + 1, sizeof(*eabs))) == NULL) {
+			log_warnx("key %u: cannot hold another external "
+			    "account binding", id);
+			free(kid);
+			mac_key_free(mac, maclen);
+			return;
+		}
+		eabs = ne;
+		e = &eabs[neabs++];
+		memset(e, 0, sizeof(*e));
+		e->id = id;
+	}
+	eab_clear(e);
+	e->kid = kid;
+	e->mac = mac;
+	e->maclen = maclen;
+	if (mac == NULL && (e->error = strdup(error)) == NULL)
+		log_warn("key %u", id);
+}
+
+static void
+eabs_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < neabs; i++)
+		eab_clear(&eabs[i]);
+	free(eabs);
+	eabs = NULL;
+	neabs = 0;
 }
 
 /* The key, or NULL with the reason in err. */
@@ -269,6 +345,32 @@ do_key_fd(struct imsg *m)
 }
 
 static void
+do_eab_fd(struct imsg *m)
+{
+	struct rbuf	 r;
+	unsigned char	*mac;
+	size_t		 maclen;
+	uint32_t	 id;
+	char		*kid, what[64];
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	kid = rbuf_str(&r, PAYLOAD_MAX);
+	if (rbuf_end(&r) == -1 || kid[0] == '\0') {
+		free(kid);
+		malformed(m, "the parent");
+	}
+	snprintf(what, sizeof(what), "key %u: external account key", id);
+	if (mac_key_from_fd(m->fd, what, &mac, &maclen) == -1)
+		log_warnx("%s", crypto_error());
+	else
+		log_debug("%s: %zu bytes", what, maclen);
+	close(m->fd);
+	m->fd = -1;
+	eab_store(id, kid, mac, maclen, crypto_error());
+}
+
+static void
 do_key_new(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
@@ -376,6 +478,9 @@ dispatch_parent(struct imsgchan *c, struct imsg *m)
 	case MSG_KEY_FD:
 		do_key_fd(m);
 		break;
+	case MSG_EAB_FD:
+		do_eab_fd(m);
+		break;
 	case MSG_KEY_NEW:
 		do_key_new(&q, m);
 		break;
@@ -469,6 +574,47 @@ do_sign(struct req *q, struct imsg *m)
 }
 
 static void
+do_eab(struct req *q, struct imsg *m)
+{
+	struct buf	 b;
+	struct rbuf	 r;
+	struct jws_parts parts;
+	struct eab	*e;
+	EVP_PKEY	*pkey;
+	char		*url;
+
+	rbuf_init(&r, m->data, m->datalen);
+	q->id = rbuf_u32(&r);
+	url = rbuf_str(&r, PAYLOAD_MAX);
+	if (rbuf_end(&r) == -1) {
+		free(url);
+		malformed(m, q->peer);
+	}
+	if ((e = eab_find(q->id)) == NULL)
+		send_err(q, "key %u: no external account binding", q->id);
+	else if (e->mac == NULL)
+		send_err(q, "%s", e->error ? e->error : "no MAC key");
+	else if ((pkey = req_key(q)) == NULL)
+		;
+	else if (jws_eab(pkey, e->kid, e->mac, e->maclen, url, &parts) == -1)
+		send_err(q, "key %u: %s", q->id, crypto_error());
+	else {
+		buf_init(&b, PAYLOAD_MAX);
+		if (buf_add_u32(&b, q->id) == -1 ||
+		    buf_add_lstr(&b, parts.protected) == -1 ||
+		    buf_add_lstr(&b, parts.payload) == -1 ||
+		    buf_add_lstr(&b, parts.signature) == -1)
+			send_err(q, "key %u: external account binding does "
+			    "not fit in a message", q->id);
+		else
+			send_msg(q, MSG_EAB_RESP, &b);
+		buf_free(&b);
+		jws_parts_free(&parts);
+	}
+	free(url);
+}
+
+static void
 do_csr(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
@@ -511,6 +657,9 @@ dispatch_net(struct imsgchan *c, struct imsg *m)
 		break;
 	case MSG_CSR:
 		do_csr(&q, m);
+		break;
+	case MSG_EAB:
+		do_eab(&q, m);
 		break;
 	default:
 		fatalx("unexpected %s from netproc", msg_name(m->hdr.type));
@@ -599,6 +748,7 @@ keyproc_loop(struct imsgchan *parent, struct imsgchan *net)
 	if (net != NULL)
 		ichan_free(net);
 	keys_free();
+	eabs_free();
 	return 0;
 }
 

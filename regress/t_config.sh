@@ -97,12 +97,14 @@ check "macros: a number as a port" \
 check "macros: not expanded inside quotes" \
     grep -qF 'reload shell "echo $le"' "$out"
 
-# A base configuration to vary.
+# A base configuration to vary; $1, if given, is one more line in the
+# authority's block.
 base() {
 	cat <<CONF
 authority le {
 	api url "https://acme.example/dir"
-	account key "$T_TMP/account.key"
+	account key "$T_TMP/account.key"${1:+
+	$1}
 }
 domain example.com {
 	domain key "$T_TMP/domain.key"
@@ -166,6 +168,43 @@ check "configuration writable by others refused" \
 chmod 0644 "$T_TMP/base.conf"
 run_conf -f "$T_TMP/no-such.conf"
 check "missing configuration file refused" [ "$rc" -ne 0 ]
+
+# External account binding: the MAC key file must exist and be private.
+printf 'c2VjcmV0\n' >"$T_TMP/eab.key"
+chmod 0600 "$T_TMP/eab.key"
+base "external account \"kid-1\" key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
+run_conf -v -f "$T_TMP/eab.conf"
+check "external account accepted" [ "$rc" -eq 0 ]
+check "external account in the dump" \
+    grep -q "^	external account \"kid-1\" key \"$T_TMP/eab.key\"$" "$out"
+"$ACMED" -n -v -f "$T_TMP/eab.conf" 2>/dev/null | sed 1d \
+    >"$T_TMP/eab-dump.conf"
+run_conf -v -f "$T_TMP/eab-dump.conf"
+check "external account: the dump reads back" \
+    grep -q "^	external account \"kid-1\" key \"$T_TMP/eab.key\"$" "$out"
+chmod 0640 "$T_TMP/eab.key"
+run_conf -f "$T_TMP/eab.conf"
+check "group-readable external account key refused" \
+    grep -q "eab.conf:4: external account key $T_TMP/eab.key: readable or writable by group or others (mode 0640)" "$out"
+rm -f "$T_TMP/eab.key"
+run_conf -f "$T_TMP/eab.conf"
+check "missing external account key refused" \
+    grep -q "eab.conf:4: external account key $T_TMP/eab.key: No such file or directory" "$out"
+base "external account \"\" key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
+run_conf -f "$T_TMP/eab.conf"
+check "empty external account key id refused" \
+    grep -q "eab.conf:4: authority le: external account key id must have 1 to 1024 characters" "$out"
+base "external account kid key \"eab.key\"" >"$T_TMP/eab.conf"
+run_conf -f "$T_TMP/eab.conf"
+check "relative external account key path refused" \
+    grep -q 'eab.conf:4: external account key "eab.key": not an absolute path' "$out"
+: >"$T_TMP/eab.key"
+chmod 0600 "$T_TMP/eab.key"
+base "external account a key \"$T_TMP/eab.key\"
+	external account b key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
+run_conf -f "$T_TMP/eab.conf"
+check "external account given twice refused" \
+    grep -q "eab.conf:5: authority le: external account given twice" "$out"
 
 # 100 names in one domain are fine, 101 are refused.
 names() {

@@ -557,13 +557,14 @@ path_str(yajl_val v, const char *a, const char *b)
 static void
 t_builders(void)
 {
+	struct acme_eab	 eab;
 	const char	*names[3], *hard;
 	yajl_val	 v, arr, id;
 	char		*s;
 	unsigned char	 der[300];
 	size_t		 i;
 
-	s = acme_req_new_account("a@example.com", 0);
+	s = acme_req_new_account("a@example.com", 0, NULL);
 	v = reparse(s);
 	CHECK(v != NULL, "newAccount parses: %s", s);
 	CHECK(YAJL_IS_TRUE(json_get(v, "termsOfServiceAgreed")), "tos");
@@ -574,15 +575,28 @@ t_builders(void)
 	yajl_tree_free(v);
 	free(s);
 
-	s = acme_req_new_account(NULL, 0);
+	s = acme_req_new_account(NULL, 0, NULL);
 	CHECK_STR(s, "{\"termsOfServiceAgreed\":true}", "no contact");
 	free(s);
-	s = acme_req_new_account("a@b", 1);
+	s = acme_req_new_account("a@b", 1, NULL);
 	CHECK_STR(s, "{\"onlyReturnExisting\":true}", "only existing");
+	free(s);
+	eab.protected = (char *)"eyJhbGciOiJIUzI1NiJ9";
+	eab.payload = (char *)"e30";
+	eab.signature = (char *)"c2ln";
+	s = acme_req_new_account("a@b", 0, &eab);
+	CHECK_STR(s, "{\"termsOfServiceAgreed\":true,\"contact\":"
+	    "[\"mailto:a@b\"],\"externalAccountBinding\":{\"protected\":"
+	    "\"eyJhbGciOiJIUzI1NiJ9\",\"payload\":\"e30\",\"signature\":"
+	    "\"c2ln\"}}", "external account binding");
+	free(s);
+	s = acme_req_new_account(NULL, 1, &eab);
+	CHECK_STR(s, "{\"onlyReturnExisting\":true}",
+	    "no binding in a lookup");
 	free(s);
 
 	hard = "q\"uo\\te\n\t\x01\x1f/caf\xc3\xa9@x";
-	s = acme_req_new_account(hard, 0);
+	s = acme_req_new_account(hard, 0, NULL);
 	v = reparse(s);
 	CHECK(v != NULL, "hard contact parses: %s", s);
 	arr = json_get(v, "contact");
@@ -594,7 +608,7 @@ t_builders(void)
 	    NULL, "control characters escaped");
 	yajl_tree_free(v);
 	free(s);
-	s = acme_req_new_account("bad\xff@x", 0);
+	s = acme_req_new_account("bad\xff@x", 0, NULL);
 	CHECK(s == NULL, "invalid UTF-8 contact refused");
 	free(s);
 

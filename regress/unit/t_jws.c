@@ -1,15 +1,20 @@
 /*
  * JWS for ACME: every signature is verified with libcrypto from the
  * output alone (ECDSA r || s turned back into DER), and the protected
- * header is parsed back, including values that need JSON escaping.
+ * header is parsed back, including values that need JSON escaping.  The
+ * external account binding's HS256 MAC is recomputed with EVP_MAC, and
+ * its MAC key read from the forms authorities hand out.
  */
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <yajl/yajl_tree.h>
 
@@ -155,6 +160,141 @@ check_jws(const char *what, EVP_PKEY *pkey, const char *url,
 	free(jws);
 }
 
+/* mac_key_from_fd() on text: 1 if it gives want (wantlen bytes). */
+static int
+mac_reads(const char *text, const unsigned char *want, size_t wantlen)
+{
+	unsigned char	*mac;
+	size_t		 maclen;
+	int		 fd, ok;
+
+	if ((fd = test_text_fd(text, strlen(text))) == -1)
+		return 0;
+	ok = mac_key_from_fd(fd, "eab", &mac, &maclen) == 0;
+	close(fd);
+	if (!ok)
+		return want == NULL;
+	ok = want != NULL && maclen == wantlen && memcmp(mac, want,
+	    wantlen) == 0;
+	mac_key_free(mac, maclen);
+	return ok;
+}
+
+/* HMAC-SHA256 through EVP_MAC, base64url. */
+static char *
+hs256(const unsigned char *key, size_t keylen, const char *input)
+{
+	EVP_MAC		*mac;
+	EVP_MAC_CTX	*ctx;
+	OSSL_PARAM	 params[2];
+	unsigned char	 out[32];
+	size_t		 outlen = 0;
+	char		*b64 = NULL;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) != NULL &&
+	    (ctx = EVP_MAC_CTX_new(mac)) != NULL) {
+		if (EVP_MAC_init(ctx, key, keylen, params) &&
+		    EVP_MAC_update(ctx, (const unsigned char *)input,
+		    strlen(input)) &&
+		    EVP_MAC_final(ctx, out, &outlen, sizeof(out)))
+			b64 = b64url_encode(out, outlen);
+		EVP_MAC_CTX_free(ctx);
+	}
+	EVP_MAC_free(mac);
+	return b64;
+}
+
+static void
+check_eab(EVP_PKEY *acct)
+{
+	const char	*url = "https://acme.test/acme/new-acct";
+	const char	*kid = "kid-1\"\\";
+	struct jws_parts parts;
+	unsigned char	 key[48], *dec;
+	char		 text[8192], *b64, *hdr, *jwk, *input, *sig;
+	size_t		 declen, i;
+	yajl_val	 h;
+
+	RAND_bytes(key, sizeof(key));
+	key[0] = 0xfb;		/* "+" or "-" in base64 */
+	key[1] = 0xff;		/* "/" or "_" */
+	b64 = b64url_encode(key, sizeof(key));
+	CHECK(mac_reads(b64, key, sizeof(key)), "MAC key: base64url");
+	snprintf(text, sizeof(text), " \t%s==\r\n\n", b64);
+	CHECK(mac_reads(text, key, sizeof(key)),
+	    "MAC key: blanks around it and padding");
+	snprintf(text, sizeof(text), "%s", b64);
+	for (i = 0; text[i] != '\0'; i++)
+		text[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' :
+		    text[i];
+	CHECK(strchr(text, '+') != NULL && strchr(text, '/') != NULL &&
+	    mac_reads(text, key, sizeof(key)), "MAC key: plain base64");
+	CHECK(mac_reads("", NULL, 0) && strstr(crypto_error(), "empty"),
+	    "MAC key: empty file refused: %s", crypto_error());
+	CHECK(mac_reads(" \n", NULL, 0), "MAC key: blank file refused");
+	CHECK(mac_reads("abc*def", NULL, 0) &&
+	    strstr(crypto_error(), "base64url") != NULL,
+	    "MAC key: not base64url refused: %s", crypto_error());
+	CHECK(mac_reads("ab cd", NULL, 0), "MAC key: blank inside refused");
+	memset(text, 'A', 4097);
+	text[4097] = '\0';
+	CHECK(mac_reads(text, NULL, 0) && strstr(crypto_error(), "larger"),
+	    "MAC key: file over 4096 bytes refused: %s", crypto_error());
+	memset(text, 'A', 4096);
+	text[4096] = '\0';
+	CHECK(mac_reads(text, NULL, 0) == 0, "MAC key: 4096 bytes read");
+	free(b64);
+
+	CHECK(jws_eab(acct, kid, key, sizeof(key), url, &parts) == 0,
+	    "EAB: made");
+	if (parts.protected == NULL)
+		return;
+	CHECK(b64url_valid(parts.protected, strlen(parts.protected)) &&
+	    b64url_valid(parts.payload, strlen(parts.payload)) &&
+	    b64url_valid(parts.signature, strlen(parts.signature)),
+	    "EAB: all base64url without padding");
+	CHECK(b64url_decode(parts.protected, strlen(parts.protected), &dec,
+	    &declen) == 0, "EAB: header decodes");
+	hdr = strndup((char *)dec, declen);
+	free(dec);
+	h = yajl_tree_parse(hdr, NULL, 0);
+	CHECK(h != NULL && YAJL_IS_OBJECT(h) && h->u.object.len == 3,
+	    "EAB: header of 3 members: %s", hdr);
+	CHECK_STR(tstr(h, "alg"), "HS256", "EAB: alg");
+	CHECK_STR(tstr(h, "kid"), kid, "EAB: kid");
+	CHECK_STR(tstr(h, "url"), url, "EAB: url");
+	yajl_tree_free(h);
+	free(hdr);
+	jwk = jwk_json(acct);
+	CHECK(b64url_decode(parts.payload, strlen(parts.payload), &dec,
+	    &declen) == 0 && jwk != NULL && declen == strlen(jwk) &&
+	    memcmp(dec, jwk, declen) == 0, "EAB: payload is the account JWK");
+	free(dec);
+	free(jwk);
+	declen = strlen(parts.protected) + strlen(parts.payload) + 2;
+	input = malloc(declen);
+	snprintf(input, declen, "%s.%s", parts.protected, parts.payload);
+	sig = hs256(key, sizeof(key), input);
+	CHECK(sig != NULL && strcmp(sig, parts.signature) == 0,
+	    "EAB: HS256 signature verifies");
+	free(sig);
+	key[5] ^= 1;
+	sig = hs256(key, sizeof(key), input);
+	CHECK(sig != NULL && strcmp(sig, parts.signature) != 0,
+	    "EAB: another key gives another signature");
+	free(sig);
+	free(input);
+	jws_parts_free(&parts);
+
+	CHECK(jws_eab(acct, "", key, sizeof(key), url, &parts) == -1 &&
+	    jws_eab(acct, kid, key, 0, url, &parts) == -1 &&
+	    jws_eab(acct, kid, key, sizeof(key), "", &parts) == -1 &&
+	    parts.protected == NULL, "EAB: no kid, key or url refused");
+}
+
 int
 main(void)
 {
@@ -215,6 +355,9 @@ main(void)
 	    "RS256 signatures verify with a kept context (%d)", i);
 	for (i = 0; i < 3; i++)
 		EVP_PKEY_CTX_free(signer[i]);
+
+	check_eab(ec256);
+	check_eab(rsa);
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';

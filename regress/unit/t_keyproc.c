@@ -22,12 +22,14 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <yajl/yajl_tree.h>
 
 #include "test.h"
+#include "base64.h"
 #include "buf.h"
 #include "imsg.h"
 #include "log.h"
@@ -246,23 +248,6 @@ b_id(struct buf *b, uint32_t id)
 	buf_add_u32(b, id);
 }
 
-/* A descriptor to read PEM from, as the parent opens a key file. */
-static int
-pem_fd(const char *pem, size_t len)
-{
-	int	 p[2];
-
-	if (pipe(p) == -1)
-		return -1;
-	if (write(p[1], pem, len) != (ssize_t)len) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	close(p[1]);
-	return p[0];
-}
-
 /* The public key of key id, from MSG_PUBKEY. */
 static EVP_PKEY *
 get_pubkey(struct kp *kp, uint32_t id, uint32_t peerid)
@@ -353,7 +338,7 @@ test_parent(struct kp *kp, EVP_PKEY **k1, EVP_PKEY **k2)
 	buf_free(&b);
 
 	/* An existing key file: no answer, then its public key. */
-	fd = pem_fd(ec256_pem, strlen(ec256_pem));
+	fd = test_text_fd(ec256_pem, strlen(ec256_pem));
 	b_key(&b, 3, KEY_ECDSA, 256);
 	kp_send(kp->parent, MSG_KEY_FD, 0, fd, &b);
 	buf_free(&b);
@@ -366,7 +351,7 @@ test_parent(struct kp *kp, EVP_PKEY **k1, EVP_PKEY **k2)
 
 	/* A configured type that differs: a warning, the key is used. */
 	logs = kp->logs;
-	fd = pem_fd(ec256_pem, strlen(ec256_pem));
+	fd = test_text_fd(ec256_pem, strlen(ec256_pem));
 	b_key(&b, 5, KEY_RSA, 4096);
 	kp_send(kp->parent, MSG_KEY_FD, 0, fd, &b);
 	buf_free(&b);
@@ -378,7 +363,7 @@ test_parent(struct kp *kp, EVP_PKEY **k1, EVP_PKEY **k2)
 
 	/* A bad key file: logged, and every request for it says why. */
 	logs = kp->logs;
-	fd = pem_fd("not a key\n", 10);
+	fd = test_text_fd("not a key\n", 10);
 	b_key(&b, 4, KEY_ECDSA, 256);
 	kp_send(kp->parent, MSG_KEY_FD, 0, fd, &b);
 	buf_free(&b);
@@ -644,6 +629,129 @@ test_net(struct kp *kp, EVP_PKEY *k1, EVP_PKEY *k2)
 	buf_free(&b);
 }
 
+/* EAB_FD for key id with the MAC key file text. */
+static void
+send_eab_fd(struct kp *kp, uint32_t id, const char *kid, const char *text)
+{
+	struct buf	 b;
+	int		 fd;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_lstr(&b, kid);
+	fd = test_text_fd(text, strlen(text));
+	kp_send(kp->parent, MSG_EAB_FD, 0, fd, &b);
+	buf_free(&b);
+}
+
+/* EAB for key id; the answer's type, m kept for the caller. */
+static uint32_t
+call_eab(struct kp *kp, uint32_t id, struct imsg *m)
+{
+	struct buf	 b;
+	uint32_t	 t;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_lstr(&b, "https://acme.test/new-acct");
+	t = kp_call(kp, kp->net, MSG_EAB, 31, &b, m);
+	buf_free(&b);
+	return t;
+}
+
+/* EAB for key 2 must be refused with a reason holding want. */
+static void
+eab_refused(struct kp *kp, const char *what, const char *want)
+{
+	struct imsg	 m;
+	char		*s;
+
+	CHECK(call_eab(kp, 2, &m) == MSG_KEYPROC_ERR,
+	    "EAB %s: KEYPROC_ERR", what);
+	s = err_text(&m, 2);
+	CHECK(strstr(s, want) != NULL, "EAB %s: the reason (%s)", what, s);
+	free(s);
+	imsg_clear(&m);
+}
+
+/*
+ * External account binding: none, a MAC key file that does not decode,
+ * then one that does: the binding's payload is the account's JWK and its
+ * HS256 MAC is right for the key sent.
+ */
+static void
+test_eab(struct kp *kp, EVP_PKEY *acct)
+{
+	struct imsg	 m;
+	struct rbuf	 r;
+	unsigned char	 mac[32], md[32];
+	unsigned int	 mdlen;
+	char		*prot, *pay, *sig, *jwk, *b64, *input;
+	size_t		 len;
+
+	eab_refused(kp, "without a binding", "no external account binding");
+	send_eab_fd(kp, 2, "kid-7", "not*base64\n");
+	eab_refused(kp, "with a bad MAC key file", "not a base64url MAC key");
+
+	memset(mac, 0xa5, sizeof(mac));
+	b64 = b64url_encode(mac, sizeof(mac));
+	send_eab_fd(kp, 2, "kid-7", b64);
+	free(b64);
+	CHECK(call_eab(kp, 2, &m) == MSG_EAB_RESP && m.hdr.peerid == 31,
+	    "EAB: EAB_RESP, peer id echoed");
+	if (m.hdr.type != MSG_EAB_RESP) {
+		imsg_clear(&m);
+		return;
+	}
+	rbuf_init(&r, m.data, m.datalen);
+	CHECK(rbuf_u32(&r) == 2, "EAB_RESP: key id");
+	prot = rbuf_str(&r, IMSG_MAX_SIZE);
+	pay = rbuf_str(&r, IMSG_MAX_SIZE);
+	sig = rbuf_str(&r, IMSG_MAX_SIZE);
+	CHECK(rbuf_end(&r) == 0, "EAB_RESP: exact payload");
+	jwk = jwk_json(acct);
+	b64 = jwk ? b64url_encode(jwk, strlen(jwk)) : NULL;
+	CHECK(pay != NULL && b64 != NULL && strcmp(pay, b64) == 0,
+	    "EAB_RESP: the payload is the account key's JWK");
+	len = (prot ? strlen(prot) : 0) + (pay ? strlen(pay) : 0) + 2;
+	input = malloc(len);
+	snprintf(input, len, "%s.%s", prot ? prot : "", pay ? pay : "");
+	free(b64);
+	b64 = NULL;
+	if (HMAC(EVP_sha256(), mac, sizeof(mac), (unsigned char *)input,
+	    strlen(input), md, &mdlen) != NULL)
+		b64 = b64url_encode(md, mdlen);
+	CHECK(sig != NULL && b64 != NULL && strcmp(sig, b64) == 0,
+	    "EAB_RESP: the HS256 MAC verifies");
+	free(b64);
+	free(input);
+	free(jwk);
+	free(prot);
+	free(pay);
+	free(sig);
+	imsg_clear(&m);
+}
+
+/* Every request keyproc serves, then SHUTDOWN, which must end it with 0. */
+static void
+test_requests(int sandboxed)
+{
+	struct kp	 kp;
+	EVP_PKEY	*k1 = NULL, *k2 = NULL;
+	const char	*how = sandboxed ? "sandboxed " : "";
+	int		 st;
+
+	CHECK(kp_start(&kp, sandboxed) == 0, "%skeyproc started", how);
+	test_parent(&kp, &k1, &k2);
+	test_net(&kp, k1, k2);
+	test_eab(&kp, k2);
+	kp_send(kp.parent, MSG_SHUTDOWN, 0, -1, NULL);
+	st = kp_wait(&kp);
+	CHECK(st == 0, "%sSHUTDOWN: keyproc exits 0 (status %d)", how, st);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+}
+
 /* A child that gets one bad message must exit 1 (fatalx), not crash. */
 static void
 test_malformed(const char *what, int on_parent, uint32_t type, int fd,
@@ -670,20 +778,12 @@ int
 main(void)
 {
 	struct kp	 kp;
-	EVP_PKEY	*k1 = NULL, *k2 = NULL;
 	uint8_t		 raw[64];
 	int		 st, fd;
 
 	signal(SIGPIPE, SIG_IGN);
 
-	CHECK(kp_start(&kp, 0) == 0, "keyproc started");
-	test_parent(&kp, &k1, &k2);
-	test_net(&kp, k1, k2);
-	kp_send(kp.parent, MSG_SHUTDOWN, 0, -1, NULL);
-	st = kp_wait(&kp);
-	CHECK(st == 0, "SHUTDOWN: keyproc exits 0 (status %d)", st);
-	EVP_PKEY_free(k1);
-	EVP_PKEY_free(k2);
+	test_requests(0);
 
 	/* EOF on the parent channel ends keyproc too. */
 	CHECK(kp_start(&kp, 0) == 0, "keyproc started");
@@ -695,15 +795,7 @@ main(void)
 	    st);
 
 	/* The same requests inside the real sandbox. */
-	CHECK(kp_start(&kp, 1) == 0, "sandboxed keyproc started");
-	k1 = k2 = NULL;
-	test_parent(&kp, &k1, &k2);
-	test_net(&kp, k1, k2);
-	kp_send(kp.parent, MSG_SHUTDOWN, 0, -1, NULL);
-	st = kp_wait(&kp);
-	CHECK(st == 0, "sandboxed: SHUTDOWN exits 0 (status %d)", st);
-	EVP_PKEY_free(k1);
-	EVP_PKEY_free(k2);
+	test_requests(1);
 
 	memset(raw, 0, sizeof(raw));
 	test_malformed("JWK of 3 bytes", 0, MSG_JWK, -1, raw, 3);
@@ -723,6 +815,12 @@ main(void)
 	    12);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	test_malformed("KEY_FD of 11 bytes", 1, MSG_KEY_FD, fd, raw, 11);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	test_malformed("EAB_FD with an empty key id", 1, MSG_EAB_FD, fd, raw,
+	    8);
+	test_malformed("EAB_FD without a descriptor", 1, MSG_EAB_FD, -1,
+	    "\0\0\0\1\0\0\0\1k", 9);
+	test_malformed("EAB on the parent's channel", 1, MSG_EAB, -1, raw, 8);
 	test_malformed("SELF_SIGNED with a NUL in the names", 1,
 	    MSG_SELF_SIGNED, -1, "\0\0\0\1\0\0\0\4ab\0c\0\0\0\0\0\0\0\36",
 	    20);

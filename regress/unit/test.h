@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int test_n, test_failed;
 
@@ -34,6 +35,23 @@ static int test_n, test_failed;
 		    check_a_ ? check_a_ : "(null)",			\
 		    check_b_ ? check_b_ : "(null)");			\
 } while (0)
+
+/* A descriptor to read text from until EOF, as a file opened by the parent. */
+static inline int
+test_text_fd(const void *text, size_t len)
+{
+	int	 p[2];
+
+	if (pipe(p) == -1)
+		return -1;
+	if (write(p[1], text, len) != (ssize_t)len) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	return p[0];
+}
 
 static inline int
 test_done(void)
