@@ -707,6 +707,21 @@ out:
 	return rc;
 }
 
+/* The directory, the account key's thumbprint and the account. */
+static int
+account_ready(struct net_order *o)
+{
+	if (get_directory(o) == -1)
+		return -1;
+	if (o->a->thumbprint == NULL &&
+	    np_thumbprint(o->a->keyid, &o->a->thumbprint) == -1) {
+		order_fail(o, "keyproc", "authority %s: no account key",
+		    o->a->name);
+		return -1;
+	}
+	return ensure_account(o, 1);
+}
+
 int
 acme_issue(struct net_order *o)
 {
@@ -719,15 +734,7 @@ acme_issue(struct net_order *o)
 	memset(&ord, 0, sizeof(ord));
 	memset(&tk, 0, sizeof(tk));
 	deadline = time(NULL) + NETPROC_POLL_LIMIT;
-	if (get_directory(o) == -1)
-		return -1;
-	if (o->a->thumbprint == NULL &&
-	    np_thumbprint(o->a->keyid, &o->a->thumbprint) == -1) {
-		order_fail(o, "keyproc", "authority %s: no account key",
-		    o->a->name);
-		return -1;
-	}
-	if (ensure_account(o, 1) == -1)
+	if (account_ready(o) == -1)
 		return -1;
 
 	/* Resume a pending order if it is still usable. */
@@ -781,5 +788,37 @@ out:
 	acme_order_free(&ord);
 	if (rc == -1 && o->error == NULL)
 		order_fail(o, "internal", "%s: failed", o->names[0]);
+	return rc;
+}
+
+/*
+ * Revokes the certificate whose leaf is der (RFC 8555 section 7.6), with
+ * the account key: the account that ordered it, found by its key if its
+ * URL was lost.
+ */
+int
+acme_revoke(struct net_order *o, const void *der, size_t len)
+{
+	struct http_resp	 resp;
+	char			*body;
+	int			 rc = -1;
+
+	if (account_ready(o) == -1)
+		return -1;
+	if (o->a->dir.revoke_cert == NULL) {
+		order_fail(o, "directory", "authority %s: no revokeCert in "
+		    "its directory", o->a->name);
+		return -1;
+	}
+	if ((body = acme_req_revoke(der, len)) == NULL) {
+		order_fail(o, "internal", "%s: revocation request",
+		    o->names[0]);
+		return -1;
+	}
+	http_resp_init(&resp);
+	if (post(o, o->a->dir.revoke_cert, body, NULL, &resp, 0) == 0)
+		rc = 0;
+	free(body);
+	http_resp_free(&resp);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -380,18 +381,83 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 		return -1;
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, ds->d->id);
-	if (type == MSG_RENEWAL_INFO)
-		buf_add_u32(&b, ds->d->auth->id);
-	else {
+	if (type == MSG_VERIFY) {
 		buf_add_lstr(&b, v->host);
 		buf_add_u32(&b, (uint32_t)v->port);
 		buf_add_lstr(&b, ds->d->names[0]);
+	} else {
+		buf_add_u32(&b, ds->d->auth->id);
+		if (type == MSG_REVOKE)
+			buf_add_lstr(&b, ds->d->handle);
 	}
 	rc = buf_add_blob(&b, der, len) == -1 ? -1 :
 	    send_msg(PROC_NETPROC, type, -1, &b);
 	buf_free(&b);
 	OPENSSL_free(der);
 	return rc;
+}
+
+/* -r: asks netproc to revoke a domain's issued certificate. */
+void
+revoke_start(struct dstate *ds)
+{
+	if (ds->state != CERT_ISSUED) {
+		log_warnx("%s: no issued certificate to revoke", ds->d->handle);
+		ds->result = -1;
+		return;
+	}
+	if (send_leaf(MSG_REVOKE, ds, NULL) == -1) {
+		log_warnx("%s: cannot read the certificate to revoke",
+		    ds->d->handle);
+		ds->result = -1;
+		return;
+	}
+	ds->issuing = 1;
+	log_info("%s: revoking the certificate valid until %s",
+	    ds->d->handle, time_text(ds->not_after));
+}
+
+/*
+ * A revoked certificate's files are moved aside, as FILE.revoked: what
+ * uses them must not go on serving a revoked certificate, and the next
+ * pass of acmed finds the certificate missing and requests a new one.
+ */
+static void
+revoke_done(struct dstate *ds, int revoked, const char *detail)
+{
+	const char	*files[3] = { ds->d->cert, ds->d->chain,
+			    ds->d->fullchain };
+	char		 to[PATH_MAX];
+	size_t		 i;
+
+	ds->issuing = 0;
+	if (!revoked) {
+		log_warnx("%s: certificate not revoked: %s", ds->d->handle,
+		    detail);
+		event_emit(conf, "revoke-failed", ds, detail);
+		ds->result = -1;
+		return;
+	}
+	ds->result = 0;
+	log_info("%s: certificate revoked", ds->d->handle);
+	for (i = 0; i < 3; i++) {
+		if (files[i] == NULL)
+			continue;
+		if ((size_t)snprintf(to, sizeof(to), "%s.revoked", files[i]) >=
+		    sizeof(to) || rename(files[i], to) == -1) {
+			if (errno != ENOENT) {
+				log_warn("%s: moving %s aside", ds->d->handle,
+				    files[i]);
+				ds->result = -1;
+			}
+			continue;
+		}
+		log_info("%s: %s moved to %s", ds->d->handle, files[i], to);
+	}
+	ds->state = CERT_MISSING;
+	sched_ari_forget(ds);
+	event_emit(conf, "revoked", ds, NULL);
+	status_dirty = 1;
 }
 
 /* After a reload: do the endpoints serve what was installed? */
@@ -587,6 +653,16 @@ dispatch_netproc(const struct imsg *m)
 		verify_result(ds, s1, matches, s2);
 		free(s1);
 		free(s2);
+		return;
+	case MSG_REVOKE_RESULT:
+		id = rbuf_u32(&r);
+		matches = rbuf_u32(&r);
+		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL ||
+		    !ds->issuing)
+			break;
+		revoke_done(ds, matches != 0, s1);
+		free(s1);
 		return;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);

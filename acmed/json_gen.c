@@ -160,30 +160,44 @@ acme_req_new_order(const char *const *names, size_t n, const char *replaces)
 	return NULL;
 }
 
-char *
-acme_req_finalize(const void *der, size_t len)
+/* {"KEY": base64url(der)}: finalize's CSR, revokeCert's certificate. */
+static char *
+req_der(const char *key, const void *der, size_t len)
 {
 	yajl_gen	 g;
-	char		*csr;
+	char		*b64;
 
 	if (der == NULL || len == 0)
 		return NULL;
-	if ((csr = b64url_encode(der, len)) == NULL)
+	if ((b64 = b64url_encode(der, len)) == NULL)
 		return NULL;
 	if ((g = gen_new()) == NULL) {
-		free(csr);
+		free(b64);
 		return NULL;
 	}
 	G(yajl_gen_map_open(g));
-	G(gen_str(g, "csr"));
-	G(gen_str(g, csr));
+	G(gen_str(g, key));
+	G(gen_str(g, b64));
 	G(yajl_gen_map_close(g));
-	free(csr);
+	free(b64);
 	return gen_done(g);
  fail:
-	free(csr);
+	free(b64);
 	yajl_gen_free(g);
 	return NULL;
+}
+
+char *
+acme_req_finalize(const void *der, size_t len)
+{
+	return req_der("csr", der, len);
+}
+
+/* RFC 8555 section 7.6, without a reason (unspecified). */
+char *
+acme_req_revoke(const void *der, size_t len)
+{
+	return req_der("certificate", der, len);
 }
 
 /*

@@ -43,7 +43,7 @@
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: acmed [-dnosv] [-f file] [domain ...]\n");
+	fprintf(stderr, "usage: acmed [-dnorsv] [-f file] [domain ...]\n");
 	exit(1);
 }
 
@@ -141,6 +141,12 @@ parent_loop(int sigfd)
 				continue;
 			if (oneshot && dstates[i].result != 1)
 				continue;
+			if (revoking) {
+				if (restart_at == 0 &&
+				    children[PROC_NETPROC].chan != NULL)
+					revoke_start(&dstates[i]);
+				continue;
+			}
 			if (oneshot && dstates[i].state == CERT_ISSUED &&
 			    renewal_time(&dstates[i]) > now) {
 				dstates[i].result = 0;	/* nothing due */
@@ -232,7 +238,7 @@ main(int argc, char *argv[])
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "df:nosv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:norsv")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -245,6 +251,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			oneshot = 1;
+			break;
+		case 'r':
+			revoking = 1;
 			break;
 		case 's':
 			statusonly = 1;
@@ -259,8 +268,10 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (argc > 0 && !oneshot)
+	if ((argc > 0 && !oneshot && !revoking) || (oneshot && revoking))
 		usage();
+	if (revoking)
+		oneshot = 1;
 	/*
 	 * Descriptors left open by whoever started us are not ours to hand
 	 * on to reload actions and the event hook, which run as root.
@@ -294,7 +305,8 @@ main(int argc, char *argv[])
 	dstates_build();
 	if (nonly_domains > 0 && ndstates != (size_t)nonly_domains)
 		errx(1, "unknown domain among the arguments");
-	if (listeners_bind() == -1)
+	/* Revoking answers no challenge: a running daemon keeps port 80. */
+	if (!revoking && listeners_bind() == -1)
 		exit(1);
 
 	if (!foreground && daemon(0, 0) == -1)

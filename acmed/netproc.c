@@ -489,6 +489,43 @@ renewal_info(struct imsg *m)
 	buf_free(&b);
 }
 
+/* MSG_REVOKE: revoke a leaf, answer MSG_REVOKE_RESULT. */
+static void
+revoke_request(struct imsg *m)
+{
+	struct net_order	 o;
+	struct rbuf		 r;
+	struct buf		 b;
+	const uint8_t		*der;
+	size_t			 len;
+	uint32_t		 authid;
+	char			*name;
+	int			 ok;
+
+	memset(&o, 0, sizeof(o));
+	rbuf_init(&r, m->data, m->datalen);
+	o.domid = rbuf_u32(&r);
+	authid = rbuf_u32(&r);
+	name = rbuf_str(&r, IMSG_MAX_SIZE);
+	der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1 || len == 0 ||
+	    (o.a = authority_byid(authid)) == NULL)
+		fatalx("malformed REVOKE from the parent");
+	o.names = &name;
+	o.nnames = 1;
+	o.retry_after = -1;
+	ok = acme_revoke(&o, der, len) == 0;
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, o.domid);
+	buf_add_u32(&b, ok);
+	buf_add_lstr(&b, ok ? "" : o.error ? o.error : "unknown failure");
+	send_parent(MSG_REVOKE_RESULT, &b);
+	buf_free(&b);
+	free(name);
+	free(o.error_type);
+	free(o.error);
+}
+
 int
 netproc_main(int debug, int verbose)
 {
@@ -570,6 +607,9 @@ netproc_main(int debug, int verbose)
 			break;
 		case MSG_RENEWAL_INFO:
 			renewal_info(&m);
+			break;
+		case MSG_REVOKE:
+			revoke_request(&m);
 			break;
 		case MSG_SHUTDOWN:
 			exit(0);

@@ -81,6 +81,7 @@ void	 np_account_url(uint32_t, const char *);
 
 /* acme.c: the protocol */
 int	 acme_issue(struct net_order *);
+int	 acme_revoke(struct net_order *, const void *, size_t);
 int	 acme_get_directory(struct net_order *);
 
 /* ari.c: renewal information */

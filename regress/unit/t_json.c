@@ -615,6 +615,14 @@ t_builders(void)
 	names[0] = "www.example.com";
 	names[1] = "192.0.2.1";
 	names[2] = "2001:db8::1";
+	der[0] = 0x30;
+	der[1] = 0xfb;
+	der[2] = 0xff;
+	s = acme_req_revoke(der, 3);
+	CHECK_STR(s, "{\"certificate\":\"MPv_\"}", "revokeCert: base64url DER");
+	free(s);
+	CHECK(acme_req_revoke(der, 0) == NULL, "revokeCert: no DER refused");
+
 	s = acme_req_new_order(names, 3, NULL);
 	v = reparse(s);
 	CHECK(v != NULL, "newOrder parses: %s", s);

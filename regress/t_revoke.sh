@@ -1,0 +1,106 @@
+#!/bin/sh
+# acmed -r against Pebble: the certificate is revoked at the authority
+# (Pebble's management interface says so), its files are moved aside as
+# FILE.revoked and the next pass issues a new one; a domain without an
+# issued certificate and a certificate already revoked end with status 1
+# and the reason, and leave the files where they are.  Beside a running
+# daemon, which issues anew on SIGUSR1.
+. "$(dirname "$0")/lib.sh"
+t_users
+t_pebble 15700 || { notok "pebble starts"; t_done; exit 1; }
+ok "pebble starts"
+conf=$T_TMP/acmed.conf
+t_conf "$conf"
+cat >>"$conf" <<EOC
+event hook "$T_TMP/hook.sh"
+EOC
+cat >"$T_TMP/hook.sh" <<EOH
+#!/bin/sh
+echo "\$ACMED_EVENT \$ACMED_DOMAIN" >>"$T_TMP/events"
+EOH
+chmod 0755 "$T_TMP/hook.sh"
+t_domain "$conf" rv.example.org "" www.rv.example.org
+t_domain "$conf" other.example.org
+run() {
+	"$ACMED" -d -v -f "$conf" "$@" >"$T_TMP/out" 2>&1
+}
+# status SERIAL: Pebble's word for a certificate ("Valid", "Revoked").
+status() {
+	curl -s --cacert "$PEBBLE_CA" \
+	    "$PEBBLE_MGMT/cert-status-by-serial/$1" |
+	    sed -n 's/.*"Status": *"\([A-Za-z]*\)".*/\1/p'
+}
+serial() {
+	openssl x509 -noout -serial -in "$1" | sed 's/^serial=//' |
+	    tr 'A-F' 'a-f' | sed 's/^0*//'
+}
+
+check "issued first" run -o rv.example.org
+check "issued: chain verifies" t_verify rv.example.org
+s1=$(serial "$T_TMP/rv.example.org.crt")
+check "Pebble says the certificate is valid ($s1)" \
+    [ "$(status "$s1")" = Valid ]
+
+check "acmed -r exits 0" run -r rv.example.org
+check "Pebble says the certificate is revoked" \
+    [ "$(status "$s1")" = Revoked ]
+check "the log says so" grep -q 'rv.example.org: certificate revoked' \
+    "$T_TMP/out"
+for f in crt chain full; do
+	check "$f moved aside as .revoked" sh -c \
+	    "test ! -e '$T_TMP/rv.example.org.$f' &&
+	    test -s '$T_TMP/rv.example.org.$f.revoked'"
+done
+check "the moved certificate is the one revoked" \
+    [ "$(serial "$T_TMP/rv.example.org.crt.revoked")" = "$s1" ]
+check "domain key kept" test -s "$T_TMP/rv.example.org.key"
+check "event revoked" grep -q '^revoked rv.example.org$' "$T_TMP/events"
+check "the other domain was left alone" \
+    sh -c "! grep -q other.example.org '$T_TMP/out'"
+
+check "the next pass issues a new certificate" run -o rv.example.org
+s2=$(serial "$T_TMP/rv.example.org.crt")
+check "new certificate: another serial, valid" \
+    [ -n "$s2" ] && [ "$s2" != "$s1" ] && [ "$(status "$s2")" = Valid ]
+
+# The revoked certificate put back: the authority refuses, the files stay.
+for f in crt chain full; do
+	cp "$T_TMP/rv.example.org.$f" "$T_TMP/new.$f"
+	cp "$T_TMP/rv.example.org.$f.revoked" "$T_TMP/rv.example.org.$f"
+done
+check_not "already revoked: acmed -r exits 1" run -r rv.example.org
+check "already revoked: the authority's reason is given" \
+    grep -q 'certificate not revoked: .*alreadyRevoked' "$T_TMP/out"
+check "already revoked: the files stay" \
+    test -s "$T_TMP/rv.example.org.crt"
+check "event revoke-failed" \
+    grep -q '^revoke-failed rv.example.org$' "$T_TMP/events"
+
+check_not "no certificate: acmed -r exits 1" run -r other.example.org
+check "no certificate: the reason is given" \
+    grep -q 'other.example.org: no issued certificate to revoke' \
+    "$T_TMP/out"
+check_not "-r and -o together refused" run -r -o rv.example.org
+
+# Beside a running daemon: -r binds no port, and SIGUSR1 makes the daemon
+# find the certificate gone and request a new one.
+for f in crt chain full; do
+	cp "$T_TMP/new.$f" "$T_TMP/rv.example.org.$f"
+done
+"$ACMED" -d -v -f "$conf" >"$T_TMP/daemon" 2>&1 &
+dpid=$!
+t_at_exit "kill $dpid 2>/dev/null"
+check "daemon started (and issued the other domain's certificate)" \
+    wait_for 30 grep -q 'other.example.org: certificate issued' \
+    "$T_TMP/daemon"
+s3=$(serial "$T_TMP/rv.example.org.crt")
+check "beside the daemon: acmed -r exits 0" run -r rv.example.org
+check "beside the daemon: revoked ($s3)" [ "$(status "$s3")" = Revoked ]
+kill -USR1 "$dpid"
+check "SIGUSR1: the daemon issues a new certificate" \
+    wait_for 30 grep -q 'rv.example.org: certificate issued' "$T_TMP/daemon"
+s4=$(serial "$T_TMP/rv.example.org.crt")
+check "SIGUSR1: the new certificate is valid ($s4)" \
+    [ -n "$s4" ] && [ "$s4" != "$s3" ] && [ "$(status "$s4")" = Valid ]
+kill "$dpid"
+t_done
