@@ -822,3 +822,41 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 	http_resp_free(&resp);
 	return rc;
 }
+
+/*
+ * Changes the account's key to the key newid (RFC 8555 section 7.3.5):
+ * the new key signs the inner request, the old key the outer one.  The
+ * account keeps its URL.
+ */
+int
+acme_key_change(struct net_order *o, uint32_t newid)
+{
+	struct net_authority	*a = o->a;
+	struct http_resp	 resp;
+	char			*inner;
+	size_t			 len;
+	int			 rc = -1;
+
+	if (account_ready(o) == -1)
+		return -1;
+	if (a->dir.key_change == NULL) {
+		order_fail(o, "directory", "authority %s: no keyChange in "
+		    "its directory", a->name);
+		return -1;
+	}
+	if (np_key_change(a->keyid, newid, a->dir.key_change, a->account_url,
+	    &inner, &len) == -1) {
+		order_fail(o, "keyproc", "authority %s: no key change request",
+		    a->name);
+		return -1;
+	}
+	http_resp_init(&resp);
+	if (post(o, a->dir.key_change, inner, NULL, &resp, 0) == 0) {
+		log_info("authority %s: account %s now has the new key",
+		    a->name, a->account_url);
+		rc = 0;
+	}
+	free(inner);
+	http_resp_free(&resp);
+	return rc;
+}

@@ -90,7 +90,7 @@ provisional_install(struct dstate *ds)
 	buf_add_lstr(&b, names);
 	buf_add_i64(&b, PROVISIONAL_DAYS);
 	free(names);
-	if (keyproc_call(MSG_SELF_SIGNED, &b, -1, &m) == -1)
+	if (child_call(PROC_KEYPROC, MSG_SELF_SIGNED, &b, -1, 0, &m) == -1)
 		goto out;
 	if (m.hdr.type != MSG_SELF_SIGNED_PEM) {
 		e = key_error(&m);

@@ -72,33 +72,50 @@ child_log(enum proc_id p, const struct imsg *m)
 }
 
 /*
- * A request to keyproc answered at once: the parent waits for the reply,
- * writing keyproc's log lines meanwhile.  Returns 0 with *m filled.
+ * A request to a child, waited for: keyproc answers at once, netproc
+ * after its exchange with the authority.  What is queued for the other
+ * children is sent first.  Meanwhile the child's log lines
+ * are written, and netproc's other messages (READY, the account URL) are
+ * handled as the loop would.  The answer is the first other message from
+ * keyproc, or netproc's message of type want.  Returns 0 with *m filled.
  */
 int
-keyproc_call(uint32_t type, const struct buf *b, int fd, struct imsg *m)
+child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
+    uint32_t want, struct imsg *m)
 {
-	struct child	*c = &children[PROC_KEYPROC];
-	int		 r;
+	struct child	*c = &children[p];
+	int		 i, r;
 
-	if (send_msg(PROC_KEYPROC, type, fd, b) == -1 ||
-	    ichan_flush_all(c->chan) == -1) {
-		log_warn("keyproc");
+	if (send_msg(p, type, fd, b) == -1)
 		return -1;
-	}
+	/*
+	 * Everything queued goes first, to every child: netproc's request
+	 * may need a key that keyproc has not been sent yet.
+	 */
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
+		if (children[i].chan != NULL &&
+		    ichan_flush_all(children[i].chan) == -1) {
+			log_warn("%s", proc_names[i]);
+			return -1;
+		}
 	for (;;) {
 		if ((r = ichan_recv(c->chan, m)) != 1) {
-			log_warnx("keyproc closed its channel");
+			log_warnx("%s closed its channel", proc_names[p]);
 			return -1;
 		}
 		if (msg_check(m) == -1) {
-			log_warnx("malformed %s from keyproc",
-			    msg_name(m->hdr.type));
+			log_warnx("malformed %s from %s",
+			    msg_name(m->hdr.type), proc_names[p]);
 			imsg_clear(m);
 			return -1;
 		}
 		if (m->hdr.type == MSG_LOG) {
-			child_log(PROC_KEYPROC, m);
+			child_log(p, m);
+			imsg_clear(m);
+			continue;
+		}
+		if (p == PROC_NETPROC && m->hdr.type != want) {
+			dispatch_netproc(m);
 			imsg_clear(m);
 			continue;
 		}
@@ -172,7 +189,7 @@ eab_load(const struct authority *a)
  * new key and writes it 0600.  *existed tells which.  A key file that
  * group or others may read is refused.
  */
-static int
+int
 key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
     int *existed)
 {
@@ -196,7 +213,7 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 		if (send_msg(PROC_KEYPROC, MSG_KEY_FD, fd, &b) == -1)
 			goto out;
 	} else if (errno == ENOENT) {
-		if (keyproc_call(MSG_KEY_NEW, &b, -1, &m) == -1)
+		if (child_call(PROC_KEYPROC, MSG_KEY_NEW, &b, -1, 0, &m) == -1)
 			goto out;
 		if (m.hdr.type != MSG_KEY_PEM) {
 			e = key_error(&m);
@@ -242,7 +259,7 @@ key_pubkey(struct dstate *ds)
 
 	buf_init(&b, 64);
 	buf_add_u32(&b, ds->keyid);
-	if (keyproc_call(MSG_PUBKEY, &b, -1, &m) == -1)
+	if (child_call(PROC_KEYPROC, MSG_PUBKEY, &b, -1, 0, &m) == -1)
 		goto out;
 	if (m.hdr.type != MSG_PUBKEY_RESP) {
 		e = key_error(&m);
@@ -409,7 +426,7 @@ ca_fd(const struct authority *a)
 	return fd;
 }
 
-static char *
+char *
 account_key_path(const struct authority *a)
 {
 	char	*p;

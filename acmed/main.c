@@ -43,7 +43,8 @@
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: acmed [-dnorsv] [-f file] [domain ...]\n");
+	fprintf(stderr, "usage: acmed [-dnorsv] [-f file] [domain ...]\n"
+	    "       acmed -k [-dv] [-f file] [authority ...]\n");
 	exit(1);
 }
 
@@ -238,13 +239,16 @@ main(int argc, char *argv[])
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "df:norsv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:knorsv")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
 			break;
 		case 'f':
 			file = optarg;
+			break;
+		case 'k':
+			rolling = 1;
 			break;
 		case 'n':
 			checkonly = 1;
@@ -268,17 +272,20 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if ((argc > 0 && !oneshot && !revoking) || (oneshot && revoking))
+	if ((argc > 0 && !oneshot && !revoking && !rolling) ||
+	    oneshot + revoking + rolling > 1)
 		usage();
-	if (revoking)
+	if (revoking || rolling)
 		oneshot = 1;
 	/*
 	 * Descriptors left open by whoever started us are not ours to hand
 	 * on to reload actions and the event hook, which run as root.
 	 */
 	closefrom(STDERR_FILENO + 1);
-	only_domains = argv;
-	nonly_domains = argc;
+	if (!rolling) {
+		only_domains = argv;
+		nonly_domains = argc;
+	}
 
 	log_init(1, verbose, "acmed");
 	if ((conf = config_parse(file, !checkonly || geteuid() == 0)) == NULL)
@@ -302,11 +309,18 @@ main(int argc, char *argv[])
 		exit(1);
 	if (mkdir(conf->empty_dir, 0755) == -1 && errno != EEXIST)
 		err(1, "%s", conf->empty_dir);
-	dstates_build();
+	/* A key change is about accounts, not certificates. */
+	if (rolling && rollover_check(argv, argc) == -1)
+		exit(1);
+	if (!rolling)
+		dstates_build();
 	if (nonly_domains > 0 && ndstates != (size_t)nonly_domains)
 		errx(1, "unknown domain among the arguments");
-	/* Revoking answers no challenge: a running daemon keeps port 80. */
-	if (!revoking && listeners_bind() == -1)
+	/*
+	 * Revoking and changing keys answer no challenge: a running daemon
+	 * keeps port 80.
+	 */
+	if (!revoking && !rolling && listeners_bind() == -1)
 		exit(1);
 
 	if (!foreground && daemon(0, 0) == -1)
@@ -333,7 +347,7 @@ main(int argc, char *argv[])
 	}
 	if (!oneshot)
 		provisional_all();
-	status = parent_loop(sigfd);
+	status = rolling ? rollover_all(argv, argc) : parent_loop(sigfd);
 	children_stop();
 	if (status_dirty)
 		status_flush(time(NULL));

@@ -85,28 +85,22 @@ keyproc_error(const struct imsg *m, const char *what)
 	free(s);
 }
 
-int
-np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
-    const void *payload, size_t len, char **jws, size_t *jwslen)
+/*
+ * A JWS keyproc makes for a request in b (MSG_SIGN or MSG_KEY_CHANGE),
+ * as a NUL-terminated text in *jws.
+ */
+static int
+keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
+    size_t *jwslen)
 {
-	struct buf	 b;
 	struct imsg	 m;
 	struct rbuf	 r;
 	const uint8_t	*p;
 	size_t		 n;
 	int		 rc = -1;
 
-	buf_init(&b, IMSG_MAX_SIZE);
-	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
-	    buf_add_lstr(&b, nonce) == -1 || buf_add_lstr(&b, kid) == -1 ||
-	    buf_add_blob(&b, payload, len) == -1) {
-		log_warnx("%s: request too large to sign", url);
-		buf_free(&b);
-		return -1;
-	}
-	call_peer(keyproc, "keyproc", MSG_SIGN, &b, MSG_SIGN_RESP,
+	call_peer(keyproc, "keyproc", type, b, MSG_SIGN_RESP,
 	    MSG_KEYPROC_ERR, &m);
-	buf_free(&b);
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
 		keyproc_error(&m, url);
 		goto out;
@@ -122,6 +116,42 @@ np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
 	rc = 0;
 out:
 	imsg_clear(&m);
+	return rc;
+}
+
+int
+np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
+    const void *payload, size_t len, char **jws, size_t *jwslen)
+{
+	struct buf	 b;
+	int		 rc = -1;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
+	    buf_add_lstr(&b, nonce) == -1 || buf_add_lstr(&b, kid) == -1 ||
+	    buf_add_blob(&b, payload, len) == -1)
+		log_warnx("%s: request too large to sign", url);
+	else
+		rc = keyproc_jws(MSG_SIGN, &b, url, jws, jwslen);
+	buf_free(&b);
+	return rc;
+}
+
+/* The inner JWS of a key change from oldid to newid, for account. */
+int
+np_key_change(uint32_t oldid, uint32_t newid, const char *url,
+    const char *account, char **jws, size_t *jwslen)
+{
+	struct buf	 b;
+	int		 rc = -1;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (buf_add_u32(&b, oldid) == -1 || buf_add_u32(&b, newid) == -1 ||
+	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, account) == -1)
+		log_warnx("%s: key change request too large", url);
+	else
+		rc = keyproc_jws(MSG_KEY_CHANGE, &b, url, jws, jwslen);
+	buf_free(&b);
 	return rc;
 }
 
@@ -526,6 +556,38 @@ revoke_request(struct imsg *m)
 	free(o.error);
 }
 
+/* MSG_ROLLOVER: change an account's key, answer MSG_ROLLOVER_RESULT. */
+static void
+rollover_request(struct imsg *m)
+{
+	struct net_order	 o;
+	struct rbuf		 r;
+	struct buf		 b;
+	uint32_t		 authid, newid;
+	char			*name;
+	int			 ok;
+
+	memset(&o, 0, sizeof(o));
+	rbuf_init(&r, m->data, m->datalen);
+	authid = rbuf_u32(&r);
+	newid = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1 || (o.a = authority_byid(authid)) == NULL)
+		fatalx("malformed ROLLOVER from the parent");
+	name = o.a->name;
+	o.names = &name;
+	o.nnames = 1;
+	o.retry_after = -1;
+	ok = acme_key_change(&o, newid) == 0;
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, authid);
+	buf_add_u32(&b, ok);
+	buf_add_lstr(&b, ok ? "" : o.error ? o.error : "unknown failure");
+	send_parent(MSG_ROLLOVER_RESULT, &b);
+	buf_free(&b);
+	free(o.error_type);
+	free(o.error);
+}
+
 int
 netproc_main(int debug, int verbose)
 {
@@ -610,6 +672,9 @@ netproc_main(int debug, int verbose)
 			break;
 		case MSG_REVOKE:
 			revoke_request(&m);
+			break;
+		case MSG_ROLLOVER:
+			rollover_request(&m);
 			break;
 		case MSG_SHUTDOWN:
 			exit(0);

@@ -70,6 +70,8 @@ struct ari_window {
 /* netproc.c: the peers */
 int	 np_sign(uint32_t, const char *, const char *, const char *,
 	    const void *, size_t, char **, size_t *);
+int	 np_key_change(uint32_t, uint32_t, const char *, const char *,
+	    char **, size_t *);
 int	 np_thumbprint(uint32_t, char **);
 int	 np_eab(uint32_t, const char *, struct acme_eab *, char **);
 void	 np_eab_free(struct acme_eab *);
@@ -82,6 +84,7 @@ void	 np_account_url(uint32_t, const char *);
 /* acme.c: the protocol */
 int	 acme_issue(struct net_order *);
 int	 acme_revoke(struct net_order *, const void *, size_t);
+int	 acme_key_change(struct net_order *, uint32_t);
 int	 acme_get_directory(struct net_order *);
 
 /* ari.c: renewal information */

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #define KEYID_DOMAIN_BASE	0x10000		/* domain keys: base + domain id */
+#define KEYID_ROLLOVER_BASE	0x80000000U	/* -k: an account's new key */
 #define PROVISIONAL_DAYS	90
 
 enum cert_state {

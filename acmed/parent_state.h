@@ -42,7 +42,7 @@ extern struct listener	*listeners;
 extern size_t		 nlisteners;
 extern int		 exefds[PROC_MAX];
 extern const char *const helper_dir;
-extern int		 foreground, verbose, oneshot, revoking;
+extern int		 foreground, verbose, oneshot, revoking, rolling;
 extern int		 status_dirty;
 extern time_t		 status_written;
 extern time_t		 restart_at;
@@ -54,7 +54,11 @@ extern int		 nonly_domains;
 /* children.c */
 int send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b);
 void child_log(enum proc_id p, const struct imsg *m);
-int keyproc_call(uint32_t type, const struct buf *b, int fd, struct imsg *m);
+int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
+    uint32_t want, struct imsg *m);
+int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
+    int *existed);
+char *account_key_path(const struct authority *a);
 char *key_error(const struct imsg *m);
 int listeners_bind(void);
 void children_stop(void);
@@ -62,6 +66,10 @@ int children_start(void);
 int helpers_open(void);
 void children_restart_later(const char *why);
 void children_lost(enum proc_id lost);
+
+/* rollover.c */
+int rollover_check(char **names, int n);
+int rollover_all(char **names, int n);
 
 /* certs.c */
 time_t renewal_time(const struct dstate *ds);

@@ -36,6 +36,7 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_CSR_RESP] =	{ "CSR_RESP", 4 + STR, ANY, MSG_FD_NEVER },
 	[MSG_EAB] =		{ "EAB", 4 + STR, ANY, MSG_FD_NEVER },
 	[MSG_EAB_RESP] =	{ "EAB_RESP", 4 + 3 * STR, ANY, MSG_FD_NEVER },
+	[MSG_KEY_CHANGE] =	{ "KEY_CHANGE", 8 + 2 * STR, ANY, MSG_FD_NEVER },
 	[MSG_KEYPROC_ERR] =	{ "KEYPROC_ERR", 4 + STR, ANY, MSG_FD_NEVER },
 	[MSG_CHAL_ADD] =	{ "CHAL_ADD", 2 * STR, ANY, MSG_FD_NEVER },
 	[MSG_CHAL_DEL] =	{ "CHAL_DEL", STR, ANY, MSG_FD_NEVER },
@@ -58,6 +59,9 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 				    MSG_FD_NEVER },
 	[MSG_REVOKE] =		{ "REVOKE", 8 + 2 * STR, ANY, MSG_FD_NEVER },
 	[MSG_REVOKE_RESULT] =	{ "REVOKE_RESULT", 8 + STR, ANY,
+				    MSG_FD_NEVER },
+	[MSG_ROLLOVER] =	{ "ROLLOVER", 8, 8, MSG_FD_NEVER },
+	[MSG_ROLLOVER_RESULT] =	{ "ROLLOVER_RESULT", 8 + STR, ANY,
 				    MSG_FD_NEVER },
 };
 

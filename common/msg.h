@@ -59,6 +59,7 @@ enum msg_type {
 	MSG_CSR_RESP,		/* u32 keyid, blob der */
 	MSG_EAB,		/* u32 account keyid, str newAccount url */
 	MSG_EAB_RESP,		/* u32 keyid, str protected, str payload, str signature */
+	MSG_KEY_CHANGE,		/* u32 old keyid, u32 new keyid, str keyChange url, str account url -> MSG_SIGN_RESP */
 	MSG_KEYPROC_ERR,	/* u32 keyid, str error */
 
 	/* netproc <-> challenged */
@@ -82,6 +83,8 @@ enum msg_type {
 	MSG_VERIFY_RESULT,	/* u32 domid, str endpoint, u32 matches, str detail */
 	MSG_REVOKE,		/* u32 domid, u32 authid, str name, blob leaf DER */
 	MSG_REVOKE_RESULT,	/* u32 domid, u32 revoked, str error ("" if revoked) */
+	MSG_ROLLOVER,		/* u32 authid, u32 new account keyid */
+	MSG_ROLLOVER_RESULT,	/* u32 authid, u32 changed, str error ("" if changed) */
 
 	MSG_MAX
 };

@@ -60,6 +60,8 @@ struct jws_parts {
 };
 int		 jws_eab(EVP_PKEY *, const char *, const unsigned char *,
 		    size_t, const char *, struct jws_parts *);
+char		*jws_key_change(EVP_PKEY *, EVP_PKEY *, EVP_PKEY_CTX **,
+		    const char *, const char *, size_t *);
 void		 jws_parts_free(struct jws_parts *);
 
 /* names.c */

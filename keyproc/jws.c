@@ -325,3 +325,47 @@ jws_parts_free(struct jws_parts *parts)
 	free(parts->signature);
 	memset(parts, 0, sizeof(*parts));
 }
+
+/*
+ * The inner JWS of an account key change (RFC 8555 section 7.3.5):
+ * {"account": account, "oldKey": old's JWK}, signed by the new key with
+ * its JWK in the header, for url (keyChange), without a nonce.  The
+ * caller signs the request that carries it with the old key.
+ */
+char *
+jws_key_change(EVP_PKEY *old, EVP_PKEY *new, EVP_PKEY_CTX **signer,
+    const char *url, const char *account, size_t *lenp)
+{
+	yajl_gen		 g;
+	const unsigned char	*out;
+	size_t			 len;
+	char			*jws = NULL;
+
+	ERR_clear_error();
+	if (account == NULL || account[0] == '\0') {
+		crypto_seterr("key change: no account URL");
+		return NULL;
+	}
+	if ((g = yajl_gen_alloc(NULL)) == NULL) {
+		crypto_seterr("key change: out of memory");
+		return NULL;
+	}
+	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    gen_kv(g, "account", account) == -1 ||
+	    gen_string(g, "oldKey") == -1) {
+		crypto_seterr("key change: account URL (invalid UTF-8?)");
+		goto out;
+	}
+	if (jwk_gen(g, old) == -1)
+		goto out;
+	if (yajl_gen_map_close(g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(g, &out, &len) != yajl_gen_status_ok) {
+		crypto_seterr("key change: JSON generator failed");
+		goto out;
+	}
+	jws = jws_sign(new, signer, url, NULL, NULL, out, len, lenp);
+ out:
+	yajl_gen_free(g);
+	return jws;
+}

@@ -6,8 +6,9 @@
  * MAC keys of external account bindings, read the same way.
  * Does: answers the parent (new key as PEM for the parent to write 0600,
  * public key, provisional self-signed certificate) and netproc (JWK and
- * thumbprint, JWS signatures, external account bindings, CSRs).  Keys are known by the number the
- * parent gives them; netproc never sees a key, only what it signs.
+ * thumbprint, JWS signatures, external account bindings, CSRs).  Keys are
+ * known by the number the parent gives them; netproc never sees a key,
+ * only what it signs.
  * Never: opens a file, touches the network, or writes anything but its
  * two channels.  It enters its sandbox before reading a single message:
  * keys arrive as descriptors, so nothing needs the privileges it drops.
@@ -538,6 +539,16 @@ do_jwk(struct req *q, struct imsg *m)
 	free(tp);
 }
 
+/* A JWS made with key id as MSG_SIGN_RESP, or why it was not made. */
+static void
+send_jws(const struct req *q, uint32_t id, const char *jws, size_t len)
+{
+	if (jws == NULL)
+		send_err(q, "key %u: %s", id, crypto_error());
+	else
+		send_blob(q, MSG_SIGN_RESP, jws, len, "JWS");
+}
+
 static void
 do_sign(struct req *q, struct imsg *m)
 {
@@ -561,11 +572,9 @@ do_sign(struct req *q, struct imsg *m)
 	}
 	if ((pkey = req_key(q)) == NULL)
 		goto out;
-	if ((jws = jws_sign(pkey, &key_find(q->id)->signer, url, nonce, kid,
-	    payload, plen, &len)) == NULL)
-		send_err(q, "key %u: %s", q->id, crypto_error());
-	else
-		send_blob(q, MSG_SIGN_RESP, jws, len, "JWS");
+	jws = jws_sign(pkey, &key_find(q->id)->signer, url, nonce, kid,
+	    payload, plen, &len);
+	send_jws(q, q->id, jws, len);
  out:
 	free(jws);
 	free(url);
@@ -590,13 +599,17 @@ do_eab(struct req *q, struct imsg *m)
 		free(url);
 		malformed(m, q->peer);
 	}
-	if ((e = eab_find(q->id)) == NULL)
+	if ((e = eab_find(q->id)) == NULL) {
 		send_err(q, "key %u: no external account binding", q->id);
-	else if (e->mac == NULL)
+		goto out;
+	}
+	if (e->mac == NULL) {
 		send_err(q, "%s", e->error ? e->error : "no MAC key");
-	else if ((pkey = req_key(q)) == NULL)
-		;
-	else if (jws_eab(pkey, e->kid, e->mac, e->maclen, url, &parts) == -1)
+		goto out;
+	}
+	if ((pkey = req_key(q)) == NULL)
+		goto out;
+	if (jws_eab(pkey, e->kid, e->mac, e->maclen, url, &parts) == -1)
 		send_err(q, "key %u: %s", q->id, crypto_error());
 	else {
 		buf_init(&b, PAYLOAD_MAX);
@@ -611,7 +624,45 @@ do_eab(struct req *q, struct imsg *m)
 		buf_free(&b);
 		jws_parts_free(&parts);
 	}
+ out:
 	free(url);
+}
+
+/* The inner JWS of a key change from key q->id to another key. */
+static void
+do_key_change(struct req *q, struct imsg *m)
+{
+	struct rbuf	 r;
+	EVP_PKEY	*old, *new;
+	uint32_t	 newid;
+	char		*url, *account, *jws = NULL, err[512];
+	size_t		 len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	q->id = rbuf_u32(&r);
+	newid = rbuf_u32(&r);
+	url = rbuf_str(&r, PAYLOAD_MAX);
+	account = rbuf_str(&r, PAYLOAD_MAX);
+	if (rbuf_end(&r) == -1) {
+		free(url);
+		free(account);
+		malformed(m, q->peer);
+	}
+	if ((old = req_key(q)) == NULL)
+		goto out;
+	if (newid == q->id)
+		send_err(q, "key %u: a key change needs another key", q->id);
+	else if ((new = key_get(newid, err, sizeof(err))) == NULL)
+		send_err(q, "%s", err);
+	else {
+		jws = jws_key_change(old, new, &key_find(newid)->signer, url,
+		    account, &len);
+		send_jws(q, newid, jws, len);
+	}
+ out:
+	free(jws);
+	free(url);
+	free(account);
 }
 
 static void
@@ -660,6 +711,9 @@ dispatch_net(struct imsgchan *c, struct imsg *m)
 		break;
 	case MSG_EAB:
 		do_eab(&q, m);
+		break;
+	case MSG_KEY_CHANGE:
+		do_key_change(&q, m);
 		break;
 	default:
 		fatalx("unexpected %s from netproc", msg_name(m->hdr.type));

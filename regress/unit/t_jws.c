@@ -295,6 +295,75 @@ check_eab(EVP_PKEY *acct)
 	    parts.protected == NULL, "EAB: no kid, key or url refused");
 }
 
+/* The inner JWS of a key change, field by field. */
+static void
+check_key_change(EVP_PKEY *old, EVP_PKEY *new)
+{
+	const char	*url = "https://acme.test/acme/key-change";
+	const char	*acct = "https://acme.test/acme/acct/7";
+	const char	*jwkpath[] = { "jwk", NULL };
+	char		*jws, *hdr, *pay, *want, *oldjwk, *newjwk, *input;
+	const char	*prot, *p64, *sig;
+	unsigned char	*dec;
+	size_t		 len, declen;
+	yajl_val	 root, h;
+
+	jws = jws_key_change(old, new, NULL, url, acct, &len);
+	CHECK(jws != NULL, "key change: made (%s)", jws ? "" :
+	    crypto_error());
+	if (jws == NULL)
+		return;
+	root = yajl_tree_parse(jws, NULL, 0);
+	prot = tstr(root, "protected");
+	p64 = tstr(root, "payload");
+	sig = tstr(root, "signature");
+	CHECK(prot != NULL && p64 != NULL && sig != NULL,
+	    "key change: a flattened JWS");
+	if (prot == NULL || p64 == NULL || sig == NULL)
+		goto out;
+	len = strlen(prot) + strlen(p64) + 2;
+	input = malloc(len);
+	snprintf(input, len, "%s.%s", prot, p64);
+	CHECK(verify(new, key_alg(new), input, sig),
+	    "key change: signed by the new key");
+	CHECK(!verify(old, key_alg(old), input, sig),
+	    "key change: not by the old key");
+	free(input);
+
+	b64url_decode(prot, strlen(prot), &dec, &declen);
+	hdr = strndup((char *)dec, declen);
+	free(dec);
+	h = yajl_tree_parse(hdr, NULL, 0);
+	newjwk = jwk_json(new);
+	CHECK_STR(tstr(h, "alg"), key_alg(new), "key change: alg");
+	CHECK_STR(tstr(h, "url"), url, "key change: url");
+	CHECK(tstr(h, "nonce") == NULL && tstr(h, "kid") == NULL &&
+	    yajl_tree_get(h, jwkpath, yajl_t_object) != NULL &&
+	    strstr(hdr, newjwk) != NULL,
+	    "key change: the new key's jwk, no nonce, no kid: %s", hdr);
+	yajl_tree_free(h);
+	free(hdr);
+	free(newjwk);
+
+	b64url_decode(p64, strlen(p64), &dec, &declen);
+	pay = strndup((char *)dec, declen);
+	free(dec);
+	oldjwk = jwk_json(old);
+	if (asprintf(&want, "{\"account\":\"%s\",\"oldKey\":%s}", acct,
+	    oldjwk) == -1)
+		want = NULL;
+	CHECK_STR(pay, want, "key change: payload names the account and the "
+	    "old key");
+	free(want);
+	free(oldjwk);
+	free(pay);
+ out:
+	yajl_tree_free(root);
+	free(jws);
+	CHECK(jws_key_change(old, new, NULL, url, "", &len) == NULL,
+	    "key change: no account URL refused: %s", crypto_error());
+}
+
 int
 main(void)
 {
@@ -358,6 +427,8 @@ main(void)
 
 	check_eab(ec256);
 	check_eab(rsa);
+	check_key_change(ec256, ec384);
+	check_key_change(ec384, rsa);
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';

@@ -732,6 +732,43 @@ test_eab(struct kp *kp, EVP_PKEY *acct)
 	imsg_clear(&m);
 }
 
+/* KEY_CHANGE from key 3 (ec256_pem) to key 2 (k2). */
+static void
+test_key_change(struct kp *kp, EVP_PKEY *k2)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	char		*s;
+	uint32_t	 ids[3][2] = { { 3, 2 }, { 3, 3 }, { 3, 77 } };
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		buf_init(&b, IMSG_MAX_SIZE);
+		buf_add_u32(&b, ids[i][0]);
+		buf_add_u32(&b, ids[i][1]);
+		buf_add_lstr(&b, "https://acme.test/key-change");
+		buf_add_lstr(&b, "https://acme.test/acct/1");
+		if (i == 0) {
+			CHECK(kp_call(kp, kp->net, MSG_KEY_CHANGE, 41, &b,
+			    &m) == MSG_SIGN_RESP && m.hdr.peerid == 41,
+			    "KEY_CHANGE: SIGN_RESP");
+			CHECK(m.hdr.type == MSG_SIGN_RESP && jws_ok(&m, k2,
+			    NULL), "KEY_CHANGE: signed by the new key");
+		} else {
+			CHECK(kp_call(kp, kp->net, MSG_KEY_CHANGE, 0, &b,
+			    &m) == MSG_KEYPROC_ERR, "KEY_CHANGE to %s: "
+			    "KEYPROC_ERR", i == 1 ? "the same key" :
+			    "an unknown key");
+			s = err_text(&m, 3);
+			CHECK(strstr(s, i == 1 ? "another key" : "key 77") !=
+			    NULL, "KEY_CHANGE: the reason (%s)", s);
+			free(s);
+		}
+		imsg_clear(&m);
+		buf_free(&b);
+	}
+}
+
 /* Every request keyproc serves, then SHUTDOWN, which must end it with 0. */
 static void
 test_requests(int sandboxed)
@@ -745,6 +782,7 @@ test_requests(int sandboxed)
 	test_parent(&kp, &k1, &k2);
 	test_net(&kp, k1, k2);
 	test_eab(&kp, k2);
+	test_key_change(&kp, k2);
 	kp_send(kp.parent, MSG_SHUTDOWN, 0, -1, NULL);
 	st = kp_wait(&kp);
 	CHECK(st == 0, "%sSHUTDOWN: keyproc exits 0 (status %d)", how, st);

@@ -1,0 +1,148 @@
+/*
+ * acmed -k: an account's key changed at its authority (RFC 8555 section
+ * 7.3.5).  The new key is made by keyproc and written as KEY.new before
+ * the authority is asked; once the authority has it, the old key is moved
+ * to KEY.old and the new one takes its place.  If anything fails, KEY.new
+ * stays for the next attempt, which uses it: the authority may have taken
+ * the new key even when its answer was lost, so it is never thrown away.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "config.h"
+#include "parent.h"
+#include "parent_state.h"
+
+/* Whether authority a is among the names given (all if none). */
+static int
+authority_selected(const struct authority *a, char **names, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], a->name) == 0)
+			return 1;
+	return n == 0;
+}
+
+/*
+ * Checks the names given to -k before anything starts: each must name an
+ * authority whose account key exists, for there is nothing to change
+ * otherwise.  Returns 0 or -1 (logged).
+ */
+int
+rollover_check(char **names, int n)
+{
+	struct authority	*a;
+	char			*path;
+	int			 i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		TAILQ_FOREACH(a, &conf->authorities, entry)
+			if (strcmp(names[i], a->name) == 0)
+				break;
+		if (a == NULL) {
+			log_warnx("%s: no such authority", names[i]);
+			rc = -1;
+		}
+	}
+	TAILQ_FOREACH(a, &conf->authorities, entry) {
+		if (!authority_selected(a, names, n))
+			continue;
+		if ((path = account_key_path(a)) == NULL)
+			fatal("account key path");
+		if (access(path, F_OK) == -1) {
+			log_warn("authority %s: account key %s: nothing to "
+			    "change", a->name, path);
+			rc = -1;
+		}
+		free(path);
+	}
+	return rc;
+}
+
+static int
+rollover_one(struct authority *a)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	char		*path, newpath[PATH_MAX], oldpath[PATH_MAX], *err;
+	uint32_t	 id, changed;
+	int		 existed, rc = -1;
+
+	if ((path = account_key_path(a)) == NULL)
+		fatal("account key path");
+	if ((size_t)snprintf(newpath, sizeof(newpath), "%s.new", path) >=
+	    sizeof(newpath) || (size_t)snprintf(oldpath, sizeof(oldpath),
+	    "%s.old", path) >= sizeof(oldpath)) {
+		log_warnx("authority %s: %s: path too long", a->name, path);
+		goto out;
+	}
+	if (key_load(KEYID_ROLLOVER_BASE + a->id, newpath, a->account_keytype,
+	    a->account_keybits, &existed) == -1)
+		goto out;
+	if (existed)
+		log_info("authority %s: using %s, left by an earlier attempt",
+		    a->name, newpath);
+	buf_init(&b, 16);
+	buf_add_u32(&b, a->id);
+	buf_add_u32(&b, KEYID_ROLLOVER_BASE + a->id);
+	if (child_call(PROC_NETPROC, MSG_ROLLOVER, &b, -1, MSG_ROLLOVER_RESULT,
+	    &m) == -1) {
+		buf_free(&b);
+		goto out;
+	}
+	buf_free(&b);
+	rbuf_init(&r, m.data, m.datalen);
+	id = rbuf_u32(&r);
+	changed = rbuf_u32(&r);
+	err = rbuf_str(&r, IMSG_MAX_SIZE);
+	imsg_clear(&m);
+	if (rbuf_end(&r) == -1 || id != a->id)
+		fatalx("malformed ROLLOVER_RESULT from netproc");
+	if (!changed) {
+		log_warnx("authority %s: account key not changed: %s; the new "
+		    "key stays in %s for the next attempt", a->name, err,
+		    newpath);
+		free(err);
+		goto out;
+	}
+	free(err);
+	if (rename(path, oldpath) == -1 || rename(newpath, path) == -1) {
+		log_warn("authority %s: the authority has the key in %s, but "
+		    "it could not be put in place of %s", a->name, newpath,
+		    path);
+		goto out;
+	}
+	log_info("authority %s: account key changed; the old key is in %s",
+	    a->name, oldpath);
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+/* Changes the key of every authority named (all if none); 0 or 1. */
+int
+rollover_all(char **names, int n)
+{
+	struct authority	*a;
+	int			 status = 0;
+
+	TAILQ_FOREACH(a, &conf->authorities, entry)
+		if (authority_selected(a, names, n) && rollover_one(a) == -1)
+			status = 1;
+	return status;
+}
