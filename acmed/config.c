@@ -570,6 +570,11 @@ conf_path_user(const struct config *c, const char *path, char *buf,
 			    "(%s:%d)", a->name, a->file, a->line);
 			return 0;
 		}
+		if (a->eab_key != NULL && strcmp(a->eab_key, path) == 0) {
+			snprintf(buf, len, "the external account key of "
+			    "authority %s (%s:%d)", a->name, a->file, a->line);
+			return 0;
+		}
 	}
 	TAILQ_FOREACH(d, &c->domains, entry) {
 		const char	*what = NULL;

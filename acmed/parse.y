@@ -405,10 +405,10 @@ authoptsl	: API URL STRING		{
 				    "twice", cur_auth->name);
 			else if ($3[0] == '\0' || strlen($3) > EAB_KID_MAX)
 				conf_err("authority %s: external account key "
-				    "id must have 1 to %d characters",
+				    "id must have 1 to %d bytes",
 				    cur_auth->name, EAB_KID_MAX);
 			else if (set_path(&cur_auth->eab_key, $5,
-			    "external account key", 0) == 0) {
+			    "external account key", 1) == 0) {
 				check_key_mode($5, "external account key", 1);
 				cur_auth->eab_kid = $3;
 				$3 = NULL;
@@ -1241,18 +1241,21 @@ check_key_mode(const char *path, const char *what, int must_exist)
 
 	if (!check_perms)
 		return;
-	if (stat(path, &st) == -1) {
+	/* As the parent opens it at start: no link is followed. */
+	if (lstat(path, &st) == -1) {
 		if (errno != ENOENT || must_exist)
 			conf_err("%s %s: %s", what, path, strerror(errno));
 		return;
 	}
-	if (!S_ISREG(st.st_mode))
+	if (S_ISLNK(st.st_mode))
+		conf_err("%s %s: a symbolic link; name the file itself", what,
+		    path);
+	else if (!S_ISREG(st.st_mode))
 		conf_err("%s %s: not a regular file", what, path);
-	else if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))
-		conf_err("%s %s: readable or writable by group or others "
-		    "(mode %04o); chmod 600 it, or replace the key if others "
-		    "may have read it", what, path,
-		    (unsigned int)(st.st_mode & 07777));
+	else if (st.st_mode & (S_IRWXG | S_IRWXO))
+		conf_err("%s %s: group or others may use it (mode %04o); "
+		    "chmod 600 it, or replace the key if others may have read "
+		    "it", what, path, (unsigned int)(st.st_mode & 07777));
 }
 
 static void

@@ -106,6 +106,8 @@ b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
 	*outlen = n;
 	return 0;
 fail:
+	/* What was decoded may be a secret (a MAC key). */
+	explicit_bzero(out, len / 4 * 3 + 3);
 	free(out);
 	return -1;
 }

@@ -149,15 +149,27 @@ chmod 0640 "$T_TMP/domain.key"
 run_conf -f "$T_TMP/base.conf"
 check "group-readable domain key refused" [ "$rc" -ne 0 ]
 check "group-readable domain key: message" \
-    grep -q "base.conf:6: domain key $T_TMP/domain.key: readable or writable by group or others (mode 0640)" "$out"
+    grep -q "base.conf:6: domain key $T_TMP/domain.key: group or others may use it (mode 0640)" "$out"
 chmod 0600 "$T_TMP/domain.key"
 chmod 0604 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "world-readable account key refused" \
-    grep -q "base.conf:3: account key $T_TMP/account.key: readable or writable" "$out"
+    grep -q "base.conf:3: account key $T_TMP/account.key: group or others may use it" "$out"
 chmod 0620 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "group-writable account key refused" [ "$rc" -ne 0 ]
+chmod 0601 "$T_TMP/account.key"
+run_conf -f "$T_TMP/base.conf"
+check "account key executable by others refused (as at start)" \
+    grep -q "base.conf:3: account key $T_TMP/account.key: group or others may use it (mode 0601)" "$out"
+chmod 0600 "$T_TMP/account.key"
+mv "$T_TMP/account.key" "$T_TMP/real.key"
+ln -s "$T_TMP/real.key" "$T_TMP/account.key"
+run_conf -f "$T_TMP/base.conf"
+check "account key behind a symbolic link refused (as at start)" \
+    grep -q "base.conf:3: account key $T_TMP/account.key: a symbolic link" "$out"
+rm -f "$T_TMP/account.key" "$T_TMP/real.key"
+: >"$T_TMP/account.key"
 rm -f "$T_TMP/account.key" "$T_TMP/domain.key"
 run_conf -f "$T_TMP/base.conf"
 check "missing keys accepted (generated later)" [ "$rc" -eq 0 ]
@@ -185,7 +197,7 @@ check "external account: the dump reads back" \
 chmod 0640 "$T_TMP/eab.key"
 run_conf -f "$T_TMP/eab.conf"
 check "group-readable external account key refused" \
-    grep -q "eab.conf:4: external account key $T_TMP/eab.key: readable or writable by group or others (mode 0640)" "$out"
+    grep -q "eab.conf:4: external account key $T_TMP/eab.key: group or others may use it (mode 0640)" "$out"
 rm -f "$T_TMP/eab.key"
 run_conf -f "$T_TMP/eab.conf"
 check "missing external account key refused" \
@@ -193,7 +205,7 @@ check "missing external account key refused" \
 base "external account \"\" key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "empty external account key id refused" \
-    grep -q "eab.conf:4: authority le: external account key id must have 1 to 1024 characters" "$out"
+    grep -q "eab.conf:4: authority le: external account key id must have 1 to 1024 bytes" "$out"
 base "external account kid key \"eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "relative external account key path refused" \
@@ -205,6 +217,10 @@ base "external account a key \"$T_TMP/eab.key\"
 run_conf -f "$T_TMP/eab.conf"
 check "external account given twice refused" \
     grep -q "eab.conf:5: authority le: external account given twice" "$out"
+base "external account a key \"$T_TMP/account.key\"" >"$T_TMP/eab.conf"
+run_conf -f "$T_TMP/eab.conf"
+check "external account key that is the account key refused" \
+    grep -q "eab.conf:4: external account key \"$T_TMP/account.key\": already used as the account key of authority le" "$out"
 
 # 100 names in one domain are fine, 101 are refused.
 names() {
