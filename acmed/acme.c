@@ -187,9 +187,11 @@ problem_fail(struct net_order *o, const char *context,
 }
 
 /*
- * A signed POST: payload NULL for POST-as-GET.  A badNonce answer is
- * retried with the fresh nonce; an account the authority no longer knows
- * is registered again once.  Returns 0 with a 2xx answer in resp, -1
+ * A signed POST: payload NULL for POST-as-GET.  Signed with the account
+ * key, or with the order's key if o->cert_key is set; use_jwk puts the
+ * key's JWK in the header instead of the account URL.  A badNonce answer
+ * is retried with the fresh nonce; an account the authority no longer
+ * knows is registered again once.  Returns 0 with a 2xx answer in resp, -1
  * with the order's error set.
  */
 static int ensure_account(struct net_order *, int);
@@ -207,7 +209,7 @@ post(struct net_order *o, const char *url, const char *payload,
 	for (tries = 0; tries < NETPROC_NONCE_RETRIES; tries++) {
 		if (get_nonce(o) == -1)
 			return -1;
-		if (np_sign(a->keyid, url, a->nonce,
+		if (np_sign(o->cert_key ? o->keyid : a->keyid, url, a->nonce,
 		    use_jwk ? "" : a->account_url, payload,
 		    payload ? strlen(payload) : 0, &jws, &jwslen) == -1) {
 			order_fail(o, "keyproc", "%s: could not sign the "
@@ -792,9 +794,11 @@ out:
 }
 
 /*
- * Revokes the certificate whose leaf is der (RFC 8555 section 7.6), with
- * the account key: the account that ordered it, found by its key if its
- * URL was lost.
+ * Revokes the certificate whose leaf is der (RFC 8555 section 7.6),
+ * signed with the certificate's own key (o->keyid, JWK in the header):
+ * the authority accepts it whatever became of the account that ordered
+ * it, and no account is looked up or registered for it.  A certificate
+ * the authority says is already revoked is revoked: 0 all the same.
  */
 int
 acme_revoke(struct net_order *o, const void *der, size_t len)
@@ -803,7 +807,7 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 	char			*body;
 	int			 rc = -1;
 
-	if (account_ready(o) == -1)
+	if (get_directory(o) == -1)
 		return -1;
 	if (o->a->dir.revoke_cert == NULL) {
 		order_fail(o, "directory", "authority %s: no revokeCert in "
@@ -815,9 +819,15 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 		    o->names[0]);
 		return -1;
 	}
+	o->cert_key = 1;
 	http_resp_init(&resp);
-	if (post(o, o->a->dir.revoke_cert, body, NULL, &resp, 0) == 0)
+	if (post(o, o->a->dir.revoke_cert, body, NULL, &resp, 1) == 0)
 		rc = 0;
+	else if (o->error_type != NULL &&
+	    strcmp(o->error_type, ERR_PREFIX "alreadyRevoked") == 0) {
+		log_info("%s: %s", o->names[0], o->error);
+		rc = 0;
+	}
 	free(body);
 	http_resp_free(&resp);
 	return rc;

@@ -12,8 +12,8 @@
 
 #include <err.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -247,6 +247,7 @@ dstates_free(void)
 		free(dstates[i].last_error);
 		free(dstates[i].order_url);
 		free(dstates[i].pubkey);
+		OPENSSL_free(dstates[i].revoking);
 	}
 	free(dstates);
 	dstates = NULL;
@@ -385,11 +386,8 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 		buf_add_lstr(&b, v->host);
 		buf_add_u32(&b, (uint32_t)v->port);
 		buf_add_lstr(&b, ds->d->names[0]);
-	} else {
+	} else
 		buf_add_u32(&b, ds->d->auth->id);
-		if (type == MSG_REVOKE)
-			buf_add_lstr(&b, ds->d->handle);
-	}
 	rc = buf_add_blob(&b, der, len) == -1 ? -1 :
 	    send_msg(PROC_NETPROC, type, -1, &b);
 	buf_free(&b);
@@ -397,18 +395,40 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 	return rc;
 }
 
-/* -r: asks netproc to revoke a domain's issued certificate. */
+/*
+ * -r: asks netproc to revoke a domain's issued certificate, signed with
+ * the domain key.  The leaf is kept to check, once it is revoked, that the
+ * files still hold it.
+ */
 void
 revoke_start(struct dstate *ds)
 {
+	struct buf	 b;
+	int		 rc;
+
 	if (ds->state != CERT_ISSUED) {
 		log_warnx("%s: no issued certificate to revoke", ds->d->handle);
 		ds->result = -1;
 		return;
 	}
-	if (send_leaf(MSG_REVOKE, ds, NULL) == -1) {
+	OPENSSL_free(ds->revoking);
+	if (cert_leaf_der(ds->d->fullchain ? ds->d->fullchain : ds->d->cert,
+	    &ds->revoking, &ds->revoking_len) == -1) {
 		log_warnx("%s: cannot read the certificate to revoke",
 		    ds->d->handle);
+		ds->result = -1;
+		return;
+	}
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, ds->d->id);
+	buf_add_u32(&b, ds->d->auth->id);
+	buf_add_u32(&b, ds->keyid);
+	buf_add_lstr(&b, ds->d->handle);
+	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len) == -1 ? -1 :
+	    send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b);
+	buf_free(&b);
+	if (rc == -1) {
+		log_warnx("%s: revocation not requested", ds->d->handle);
 		ds->result = -1;
 		return;
 	}
@@ -417,18 +437,46 @@ revoke_start(struct dstate *ds)
 	    ds->d->handle, time_text(ds->not_after));
 }
 
+/* Moves a file aside as FILE.revoked; 0, or -1 with the reason logged. */
+static int
+move_aside(const struct dstate *ds, const char *path)
+{
+	char	 to[PATH_MAX];
+
+	if ((size_t)snprintf(to, sizeof(to), "%s.revoked", path) >=
+	    sizeof(to)) {
+		log_warnx("%s: %s.revoked: path too long", ds->d->handle,
+		    path);
+		return -1;
+	}
+	if (rename(path, to) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("%s: moving %s aside", ds->d->handle, path);
+		return -1;
+	}
+	log_info("%s: %s moved to %s", ds->d->handle, path, to);
+	return 0;
+}
+
 /*
- * A revoked certificate's files are moved aside, as FILE.revoked: what
- * uses them must not go on serving a revoked certificate, and the next
- * pass of acmed finds the certificate missing and requests a new one.
+ * A revoked certificate's files are moved aside, as FILE.revoked, and a
+ * provisional certificate takes their place, with the domain's reload
+ * actions: what uses them stops serving the revoked certificate and can
+ * still start.  The next pass of acmed finds a provisional certificate
+ * and requests a new one.  Files that no longer hold the revoked leaf (a
+ * daemon renewed it meanwhile) are left alone.
  */
 static void
 revoke_done(struct dstate *ds, int revoked, const char *detail)
 {
 	const char	*files[3] = { ds->d->cert, ds->d->chain,
 			    ds->d->fullchain };
-	char		 to[PATH_MAX];
-	size_t		 i;
+	const char	*path = ds->d->fullchain ? ds->d->fullchain :
+			    ds->d->cert;
+	unsigned char	*der = NULL;
+	size_t		 i, len = 0;
+	int		 same;
 
 	ds->issuing = 0;
 	if (!revoked) {
@@ -440,23 +488,24 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	}
 	ds->result = 0;
 	log_info("%s: certificate revoked", ds->d->handle);
-	for (i = 0; i < 3; i++) {
-		if (files[i] == NULL)
-			continue;
-		if ((size_t)snprintf(to, sizeof(to), "%s.revoked", files[i]) >=
-		    sizeof(to) || rename(files[i], to) == -1) {
-			if (errno != ENOENT) {
-				log_warn("%s: moving %s aside", ds->d->handle,
-				    files[i]);
-				ds->result = -1;
-			}
-			continue;
-		}
-		log_info("%s: %s moved to %s", ds->d->handle, files[i], to);
+	same = cert_leaf_der(path, &der, &len) == 0 &&
+	    len == ds->revoking_len && memcmp(der, ds->revoking, len) == 0;
+	OPENSSL_free(der);
+	if (!same) {
+		log_warnx("%s: %s no longer holds the revoked certificate: "
+		    "left in place", ds->d->handle, path);
+		event_emit(conf, "revoked", ds, "the files hold another "
+		    "certificate now and were left in place");
+		return;
 	}
+	for (i = 0; i < 3; i++)
+		if (files[i] != NULL && move_aside(ds, files[i]) == -1)
+			ds->result = -1;
 	ds->state = CERT_MISSING;
 	sched_ari_forget(ds);
-	event_emit(conf, "revoked", ds, NULL);
+	event_emit(conf, "revoked", ds, ds->result == 0 ? NULL :
+	    "the files could not all be moved aside");
+	provisional_install(ds);
 	status_dirty = 1;
 }
 
@@ -567,9 +616,17 @@ housekeeping(time_t now, time_t next)
 	return next;
 }
 
+/*
+ * The status file is the daemon's: -r and -k, which may run beside it, do
+ * not write it.
+ */
 void
 status_flush(time_t now)
 {
+	if (revoking || rolling) {
+		status_dirty = 0;
+		return;
+	}
 	if (status_write(conf, dstates, ndstates) == 0) {
 		status_dirty = 0;
 		status_written = now;
@@ -587,7 +644,7 @@ dispatch_netproc(const struct imsg *m)
 	const uint8_t		*blob;
 	size_t			 len;
 	int64_t			 retry, start, end;
-	uint32_t		 matches;
+	uint32_t		 matches, revoked;
 
 	rbuf_init(&r, m->data, m->datalen);
 	switch (m->hdr.type) {
@@ -656,12 +713,12 @@ dispatch_netproc(const struct imsg *m)
 		return;
 	case MSG_REVOKE_RESULT:
 		id = rbuf_u32(&r);
-		matches = rbuf_u32(&r);
+		revoked = rbuf_u32(&r);
 		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL ||
 		    !ds->issuing)
 			break;
-		revoke_done(ds, matches != 0, s1);
+		revoke_done(ds, revoked != 0, s1);
 		free(s1);
 		return;
 	case MSG_ISSUE_FAILED:

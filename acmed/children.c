@@ -449,16 +449,20 @@ children_configure(void)
 	int			 existed, fd;
 
 	TAILQ_FOREACH(a, &conf->authorities, entry) {
-		if ((path = account_key_path(a)) == NULL)
-			return -1;
-		if (key_load(a->id, path, a->account_keytype,
-		    a->account_keybits, &existed) == -1) {
+		/* -r signs with domain keys only: no account key is made. */
+		existed = 0;
+		if (!revoking) {
+			if ((path = account_key_path(a)) == NULL)
+				return -1;
+			if (key_load(a->id, path, a->account_keytype,
+			    a->account_keybits, &existed) == -1) {
+				free(path);
+				return -1;
+			}
 			free(path);
-			return -1;
+			if (a->eab_kid != NULL && eab_load(a) == -1)
+				return -1;
 		}
-		free(path);
-		if (a->eab_kid != NULL && eab_load(a) == -1)
-			return -1;
 		if ((fd = ca_fd(a)) == -1)
 			return -1;
 		url = state_read(conf->state_dir, "accounts", a->name);

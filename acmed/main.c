@@ -43,7 +43,8 @@
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: acmed [-dnorsv] [-f file] [domain ...]\n"
+	fprintf(stderr, "usage: acmed [-dnosv] [-f file] [domain ...]\n"
+	    "       acmed -r [-dv] [-f file] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n");
 	exit(1);
 }
@@ -196,11 +197,18 @@ parent_loop(int sigfd)
 			case SIGINT:
 				log_info("%s: shutting down",
 				    strsignal(si.ssi_signo));
+				/* A pass cut short is not a pass. */
+				if (oneshot)
+					return oneshot_done(&status) ?
+					    status : 1;
 				return 0;
 			case SIGHUP:
+				if (oneshot) {
+					log_info("SIGHUP: the pass ends");
+					return oneshot_done(&status) ?
+					    status : 1;
+				}
 				(void)reload_config();
-				if (oneshot)
-					return 1;
 				continue;
 			case SIGUSR1:
 				log_info("checking every certificate now");
@@ -272,8 +280,9 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	/* Revocation cannot be undone: the domains are named. */
 	if ((argc > 0 && !oneshot && !revoking && !rolling) ||
-	    oneshot + revoking + rolling > 1)
+	    (revoking && argc == 0) || oneshot + revoking + rolling > 1)
 		usage();
 	if (revoking || rolling)
 		oneshot = 1;

@@ -536,6 +536,7 @@ revoke_request(struct imsg *m)
 	rbuf_init(&r, m->data, m->datalen);
 	o.domid = rbuf_u32(&r);
 	authid = rbuf_u32(&r);
+	o.keyid = rbuf_u32(&r);
 	name = rbuf_str(&r, IMSG_MAX_SIZE);
 	der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
 	if (rbuf_end(&r) == -1 || len == 0 ||

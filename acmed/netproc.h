@@ -47,6 +47,7 @@ struct net_order {
 	struct net_authority	*a;
 	uint32_t		 domid;
 	uint32_t		 keyid;
+	int			 cert_key;	/* requests signed with keyid */
 	char			**names;
 	size_t			 nnames;
 	char			*preferred_chain;

@@ -43,6 +43,8 @@ struct dstate {
 	int		 verify_tries;
 	int		 verify_pending;	/* answers still expected */
 	int		 verify_failed;
+	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
+	size_t		 revoking_len;
 };
 
 /* install.c */

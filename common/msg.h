@@ -81,7 +81,7 @@ enum msg_type {
 	MSG_RENEWAL_WINDOW,	/* u32 domid, i64 start, i64 end, i64 retry-after; start = end = 0: none */
 	MSG_VERIFY,		/* u32 domid, str host, u32 port, str server name, blob leaf DER */
 	MSG_VERIFY_RESULT,	/* u32 domid, str endpoint, u32 matches, str detail */
-	MSG_REVOKE,		/* u32 domid, u32 authid, str name, blob leaf DER */
+	MSG_REVOKE,		/* u32 domid, u32 authid, u32 domain keyid, str name, blob leaf DER */
 	MSG_REVOKE_RESULT,	/* u32 domid, u32 revoked, str error ("" if revoked) */
 	MSG_ROLLOVER,		/* u32 authid, u32 new account keyid */
 	MSG_ROLLOVER_RESULT,	/* u32 authid, u32 changed, str error ("" if changed) */

@@ -1,10 +1,12 @@
 #!/bin/sh
 # acmed -r against Pebble: the certificate is revoked at the authority
-# (Pebble's management interface says so), its files are moved aside as
-# FILE.revoked and the next pass issues a new one; a domain without an
-# issued certificate and a certificate already revoked end with status 1
-# and the reason, and leave the files where they are.  Beside a running
-# daemon, which issues anew on SIGUSR1.
+# (Pebble's management interface says so), signed with the domain key, so
+# that no account is needed; its files are moved aside as FILE.revoked, a
+# provisional certificate takes their place with the reload actions, the
+# status file is left to the daemon, and the next pass issues a new
+# certificate.  A certificate already revoked counts as revoked; a domain
+# without an issued certificate ends with status 1 and keeps its files.
+# Beside a running daemon, which issues anew on SIGUSR1.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 15700 || { notok "pebble starts"; t_done; exit 1; }
@@ -20,6 +22,9 @@ echo "\$ACMED_EVENT \$ACMED_DOMAIN" >>"$T_TMP/events"
 EOH
 chmod 0755 "$T_TMP/hook.sh"
 t_domain "$conf" rv.example.org "" www.rv.example.org
+echo "	reload shell \"echo reloaded >>$T_TMP/reloads\"" >"$T_TMP/reload"
+sed "/^	domain key \"$(printf '%s' "$T_TMP" | sed 's|/|\\/|g')\/rv/r $T_TMP/reload" \
+    "$conf" >"$conf.new" && mv "$conf.new" "$conf"
 t_domain "$conf" other.example.org
 run() {
 	"$ACMED" -d -v -f "$conf" "$@" >"$T_TMP/out" 2>&1
@@ -34,56 +39,78 @@ serial() {
 	openssl x509 -noout -serial -in "$1" | sed 's/^serial=//' |
 	    tr 'A-F' 'a-f' | sed 's/^0*//'
 }
+self_signed() {
+	[ "$(openssl x509 -noout -subject -in "$1" | sed 's/^subject=//')" = \
+	    "$(openssl x509 -noout -issuer -in "$1" | sed 's/^issuer=//')" ]
+}
+st=$T_TMP/state/status.json
 
+check "the reload action is configured" grep -q reloads "$conf"
 check "issued first" run -o rv.example.org
 check "issued: chain verifies" t_verify rv.example.org
 s1=$(serial "$T_TMP/rv.example.org.crt")
 check "Pebble says the certificate is valid ($s1)" \
     [ "$(status "$s1")" = Valid ]
+cp "$st" "$T_TMP/status.before"
 
+# No account at all: the domain key signs the revocation.
+mv "$T_TMP/account.key" "$T_TMP/account.key.saved"
+mv "$T_TMP/state/accounts/pebble.url" "$T_TMP/pebble.url.saved"
+: >"$T_TMP/reloads"
 check "acmed -r exits 0" run -r rv.example.org
 check "Pebble says the certificate is revoked" \
     [ "$(status "$s1")" = Revoked ]
 check "the log says so" grep -q 'rv.example.org: certificate revoked' \
     "$T_TMP/out"
+check "no account was needed, none registered, no account key made" \
+    sh -c "! grep -q 'registered account' '$T_TMP/out' &&
+    test ! -e '$T_TMP/account.key'"
 for f in crt chain full; do
-	check "$f moved aside as .revoked" sh -c \
-	    "test ! -e '$T_TMP/rv.example.org.$f' &&
-	    test -s '$T_TMP/rv.example.org.$f.revoked'"
+	check "$f moved aside as .revoked" \
+	    test -s "$T_TMP/rv.example.org.$f.revoked"
 done
 check "the moved certificate is the one revoked" \
     [ "$(serial "$T_TMP/rv.example.org.crt.revoked")" = "$s1" ]
+check "a provisional certificate took its place" \
+    self_signed "$T_TMP/rv.example.org.crt"
+check "the reload action ran" grep -q reloaded "$T_TMP/reloads"
 check "domain key kept" test -s "$T_TMP/rv.example.org.key"
-check "event revoked" grep -q '^revoked rv.example.org$' "$T_TMP/events"
+check "events revoked, then provisional" sh -c \
+    "grep -n '^revoked rv.example.org$' '$T_TMP/events' | cut -d: -f1 |
+    head -1 | { read -r a; grep -n '^provisional rv.example.org$' \
+    '$T_TMP/events' | cut -d: -f1 | tail -1 | { read -r b;
+    [ -n \"\$a\" ] && [ \"\$b\" -gt \"\$a\" ]; }; }"
 check "the other domain was left alone" \
     sh -c "! grep -q other.example.org '$T_TMP/out'"
+check "the status file was left alone" cmp -s "$st" "$T_TMP/status.before"
+mv "$T_TMP/account.key.saved" "$T_TMP/account.key"
+mv "$T_TMP/pebble.url.saved" "$T_TMP/state/accounts/pebble.url"
 
 check "the next pass issues a new certificate" run -o rv.example.org
 s2=$(serial "$T_TMP/rv.example.org.crt")
 check "new certificate: another serial, valid" \
     [ -n "$s2" ] && [ "$s2" != "$s1" ] && [ "$(status "$s2")" = Valid ]
 
-# The revoked certificate put back: the authority refuses, the files stay.
+# The revoked certificate put back: already revoked counts as revoked.
 for f in crt chain full; do
 	cp "$T_TMP/rv.example.org.$f" "$T_TMP/new.$f"
 	cp "$T_TMP/rv.example.org.$f.revoked" "$T_TMP/rv.example.org.$f"
 done
-check_not "already revoked: acmed -r exits 1" run -r rv.example.org
-check "already revoked: the authority's reason is given" \
-    grep -q 'certificate not revoked: .*alreadyRevoked' "$T_TMP/out"
-check "already revoked: the files stay" \
-    test -s "$T_TMP/rv.example.org.crt"
-check "event revoke-failed" \
-    grep -q '^revoke-failed rv.example.org$' "$T_TMP/events"
+check "already revoked: acmed -r exits 0" run -r rv.example.org
+check "already revoked: the authority's word is logged" \
+    grep -q 'rv.example.org: .*alreadyRevoked' "$T_TMP/out"
+check "already revoked: the files are moved aside" \
+    self_signed "$T_TMP/rv.example.org.crt"
 
 check_not "no certificate: acmed -r exits 1" run -r other.example.org
 check "no certificate: the reason is given" \
     grep -q 'other.example.org: no issued certificate to revoke' \
     "$T_TMP/out"
+check_not "-r without a domain refused" run -r
 check_not "-r and -o together refused" run -r -o rv.example.org
 
 # Beside a running daemon: -r binds no port, and SIGUSR1 makes the daemon
-# find the certificate gone and request a new one.
+# find the provisional certificate and request a new one.
 for f in crt chain full; do
 	cp "$T_TMP/new.$f" "$T_TMP/rv.example.org.$f"
 done
