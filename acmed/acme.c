@@ -242,7 +242,7 @@ post(struct net_order *o, const char *url, const char *payload,
 			continue;
 		}
 		if (is_problem(p, "accountDoesNotExist") && !use_jwk &&
-		    !reregistered) {
+		    !o->no_register && !reregistered) {
 			log_warnx("authority %s: account %s is unknown to the "
 			    "authority; registering again", a->name,
 			    a->account_url);
@@ -266,6 +266,38 @@ post(struct net_order *o, const char *url, const char *payload,
 }
 
 /*
+ * newAccount with onlyReturnExisting, signed as o says: 1 with the
+ * account's URL in resp->location, 0 if the authority knows no account
+ * with that key (not an error), -1 on error.
+ */
+static int
+account_lookup(struct net_order *o, struct http_resp *resp)
+{
+	char	*body;
+	int	 rc;
+
+	if ((body = acme_req_new_account(NULL, 1, NULL)) == NULL) {
+		order_fail(o, "internal", "authority %s: account lookup",
+		    o->a->name);
+		return -1;
+	}
+	rc = post(o, o->a->dir.new_account, body, NULL, resp, 1);
+	free(body);
+	if (rc == 0 && resp->location != NULL)
+		return 1;
+	if (rc == 0 || o->error_type == NULL || strcmp(o->error_type,
+	    ERR_PREFIX "accountDoesNotExist") != 0) {
+		order_fail(o, "account", "authority %s: account lookup "
+		    "without a Location", o->a->name);
+		return -1;
+	}
+	free(o->error);
+	free(o->error_type);
+	o->error = o->error_type = NULL;
+	return 0;
+}
+
+/*
  * The account: known URL, or (for a key that existed) looked up with
  * onlyReturnExisting, or registered, bound to an external account when
  * one is configured.  An authority that requires a binding when none is
@@ -285,21 +317,17 @@ ensure_account(struct net_order *o, int lookup)
 	memset(&eab, 0, sizeof(eab));
 	http_resp_init(&resp);
 	if (lookup && a->key_existed) {
-		if ((body = acme_req_new_account(NULL, 1, NULL)) == NULL)
-			goto out;
-		if (post(o, a->dir.new_account, body, NULL, &resp, 1) == 0 &&
-		    resp.location != NULL) {
-			free(body);
+		switch (account_lookup(o, &resp)) {
+		case 1:
 			goto found;
-		}
-		free(body);
-		if (o->error_type == NULL || strcmp(o->error_type,
-		    ERR_PREFIX "accountDoesNotExist") != 0)
+		case -1:
 			goto out;
-		/* Not an error: the key is new to this authority. */
-		free(o->error);
-		free(o->error_type);
-		o->error = o->error_type = NULL;
+		}
+	}
+	if (o->no_register) {
+		order_fail(o, "account", "authority %s: no account has this "
+		    "account key", a->name);
+		goto out;
 	}
 	if (a->eab) {
 		if (np_eab(a->keyid, a->dir.new_account, &eab, &err) == -1) {
@@ -794,11 +822,12 @@ out:
 }
 
 /*
- * Revokes the certificate whose leaf is der (RFC 8555 section 7.6),
- * signed with the certificate's own key (o->keyid, JWK in the header):
- * the authority accepts it whatever became of the account that ordered
- * it, and no account is looked up or registered for it.  A certificate
- * the authority says is already revoked is revoked: 0 all the same.
+ * Revokes the certificate whose leaf is der (RFC 8555 section 7.6).  If
+ * o->cert_key is set the request is signed with the certificate's own key
+ * (o->keyid, JWK in the header): the authority accepts it whatever became
+ * of the account that ordered it, and no account is needed.  Otherwise it
+ * is signed by the account, which must exist.  A certificate the
+ * authority says is already revoked is revoked: 0 all the same.
  */
 int
 acme_revoke(struct net_order *o, const void *der, size_t len)
@@ -814,14 +843,17 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 		    "its directory", o->a->name);
 		return -1;
 	}
+	o->no_register = 1;
+	if (!o->cert_key && account_ready(o) == -1)
+		return -1;
 	if ((body = acme_req_revoke(der, len)) == NULL) {
 		order_fail(o, "internal", "%s: revocation request",
 		    o->names[0]);
 		return -1;
 	}
-	o->cert_key = 1;
 	http_resp_init(&resp);
-	if (post(o, o->a->dir.revoke_cert, body, NULL, &resp, 1) == 0)
+	if (post(o, o->a->dir.revoke_cert, body, NULL, &resp,
+	    o->cert_key) == 0)
 		rc = 0;
 	else if (o->error_type != NULL &&
 	    strcmp(o->error_type, ERR_PREFIX "alreadyRevoked") == 0) {
@@ -836,37 +868,79 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 /*
  * Changes the account's key to the key newid (RFC 8555 section 7.3.5):
  * the new key signs the inner request, the old key the outer one.  The
- * account keeps its URL.
+ * account keeps its URL.  A new key left by an earlier attempt
+ * (new_existed) may already be the account's, if the authority took it
+ * and its answer was lost: the authority is asked first.  Only an account
+ * that exists is changed: none is registered for it.
  */
 int
-acme_key_change(struct net_order *o, uint32_t newid)
+acme_key_change(struct net_order *o, uint32_t newid, int new_existed)
 {
 	struct net_authority	*a = o->a;
 	struct http_resp	 resp;
-	char			*inner;
+	char			*inner, *err;
 	size_t			 len;
-	int			 rc = -1;
+	int			 rc = -1, found;
 
-	if (account_ready(o) == -1)
-		return -1;
+	http_resp_init(&resp);
+	if (get_directory(o) == -1)
+		goto out;
 	if (a->dir.key_change == NULL) {
 		order_fail(o, "directory", "authority %s: no keyChange in "
 		    "its directory", a->name);
-		return -1;
+		goto out;
 	}
-	if (np_key_change(a->keyid, newid, a->dir.key_change, a->account_url,
-	    &inner, &len) == -1) {
-		order_fail(o, "keyproc", "authority %s: no key change request",
+	o->no_register = 1;
+	if (new_existed) {
+		o->cert_key = 1;
+		o->keyid = newid;
+		found = account_lookup(o, &resp);
+		o->cert_key = 0;
+		if (found == -1)
+			goto out;
+		if (found == 1 && (a->account_url == NULL ||
+		    strcmp(a->account_url, resp.location) == 0)) {
+			log_info("authority %s: account %s has the new key "
+			    "already", a->name, resp.location);
+			if (a->account_url == NULL) {
+				a->account_url = resp.location;
+				resp.location = NULL;
+				np_account_url(a->id, a->account_url);
+			}
+			rc = 0;
+			goto out;
+		}
+		if (found == 1) {
+			order_fail(o, "account", "authority %s: the new key "
+			    "belongs to account %s, not to %s", a->name,
+			    resp.location, a->account_url);
+			goto out;
+		}
+		http_resp_free(&resp);
+		http_resp_init(&resp);
+	}
+	if (a->thumbprint == NULL &&
+	    np_thumbprint(a->keyid, &a->thumbprint) == -1) {
+		order_fail(o, "keyproc", "authority %s: no account key",
 		    a->name);
-		return -1;
+		goto out;
 	}
-	http_resp_init(&resp);
+	if (ensure_account(o, 1) == -1)
+		goto out;
+	if (np_key_change(a->keyid, newid, a->dir.key_change, a->account_url,
+	    &inner, &len, &err) == -1) {
+		order_fail(o, "keyproc", "authority %s: key change: %s",
+		    a->name, err);
+		free(err);
+		goto out;
+	}
 	if (post(o, a->dir.key_change, inner, NULL, &resp, 0) == 0) {
 		log_info("authority %s: account %s now has the new key",
 		    a->name, a->account_url);
 		rc = 0;
 	}
 	free(inner);
+ out:
 	http_resp_free(&resp);
 	return rc;
 }

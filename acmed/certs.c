@@ -31,6 +31,7 @@
 #include "parent.h"
 #include "parent_state.h"
 #include "acme.h"
+#include "x509check.h"
 
 #include <openssl/crypto.h>
 
@@ -72,8 +73,9 @@ names_joined(const struct domain *d)
 /*
  * A domain without a certificate gets a self-signed one at once, so the
  * services that use it can start; it is replaced when the real one comes.
+ * 0 if it was installed.
  */
-static void
+static int
 provisional_install(struct dstate *ds)
 {
 	struct buf	 b;
@@ -82,9 +84,10 @@ provisional_install(struct dstate *ds)
 	const uint8_t	*pem;
 	size_t		 len;
 	char		*names, *e;
+	int		 rc = -1;
 
 	if ((names = names_joined(ds->d)) == NULL)
-		return;
+		return -1;
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, ds->keyid);
 	buf_add_lstr(&b, names);
@@ -109,10 +112,12 @@ provisional_install(struct dstate *ds)
 		event_emit(conf, "provisional", ds, NULL);
 		actions_queue(ds);
 		status_dirty = 1;
+		rc = 0;
 	}
 	imsg_clear(&m);
 out:
 	buf_free(&b);
+	return rc;
 }
 
 static const char *
@@ -397,14 +402,15 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 
 /*
  * -r: asks netproc to revoke a domain's issued certificate, signed with
- * the domain key.  The leaf is kept to check, once it is revoked, that the
- * files still hold it.
+ * the domain key if it is the certificate's, by the account otherwise.
+ * The leaf is kept to check, once it is revoked, that the files still
+ * hold it.
  */
 void
 revoke_start(struct dstate *ds)
 {
 	struct buf	 b;
-	int		 rc;
+	int		 rc, cert_key;
 
 	if (ds->state != CERT_ISSUED) {
 		log_warnx("%s: no issued certificate to revoke", ds->d->handle);
@@ -419,10 +425,16 @@ revoke_start(struct dstate *ds)
 		ds->result = -1;
 		return;
 	}
+	cert_key = ds->pubkey != NULL && x509_der_key_is(ds->revoking,
+	    ds->revoking_len, ds->pubkey, ds->pubkeylen);
+	if (!cert_key)
+		log_info("%s: the domain key %s is not the certificate's: "
+		    "revoking through the account", ds->d->handle, ds->d->key);
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, ds->d->id);
 	buf_add_u32(&b, ds->d->auth->id);
 	buf_add_u32(&b, ds->keyid);
+	buf_add_u32(&b, cert_key);
 	buf_add_lstr(&b, ds->d->handle);
 	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len) == -1 ? -1 :
 	    send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b);
@@ -488,12 +500,18 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	}
 	ds->result = 0;
 	log_info("%s: certificate revoked", ds->d->handle);
-	same = cert_leaf_der(path, &der, &len) == 0 &&
-	    len == ds->revoking_len && memcmp(der, ds->revoking, len) == 0;
+	if (cert_leaf_der(path, &der, &len) == -1) {
+		log_warnx("%s: %s: no certificate to move aside",
+		    ds->d->handle, path);
+		event_emit(conf, "revoked", ds, "its files were gone");
+		ds->result = -1;
+		return;
+	}
+	same = len == ds->revoking_len && memcmp(der, ds->revoking, len) == 0;
 	OPENSSL_free(der);
 	if (!same) {
-		log_warnx("%s: %s no longer holds the revoked certificate: "
-		    "left in place", ds->d->handle, path);
+		log_warnx("%s: %s holds another certificate now: left in "
+		    "place", ds->d->handle, path);
 		event_emit(conf, "revoked", ds, "the files hold another "
 		    "certificate now and were left in place");
 		return;
@@ -505,7 +523,8 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	sched_ari_forget(ds);
 	event_emit(conf, "revoked", ds, ds->result == 0 ? NULL :
 	    "the files could not all be moved aside");
-	provisional_install(ds);
+	if (provisional_install(ds) == -1)
+		ds->result = -1;
 	status_dirty = 1;
 }
 

@@ -73,8 +73,7 @@ child_log(enum proc_id p, const struct imsg *m)
 
 /*
  * A request to a child, waited for: keyproc answers at once, netproc
- * after its exchange with the authority.  What is queued for the other
- * children is sent first.  Meanwhile the child's log lines
+ * after its exchange with the authority.  Meanwhile the child's log lines
  * are written, and netproc's other messages (READY, the account URL) are
  * handled as the loop would.  The answer is the first other message from
  * keyproc, or netproc's message of type want.  Returns 0 with *m filled.
@@ -84,20 +83,22 @@ child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
     uint32_t want, struct imsg *m)
 {
 	struct child	*c = &children[p];
-	int		 i, r;
+	int		 r;
 
-	if (send_msg(p, type, fd, b) == -1)
-		return -1;
 	/*
-	 * Everything queued goes first, to every child: netproc's request
-	 * may need a key that keyproc has not been sent yet.
+	 * netproc's request may need a key queued for keyproc: what is
+	 * queued for keyproc goes first.
 	 */
-	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
-		if (children[i].chan != NULL &&
-		    ichan_flush_all(children[i].chan) == -1) {
-			log_warn("%s", proc_names[i]);
-			return -1;
-		}
+	if (p == PROC_NETPROC && children[PROC_KEYPROC].chan != NULL &&
+	    ichan_flush_all(children[PROC_KEYPROC].chan) == -1) {
+		log_warn("keyproc");
+		return -1;
+	}
+	if (send_msg(p, type, fd, b) == -1 ||
+	    ichan_flush_all(c->chan) == -1) {
+		log_warn("%s", proc_names[p]);
+		return -1;
+	}
 	for (;;) {
 		if ((r = ichan_recv(c->chan, m)) != 1) {
 			log_warnx("%s closed its channel", proc_names[p]);
@@ -185,13 +186,14 @@ eab_load(const struct authority *a)
 }
 
 /*
- * Hands a key to keyproc: an existing file as a descriptor, or asks for a
- * new key and writes it 0600.  *existed tells which.  A key file that
- * group or others may read is refused.
+ * Hands a key to keyproc: an existing file as a descriptor, or (if create
+ * is set) asks for a new key and writes it 0600.  *existed tells which;
+ * without create, a missing file is no error and nothing is loaded.  A
+ * key file that group or others may read is refused.
  */
 int
 key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
-    int *existed)
+    int create, int *existed)
 {
 	struct buf	 b;
 	struct imsg	 m;
@@ -212,6 +214,9 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 		*existed = 1;
 		if (send_msg(PROC_KEYPROC, MSG_KEY_FD, fd, &b) == -1)
 			goto out;
+	} else if (errno == ENOENT && !create) {
+		rc = 0;
+		goto out;
 	} else if (errno == ENOENT) {
 		if (child_call(PROC_KEYPROC, MSG_KEY_NEW, &b, -1, 0, &m) == -1)
 			goto out;
@@ -449,20 +454,22 @@ children_configure(void)
 	int			 existed, fd;
 
 	TAILQ_FOREACH(a, &conf->authorities, entry) {
-		/* -r signs with domain keys only: no account key is made. */
-		existed = 0;
-		if (!revoking) {
-			if ((path = account_key_path(a)) == NULL)
-				return -1;
-			if (key_load(a->id, path, a->account_keytype,
-			    a->account_keybits, &existed) == -1) {
-				free(path);
-				return -1;
-			}
+		/*
+		 * -r and -k make no key: they change nothing but what they
+		 * were asked to, and need no account that does not exist.
+		 */
+		if ((path = account_key_path(a)) == NULL)
+			return -1;
+		if (key_load(a->id, path, a->account_keytype,
+		    a->account_keybits, !revoking && !rolling,
+		    &existed) == -1) {
 			free(path);
-			if (a->eab_kid != NULL && eab_load(a) == -1)
-				return -1;
+			return -1;
 		}
+		free(path);
+		if (a->eab_kid != NULL && !revoking && !rolling &&
+		    eab_load(a) == -1)
+			return -1;
 		if ((fd = ca_fd(a)) == -1)
 			return -1;
 		url = state_read(conf->state_dir, "accounts", a->name);
@@ -484,12 +491,12 @@ children_configure(void)
 	}
 	for (i = 0; i < ndstates; i++) {
 		if (key_load(dstates[i].keyid, dstates[i].d->key,
-		    dstates[i].d->keytype, dstates[i].d->keybits,
+		    dstates[i].d->keytype, dstates[i].d->keybits, !revoking,
 		    &existed) == -1)
 			return -1;
 		free(dstates[i].pubkey);
 		dstates[i].pubkey = NULL;
-		if (key_pubkey(&dstates[i]) == -1)
+		if ((existed || !revoking) && key_pubkey(&dstates[i]) == -1)
 			return -1;
 	}
 	for (i = 0; i < nlisteners; i++) {

@@ -555,10 +555,13 @@ fail:
 	return -1;
 }
 
-/* 0 and what writes the file if some key or certificate already does. */
+/*
+ * 0 and what uses the file if some key or certificate already does, or
+ * (with_eab) an external account key.
+ */
 int
 conf_path_user(const struct config *c, const char *path, char *buf,
-    size_t len)
+    size_t len, int with_eab)
 {
 	const struct authority	*a;
 	const struct domain	*d;
@@ -570,7 +573,8 @@ conf_path_user(const struct config *c, const char *path, char *buf,
 			    "(%s:%d)", a->name, a->file, a->line);
 			return 0;
 		}
-		if (a->eab_key != NULL && strcmp(a->eab_key, path) == 0) {
+		if (with_eab && a->eab_key != NULL &&
+		    strcmp(a->eab_key, path) == 0) {
 			snprintf(buf, len, "the external account key of "
 			    "authority %s (%s:%d)", a->name, a->file, a->line);
 			return 0;

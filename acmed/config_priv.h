@@ -32,7 +32,7 @@ int		 conf_listen(struct config *, const char *, long long,
 int		 conf_verify(struct domain *, const char *, long long,
 		    const char **);
 int		 conf_path_user(const struct config *, const char *, char *,
-		    size_t);
+		    size_t, int);
 void		 conf_free_argv(char **);
 void		 conf_free_domain(struct domain *);
 void		 conf_free_authority(struct authority *);

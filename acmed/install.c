@@ -33,7 +33,8 @@
 /* The intermediates of issued chains, parsed once. */
 static struct x509_cache issuers;
 
-static int
+/* Flushes the directory that holds path: a rename in it is on disk. */
+int
 fsync_dir(const char *path)
 {
 	char	*copy, *dir;

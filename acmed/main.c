@@ -356,7 +356,22 @@ main(int argc, char *argv[])
 	}
 	if (!oneshot)
 		provisional_all();
-	status = rolling ? rollover_all(argv, argc) : parent_loop(sigfd);
+	if (rolling) {
+		/*
+		 * No loop reads the signals: they stop -k at once, and the
+		 * next -k finds out whether the authority took the key.
+		 */
+		if (sigprocmask(SIG_UNBLOCK, &mask, NULL) == -1)
+			fatal("sigprocmask");
+		status = rollover_all(argv, argc);
+	} else
+		status = parent_loop(sigfd);
+	/* Reloads owed for installed certificates run before the end. */
+	if (actions_pending()) {
+		actions_run_pending(conf, actions_done);
+		if (oneshot && !rolling && !oneshot_done(&status))
+			status = 1;
+	}
 	children_stop();
 	if (status_dirty)
 		status_flush(time(NULL));

@@ -87,11 +87,12 @@ keyproc_error(const struct imsg *m, const char *what)
 
 /*
  * A JWS keyproc makes for a request in b (MSG_SIGN or MSG_KEY_CHANGE),
- * as a NUL-terminated text in *jws.
+ * as a NUL-terminated text in *jws.  keyproc's refusal is logged, or
+ * given in *err if err is not NULL.
  */
 static int
 keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
-    size_t *jwslen)
+    size_t *jwslen, char **err)
 {
 	struct imsg	 m;
 	struct rbuf	 r;
@@ -101,6 +102,13 @@ keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
 
 	call_peer(keyproc, "keyproc", type, b, MSG_SIGN_RESP,
 	    MSG_KEYPROC_ERR, &m);
+	if (m.hdr.type == MSG_KEYPROC_ERR && err != NULL) {
+		rbuf_init(&r, m.data, m.datalen);
+		(void)rbuf_u32(&r);
+		if ((*err = rbuf_str(&r, IMSG_MAX_SIZE)) == NULL)
+			fatalx("malformed KEYPROC_ERR from keyproc");
+		goto out;
+	}
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
 		keyproc_error(&m, url);
 		goto out;
@@ -132,25 +140,29 @@ np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
 	    buf_add_blob(&b, payload, len) == -1)
 		log_warnx("%s: request too large to sign", url);
 	else
-		rc = keyproc_jws(MSG_SIGN, &b, url, jws, jwslen);
+		rc = keyproc_jws(MSG_SIGN, &b, url, jws, jwslen, NULL);
 	buf_free(&b);
 	return rc;
 }
 
-/* The inner JWS of a key change from oldid to newid, for account. */
+/*
+ * The inner JWS of a key change from oldid to newid, for account; -1 with
+ * the reason in *err.
+ */
 int
 np_key_change(uint32_t oldid, uint32_t newid, const char *url,
-    const char *account, char **jws, size_t *jwslen)
+    const char *account, char **jws, size_t *jwslen, char **err)
 {
 	struct buf	 b;
-	int		 rc = -1;
+	int		 rc;
 
 	buf_init(&b, IMSG_MAX_SIZE);
 	if (buf_add_u32(&b, oldid) == -1 || buf_add_u32(&b, newid) == -1 ||
-	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, account) == -1)
-		log_warnx("%s: key change request too large", url);
-	else
-		rc = keyproc_jws(MSG_KEY_CHANGE, &b, url, jws, jwslen);
+	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, account) == -1) {
+		rc = -1;
+		*err = strdup("request too large");
+	} else
+		rc = keyproc_jws(MSG_KEY_CHANGE, &b, url, jws, jwslen, err);
 	buf_free(&b);
 	return rc;
 }
@@ -537,6 +549,7 @@ revoke_request(struct imsg *m)
 	o.domid = rbuf_u32(&r);
 	authid = rbuf_u32(&r);
 	o.keyid = rbuf_u32(&r);
+	o.cert_key = rbuf_u32(&r) != 0;
 	name = rbuf_str(&r, IMSG_MAX_SIZE);
 	der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
 	if (rbuf_end(&r) == -1 || len == 0 ||
@@ -564,7 +577,7 @@ rollover_request(struct imsg *m)
 	struct net_order	 o;
 	struct rbuf		 r;
 	struct buf		 b;
-	uint32_t		 authid, newid;
+	uint32_t		 authid, newid, existed;
 	char			*name;
 	int			 ok;
 
@@ -572,13 +585,14 @@ rollover_request(struct imsg *m)
 	rbuf_init(&r, m->data, m->datalen);
 	authid = rbuf_u32(&r);
 	newid = rbuf_u32(&r);
+	existed = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1 || (o.a = authority_byid(authid)) == NULL)
 		fatalx("malformed ROLLOVER from the parent");
 	name = o.a->name;
 	o.names = &name;
 	o.nnames = 1;
 	o.retry_after = -1;
-	ok = acme_key_change(&o, newid) == 0;
+	ok = acme_key_change(&o, newid, existed != 0) == 0;
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, authid);
 	buf_add_u32(&b, ok);

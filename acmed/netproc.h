@@ -48,6 +48,7 @@ struct net_order {
 	uint32_t		 domid;
 	uint32_t		 keyid;
 	int			 cert_key;	/* requests signed with keyid */
+	int			 no_register;	/* an account must exist */
 	char			**names;
 	size_t			 nnames;
 	char			*preferred_chain;
@@ -72,7 +73,7 @@ struct ari_window {
 int	 np_sign(uint32_t, const char *, const char *, const char *,
 	    const void *, size_t, char **, size_t *);
 int	 np_key_change(uint32_t, uint32_t, const char *, const char *,
-	    char **, size_t *);
+	    char **, size_t *, char **);
 int	 np_thumbprint(uint32_t, char **);
 int	 np_eab(uint32_t, const char *, struct acme_eab *, char **);
 void	 np_eab_free(struct acme_eab *);
@@ -85,7 +86,7 @@ void	 np_account_url(uint32_t, const char *);
 /* acme.c: the protocol */
 int	 acme_issue(struct net_order *);
 int	 acme_revoke(struct net_order *, const void *, size_t);
-int	 acme_key_change(struct net_order *, uint32_t);
+int	 acme_key_change(struct net_order *, uint32_t, int);
 int	 acme_get_directory(struct net_order *);
 
 /* ari.c: renewal information */

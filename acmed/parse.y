@@ -408,7 +408,7 @@ authoptsl	: API URL STRING		{
 				    "id must have 1 to %d bytes",
 				    cur_auth->name, EAB_KID_MAX);
 			else if (set_path(&cur_auth->eab_key, $5,
-			    "external account key", 1) == 0) {
+			    "external account key", 2) == 0) {
 				check_key_mode($5, "external account key", 1);
 				cur_auth->eab_kid = $3;
 				$3 = NULL;
@@ -1209,8 +1209,10 @@ freesyms(void)
 }
 
 /*
- * Stores an absolute path; an output file (key or certificate) also must
- * not be written for anything else.
+ * Stores an absolute path.  An output file (key or certificate, output 1)
+ * must not be written for anything else, nor be an external account key;
+ * an external account key (output 2) must not be an output, but may be
+ * another authority's external account key too.
  */
 static int
 set_path(char **dst, const char *path, const char *what, int output)
@@ -1221,7 +1223,8 @@ set_path(char **dst, const char *path, const char *what, int output)
 		conf_err("%s \"%s\": not an absolute path", what, path);
 		return -1;
 	}
-	if (output && conf_path_user(conf, path, user, sizeof(user)) == 0) {
+	if (output && conf_path_user(conf, path, user, sizeof(user),
+	    output == 1) == 0) {
 		conf_err("%s \"%s\": already used as %s", what, path, user);
 		return -1;
 	}

@@ -1,10 +1,11 @@
 /*
  * acmed -k: an account's key changed at its authority (RFC 8555 section
  * 7.3.5).  The new key is made by keyproc and written as KEY.new before
- * the authority is asked; once the authority has it, the old key is moved
- * to KEY.old and the new one takes its place.  If anything fails, KEY.new
+ * the authority is asked; once the authority has it, the old key is kept
+ * as KEY.old and the new one takes its place.  If anything fails, KEY.new
  * stays for the next attempt, which uses it: the authority may have taken
- * the new key even when its answer was lost, so it is never thrown away.
+ * the new key even when its answer was lost, so it is never thrown away,
+ * and the next attempt first asks whether the account has it already.
  */
 #include <sys/types.h>
 
@@ -39,13 +40,14 @@ authority_selected(const struct authority *a, char **names, int n)
 /*
  * Checks the names given to -k before anything starts: each must name an
  * authority whose account key exists, for there is nothing to change
- * otherwise.  Returns 0 or -1 (logged).
+ * otherwise, and that no other authority shares: changing it for one
+ * would take it from the other.  Returns 0 or -1 (logged).
  */
 int
 rollover_check(char **names, int n)
 {
-	struct authority	*a;
-	char			*path;
+	struct authority	*a, *b;
+	char			*path, *other;
 	int			 i, rc = 0;
 
 	for (i = 0; i < n; i++) {
@@ -63,13 +65,59 @@ rollover_check(char **names, int n)
 		if ((path = account_key_path(a)) == NULL)
 			fatal("account key path");
 		if (access(path, F_OK) == -1) {
-			log_warn("authority %s: account key %s: nothing to "
-			    "change", a->name, path);
+			if (errno == ENOENT)
+				log_warnx("authority %s: account key %s does "
+				    "not exist: nothing to change", a->name,
+				    path);
+			else
+				log_warn("authority %s: account key %s",
+				    a->name, path);
 			rc = -1;
+		}
+		TAILQ_FOREACH(b, &conf->authorities, entry) {
+			if (b == a || (other = account_key_path(b)) == NULL)
+				continue;
+			if (strcmp(path, other) == 0) {
+				log_warnx("authority %s: account key %s is "
+				    "authority %s's too: not changed", a->name,
+				    path, b->name);
+				rc = -1;
+			}
+			free(other);
 		}
 		free(path);
 	}
 	return rc;
+}
+
+/*
+ * The authority has the new key: the old one is kept as KEY.old (an older
+ * KEY.old, of a key the account no longer has, is replaced) and the new
+ * one takes its place in one rename, so that KEY always holds a key.
+ */
+static int
+rollover_install(const struct authority *a, const char *path,
+    const char *newpath, const char *oldpath)
+{
+	if (unlink(oldpath) == 0)
+		log_info("authority %s: %s replaced", a->name, oldpath);
+	else if (errno != ENOENT) {
+		log_warn("authority %s: %s", a->name, oldpath);
+		return -1;
+	}
+	if (link(path, oldpath) == -1) {
+		log_warn("authority %s: keeping %s as %s", a->name, path,
+		    oldpath);
+		return -1;
+	}
+	if (rename(newpath, path) == -1) {
+		log_warn("authority %s: %s to %s", a->name, newpath, path);
+		return -1;
+	}
+	if (fsync_dir(path) == -1)
+		log_warn("authority %s: fsync of the directory of %s",
+		    a->name, path);
+	return 0;
 }
 
 static int
@@ -91,7 +139,7 @@ rollover_one(struct authority *a)
 		goto out;
 	}
 	if (key_load(KEYID_ROLLOVER_BASE + a->id, newpath, a->account_keytype,
-	    a->account_keybits, &existed) == -1)
+	    a->account_keybits, 1, &existed) == -1)
 		goto out;
 	if (existed)
 		log_info("authority %s: using %s, left by an earlier attempt",
@@ -99,6 +147,7 @@ rollover_one(struct authority *a)
 	buf_init(&b, 16);
 	buf_add_u32(&b, a->id);
 	buf_add_u32(&b, KEYID_ROLLOVER_BASE + a->id);
+	buf_add_u32(&b, existed);
 	if (child_call(PROC_NETPROC, MSG_ROLLOVER, &b, -1, MSG_ROLLOVER_RESULT,
 	    &m) == -1) {
 		buf_free(&b);
@@ -120,10 +169,9 @@ rollover_one(struct authority *a)
 		goto out;
 	}
 	free(err);
-	if (rename(path, oldpath) == -1 || rename(newpath, path) == -1) {
-		log_warn("authority %s: the authority has the key in %s, but "
-		    "it could not be put in place of %s", a->name, newpath,
-		    path);
+	if (rollover_install(a, path, newpath, oldpath) == -1) {
+		log_warnx("authority %s: the authority has the key in %s: put "
+		    "it in place of %s by hand", a->name, newpath, path);
 		goto out;
 	}
 	log_info("authority %s: account key changed; the old key is in %s",

@@ -57,10 +57,10 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 				    MSG_FD_NEVER },
 	[MSG_VERIFY_RESULT] =	{ "VERIFY_RESULT", 4 + STR + 4 + STR, ANY,
 				    MSG_FD_NEVER },
-	[MSG_REVOKE] =		{ "REVOKE", 12 + 2 * STR, ANY, MSG_FD_NEVER },
+	[MSG_REVOKE] =		{ "REVOKE", 16 + 2 * STR, ANY, MSG_FD_NEVER },
 	[MSG_REVOKE_RESULT] =	{ "REVOKE_RESULT", 8 + STR, ANY,
 				    MSG_FD_NEVER },
-	[MSG_ROLLOVER] =	{ "ROLLOVER", 8, 8, MSG_FD_NEVER },
+	[MSG_ROLLOVER] =	{ "ROLLOVER", 12, 12, MSG_FD_NEVER },
 	[MSG_ROLLOVER_RESULT] =	{ "ROLLOVER_RESULT", 8 + STR, ANY,
 				    MSG_FD_NEVER },
 };

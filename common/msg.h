@@ -33,10 +33,12 @@ enum msg_type {
 	 * id.  A key that fails to load from KEY_FD or EAB_FD is logged, and
 	 * every later request for it gets that reason as its error.  EAB
 	 * answers with the externalAccountBinding object of a newAccount
-	 * request for the account key (RFC 8555 section 7.3.4).  SIGN: kid "" puts
-	 * the JWK in the header (newAccount); nonce "" leaves the nonce out
-	 * (inner JWS of a key change); an empty payload is POST-as-GET.
-	 * keytype is enum keytype (keytype.h); bits 0: the type's default.
+	 * request for the account key (RFC 8555 section 7.3.4); KEY_CHANGE
+	 * with the inner JWS of a key change (section 7.3.5), signed by the
+	 * new key.  SIGN: kid "" puts the JWK in the header (newAccount,
+	 * revocation by the certificate's key); nonce "" leaves the nonce
+	 * out; an empty payload is POST-as-GET.  keytype is enum keytype
+	 * (keytype.h); bits 0: the type's default.
 	 */
 	/* parent -> keyproc */
 	MSG_KEY_FD,		/* u32 keyid, u32 keytype, u32 bits, fd */
@@ -59,7 +61,8 @@ enum msg_type {
 	MSG_CSR_RESP,		/* u32 keyid, blob der */
 	MSG_EAB,		/* u32 account keyid, str newAccount url */
 	MSG_EAB_RESP,		/* u32 keyid, str protected, str payload, str signature */
-	MSG_KEY_CHANGE,		/* u32 old keyid, u32 new keyid, str keyChange url, str account url -> MSG_SIGN_RESP */
+	MSG_KEY_CHANGE,		/* u32 old keyid, u32 new keyid, str keyChange url,
+				   str account url -> MSG_SIGN_RESP */
 	MSG_KEYPROC_ERR,	/* u32 keyid, str error */
 
 	/* netproc <-> challenged */
@@ -81,9 +84,10 @@ enum msg_type {
 	MSG_RENEWAL_WINDOW,	/* u32 domid, i64 start, i64 end, i64 retry-after; start = end = 0: none */
 	MSG_VERIFY,		/* u32 domid, str host, u32 port, str server name, blob leaf DER */
 	MSG_VERIFY_RESULT,	/* u32 domid, str endpoint, u32 matches, str detail */
-	MSG_REVOKE,		/* u32 domid, u32 authid, u32 domain keyid, str name, blob leaf DER */
+	MSG_REVOKE,		/* u32 domid, u32 authid, u32 domain keyid,
+				   u32 sign with it, str name, blob leaf DER */
 	MSG_REVOKE_RESULT,	/* u32 domid, u32 revoked, str error ("" if revoked) */
-	MSG_ROLLOVER,		/* u32 authid, u32 new account keyid */
+	MSG_ROLLOVER,		/* u32 authid, u32 new account keyid, u32 new key existed */
 	MSG_ROLLOVER_RESULT,	/* u32 authid, u32 changed, str error ("" if changed) */
 
 	MSG_MAX

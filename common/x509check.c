@@ -286,6 +286,25 @@ leaf_key_is(X509 *leaf, const unsigned char *spki, size_t spkilen)
 	return same;
 }
 
+/* Whether the certificate in der has the public key spki (DER). */
+int
+x509_der_key_is(const unsigned char *der, size_t len,
+    const unsigned char *spki, size_t spkilen)
+{
+	const unsigned char	*p = der;
+	X509			*x;
+	int			 same;
+
+	if (len > LONG_MAX || (x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	same = leaf_key_is(x, spki, spkilen);
+	X509_free(x);
+	ERR_clear_error();
+	return same;
+}
+
 /*
  * Checks an issued chain (leaf first) against the domain: the leaf's key
  * is the one of spki (DER SubjectPublicKeyInfo), its dNSNames are exactly

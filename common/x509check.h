@@ -31,6 +31,8 @@ struct x509_cache {
 };
 
 int		 pem_at_end(void);
+int		 x509_der_key_is(const unsigned char *, size_t,
+		    const unsigned char *, size_t);
 int		 x509_chain_read(const void *, size_t, X509 **, int *,
 		    struct x509_cache *, char *, size_t);
 void		 x509_cache_free(struct x509_cache *);

@@ -6,9 +6,9 @@
  * MAC keys of external account bindings, read the same way.
  * Does: answers the parent (new key as PEM for the parent to write 0600,
  * public key, provisional self-signed certificate) and netproc (JWK and
- * thumbprint, JWS signatures, external account bindings, CSRs).  Keys are
- * known by the number the parent gives them; netproc never sees a key,
- * only what it signs.
+ * thumbprint, JWS signatures, external account bindings, the inner JWS of
+ * a key change, CSRs).  Keys are known by the number the parent gives
+ * them; netproc never sees a key, only what it signs.
  * Never: opens a file, touches the network, or writes anything but its
  * two channels.  It enters its sandbox before reading a single message:
  * keys arrive as descriptors, so nothing needs the privileges it drops.

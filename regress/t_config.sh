@@ -217,6 +217,22 @@ base "external account a key \"$T_TMP/eab.key\"
 run_conf -f "$T_TMP/eab.conf"
 check "external account given twice refused" \
     grep -q "eab.conf:5: authority le: external account given twice" "$out"
+base "external account a key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
+cat >>"$T_TMP/eab.conf" <<CONF
+authority other {
+	api url "https://acme.example/dir"
+	external account b key "$T_TMP/eab.key"
+}
+CONF
+sed -i "s|^	domain key .*|&\\
+	sign with le|" "$T_TMP/eab.conf"
+run_conf -f "$T_TMP/eab.conf"
+check "two authorities may share an external account key" [ "$rc" -eq 0 ]
+base "external account a key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
+sed -i "s|fullchain.pem|eab.key|" "$T_TMP/eab.conf"
+run_conf -f "$T_TMP/eab.conf"
+check "a certificate written over the external account key refused" \
+    grep -q "already used as the external account key of authority le" "$out"
 base "external account a key \"$T_TMP/account.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "external account key that is the account key refused" \

@@ -6,7 +6,8 @@
 # status file is left to the daemon, and the next pass issues a new
 # certificate.  A certificate already revoked counts as revoked; a domain
 # without an issued certificate ends with status 1 and keeps its files.
-# Beside a running daemon, which issues anew on SIGUSR1.
+# Beside a running daemon, which issues anew on SIGUSR1.  With a domain key
+# that is no longer the certificate's, through the account.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 15700 || { notok "pebble starts"; t_done; exit 1; }
@@ -130,4 +131,17 @@ s4=$(serial "$T_TMP/rv.example.org.crt")
 check "SIGUSR1: the new certificate is valid ($s4)" \
     [ -n "$s4" ] && [ "$s4" != "$s3" ] && [ "$(status "$s4")" = Valid ]
 kill "$dpid"
+wait "$dpid" 2>/dev/null
+
+# A domain key that is not the certificate's any more: the account that
+# ordered the certificate revokes it.
+mv "$T_TMP/rv.example.org.key" "$T_TMP/rv.example.org.key.orig"
+(umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$T_TMP/rv.example.org.key" 2>/dev/null)
+check "another domain key: acmed -r exits 0" run -r rv.example.org
+check "another domain key: revoked through the account" \
+    grep -q "is not the certificate's: revoking through the account" \
+    "$T_TMP/out"
+check "another domain key: Pebble says revoked ($s4)" \
+    [ "$(status "$s4")" = Revoked ]
 t_done
