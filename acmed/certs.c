@@ -427,7 +427,10 @@ revoke_start(struct dstate *ds)
 	}
 	cert_key = ds->pubkey != NULL && x509_der_key_is(ds->revoking,
 	    ds->revoking_len, ds->pubkey, ds->pubkeylen);
-	if (!cert_key)
+	if (ds->pubkey == NULL)
+		log_info("%s: no domain key %s: revoking through the account",
+		    ds->d->handle, ds->d->key);
+	else if (!cert_key)
 		log_info("%s: the domain key %s is not the certificate's: "
 		    "revoking through the account", ds->d->handle, ds->d->key);
 	buf_init(&b, IMSG_MAX_SIZE);
@@ -488,7 +491,7 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 			    ds->d->cert;
 	unsigned char	*der = NULL;
 	size_t		 i, len = 0;
-	int		 same;
+	int		 same, existed;
 
 	ds->issuing = 0;
 	if (!revoked) {
@@ -523,7 +526,12 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	sched_ari_forget(ds);
 	event_emit(conf, "revoked", ds, ds->result == 0 ? NULL :
 	    "the files could not all be moved aside");
-	if (provisional_install(ds) == -1)
+	/* A domain key that was missing is made now, for what comes next. */
+	if (ds->pubkey == NULL && (key_load(ds->keyid, ds->d->key,
+	    ds->d->keytype, ds->d->keybits, 1, &existed) == -1 ||
+	    key_pubkey(ds) == -1))
+		ds->result = -1;
+	else if (provisional_install(ds) == -1)
 		ds->result = -1;
 	status_dirty = 1;
 }

@@ -251,7 +251,7 @@ out:
 }
 
 /* The public half of a key keyproc holds, to check issued leaves with. */
-static int
+int
 key_pubkey(struct dstate *ds)
 {
 	struct buf	 b;

@@ -49,6 +49,22 @@ usage(void)
 	exit(1);
 }
 
+/*
+ * -k stopped by a signal: exit 1 at once.  The children see their channels
+ * close and exit; netproc first finishes the request it is sending.
+ */
+static void
+rollover_stop(int sig)
+{
+	static const char msg[] = "acmed: -k stopped by a signal\n";
+	ssize_t		  n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(1);
+}
+
 /* Reads what a child sent; -1 if its channel is gone or malformed. */
 static int
 child_input(enum proc_id p)
@@ -241,7 +257,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*file = CONF_FILE;
-	sigset_t	 mask;
+	sigset_t	 mask, stop;
 	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
 
 	/* libcrypto frees nothing at exit: the process takes it all along. */
@@ -358,10 +374,18 @@ main(int argc, char *argv[])
 		provisional_all();
 	if (rolling) {
 		/*
-		 * No loop reads the signals: they stop -k at once, and the
-		 * next -k finds out whether the authority took the key.
+		 * No loop reads the signals: SIGTERM, SIGINT and SIGHUP stop
+		 * -k at once, and the next -k finds out whether the
+		 * authority took the key.
 		 */
-		if (sigprocmask(SIG_UNBLOCK, &mask, NULL) == -1)
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGHUP);
+		signal(SIGTERM, rollover_stop);
+		signal(SIGINT, rollover_stop);
+		signal(SIGHUP, rollover_stop);
+		if (sigprocmask(SIG_UNBLOCK, &stop, NULL) == -1)
 			fatal("sigprocmask");
 		status = rollover_all(argv, argc);
 	} else

@@ -59,6 +59,7 @@ int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
     int create, int *existed);
 char *account_key_path(const struct authority *a);
+int key_pubkey(struct dstate *ds);
 char *key_error(const struct imsg *m);
 int listeners_bind(void);
 void children_stop(void);

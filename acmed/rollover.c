@@ -106,9 +106,13 @@ rollover_install(const struct authority *a, const char *path,
 		return -1;
 	}
 	if (link(path, oldpath) == -1) {
-		log_warn("authority %s: keeping %s as %s", a->name, path,
-		    oldpath);
-		return -1;
+		/* A file system without hard links: two renames. */
+		if ((errno != EPERM && errno != EOPNOTSUPP) ||
+		    rename(path, oldpath) == -1) {
+			log_warn("authority %s: keeping %s as %s", a->name,
+			    path, oldpath);
+			return -1;
+		}
 	}
 	if (rename(newpath, path) == -1) {
 		log_warn("authority %s: %s to %s", a->name, newpath, path);

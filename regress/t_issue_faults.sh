@@ -2,7 +2,8 @@
 # Authority failures Pebble cannot produce, from faultsrv (a loopback
 # HTTPS server answering from a spec): a rateLimited problem with
 # Retry-After, an unreachable authority, a directory that is not JSON.
-# Each must reach the administrator as one clear line.
+# Each must reach the administrator as one clear line.  Then acmed -k
+# stopped by SIGTERM while the authority never answers.
 . "$(dirname "$0")/lib.sh"
 t_users
 FS="$OBJ/regress/faultsrv"
@@ -96,4 +97,30 @@ check "unreachable authority: the error names the URL" \
     grep -q 'https://127.0.0.1:1/dir' "$T_TMP/out"
 check "unreachable authority: the error carries libcurl's reason" \
     grep -qi 'connect' "$T_TMP/out"
+
+# acmed -k with an authority that never answers, stopped by SIGTERM:
+# status 1 at once, the account key untouched, the new key kept.
+conf_for "$base/dir"
+cat >"$S.new" <<SPEC
+path /dir
+stall
+SPEC
+mv "$S.new" "$S"
+rm -f "$T_TMP/account.key.new"
+cp "$T_TMP/account.key" "$T_TMP/account.key.before"
+n0=$(grep -c 'GET /dir' "$T_TMP/faultsrv.log")
+"$ACMED" -d -f "$conf" -k >"$T_TMP/out" 2>&1 &
+kpid=$!
+check "-k: the authority was asked" wait_for 10 sh -c \
+    "[ \$(grep -c 'GET /dir' '$T_TMP/faultsrv.log') -gt $n0 ]"
+kill -TERM "$kpid"
+wait "$kpid"
+rc=$?
+check "-k stopped by SIGTERM: exit 1 ($rc)" [ "$rc" -eq 1 ]
+check "-k stopped by SIGTERM: it says so" \
+    grep -q 'stopped by a signal' "$T_TMP/out"
+check "-k stopped by SIGTERM: the account key is untouched" \
+    cmp -s "$T_TMP/account.key" "$T_TMP/account.key.before"
+check "-k stopped by SIGTERM: the new key is kept" \
+    test -s "$T_TMP/account.key.new"
 t_done

@@ -231,7 +231,7 @@ check "renewed: nginx served the installed certificate" \
 check "renewed: issued by Pebble" by_pebble "$T_TMP/served/3.pem"
 s3=$(field "$T_TMP/served/3.pem" serial)
 check "renewed: another serial ($s2, then $s3)" \
-    [ -n "$s3" ] && [ "$s2" != "$s3" ]
+    sh -c "[ -n '$s3' ] && [ '$s2' != '$s3' ]"
 check "renewed: a later notAfter" \
     [ "$(epoch "$T_TMP/served/3.pem")" -gt "$(epoch "$T_TMP/served/2.pem")" ]
 check "renewed: acmed's check found nginx serving it" wait_for 15 \

@@ -7,7 +7,7 @@
 # certificate.  A certificate already revoked counts as revoked; a domain
 # without an issued certificate ends with status 1 and keeps its files.
 # Beside a running daemon, which issues anew on SIGUSR1.  With a domain key
-# that is no longer the certificate's, through the account.
+# that is no longer the certificate's, or none, through the account.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 15700 || { notok "pebble starts"; t_done; exit 1; }
@@ -43,6 +43,11 @@ serial() {
 self_signed() {
 	[ "$(openssl x509 -noout -subject -in "$1" | sed 's/^subject=//')" = \
 	    "$(openssl x509 -noout -issuer -in "$1" | sed 's/^issuer=//')" ]
+}
+# new_valid NEW OLD: a serial, not OLD's, of a certificate Pebble says is
+# valid.
+new_valid() {
+	[ -n "$1" ] && [ "$1" != "$2" ] && [ "$(status "$1")" = Valid ]
 }
 st=$T_TMP/state/status.json
 
@@ -89,8 +94,7 @@ mv "$T_TMP/pebble.url.saved" "$T_TMP/state/accounts/pebble.url"
 
 check "the next pass issues a new certificate" run -o rv.example.org
 s2=$(serial "$T_TMP/rv.example.org.crt")
-check "new certificate: another serial, valid" \
-    [ -n "$s2" ] && [ "$s2" != "$s1" ] && [ "$(status "$s2")" = Valid ]
+check "new certificate: another serial, valid" new_valid "$s2" "$s1"
 
 # The revoked certificate put back: already revoked counts as revoked.
 for f in crt chain full; do
@@ -128,8 +132,7 @@ kill -USR1 "$dpid"
 check "SIGUSR1: the daemon issues a new certificate" \
     wait_for 30 grep -q 'rv.example.org: certificate issued' "$T_TMP/daemon"
 s4=$(serial "$T_TMP/rv.example.org.crt")
-check "SIGUSR1: the new certificate is valid ($s4)" \
-    [ -n "$s4" ] && [ "$s4" != "$s3" ] && [ "$(status "$s4")" = Valid ]
+check "SIGUSR1: the new certificate is valid ($s4)" new_valid "$s4" "$s3"
 kill "$dpid"
 wait "$dpid" 2>/dev/null
 
@@ -144,4 +147,23 @@ check "another domain key: revoked through the account" \
     "$T_TMP/out"
 check "another domain key: Pebble says revoked ($s4)" \
     [ "$(status "$s4")" = Revoked ]
+
+# The domain key removed (say it leaked): revoked through the account,
+# then a new key is made and a provisional certificate installed with it.
+check "issued again" run -o rv.example.org
+s5=$(serial "$T_TMP/rv.example.org.crt")
+rm -f "$T_TMP/rv.example.org.key"
+check "no domain key: acmed -r exits 0" run -r rv.example.org
+check "no domain key: revoked through the account" \
+    grep -q "no domain key .*: revoking through the account" "$T_TMP/out"
+check "no domain key: Pebble says revoked ($s5)" \
+    [ "$(status "$s5")" = Revoked ]
+check "no domain key: a new key made, 0600" sh -c \
+    "[ \$(stat -c %a '$T_TMP/rv.example.org.key') = 600 ]"
+certpub=$(openssl x509 -noout -pubkey -in "$T_TMP/rv.example.org.crt")
+keypub=$(openssl pkey -pubout -in "$T_TMP/rv.example.org.key")
+check "no domain key: a provisional certificate for the new key" sh -c \
+    "[ -n '$keypub' ] && [ '$certpub' = '$keypub' ]"
+check "no domain key: that certificate is self-signed" \
+    self_signed "$T_TMP/rv.example.org.crt"
 t_done
