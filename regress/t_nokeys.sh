@@ -2,15 +2,17 @@
 # The private keys never leave keyproc: nothing netproc reads or writes (its
 # channels to the parent, keyproc and challenged, the files it reads and
 # the network) and nothing challenged reads or writes holds any encoding of
-# the account key's or a domain key's private part, and neither ever holds
-# a descriptor of a key file.  Shown on real issuances against Pebble under
-# strace, which records every byte each process moves: once with keys
-# acmed makes itself, once with keys made by openssl (ECDSA P-256 and RSA
-# 2048).  netproc's network bytes are TLS records, so searching them proves
-# little by itself; what does is that none of netproc's inputs carries a
-# key, so nothing it sends can.  The search must find each encoding in a
-# traced pipe and every key in keyproc's own traffic (the key file it reads
-# or the new key it hands the parent), or it would prove nothing.
+# the account key's or a domain key's private part, or of an external
+# account's MAC key, and neither ever holds a descriptor of a key file.
+# Shown on real issuances against Pebble under strace, which records every
+# byte each process moves: once with keys acmed makes itself, once with
+# keys made by openssl (ECDSA P-256 and RSA 2048), once with an external
+# account binding that Pebble requires.  netproc's network bytes are TLS
+# records, so searching them proves little by itself; what does is that
+# none of netproc's inputs carries a key, so nothing it sends can.  The
+# search must find each encoding in a traced pipe and every key in
+# keyproc's own traffic (the key file it reads or the new key it hands the
+# parent), or it would prove nothing.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -78,10 +80,14 @@ files() {
 	echo $fl_all
 }
 
-# kargs: the -k arguments for every key in $keys (LABEL=FILE words).
+# kargs: the -k arguments for every key in $keys and the -m arguments for
+# every MAC key in $macs (LABEL=FILE words).
 kargs() {
 	for ka in $keys; do
 		printf -- '-k %s=%s ' "${ka%%=*}" "$T_TMP/${ka#*=}"
+	done
+	for ka in $macs; do
+		printf -- '-m %s=%s ' "${ka%%=*}" "$T_TMP/${ka#*=}"
 	done
 }
 
@@ -124,7 +130,7 @@ found() {
 # no_key_fd NAME PROC: PROC never opened, read or was sent a descriptor
 # of a key file (the -yy paths in the call lines, not the data).
 no_key_fd() {
-	for nk in $keys; do
+	for nk in $keys $macs; do
 		if grep -v '^ [|*] ' $(files "$1" "$2") |
 		    grep -qF "$T_TMP/${nk#*=}"; then
 			echo "# $2 had a descriptor of ${nk#*=}"
@@ -165,7 +171,7 @@ checks() {
 	    no_key_fd "$ck_n" netproc
 	check "$ck_w: challenged never had a key file's descriptor" \
 	    no_key_fd "$ck_n" challenged
-	for ck_k in $keys; do
+	for ck_k in $keys $macs; do
 		check "$ck_w: the same search finds ${ck_k%%=*} in keyproc's traffic" \
 		    found "$ck_n" keyproc "${ck_k%%=*}"
 	done
@@ -183,6 +189,10 @@ checks() {
 	    -out "$T_TMP/ossl-rsa.example.org.key"
 ) >/dev/null 2>&1 || notok "openssl makes the keys"
 keys="ec=ossl-ec.example.org.key rsa=ossl-rsa.example.org.key"
+# An external account MAC key, as an authority hands it out.
+(umask 077; openssl rand 48 | base64 -w0 | tr '+/' '-_' | tr -d '=' \
+    >"$T_TMP/eab.mac")
+macs="mac=eab.mac"
 mkdir -p "$T_TMP/self"
 (
 	cd "$T_TMP" || exit 1
@@ -198,6 +208,10 @@ mkdir -p "$T_TMP/self"
 		    tr -s ' \n' '\n\n' | grep . | tac | sed 's/^/\\/' |
 		    tr -d '\n')"
 	done
+	cat eab.mac
+	base64 -d <<-EOB 2>/dev/null
+	$(tr -- '-_' '+/' <eab.mac)==
+	EOB
 ) >"$T_TMP/self/encodings" 2>/dev/null
 timeout -k 5 20 strace -f -ff -qq -yy -s 16 -o "$T_TMP/self/t" \
     -e trace="$calls" -e read=all -e write=all \
@@ -210,6 +224,11 @@ for e in 'traditional DER' 'PKCS#8 DER' 'PEM line' 'big-endian' \
 	    "grep -q '^found ec .*$e' '$T_TMP/self.scan' &&
 	    grep -q '^found rsa .*$e' '$T_TMP/self.scan'"
 done
+for e in 'MAC key text' 'MAC key big-endian'; do
+	check "the search finds the MAC key as $e in a traced pipe" \
+	    grep -q "^found mac $e" "$T_TMP/self.scan"
+done
+macs=""
 
 # 1. Keys acmed makes: ECDSA account and domain key, RSA domain key.
 conf=$T_TMP/gen.conf
@@ -239,5 +258,27 @@ check "openssl's keys: certificates issued for them" \
 check "openssl's keys: the key files are unchanged" sh -c \
     "[ \"\$(cd '$T_TMP' && md5sum ossl-*.key)\" = '$sums' ]"
 checks ossl "openssl's keys"
+
+# 3. An external account binding: Pebble again, now requiring one.  The
+# MAC key must be in keyproc's traffic (it reads the file) and nowhere in
+# netproc's or challenged's.
+"$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR" >/dev/null 2>&1
+PEBBLE_EAB="kid-nokeys:$(cat "$T_TMP/eab.mac")" t_pebble 14600 ||
+    notok "pebble starts requiring external account binding"
+keys="account=eab-account.key"
+macs="mac=eab.mac"
+conf=$T_TMP/eab.conf
+t_conf "$conf"
+sed -i "s|$T_TMP/account.key\"|$T_TMP/eab-account.key\"\\
+	external account \"kid-nokeys\" key \"$T_TMP/eab.mac\"|; s|$T_TMP/state|$T_TMP/eab-state|" \
+    "$conf"
+t_domain "$conf" eab-ec.example.org
+check "external account binding: the configuration has it" \
+    grep -q 'external account "kid-nokeys"' "$conf"
+check "external account binding: issuance under strace exits 0" \
+    traced eab "$conf"
+check "external account binding: the account was registered with it" \
+    grep -q 'registered account' "$T_TMP/eab.out"
+checks eab "external account binding"
 
 t_done

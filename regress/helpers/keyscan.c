@@ -2,7 +2,7 @@
  * Looks for private key material in the bytes a process moved, as strace
  * recorded them:
  *
- *	keyscan [-v] -k LABEL=KEYFILE [-k ...] TRACE...
+ *	keyscan [-v] -k LABEL=KEYFILE | -m LABEL=MACFILE ... TRACE...
  *
  * Each TRACE is one strace output file for one thread (strace -ff -y
  * -e read=all -e write=all): every read or write style call is followed by
@@ -19,6 +19,10 @@
  * are also searched in a copy of each stream without blanks, colons, line
  * breaks, JSON "\n" escapes and the "\" of "\/", so that a PEM body, a JSON
  * string or openssl's "xx:xx:" dump cannot hide a match.
+ *
+ * An external account binding's MAC key (-m, a file holding it in
+ * base64url) is searched for as a secret number is, and as the file's
+ * text.
  *
  * Prints "scanned TRACE BYTES STREAMS" per file, with -v one "stream"
  * line per stream, and "found LABEL WHAT in TRACE STREAM DIR at OFFSET" per
@@ -275,6 +279,57 @@ add_key(char *arg)
 		errx(2, "%s: nothing to look for", path);
 }
 
+/*
+ * An external account binding's MAC key, from a file holding it in
+ * base64url (blanks around it and padding allowed): the key's bytes in
+ * every encoding add_number() knows, and the text of the file.
+ */
+static void
+add_mac(char *arg)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	FILE		*f;
+	BIGNUM		*bn;
+	char		*label, *path, text[4096], *s, *e, *c;
+	unsigned char	 raw[3072];
+	size_t		 n, len = 0;
+	unsigned long	 v = 0;
+	int		 bits = 0;
+
+	if ((path = strchr(arg, '=')) == NULL)
+		errx(2, "-m %s: LABEL=FILE", arg);
+	*path++ = '\0';
+	label = arg;
+	if ((f = fopen(path, "r")) == NULL)
+		err(2, "%s", path);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	for (s = text; *s != '\0' && isspace((unsigned char)*s); s++)
+		;
+	for (e = s + strlen(s); e > s && (isspace((unsigned char)e[-1]) ||
+	    e[-1] == '='); e--)
+		;
+	*e = '\0';
+	for (c = s; c < e; c++) {
+		if (strchr(alphabet, *c) == NULL || *c == '\0')
+			errx(2, "%s: not base64url", path);
+		v = v << 6 | (unsigned long)(strchr(alphabet, *c) - alphabet);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (len == sizeof(raw))
+				errx(2, "%s: too long", path);
+			raw[len++] = v >> bits & 0xff;
+		}
+	}
+	if ((bn = BN_bin2bn(raw, (int)len, NULL)) == NULL)
+		errx(2, "%s: BN_bin2bn", path);
+	add_number(label, "MAC key", bn);
+	BN_free(bn);
+	add_needle(label, "MAC key text", (unsigned char *)s, strlen(s), 1);
+}
+
 static struct stream *
 stream_get(const char *name, int dir)
 {
@@ -488,8 +543,8 @@ scan(const char *path, int verbose)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: keyscan [-v] -k LABEL=KEYFILE [-k ...] "
-	    "TRACE...\n");
+	fprintf(stderr, "usage: keyscan [-v] -k LABEL=KEYFILE | -m LABEL=MACFILE "
+	    "[-k | -m ...] TRACE...\n");
 	exit(2);
 }
 
@@ -498,10 +553,14 @@ main(int argc, char *argv[])
 {
 	int	 ch, i, verbose = 0, found = 0, nkeys = 0;
 
-	while ((ch = getopt(argc, argv, "k:v")) != -1) {
+	while ((ch = getopt(argc, argv, "k:m:v")) != -1) {
 		switch (ch) {
 		case 'k':
 			add_key(optarg);
+			nkeys++;
+			break;
+		case 'm':
+			add_mac(optarg);
 			nkeys++;
 			break;
 		case 'v':
