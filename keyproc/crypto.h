@@ -35,11 +35,10 @@ EVP_PKEY	*key_generate(enum keytype, int);
 int		 key_acceptable(EVP_PKEY *, const char *);
 int		 key_matches(EVP_PKEY *, enum keytype, int);
 char		*key_to_pem(EVP_PKEY *, size_t *);
-void		 key_pem_free(char *, size_t);
+void		 secret_free(void *, size_t);
 const char	*key_alg(EVP_PKEY *);
 int		 mac_key_from_fd(int, const char *, unsigned char **,
 		    size_t *);
-void		 mac_key_free(unsigned char *, size_t);
 void		 key_describe(EVP_PKEY *, char *, size_t);
 
 /* jwk.c */

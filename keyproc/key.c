@@ -167,20 +167,20 @@ key_from_pem(const void *pem, size_t len, const char *what)
 	return pkey;
 }
 
-/* Wipes and frees what secret_read() returned for the same max. */
-static void
-secret_free(unsigned char *p, size_t max)
+/* Wipes and frees len bytes at p that held a secret (p may be NULL). */
+void
+secret_free(void *p, size_t len)
 {
 	if (p == NULL)
 		return;
-	OPENSSL_cleanse(p, max + 1);
+	OPENSSL_cleanse(p, len);
 	free(p);
 }
 
 /*
  * Reads the whole descriptor, at most max bytes, into a buffer of max + 1
- * bytes that the caller wipes and frees (secret_free()); does not close
- * the descriptor.
+ * bytes that the caller wipes and frees (secret_free(p, max + 1)); does
+ * not close the descriptor.
  */
 static unsigned char *
 secret_read(int fd, const char *what, size_t max, size_t *lenp)
@@ -212,7 +212,7 @@ secret_read(int fd, const char *what, size_t max, size_t *lenp)
 			break;
 		}
 	}
-	secret_free(p, max);
+	secret_free(p, max + 1);
 	return NULL;
 }
 
@@ -227,7 +227,7 @@ key_from_fd(int fd, const char *what)
 	if ((pem = secret_read(fd, what, KEY_PEM_MAX, &len)) == NULL)
 		return NULL;
 	pkey = key_from_pem(pem, len, what);
-	secret_free(pem, KEY_PEM_MAX);
+	secret_free(pem, KEY_PEM_MAX + 1);
 	return pkey;
 }
 
@@ -243,7 +243,7 @@ is_blank(int c)
  * of plain base64 taken as their base64url counterparts, and blanks
  * around it ignored.  Reads the whole descriptor (at most MAC_KEY_MAX
  * bytes); does not close it.  The key is wiped and freed with
- * mac_key_free().
+ * secret_free().
  */
 int
 mac_key_from_fd(int fd, const char *what, unsigned char **mac,
@@ -277,17 +277,8 @@ mac_key_from_fd(int fd, const char *what, unsigned char **mac,
 		crypto_seterr("%s: not a base64url MAC key", what);
 	else
 		rc = 0;
-	secret_free(p, MAC_KEY_MAX);
+	secret_free(p, MAC_KEY_MAX + 1);
 	return rc;
-}
-
-void
-mac_key_free(unsigned char *mac, size_t maclen)
-{
-	if (mac == NULL)
-		return;
-	OPENSSL_cleanse(mac, maclen);
-	free(mac);
 }
 
 /* bits 0 picks the default size for the type. */
@@ -398,7 +389,7 @@ ec_pkcs8(EVP_PKEY *pkey)
 
 /*
  * PKCS#8 PEM, unencrypted: the parent writes it with mode 0600.  The
- * result holds the secret key; release it with key_pem_free().
+ * result holds the secret key; release it with secret_free().
  */
 char *
 key_to_pem(EVP_PKEY *pkey, size_t *lenp)
@@ -441,15 +432,6 @@ key_to_pem(EVP_PKEY *pkey, size_t *lenp)
  out:
 	BIO_free(bio);
 	return pem;
-}
-
-void
-key_pem_free(char *pem, size_t len)
-{
-	if (pem == NULL)
-		return;
-	OPENSSL_cleanse(pem, len);
-	free(pem);
 }
 
 /* The JWS "alg" for the key: ES256, ES384 or RS256. */

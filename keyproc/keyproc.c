@@ -132,7 +132,7 @@ keys_free(void)
 static void
 eab_clear(struct eab *e)
 {
-	mac_key_free(e->mac, e->maclen);
+	secret_free(e->mac, e->maclen);
 	free(e->kid);
 	free(e->error);
 	e->kid = e->error = NULL;
@@ -164,7 +164,7 @@ eab_store(uint32_t id, char *kid, unsigned char *mac, size_t maclen,
 			log_warnx("key %u: cannot hold another external "
 			    "account binding", id);
 			free(kid);
-			mac_key_free(mac, maclen);
+			secret_free(mac, maclen);
 			return;
 		}
 		eabs = ne;
@@ -407,7 +407,7 @@ do_key_new(struct req *q, struct imsg *m)
 		log_debug("key %u: new %s key", q->id, desc);
 		send_blob(q, MSG_KEY_PEM, pem, len, "key PEM");
 	}
-	key_pem_free(pem, len);
+	secret_free(pem, len);
 }
 
 static void
@@ -839,7 +839,7 @@ keyproc_warmup(void)
 	 */
 	if ((s = key_to_pem(pkey, &len)) == NULL)
 		fatalx("%s", crypto_error());
-	key_pem_free(s, len);
+	secret_free(s, len);
 	if (csr_build(pkey, &name, 1, &der, &len) == -1)
 		fatalx("%s", crypto_error());
 	OPENSSL_free(der);

@@ -176,7 +176,7 @@ mac_reads(const char *text, const unsigned char *want, size_t wantlen)
 		return want == NULL;
 	ok = want != NULL && maclen == wantlen && memcmp(mac, want,
 	    wantlen) == 0;
-	mac_key_free(mac, maclen);
+	secret_free(mac, maclen);
 	return ok;
 }
 

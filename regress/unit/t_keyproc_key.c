@@ -200,7 +200,7 @@ test_generate(enum keytype type, int bits, int want, const char *alg)
 	CHECK_STR(a, b, "thumbprint stable across PEM");
 	free(a);
 	free(b);
-	key_pem_free(pem, len);
+	secret_free(pem, len);
 	EVP_PKEY_free(back);
 	EVP_PKEY_free(pkey);
 }
@@ -222,7 +222,7 @@ pem_as_library(EVP_PKEY *pkey)
 	    (dlen = BIO_get_mem_data(bio, &data)) > 0)
 		same = (size_t)dlen == len && memcmp(pem, data, len) == 0;
 	BIO_free(bio);
-	key_pem_free(pem, len);
+	secret_free(pem, len);
 	return same;
 }
 
