@@ -46,27 +46,24 @@
 
 #define PAYLOAD_MAX	(IMSG_MAX_SIZE - IMSG_HEADER_SIZE)
 
-struct key {
-	uint32_t	 id;
-	EVP_PKEY	*pkey;		/* NULL: see error */
-	EVP_PKEY_CTX	*signer;	/* JWS signing context, made on use */
-	char		*error;		/* why the key could not be loaded */
-};
-
-static struct key	*keys;
-static size_t		 nkeys;
-
-/* An external account binding, known by the account key's id. */
+/* An account's external account binding. */
 struct eab {
-	uint32_t	 id;
-	char		*kid;		/* the authority's key identifier */
+	char		*kid;		/* the authority's key id; NULL: none */
 	unsigned char	*mac;		/* NULL: see error */
 	size_t		 maclen;
 	char		*error;		/* why the MAC key could not be read */
 };
 
-static struct eab	*eabs;
-static size_t		 neabs;
+struct key {
+	uint32_t	 id;
+	EVP_PKEY	*pkey;		/* NULL: see error */
+	EVP_PKEY_CTX	*signer;	/* JWS signing context, made on use */
+	char		*error;		/* why the key could not be loaded */
+	struct eab	 eab;		/* an account key's binding */
+};
+
+static struct key	*keys;
+static size_t		 nkeys;
 
 static struct key *
 key_find(uint32_t id)
@@ -79,29 +76,38 @@ key_find(uint32_t id)
 	return NULL;
 }
 
+/* The entry of key id, made empty if there is none; NULL (logged) if full. */
+static struct key *
+key_slot(uint32_t id)
+{
+	struct key	*k, *nk;
+
+	if ((k = key_find(id)) != NULL)
+		return k;
+	if (nkeys == KEYPROC_KEYS_MAX) {
+		log_warnx("key %u: more than %d keys", id, KEYPROC_KEYS_MAX);
+		return NULL;
+	}
+	if ((nk = reallocarray(keys, nkeys + 1, sizeof(*keys))) == NULL) {
+		log_warn("key %u", id);
+		return NULL;
+	}
+	keys = nk;
+	k = &keys[nkeys++];
+	memset(k, 0, sizeof(*k));
+	k->id = id;
+	return k;
+}
+
 /* Takes pkey (or the error text when pkey is NULL) for key id. */
 static int
 key_store(uint32_t id, EVP_PKEY *pkey, const char *error)
 {
-	struct key	*k, *nk;
+	struct key	*k;
 
-	if ((k = key_find(id)) == NULL) {
-		if (nkeys == KEYPROC_KEYS_MAX) {
-			log_warnx("key %u: more than %d keys", id,
-			    KEYPROC_KEYS_MAX);
-			EVP_PKEY_free(pkey);
-			return -1;
-		}
-		if ((nk = reallocarray(keys, nkeys + 1, sizeof(*keys))) ==
-		    NULL) {
-			log_warn("key %u", id);
-			EVP_PKEY_free(pkey);
-			return -1;
-		}
-		keys = nk;
-		k = &keys[nkeys++];
-		memset(k, 0, sizeof(*k));
-		k->id = id;
+	if ((k = key_slot(id)) == NULL) {
+		EVP_PKEY_free(pkey);
+		return -1;
 	}
 	EVP_PKEY_CTX_free(k->signer);
 	EVP_PKEY_free(k->pkey);
@@ -115,6 +121,35 @@ key_store(uint32_t id, EVP_PKEY *pkey, const char *error)
 }
 
 static void
+eab_clear(struct eab *e)
+{
+	secret_free(e->mac, e->maclen);
+	free(e->kid);
+	free(e->error);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Takes kid and mac (or the error text when mac is NULL) for account id. */
+static void
+eab_store(uint32_t id, char *kid, unsigned char *mac, size_t maclen,
+    const char *error)
+{
+	struct key	*k;
+
+	if ((k = key_slot(id)) == NULL) {
+		free(kid);
+		secret_free(mac, maclen);
+		return;
+	}
+	eab_clear(&k->eab);
+	k->eab.kid = kid;
+	k->eab.mac = mac;
+	k->eab.maclen = maclen;
+	if (mac == NULL && (k->eab.error = strdup(error)) == NULL)
+		log_warn("key %u", id);
+}
+
+static void
 keys_free(void)
 {
 	size_t	 i;
@@ -123,73 +158,11 @@ keys_free(void)
 		EVP_PKEY_CTX_free(keys[i].signer);
 		EVP_PKEY_free(keys[i].pkey);
 		free(keys[i].error);
+		eab_clear(&keys[i].eab);
 	}
 	free(keys);
 	keys = NULL;
 	nkeys = 0;
-}
-
-static void
-eab_clear(struct eab *e)
-{
-	secret_free(e->mac, e->maclen);
-	free(e->kid);
-	free(e->error);
-	e->kid = e->error = NULL;
-	e->mac = NULL;
-	e->maclen = 0;
-}
-
-static struct eab *
-eab_find(uint32_t id)
-{
-	size_t	 i;
-
-	for (i = 0; i < neabs; i++)
-		if (eabs[i].id == id)
-			return &eabs[i];
-	return NULL;
-}
-
-/* Takes kid and mac (or the error text when mac is NULL) for account id. */
-static void
-eab_store(uint32_t id, char *kid, unsigned char *mac, size_t maclen,
-    const char *error)
-{
-	struct eab	*e, *ne;
-
-	if ((e = eab_find(id)) == NULL) {
-		if (neabs == KEYPROC_KEYS_MAX || (ne = reallocarray(eabs,
-		    neabs + 1, sizeof(*eabs))) == NULL) {
-			log_warnx("key %u: cannot hold another external "
-			    "account binding", id);
-			free(kid);
-			secret_free(mac, maclen);
-			return;
-		}
-		eabs = ne;
-		e = &eabs[neabs++];
-		memset(e, 0, sizeof(*e));
-		e->id = id;
-	}
-	eab_clear(e);
-	e->kid = kid;
-	e->mac = mac;
-	e->maclen = maclen;
-	if (mac == NULL && (e->error = strdup(error)) == NULL)
-		log_warn("key %u", id);
-}
-
-static void
-eabs_free(void)
-{
-	size_t	 i;
-
-	for (i = 0; i < neabs; i++)
-		eab_clear(&eabs[i]);
-	free(eabs);
-	eabs = NULL;
-	neabs = 0;
 }
 
 /* The key, or NULL with the reason in err. */
@@ -588,6 +561,7 @@ do_eab(struct req *q, struct imsg *m)
 	struct buf	 b;
 	struct rbuf	 r;
 	struct jws_parts parts;
+	struct key	*k;
 	struct eab	*e;
 	EVP_PKEY	*pkey;
 	char		*url;
@@ -599,10 +573,11 @@ do_eab(struct req *q, struct imsg *m)
 		free(url);
 		malformed(m, q->peer);
 	}
-	if ((e = eab_find(q->id)) == NULL) {
+	if ((k = key_find(q->id)) == NULL || k->eab.kid == NULL) {
 		send_err(q, "key %u: no external account binding", q->id);
 		goto out;
 	}
+	e = &k->eab;
 	if (e->mac == NULL) {
 		send_err(q, "%s", e->error ? e->error : "no MAC key");
 		goto out;
@@ -802,7 +777,6 @@ keyproc_loop(struct imsgchan *parent, struct imsgchan *net)
 	if (net != NULL)
 		ichan_free(net);
 	keys_free();
-	eabs_free();
 	return 0;
 }
 
