@@ -71,17 +71,28 @@ call_peer(struct imsgchan *c, const char *peer, uint32_t type,
 		fatalx("unexpected %s from %s", msg_name(m->hdr.type), peer);
 }
 
-/* The text of a MSG_KEYPROC_ERR, logged. */
-static void
-keyproc_error(const struct imsg *m, const char *what)
+/* The text of a MSG_KEYPROC_ERR. */
+static char *
+keyproc_errtext(const struct imsg *m)
 {
 	struct rbuf	 r;
 	char		*s;
 
 	rbuf_init(&r, m->data, m->datalen);
 	(void)rbuf_u32(&r);
-	s = rbuf_str(&r, IMSG_MAX_SIZE);
-	log_warnx("%s: keyproc: %s", what, s ? s : "(malformed)");
+	if ((s = rbuf_str(&r, IMSG_MAX_SIZE)) == NULL)
+		fatalx("malformed KEYPROC_ERR from keyproc");
+	return s;
+}
+
+/* The text of a MSG_KEYPROC_ERR, logged. */
+static void
+keyproc_error(const struct imsg *m, const char *what)
+{
+	char	*s;
+
+	s = keyproc_errtext(m);
+	log_warnx("%s: keyproc: %s", what, s);
 	free(s);
 }
 
@@ -103,10 +114,7 @@ keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
 	call_peer(keyproc, "keyproc", type, b, MSG_SIGN_RESP,
 	    MSG_KEYPROC_ERR, &m);
 	if (m.hdr.type == MSG_KEYPROC_ERR && err != NULL) {
-		rbuf_init(&r, m.data, m.datalen);
-		(void)rbuf_u32(&r);
-		if ((*err = rbuf_str(&r, IMSG_MAX_SIZE)) == NULL)
-			fatalx("malformed KEYPROC_ERR from keyproc");
+		*err = keyproc_errtext(&m);
 		goto out;
 	}
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
@@ -217,14 +225,13 @@ np_eab(uint32_t keyid, const char *url, struct acme_eab *eab, char **err)
 	call_peer(keyproc, "keyproc", MSG_EAB, &b, MSG_EAB_RESP,
 	    MSG_KEYPROC_ERR, &m);
 	buf_free(&b);
-	rbuf_init(&r, m.data, m.datalen);
-	(void)rbuf_u32(&r);
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
-		if ((*err = rbuf_str(&r, IMSG_MAX_SIZE)) == NULL)
-			fatalx("malformed KEYPROC_ERR from keyproc");
+		*err = keyproc_errtext(&m);
 		imsg_clear(&m);
 		return -1;
 	}
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
 	eab->protected = rbuf_str(&r, IMSG_MAX_SIZE);
 	eab->payload = rbuf_str(&r, IMSG_MAX_SIZE);
 	eab->signature = rbuf_str(&r, IMSG_MAX_SIZE);
@@ -531,18 +538,36 @@ renewal_info(struct imsg *m)
 	buf_free(&b);
 }
 
+/*
+ * The answer to a one-off request (REVOKE, ROLLOVER): the id, whether it
+ * was done (rc 0), and o's error if not.  Frees o's error.
+ */
+static void
+send_result(uint32_t type, uint32_t id, struct net_order *o, int rc)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_u32(&b, rc == 0);
+	buf_add_lstr(&b, rc == 0 ? "" : o->error ? o->error :
+	    "unknown failure");
+	send_parent(type, &b);
+	buf_free(&b);
+	free(o->error_type);
+	free(o->error);
+}
+
 /* MSG_REVOKE: revoke a leaf, answer MSG_REVOKE_RESULT. */
 static void
 revoke_request(struct imsg *m)
 {
 	struct net_order	 o;
 	struct rbuf		 r;
-	struct buf		 b;
 	const uint8_t		*der;
 	size_t			 len;
 	uint32_t		 authid;
 	char			*name;
-	int			 ok;
 
 	memset(&o, 0, sizeof(o));
 	rbuf_init(&r, m->data, m->datalen);
@@ -558,16 +583,9 @@ revoke_request(struct imsg *m)
 	o.names = &name;
 	o.nnames = 1;
 	o.retry_after = -1;
-	ok = acme_revoke(&o, der, len) == 0;
-	buf_init(&b, IMSG_MAX_SIZE);
-	buf_add_u32(&b, o.domid);
-	buf_add_u32(&b, ok);
-	buf_add_lstr(&b, ok ? "" : o.error ? o.error : "unknown failure");
-	send_parent(MSG_REVOKE_RESULT, &b);
-	buf_free(&b);
+	send_result(MSG_REVOKE_RESULT, o.domid, &o,
+	    acme_revoke(&o, der, len));
 	free(name);
-	free(o.error_type);
-	free(o.error);
 }
 
 /* MSG_ROLLOVER: change an account's key, answer MSG_ROLLOVER_RESULT. */
@@ -576,10 +594,8 @@ rollover_request(struct imsg *m)
 {
 	struct net_order	 o;
 	struct rbuf		 r;
-	struct buf		 b;
 	uint32_t		 authid, newid, existed;
 	char			*name;
-	int			 ok;
 
 	memset(&o, 0, sizeof(o));
 	rbuf_init(&r, m->data, m->datalen);
@@ -592,15 +608,8 @@ rollover_request(struct imsg *m)
 	o.names = &name;
 	o.nnames = 1;
 	o.retry_after = -1;
-	ok = acme_key_change(&o, newid, existed != 0) == 0;
-	buf_init(&b, IMSG_MAX_SIZE);
-	buf_add_u32(&b, authid);
-	buf_add_u32(&b, ok);
-	buf_add_lstr(&b, ok ? "" : o.error ? o.error : "unknown failure");
-	send_parent(MSG_ROLLOVER_RESULT, &b);
-	buf_free(&b);
-	free(o.error_type);
-	free(o.error);
+	send_result(MSG_ROLLOVER_RESULT, authid, &o,
+	    acme_key_change(&o, newid, existed != 0));
 }
 
 int
