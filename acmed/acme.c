@@ -737,18 +737,12 @@ out:
 	return rc;
 }
 
-/* The directory, the account key's thumbprint and the account. */
+/* The directory and the account (none registered if o->no_register). */
 static int
 account_ready(struct net_order *o)
 {
 	if (get_directory(o) == -1)
 		return -1;
-	if (o->a->thumbprint == NULL &&
-	    np_thumbprint(o->a->keyid, &o->a->thumbprint) == -1) {
-		order_fail(o, "keyproc", "authority %s: no account key",
-		    o->a->name);
-		return -1;
-	}
 	return ensure_account(o, 1);
 }
 
@@ -766,6 +760,13 @@ acme_issue(struct net_order *o)
 	deadline = time(NULL) + NETPROC_POLL_LIMIT;
 	if (account_ready(o) == -1)
 		return -1;
+	/* For the key authorizations of the challenges. */
+	if (o->a->thumbprint == NULL &&
+	    np_thumbprint(o->a->keyid, &o->a->thumbprint) == -1) {
+		order_fail(o, "keyproc", "authority %s: no account key",
+		    o->a->name);
+		return -1;
+	}
 
 	/* Resume a pending order if it is still usable. */
 	if (o->order_url != NULL) {
@@ -919,13 +920,7 @@ acme_key_change(struct net_order *o, uint32_t newid, int new_existed)
 		http_resp_free(&resp);
 		http_resp_init(&resp);
 	}
-	if (a->thumbprint == NULL &&
-	    np_thumbprint(a->keyid, &a->thumbprint) == -1) {
-		order_fail(o, "keyproc", "authority %s: no account key",
-		    a->name);
-		goto out;
-	}
-	if (ensure_account(o, 1) == -1)
+	if (account_ready(o) == -1)
 		goto out;
 	if (np_key_change(a->keyid, newid, a->dir.key_change, a->account_url,
 	    &inner, &len, &err) == -1) {
