@@ -35,6 +35,13 @@
 
 #include <openssl/crypto.h>
 
+/* The file the domain's leaf is read from: the full chain, or the leaf. */
+static const char *
+leaf_file(const struct domain *d)
+{
+	return d->fullchain ? d->fullchain : d->cert;
+}
+
 static struct dstate *
 dstate_byid(uint32_t id)
 {
@@ -179,7 +186,7 @@ dstate_schedule(struct dstate *ds, time_t now)
 int
 dstate_due(struct dstate *ds, time_t now)
 {
-	const char	*path = ds->d->fullchain ? ds->d->fullchain : ds->d->cert;
+	const char	*path = leaf_file(ds->d);
 
 	if (ds->state != CERT_ISSUED)
 		return 1;
@@ -234,8 +241,8 @@ dstates_build(void)
 		ds->d = d;
 		ds->keyid = KEYID_DOMAIN_BASE + d->id;
 		ds->result = 1;
-		if (cert_file_info(d->fullchain ? d->fullchain : d->cert,
-		    &ds->state, &ds->not_before, &ds->not_after) == -1)
+		if (cert_file_info(leaf_file(d), &ds->state, &ds->not_before,
+		    &ds->not_after) == -1)
 			ds->state = CERT_MISSING;
 		ds->order_url = state_read(conf->state_dir, "orders",
 		    d->handle);
@@ -270,8 +277,8 @@ cert_id(const struct dstate *ds)
 	size_t		 len;
 	char		*id;
 
-	if (ds->state != CERT_ISSUED || cert_leaf_der(ds->d->fullchain ?
-	    ds->d->fullchain : ds->d->cert, &der, &len) == -1)
+	if (ds->state != CERT_ISSUED ||
+	    cert_leaf_der(leaf_file(ds->d), &der, &len) == -1)
 		return NULL;
 	id = acme_ari_cert_id(der, len);
 	OPENSSL_free(der);
@@ -382,8 +389,7 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 	size_t		 len;
 	int		 rc;
 
-	if (cert_leaf_der(ds->d->fullchain ? ds->d->fullchain : ds->d->cert,
-	    &der, &len) == -1)
+	if (cert_leaf_der(leaf_file(ds->d), &der, &len) == -1)
 		return -1;
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, ds->d->id);
@@ -418,8 +424,8 @@ revoke_start(struct dstate *ds)
 		return;
 	}
 	OPENSSL_free(ds->revoking);
-	if (cert_leaf_der(ds->d->fullchain ? ds->d->fullchain : ds->d->cert,
-	    &ds->revoking, &ds->revoking_len) == -1) {
+	if (cert_leaf_der(leaf_file(ds->d), &ds->revoking,
+	    &ds->revoking_len) == -1) {
 		log_warnx("%s: cannot read the certificate to revoke",
 		    ds->d->handle);
 		ds->result = -1;
@@ -487,8 +493,7 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 {
 	const char	*files[3] = { ds->d->cert, ds->d->chain,
 			    ds->d->fullchain };
-	const char	*path = ds->d->fullchain ? ds->d->fullchain :
-			    ds->d->cert;
+	const char	*path = leaf_file(ds->d);
 	unsigned char	*der = NULL;
 	size_t		 i, len = 0;
 	int		 same, existed;
