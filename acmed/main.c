@@ -5,8 +5,9 @@
  * challenge server, the state directory and the certificate files.
  * Does: starts netproc, keyproc and challenged (their own programs,
  * opened once at start), hands each what it needs (key descriptors,
- * sockets, the authorities), schedules issuance and renewal, verifies and installs
- * what netproc brings back, runs reload actions and the event hook.
+ * sockets, the authorities), schedules issuance and renewal, verifies and
+ * installs what netproc brings back, runs reload actions and the event
+ * hook; with -r revokes certificates, with -k changes account keys.
  * Never: reads a byte from the network or parses an authority's answer
  * beyond the certificate chain it installs.
  */
@@ -209,6 +210,13 @@ parent_loop(int sigfd)
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			switch (si.ssi_signo) {
+			case SIGHUP:
+				if (!oneshot) {
+					(void)reload_config();
+					continue;
+				}
+				/* A one-shot pass ends. */
+				/* FALLTHROUGH */
 			case SIGTERM:
 			case SIGINT:
 				log_info("%s: shutting down",
@@ -218,14 +226,6 @@ parent_loop(int sigfd)
 					return oneshot_done(&status) ?
 					    status : 1;
 				return 0;
-			case SIGHUP:
-				if (oneshot) {
-					log_info("SIGHUP: the pass ends");
-					return oneshot_done(&status) ?
-					    status : 1;
-				}
-				(void)reload_config();
-				continue;
 			case SIGUSR1:
 				log_info("checking every certificate now");
 				for (i = 0; i < ndstates; i++)
@@ -257,7 +257,9 @@ int
 main(int argc, char *argv[])
 {
 	const char	*file = CONF_FILE;
+	static const int stops[] = { SIGTERM, SIGINT, SIGHUP };
 	sigset_t	 mask, stop;
+	size_t		 i;
 	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
 
 	/* libcrypto frees nothing at exit: the process takes it all along. */
@@ -379,12 +381,10 @@ main(int argc, char *argv[])
 		 * authority took the key.
 		 */
 		sigemptyset(&stop);
-		sigaddset(&stop, SIGTERM);
-		sigaddset(&stop, SIGINT);
-		sigaddset(&stop, SIGHUP);
-		signal(SIGTERM, rollover_stop);
-		signal(SIGINT, rollover_stop);
-		signal(SIGHUP, rollover_stop);
+		for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+			sigaddset(&stop, stops[i]);
+			signal(stops[i], rollover_stop);
+		}
 		if (sigprocmask(SIG_UNBLOCK, &stop, NULL) == -1)
 			fatal("sigprocmask");
 		status = rollover_all(argv, argc);
