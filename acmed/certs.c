@@ -208,17 +208,22 @@ dstate_due(struct dstate *ds, time_t now)
 	return 1;
 }
 
-static int
-domain_selected(const struct domain *d)
+/* Whether name is among the n names on the command line (all if none). */
+int
+name_selected(const char *name, char **names, int n)
 {
 	int	 i;
 
-	if (nonly_domains == 0)
-		return 1;
-	for (i = 0; i < nonly_domains; i++)
-		if (strcmp(only_domains[i], d->handle) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
 			return 1;
-	return 0;
+	return n == 0;
+}
+
+static int
+domain_selected(const struct domain *d)
+{
+	return name_selected(d->handle, only_domains, nonly_domains);
 }
 
 void

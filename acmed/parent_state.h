@@ -73,6 +73,7 @@ int rollover_check(char **names, int n);
 int rollover_all(char **names, int n);
 
 /* certs.c */
+int name_selected(const char *name, char **names, int n);
 time_t renewal_time(const struct dstate *ds);
 int dstate_due(struct dstate *ds, time_t now);
 void dstates_build(void);

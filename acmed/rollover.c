@@ -25,18 +25,6 @@
 #include "parent.h"
 #include "parent_state.h"
 
-/* Whether authority a is among the names given (all if none). */
-static int
-authority_selected(const struct authority *a, char **names, int n)
-{
-	int	 i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], a->name) == 0)
-			return 1;
-	return n == 0;
-}
-
 /*
  * Checks the names given to -k before anything starts: each must name an
  * authority whose account key exists, for there is nothing to change
@@ -60,7 +48,7 @@ rollover_check(char **names, int n)
 		}
 	}
 	TAILQ_FOREACH(a, &conf->authorities, entry) {
-		if (!authority_selected(a, names, n))
+		if (!name_selected(a->name, names, n))
 			continue;
 		if ((path = account_key_path(a)) == NULL)
 			fatal("account key path");
@@ -194,7 +182,7 @@ rollover_all(char **names, int n)
 	int			 status = 0;
 
 	TAILQ_FOREACH(a, &conf->authorities, entry)
-		if (authority_selected(a, names, n) && rollover_one(a) == -1)
+		if (name_selected(a->name, names, n) && rollover_one(a) == -1)
 			status = 1;
 	return status;
 }
