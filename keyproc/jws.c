@@ -186,6 +186,19 @@ jws_signature(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *alg,
 	return b64;
 }
 
+/* The JWS signing input: protected "." payload, both base64url. */
+static char *
+signing_input(const char *prot, const char *pay)
+{
+	char	*input;
+
+	if (asprintf(&input, "%s.%s", prot, pay) == -1) {
+		crypto_seterr("JWS: out of memory");
+		return NULL;
+	}
+	return input;
+}
+
 /*
  * Signs payload for url with pkey.  signer, when not NULL, keeps the
  * signing context for pkey from one call to the next (*signer NULL at
@@ -205,7 +218,7 @@ jws_sign(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *url,
 	const char		*alg;
 	char			*prot = NULL, *pay = NULL, *input = NULL;
 	char			*sig = NULL, *jws = NULL;
-	size_t			 len, plen64;
+	size_t			 len;
 
 	ERR_clear_error();
 	if ((alg = key_alg(pkey)) == NULL) {
@@ -223,13 +236,8 @@ jws_sign(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *url,
 		crypto_seterr("JWS: out of memory");
 		goto out;
 	}
-	plen64 = strlen(pay);
-	len = strlen(prot) + 1 + plen64 + 1;
-	if ((input = malloc(len)) == NULL) {
-		crypto_seterr("JWS: out of memory");
+	if ((input = signing_input(prot, pay)) == NULL)
 		goto out;
-	}
-	snprintf(input, len, "%s.%s", prot, pay);
 	if ((sig = jws_signature(pkey, signer, alg, input)) == NULL)
 		goto out;
 
@@ -275,7 +283,6 @@ jws_eab(EVP_PKEY *acct, const char *kid, const unsigned char *mac,
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen = 0;
 	char		*jwk = NULL, *input = NULL;
-	size_t		 len;
 	int		 rc = -1;
 
 	memset(parts, 0, sizeof(*parts));
@@ -293,10 +300,8 @@ jws_eab(EVP_PKEY *acct, const char *kid, const unsigned char *mac,
 		goto out;
 	if ((parts->payload = b64url_encode(jwk, strlen(jwk))) == NULL)
 		goto nomem;
-	len = strlen(parts->protected) + 1 + strlen(parts->payload) + 1;
-	if ((input = malloc(len)) == NULL)
-		goto nomem;
-	snprintf(input, len, "%s.%s", parts->protected, parts->payload);
+	if ((input = signing_input(parts->protected, parts->payload)) == NULL)
+		goto out;
 	if (HMAC(EVP_sha256(), mac, (int)maclen, (unsigned char *)input,
 	    strlen(input), md, &mdlen) == NULL) {
 		crypto_seterr("external account binding: HMAC-SHA256 failed");
