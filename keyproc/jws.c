@@ -204,9 +204,9 @@ signing_input(const char *prot, const char *pay)
  * signing context for pkey from one call to the next (*signer NULL at
  * first; the caller frees it with the key).  kid NULL or "": the header
  * carries the JWK (newAccount, revocation by certificate key); nonce
- * NULL or "": no nonce (the inner JWS of a key change).  An empty payload is encoded as
- * "", which is what POST-as-GET needs.  Returns the JWS as a
- * NUL-terminated JSON text.
+ * NULL or "": no nonce (the inner JWS of a key change).  An empty
+ * payload is encoded as "", which is what POST-as-GET needs.  Returns the
+ * JWS as a NUL-terminated JSON text.
  */
 char *
 jws_sign(EVP_PKEY *pkey, EVP_PKEY_CTX **signer, const char *url,
