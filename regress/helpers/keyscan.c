@@ -41,6 +41,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
+
 #define MAX_NEEDLES	1024
 #define MAX_STREAMS	1024
 #define MAX_STREAM	(64 * 1024 * 1024)
@@ -287,15 +289,11 @@ add_key(char *arg)
 static void
 add_mac(char *arg)
 {
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	FILE		*f;
 	BIGNUM		*bn;
-	char		*label, *path, text[4096], *s, *e, *c;
-	unsigned char	 raw[3072];
-	size_t		 n, len = 0;
-	unsigned long	 v = 0;
-	int		 bits = 0;
+	char		*label, *path, text[4096], *s, *e;
+	unsigned char	*raw;
+	size_t		 n, len;
 
 	if ((path = strchr(arg, '=')) == NULL)
 		errx(2, "-m %s: LABEL=FILE", arg);
@@ -312,21 +310,13 @@ add_mac(char *arg)
 	    e[-1] == '='); e--)
 		;
 	*e = '\0';
-	for (c = s; c < e; c++) {
-		if (strchr(alphabet, *c) == NULL || *c == '\0')
-			errx(2, "%s: not base64url", path);
-		v = v << 6 | (unsigned long)(strchr(alphabet, *c) - alphabet);
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			if (len == sizeof(raw))
-				errx(2, "%s: too long", path);
-			raw[len++] = v >> bits & 0xff;
-		}
-	}
+	if (b64url_decode(s, e - s, &raw, &len) == -1)
+		errx(2, "%s: not base64url", path);
 	if ((bn = BN_bin2bn(raw, (int)len, NULL)) == NULL)
 		errx(2, "%s: BN_bin2bn", path);
 	add_number(label, "MAC key", bn);
 	BN_free(bn);
+	free(raw);
 	add_needle(label, "MAC key text", (unsigned char *)s, strlen(s), 1);
 }
 
