@@ -10,10 +10,11 @@
 #include <time.h>
 
 #include "buf.h"
+#include "msg.h"
 
 #define ACME_MAX_BODY		(1024 * 1024)	/* any response body */
 #define ACME_MAX_STR		(16 * 1024)	/* any JSON string value */
-#define ACME_MAX_AUTHZ		100		/* = names per order */
+#define ACME_MAX_AUTHZ		MSG_NAMES_COUNT	/* = names per order */
 #define ACME_MAX_ALTERNATES	8
 
 /* --- transport --- */

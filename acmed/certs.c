@@ -95,7 +95,7 @@ provisional_install(struct dstate *ds)
 
 	if ((names = names_joined(ds->d)) == NULL)
 		return -1;
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->keyid);
 	buf_add_lstr(&b, names);
 	buf_add_i64(&b, PROVISIONAL_DAYS);
@@ -111,7 +111,7 @@ provisional_install(struct dstate *ds)
 	}
 	rbuf_init(&r, m.data, m.datalen);
 	(void)rbuf_u32(&r);
-	pem = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	pem = rbuf_blob(&r, &len, MSG_PEM_MAX);
 	if (rbuf_end(&r) == 0 && install_chain(ds, (const char *)pem,
 	    len) == 0) {
 		log_info("%s: provisional self-signed certificate installed",
@@ -298,7 +298,7 @@ issue_start(struct dstate *ds)
 
 	if ((names = names_joined(ds->d)) == NULL)
 		return;
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->d->id);
 	buf_add_u32(&b, ds->d->auth->id);
 	buf_add_u32(&b, ds->keyid);
@@ -396,7 +396,7 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 
 	if (cert_leaf_der(leaf_file(ds->d), &der, &len) == -1)
 		return -1;
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->d->id);
 	if (type == MSG_VERIFY) {
 		buf_add_lstr(&b, v->host);
@@ -444,7 +444,7 @@ revoke_start(struct dstate *ds)
 	else if (!cert_key)
 		log_info("%s: the domain key %s is not the certificate's: "
 		    "revoking through the account", ds->d->handle, ds->d->key);
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->d->id);
 	buf_add_u32(&b, ds->d->auth->id);
 	buf_add_u32(&b, ds->keyid);
@@ -670,7 +670,12 @@ status_flush(time_t now)
 	}
 }
 
-void
+/*
+ * A message from netproc.  -1 (logged) if it is malformed or unexpected:
+ * netproc parses what the network sends and may be compromised, so the
+ * caller ends it, never the parent.
+ */
+int
 dispatch_netproc(const struct imsg *m)
 {
 	struct rbuf		 r;
@@ -687,19 +692,19 @@ dispatch_netproc(const struct imsg *m)
 	switch (m->hdr.type) {
 	case MSG_READY:
 		children[PROC_NETPROC].ready = 1;
-		return;
+		return 0;
 	case MSG_ACCOUNT_URL:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = rbuf_str(&r, MSG_URL_MAX);
 		if (rbuf_end(&r) == -1 || (a = authority_byid(id)) == NULL)
 			break;
 		if (state_write(conf->state_dir, "accounts", a->name, s1) == 0)
 			log_info("authority %s: account %s", a->name, s1);
 		free(s1);
-		return;
+		return 0;
 	case MSG_ORDER_URL:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = rbuf_str(&r, MSG_URL_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		free(ds->order_url);
@@ -711,14 +716,14 @@ dispatch_netproc(const struct imsg *m)
 		    s1) == 0)
 			ds->order_url = strdup(s1);
 		free(s1);
-		return;
+		return 0;
 	case MSG_CERT:
 		id = rbuf_u32(&r);
-		blob = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+		blob = rbuf_blob(&r, &len, MSG_PEM_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		handle_cert(ds, (const char *)blob, len);
-		return;
+		return 0;
 	case MSG_RENEWAL_WINDOW:
 		id = rbuf_u32(&r);
 		start = rbuf_i64(&r);
@@ -736,32 +741,32 @@ dispatch_netproc(const struct imsg *m)
 		if (!ds->issuing)
 			dstate_schedule(ds, time(NULL));
 		status_dirty = 1;
-		return;
+		return 0;
 	case MSG_VERIFY_RESULT:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = rbuf_str(&r, MSG_NAME_MAX + 8);
 		matches = rbuf_u32(&r);
-		s2 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s2 = rbuf_str(&r, MSG_TEXT_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		verify_result(ds, s1, matches, s2);
 		free(s1);
 		free(s2);
-		return;
+		return 0;
 	case MSG_REVOKE_RESULT:
 		id = rbuf_u32(&r);
 		revoked = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = rbuf_str(&r, MSG_TEXT_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL ||
 		    !ds->issuing)
 			break;
 		revoke_done(ds, revoked != 0, s1);
 		free(s1);
-		return;
+		return 0;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
-		s2 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = rbuf_str(&r, MSG_PROBLEM_MAX);
+		s2 = rbuf_str(&r, MSG_TEXT_MAX);
 		retry = rbuf_i64(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
@@ -775,13 +780,15 @@ dispatch_netproc(const struct imsg *m)
 		issue_failed(ds, s2, retry);
 		free(s1);
 		free(s2);
-		return;
+		return 0;
 	default:
 		break;
 	}
 	free(s1);
 	free(s2);
-	fatalx("malformed or unexpected %s from netproc", msg_name(m->hdr.type));
+	log_warnx("malformed or unexpected %s from netproc",
+	    msg_name(m->hdr.type));
+	return -1;
 }
 
 /* Provisional certificates, and their reloads at once: services start. */

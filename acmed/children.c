@@ -45,8 +45,7 @@ send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
 			close(fd);
 		return -1;
 	}
-	if (ichan_compose(c->chan, type, 0, fd, b ? b->data : NULL,
-	    b ? b->len : 0) == -1) {
+	if (msg_compose(c->chan, type, 0, fd, b) == -1) {
 		log_warn("message %s to %s", msg_name(type), proc_names[p]);
 		return -1;
 	}
@@ -63,7 +62,7 @@ child_log(enum proc_id p, const struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	pri = rbuf_u32(&r);
-	line = rbuf_str(&r, IMSG_MAX_SIZE);
+	line = rbuf_str(&r, MSG_LINE_MAX);
 	if (rbuf_end(&r) == -1 || pri > LOG_DEBUG)
 		log_warnx("malformed log message from %s", proc_names[p]);
 	else
@@ -116,8 +115,13 @@ child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
 			continue;
 		}
 		if (p == PROC_NETPROC && m->hdr.type != want) {
-			dispatch_netproc(m);
+			r = dispatch_netproc(m);
 			imsg_clear(m);
+			if (r == -1) {
+				/* Its SIGCHLD restarts every child. */
+				kill(c->pid, SIGKILL);
+				return -1;
+			}
 			continue;
 		}
 		return 0;
@@ -133,7 +137,7 @@ key_error(const struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	(void)rbuf_u32(&r);
-	s = rbuf_str(&r, IMSG_MAX_SIZE);
+	s = rbuf_str(&r, MSG_TEXT_MAX);
 	return s ? s : strdup("malformed error message");
 }
 
@@ -177,7 +181,7 @@ eab_load(const struct authority *a)
 		    a->eab_key);
 	if (fd < 0)
 		return -1;
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, a->id);
 	buf_add_lstr(&b, a->eab_kid);
 	rc = send_msg(PROC_KEYPROC, MSG_EAB_FD, fd, &b);
@@ -203,7 +207,7 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 	char		*e;
 	int		 fd, rc = -1;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, keyid);
 	buf_add_u32(&b, type);
 	buf_add_u32(&b, (uint32_t)bits);
@@ -229,7 +233,7 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 		}
 		rbuf_init(&r, m.data, m.datalen);
 		(void)rbuf_u32(&r);
-		pem = rbuf_blob(&r, &pemlen, IMSG_MAX_SIZE);
+		pem = rbuf_blob(&r, &pemlen, MSG_KEY_PEM_MAX);
 		if (rbuf_end(&r) == -1 || write_file_atomic(path, pem, pemlen,
 		    0600, 0) == -1) {
 			explicit_bzero(m.data, m.datalen);
@@ -276,7 +280,7 @@ key_pubkey(struct dstate *ds)
 	}
 	rbuf_init(&r, m.data, m.datalen);
 	(void)rbuf_u32(&r);
-	der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	der = rbuf_blob(&r, &len, MSG_PUBKEY_MAX);
 	if (rbuf_end(&r) == -1 || (ds->pubkey = malloc(len)) == NULL) {
 		imsg_clear(&m);
 		goto out;
@@ -473,7 +477,7 @@ children_configure(void)
 		if ((fd = ca_fd(a)) == -1)
 			return -1;
 		url = state_read(conf->state_dir, "accounts", a->name);
-		buf_init(&b, IMSG_MAX_SIZE);
+		buf_init(&b, MSG_PAYLOAD_MAX);
 		buf_add_u32(&b, a->id);
 		buf_add_lstr(&b, a->name);
 		buf_add_lstr(&b, a->api_url);

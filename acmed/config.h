@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "keytype.h"
+#include "msg.h"
 
 #define CONF_FILE		"/etc/acmed.conf"
 #define CONF_STATE_DIR		"/var/lib/acmed"
@@ -22,7 +23,7 @@
 #define CONF_EXPIRY_WARN	(15 * 24 * 60 * 60)
 #define CONF_HOOK_TIMEOUT	60
 #define CONF_RELOAD_TIMEOUT	60
-#define CONF_MAX_NAMES		100
+#define CONF_MAX_NAMES		MSG_NAMES_COUNT
 #define CONF_HTTP_PORT		80
 #define CONF_VERIFY_PORT	443
 #define CONF_MAX_VERIFY		16	/* endpoints per domain */
@@ -33,8 +34,6 @@ struct listen_addr {
 	socklen_t			 sslen;
 	char				*text;		/* "127.0.0.1:80", "[::1]:80" */
 };
-
-#define EAB_KID_MAX	1024	/* external account key id */
 
 struct authority {
 	TAILQ_ENTRY(authority)	 entry;

@@ -73,7 +73,7 @@ child_input(enum proc_id p)
 	struct child	*c = &children[p];
 	struct imsg	 m;
 	ssize_t		 n;
-	int		 r;
+	int		 r, bad = 0;
 
 	n = ichan_read(c->chan);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -90,16 +90,17 @@ child_input(enum proc_id p)
 		if (m.hdr.type == MSG_LOG)
 			child_log(p, &m);
 		else if (p == PROC_NETPROC)
-			dispatch_netproc(&m);
+			bad = dispatch_netproc(&m) == -1;
 		else if (m.hdr.type == MSG_READY)
 			c->ready = 1;
 		else {
 			log_warnx("unexpected %s from %s",
 			    msg_name(m.hdr.type), proc_names[p]);
-			imsg_clear(&m);
-			return -1;
+			bad = 1;
 		}
 		imsg_clear(&m);
+		if (bad)
+			return -1;
 	}
 	if (n == 0 || n == -1)
 		return -1;

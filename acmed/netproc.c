@@ -46,29 +46,46 @@ static const char *const netproc_ro_paths[] = {
 	NULL
 };
 
-static void
+/*
+ * Sends a message: -1 (logged) if a field does not fit, which ends only
+ * the request it was for; a channel that fails ends netproc.
+ */
+static int
+send_to(struct imsgchan *c, const char *peer, uint32_t type,
+    const struct buf *b)
+{
+	if (msg_compose(c, type, 0, -1, b) == -1) {
+		if (errno == EMSGSIZE)
+			return -1;
+		fatal("message %s to %s", msg_name(type), peer);
+	}
+	if (ichan_flush_all(c) == -1)
+		fatal("message %s to %s", msg_name(type), peer);
+	return 0;
+}
+
+static int
 send_parent(uint32_t type, const struct buf *b)
 {
-	if (ichan_compose(parent, type, 0, -1, b->data, b->len) == -1 ||
-	    ichan_flush_all(parent) == -1)
-		fatal("message %s to the parent", msg_name(type));
+	return send_to(parent, "the parent", type, b);
 }
 
 /*
  * Sends a request to a peer and waits for its answer, which must be one
- * of the two types given (the answer or the peer's error).
+ * of the two types given (the answer or the peer's error).  -1 (logged)
+ * if the request does not fit in its message.
  */
-static void
+static int
 call_peer(struct imsgchan *c, const char *peer, uint32_t type,
     const struct buf *b, uint32_t ok, uint32_t err, struct imsg *m)
 {
-	if (ichan_compose(c, type, 0, -1, b->data, b->len) == -1 ||
-	    ichan_flush_all(c) == -1)
-		fatal("message %s to %s", msg_name(type), peer);
+	if (send_to(c, peer, type, b) == -1)
+		return -1;
 	if (ichan_recv(c, m) != 1)
 		fatalx("%s closed its channel", peer);
 	if (msg_check(m) == -1 || (m->hdr.type != ok && m->hdr.type != err))
 		fatalx("unexpected %s from %s", msg_name(m->hdr.type), peer);
+	return 0;
 }
 
 /* The text of a MSG_KEYPROC_ERR. */
@@ -80,7 +97,7 @@ keyproc_errtext(const struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	(void)rbuf_u32(&r);
-	if ((s = rbuf_str(&r, IMSG_MAX_SIZE)) == NULL)
+	if ((s = rbuf_str(&r, MSG_TEXT_MAX)) == NULL)
 		fatalx("malformed KEYPROC_ERR from keyproc");
 	return s;
 }
@@ -111,8 +128,12 @@ keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
 	size_t		 n;
 	int		 rc = -1;
 
-	call_peer(keyproc, "keyproc", type, b, MSG_SIGN_RESP,
-	    MSG_KEYPROC_ERR, &m);
+	if (call_peer(keyproc, "keyproc", type, b, MSG_SIGN_RESP,
+	    MSG_KEYPROC_ERR, &m) == -1) {
+		if (err != NULL)
+			*err = strdup("request too large");
+		return -1;
+	}
 	if (m.hdr.type == MSG_KEYPROC_ERR && err != NULL) {
 		*err = keyproc_errtext(&m);
 		goto out;
@@ -123,7 +144,7 @@ keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
 	}
 	rbuf_init(&r, m.data, m.datalen);
 	(void)rbuf_u32(&r);
-	p = rbuf_blob(&r, &n, IMSG_MAX_SIZE);
+	p = rbuf_blob(&r, &n, MSG_PEM_MAX);
 	if (rbuf_end(&r) == -1 || (*jws = malloc(n + 1)) == NULL)
 		fatalx("malformed SIGN_RESP from keyproc");
 	memcpy(*jws, p, n);
@@ -142,7 +163,7 @@ np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
 	struct buf	 b;
 	int		 rc = -1;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
 	    buf_add_lstr(&b, nonce) == -1 || buf_add_lstr(&b, kid) == -1 ||
 	    buf_add_blob(&b, payload, len) == -1)
@@ -164,7 +185,7 @@ np_key_change(uint32_t oldid, uint32_t newid, const char *url,
 	struct buf	 b;
 	int		 rc;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (buf_add_u32(&b, oldid) == -1 || buf_add_u32(&b, newid) == -1 ||
 	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, account) == -1) {
 		rc = -1;
@@ -186,8 +207,11 @@ np_thumbprint(uint32_t keyid, char **thumb)
 
 	buf_init(&b, 16);
 	buf_add_u32(&b, keyid);
-	call_peer(keyproc, "keyproc", MSG_JWK, &b, MSG_JWK_RESP,
-	    MSG_KEYPROC_ERR, &m);
+	if (call_peer(keyproc, "keyproc", MSG_JWK, &b, MSG_JWK_RESP,
+	    MSG_KEYPROC_ERR, &m) == -1) {
+		buf_free(&b);
+		return -1;
+	}
 	buf_free(&b);
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
 		keyproc_error(&m, "account key");
@@ -195,8 +219,8 @@ np_thumbprint(uint32_t keyid, char **thumb)
 	}
 	rbuf_init(&r, m.data, m.datalen);
 	(void)rbuf_u32(&r);
-	jwk = rbuf_str(&r, IMSG_MAX_SIZE);
-	*thumb = rbuf_str(&r, IMSG_MAX_SIZE);
+	jwk = rbuf_str(&r, MSG_JWK_MAX);
+	*thumb = rbuf_str(&r, MSG_THUMBPRINT_MAX);
 	free(jwk);
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed JWK_RESP from keyproc");
@@ -219,11 +243,14 @@ np_eab(uint32_t keyid, const char *url, struct acme_eab *eab, char **err)
 
 	memset(eab, 0, sizeof(*eab));
 	*err = NULL;
-	buf_init(&b, IMSG_MAX_SIZE);
-	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1)
-		fatalx("newAccount URL too long");
-	call_peer(keyproc, "keyproc", MSG_EAB, &b, MSG_EAB_RESP,
-	    MSG_KEYPROC_ERR, &m);
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
+	    call_peer(keyproc, "keyproc", MSG_EAB, &b, MSG_EAB_RESP,
+	    MSG_KEYPROC_ERR, &m) == -1) {
+		buf_free(&b);
+		*err = strdup("newAccount URL too long");
+		return -1;
+	}
 	buf_free(&b);
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
 		*err = keyproc_errtext(&m);
@@ -232,9 +259,9 @@ np_eab(uint32_t keyid, const char *url, struct acme_eab *eab, char **err)
 	}
 	rbuf_init(&r, m.data, m.datalen);
 	(void)rbuf_u32(&r);
-	eab->protected = rbuf_str(&r, IMSG_MAX_SIZE);
-	eab->payload = rbuf_str(&r, IMSG_MAX_SIZE);
-	eab->signature = rbuf_str(&r, IMSG_MAX_SIZE);
+	eab->protected = rbuf_str(&r, MSG_JWS_PART_MAX);
+	eab->payload = rbuf_str(&r, MSG_JWS_PART_MAX);
+	eab->signature = rbuf_str(&r, MSG_JWS_PART_MAX);
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed EAB_RESP from keyproc");
 	imsg_clear(&m);
@@ -261,15 +288,18 @@ np_csr(uint32_t keyid, char *const *names, size_t nnames, unsigned char **der,
 	size_t		 n;
 	int		 rc = -1;
 
-	buf_init(&nb, IMSG_MAX_SIZE);
+	buf_init(&nb, MSG_PAYLOAD_MAX);
 	if (buf_add_join(&nb, names, nnames, "\n") == -1)
 		fatalx("names too long");
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, keyid);
 	buf_add_lstr(&b, buf_cstr(&nb));
 	buf_free(&nb);
-	call_peer(keyproc, "keyproc", MSG_CSR, &b, MSG_CSR_RESP,
-	    MSG_KEYPROC_ERR, &m);
+	if (call_peer(keyproc, "keyproc", MSG_CSR, &b, MSG_CSR_RESP,
+	    MSG_KEYPROC_ERR, &m) == -1) {
+		buf_free(&b);
+		return -1;
+	}
 	buf_free(&b);
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
 		keyproc_error(&m, names[0]);
@@ -277,7 +307,7 @@ np_csr(uint32_t keyid, char *const *names, size_t nnames, unsigned char **der,
 	}
 	rbuf_init(&r, m.data, m.datalen);
 	(void)rbuf_u32(&r);
-	p = rbuf_blob(&r, &n, IMSG_MAX_SIZE);
+	p = rbuf_blob(&r, &n, MSG_CSR_MAX);
 	if (rbuf_end(&r) == -1 || (*der = malloc(n ? n : 1)) == NULL)
 		fatalx("malformed CSR_RESP from keyproc");
 	memcpy(*der, p, n);
@@ -297,14 +327,17 @@ np_chal_add(const char *token, const char *keyauth)
 	char		*t;
 	uint32_t	 ok;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_lstr(&b, token);
 	buf_add_lstr(&b, keyauth);
-	call_peer(chald, "challenged", MSG_CHAL_ADD, &b, MSG_CHAL_ACK,
-	    MSG_CHAL_ACK, &m);
+	if (call_peer(chald, "challenged", MSG_CHAL_ADD, &b, MSG_CHAL_ACK,
+	    MSG_CHAL_ACK, &m) == -1) {
+		buf_free(&b);
+		return -1;
+	}
 	buf_free(&b);
 	rbuf_init(&r, m.data, m.datalen);
-	t = rbuf_str(&r, IMSG_MAX_SIZE);
+	t = rbuf_str(&r, MSG_TOKEN_MAX);
 	ok = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1 || strcmp(t, token) != 0)
 		fatalx("malformed CHAL_ACK from challenged");
@@ -318,11 +351,9 @@ np_chal_del(const char *token)
 {
 	struct buf	 b;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_lstr(&b, token);
-	if (ichan_compose(chald, MSG_CHAL_DEL, 0, -1, b.data, b.len) == -1 ||
-	    ichan_flush_all(chald) == -1)
-		fatal("message CHAL_DEL to challenged");
+	(void)send_to(chald, "challenged", MSG_CHAL_DEL, &b);
 	buf_free(&b);
 }
 
@@ -331,7 +362,7 @@ send_id_str(uint32_t type, uint32_t id, const char *s)
 {
 	struct buf	 b;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, id);
 	buf_add_lstr(&b, s);
 	send_parent(type, &b);
@@ -390,10 +421,10 @@ recv_authority(struct imsg *m)
 		fatal("calloc");
 	rbuf_init(&r, m->data, m->datalen);
 	a->id = rbuf_u32(&r);
-	a->name = rbuf_str(&r, 256);
-	a->api_url = rbuf_str(&r, 4096);
-	a->contact = rbuf_str(&r, 4096);
-	a->account_url = rbuf_str(&r, 4096);
+	a->name = rbuf_str(&r, MSG_NAME_MAX);
+	a->api_url = rbuf_str(&r, MSG_URL_MAX);
+	a->contact = rbuf_str(&r, MSG_CONTACT_MAX);
+	a->account_url = rbuf_str(&r, MSG_URL_MAX);
 	a->keyid = rbuf_u32(&r);
 	a->key_existed = rbuf_u32(&r);
 	a->eab = rbuf_u32(&r) != 0;
@@ -460,10 +491,10 @@ issue(struct imsg *m)
 	o.domid = rbuf_u32(&r);
 	authid = rbuf_u32(&r);
 	o.keyid = rbuf_u32(&r);
-	names = rbuf_str(&r, IMSG_MAX_SIZE);
-	o.preferred_chain = rbuf_str(&r, 1024);
-	o.replaces = rbuf_str(&r, 1024);
-	o.order_url = rbuf_str(&r, 4096);
+	names = rbuf_str(&r, MSG_NAMES_MAX);
+	o.preferred_chain = rbuf_str(&r, MSG_CHAIN_NAME_MAX);
+	o.replaces = rbuf_str(&r, MSG_CERTID_MAX);
+	o.order_url = rbuf_str(&r, MSG_URL_MAX);
 	if (rbuf_end(&r) == -1 || split_names(names, &o.names,
 	    &o.nnames) == -1 || (o.a = authority_byid(authid)) == NULL)
 		fatalx("malformed ISSUE from the parent");
@@ -481,21 +512,22 @@ issue(struct imsg *m)
 	}
 	o.retry_after = -1;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (acme_issue(&o) == 0) {
 		buf_add_u32(&b, o.domid);
-		if (buf_add_blob(&b, o.chain, o.chainlen) == -1) {
+		if (buf_add_blob(&b, o.chain, o.chainlen) == -1 ||
+		    send_parent(MSG_CERT, &b) == -1) {
 			buf_reset(&b);
 			o.error = strdup("the certificate chain is too large");
 			goto failed;
 		}
-		send_parent(MSG_CERT, &b);
 	} else {
 failed:
 		buf_reset(&b);
 		buf_add_u32(&b, o.domid);
-		buf_add_lstr(&b, o.error_type ? o.error_type : "");
-		buf_add_lstr(&b, o.error ? o.error : "unknown failure");
+		buf_add_text(&b, o.error_type, MSG_PROBLEM_MAX);
+		buf_add_text(&b, o.error ? o.error : "unknown failure",
+		    MSG_TEXT_MAX);
 		buf_add_i64(&b, o.retry_after);
 		send_parent(MSG_ISSUE_FAILED, &b);
 	}
@@ -525,7 +557,7 @@ renewal_info(struct imsg *m)
 	rbuf_init(&r, m->data, m->datalen);
 	domid = rbuf_u32(&r);
 	authid = rbuf_u32(&r);
-	der = rbuf_blob(&r, &len, ACME_MAX_BODY);
+	der = rbuf_blob(&r, &len, MSG_CERT_DER_MAX);
 	if (rbuf_end(&r) == -1 || (a = authority_byid(authid)) == NULL)
 		fatalx("malformed RENEWAL_INFO from the parent");
 	ari_fetch(a, der, len, &w);
@@ -547,11 +579,11 @@ send_result(uint32_t type, uint32_t id, struct net_order *o, int rc)
 {
 	struct buf	 b;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, id);
 	buf_add_u32(&b, rc == 0);
-	buf_add_lstr(&b, rc == 0 ? "" : o->error ? o->error :
-	    "unknown failure");
+	buf_add_text(&b, rc == 0 ? "" : o->error ? o->error :
+	    "unknown failure", MSG_TEXT_MAX);
 	send_parent(type, &b);
 	buf_free(&b);
 	free(o->error_type);
@@ -575,8 +607,8 @@ revoke_request(struct imsg *m)
 	authid = rbuf_u32(&r);
 	o.keyid = rbuf_u32(&r);
 	o.cert_key = rbuf_u32(&r) != 0;
-	name = rbuf_str(&r, IMSG_MAX_SIZE);
-	der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	name = rbuf_str(&r, MSG_NAME_MAX);
+	der = rbuf_blob(&r, &len, MSG_CERT_DER_MAX);
 	if (rbuf_end(&r) == -1 || len == 0 ||
 	    (o.a = authority_byid(authid)) == NULL)
 		fatalx("malformed REVOKE from the parent");
@@ -686,7 +718,7 @@ netproc_main(int debug, int verbose)
 			issue(&m);
 			break;
 		case MSG_VERIFY:
-			buf_init(&b, IMSG_MAX_SIZE);
+			buf_init(&b, MSG_PAYLOAD_MAX);
 			verify_request(&m, &b);
 			send_parent(MSG_VERIFY_RESULT, &b);
 			buf_free(&b);

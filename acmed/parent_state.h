@@ -83,7 +83,7 @@ void revoke_start(struct dstate *ds);
 void actions_done(struct dstate *ds, int ok);
 time_t housekeeping(time_t now, time_t next);
 void status_flush(time_t now);
-void dispatch_netproc(const struct imsg *m);
+int dispatch_netproc(const struct imsg *m);
 void provisional_all(void);
 int oneshot_done(int *status);
 

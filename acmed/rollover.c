@@ -149,7 +149,7 @@ rollover_one(struct authority *a)
 	rbuf_init(&r, m.data, m.datalen);
 	id = rbuf_u32(&r);
 	changed = rbuf_u32(&r);
-	err = rbuf_str(&r, IMSG_MAX_SIZE);
+	err = rbuf_str(&r, MSG_TEXT_MAX);
 	imsg_clear(&m);
 	if (rbuf_end(&r) == -1 || id != a->id)
 		fatalx("malformed ROLLOVER_RESULT from netproc");

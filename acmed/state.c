@@ -12,9 +12,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "msg.h"
 #include "parent.h"
 
-#define STATE_VALUE_MAX	4096
+#define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
 
 static const char *const state_subdirs[] = { "accounts", "orders", NULL };
 

@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msg.h"
+
 #define VERIFY_TIMEOUT_MS	5000	/* resolve, connect and handshake */
-#define VERIFY_HOST_MAX		255
-#define VERIFY_DER_MAX		(64 * 1024)
+#define VERIFY_HOST_MAX		MSG_NAME_MAX
+#define VERIFY_DER_MAX		MSG_CERT_DER_MAX
 #define VERIFY_DETAIL_MAX	512
 
 struct buf;

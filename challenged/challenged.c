@@ -33,7 +33,6 @@
 #include "server.h"
 #include "token.h"
 
-#define ADDR_MAX	256	/* the text of a listening address */
 
 /*
  * Takes the listening sockets the parent sends, up to its MSG_READY.
@@ -58,7 +57,7 @@ challenged_getfds(struct imsgchan *parent, int *fds, int max)
 		rbuf_init(&rb, m.data, m.datalen);
 		switch (m.hdr.type) {
 		case MSG_LISTEN_FD:
-			addr = rbuf_str(&rb, ADDR_MAX);
+			addr = rbuf_str(&rb, MSG_ADDR_MAX);
 			if (rbuf_end(&rb) == -1)
 				fatalx("malformed LISTEN_FD message");
 			if (n >= max)
@@ -111,9 +110,9 @@ reply_ack(struct imsgchan *net, const char *token, int ok)
 {
 	struct buf	 b;
 
-	buf_init(&b, IMSG_MAX_SIZE);
+	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (buf_add_lstr(&b, token) == -1 || buf_add_u32(&b, ok) == -1 ||
-	    ichan_compose(net, MSG_CHAL_ACK, 0, -1, b.data, b.len) == -1)
+	    msg_compose(net, MSG_CHAL_ACK, 0, -1, &b) == -1)
 		fatal("CHAL_ACK for token %.64s", token);
 	buf_free(&b);
 	if (ichan_flush(net) == -1)
@@ -135,8 +134,8 @@ net_dispatch(struct imsgchan *net, struct toktab *toks)
 		rbuf_init(&rb, m.data, m.datalen);
 		switch (m.hdr.type) {
 		case MSG_CHAL_ADD:
-			tok = rbuf_str(&rb, IMSG_MAX_SIZE);
-			ka = rbuf_str(&rb, IMSG_MAX_SIZE);
+			tok = rbuf_str(&rb, MSG_TOKEN_MAX);
+			ka = rbuf_str(&rb, MSG_KEYAUTH_MAX);
 			if (rbuf_end(&rb) == -1)
 				fatalx("malformed CHAL_ADD message");
 			if (toktab_add(toks, tok, strlen(tok), ka,
@@ -154,7 +153,7 @@ net_dispatch(struct imsgchan *net, struct toktab *toks)
 			free(ka);
 			break;
 		case MSG_CHAL_DEL:
-			tok = rbuf_str(&rb, IMSG_MAX_SIZE);
+			tok = rbuf_str(&rb, MSG_TOKEN_MAX);
 			if (rbuf_end(&rb) == -1)
 				fatalx("malformed CHAL_DEL message");
 			if (toktab_del(toks, tok, strlen(tok)) == -1)
@@ -300,7 +299,7 @@ challenged_main(int debug, int verbose)
 	if (sandbox_enter(&sb) == -1)
 		fatalx("cannot enter the sandbox");
 
-	if (ichan_compose(parent, MSG_READY, 0, -1, NULL, 0) == -1 ||
+	if (msg_compose(parent, MSG_READY, 0, -1, NULL) == -1 ||
 	    ichan_flush_all(parent) == -1)
 		fatal("parent channel");
 	r = challenged_loop(parent, net, fds, nfds);

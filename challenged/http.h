@@ -16,10 +16,12 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "msg.h"
+
 #define HTTP_HEAD_MAX		8192	/* request line and header fields */
 #define HTTP_HEADERS_MAX	64	/* header fields per request */
-#define HTTP_TOKEN_MAX		255	/* bytes of an ACME token */
-#define HTTP_KEYAUTH_MAX	512	/* bytes of a key authorization */
+#define HTTP_TOKEN_MAX		MSG_TOKEN_MAX	/* an ACME token */
+#define HTTP_KEYAUTH_MAX	MSG_KEYAUTH_MAX	/* a key authorization */
 #define HTTP_DATE_LEN		29	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
 #define HTTP_RESP_MAX		1024	/* the largest response written */
 

@@ -184,6 +184,31 @@ buf_add_lstr(struct buf *b, const char *s)
 	return buf_add_blob(b, s, strlen(s));
 }
 
+/*
+ * A string field for a person to read, cut to at most max bytes: a long
+ * error is better shortened than lost.  A cut never splits a UTF-8
+ * sequence and ends in "...".
+ */
+int
+buf_add_text(struct buf *b, const char *s, size_t max)
+{
+	size_t	 n;
+
+	if (s == NULL)
+		s = "";
+	if ((n = strlen(s)) <= max)
+		return buf_add_blob(b, s, n);
+	if (max < 3)
+		return buf_add_blob(b, s, 0);
+	n = max - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	if (buf_reserve(b, 4 + n + 3) == -1 ||
+	    buf_add_u32(b, (uint32_t)(n + 3)) == -1 || buf_add(b, s, n) == -1)
+		return -1;
+	return buf_add(b, "...", 3);
+}
+
 void
 rbuf_init(struct rbuf *r, const void *p, size_t n)
 {

@@ -32,6 +32,7 @@ int	 buf_add_u32(struct buf *, uint32_t);
 int	 buf_add_u64(struct buf *, uint64_t);
 int	 buf_add_i64(struct buf *, int64_t);
 int	 buf_add_lstr(struct buf *, const char *);
+int	 buf_add_text(struct buf *, const char *, size_t);
 int	 buf_add_blob(struct buf *, const void *, size_t);
 
 struct rbuf {

@@ -76,7 +76,7 @@ log_emit(int pri, const char *proc, const char *line)
 void
 vlog(int pri, const char *fmt, va_list ap)
 {
-	char		 line[2048];
+	char		 line[MSG_LINE_MAX + 1];
 	struct buf	 b;
 	int		 saved = errno;
 
@@ -84,7 +84,7 @@ vlog(int pri, const char *fmt, va_list ap)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (log_chan != NULL) {
-		buf_init(&b, IMSG_MAX_SIZE);
+		buf_init(&b, MSG_PAYLOAD_MAX);
 		if (buf_add_u32(&b, pri) == 0 && buf_add_lstr(&b, line) == 0 &&
 		    ichan_compose(log_chan, MSG_LOG, 0, -1, b.data, b.len) == 0)
 			(void)ichan_flush_all(log_chan);

@@ -1,15 +1,19 @@
 /*
  * The message set: the only contract between the processes.  Each type
- * has a payload made of the fields listed beside it, in order, encoded
- * with buf_add_*() and read back with rbuf_*(); a reader must consume the
- * payload exactly (rbuf_end()), so a wrong length is an error.
+ * is a list of fields, in order, encoded with buf_add_*() and read back
+ * with rbuf_*():
  *
  *   u32, u64, i64	big-endian integers
  *   str		u32 length + bytes (no NUL inside)
  *   blob		u32 length + bytes
  *
- * msg_check() refuses an unknown type, a payload outside the type's
- * bounds or a descriptor where none belongs, before any field is read.
+ * Every str and blob has one bound, named below and written beside the
+ * field in msg.c's table.  The sender checks its payload against the
+ * table before it is queued (msg_compose), the receiver before it reads
+ * a single field (msg_check), and the configuration parser refuses a
+ * value that would not fit its field, so that what "acmed -n" accepts
+ * no child refuses.  A reader must still consume the payload exactly
+ * (rbuf_end()), with the same bounds.
  */
 #ifndef ACMED_MSG_H
 #define ACMED_MSG_H
@@ -17,15 +21,50 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "imsg.h"
+
 struct imsg;
+struct imsgchan;
+struct buf;
+
+/*
+ * Bounds of the variable-length fields, in bytes.  A name is a DNS name
+ * (RFC 1035: 253 in text), an authority's name or a domain block's name.
+ */
+#define MSG_PAYLOAD_MAX		(IMSG_MAX_SIZE - IMSG_HEADER_SIZE)
+#define MSG_LINE_MAX		2047	/* a log line */
+#define MSG_TEXT_MAX		4096	/* an error or detail for a person */
+#define MSG_NAME_MAX		253	/* one name */
+#define MSG_NAMES_COUNT		100	/* names in one certificate */
+#define MSG_NAMES_MAX		(MSG_NAMES_COUNT * (MSG_NAME_MAX + 1))
+					/* names joined by '\n' */
+#define MSG_URL_MAX		4096	/* any URL */
+#define MSG_CONTACT_MAX		1024	/* "mailto:..." */
+#define MSG_EAB_KID_MAX		1024	/* an external account's key id */
+#define MSG_CHAIN_NAME_MAX	1024	/* preferred chain: an issuer's name */
+#define MSG_CERTID_MAX		1024	/* an ARI certificate id */
+#define MSG_NONCE_MAX		512	/* Replay-Nonce */
+#define MSG_PROBLEM_MAX		512	/* a problem type or failure kind */
+#define MSG_TOKEN_MAX		255	/* an ACME challenge token */
+#define MSG_KEYAUTH_MAX		512	/* token "." thumbprint */
+#define MSG_THUMBPRINT_MAX	128	/* RFC 7638, base64url */
+#define MSG_JWK_MAX		8192	/* a public key as JWK */
+#define MSG_JWS_PART_MAX	16384	/* one part of a flattened JWS */
+#define MSG_KEY_PEM_MAX		16384	/* a new private key, PEM */
+#define MSG_PUBKEY_MAX		4096	/* SubjectPublicKeyInfo, DER */
+#define MSG_CSR_MAX		32768	/* a CSR, DER: 100 names of 253 bytes */
+#define MSG_SIGN_MAX		40960	/* the payload of a signed request */
+#define MSG_CERT_DER_MAX	32768	/* a leaf certificate, DER */
+#define MSG_ADDR_MAX		64	/* "[v6 address]:port" */
+#define MSG_PEM_MAX		(MSG_PAYLOAD_MAX - 8)	/* a chain, a JWS */
 
 enum msg_type {
 	MSG_NONE,
 	/* every process */
-	MSG_LOG,		/* u32 priority, str line */
-	MSG_VERBOSE,		/* u32 level */
-	MSG_SHUTDOWN,		/* (empty) */
-	MSG_READY,		/* (empty): child set up and sandboxed */
+	MSG_LOG,
+	MSG_VERBOSE,
+	MSG_SHUTDOWN,
+	MSG_READY,		/* child set up and sandboxed */
 
 	/*
 	 * keyproc answers every request but KEY_FD and EAB_FD with the type
@@ -41,73 +80,91 @@ enum msg_type {
 	 * (keytype.h); bits 0: the type's default.
 	 */
 	/* parent -> keyproc */
-	MSG_KEY_FD,		/* u32 keyid, u32 keytype, u32 bits, fd */
-	MSG_EAB_FD,		/* u32 account keyid, str eab kid, fd: MAC key file */
-	MSG_KEY_NEW,		/* u32 keyid, u32 keytype, u32 bits */
-	MSG_SELF_SIGNED,	/* u32 keyid, str names (NUL-free, \n-separated), i64 days */
-	MSG_PUBKEY,		/* u32 keyid -> MSG_PUBKEY_RESP */
+	MSG_KEY_FD,
+	MSG_EAB_FD,
+	MSG_KEY_NEW,
+	MSG_SELF_SIGNED,
+	MSG_PUBKEY,
 	/* keyproc -> parent */
-	MSG_KEY_PEM,		/* u32 keyid, blob pem (new key to write 0600) */
-	MSG_KEY_ERR,		/* u32 keyid, str error */
-	MSG_SELF_SIGNED_PEM,	/* u32 keyid, blob pem */
-	MSG_PUBKEY_RESP,	/* u32 keyid, blob SubjectPublicKeyInfo DER */
+	MSG_KEY_PEM,		/* new key, for the parent to write 0600 */
+	MSG_KEY_ERR,
+	MSG_SELF_SIGNED_PEM,
+	MSG_PUBKEY_RESP,
 
 	/* netproc <-> keyproc */
-	MSG_JWK,		/* u32 keyid -> MSG_JWK_RESP */
-	MSG_JWK_RESP,		/* u32 keyid, str jwk json, str thumbprint */
-	MSG_SIGN,		/* u32 keyid, str url, str nonce, str kid, blob payload */
-	MSG_SIGN_RESP,		/* u32 keyid, blob jws json */
-	MSG_CSR,		/* u32 keyid, str names */
-	MSG_CSR_RESP,		/* u32 keyid, blob der */
-	MSG_EAB,		/* u32 account keyid, str newAccount url */
-	MSG_EAB_RESP,		/* u32 keyid, str protected, str payload, str signature */
-	MSG_KEY_CHANGE,		/* u32 old keyid, u32 new keyid, str keyChange url,
-				   str account url -> MSG_SIGN_RESP */
-	MSG_KEYPROC_ERR,	/* u32 keyid, str error */
+	MSG_JWK,
+	MSG_JWK_RESP,
+	MSG_SIGN,
+	MSG_SIGN_RESP,
+	MSG_CSR,
+	MSG_CSR_RESP,
+	MSG_EAB,
+	MSG_EAB_RESP,
+	MSG_KEY_CHANGE,
+	MSG_KEYPROC_ERR,
 
 	/* netproc <-> challenged */
-	MSG_CHAL_ADD,		/* str token, str keyauth */
-	MSG_CHAL_DEL,		/* str token */
-	MSG_CHAL_ACK,		/* str token, u32 ok */
+	MSG_CHAL_ADD,
+	MSG_CHAL_DEL,
+	MSG_CHAL_ACK,
 
 	/* parent -> challenged */
-	MSG_LISTEN_FD,		/* str address (for logs), fd */
+	MSG_LISTEN_FD,
 
 	/* parent <-> netproc */
-	MSG_AUTHORITY,		/* u32 authid, str name, str api url, str contact, str account url, u32 account keyid, u32 key existed, u32 eab, fd: CA PEM */
-	MSG_ACCOUNT_URL,	/* u32 authid, str url ("" if none) */
-	MSG_ISSUE,		/* u32 domid, u32 authid, u32 keyid, str names, str pref chain, str replaces, str order url */
-	MSG_ORDER_URL,		/* u32 domid, str order url */
-	MSG_CERT,		/* u32 domid, blob chain pem */
-	MSG_ISSUE_FAILED,	/* u32 domid, str problem type, str detail, i64 retry-after */
-	MSG_RENEWAL_INFO,	/* u32 domid, u32 authid, blob leaf DER */
-	MSG_RENEWAL_WINDOW,	/* u32 domid, i64 start, i64 end, i64 retry-after; start = end = 0: none */
-	MSG_VERIFY,		/* u32 domid, str host, u32 port, str server name, blob leaf DER */
-	MSG_VERIFY_RESULT,	/* u32 domid, str endpoint, u32 matches, str detail */
-	MSG_REVOKE,		/* u32 domid, u32 authid, u32 domain keyid,
-				   u32 sign with it, str name, blob leaf DER */
-	MSG_REVOKE_RESULT,	/* u32 domid, u32 revoked, str error ("" if revoked) */
-	MSG_ROLLOVER,		/* u32 authid, u32 new account keyid, u32 new key existed */
-	MSG_ROLLOVER_RESULT,	/* u32 authid, u32 changed, str error ("" if changed) */
+	MSG_AUTHORITY,
+	MSG_ACCOUNT_URL,	/* url "": none */
+	MSG_ISSUE,
+	MSG_ORDER_URL,
+	MSG_CERT,
+	MSG_ISSUE_FAILED,
+	MSG_RENEWAL_INFO,
+	MSG_RENEWAL_WINDOW,	/* start = end = 0: none */
+	MSG_VERIFY,
+	MSG_VERIFY_RESULT,
+	MSG_REVOKE,
+	MSG_REVOKE_RESULT,	/* error "" if revoked */
+	MSG_ROLLOVER,
+	MSG_ROLLOVER_RESULT,	/* error "" if changed */
 
 	MSG_MAX
 };
 
-struct msg_spec {
+enum msg_kind {
+	MSG_F_END,
+	MSG_F_U32,
+	MSG_F_U64,
+	MSG_F_I64,
+	MSG_F_STR,
+	MSG_F_BLOB
+};
+
+struct msg_field {
+	enum msg_kind	 kind;
+	size_t		 max;		/* str, blob: bytes */
 	const char	*name;
-	size_t		 minlen;
-	size_t		 maxlen;
-	int		 hasfd;
+};
+
+#define MSG_FIELDS_MAX	10
+
+struct msg_spec {
+	const char		*name;
+	int			 hasfd;
+	struct msg_field	 f[MSG_FIELDS_MAX];
 };
 
 #define MSG_FD_NEVER	0
 #define MSG_FD_ALWAYS	1
-#define MSG_FD_MAYBE	2
 
 extern const struct msg_spec msg_specs[MSG_MAX];
 
 const char	*msg_name(uint32_t);
+size_t		 msg_minlen(uint32_t);
+size_t		 msg_maxlen(uint32_t);
+int		 msg_valid(uint32_t, const void *, size_t, int, char *, size_t);
 int		 msg_check(const struct imsg *);
+int		 msg_compose(struct imsgchan *, uint32_t, uint32_t, int,
+		    const struct buf *);
 uint32_t	 msg_digest(void);
 
 #endif

@@ -17,11 +17,12 @@
 #include <yajl/yajl_gen.h>
 
 #include "keytype.h"
+#include "msg.h"
 
 #define KEY_PEM_MAX		(64 * 1024)	/* a key file, read from a fd */
 #define MAC_KEY_MAX		4096		/* an EAB MAC key file, base64url */
-#define NAMES_MAX		100		/* names in one certificate */
-#define NAME_LEN_MAX		253		/* one DNS name */
+#define NAMES_MAX		MSG_NAMES_COUNT	/* names in one certificate */
+#define NAME_LEN_MAX		MSG_NAME_MAX	/* one DNS name */
 #define CERT_DAYS_MAX		3650		/* provisional certificate */
 
 const char	*crypto_error(void);

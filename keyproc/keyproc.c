@@ -44,8 +44,6 @@
 #include "crypto.h"
 #include "keyproc.h"
 
-#define PAYLOAD_MAX	(IMSG_MAX_SIZE - IMSG_HEADER_SIZE)
-
 /* An account's external account binding. */
 struct eab {
 	char		*kid;		/* the authority's key id; NULL: none */
@@ -198,12 +196,18 @@ struct req {
 	uint32_t	 id;
 };
 
-static void
+/* -1 (logged) if a field does not fit its message; nothing is sent. */
+static int
 send_msg(const struct req *q, uint32_t type, const struct buf *b)
 {
-	if (ichan_compose(q->c, type, q->peerid, -1, b->data, b->len) == -1 ||
-	    ichan_flush_all(q->c) == -1)
+	if (msg_compose(q->c, type, q->peerid, -1, b) == -1) {
+		if (errno == EMSGSIZE)
+			return -1;
 		fatal("%s to %s", msg_name(type), q->peer);
+	}
+	if (ichan_flush_all(q->c) == -1)
+		fatal("%s to %s", msg_name(type), q->peer);
+	return 0;
 }
 
 static void
@@ -217,10 +221,11 @@ send_err(const struct req *q, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_debug("%s to %s: %s", msg_name(q->errtype), q->peer, msg);
-	buf_init(&b, PAYLOAD_MAX);
-	if (buf_add_u32(&b, q->id) == -1 || buf_add_lstr(&b, msg) == -1)
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_u32(&b, q->id) == -1 ||
+	    buf_add_text(&b, msg, MSG_TEXT_MAX) == -1 ||
+	    send_msg(q, q->errtype, &b) == -1)
 		fatalx("%s to %s", msg_name(q->errtype), q->peer);
-	send_msg(q, q->errtype, &b);
 	buf_free(&b);
 }
 
@@ -235,10 +240,9 @@ send_blob(const struct req *q, uint32_t type, const void *p, size_t len,
 	struct buf	 b;
 	int		 fits;
 
-	buf_init(&b, PAYLOAD_MAX);
-	fits = buf_add_u32(&b, q->id) == 0 && buf_add_blob(&b, p, len) == 0;
-	if (fits)
-		send_msg(q, type, &b);
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	fits = buf_add_u32(&b, q->id) == 0 && buf_add_blob(&b, p, len) == 0 &&
+	    send_msg(q, type, &b) == 0;
 	if (b.data != NULL)
 		OPENSSL_cleanse(b.data, b.cap);
 	buf_free(&b);
@@ -329,7 +333,7 @@ do_eab_fd(struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	id = rbuf_u32(&r);
-	kid = rbuf_str(&r, PAYLOAD_MAX);
+	kid = rbuf_str(&r, MSG_EAB_KID_MAX);
 	if (rbuf_end(&r) == -1 || kid[0] == '\0') {
 		free(kid);
 		malformed(m, "the parent");
@@ -416,7 +420,7 @@ do_self_signed(struct req *q, struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
-	s = rbuf_str(&r, PAYLOAD_MAX);
+	s = rbuf_str(&r, MSG_NAMES_MAX);
 	days = rbuf_i64(&r);
 	if (rbuf_end(&r) == -1) {
 		free(s);
@@ -499,13 +503,12 @@ do_jwk(struct req *q, struct imsg *m)
 	    (tp = jwk_thumbprint(pkey)) == NULL)
 		send_err(q, "key %u: %s", q->id, crypto_error());
 	else {
-		buf_init(&b, PAYLOAD_MAX);
+		buf_init(&b, MSG_PAYLOAD_MAX);
 		if (buf_add_u32(&b, q->id) == -1 ||
-		    buf_add_lstr(&b, jwk) == -1 || buf_add_lstr(&b, tp) == -1)
+		    buf_add_lstr(&b, jwk) == -1 || buf_add_lstr(&b, tp) == -1 ||
+		    send_msg(q, MSG_JWK_RESP, &b) == -1)
 			send_err(q, "key %u: JWK does not fit in a message",
 			    q->id);
-		else
-			send_msg(q, MSG_JWK_RESP, &b);
 		buf_free(&b);
 	}
 	free(jwk);
@@ -533,10 +536,10 @@ do_sign(struct req *q, struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
-	url = rbuf_str(&r, PAYLOAD_MAX);
-	nonce = rbuf_str(&r, PAYLOAD_MAX);
-	kid = rbuf_str(&r, PAYLOAD_MAX);
-	payload = rbuf_blob(&r, &plen, PAYLOAD_MAX);
+	url = rbuf_str(&r, MSG_URL_MAX);
+	nonce = rbuf_str(&r, MSG_NONCE_MAX);
+	kid = rbuf_str(&r, MSG_URL_MAX);
+	payload = rbuf_blob(&r, &plen, MSG_SIGN_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(url);
 		free(nonce);
@@ -568,7 +571,7 @@ do_eab(struct req *q, struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
-	url = rbuf_str(&r, PAYLOAD_MAX);
+	url = rbuf_str(&r, MSG_URL_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(url);
 		malformed(m, q->peer);
@@ -587,15 +590,14 @@ do_eab(struct req *q, struct imsg *m)
 	if (jws_eab(pkey, e->kid, e->mac, e->maclen, url, &parts) == -1)
 		send_err(q, "key %u: %s", q->id, crypto_error());
 	else {
-		buf_init(&b, PAYLOAD_MAX);
+		buf_init(&b, MSG_PAYLOAD_MAX);
 		if (buf_add_u32(&b, q->id) == -1 ||
 		    buf_add_lstr(&b, parts.protected) == -1 ||
 		    buf_add_lstr(&b, parts.payload) == -1 ||
-		    buf_add_lstr(&b, parts.signature) == -1)
+		    buf_add_lstr(&b, parts.signature) == -1 ||
+		    send_msg(q, MSG_EAB_RESP, &b) == -1)
 			send_err(q, "key %u: external account binding does "
 			    "not fit in a message", q->id);
-		else
-			send_msg(q, MSG_EAB_RESP, &b);
 		buf_free(&b);
 		jws_parts_free(&parts);
 	}
@@ -616,8 +618,8 @@ do_key_change(struct req *q, struct imsg *m)
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
 	newid = rbuf_u32(&r);
-	url = rbuf_str(&r, PAYLOAD_MAX);
-	account = rbuf_str(&r, PAYLOAD_MAX);
+	url = rbuf_str(&r, MSG_URL_MAX);
+	account = rbuf_str(&r, MSG_URL_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(url);
 		free(account);
@@ -651,7 +653,7 @@ do_csr(struct req *q, struct imsg *m)
 
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
-	s = rbuf_str(&r, PAYLOAD_MAX);
+	s = rbuf_str(&r, MSG_NAMES_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(s);
 		malformed(m, q->peer);

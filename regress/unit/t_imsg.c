@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "imsg.h"
 #include "msg.h"
 #include "test.h"
@@ -749,28 +750,94 @@ test_full_socket(void)
 	close(sv[1]);
 }
 
+/*
+ * A payload of type t with every field present: each str and blob of
+ * len(field) bytes of 'a' (its bound when len is NULL), integers 1.
+ * Field k, if k >= 0, gets extra bytes more.
+ */
+static void
+build(struct buf *b, uint32_t t, int k, size_t extra)
+{
+	const struct msg_field	*f;
+	size_t			 n;
+	int			 i = 0;
+	static uint8_t		 fill[MAXDATA + 64];
+
+	memset(fill, 'a', sizeof(fill));
+	buf_reset(b);
+	for (f = msg_specs[t].f; f->kind != MSG_F_END; f++, i++) {
+		switch (f->kind) {
+		case MSG_F_U32:
+			buf_add_u32(b, 1);
+			break;
+		case MSG_F_U64:
+		case MSG_F_I64:
+			buf_add_u64(b, 1);
+			break;
+		default:
+			n = f->max + (i == k ? extra : 0);
+			buf_add_blob(b, fill, n);
+			break;
+		}
+	}
+}
+
 static void
 test_msg_check(void)
 {
-	struct imsg	 m;
-	uint32_t	 t;
-	int		 ok;
+	const struct msg_field	*f;
+	struct imsg		 m;
+	struct buf		 b;
+	uint32_t		 t;
+	uint8_t			 pay[64];
+	int			 ok, k, sv[2];
+	char			 why[128];
 
 	memset(&m, 0, sizeof(m));
 	m.fd = -1;
+	buf_init(&b, MAXDATA + 1024);
 
 	ok = 1;
 	for (t = 1; t < MSG_MAX; t++)
 		if (msg_specs[t].name == NULL ||
-		    msg_specs[t].minlen > msg_specs[t].maxlen ||
-		    msg_specs[t].maxlen > MAXDATA)
+		    msg_minlen(t) > msg_maxlen(t) ||
+		    msg_maxlen(t) > MSG_PAYLOAD_MAX)
 			ok = 0;
-	CHECK(ok, "every message type has a name and sane bounds");
+	CHECK(ok, "every message type has a name and fits the channel with "
+	    "every field at its bound");
 	CHECK_STR(msg_name(MSG_LOG), "LOG", "msg_name");
 	CHECK_STR(msg_name(MSG_MAX), "UNKNOWN", "msg_name of MSG_MAX");
 	CHECK_STR(msg_name(0xffffffff), "UNKNOWN", "msg_name of 0xffffffff");
 
+	/* Every type: at its bounds it passes, one byte more fails. */
+	ok = 1;
+	for (t = 1; t < MSG_MAX; t++) {
+		build(&b, t, -1, 0);
+		if (msg_valid(t, b.data, b.len,
+		    msg_specs[t].hasfd == MSG_FD_ALWAYS, why, sizeof(why)) != 0) {
+			printf("# %s at its bounds: %s\n", msg_name(t), why);
+			ok = 0;
+		}
+		for (k = 0, f = msg_specs[t].f; f->kind != MSG_F_END;
+		    f++, k++) {
+			if (f->kind != MSG_F_STR && f->kind != MSG_F_BLOB)
+				continue;
+			build(&b, t, k, 1);
+			if (msg_valid(t, b.data, b.len,
+			    msg_specs[t].hasfd == MSG_FD_ALWAYS, why,
+			    sizeof(why)) == 0 || strstr(why, f->name) == NULL) {
+				printf("# %s, %s one byte over: \"%s\"\n",
+				    msg_name(t), f->name, why);
+				ok = 0;
+			}
+		}
+	}
+	CHECK(ok, "each type passes with every field at its bound and is "
+	    "refused, naming the field, with any one field a byte over");
+
 	m.hdr.type = MSG_VERBOSE;
+	m.data = pay;
+	memset(pay, 0, sizeof(pay));
 	m.datalen = 4;
 	CHECK(msg_check(&m) == 0, "VERBOSE with 4 bytes passes");
 	m.hdr.type = MSG_NONE;
@@ -795,9 +862,17 @@ test_msg_check(void)
 	m.datalen = 7;
 	CHECK(msg_check(&m) == -1, "LOG below its minimum refused");
 	m.datalen = 8;
-	CHECK(msg_check(&m) == 0, "LOG at its minimum passes");
-	m.datalen = MAXDATA;
-	CHECK(msg_check(&m) == 0, "LOG at the channel maximum passes");
+	CHECK(msg_check(&m) == 0, "LOG with an empty line passes");
+	/* a line of 3 bytes, one of them NUL */
+	memcpy(pay + 4, "\0\0\0\3a\0b", 7);
+	m.datalen = 11;
+	CHECK(msg_check(&m) == -1, "LOG with a NUL inside its line refused");
+	pay[9] = 'x';
+	CHECK(msg_check(&m) == 0, "LOG with a 3-byte line passes");
+	m.datalen = 10;
+	CHECK(msg_check(&m) == -1, "LOG whose line is cut short refused");
+	m.datalen = 12;
+	CHECK(msg_check(&m) == -1, "LOG with a byte after its line refused");
 	m.hdr.type = MSG_RENEWAL_WINDOW;
 	m.datalen = 29;
 	CHECK(msg_check(&m) == -1, "RENEWAL_WINDOW above its size refused");
@@ -819,9 +894,29 @@ test_msg_check(void)
 	m.hdr.type = MSG_LISTEN_FD;
 	m.datalen = 4;
 	CHECK(msg_check(&m) == -1, "LISTEN_FD without a descriptor refused");
-	m.hdr.type = MSG_AUTHORITY;
-	m.datalen = 28;
-	CHECK(msg_check(&m) == -1, "AUTHORITY without a descriptor refused");
+
+	/* The sender refuses what the receiver would, and takes the fd. */
+	xpair(sv);
+	{
+		struct imsgchan	*c = xchan(sv[0], IMSG_MAX_SIZE);
+		int		 fd = dup(1);
+
+		build(&b, MSG_LISTEN_FD, 0, 1);
+		errno = 0;
+		CHECK(msg_compose(c, MSG_LISTEN_FD, 0, fd, &b) == -1 &&
+		    errno == EMSGSIZE && is_closed(fd) && ichan_queued(c) == 0,
+		    "msg_compose refuses an address a byte over its bound, "
+		    "queues nothing and closes the descriptor");
+		build(&b, MSG_LISTEN_FD, -1, 0);
+		fd = dup(1);
+		CHECK(msg_compose(c, MSG_LISTEN_FD, 0, fd, &b) == 0 &&
+		    ichan_queued(c) == IMSG_HEADER_SIZE + b.len,
+		    "msg_compose queues it at its bound");
+		ichan_free(c);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	buf_free(&b);
 }
 
 int
