@@ -150,12 +150,18 @@ conf_finish(struct config *c)
 const char *
 conf_check_handle(const char *name)
 {
+	static char	 msg[200];
 	const char	*p;
 
 	if (name[0] == '\0')
 		return "empty name";
-	if (strlen(name) > CONF_MAX_HANDLE)
-		return "name too long";
+	if (strlen(name) > CONF_MAX_HANDLE) {
+		snprintf(msg, sizeof(msg), "a block's name is at most %d "
+		    "bytes (it names files in the state directory); name the "
+		    "block shortly and give a longer name with \"domain "
+		    "name\"", CONF_MAX_HANDLE);
+		return msg;
+	}
 	if (name[0] == '.' || name[0] == '-')
 		return "a name must not begin with '.' or '-'";
 	for (p = name; *p != '\0'; p++)
@@ -190,7 +196,7 @@ conf_check_hostname(const char *name)
 		return "IP addresses are not supported, only host names";
 	if (name[len - 1] == '.')
 		return "a name must not end with a dot";
-	if (len > 253)
+	if (len > MSG_NAME_MAX)
 		return "longer than 253 characters";
 	for (label = p = name; ; p++) {
 		if (*p == '.' || *p == '\0') {
@@ -455,7 +461,7 @@ verify_host_check(char *host)
 		*p = (char)tolower((unsigned char)*p);
 	if (*host == '\0')
 		return "empty host";
-	if (strlen(host) > 253)
+	if (strlen(host) > MSG_NAME_MAX)
 		return "longer than 253 characters";
 	for (label = p = host; ; p++) {
 		if (*p == '.' || *p == '\0') {

@@ -14,7 +14,12 @@
 #define CONF_MIN_CHECK_INTERVAL	60
 #define CONF_MAX_DURATION	((time_t)10 * 366 * 24 * 60 * 60)
 #define CONF_MAX_USERNAME	32
-#define CONF_MAX_HANDLE		253
+/*
+ * An authority's or a domain block's name names its files in the state
+ * directory (NAME.url, NAME.key, ...): with a suffix it must stay within
+ * a file name's 255 bytes.
+ */
+#define CONF_MAX_HANDLE		240
 
 struct config	*conf_new(void);
 const char	*conf_add_file(struct config *, const char *);

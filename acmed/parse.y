@@ -26,6 +26,7 @@
 #include "config.h"
 #include "config_priv.h"
 #include "log.h"
+#include "msg.h"
 #include "proc.h"
 
 #define LEX_MAXSTR	8192		/* one token */
@@ -357,6 +358,9 @@ authoptsl	: API URL STRING		{
 				conf_err("authority %s: api url \"%s\" must "
 				    "begin with https:// and a host",
 				    cur_auth->name, $3);
+			else if (strlen($3) > MSG_URL_MAX)
+				conf_err("authority %s: api url longer than %d "
+				    "bytes", cur_auth->name, MSG_URL_MAX);
 			else {
 				cur_auth->api_url = $3;
 				$3 = NULL;
@@ -393,6 +397,9 @@ authoptsl	: API URL STRING		{
 			    strchr($2 + 7, '@') == NULL)
 				conf_err("authority %s: contact \"%s\" must be "
 				    "mailto:address", cur_auth->name, $2);
+			else if (strlen($2) > MSG_CONTACT_MAX)
+				conf_err("authority %s: contact longer than %d "
+				    "bytes", cur_auth->name, MSG_CONTACT_MAX);
 			else {
 				cur_auth->contact = $2;
 				$2 = NULL;
@@ -403,10 +410,10 @@ authoptsl	: API URL STRING		{
 			if (cur_auth->eab_kid != NULL)
 				conf_err("authority %s: external account given "
 				    "twice", cur_auth->name);
-			else if ($3[0] == '\0' || strlen($3) > EAB_KID_MAX)
+			else if ($3[0] == '\0' || strlen($3) > MSG_EAB_KID_MAX)
 				conf_err("authority %s: external account key "
 				    "id must have 1 to %d bytes",
-				    cur_auth->name, EAB_KID_MAX);
+				    cur_auth->name, MSG_EAB_KID_MAX);
 			else if (set_path(&cur_auth->eab_key, $5,
 			    "external account key", 2) == 0) {
 				check_key_mode($5, "external account key", 1);
@@ -514,6 +521,10 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			else if ($3[0] == '\0')
 				conf_err("domain %s: preferred chain is empty",
 				    cur_dom->handle);
+			else if (strlen($3) > MSG_CHAIN_NAME_MAX)
+				conf_err("domain %s: preferred chain longer "
+				    "than %d bytes", cur_dom->handle,
+				    MSG_CHAIN_NAME_MAX);
 			else {
 				cur_dom->preferred_chain = $3;
 				$3 = NULL;
