@@ -46,6 +46,20 @@ enum msg_type {
 	MSG_KEY_NEW,		/* u32 keyid, u32 keytype, u32 bits */
 	MSG_SELF_SIGNED,	/* u32 keyid, str names (NUL-free, \n-separated), i64 days */
 	MSG_PUBKEY,		/* u32 keyid -> MSG_PUBKEY_RESP */
+	/*
+	 * What a key may sign for netproc, told before netproc can ask, no
+	 * answer.  KEY_ROLE: role is enum key_role (keytype.h); authid,
+	 * name and directory url are the authority's whose requests it
+	 * signs; names ("\n"-separated) are a domain key's, "" otherwise.
+	 * KEY_ALLOW authorises one operation (enum key_op) for at most
+	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given,
+	 * a key change to the key other keyid; KEY_WITHDRAW, with the same
+	 * fields, ends it.  Unused fields are 0 and empty.
+	 */
+	MSG_KEY_ROLE,		/* u32 keyid, u32 role, u32 authid, str authority
+				   name, str directory url, str names */
+	MSG_KEY_ALLOW,		/* u32 keyid, u32 op, u32 other keyid, blob leaf DER */
+	MSG_KEY_WITHDRAW,	/* u32 keyid, u32 op, u32 other keyid, blob leaf DER */
 	/* keyproc -> parent */
 	MSG_KEY_PEM,		/* u32 keyid, blob pem (new key to write 0600) */
 	MSG_KEY_ERR,		/* u32 keyid, str error */
@@ -62,7 +76,7 @@ enum msg_type {
 	MSG_EAB,		/* u32 account keyid, str newAccount url */
 	MSG_EAB_RESP,		/* u32 keyid, str protected, str payload, str signature */
 	MSG_KEY_CHANGE,		/* u32 old keyid, u32 new keyid, str keyChange url,
-				   str account url -> MSG_SIGN_RESP */
+				   str nonce, str account url -> MSG_SIGN_RESP */
 	MSG_KEYPROC_ERR,	/* u32 keyid, str error */
 
 	/* netproc <-> challenged */
@@ -92,6 +106,14 @@ enum msg_type {
 
 	MSG_MAX
 };
+
+/* Bounds of the fields of KEY_ROLE, KEY_ALLOW and KEY_WITHDRAW. */
+#define KEY_ROLE_NAME_MAX	256		/* an authority's name */
+#define KEY_ROLE_URL_MAX	4096		/* its directory URL */
+#define KEY_ROLE_NAMES_MAX	(100 * 254)	/* 100 names of 253 bytes */
+#define KEY_ALLOW_DER_MAX	(32 * 1024)	/* a leaf certificate */
+/* One request sent again after each badNonce answer, as netproc does. */
+#define KEY_ALLOW_SIGNATURES	20
 
 struct msg_spec {
 	const char	*name;

@@ -109,6 +109,7 @@ keys_free(void)
 		EVP_PKEY_free(keys[i].pkey);
 		free(keys[i].error);
 		eab_clear(&keys[i].eab);
+		policy_clear(&keys[i].pol);
 	}
 	free(keys);
 	keys = NULL;

@@ -1,7 +1,7 @@
 /*
  * The keys keyproc holds, known by the number the parent gives each, and
  * what comes with a key: why it did not load, its signing context, an
- * account's external account binding.
+ * account's external account binding, what it may sign for netproc.
  */
 #ifndef ACMED_KEYPROC_KEYS_H
 #define ACMED_KEYPROC_KEYS_H
@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
+
+#include "policy.h"
 
 /* An account's external account binding. */
 struct eab {
@@ -25,6 +27,7 @@ struct key {
 	EVP_PKEY_CTX	*signer;	/* JWS signing context, made on use */
 	char		*error;		/* why the key could not be loaded */
 	struct eab	 eab;		/* an account key's binding */
+	struct policy	 pol;		/* what it signs for netproc */
 };
 
 struct key	*key_find(uint32_t);
