@@ -187,11 +187,29 @@ problem_fail(struct net_order *o, const char *context,
 }
 
 /*
- * A signed POST: payload NULL for POST-as-GET.  Signed with the account
- * key, or with the order's key if o->cert_key is set; use_jwk puts the
- * key's JWK in the header instead of the account URL.  A badNonce answer
- * is retried with the fresh nonce; an account the authority no longer
- * knows is registered again once.  Returns 0 with a 2xx answer in resp, -1
+ * One send of a request, signed by keyproc: with the account key, or
+ * with the order's key if o->cert_key is set (use_jwk puts the key's JWK
+ * in the header instead of the account URL); a key change whole, its
+ * payload made by keyproc.  -1 with keyproc's reason in *err.
+ */
+static int
+sign(struct net_order *o, const char *url, const char *payload, int use_jwk,
+    char **jws, size_t *jwslen, char **err)
+{
+	struct net_authority	*a = o->a;
+
+	if (o->key_change)
+		return np_key_change(a->keyid, o->new_keyid, url, a->nonce,
+		    a->account_url, jws, jwslen, err);
+	return np_sign(o->cert_key ? o->keyid : a->keyid, url, a->nonce,
+	    use_jwk ? "" : a->account_url, payload,
+	    payload ? strlen(payload) : 0, jws, jwslen, err);
+}
+
+/*
+ * A signed POST: payload NULL for POST-as-GET.  A badNonce answer is
+ * retried with the fresh nonce; an account the authority no longer knows
+ * is registered again once.  Returns 0 with a 2xx answer in resp, -1
  * with the order's error set.
  */
 static int ensure_account(struct net_order *, int);
@@ -202,18 +220,18 @@ post(struct net_order *o, const char *url, const char *payload,
 {
 	struct net_authority	*a = o->a;
 	struct acme_problem	*p;
-	char			*jws;
+	char			*jws, *err;
 	size_t			 jwslen;
 	int			 tries, reregistered = 0;
 
 	for (tries = 0; tries < NETPROC_NONCE_RETRIES; tries++) {
 		if (get_nonce(o) == -1)
 			return -1;
-		if (np_sign(o->cert_key ? o->keyid : a->keyid, url, a->nonce,
-		    use_jwk ? "" : a->account_url, payload,
-		    payload ? strlen(payload) : 0, &jws, &jwslen) == -1) {
-			order_fail(o, "keyproc", "%s: could not sign the "
-			    "request", url);
+		if (sign(o, url, payload, use_jwk, &jws, &jwslen, &err) ==
+		    -1) {
+			order_fail(o, "keyproc", "%s: not signed: %s", url,
+			    err);
+			free(err);
 			return -1;
 		}
 		free(a->nonce);
@@ -868,8 +886,9 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 
 /*
  * Changes the account's key to the key newid (RFC 8555 section 7.3.5):
- * the new key signs the inner request, the old key the outer one.  The
- * account keeps its URL.  A new key left by an earlier attempt
+ * the new key signs the inner request, the old key the outer one, both
+ * made by keyproc while the parent authorises the change.  The account
+ * keeps its URL.  A new key left by an earlier attempt
  * (new_existed) may already be the account's, if the authority took it
  * and its answer was lost: the authority is asked first.  Only an account
  * that exists is changed: none is registered for it.
@@ -879,8 +898,6 @@ acme_key_change(struct net_order *o, uint32_t newid, int new_existed)
 {
 	struct net_authority	*a = o->a;
 	struct http_resp	 resp;
-	char			*inner, *err;
-	size_t			 len;
 	int			 rc = -1, found;
 
 	http_resp_init(&resp);
@@ -922,19 +939,14 @@ acme_key_change(struct net_order *o, uint32_t newid, int new_existed)
 	}
 	if (account_ready(o) == -1)
 		goto out;
-	if (np_key_change(a->keyid, newid, a->dir.key_change, a->account_url,
-	    &inner, &len, &err) == -1) {
-		order_fail(o, "keyproc", "authority %s: key change: %s",
-		    a->name, err);
-		free(err);
-		goto out;
-	}
-	if (post(o, a->dir.key_change, inner, NULL, &resp, 0) == 0) {
+	o->key_change = 1;
+	o->new_keyid = newid;
+	if (post(o, a->dir.key_change, NULL, NULL, &resp, 0) == 0) {
 		log_info("authority %s: account %s now has the new key",
 		    a->name, a->account_url);
 		rc = 0;
 	}
-	free(inner);
+	o->key_change = 0;
  out:
 	http_resp_free(&resp);
 	return rc;

@@ -64,7 +64,8 @@ authority_byid(uint32_t id)
 	return NULL;
 }
 
-static char *
+/* The domain's names as messages carry them, "\n"-separated. */
+char *
 names_joined(const struct domain *d)
 {
 	struct buf	 b;
@@ -412,15 +413,38 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 }
 
 /*
+ * The key that signs the revocation of the leaf ds->revoking: the domain
+ * key if it is the certificate's, the account key otherwise.
+ */
+static uint32_t
+revoke_signer(const struct dstate *ds)
+{
+	if (ds->pubkey != NULL && x509_der_key_is(ds->revoking,
+	    ds->revoking_len, ds->pubkey, ds->pubkeylen))
+		return ds->keyid;
+	return ds->d->auth->id;
+}
+
+/* keyproc signs the revocation of ds->revoking no more. */
+static void
+revoke_withdraw(const struct dstate *ds)
+{
+	(void)key_authorise(MSG_KEY_WITHDRAW, revoke_signer(ds),
+	    KEY_OP_REVOKE, 0, ds->revoking, ds->revoking_len);
+}
+
+/*
  * -r: asks netproc to revoke a domain's issued certificate, signed with
- * the domain key if it is the certificate's, by the account otherwise.
- * The leaf is kept to check, once it is revoked, that the files still
- * hold it.
+ * the domain key if it is the certificate's, by the account otherwise;
+ * keyproc is told first that it may sign that revocation, until netproc
+ * answers.  The leaf is kept to check, once it is revoked, that the files
+ * still hold it.
  */
 void
 revoke_start(struct dstate *ds)
 {
 	struct buf	 b;
+	uint32_t	 signer;
 	int		 rc, cert_key;
 
 	if (ds->state != CERT_ISSUED) {
@@ -436,8 +460,8 @@ revoke_start(struct dstate *ds)
 		ds->result = -1;
 		return;
 	}
-	cert_key = ds->pubkey != NULL && x509_der_key_is(ds->revoking,
-	    ds->revoking_len, ds->pubkey, ds->pubkeylen);
+	signer = revoke_signer(ds);
+	cert_key = signer == ds->keyid;
 	if (ds->pubkey == NULL)
 		log_info("%s: no domain key %s: revoking through the account",
 		    ds->d->handle, ds->d->key);
@@ -450,8 +474,12 @@ revoke_start(struct dstate *ds)
 	buf_add_u32(&b, ds->keyid);
 	buf_add_u32(&b, cert_key);
 	buf_add_lstr(&b, ds->d->handle);
-	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len) == -1 ? -1 :
-	    send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b);
+	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len);
+	if (rc == 0)
+		rc = key_authorise(MSG_KEY_ALLOW, signer, KEY_OP_REVOKE, 0,
+		    ds->revoking, ds->revoking_len);
+	if (rc == 0 && (rc = send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b)) == -1)
+		revoke_withdraw(ds);
 	buf_free(&b);
 	if (rc == -1) {
 		log_warnx("%s: revocation not requested", ds->d->handle);
@@ -504,6 +532,7 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	int		 same, existed;
 
 	ds->issuing = 0;
+	revoke_withdraw(ds);
 	if (!revoked) {
 		log_warnx("%s: certificate not revoked: %s", ds->d->handle,
 		    detail);

@@ -190,6 +190,58 @@ eab_load(const struct authority *a)
 }
 
 /*
+ * Tells keyproc what key keyid is (role) and for which authority, and a
+ * domain key's names ("" for any other key), so that it signs with the
+ * key only what that role allows.  Sent before the key itself, and before
+ * netproc can ask for anything.
+ */
+int
+key_role(uint32_t keyid, enum key_role role, const struct authority *a,
+    const char *names)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	buf_add_u32(&b, keyid);
+	buf_add_u32(&b, role);
+	buf_add_u32(&b, a->id);
+	buf_add_lstr(&b, a->name);
+	buf_add_lstr(&b, a->api_url);
+	buf_add_lstr(&b, names);
+	rc = send_msg(PROC_KEYPROC, MSG_KEY_ROLE, -1, &b);
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * Authorises keyproc to sign operation op with key keyid (type
+ * MSG_KEY_ALLOW), or ends that authorisation (MSG_KEY_WITHDRAW): a
+ * revocation of the leaf der, a key change to the key other.  Flushed at
+ * once: keyproc has it before netproc, asked next, can ask keyproc.
+ */
+int
+key_authorise(uint32_t type, uint32_t keyid, enum key_op op, uint32_t other,
+    const void *der, size_t len)
+{
+	struct buf	 b;
+	int		 rc = -1;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_u32(&b, op) == -1 ||
+	    buf_add_u32(&b, other) == -1 || buf_add_blob(&b, der, len) == -1)
+		log_warnx("key %u: certificate of %zu bytes too large to "
+		    "authorise", keyid, len);
+	else if (send_msg(PROC_KEYPROC, type, -1, &b) == 0 &&
+	    ichan_flush_all(children[PROC_KEYPROC].chan) == 0)
+		rc = 0;
+	else
+		log_warn("%s to keyproc", msg_name(type));
+	buf_free(&b);
+	return rc;
+}
+
+/*
  * Hands a key to keyproc: an existing file as a descriptor, or (if create
  * is set) asks for a new key and writes it 0600.  *existed tells which;
  * without create, a missing file is no error and nothing is loaded.  A
@@ -453,9 +505,9 @@ children_configure(void)
 {
 	struct authority	*a;
 	struct buf		 b;
-	char			*path, *url;
+	char			*path, *url, *names;
 	size_t			 i;
-	int			 existed, fd;
+	int			 existed, fd, rc;
 
 	TAILQ_FOREACH(a, &conf->authorities, entry) {
 		/*
@@ -464,7 +516,8 @@ children_configure(void)
 		 */
 		if ((path = account_key_path(a)) == NULL)
 			return -1;
-		if (key_load(a->id, path, a->account_keytype,
+		if (key_role(a->id, KEY_ROLE_ACCOUNT, a, "") == -1 ||
+		    key_load(a->id, path, a->account_keytype,
 		    a->account_keybits, !revoking && !rolling,
 		    &existed) == -1) {
 			free(path);
@@ -494,7 +547,12 @@ children_configure(void)
 		buf_free(&b);
 	}
 	for (i = 0; i < ndstates; i++) {
-		if (key_load(dstates[i].keyid, dstates[i].d->key,
+		if ((names = names_joined(dstates[i].d)) == NULL)
+			return -1;
+		rc = key_role(dstates[i].keyid, KEY_ROLE_DOMAIN,
+		    dstates[i].d->auth, names);
+		free(names);
+		if (rc == -1 || key_load(dstates[i].keyid, dstates[i].d->key,
 		    dstates[i].d->keytype, dstates[i].d->keybits, !revoking,
 		    &existed) == -1)
 			return -1;

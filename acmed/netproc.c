@@ -115,12 +115,11 @@ keyproc_error(const struct imsg *m, const char *what)
 
 /*
  * A JWS keyproc makes for a request in b (MSG_SIGN or MSG_KEY_CHANGE),
- * as a NUL-terminated text in *jws.  keyproc's refusal is logged, or
- * given in *err if err is not NULL.
+ * as a NUL-terminated text in *jws; -1 with keyproc's reason in *err.
  */
 static int
-keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
-    size_t *jwslen, char **err)
+keyproc_jws(uint32_t type, const struct buf *b, char **jws, size_t *jwslen,
+    char **err)
 {
 	struct imsg	 m;
 	struct rbuf	 r;
@@ -130,16 +129,11 @@ keyproc_jws(uint32_t type, const struct buf *b, const char *url, char **jws,
 
 	if (call_peer(keyproc, "keyproc", type, b, MSG_SIGN_RESP,
 	    MSG_KEYPROC_ERR, &m) == -1) {
-		if (err != NULL)
-			*err = strdup("request too large");
+		*err = strdup("request too large");
 		return -1;
 	}
-	if (m.hdr.type == MSG_KEYPROC_ERR && err != NULL) {
-		*err = keyproc_errtext(&m);
-		goto out;
-	}
 	if (m.hdr.type == MSG_KEYPROC_ERR) {
-		keyproc_error(&m, url);
+		*err = keyproc_errtext(&m);
 		goto out;
 	}
 	rbuf_init(&r, m.data, m.datalen);
@@ -156,42 +150,55 @@ out:
 	return rc;
 }
 
+/*
+ * keyproc makes at most KEY_ALLOW_SIGNATURES signatures for one
+ * operation the parent authorised: every send of its request must fit.
+ */
+_Static_assert(NETPROC_NONCE_RETRIES <= KEY_ALLOW_SIGNATURES,
+    "an authorisation would run out before the badNonce retries");
+
+/* A request signed with keyid; -1 with the reason in *err. */
 int
 np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
-    const void *payload, size_t len, char **jws, size_t *jwslen)
+    const void *payload, size_t len, char **jws, size_t *jwslen, char **err)
 {
 	struct buf	 b;
-	int		 rc = -1;
+	int		 rc;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
 	    buf_add_lstr(&b, nonce) == -1 || buf_add_lstr(&b, kid) == -1 ||
-	    buf_add_blob(&b, payload, len) == -1)
-		log_warnx("%s: request too large to sign", url);
-	else
-		rc = keyproc_jws(MSG_SIGN, &b, url, jws, jwslen, NULL);
+	    buf_add_blob(&b, payload, len) == -1) {
+		rc = -1;
+		*err = strdup("request too large to sign");
+	} else
+		rc = keyproc_jws(MSG_SIGN, &b, jws, jwslen, err);
 	buf_free(&b);
 	return rc;
 }
 
 /*
- * The inner JWS of a key change from oldid to newid, for account; -1 with
+ * The request that changes account's key from oldid to newid, made whole
+ * by keyproc (the inner JWS signed by the new key, the request by the
+ * old one), and only while the parent authorises that change; -1 with
  * the reason in *err.
  */
 int
 np_key_change(uint32_t oldid, uint32_t newid, const char *url,
-    const char *account, char **jws, size_t *jwslen, char **err)
+    const char *nonce, const char *account, char **jws, size_t *jwslen,
+    char **err)
 {
 	struct buf	 b;
 	int		 rc;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (buf_add_u32(&b, oldid) == -1 || buf_add_u32(&b, newid) == -1 ||
-	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, account) == -1) {
+	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, nonce) == -1 ||
+	    buf_add_lstr(&b, account) == -1) {
 		rc = -1;
 		*err = strdup("request too large");
 	} else
-		rc = keyproc_jws(MSG_KEY_CHANGE, &b, url, jws, jwslen, err);
+		rc = keyproc_jws(MSG_KEY_CHANGE, &b, jws, jwslen, err);
 	buf_free(&b);
 	return rc;
 }

@@ -49,6 +49,8 @@ struct net_order {
 	uint32_t		 keyid;
 	int			 cert_key;	/* requests signed with keyid */
 	int			 no_register;	/* an account must exist */
+	int			 key_change;	/* to the key new_keyid */
+	uint32_t		 new_keyid;
 	char			**names;
 	size_t			 nnames;
 	char			*preferred_chain;
@@ -71,9 +73,9 @@ struct ari_window {
 
 /* netproc.c: the peers */
 int	 np_sign(uint32_t, const char *, const char *, const char *,
-	    const void *, size_t, char **, size_t *);
+	    const void *, size_t, char **, size_t *, char **);
 int	 np_key_change(uint32_t, uint32_t, const char *, const char *,
-	    char **, size_t *, char **);
+	    const char *, char **, size_t *, char **);
 int	 np_thumbprint(uint32_t, char **);
 int	 np_eab(uint32_t, const char *, struct acme_eab *, char **);
 void	 np_eab_free(struct acme_eab *);

@@ -59,6 +59,10 @@ int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
     int create, int *existed);
 char *account_key_path(const struct authority *a);
+int key_role(uint32_t keyid, enum key_role role, const struct authority *a,
+    const char *names);
+int key_authorise(uint32_t type, uint32_t keyid, enum key_op op,
+    uint32_t other, const void *der, size_t len);
 int key_pubkey(struct dstate *ds);
 char *key_error(const struct imsg *m);
 int listeners_bind(void);
@@ -74,6 +78,7 @@ int rollover_all(char **names, int n);
 
 /* certs.c */
 int name_selected(const char *name, char **names, int n);
+char *names_joined(const struct domain *d);
 time_t renewal_time(const struct dstate *ds);
 int dstate_due(struct dstate *ds, time_t now);
 void dstates_build(void);

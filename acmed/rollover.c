@@ -119,8 +119,8 @@ rollover_one(struct authority *a)
 	struct imsg	 m;
 	struct rbuf	 r;
 	char		*path, newpath[PATH_MAX], oldpath[PATH_MAX], *err;
-	uint32_t	 id, changed;
-	int		 existed, rc = -1;
+	uint32_t	 id, changed, newid = KEYID_ROLLOVER_BASE + a->id;
+	int		 existed, called, rc = -1;
 
 	if ((path = account_key_path(a)) == NULL)
 		fatal("account key path");
@@ -130,22 +130,28 @@ rollover_one(struct authority *a)
 		log_warnx("authority %s: %s: path too long", a->name, path);
 		goto out;
 	}
-	if (key_load(KEYID_ROLLOVER_BASE + a->id, newpath, a->account_keytype,
-	    a->account_keybits, 1, &existed) == -1)
+	if (key_role(newid, KEY_ROLE_NEW_ACCOUNT, a, "") == -1 ||
+	    key_load(newid, newpath, a->account_keytype, a->account_keybits,
+	    1, &existed) == -1)
 		goto out;
 	if (existed)
 		log_info("authority %s: using %s, left by an earlier attempt",
 		    a->name, newpath);
+	/* keyproc signs this change, and only while netproc makes it. */
+	if (key_authorise(MSG_KEY_ALLOW, a->id, KEY_OP_KEY_CHANGE, newid,
+	    NULL, 0) == -1)
+		goto out;
 	buf_init(&b, 16);
 	buf_add_u32(&b, a->id);
-	buf_add_u32(&b, KEYID_ROLLOVER_BASE + a->id);
+	buf_add_u32(&b, newid);
 	buf_add_u32(&b, existed);
-	if (child_call(PROC_NETPROC, MSG_ROLLOVER, &b, -1, MSG_ROLLOVER_RESULT,
-	    &m) == -1) {
-		buf_free(&b);
-		goto out;
-	}
+	called = child_call(PROC_NETPROC, MSG_ROLLOVER, &b, -1,
+	    MSG_ROLLOVER_RESULT, &m);
 	buf_free(&b);
+	(void)key_authorise(MSG_KEY_WITHDRAW, a->id, KEY_OP_KEY_CHANGE, newid,
+	    NULL, 0);
+	if (called == -1)
+		goto out;
 	rbuf_init(&r, m.data, m.datalen);
 	id = rbuf_u32(&r);
 	changed = rbuf_u32(&r);

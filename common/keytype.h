@@ -14,4 +14,24 @@ enum keytype {
 #define KEY_ECDSA_DEFAULT_BITS	256
 #define KEY_RSA_DEFAULT_BITS	3072
 
+/*
+ * What a key is, which decides what keyproc signs with it for netproc
+ * (MSG_KEY_ROLE; the policy is in keyproc/keyproc.c).
+ */
+enum key_role {
+	KEY_ROLE_NONE = 0,		/* signs nothing for netproc */
+	KEY_ROLE_ACCOUNT = 1,		/* an authority's account key */
+	KEY_ROLE_DOMAIN = 2,		/* a domain key */
+	KEY_ROLE_NEW_ACCOUNT = 3,	/* acmed -k: an account's new key */
+	KEY_ROLE_MAX
+};
+
+/* What the parent authorises one key to sign (MSG_KEY_ALLOW). */
+enum key_op {
+	KEY_OP_REVOKE = 0,		/* a revocation of one certificate */
+	KEY_OP_DEACTIVATE = 1,		/* the account's deactivation */
+	KEY_OP_KEY_CHANGE = 2,		/* the account's change to one key */
+	KEY_OP_MAX
+};
+
 #endif

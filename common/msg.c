@@ -39,6 +39,17 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_SELF_SIGNED] = { "SELF_SIGNED", NOFD, {
 		U32("key id"), STR("names", MSG_NAMES_MAX), I64("days") } },
 	[MSG_PUBKEY] = { "PUBKEY", NOFD, { U32("key id") } },
+	[MSG_KEY_ROLE] = { "KEY_ROLE", NOFD, {
+		U32("key id"), U32("role"), U32("authority id"),
+		STR("authority name", MSG_NAME_MAX),
+		STR("directory url", MSG_URL_MAX),
+		STR("names", MSG_NAMES_MAX) } },
+	[MSG_KEY_ALLOW] = { "KEY_ALLOW", NOFD, {
+		U32("key id"), U32("operation"), U32("other key id"),
+		BLOB("leaf", MSG_CERT_DER_MAX) } },
+	[MSG_KEY_WITHDRAW] = { "KEY_WITHDRAW", NOFD, {
+		U32("key id"), U32("operation"), U32("other key id"),
+		BLOB("leaf", MSG_CERT_DER_MAX) } },
 	[MSG_KEY_PEM] = { "KEY_PEM", NOFD, {
 		U32("key id"), BLOB("key", MSG_KEY_PEM_MAX) } },
 	[MSG_KEY_ERR] = { "KEY_ERR", NOFD, {
@@ -69,8 +80,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("payload", MSG_JWS_PART_MAX),
 		STR("signature", MSG_JWS_PART_MAX) } },
 	[MSG_KEY_CHANGE] = { "KEY_CHANGE", NOFD, {
-		U32("old key id"), U32("new key id"),
-		STR("url", MSG_URL_MAX), STR("account url", MSG_URL_MAX) } },
+		U32("old key id"), U32("new key id"), STR("url", MSG_URL_MAX),
+		STR("nonce", MSG_NONCE_MAX), STR("account url", MSG_URL_MAX) } },
 	[MSG_KEYPROC_ERR] = { "KEYPROC_ERR", NOFD, {
 		U32("key id"), STR("error", MSG_TEXT_MAX) } },
 

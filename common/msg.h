@@ -58,6 +58,9 @@ struct buf;
 #define MSG_ADDR_MAX		64	/* "[v6 address]:port" */
 #define MSG_PEM_MAX		(MSG_PAYLOAD_MAX - 8)	/* a chain, a JWS */
 
+/* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
+#define KEY_ALLOW_SIGNATURES	20
+
 enum msg_type {
 	MSG_NONE,
 	/* every process */
@@ -85,6 +88,19 @@ enum msg_type {
 	MSG_KEY_NEW,
 	MSG_SELF_SIGNED,
 	MSG_PUBKEY,
+	/*
+	 * What a key may sign for netproc, told before netproc can ask, no
+	 * answer.  KEY_ROLE: role is enum key_role (keytype.h); authid,
+	 * name and directory url are the authority's whose requests it
+	 * signs; names ("\n"-separated) are a domain key's, "" otherwise.
+	 * KEY_ALLOW authorises one operation (enum key_op) for at most
+	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given,
+	 * a key change to the key other keyid; KEY_WITHDRAW, with the same
+	 * fields, ends it.  Unused fields are 0 and empty.
+	 */
+	MSG_KEY_ROLE,
+	MSG_KEY_ALLOW,
+	MSG_KEY_WITHDRAW,
 	/* keyproc -> parent */
 	MSG_KEY_PEM,		/* new key, for the parent to write 0600 */
 	MSG_KEY_ERR,
@@ -100,7 +116,7 @@ enum msg_type {
 	MSG_CSR_RESP,
 	MSG_EAB,
 	MSG_EAB_RESP,
-	MSG_KEY_CHANGE,
+	MSG_KEY_CHANGE,		/* both JWS, with netproc's nonce */
 	MSG_KEYPROC_ERR,
 
 	/* netproc <-> challenged */

@@ -68,6 +68,7 @@ void		 jws_parts_free(struct jws_parts *);
 int		 names_parse(const char *, char ***, size_t *);
 void		 names_free(char **, size_t);
 int		 name_valid(const char *);
+void		 printable(const char *, char *, size_t);
 
 /* csr.c */
 GENERAL_NAMES	*san_build(char *const *, size_t);

@@ -6,12 +6,49 @@
  * MAC keys of external account bindings, read the same way.
  * Does: answers the parent (new key as PEM for the parent to write 0600,
  * public key, provisional self-signed certificate) and netproc (JWK and
- * thumbprint, JWS signatures, external account bindings, the inner JWS of
- * a key change, CSRs).  Keys are known by the number the parent gives
- * them; netproc never sees a key, only what it signs.
+ * thumbprint, JWS signatures, external account bindings, key changes,
+ * CSRs).  Keys are known by the number the parent gives them; netproc
+ * never sees a key, only what it signs.
  * Never: opens a file, touches the network, or writes anything but its
  * two channels.  It enters its sandbox before reading a single message:
  * keys arrive as descriptors, so nothing needs the privileges it drops.
+ *
+ * What a key signs for netproc is decided here: netproc parses all the
+ * network sends it and can ask, never decide.  The parent, which is
+ * trusted, gives each key its role (MSG_KEY_ROLE, before the key) and
+ * authorises single operations (MSG_KEY_ALLOW), each for at most
+ * KEY_ALLOW_SIGNATURES signatures (one request and its badNonce retries)
+ * and withdrawn (MSG_KEY_WITHDRAW) once netproc has answered.  Its
+ * authority's origin is the scheme, host and port of the authority's
+ * directory URL.
+ *
+ *   An account key signs (MSG_SIGN) ACME requests for URLs of its
+ *   authority's origin, with a kid of that origin (the JWK instead for
+ *   newAccount only), whose payload is valid JSON, an object with no
+ *   member named twice at any level, whose top-level members are all of
+ *   one request: newAccount or an account update (contact,
+ *   termsOfServiceAgreed, onlyReturnExisting, externalAccountBinding),
+ *   newOrder (identifiers, notBefore, notAfter, replaces, profile),
+ *   finalize (csr), a challenge response ({}); or the empty payload of a
+ *   POST-as-GET.  A revocation (certificate, reason) only of the
+ *   certificate the parent authorised with this key; a deactivation
+ *   (status "deactivated") only as authorised; a key change (protected,
+ *   payload, signature) never: MSG_KEY_CHANGE makes it whole, the inner
+ *   JWS signed by the new key and the request by this one, while the
+ *   parent authorises that change of this key to that new key.  Its
+ *   external account binding (MSG_EAB) only for a URL of its origin.
+ *   An account's new key (acmed -k) signs the onlyReturnExisting look-up
+ *   of its account, with its JWK, and the inner JWS of its key change.
+ *   A domain key signs CSRs (MSG_CSR) for exactly the domain's names, and
+ *   a revocation the parent authorised with it, with its JWK, for its
+ *   authority's origin; provisional certificates for the parent only.
+ *   A key without a role signs nothing for netproc.
+ *
+ * A refusal is answered with MSG_KEYPROC_ERR and logged as a warning
+ * naming the key and its role: netproc asks only for what acmed does, so
+ * a refusal is a sign that it is no longer acmed's.  What the parent sent
+ * is read before each request from netproc, so an authorisation the
+ * parent sent before it asked netproc is in force when netproc asks.
  *
  * Answers carry the request's peer id.  A message that is malformed or
  * unexpected ends the process; a request that cannot be served (unknown
@@ -43,146 +80,9 @@
 #include "sandbox.h"
 #include "crypto.h"
 #include "keyproc.h"
+#include "keys.h"
+#include "policy.h"
 
-/* An account's external account binding. */
-struct eab {
-	char		*kid;		/* the authority's key id; NULL: none */
-	unsigned char	*mac;		/* NULL: see error */
-	size_t		 maclen;
-	char		*error;		/* why the MAC key could not be read */
-};
-
-struct key {
-	uint32_t	 id;
-	EVP_PKEY	*pkey;		/* NULL: see error */
-	EVP_PKEY_CTX	*signer;	/* JWS signing context, made on use */
-	char		*error;		/* why the key could not be loaded */
-	struct eab	 eab;		/* an account key's binding */
-};
-
-static struct key	*keys;
-static size_t		 nkeys;
-
-static struct key *
-key_find(uint32_t id)
-{
-	size_t	 i;
-
-	for (i = 0; i < nkeys; i++)
-		if (keys[i].id == id)
-			return &keys[i];
-	return NULL;
-}
-
-/* The entry of key id, made empty if there is none; NULL (logged) if full. */
-static struct key *
-key_slot(uint32_t id)
-{
-	struct key	*k, *nk;
-
-	if ((k = key_find(id)) != NULL)
-		return k;
-	if (nkeys == KEYPROC_KEYS_MAX) {
-		log_warnx("key %u: more than %d keys", id, KEYPROC_KEYS_MAX);
-		return NULL;
-	}
-	if ((nk = reallocarray(keys, nkeys + 1, sizeof(*keys))) == NULL) {
-		log_warn("key %u", id);
-		return NULL;
-	}
-	keys = nk;
-	k = &keys[nkeys++];
-	memset(k, 0, sizeof(*k));
-	k->id = id;
-	return k;
-}
-
-/* Takes pkey (or the error text when pkey is NULL) for key id. */
-static int
-key_store(uint32_t id, EVP_PKEY *pkey, const char *error)
-{
-	struct key	*k;
-
-	if ((k = key_slot(id)) == NULL) {
-		EVP_PKEY_free(pkey);
-		return -1;
-	}
-	EVP_PKEY_CTX_free(k->signer);
-	EVP_PKEY_free(k->pkey);
-	free(k->error);
-	k->signer = NULL;
-	k->pkey = pkey;
-	k->error = NULL;
-	if (pkey == NULL && (k->error = strdup(error)) == NULL)
-		log_warn("key %u", id);
-	return 0;
-}
-
-static void
-eab_clear(struct eab *e)
-{
-	secret_free(e->mac, e->maclen);
-	free(e->kid);
-	free(e->error);
-	memset(e, 0, sizeof(*e));
-}
-
-/* Takes kid and mac (or the error text when mac is NULL) for account id. */
-static void
-eab_store(uint32_t id, char *kid, unsigned char *mac, size_t maclen,
-    const char *error)
-{
-	struct key	*k;
-
-	if ((k = key_slot(id)) == NULL) {
-		free(kid);
-		secret_free(mac, maclen);
-		return;
-	}
-	eab_clear(&k->eab);
-	k->eab.kid = kid;
-	k->eab.mac = mac;
-	k->eab.maclen = maclen;
-	if (mac == NULL && (k->eab.error = strdup(error)) == NULL)
-		log_warn("key %u", id);
-}
-
-static void
-keys_free(void)
-{
-	size_t	 i;
-
-	for (i = 0; i < nkeys; i++) {
-		EVP_PKEY_CTX_free(keys[i].signer);
-		EVP_PKEY_free(keys[i].pkey);
-		free(keys[i].error);
-		eab_clear(&keys[i].eab);
-	}
-	free(keys);
-	keys = NULL;
-	nkeys = 0;
-}
-
-/* The key, or NULL with the reason in err. */
-static EVP_PKEY *
-key_get(uint32_t id, char *err, size_t errlen)
-{
-	struct key	*k;
-
-	if ((k = key_find(id)) == NULL) {
-		snprintf(err, errlen, "key %u is not loaded", id);
-		return NULL;
-	}
-	if (k->pkey == NULL) {
-		/* The reason names the key already. */
-		if (k->error != NULL)
-			snprintf(err, errlen, "%s", k->error);
-		else
-			snprintf(err, errlen, "key %u is not loaded", id);
-		return NULL;
-	}
-	return k->pkey;
-}
 
 /*
  * A request being answered: the channel and peer it came from, the error
@@ -227,6 +127,21 @@ send_err(const struct req *q, const char *fmt, ...)
 	    send_msg(q, q->errtype, &b) == -1)
 		fatalx("%s to %s", msg_name(q->errtype), q->peer);
 	buf_free(&b);
+}
+
+/*
+ * A request the policy of key k does not allow.  netproc asks only for
+ * what acmed does: a refusal is a sign that netproc is not acmed's any
+ * more, and is logged as a warning.
+ */
+static void
+refuse(const struct req *q, const struct key *k, const char *why)
+{
+	char	 role[320];
+
+	policy_describe(&k->pol, role, sizeof(role));
+	log_warnx("key %u (%s): refused to sign %s", k->id, role, why);
+	send_err(q, "key %u (%s): refused to sign %s", k->id, role, why);
 }
 
 /*
@@ -348,6 +263,69 @@ do_eab_fd(struct imsg *m)
 	eab_store(id, kid, mac, maclen, crypto_error());
 }
 
+/* MSG_KEY_ROLE: what the key signs for netproc from now on. */
+static void
+do_key_role(struct imsg *m)
+{
+	struct rbuf	 r;
+	struct key	*k;
+	uint32_t	 id, role, authid;
+	char		*name, *url, *names, err[512];
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	role = rbuf_u32(&r);
+	authid = rbuf_u32(&r);
+	name = rbuf_str(&r, MSG_NAME_MAX);
+	url = rbuf_str(&r, MSG_URL_MAX);
+	names = rbuf_str(&r, MSG_NAMES_MAX);
+	if (rbuf_end(&r) == -1) {
+		free(name);
+		free(url);
+		free(names);
+		malformed(m, "the parent");
+	}
+	if ((k = key_slot(id)) != NULL && policy_set_role(&k->pol,
+	    (enum key_role)role, authid, name, url, names, err,
+	    sizeof(err)) == -1)
+		log_warnx("key %u: %s: it signs nothing for netproc", id, err);
+	free(name);
+	free(url);
+	free(names);
+}
+
+/* MSG_KEY_ALLOW, MSG_KEY_WITHDRAW: an operation authorised, or no more. */
+static void
+do_key_allow(struct imsg *m)
+{
+	struct rbuf	 r;
+	struct key	*k;
+	const uint8_t	*der;
+	uint32_t	 id, op, other;
+	size_t		 len;
+	char		 err[256];
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	op = rbuf_u32(&r);
+	other = rbuf_u32(&r);
+	der = rbuf_blob(&r, &len, MSG_CERT_DER_MAX);
+	if (rbuf_end(&r) == -1)
+		malformed(m, "the parent");
+	if ((k = key_slot(id)) == NULL)
+		return;
+	if (m->hdr.type == MSG_KEY_WITHDRAW) {
+		if (policy_withdraw(&k->pol, (enum key_op)op, other, der,
+		    len) == -1)
+			log_debug("key %u: no authorisation %u to withdraw",
+			    id, op);
+	} else if (policy_allow(&k->pol, (enum key_op)op, other, der, len,
+	    err, sizeof(err)) == -1)
+		log_warnx("key %u: %s", id, err);
+	else
+		log_debug("key %u: operation %u authorised", id, op);
+}
+
 static void
 do_key_new(struct req *q, struct imsg *m)
 {
@@ -459,6 +437,13 @@ dispatch_parent(struct imsgchan *c, struct imsg *m)
 	case MSG_EAB_FD:
 		do_eab_fd(m);
 		break;
+	case MSG_KEY_ROLE:
+		do_key_role(m);
+		break;
+	case MSG_KEY_ALLOW:
+	case MSG_KEY_WITHDRAW:
+		do_key_allow(m);
+		break;
 	case MSG_KEY_NEW:
 		do_key_new(&q, m);
 		break;
@@ -530,8 +515,9 @@ do_sign(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
+	struct key	*k;
 	const uint8_t	*payload;
-	char		*url, *nonce, *kid, *jws = NULL;
+	char		*url, *nonce, *kid, *jws = NULL, why[512];
 	size_t		 plen, len;
 
 	rbuf_init(&r, m->data, m->datalen);
@@ -548,8 +534,14 @@ do_sign(struct req *q, struct imsg *m)
 	}
 	if ((pkey = req_key(q)) == NULL)
 		goto out;
-	jws = jws_sign(pkey, &key_find(q->id)->signer, url, nonce, kid,
-	    payload, plen, &len);
+	k = key_find(q->id);
+	if (policy_sign(&k->pol, url, kid, payload, plen, why,
+	    sizeof(why)) == -1) {
+		refuse(q, k, why);
+		goto out;
+	}
+	jws = jws_sign(pkey, &k->signer, url, nonce, kid, payload, plen,
+	    &len);
 	send_jws(q, q->id, jws, len);
  out:
 	free(jws);
@@ -567,7 +559,7 @@ do_eab(struct req *q, struct imsg *m)
 	struct key	*k;
 	struct eab	*e;
 	EVP_PKEY	*pkey;
-	char		*url;
+	char		*url, why[512];
 
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
@@ -576,7 +568,12 @@ do_eab(struct req *q, struct imsg *m)
 		free(url);
 		malformed(m, q->peer);
 	}
-	if ((k = key_find(q->id)) == NULL || k->eab.kid == NULL) {
+	if ((k = key_find(q->id)) != NULL && policy_eab(&k->pol, url, why,
+	    sizeof(why)) == -1) {
+		refuse(q, k, why);
+		goto out;
+	}
+	if (k == NULL || k->eab.kid == NULL) {
 		send_err(q, "key %u: no external account binding", q->id);
 		goto out;
 	}
@@ -605,40 +602,61 @@ do_eab(struct req *q, struct imsg *m)
 	free(url);
 }
 
-/* The inner JWS of a key change from key q->id to another key. */
+/*
+ * A key change of key q->id's account to another key, whole: the inner
+ * JWS signed by the new key, in the request signed by the old one, so
+ * that netproc never needs the old key to sign a payload of its own.
+ */
 static void
 do_key_change(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
+	struct key	*k, *nk;
 	EVP_PKEY	*old, *new;
 	uint32_t	 newid;
-	char		*url, *account, *jws = NULL, err[512];
-	size_t		 len;
+	char		*url, *nonce, *account, *inner = NULL, *jws = NULL;
+	char		 err[512];
+	size_t		 ilen, len;
 
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
 	newid = rbuf_u32(&r);
 	url = rbuf_str(&r, MSG_URL_MAX);
+	nonce = rbuf_str(&r, MSG_NONCE_MAX);
 	account = rbuf_str(&r, MSG_URL_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(url);
+		free(nonce);
 		free(account);
 		malformed(m, q->peer);
 	}
 	if ((old = req_key(q)) == NULL)
 		goto out;
-	if (newid == q->id)
+	if (newid == q->id) {
 		send_err(q, "key %u: a key change needs another key", q->id);
-	else if ((new = key_get(newid, err, sizeof(err))) == NULL)
-		send_err(q, "%s", err);
-	else {
-		jws = jws_key_change(old, new, &key_find(newid)->signer, url,
-		    account, &len);
-		send_jws(q, newid, jws, len);
+		goto out;
 	}
+	if ((new = key_get(newid, err, sizeof(err))) == NULL) {
+		send_err(q, "%s", err);
+		goto out;
+	}
+	k = key_find(q->id);
+	nk = key_find(newid);
+	if (policy_key_change(&k->pol, &nk->pol, newid, url, account, err,
+	    sizeof(err)) == -1) {
+		refuse(q, k, err);
+		goto out;
+	}
+	if ((inner = jws_key_change(old, new, &nk->signer, url, account,
+	    &ilen)) != NULL)
+		jws = jws_sign(old, &k->signer, url, nonce, account, inner,
+		    ilen, &len);
+	send_jws(q, q->id, jws, len);
  out:
+	free(inner);
 	free(jws);
 	free(url);
+	free(nonce);
 	free(account);
 }
 
@@ -647,8 +665,9 @@ do_csr(struct req *q, struct imsg *m)
 {
 	struct rbuf	 r;
 	EVP_PKEY	*pkey;
+	struct key	*k;
 	unsigned char	*der = NULL;
-	char		*s, **names = NULL;
+	char		*s, **names = NULL, why[512];
 	size_t		 n = 0, len;
 
 	rbuf_init(&r, m->data, m->datalen);
@@ -659,7 +678,10 @@ do_csr(struct req *q, struct imsg *m)
 		malformed(m, q->peer);
 	}
 	if ((pkey = req_names(q, s, "CSR", &names, &n)) != NULL) {
-		if (csr_build(pkey, names, n, &der, &len) == -1)
+		k = key_find(q->id);
+		if (policy_csr(&k->pol, names, n, why, sizeof(why)) == -1)
+			refuse(q, k, why);
+		else if (csr_build(pkey, names, n, &der, &len) == -1)
 			send_err(q, "%s: %s", names[0], crypto_error());
 		else
 			send_blob(q, MSG_CSR_RESP, der, len, "CSR");
@@ -697,6 +719,8 @@ dispatch_net(struct imsgchan *c, struct imsg *m)
 	}
 }
 
+static int	 parent_done;	/* EOF or MSG_SHUTDOWN from the parent */
+
 /*
  * Reads and handles what is there on one channel.  Returns 0 to go on,
  * 1 on a clean end (EOF, or MSG_SHUTDOWN from the parent).
@@ -728,15 +752,22 @@ channel_input(struct imsgchan *c, struct imsgchan *parent)
 				close(m.fd);
 			malformed(&m, peer);
 		}
+		/*
+		 * What the parent sent before netproc asked is read first:
+		 * the authorisation of an operation travels on the parent's
+		 * channel, and the parent sends it before it asks netproc.
+		 */
 		if (c == parent)
 			stop = dispatch_parent(c, &m);
-		else
+		else if (!(stop = channel_input(parent, parent)))
 			dispatch_net(c, &m);
 		if (m.fd != -1)
 			close(m.fd);
 		m.fd = -1;
 		imsg_clear(&m);
 	}
+	if (c == parent && (stop || n == 0))
+		parent_done = 1;
 	return stop || n == 0;
 }
 
@@ -749,9 +780,10 @@ int
 keyproc_loop(struct imsgchan *parent, struct imsgchan *net)
 {
 	struct pollfd	 pfd[2];
-	int		 nfds, done = 0;
+	int		 nfds;
 
-	while (!done) {
+	parent_done = 0;
+	while (!parent_done) {
 		pfd[0].fd = ichan_fd(parent);
 		pfd[0].events = POLLIN;
 		nfds = 1;
@@ -766,10 +798,10 @@ keyproc_loop(struct imsgchan *parent, struct imsgchan *net)
 			fatal("poll");
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-			done = channel_input(parent, parent);
-		if (!done && net != NULL &&
+			(void)channel_input(parent, parent);
+		if (!parent_done && net != NULL &&
 		    (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (channel_input(net, parent)) {
+			if (channel_input(net, parent) && !parent_done) {
 				log_warnx("netproc closed its channel");
 				ichan_free(net);
 				net = NULL;

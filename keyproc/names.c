@@ -39,7 +39,7 @@ name_valid(const char *name)
 }
 
 /* A bounded copy for error messages: no control bytes reach a log. */
-static void
+void
 printable(const char *s, char *out, size_t len)
 {
 	size_t	 i;

@@ -248,6 +248,23 @@ b_id(struct buf *b, uint32_t id)
 	buf_add_u32(b, id);
 }
 
+/* MSG_KEY_ROLE: key id is role of authority 1, "acme" at acme.test. */
+static void
+send_role(struct kp *kp, uint32_t id, enum key_role role, const char *names)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_u32(&b, role);
+	buf_add_u32(&b, 1);
+	buf_add_lstr(&b, "acme");
+	buf_add_lstr(&b, "https://acme.test/dir");
+	buf_add_lstr(&b, names);
+	kp_send(kp->parent, MSG_KEY_ROLE, 0, -1, &b);
+	buf_free(&b);
+}
+
 /* The public key of key id, from MSG_PUBKEY. */
 static EVP_PKEY *
 get_pubkey(struct kp *kp, uint32_t id, uint32_t peerid)
@@ -451,27 +468,17 @@ test_parent(struct kp *kp, EVP_PKEY **k1, EVP_PKEY **k2)
 	buf_free(&b);
 }
 
-/* Checks a SIGN_RESP: its JWS verifies with pub and has the fields. */
+/* 1 if the JWS text verifies with pub and has the fields. */
 static int
-jws_ok(const struct imsg *m, EVP_PKEY *pub, const char *kid)
+jws_text_ok(const char *jws, EVP_PKEY *pub)
 {
-	struct rbuf	 r;
-	const uint8_t	*p;
 	yajl_val	 root;
 	const char	*pp[] = { "protected", NULL }, *pl[] = { "payload",
 			    NULL }, *ps[] = { "signature", NULL };
 	yajl_val	 vp, vl, vs;
-	char		*jws, input[8192];
-	size_t		 len;
+	char		 input[8192];
 	int		 ok = 0;
 
-	(void)kid;
-	rbuf_init(&r, m->data, m->datalen);
-	(void)rbuf_u32(&r);
-	p = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
-	if (rbuf_end(&r) == -1)
-		return 0;
-	jws = strndup((const char *)p, len);
 	if ((root = yajl_tree_parse(jws, NULL, 0)) != NULL &&
 	    (vp = yajl_tree_get(root, pp, yajl_t_string)) != NULL &&
 	    (vl = yajl_tree_get(root, pl, yajl_t_string)) != NULL &&
@@ -481,6 +488,27 @@ jws_ok(const struct imsg *m, EVP_PKEY *pub, const char *kid)
 		ok = verify(pub, key_alg(pub), input, YAJL_GET_STRING(vs));
 	}
 	yajl_tree_free(root);
+	return ok;
+}
+
+/* Checks a SIGN_RESP: its JWS verifies with pub and has the fields. */
+static int
+jws_ok(const struct imsg *m, EVP_PKEY *pub, const char *kid)
+{
+	struct rbuf	 r;
+	const uint8_t	*p;
+	char		*jws;
+	size_t		 len;
+	int		 ok;
+
+	(void)kid;
+	rbuf_init(&r, m->data, m->datalen);
+	(void)rbuf_u32(&r);
+	p = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1)
+		return 0;
+	jws = strndup((const char *)p, len);
+	ok = jws_text_ok(jws, pub);
 	free(jws);
 	return ok;
 }
@@ -494,9 +522,11 @@ test_net(struct kp *kp, EVP_PKEY *k1, EVP_PKEY *k2)
 	X509_REQ	*req;
 	const unsigned char *p;
 	const uint8_t	*der;
-	char		*jwk, *tp, *s, *big;
+	char		*jwk, *tp, *s, *big, *longurl;
 	size_t		 len, i;
 
+	send_role(kp, 1, KEY_ROLE_ACCOUNT, "");
+	send_role(kp, 2, KEY_ROLE_ACCOUNT, "");
 	b_id(&b, 3);
 	CHECK(kp_call(kp, kp->net, MSG_JWK, 21, &b, &m) == MSG_JWK_RESP,
 	    "JWK: JWK_RESP");
@@ -547,17 +577,27 @@ test_net(struct kp *kp, EVP_PKEY *k1, EVP_PKEY *k2)
 	imsg_clear(&m);
 	buf_free(&b);
 
-	/* A JWS that would not fit in a message is an error, not a crash. */
-	big = malloc(50000);
-	memset(big, 'x', 50000);
+	/*
+	 * A JWS that would not fit in a message is an error, not a crash:
+	 * each field within its bound, the JWS of them all too large.
+	 */
+	big = malloc(MSG_SIGN_MAX);
+	memset(big, 'x', MSG_SIGN_MAX);
+	memcpy(big, "{\"csr\":\"", 8);
+	memcpy(big + MSG_SIGN_MAX - 2, "\"}", 2);
+	longurl = malloc(MSG_URL_MAX + 1);
+	memset(longurl, 'u', MSG_URL_MAX);
+	memcpy(longurl, "https://acme.test/", 18);
+	longurl[MSG_URL_MAX] = '\0';
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, 1);
-	buf_add_lstr(&b, "https://acme.test/x");
+	buf_add_lstr(&b, longurl);
 	buf_add_lstr(&b, "n");
-	buf_add_lstr(&b, "");
-	buf_add_blob(&b, big, 50000);
+	buf_add_lstr(&b, longurl);
+	buf_add_blob(&b, big, MSG_SIGN_MAX);
+	free(longurl);
 	CHECK(kp_call(kp, kp->net, MSG_SIGN, 0, &b, &m) == MSG_KEYPROC_ERR,
-	    "SIGN of 50000 bytes: KEYPROC_ERR");
+	    "SIGN whose JWS exceeds a message: KEYPROC_ERR");
 	s = err_text(&m, 1);
 	CHECK(strstr(s, "does not fit") != NULL, "error says why");
 	free(s);
@@ -576,6 +616,7 @@ test_net(struct kp *kp, EVP_PKEY *k1, EVP_PKEY *k2)
 	imsg_clear(&m);
 	buf_free(&b);
 
+	send_role(kp, 2, KEY_ROLE_DOMAIN, "www.example.org\nexample.org");
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, 2);
 	buf_add_lstr(&b, "example.org\nwww.example.org");
@@ -689,6 +730,8 @@ test_eab(struct kp *kp, EVP_PKEY *acct)
 	char		*prot, *pay, *sig, *jwk, *b64, *input;
 	size_t		 len;
 
+	eab_refused(kp, "of a domain key", "only an account key");
+	send_role(kp, 2, KEY_ROLE_ACCOUNT, "");
 	eab_refused(kp, "without a binding", "no external account binding");
 	send_eab_fd(kp, 2, "kid-7", "not*base64\n");
 	eab_refused(kp, "with a bad MAC key file", "not a base64url MAC key");
@@ -732,41 +775,105 @@ test_eab(struct kp *kp, EVP_PKEY *acct)
 	imsg_clear(&m);
 }
 
-/* KEY_CHANGE from key 3 (ec256_pem) to key 2 (k2). */
+/* The payload of a SIGN_RESP's JWS, decoded: a JWS itself here. */
+static char *
+jws_payload(const struct imsg *m)
+{
+	struct rbuf	 r;
+	const uint8_t	*p;
+	yajl_val	 root, v;
+	const char	*path[] = { "payload", NULL }, *b64;
+	unsigned char	*dec = NULL;
+	char		*jws, *s = NULL;
+	size_t		 len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	(void)rbuf_u32(&r);
+	p = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+	if (rbuf_end(&r) == -1)
+		return NULL;
+	jws = strndup((const char *)p, len);
+	if ((root = yajl_tree_parse(jws, NULL, 0)) != NULL &&
+	    (v = yajl_tree_get(root, path, yajl_t_string)) != NULL &&
+	    (b64 = YAJL_GET_STRING(v)) != NULL &&
+	    b64url_decode(b64, strlen(b64), &dec, &len) == 0)
+		s = strndup((const char *)dec, len);
+	free(dec);
+	yajl_tree_free(root);
+	free(jws);
+	return s;
+}
+
+/* KEY_ALLOW or KEY_WITHDRAW of the key change from key 3 to key 2. */
+static void
+send_key_change(struct kp *kp, uint32_t type)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, 3);
+	buf_add_u32(&b, KEY_OP_KEY_CHANGE);
+	buf_add_u32(&b, 2);
+	buf_add_blob(&b, NULL, 0);
+	kp_send(kp->parent, type, 0, -1, &b);
+	buf_free(&b);
+}
+
+/*
+ * KEY_CHANGE from key 3 (ec256_pem, the account key) to key 2 (k2, its
+ * new key): the request signed by key 3, its payload the inner JWS signed
+ * by key 2; only while the parent authorises it.
+ */
 static void
 test_key_change(struct kp *kp, EVP_PKEY *k2)
 {
 	struct buf	 b;
 	struct imsg	 m;
+	EVP_PKEY	*k3;
 	char		*s;
-	uint32_t	 ids[3][2] = { { 3, 2 }, { 3, 3 }, { 3, 77 } };
+	uint32_t	 ids[4][2] = { { 3, 2 }, { 3, 3 }, { 3, 77 }, { 3, 2 } };
 	int		 i;
 
-	for (i = 0; i < 3; i++) {
+	k3 = key_from_pem(ec256_pem, strlen(ec256_pem), "ec256");
+	send_role(kp, 3, KEY_ROLE_ACCOUNT, "");
+	send_role(kp, 2, KEY_ROLE_NEW_ACCOUNT, "");
+	send_key_change(kp, MSG_KEY_ALLOW);
+	for (i = 0; i < 4; i++) {
+		/* Withdrawn: refused from now on. */
+		if (i == 3)
+			send_key_change(kp, MSG_KEY_WITHDRAW);
 		buf_init(&b, IMSG_MAX_SIZE);
 		buf_add_u32(&b, ids[i][0]);
 		buf_add_u32(&b, ids[i][1]);
 		buf_add_lstr(&b, "https://acme.test/key-change");
+		buf_add_lstr(&b, "nonce3");
 		buf_add_lstr(&b, "https://acme.test/acct/1");
 		if (i == 0) {
 			CHECK(kp_call(kp, kp->net, MSG_KEY_CHANGE, 41, &b,
 			    &m) == MSG_SIGN_RESP && m.hdr.peerid == 41,
 			    "KEY_CHANGE: SIGN_RESP");
-			CHECK(m.hdr.type == MSG_SIGN_RESP && jws_ok(&m, k2,
-			    NULL), "KEY_CHANGE: signed by the new key");
+			CHECK(m.hdr.type == MSG_SIGN_RESP && jws_ok(&m, k3,
+			    NULL), "KEY_CHANGE: signed by the old key");
+			s = m.hdr.type == MSG_SIGN_RESP ? jws_payload(&m) :
+			    NULL;
+			CHECK(s != NULL && jws_text_ok(s, k2),
+			    "KEY_CHANGE: its payload signed by the new key");
+			free(s);
 		} else {
 			CHECK(kp_call(kp, kp->net, MSG_KEY_CHANGE, 0, &b,
 			    &m) == MSG_KEYPROC_ERR, "KEY_CHANGE to %s: "
-			    "KEYPROC_ERR", i == 1 ? "the same key" :
-			    "an unknown key");
+			    "KEYPROC_ERR", i == 1 ? "the same key" : i == 2 ?
+			    "an unknown key" : "withdrawn");
 			s = err_text(&m, 3);
-			CHECK(strstr(s, i == 1 ? "another key" : "key 77") !=
-			    NULL, "KEY_CHANGE: the reason (%s)", s);
+			CHECK(strstr(s, i == 1 ? "another key" : i == 2 ?
+			    "key 77" : "did not authorise") != NULL,
+			    "KEY_CHANGE: the reason (%s)", s);
 			free(s);
 		}
 		imsg_clear(&m);
 		buf_free(&b);
 	}
+	EVP_PKEY_free(k3);
 }
 
 /* Every request keyproc serves, then SHUTDOWN, which must end it with 0. */

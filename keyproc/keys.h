@@ -1,0 +1,41 @@
+/*
+ * The keys keyproc holds, known by the number the parent gives each, and
+ * what comes with a key: why it did not load, its signing context, an
+ * account's external account binding, what it may sign for netproc.
+ */
+#ifndef ACMED_KEYPROC_KEYS_H
+#define ACMED_KEYPROC_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "policy.h"
+
+/* An account's external account binding. */
+struct eab {
+	char		*kid;		/* the authority's key id; NULL: none */
+	unsigned char	*mac;		/* NULL: see error */
+	size_t		 maclen;
+	char		*error;		/* why the MAC key could not be read */
+};
+
+struct key {
+	uint32_t	 id;
+	EVP_PKEY	*pkey;		/* NULL: see error */
+	EVP_PKEY_CTX	*signer;	/* JWS signing context, made on use */
+	char		*error;		/* why the key could not be loaded */
+	struct eab	 eab;		/* an account key's binding */
+	struct policy	 pol;		/* what it signs for netproc */
+};
+
+struct key	*key_find(uint32_t);
+struct key	*key_slot(uint32_t);
+int		 key_store(uint32_t, EVP_PKEY *, const char *);
+void		 eab_store(uint32_t, char *, unsigned char *, size_t,
+		    const char *);
+void		 keys_free(void);
+EVP_PKEY	*key_get(uint32_t, char *, size_t);
+
+#endif

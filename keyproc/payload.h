@@ -1,0 +1,35 @@
+/*
+ * A payload netproc asks keyproc to sign, read far enough to say which
+ * ACME request it is, and the origin of a URL, which ties a request to
+ * its authority.
+ */
+#ifndef ACMED_KEYPROC_PAYLOAD_H
+#define ACMED_KEYPROC_PAYLOAD_H
+
+#include <stddef.h>
+
+enum payload_kind {
+	PAYLOAD_GET,		/* empty: POST-as-GET */
+	PAYLOAD_ACCOUNT,	/* newAccount, account update */
+	PAYLOAD_ORDER,		/* newOrder */
+	PAYLOAD_FINALIZE,
+	PAYLOAD_CHALLENGE,	/* {} */
+	PAYLOAD_REVOKE,
+	PAYLOAD_DEACTIVATE,
+	PAYLOAD_KEY_CHANGE,
+	PAYLOAD_MAX
+};
+
+struct payload {
+	enum payload_kind kind;
+	int		 lookup;	/* only {"onlyReturnExisting": true} */
+	char		*cert;		/* a revocation's certificate */
+};
+
+int		 payload_read(const void *, size_t, struct payload *, char *,
+		    size_t);
+void		 payload_free(struct payload *);
+const char	*payload_name(enum payload_kind);
+int		 url_origin(const char *, char *, size_t);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * keyproc's reading of what netproc asks it to sign, on hostile bytes:
+ * a payload read as JSON, or a URL reduced to its origin.  The first
+ * input byte picks which; the rest is the payload or the URL.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyproc/payload.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct payload	 pl;
+	char		 err[256], origin[300], *s;
+
+	if (size < 1)
+		return 0;
+	data++;
+	size--;
+	if (data[-1] & 1) {
+		if (payload_read(data, size, &pl, err, sizeof(err)) == 0)
+			payload_free(&pl);
+	} else if ((s = strndup((const char *)data, size)) != NULL) {
+		(void)url_origin(s, origin, sizeof(origin));
+		free(s);
+	}
+	return 0;
+}

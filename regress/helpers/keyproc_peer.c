@@ -1,0 +1,867 @@
+/*
+ * keyproc_peer: the real keyproc program, started as the parent starts
+ * it (proc_exec(): its own program, its user, its empty root, its
+ * sandbox), driven over real socketpairs by a stand-in for the parent
+ * and one for netproc.  As the parent it hands keys by descriptor with
+ * their roles and authorises operations; as netproc it asks for what
+ * acmed asks for, which must be signed, and for what a netproc that is no
+ * longer acmed's could ask for, which must be refused: the reason to
+ * netproc, a warning in keyproc's log.  Prints TAP.
+ *
+ * usage: keyproc_peer -u user -C dir program keydir
+ *
+ * keydir holds PEM key files: account.key and other.key (the account
+ * keys of two authorities), domain.key, new.key and spare.key (two new
+ * keys for the first account), and other.mac (the second authority's
+ * external account MAC key).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "regress/unit/test.h"
+#include "regress/unit/t_jws_verify.h"
+#include "base64.h"
+#include "buf.h"
+#include "imsg.h"
+#include "keytype.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+
+#define ACCT		1u		/* authority 1's account key */
+#define OTHER		2u		/* authority 2's, with a binding */
+#define NOROLE		7u		/* loaded, never given a role */
+#define DOMAIN		0x10001u	/* a domain of authority 1 */
+#define NEWKEY		0x80000001u	/* authority 1's new account key */
+#define SPARE		0x80000002u	/* another one */
+
+#define DIR1		"https://acme.test:14000/dir"
+#define DIR2		"https://other.test/dir"
+#define API1		"https://acme.test:14000/"
+#define ACCT_URL	API1 "my-account/1"
+#define NONCE		"bm9uY2U"
+#define NAMES		"a.example.org\nb.example.org"
+
+struct peer {
+	pid_t		 pid;
+	struct imsgchan	*parent;	/* our end of keyproc's */
+	struct imsgchan	*net;
+	EVP_PKEY	*acct, *domain, *newkey;
+	unsigned char	*cert[2];	/* two leaves of the domain key */
+	size_t		 certlen[2];
+	char		 warning[1024];	/* keyproc's last warning or worse */
+};
+
+static struct peer	 P;
+
+static void
+send_on(struct imsgchan *c, uint32_t type, int fd, const struct buf *b)
+{
+	if (ichan_compose(c, type, 0, fd, b != NULL ? b->data : NULL,
+	    b != NULL ? b->len : 0) == -1 || ichan_flush_all(c) == -1)
+		err(1, "send %s", msg_name(type));
+}
+
+/* Keeps keyproc's log lines from the parent's channel; 1 if one came. */
+static int
+read_logs(int ms)
+{
+	struct pollfd	 pfd;
+	struct imsg	 m;
+	struct rbuf	 r;
+	uint32_t	 pri;
+	char		*line;
+	ssize_t		 n;
+	int		 got = 0;
+
+	pfd.fd = ichan_fd(P.parent);
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	if ((n = ichan_read(P.parent)) == 0 || (n == -1 && errno != EAGAIN))
+		errx(1, "keyproc closed the parent's channel");
+	while (ichan_get(P.parent, &m) == 1) {
+		if (msg_check(&m) == -1 || m.hdr.type != MSG_LOG)
+			errx(1, "unexpected %s to the parent",
+			    msg_name(m.hdr.type));
+		rbuf_init(&r, m.data, m.datalen);
+		pri = rbuf_u32(&r);
+		line = rbuf_str(&r, IMSG_MAX_SIZE);
+		if (rbuf_end(&r) == -1)
+			errx(1, "malformed LOG");
+		printf("# keyproc: %s\n", line);
+		/* log_warnx(): at LOG_ERR, as every warning of acmed. */
+		if (pri <= LOG_WARNING) {
+			snprintf(P.warning, sizeof(P.warning), "%s", line);
+			got = 1;
+		}
+		free(line);
+		imsg_clear(&m);
+	}
+	return got;
+}
+
+/* The next message on c other than a log line, within 10 s. */
+static void
+recv_on(struct imsgchan *c, struct imsg *m)
+{
+	struct pollfd	 pfd[2];
+	ssize_t		 n;
+	int		 i, r;
+
+	for (i = 0; i < 100; i++) {
+		if ((r = ichan_get(c, m)) == 1) {
+			if (msg_check(m) == -1)
+				errx(1, "malformed %s", msg_name(m->hdr.type));
+			return;
+		}
+		if (r == -1)
+			err(1, "channel");
+		pfd[0].fd = ichan_fd(c);
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ichan_fd(P.parent);
+		pfd[1].events = POLLIN;
+		if (poll(pfd, c == P.parent ? 1 : 2, 100) <= 0)
+			continue;
+		if (c != P.parent && pfd[1].revents)
+			(void)read_logs(0);
+		if (pfd[0].revents &&
+		    ((n = ichan_read(c)) == 0 || (n == -1 && errno != EAGAIN)))
+			errx(1, "keyproc closed its channel");
+	}
+	errx(1, "no answer from keyproc in 10 s");
+}
+
+/* A request from netproc; the answer's type, m kept for the caller. */
+static uint32_t
+ask(uint32_t type, const struct buf *b, struct imsg *m)
+{
+	send_on(P.net, type, -1, b);
+	recv_on(P.net, m);
+	return m->hdr.type;
+}
+
+static void
+b_sign(struct buf *b, uint32_t id, const char *url, const char *kid,
+    const char *payload)
+{
+	buf_init(b, IMSG_MAX_SIZE);
+	buf_add_u32(b, id);
+	buf_add_lstr(b, url);
+	buf_add_lstr(b, NONCE);
+	buf_add_lstr(b, kid);
+	buf_add_blob(b, payload, payload != NULL ? strlen(payload) : 0);
+}
+
+/* A request of a key id and a string: CSR (names), EAB (URL). */
+static void
+b_id_str(struct buf *b, uint32_t id, const char *str)
+{
+	buf_init(b, IMSG_MAX_SIZE);
+	buf_add_u32(b, id);
+	buf_add_lstr(b, str);
+}
+
+static void
+b_key_change(struct buf *b, uint32_t old, uint32_t new, const char *url,
+    const char *account)
+{
+	buf_init(b, IMSG_MAX_SIZE);
+	buf_add_u32(b, old);
+	buf_add_u32(b, new);
+	buf_add_lstr(b, url);
+	buf_add_lstr(b, NONCE);
+	buf_add_lstr(b, account);
+}
+
+/* As the parent: key id is role of authority authid. */
+static void
+role(uint32_t id, enum key_role kr, uint32_t authid, const char *names)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_u32(&b, kr);
+	buf_add_u32(&b, authid);
+	buf_add_lstr(&b, authid == 1 ? "pebble" : "other");
+	buf_add_lstr(&b, authid == 1 ? DIR1 : DIR2);
+	buf_add_lstr(&b, names);
+	send_on(P.parent, MSG_KEY_ROLE, -1, &b);
+	buf_free(&b);
+}
+
+/* As the parent: the key file keydir/name, by descriptor, as key id. */
+static void
+key_fd(const char *keydir, const char *name, uint32_t id, EVP_PKEY **pub)
+{
+	struct buf	 b;
+	FILE		*f;
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/%s", keydir, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	if (pub != NULL) {
+		if ((f = fopen(path, "r")) == NULL ||
+		    (*pub = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL)
+			errx(1, "%s: not a key", path);
+		fclose(f);
+	}
+	buf_init(&b, 64);
+	buf_add_u32(&b, id);
+	buf_add_u32(&b, KEY_ECDSA);
+	buf_add_u32(&b, 0);
+	send_on(P.parent, MSG_KEY_FD, fd, &b);
+	buf_free(&b);
+}
+
+/* As the parent: type KEY_ALLOW or KEY_WITHDRAW. */
+static void
+authorise(uint32_t type, uint32_t id, enum key_op op, uint32_t other,
+    int cert)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_u32(&b, op);
+	buf_add_u32(&b, other);
+	buf_add_blob(&b, cert >= 0 ? P.cert[cert] : NULL, cert >= 0 ?
+	    P.certlen[cert] : 0);
+	send_on(P.parent, type, -1, &b);
+	buf_free(&b);
+}
+
+/*
+ * As the parent: a provisional certificate of the domain key, which
+ * stands for the leaf the authority issued; its DER in P.cert[i].
+ */
+static void
+domain_cert(int i)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	BIO		*bio;
+	X509		*x;
+	unsigned char	*der = NULL;
+	int		 len;
+
+	b_id_str(&b, DOMAIN, NAMES);
+	buf_add_i64(&b, 30);
+	send_on(P.parent, MSG_SELF_SIGNED, -1, &b);
+	buf_free(&b);
+	recv_on(P.parent, &m);
+	if (m.hdr.type != MSG_SELF_SIGNED_PEM || m.datalen < 8)
+		errx(1, "no certificate of the domain key");
+	bio = BIO_new_mem_buf(m.data + 8, (int)m.datalen - 8);
+	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL ||
+	    (len = i2d_X509(x, &der)) <= 0)
+		errx(1, "certificate of the domain key");
+	P.cert[i] = der;
+	P.certlen[i] = (size_t)len;
+	X509_free(x);
+	BIO_free(bio);
+	imsg_clear(&m);
+}
+
+/* A revocation of certificate i, as netproc builds it. */
+static const char *
+revocation(int i, const char *extra)
+{
+	static char	 s[8192];
+	char		*b64;
+
+	if ((b64 = b64url_encode(P.cert[i], P.certlen[i])) == NULL ||
+	    (size_t)snprintf(s, sizeof(s), "{\"certificate\":\"%s\"%s}", b64,
+	    extra) >= sizeof(s))
+		errx(1, "revocation");
+	free(b64);
+	return s;
+}
+
+static const char *
+hstr(yajl_val h, const char *key)
+{
+	const char	*path[] = { key, NULL };
+	yajl_val	 v;
+
+	v = yajl_tree_get(h, path, yajl_t_string);
+	return v != NULL ? YAJL_GET_STRING(v) : NULL;
+}
+
+/* A base64url text decoded, as a C string; NULL if it is not one. */
+static char *
+decode(const char *b64)
+{
+	unsigned char	*dec;
+	char		*s;
+	size_t		 len;
+
+	if (b64 == NULL || b64url_decode(b64, strlen(b64), &dec, &len) == -1)
+		return NULL;
+	s = strndup((const char *)dec, len);
+	free(dec);
+	return s;
+}
+
+/*
+ * A JWS text signed by pub for url: nonce (NULL: none), kid ("": the
+ * JWK instead); its payload in *payload if not NULL.  Says what differs.
+ */
+static int
+jws_is(const char *jws, EVP_PKEY *pub, const char *url, const char *nonce,
+    const char *kid, char **payload)
+{
+	const char	*jwk[] = { "jwk", NULL }, *prot, *pay, *sig;
+	yajl_val	 root, h = NULL;
+	char		*input = NULL, *text = NULL;
+	int		 ok = 0;
+
+	if ((root = yajl_tree_parse(jws, NULL, 0)) == NULL ||
+	    (prot = hstr(root, "protected")) == NULL ||
+	    (pay = hstr(root, "payload")) == NULL ||
+	    (sig = hstr(root, "signature")) == NULL ||
+	    asprintf(&input, "%s.%s", prot, pay) == -1) {
+		printf("# not a JWS: %s\n", jws);
+		goto out;
+	}
+	if (!verify(pub, "ES256", input, sig)) {
+		printf("# the signature does not verify\n");
+		goto out;
+	}
+	if ((text = decode(prot)) == NULL ||
+	    (h = yajl_tree_parse(text, NULL, 0)) == NULL ||
+	    hstr(h, "url") == NULL || strcmp(hstr(h, "url"), url) != 0 ||
+	    (nonce == NULL) != (hstr(h, "nonce") == NULL) ||
+	    (nonce != NULL && strcmp(hstr(h, "nonce"), nonce) != 0)) {
+		printf("# url or nonce differ: %s\n", text);
+		goto out;
+	}
+	if (kid[0] != '\0' ? hstr(h, "kid") == NULL ||
+	    strcmp(hstr(h, "kid"), kid) != 0 : yajl_tree_get(h, jwk,
+	    yajl_t_object) == NULL) {
+		printf("# kid or jwk differ: %s\n", text);
+		goto out;
+	}
+	ok = payload == NULL || (*payload = decode(pay)) != NULL;
+ out:
+	free(input);
+	free(text);
+	yajl_tree_free(h);
+	yajl_tree_free(root);
+	return ok;
+}
+
+/* The JWS text of a SIGN_RESP for key id. */
+static char *
+sign_resp(const struct imsg *m, uint32_t id)
+{
+	struct rbuf	 r;
+	const uint8_t	*p;
+	size_t		 len;
+
+	rbuf_init(&r, m->data, m->datalen);
+	if (rbuf_u32(&r) != id || (p = rbuf_blob(&r, &len,
+	    IMSG_MAX_SIZE)) == NULL || rbuf_end(&r) == -1)
+		return NULL;
+	return strndup((const char *)p, len);
+}
+
+/* MSG_SIGN with key id must be signed as asked. */
+static void
+signed_ok(const char *what, uint32_t id, EVP_PKEY *pub, const char *url,
+    const char *kid, const char *payload)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	char		*jws = NULL, *pay = NULL;
+	int		 ok = 0;
+
+	b_sign(&b, id, url, kid, payload);
+	if (ask(MSG_SIGN, &b, &m) == MSG_SIGN_RESP &&
+	    (jws = sign_resp(&m, id)) != NULL &&
+	    jws_is(jws, pub, url, NONCE, kid, &pay))
+		ok = strcmp(pay, payload != NULL ? payload : "") == 0;
+	else if (m.hdr.type == MSG_KEYPROC_ERR)
+		printf("# refused: %s\n", m.data + 8);
+	CHECK(ok, "signed: %s", what);
+	free(jws);
+	free(pay);
+	imsg_clear(&m);
+	buf_free(&b);
+}
+
+/*
+ * Request type (b) must be refused: KEYPROC_ERR naming the key and
+ * holding want, and the same line in keyproc's log as a warning.
+ */
+static void
+refused_b(const char *what, uint32_t type, struct buf *b, uint32_t id,
+    const char *want)
+{
+	struct imsg	 m;
+	struct rbuf	 r;
+	char		*s = NULL, head[32];
+	int		 i, logged = 0;
+
+	P.warning[0] = '\0';
+	if (ask(type, b, &m) == MSG_KEYPROC_ERR) {
+		rbuf_init(&r, m.data, m.datalen);
+		if (rbuf_u32(&r) == id)
+			s = rbuf_str(&r, IMSG_MAX_SIZE);
+	}
+	snprintf(head, sizeof(head), "key %u (", id);
+	CHECK(s != NULL && strncmp(s, head, strlen(head)) == 0 &&
+	    strstr(s, "refused to sign ") != NULL && strstr(s, want) != NULL,
+	    "refused: %s (%s)", what, s != NULL ? s : msg_name(m.hdr.type));
+	for (i = 0; i < 50 && s != NULL && strcmp(P.warning, s) != 0; i++)
+		logged = read_logs(100);
+	(void)logged;
+	CHECK(s != NULL && strcmp(P.warning, s) == 0, "refused: %s: keyproc "
+	    "logged it as a warning", what);
+	free(s);
+	imsg_clear(&m);
+	buf_free(b);
+}
+
+static void
+refused_sign(const char *what, uint32_t id, const char *url,
+    const char *kid, const char *payload, const char *want)
+{
+	struct buf	 b;
+
+	b_sign(&b, id, url, kid, payload);
+	refused_b(what, MSG_SIGN, &b, id, want);
+}
+
+/* The account key: what acmed asks for, then what it never does. */
+static void
+test_account(void)
+{
+	signed_ok("newAccount with the JWK", ACCT, P.acct, API1 "new-acct",
+	    "", "{\"termsOfServiceAgreed\":true,\"contact\":"
+	    "[\"mailto:a@example.org\"]}");
+	signed_ok("account look-up", ACCT, P.acct, API1 "new-acct", "",
+	    "{\"onlyReturnExisting\":true}");
+	signed_ok("newOrder", ACCT, P.acct, API1 "new-order", ACCT_URL,
+	    "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a.example.org\""
+	    "}],\"replaces\":\"aa.bb\"}");
+	signed_ok("POST-as-GET", ACCT, P.acct, API1 "order/1", ACCT_URL, NULL);
+	signed_ok("challenge response", ACCT, P.acct, API1 "chall/1",
+	    ACCT_URL, "{}");
+	signed_ok("finalize", ACCT, P.acct, API1 "finalize/1", ACCT_URL,
+	    "{\"csr\":\"MIIB\"}");
+	signed_ok("a URL of the same origin in other letters", ACCT, P.acct,
+	    "https://ACME.test:14000/order/2", ACCT_URL, NULL);
+
+	refused_sign("a URL of another host", ACCT, "https://evil.test/order",
+	    ACCT_URL, NULL, "outside the origin of authority pebble");
+	refused_sign("a URL of another port", ACCT,
+	    "https://acme.test:14001/order/1", ACCT_URL, NULL,
+	    "outside the origin");
+	refused_sign("a URL of another scheme", ACCT,
+	    "http://acme.test:14000/order/1", ACCT_URL, NULL,
+	    "outside the origin");
+	refused_sign("a URL hiding its host behind user information", ACCT,
+	    "https://acme.test:14000@evil.test/new-order", ACCT_URL,
+	    "{\"identifiers\":[]}", "outside the origin");
+	refused_sign("the other authority's URL", ACCT, "https://other.test/x",
+	    ACCT_URL, NULL, "outside the origin");
+	refused_sign("a kid of another origin", ACCT, API1 "order/1",
+	    "https://evil.test/acct/1", NULL, "a kid for");
+	refused_sign("a newOrder with the JWK instead of the account", ACCT,
+	    API1 "new-order", "", "{\"identifiers\":[]}",
+	    "without the account URL");
+	refused_sign("a key change through SIGN", ACCT, API1 "key-change",
+	    ACCT_URL, "{\"protected\":\"e30\",\"payload\":\"e30\","
+	    "\"signature\":\"AA\"}", "a key change outside KEY_CHANGE");
+	refused_sign("duplicate members", ACCT, API1 "finalize/1", ACCT_URL,
+	    "{\"csr\":\"MIIB\",\"csr\":\"MIIC\"}", "\"csr\" twice");
+	refused_sign("duplicate members inside", ACCT, API1 "new-order",
+	    ACCT_URL, "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a\","
+	    "\"value\":\"b\"}]}", "\"value\" twice");
+	refused_sign("garbage", ACCT, API1 "new-order", ACCT_URL,
+	    "\x01garbage", "not valid JSON");
+	refused_sign("JSON after the object", ACCT, API1 "new-order", ACCT_URL,
+	    "{}{\"status\":\"deactivated\"}", "not valid JSON");
+	refused_sign("a JSON array", ACCT, API1 "new-order", ACCT_URL, "[{}]",
+	    "not a JSON object");
+	refused_sign("an unknown member", ACCT, API1 "new-order", ACCT_URL,
+	    "{\"identifiers\":[],\"evil\":1}", "\"evil\"");
+	refused_sign("members of two requests", ACCT, API1 "new-order",
+	    ACCT_URL, "{\"identifiers\":[],\"csr\":\"MIIB\"}", "mixes");
+	refused_sign("a deactivation", ACCT, ACCT_URL, ACCT_URL,
+	    "{\"status\":\"deactivated\"}", "an account deactivation that "
+	    "the parent did not authorise");
+	refused_sign("a revocation", ACCT, API1 "revoke-cert", ACCT_URL,
+	    revocation(0, ""), "a revocation that the parent did not "
+	    "authorise");
+}
+
+/* The domain key signs CSRs for its names, and nothing else unasked. */
+static void
+test_domain(void)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	X509_REQ	*req = NULL;
+	const uint8_t	*der;
+	const unsigned char *p;
+	size_t		 len;
+
+	b_id_str(&b, DOMAIN, "b.example.org\na.example.org");
+	if (ask(MSG_CSR, &b, &m) == MSG_CSR_RESP) {
+		rbuf_init(&r, m.data, m.datalen);
+		(void)rbuf_u32(&r);
+		der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
+		p = der;
+		if (rbuf_end(&r) == 0)
+			req = d2i_X509_REQ(NULL, &p, (long)len);
+	}
+	CHECK(req != NULL && X509_REQ_verify(req, P.domain) == 1,
+	    "signed: a CSR for the domain's names");
+	X509_REQ_free(req);
+	imsg_clear(&m);
+	buf_free(&b);
+
+	b_id_str(&b, DOMAIN, "a.example.org\nevil.example.org");
+	refused_b("a CSR for another name", MSG_CSR, &b, DOMAIN,
+	    "a CSR for evil.example.org");
+	b_id_str(&b, DOMAIN, "a.example.org");
+	refused_b("a CSR for some of the names", MSG_CSR, &b, DOMAIN,
+	    "a CSR without b.example.org");
+	b_id_str(&b, ACCT, NAMES);
+	refused_b("a CSR with the account key", MSG_CSR, &b, ACCT,
+	    "only a domain key signs one");
+
+	refused_sign("a newOrder with the domain key", DOMAIN,
+	    API1 "new-order", "", "{\"identifiers\":[]}", "a domain key "
+	    "signs only revocations");
+	refused_sign("a newAccount with the domain key", DOMAIN,
+	    API1 "new-acct", "", "{\"termsOfServiceAgreed\":true}",
+	    "a domain key signs only revocations");
+	refused_sign("a POST-as-GET with the domain key", DOMAIN,
+	    API1 "order/1", ACCT_URL, NULL, "a domain key signs only");
+	refused_sign("a revocation with the domain key, not authorised",
+	    DOMAIN, API1 "revoke-cert", "", revocation(0, ""),
+	    "a revocation that the parent did not authorise");
+}
+
+/* Revocations the parent authorised, and only those. */
+static void
+test_revoke(void)
+{
+	authorise(MSG_KEY_ALLOW, DOMAIN, KEY_OP_REVOKE, 0, 0);
+	refused_sign("a revocation of another certificate", DOMAIN,
+	    API1 "revoke-cert", "", revocation(1, ""), "a revocation of "
+	    "another certificate than the parent authorised");
+	refused_sign("the authorised revocation with the account key", ACCT,
+	    API1 "revoke-cert", ACCT_URL, revocation(0, ""),
+	    "a revocation that the parent did not authorise");
+	refused_sign("the authorised revocation with a kid", DOMAIN,
+	    API1 "revoke-cert", ACCT_URL, revocation(0, ""), "with a kid");
+	refused_sign("the authorised revocation for another authority",
+	    DOMAIN, "https://other.test/revoke-cert", "", revocation(0, ""),
+	    "outside the origin");
+	signed_ok("the authorised revocation with the domain key", DOMAIN,
+	    P.domain, API1 "revoke-cert", "", revocation(0, ""));
+	signed_ok("the authorised revocation, with a reason", DOMAIN,
+	    P.domain, API1 "revoke-cert", "", revocation(0, ",\"reason\":4"));
+	authorise(MSG_KEY_WITHDRAW, DOMAIN, KEY_OP_REVOKE, 0, 0);
+	refused_sign("the revocation once withdrawn", DOMAIN,
+	    API1 "revoke-cert", "", revocation(0, ""), "a revocation that the "
+	    "parent did not authorise");
+
+	/* Through the account, for a certificate of another key. */
+	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_REVOKE, 0, 1);
+	signed_ok("an authorised revocation through the account", ACCT,
+	    P.acct, API1 "revoke-cert", ACCT_URL, revocation(1, ""));
+	refused_sign("another revocation through the account", ACCT,
+	    API1 "revoke-cert", ACCT_URL, revocation(0, ""),
+	    "another certificate");
+	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_REVOKE, 0, 1);
+
+	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_DEACTIVATE, 0, -1);
+	refused_sign("a status other than deactivated", ACCT, ACCT_URL,
+	    ACCT_URL, "{\"status\":\"valid\"}", "\"deactivated\"");
+	signed_ok("an authorised deactivation", ACCT, P.acct, ACCT_URL,
+	    ACCT_URL, "{\"status\":\"deactivated\"}");
+	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_DEACTIVATE, 0, -1);
+	refused_sign("the deactivation once withdrawn", ACCT, ACCT_URL,
+	    ACCT_URL, "{\"status\":\"deactivated\"}", "did not authorise");
+}
+
+/* KEY_CHANGE: whole, by the two keys, while the parent authorises it. */
+static int
+key_change_ok(void)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	char		*jws = NULL, *inner = NULL, *pay = NULL;
+	yajl_val	 v = NULL;
+	const char	*path[] = { "oldKey", NULL };
+	int		 ok = 0;
+
+	b_key_change(&b, ACCT, NEWKEY, API1 "key-change", ACCT_URL);
+	if (ask(MSG_KEY_CHANGE, &b, &m) == MSG_SIGN_RESP &&
+	    (jws = sign_resp(&m, ACCT)) != NULL &&
+	    jws_is(jws, P.acct, API1 "key-change", NONCE, ACCT_URL, &inner) &&
+	    jws_is(inner, P.newkey, API1 "key-change", NULL, "", &pay) &&
+	    (v = yajl_tree_parse(pay, NULL, 0)) != NULL)
+		ok = hstr(v, "account") != NULL &&
+		    strcmp(hstr(v, "account"), ACCT_URL) == 0 &&
+		    yajl_tree_get(v, path, yajl_t_object) != NULL;
+	else if (m.hdr.type == MSG_KEYPROC_ERR)
+		printf("# refused: %s\n", m.data + 8);
+	yajl_tree_free(v);
+	free(jws);
+	free(inner);
+	free(pay);
+	imsg_clear(&m);
+	buf_free(&b);
+	return ok;
+}
+
+static void
+refused_change(const char *what, uint32_t old, uint32_t new, const char *url,
+    const char *want)
+{
+	struct buf	 b;
+
+	b_key_change(&b, old, new, url, ACCT_URL);
+	refused_b(what, MSG_KEY_CHANGE, &b, old, want);
+}
+
+static void
+test_key_change(void)
+{
+	int	 i, n;
+
+	refused_change("a key change without authorisation", ACCT, NEWKEY,
+	    API1 "key-change", "a key change that the parent did not "
+	    "authorise");
+	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_KEY_CHANGE, SPARE, -1);
+	refused_change("a key change authorised to another key", ACCT,
+	    NEWKEY, API1 "key-change", "a key change to another key than "
+	    "the parent authorised");
+	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_KEY_CHANGE, SPARE, -1);
+	authorise(MSG_KEY_ALLOW, OTHER, KEY_OP_KEY_CHANGE, NEWKEY, -1);
+	refused_change("a key change authorised for another account", ACCT,
+	    NEWKEY, API1 "key-change", "did not authorise");
+	refused_change("the other account to a new key of another authority",
+	    OTHER, NEWKEY, "https://other.test/key-change",
+	    "not a new key of authority other");
+	authorise(MSG_KEY_WITHDRAW, OTHER, KEY_OP_KEY_CHANGE, NEWKEY, -1);
+	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_KEY_CHANGE, DOMAIN, -1);
+	refused_change("a key change to the domain key, authorised", ACCT,
+	    DOMAIN, API1 "key-change", "not a new key of authority pebble");
+	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_KEY_CHANGE, DOMAIN, -1);
+
+	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_KEY_CHANGE, NEWKEY, -1);
+	refused_change("the authorised key change for another origin", ACCT,
+	    NEWKEY, "https://evil.test/key-change", "outside the origin");
+	CHECK(key_change_ok(), "signed: the authorised key change, the "
+	    "request by the old key, its payload by the new one");
+	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_KEY_CHANGE, NEWKEY, -1);
+	refused_change("the key change once withdrawn", ACCT, NEWKEY,
+	    API1 "key-change", "did not authorise");
+
+	/* One operation's signatures: the badNonce retries, no more. */
+	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_KEY_CHANGE, NEWKEY, -1);
+	for (i = n = 0; i < KEY_ALLOW_SIGNATURES; i++)
+		n += key_change_ok();
+	CHECK(n == KEY_ALLOW_SIGNATURES, "signed: the key change %d times "
+	    "(%d)", KEY_ALLOW_SIGNATURES, n);
+	refused_change("the key change once more", ACCT, NEWKEY,
+	    API1 "key-change", "did not authorise");
+
+	signed_ok("the account look-up with the new key", NEWKEY, P.newkey,
+	    API1 "new-acct", "", "{\"onlyReturnExisting\":true}");
+	refused_sign("a newAccount with the new key", NEWKEY, API1 "new-acct",
+	    "", "{\"termsOfServiceAgreed\":true}", "a new account key signs "
+	    "only the look-up");
+	refused_sign("a newOrder with the new key", NEWKEY, API1 "new-order",
+	    ACCT_URL, "{\"identifiers\":[]}", "a new account key signs only");
+}
+
+/* External account bindings: for a newAccount URL of its authority. */
+static void
+test_eab(void)
+{
+	struct buf	 b;
+	struct imsg	 m;
+
+	b_id_str(&b, OTHER, "https://other.test/new-acct");
+	CHECK(ask(MSG_EAB, &b, &m) == MSG_EAB_RESP,
+	    "signed: the binding for the authority's newAccount URL");
+	imsg_clear(&m);
+	buf_free(&b);
+	b_id_str(&b, OTHER, API1 "new-acct");
+	refused_b("a binding for another authority's newAccount URL", MSG_EAB,
+	    &b, OTHER, "an external account binding for " API1 "new-acct, "
+	    "outside the origin of authority other");
+	b_id_str(&b, DOMAIN, "https://other.test/new-acct");
+	refused_b("a binding with the domain key", MSG_EAB, &b, DOMAIN,
+	    "only an account key has one");
+}
+
+/*
+ * Authorisations sent on the parent's channel just before netproc asks,
+ * netproc's requests pipelined: keyproc reads what the parent sent
+ * before it serves a request that came after.
+ */
+static void
+test_order(void)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	const char	*rev;
+	int		 i, n = 0;
+
+	rev = revocation(0, "");
+	for (i = 0; i < 50; i++) {
+		buf_init(&b, 64);
+		buf_add_u32(&b, ACCT);
+		send_on(P.net, MSG_JWK, -1, &b);
+		buf_free(&b);
+		authorise(MSG_KEY_ALLOW, DOMAIN, KEY_OP_REVOKE, 0, 0);
+		b_sign(&b, DOMAIN, API1 "revoke-cert", "", rev);
+		send_on(P.net, MSG_SIGN, -1, &b);
+		buf_free(&b);
+		recv_on(P.net, &m);
+		imsg_clear(&m);
+		recv_on(P.net, &m);
+		n += m.hdr.type == MSG_SIGN_RESP;
+		imsg_clear(&m);
+		authorise(MSG_KEY_WITHDRAW, DOMAIN, KEY_OP_REVOKE, 0, 0);
+	}
+	CHECK(n == 50, "authorised just before each pipelined request: all "
+	    "50 signed (%d)", n);
+}
+
+static void
+start(const char *program, const char *user, const char *dir)
+{
+	char	*args[] = { "-u", (char *)user, "-C", (char *)dir, NULL };
+	int	 sp[2], sn[2], fds[2], exefd;
+
+	if ((exefd = open(program, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", program);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sn) == -1)
+		err(1, "socketpair");
+	fds[0] = sp[1];
+	fds[1] = sn[1];
+	if ((P.pid = proc_exec(exefd, PROC_KEYPROC, fds, 2, args)) == -1)
+		errx(1, "cannot start %s", program);
+	close(sp[1]);
+	close(sn[1]);
+	close(exefd);
+	if ((P.parent = ichan_new(sp[0], IMSG_MAX_SIZE)) == NULL ||
+	    (P.net = ichan_new(sn[0], IMSG_MAX_SIZE)) == NULL)
+		err(1, "channels");
+}
+
+static void
+setup(const char *keydir)
+{
+	struct buf	 b;
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	role(ACCT, KEY_ROLE_ACCOUNT, 1, "");
+	key_fd(keydir, "account.key", ACCT, &P.acct);
+	role(OTHER, KEY_ROLE_ACCOUNT, 2, "");
+	key_fd(keydir, "other.key", OTHER, NULL);
+	role(DOMAIN, KEY_ROLE_DOMAIN, 1, NAMES);
+	key_fd(keydir, "domain.key", DOMAIN, &P.domain);
+	role(NEWKEY, KEY_ROLE_NEW_ACCOUNT, 1, "");
+	key_fd(keydir, "new.key", NEWKEY, &P.newkey);
+	role(SPARE, KEY_ROLE_NEW_ACCOUNT, 1, "");
+	key_fd(keydir, "spare.key", SPARE, NULL);
+	key_fd(keydir, "spare.key", NOROLE, NULL);
+	snprintf(path, sizeof(path), "%s/other.mac", keydir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	b_id_str(&b, OTHER, "kid-1");
+	send_on(P.parent, MSG_EAB_FD, fd, &b);
+	buf_free(&b);
+	domain_cert(0);
+	domain_cert(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*user = NULL, *dir = NULL;
+	int		 ch, status;
+
+	while ((ch = getopt(argc, argv, "C:u:")) != -1) {
+		switch (ch) {
+		case 'C':
+			dir = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 2 || user == NULL || dir == NULL)
+		goto usage;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	log_init(1, 0, "keyproc_peer");
+
+	start(argv[0], user, dir);
+	setup(argv[1]);
+	CHECK(P.acct != NULL && P.domain != NULL && P.newkey != NULL &&
+	    P.certlen[0] > 0 && P.certlen[1] > 0 &&
+	    (P.certlen[0] != P.certlen[1] || memcmp(P.cert[0], P.cert[1],
+	    P.certlen[0]) != 0), "keyproc %d started, keys handed over, two "
+	    "certificates of the domain key", (int)P.pid);
+	refused_sign("a key without a role", NOROLE, API1 "new-order",
+	    ACCT_URL, "{\"identifiers\":[]}", "the parent gave the key no "
+	    "role");
+	test_account();
+	test_domain();
+	test_revoke();
+	test_key_change();
+	test_eab();
+	test_order();
+
+	send_on(P.parent, MSG_SHUTDOWN, -1, NULL);
+	if (waitpid(P.pid, &status, 0) == -1)
+		err(1, "waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "keyproc exits 0 after SHUTDOWN (status %d)", status);
+	return test_done();
+ usage:
+	fprintf(stderr, "usage: keyproc_peer -u user -C dir program keydir\n");
+	return 2;
+}

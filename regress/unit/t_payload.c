@@ -1,0 +1,185 @@
+/*
+ * keyproc's reading of what netproc asks it to sign: which ACME request
+ * a payload is, what it refuses to read at all, and the origin of a URL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "keyproc/crypto.h"
+#include "keyproc/payload.h"
+
+/* The payload is read as kind k. */
+static void
+kind_is(const char *json, enum payload_kind k)
+{
+	struct payload	 pl;
+	char		 err[256];
+	int		 rc;
+
+	rc = payload_read(json, strlen(json), &pl, err, sizeof(err));
+	CHECK(rc == 0 && pl.kind == k, "%s: %s%s%s", json, payload_name(k),
+	    rc == 0 ? "" : ", not refused: ", rc == 0 ? "" : err);
+	payload_free(&pl);
+}
+
+/* The payload is refused, for a reason that holds want. */
+static void
+refused(const char *what, const void *p, size_t len, const char *want)
+{
+	struct payload	 pl;
+	char		 err[256];
+	int		 rc;
+
+	err[0] = '\0';
+	rc = payload_read(p, len, &pl, err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, want) != NULL, "%s: refused (%s)",
+	    what, err);
+	payload_free(&pl);
+}
+
+static void
+refused_s(const char *json, const char *want)
+{
+	refused(json, json, strlen(json), want);
+}
+
+static void
+test_kinds(void)
+{
+	struct payload	 pl;
+	char		 err[256];
+
+	CHECK(payload_read("", 0, &pl, err, sizeof(err)) == 0 &&
+	    pl.kind == PAYLOAD_GET, "empty: POST-as-GET");
+	kind_is("{}", PAYLOAD_CHALLENGE);
+	kind_is(" { } ", PAYLOAD_CHALLENGE);
+	kind_is("{\"termsOfServiceAgreed\":true,\"contact\":[\"mailto:a@b\"],"
+	    "\"externalAccountBinding\":{\"protected\":\"p\",\"payload\":"
+	    "\"q\",\"signature\":\"s\"}}", PAYLOAD_ACCOUNT);
+	kind_is("{\"contact\":[]}", PAYLOAD_ACCOUNT);
+	kind_is("{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a.test\"}],"
+	    "\"replaces\":\"x.y\",\"profile\":\"tlsserver\",\"notBefore\":"
+	    "\"2026-01-01T00:00:00Z\",\"notAfter\":\"2026-02-01T00:00:00Z\"}",
+	    PAYLOAD_ORDER);
+	kind_is("{\"csr\":\"MIIB\"}", PAYLOAD_FINALIZE);
+	kind_is("{\"certificate\":\"MIIB\",\"reason\":4}", PAYLOAD_REVOKE);
+	kind_is("{\"status\":\"deactivated\"}", PAYLOAD_DEACTIVATE);
+	kind_is("{\"protected\":\"a\",\"payload\":\"b\",\"signature\":\"c\"}",
+	    PAYLOAD_KEY_CHANGE);
+	kind_is("{\"payload\":\"b\"}", PAYLOAD_KEY_CHANGE);
+	/* Escapes are read as the authority reads them. */
+	kind_is("{\"c\\u0073r\":\"MIIB\"}", PAYLOAD_FINALIZE);
+
+	CHECK(payload_read("{\"onlyReturnExisting\":true}", 27, &pl, err,
+	    sizeof(err)) == 0 && pl.kind == PAYLOAD_ACCOUNT && pl.lookup,
+	    "onlyReturnExisting alone: an account look-up");
+	payload_free(&pl);
+	CHECK(payload_read("{\"onlyReturnExisting\":false}", 28, &pl, err,
+	    sizeof(err)) == 0 && !pl.lookup, "onlyReturnExisting false: "
+	    "not a look-up");
+	payload_free(&pl);
+	CHECK(payload_read("{\"onlyReturnExisting\":true,\"contact\":[]}", 40,
+	    &pl, err, sizeof(err)) == 0 && !pl.lookup, "onlyReturnExisting "
+	    "with a contact: not a look-up");
+	payload_free(&pl);
+	CHECK(payload_read("{\"certificate\":\"MIIB\"}", 22, &pl, err,
+	    sizeof(err)) == 0 && pl.cert != NULL &&
+	    strcmp(pl.cert, "MIIB") == 0, "a revocation's certificate");
+	payload_free(&pl);
+}
+
+static void
+test_refused(void)
+{
+	char	 deep[64];
+
+	refused_s("not json", "not valid JSON");
+	refused_s("{\"csr\":\"a\"", "not valid JSON");
+	refused_s("{} {}", "not valid JSON");
+	refused_s("{}x", "not valid JSON");
+	refused_s("{/* c */}", "not valid JSON");
+	refused_s("{\"csr\":\"a\xff\"}", "not valid JSON");
+	refused("a raw newline in a string", "{\"csr\":\"a\nb\"}", 13,
+	    "not valid JSON");
+	refused("a NUL after the object", "{}\0", 3, "not valid JSON");
+	refused_s("[]", "not a JSON object");
+	refused_s("\"{}\"", "not a JSON object");
+	refused_s("1", "not a JSON object");
+	refused_s("null", "not a JSON object");
+	refused_s("{\"csr\":\"a\",\"csr\":\"b\"}", "\"csr\" twice");
+	refused_s("{\"csr\":\"a\",\"c\\u0073r\":\"b\"}", "\"csr\" twice");
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a\","
+	    "\"value\":\"b\"}]}", "\"value\" twice");
+	refused_s("{\"externalAccountBinding\":{\"payload\":\"a\",\"payload\":"
+	    "\"b\"}}", "\"payload\" twice");
+	refused_s("{\"cs\\u0000r\":\"a\"}", "NUL in a member name");
+	refused_s("{\"foo\":1}", "\"foo\"");
+	refused_s("{\"csr\\u001b[2J\":1}", "\"csr?[2J\"");
+	refused_s("{\"csr\":\"a\",\"identifiers\":[]}", "mixes");
+	refused_s("{\"certificate\":\"a\",\"status\":\"deactivated\"}",
+	    "mixes");
+	refused_s("{\"contact\":[],\"payload\":\"x\"}", "mixes");
+	refused_s("{\"reason\":1}", "without a certificate");
+	refused_s("{\"certificate\":1}", "without a certificate");
+	refused_s("{\"certificate\":\"a\",\"reason\":\"1\"}", "reason");
+	refused_s("{\"status\":\"valid\"}", "\"deactivated\"");
+	refused_s("{\"status\":true}", "\"deactivated\"");
+	memset(deep, 0, sizeof(deep));
+	memcpy(deep, "{\"contact\":", 11);
+	memset(deep + 11, '[', 20);
+	refused_s(deep, "nested too deep");
+}
+
+static void
+origin_is(const char *url, const char *want)
+{
+	char	 o[300];
+	int	 rc;
+
+	rc = url_origin(url, o, sizeof(o));
+	if (want == NULL)
+		CHECK(rc == -1, "%s: no origin", url);
+	else
+		CHECK(rc == 0 && strcmp(o, want) == 0, "%s: origin %s (%s)",
+		    url, want, rc == 0 ? o : "none");
+}
+
+static void
+test_origin(void)
+{
+	origin_is("https://acme.test/dir", "https://acme.test:443");
+	origin_is("https://ACME.Test:443/dir", "https://acme.test:443");
+	origin_is("HTTPS://acme.test", "https://acme.test:443");
+	origin_is("https://acme.test:14000/x?y#z", "https://acme.test:14000");
+	origin_is("https://acme.test?x", "https://acme.test:443");
+	origin_is("https://127.0.0.1:14000/dir", "https://127.0.0.1:14000");
+	origin_is("https://[::1]:14000/dir", "https://[::1]:14000");
+	origin_is("https://[::1]/dir", "https://[::1]:443");
+	origin_is("http://acme.test/dir", NULL);
+	origin_is("ftp://acme.test/dir", NULL);
+	origin_is("acme.test/dir", NULL);
+	origin_is("https://", NULL);
+	origin_is("https:///dir", NULL);
+	origin_is("https://acme.test:/dir", NULL);
+	origin_is("https://acme.test:0/dir", NULL);
+	origin_is("https://acme.test:65536/dir", NULL);
+	origin_is("https://acme.test:1x/dir", NULL);
+	origin_is("https://acme.test:14000@evil.test/dir", NULL);
+	origin_is("https://user@acme.test/dir", NULL);
+	origin_is("https://acme.test%2f@evil.test/", NULL);
+	origin_is("https://acme .test/", NULL);
+	origin_is("https://acme\x01.test/", NULL);
+	origin_is("https://[::1/dir", NULL);
+	origin_is("https://[::1]x/dir", NULL);
+}
+
+int
+main(void)
+{
+	test_kinds();
+	test_refused();
+	test_origin();
+	return test_done();
+}
