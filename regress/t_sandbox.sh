@@ -126,6 +126,35 @@ expect killed "challenged: start a thread" $WWW thread
 expect blocked:EACCES "netproc: open the CA file for writing" $NET writeca "$CA"
 expect blocked:EACCES "netproc: UNIX socket (nscd, abstract)" $NET abstract
 
+echo "# --- arguments decided on all 64 bits"
+# The open-file limit of a process, as another process sees it.
+nofile() {
+	awk '/^Max open files/ { print $4, $5 }' "/proc/$1/limits"
+}
+for p in "$NET:$SIB_NET" "$KEY:$SIB_KEY" "$WWW:$SIB_WWW"; do
+	sib=${p##*:}
+	p=${p%:*}
+	n=${p%% *}
+	before=$(nofile "$sib")
+	expect blocked:EPERM "$n: prlimit64 on its user's process, the new \
+limit at an address ending in 32 zero bits" $p prlimit "$sib"
+	check "$n: that process's open-file limit is unchanged ($before)" \
+	    [ "$(nofile "$sib")" = "$before" ]
+done
+for p in "$KEY" "$WWW"; do
+	expect blocked:EACCES "${p%% *}: mmap prot PROT_READ|1<<32" $p mmap-high
+	expect blocked:EACCES "${p%% *}: mprotect prot PROT_READ|1<<32" \
+	    $p mprotect-high
+done
+# The control: without seccomp, the same call lowers the limit.
+setpriv --reuid=_acmed-key --regid=_acmed-key --clear-groups sleep 120 &
+SIB_LIM=$!
+t_at_exit "kill -9 $SIB_LIM 2>/dev/null"
+expect allowed "keyproc control: prlimit64 through that pointer" \
+    -S $KEY prlimit "$SIB_LIM"
+check "keyproc control: the open-file limit became 0" \
+    [ "$(nofile "$SIB_LIM")" = "0 0" ]
+
 echo "# --- the whole sandbox: what must keep working"
 for p in "$NET" "$KEY" "$WWW"; do
 	expect allowed "${p%% *}: channel read, write, descriptor passing" \

@@ -16,7 +16,10 @@
  * process killed by seccomp prints nothing: the caller sees SIGSYS.
  *
  * Tests: open, writeca [CAFILE], connect, bind, socket, ptrace PID,
- * signal PID, abstract, setuid, fork, thread, exec, fsize FILE; and what
+ * signal PID, abstract, setuid, fork, thread, exec, fsize FILE, prlimit
+ * PID (set PID's open-file limit to 0 through a pointer whose low 32 bits
+ * are zero), mmap-high and mprotect-high (PROT_READ with bit 32 set,
+ * which only a check of the whole 64-bit value refuses); and what
  * must keep working: chan, resolve, readca [CAFILE], curl [HOST], https DIR,
  * hold.  netproc's read-only path is CAFILE, by default the system's
  * bundle.  https fetches a page with netproc's own transport (http.c) from
@@ -24,8 +27,11 @@
  * and DIR/key.pem.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -52,11 +58,13 @@
 #include "sandbox.h"
 #include "acmed/acme.h"
 #include "acmed/http.h"
+#include "regress/unit/zero_limit.h"
 
 #define CAFILE		"/etc/ssl/certs/ca-certificates.crt"
 #define FD_CHAN_A	3
 #define FD_CHAN_B	4
 #define FD_EXTRA	5
+#define HIGH_BIT	(1UL << 32)
 
 static const char	*profname;
 static const char	*testname;
@@ -301,6 +309,8 @@ main(int argc, char *argv[])
 	struct addrinfo		 hints, *res;
 	struct http		*h;
 	struct http_resp	 hr;
+	struct rlimit		*zero = NULL;
+	void			*page = NULL;
 	char			*ca = NULL;
 	size_t			 calen = 0;
 	const char		*ro[] = { CAFILE, NULL };
@@ -416,6 +426,13 @@ main(int argc, char *argv[])
 		snprintf(url, sizeof(url), "https://localhost:%d/",
 		    ntohs(sin.sin_port));
 	}
+	if (strcmp(testname, "prlimit") == 0 &&
+	    (zero = zero_limit_page()) == NULL)
+		setup_fail("a page ending in 32 zero bits");
+	if (strcmp(testname, "mprotect-high") == 0 &&
+	    (page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		setup_fail("mmap");
 	if (extra != -1) {
 		if (dup2(extra, FD_EXTRA) == -1)
 			setup_fail("dup2");
@@ -481,6 +498,22 @@ main(int argc, char *argv[])
 		if (kill((pid_t)atoi(arg), 0) == -1)
 			blocked(errno, "kill");
 		allowed("may signal the other process");
+	} else if (strcmp(testname, "prlimit") == 0) {
+		if (arg == NULL)
+			usage();
+		if (syscall(SYS_prlimit64, (pid_t)atoi(arg), RLIMIT_NOFILE,
+		    zero, NULL) == -1)
+			blocked(errno, "prlimit64, new limit ending in 32 zero bits");
+		allowed("set the other process's open-file limit");
+	} else if (strcmp(testname, "mmap-high") == 0) {
+		if (syscall(SYS_mmap, 0, 4096, PROT_READ | HIGH_BIT,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == -1)
+			blocked(errno, "mmap prot PROT_READ|1<<32");
+		allowed("mmap prot PROT_READ|1<<32");
+	} else if (strcmp(testname, "mprotect-high") == 0) {
+		if (syscall(SYS_mprotect, page, 4096, PROT_READ | HIGH_BIT) == -1)
+			blocked(errno, "mprotect prot PROT_READ|1<<32");
+		allowed("mprotect prot PROT_READ|1<<32");
 	} else if (strcmp(testname, "setuid") == 0) {
 		if (setuid(0) == -1)
 			blocked(errno, "setuid 0");
