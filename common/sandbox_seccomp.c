@@ -203,8 +203,7 @@ static const int sc_netproc[] = {
 	__NR_getpeername, __NR_sendmmsg, __NR_recvmmsg, __NR_pipe2,
 	__NR_eventfd2, __NR_dup, __NR_dup3, __NR_getdents64, __NR_access,
 	__NR_faccessat, __NR_faccessat2, __NR_statx, __NR_set_robust_list,
-	__NR_rseq, __NR_sysinfo,
-	__NR_mmap, __NR_mprotect, __NR_pread64,
+	__NR_rseq, __NR_sysinfo, __NR_pread64,
 };
 
 /* challenged: serves connections on sockets it was given. */
@@ -365,6 +364,14 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 	/* Reading a limit is harmless; none may be raised or set. */
 	sc_arg_in(p, __NR_prlimit64, 2, get_only, NELEM(get_only),
 	    SC_ERRNO(EPERM));
+	/*
+	 * No new executable memory, so no memory both writable and
+	 * executable: every library is loaded before the filter, and one
+	 * loaded later (an NSS module) fails to load and is done without.
+	 */
+	sc_arg_mask(p, __NR_mmap, 2, SC_PROT_EXEC, SC_ALLOW, SC_ERRNO(EACCES));
+	sc_arg_mask(p, __NR_mprotect, 2, SC_PROT_EXEC, SC_ALLOW,
+	    SC_ERRNO(EACCES));
 
 	switch (prof) {
 	case SANDBOX_NETPROC:
@@ -393,11 +400,6 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 		sc_list(p, sc_challenged, NELEM(sc_challenged), SC_ALLOW);
 		/* FALLTHROUGH */
 	case SANDBOX_KEYPROC:
-		/* No new executable memory. */
-		sc_arg_mask(p, __NR_mmap, 2, SC_PROT_EXEC, SC_ALLOW,
-		    SC_ERRNO(EACCES));
-		sc_arg_mask(p, __NR_mprotect, 2, SC_PROT_EXEC, SC_ALLOW,
-		    SC_ERRNO(EACCES));
 		sc_ret(p, __NR_openat, SC_ERRNO(EACCES));
 		sc_ret(p, __NR_open, SC_ERRNO(EACCES));
 		sc_ret(p, __NR_statx, SC_ERRNO(ENOSYS));

@@ -124,6 +124,11 @@ expect killed "keyproc: socket()" $KEY socket
 expect killed "keyproc: start a thread" $KEY thread
 expect killed "challenged: start a thread" $WWW thread
 expect blocked:EACCES "netproc: open the CA file for writing" $NET writeca "$CA"
+for p in "$NET" "$KEY" "$WWW"; do
+	expect blocked:EACCES "${p%% *}: map memory writable and executable" \
+	    $p wx
+	expect blocked:EACCES "${p%% *}: make a page executable" $p mprotect-x
+done
 expect blocked:EACCES "netproc: UNIX socket (nscd, abstract)" $NET abstract
 
 echo "# --- arguments decided on all 64 bits"
@@ -141,7 +146,7 @@ limit at an address ending in 32 zero bits" $p prlimit "$sib"
 	check "$n: that process's open-file limit is unchanged ($before)" \
 	    [ "$(nofile "$sib")" = "$before" ]
 done
-for p in "$KEY" "$WWW"; do
+for p in "$NET" "$KEY" "$WWW"; do
 	expect blocked:EACCES "${p%% *}: mmap prot PROT_READ|1<<32" $p mmap-high
 	expect blocked:EACCES "${p%% *}: mprotect prot PROT_READ|1<<32" \
 	    $p mprotect-high
@@ -252,6 +257,13 @@ expect killed "netproc seccomp: bind" -L $NET bind
 expect killed "keyproc seccomp: connect" -L $KEY_NOROOT connect
 expect killed "netproc seccomp: ptrace its own user" -L $NET ptrace "$SIB_NET"
 expect killed "netproc seccomp: fork" -L -R $NET fork
+expect blocked:EACCES "netproc seccomp: map memory writable and executable" \
+    -L $NET wx
+expect allowed "netproc control: map memory writable and executable" \
+    -S -L $NET wx
+expect blocked:EACCES "netproc seccomp: make a page executable" \
+    -L $NET mprotect-x
+expect allowed "netproc control: make a page executable" -S -L $NET mprotect-x
 expect allowed "netproc control: fork" -S -L -R $NET fork
 expect allowed "netproc seccomp: getaddrinfo localhost" -L $NET resolve
 expect allowed "netproc seccomp: HTTP with libcurl" -L $NET curl

@@ -19,7 +19,8 @@
  * signal PID, abstract, setuid, fork, thread, exec, fsize FILE, prlimit
  * PID (set PID's open-file limit to 0 through a pointer whose low 32 bits
  * are zero), mmap-high and mprotect-high (PROT_READ with bit 32 set,
- * which only a check of the whole 64-bit value refuses); and what
+ * which only a check of the whole 64-bit value refuses), wx (map memory
+ * writable and executable), mprotect-x (make a page executable); and what
  * must keep working: chan, resolve, readca [CAFILE], curl [HOST], https DIR,
  * hold.  netproc's read-only path is CAFILE, by default the system's
  * bundle.  https fetches a page with netproc's own transport (http.c) from
@@ -429,7 +430,8 @@ main(int argc, char *argv[])
 	if (strcmp(testname, "prlimit") == 0 &&
 	    (zero = zero_limit_page()) == NULL)
 		setup_fail("a page ending in 32 zero bits");
-	if (strcmp(testname, "mprotect-high") == 0 &&
+	if ((strcmp(testname, "mprotect-high") == 0 ||
+	    strcmp(testname, "mprotect-x") == 0) &&
 	    (page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
 		setup_fail("mmap");
@@ -514,6 +516,15 @@ main(int argc, char *argv[])
 		if (syscall(SYS_mprotect, page, 4096, PROT_READ | HIGH_BIT) == -1)
 			blocked(errno, "mprotect prot PROT_READ|1<<32");
 		allowed("mprotect prot PROT_READ|1<<32");
+	} else if (strcmp(testname, "wx") == 0) {
+		if (mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+			blocked(errno, "mmap PROT_WRITE|PROT_EXEC");
+		allowed("mapped memory writable and executable");
+	} else if (strcmp(testname, "mprotect-x") == 0) {
+		if (mprotect(page, 4096, PROT_READ | PROT_EXEC) == -1)
+			blocked(errno, "mprotect PROT_EXEC");
+		allowed("made a page executable");
 	} else if (strcmp(testname, "setuid") == 0) {
 		if (setuid(0) == -1)
 			blocked(errno, "setuid 0");

@@ -177,12 +177,10 @@ high_halves(enum sandbox_profile prof, const char *name)
 	st = child(prof, 'h', out, sizeof(out));
 	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "%s: high halves tried (status %#x)", name, st);
-	if (prof != SANDBOX_NETPROC) {
-		CHECK(out[1] == R_REFUSED, "%s: mmap prot PROT_READ|1<<32: "
-		    "EACCES (got %c)", name, out[1]);
-		CHECK(out[2] == R_REFUSED, "%s: mprotect prot PROT_READ|1<<32: "
-		    "EACCES (got %c)", name, out[2]);
-	}
+	CHECK(out[1] == R_REFUSED, "%s: mmap prot PROT_READ|1<<32: EACCES "
+	    "(got %c)", name, out[1]);
+	CHECK(out[2] == R_REFUSED, "%s: mprotect prot PROT_READ|1<<32: "
+	    "EACCES (got %c)", name, out[2]);
 	CHECK(out[3] == R_REFUSED, "%s: ioctl FIONREAD|1<<32: ENOTTY "
 	    "(got %c)", name, out[3]);
 	kill(sibling, SIGKILL);
