@@ -45,6 +45,9 @@ send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
 			close(fd);
 		return -1;
 	}
+	/* What netproc resolves with is as the system has it now. */
+	if (p == PROC_NETPROC)
+		netroot_refresh();
 	if (ichan_compose(c->chan, type, 0, fd, b ? b->data : NULL,
 	    b ? b->len : 0) == -1) {
 		log_warn("message %s to %s", msg_name(type), proc_names[p]);
@@ -592,7 +595,8 @@ child_args(enum proc_id p)
 	args[n++] = "-u";
 	args[n++] = conf->user[p];
 	args[n++] = "-C";
-	args[n++] = conf->empty_dir;
+	args[n++] = p == PROC_NETPROC ? (char *)netroot_dir() :
+	    conf->empty_dir;
 	if (verbose > 0)
 		args[n++] = "-v";
 	if (verbose > 1)
@@ -604,9 +608,16 @@ child_args(enum proc_id p)
 int
 children_start(void)
 {
+	char	 root[PATH_MAX];
 	int	 pn[2], pk[2], pc[2], nk[2], nc[2];
 	int	 fds[3], i;
 
+	if ((size_t)snprintf(root, sizeof(root), "%s/%s", conf->state_dir,
+	    NETROOT_NAME) >= sizeof(root) || netroot_make(root) == -1) {
+		log_warnx("netproc has no root directory in %s",
+		    conf->state_dir);
+		return -1;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pn) == -1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pk) == -1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc) == -1 ||

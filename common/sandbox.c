@@ -93,16 +93,16 @@ struct ll_path_beneath_attr {
 
 /*
  * What glibc reads to resolve a name ("files" and "dns" are built into
- * glibc 2.34 and later, so no NSS module has to be loaded).  Files that do
- * not exist are left out.
+ * glibc 2.34 and later, so no NSS module has to be loaded); a service is
+ * always a port number, so /etc/services is not among them.  Files that
+ * do not exist are left out.
  */
-static const char *const resolver_paths[] = {
-	"/etc/nsswitch.conf",
-	"/etc/host.conf",
-	"/etc/hosts",
+const char *const sandbox_resolver_files[] = {
 	"/etc/resolv.conf",
+	"/etc/hosts",
+	"/etc/nsswitch.conf",
 	"/etc/gai.conf",
-	"/etc/services",
+	"/etc/host.conf",
 	NULL
 };
 
@@ -113,7 +113,7 @@ static const char *const profile_names[SANDBOX_MAX] = {
 };
 
 static int	sandbox_fds(int);
-static int	sandbox_chroot(const char *);
+static int	sandbox_chroot(const char *, const char *);
 static int	sandbox_ids(const char *, uid_t, gid_t);
 static int	sandbox_rlimits(enum sandbox_profile);
 static int	sandbox_landlock(const struct sandbox *);
@@ -175,7 +175,8 @@ sandbox_enter(const struct sandbox *sb)
 		gid = pw->pw_gid;
 	}
 
-	if (sb->chroot != NULL && sandbox_chroot(sb->chroot) == -1)
+	if (sb->chroot != NULL && sandbox_chroot(sb->chroot,
+	    sb->profile == SANDBOX_NETPROC ? SANDBOX_NETPROC_ETC : NULL) == -1)
 		return -1;
 
 	if (sb->user != NULL && sandbox_ids(sb->user, uid, gid) == -1)
@@ -247,17 +248,33 @@ sandbox_fds(int from)
 }
 
 /*
- * The directory is the process's whole world: it must belong to root, be
- * writable by root only and hold nothing, so that nothing the process
- * could use or leave behind is in there.
+ * A directory in the root that the process may see: sub, a directory of
+ * root's that only root may write.
  */
 static int
-sandbox_chroot(const char *dir)
+chroot_sub_ok(int fd, const char *name, const char *sub)
+{
+	struct stat	 st;
+
+	return sub != NULL && strcmp(name, sub) == 0 &&
+	    fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/*
+ * The directory is the process's whole world: it must belong to root, be
+ * writable by root only and hold nothing but sub (NULL: nothing), so that
+ * nothing the process could use or leave behind is in there.
+ */
+static int
+sandbox_chroot(const char *dir, const char *sub)
 {
 	struct stat	 st;
 	struct dirent	*de;
 	DIR		*d;
-	int		 fd, nfd, n = 0;
+	char		 other[NAME_MAX + 1];
+	int		 fd, nfd;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		log_warn("sandbox: chroot directory %s", dir);
@@ -282,12 +299,22 @@ sandbox_chroot(const char *dir)
 		close(fd);
 		return -1;
 	}
+	other[0] = '\0';
 	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    !chroot_sub_ok(fd, de->d_name, sub))
+			strlcpy(other, de->d_name, sizeof(other));
 	closedir(d);
-	if (n != 0) {
+	if (other[0] != '\0' && sub == NULL) {
 		log_warnx("sandbox: chroot directory %s is not empty", dir);
+		close(fd);
+		return -1;
+	}
+	if (other[0] != '\0') {
+		log_warnx("sandbox: chroot directory %s holds %s: it may hold "
+		    "only %s/, a directory of root's writable by root only",
+		    dir, other, sub);
 		close(fd);
 		return -1;
 	}
@@ -412,6 +439,10 @@ landlock_add_path(int rfd, const char *path, int required)
  * port is configuration) and may bind none; the others have no filesystem
  * and no TCP at all.  Signals and abstract UNIX sockets are confined to
  * the process itself.
+ *
+ * In its root, netproc's rule is on etc/ itself, not on each file: the
+ * parent replaces a copy with a new file when the original changes, and
+ * a rule on a file holds for that one inode only.
  */
 static int
 sandbox_landlock(const struct sandbox *sb)
@@ -453,8 +484,13 @@ sandbox_landlock(const struct sandbox *sb)
 		return -1;
 	}
 	if (sb->profile == SANDBOX_NETPROC) {
-		for (i = 0; resolver_paths[i] != NULL; i++)
-			if (landlock_add_path(rfd, resolver_paths[i], 0) == -1)
+		if (sb->chroot != NULL &&
+		    landlock_add_path(rfd, "/" SANDBOX_NETPROC_ETC, 1) == -1)
+			goto fail;
+		for (i = 0; sb->chroot == NULL &&
+		    sandbox_resolver_files[i] != NULL; i++)
+			if (landlock_add_path(rfd, sandbox_resolver_files[i],
+			    0) == -1)
 				goto fail;
 		for (i = 0; sb->ro_paths != NULL && sb->ro_paths[i] != NULL;
 		    i++)

@@ -145,9 +145,13 @@
 /* Every bit of an argument's high half, for a mask on a 64-bit value. */
 #define SC_HIGH_HALF	0xffffffff00000000ULL
 
-/* The file-creating and writing bits of open(2); the raw O_TMPFILE bit. */
-#define SC_OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
-			 020000000)
+/*
+ * What netproc may not open a file for: writing or creating it (the raw
+ * O_TMPFILE bit included), or O_PATH, a descriptor that Landlock does not
+ * look at and that fstat() and the *at() calls take.
+ */
+#define SC_OPEN_REFUSED	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
+			 020000000 | O_PATH)
 
 /*
  * mmap(2) and mprotect(2) take prot as an unsigned long, all of it: no
@@ -381,12 +385,12 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 		sc_arg_in(p, __NR_socketpair, 0, unix_only, NELEM(unix_only),
 		    sc_deny);
 		/*
-		 * Read only; Landlock decides which files.  The flags are an
-		 * int: the kernel never reads their high half.
+		 * Read only; the root and Landlock decide which files.  The
+		 * flags are an int: the kernel never reads their high half.
 		 */
-		sc_arg_mask(p, __NR_openat, 2, SC_OPEN_WRITE, SC_ALLOW,
+		sc_arg_mask(p, __NR_openat, 2, SC_OPEN_REFUSED, SC_ALLOW,
 		    SC_ERRNO(EACCES));
-		sc_arg_mask(p, __NR_open, 1, SC_OPEN_WRITE, SC_ALLOW,
+		sc_arg_mask(p, __NR_open, 1, SC_OPEN_REFUSED, SC_ALLOW,
 		    SC_ERRNO(EACCES));
 		/*
 		 * Threads (the resolver's) but no processes.  clone(2) reads
