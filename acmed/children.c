@@ -28,6 +28,7 @@
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
@@ -74,12 +75,33 @@ child_log(enum proc_id p, const struct imsg *m)
 	free(line);
 }
 
+/* What a child's sandbox holds (MSG_SANDBOXED), for the status file. */
+void
+child_sandboxed(enum proc_id p, const struct imsg *m)
+{
+	struct sandbox_level	 l;
+	struct rbuf		 r;
+	uint32_t		 abi;
+
+	rbuf_init(&r, m->data, m->datalen);
+	abi = rbuf_u32(&r);
+	l.seccomp = rbuf_u32(&r) != 0;
+	if (rbuf_end(&r) == -1 || abi > 255) {
+		log_warnx("malformed SANDBOXED message from %s", proc_names[p]);
+		return;
+	}
+	l.landlock = (int)abi;
+	status_sandbox(p, &l);
+	status_dirty = 1;
+}
+
 /*
  * A request to a child, waited for: keyproc answers at once, netproc
  * after its exchange with the authority.  Meanwhile the child's log lines
- * are written, and netproc's other messages (READY, the account URL) are
- * handled as the loop would.  The answer is the first other message from
- * keyproc, or netproc's message of type want.  Returns 0 with *m filled.
+ * are written, what its sandbox holds is noted, and netproc's other
+ * messages (READY, the account URL) are handled as the loop would.  The
+ * answer is the first other message from keyproc, or netproc's message of
+ * type want.  Returns 0 with *m filled.
  */
 int
 child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
@@ -115,6 +137,11 @@ child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
 		}
 		if (m->hdr.type == MSG_LOG) {
 			child_log(p, m);
+			imsg_clear(m);
+			continue;
+		}
+		if (m->hdr.type == MSG_SANDBOXED) {
+			child_sandboxed(p, m);
 			imsg_clear(m);
 			continue;
 		}
@@ -420,7 +447,9 @@ children_stop(void)
 			children[i].chan = NULL;
 		}
 		children[i].ready = 0;
+		status_sandbox(i, NULL);
 	}
+	status_dirty = 1;
 }
 
 static int

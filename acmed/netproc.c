@@ -656,6 +656,7 @@ netproc_main(int debug, int verbose)
 	sb.keep_fds = PROC_FD_PEER2 + 1;
 	if (sandbox_enter(&sb) == -1)
 		fatalx("sandbox");
+	proc_sandboxed(parent);
 	buf_init(&b, 16);
 	send_parent(MSG_READY, &b);
 	/*

@@ -77,6 +77,8 @@ void		 netroot_refresh(void);
 const char	*netroot_dir(void);
 
 /* status.c */
+struct sandbox_level;
+void	 status_sandbox(int, const struct sandbox_level *);
 int	 status_write(const struct config *, const struct dstate *, size_t);
 int	 status_print(const char *);
 

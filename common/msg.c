@@ -17,6 +17,7 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_VERBOSE] =		{ "VERBOSE", 4, 4, MSG_FD_NEVER },
 	[MSG_SHUTDOWN] =	{ "SHUTDOWN", 0, 0, MSG_FD_NEVER },
 	[MSG_READY] =		{ "READY", 0, 0, MSG_FD_NEVER },
+	[MSG_SANDBOXED] =	{ "SANDBOXED", 8, 8, MSG_FD_NEVER },
 	[MSG_KEY_FD] =		{ "KEY_FD", 12, 12, MSG_FD_ALWAYS },
 	[MSG_EAB_FD] =		{ "EAB_FD", 4 + STR + 1, ANY, MSG_FD_ALWAYS },
 	[MSG_KEY_NEW] =		{ "KEY_NEW", 12, 12, MSG_FD_NEVER },

@@ -26,6 +26,8 @@ enum msg_type {
 	MSG_VERBOSE,		/* u32 level */
 	MSG_SHUTDOWN,		/* (empty) */
 	MSG_READY,		/* (empty): child set up and sandboxed */
+	MSG_SANDBOXED,		/* u32 landlock ABI (0: none), u32 seccomp (1: on):
+				   child -> parent, what its sandbox holds */
 
 	/*
 	 * keyproc answers every request but KEY_FD and EAB_FD with the type

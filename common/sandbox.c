@@ -112,12 +112,15 @@ static const char *const profile_names[SANDBOX_MAX] = {
 	[SANDBOX_CHALLENGED] = "challenged",
 };
 
+static struct sandbox_level	level;
+
 static int	sandbox_fds(int);
 static int	sandbox_chroot(const char *, const char *);
 static int	sandbox_ids(const char *, uid_t, gid_t);
 static int	sandbox_rlimits(enum sandbox_profile);
 static int	sandbox_landlock(const struct sandbox *);
 static int	landlock_add_path(int, const char *, int);
+static const char *landlock_lacks(int);
 
 int
 sandbox_landlock_abi(void)
@@ -129,6 +132,32 @@ sandbox_landlock_abi(void)
 	if (abi < 0)
 		return 0;
 	return abi > INT_MAX ? INT_MAX : (int)abi;
+}
+
+void
+sandbox_level(struct sandbox_level *l)
+{
+	*l = level;
+}
+
+/*
+ * What a kernel of Landlock ABI abi lacks of what the sandbox asks for
+ * (the truncate right, ABI 3, guards nothing: no process opens a file
+ * for writing).
+ */
+static const char *
+landlock_lacks(int abi)
+{
+	if (abi < 1)
+		return "no Landlock at all (an old kernel, or disabled): no "
+		    "filesystem, TCP, signal or abstract socket rules";
+	if (abi < 4)
+		return "no TCP rules, no device ioctl rule, no signal or "
+		    "abstract socket scopes";
+	if (abi < 5)
+		return "no device ioctl rule, no signal or abstract socket "
+		    "scopes";
+	return "no signal or abstract socket scopes";
 }
 
 int
@@ -208,14 +237,30 @@ sandbox_enter(const struct sandbox *sb)
 	    sandbox_rlimits(sb->profile) == -1)
 		return -1;
 
+	/*
+	 * Without all of Landlock the process still runs, on the other
+	 * layers; it says so at every start, and the parent shows it.
+	 */
 	abi = sandbox_landlock_abi();
-	if ((sb->skip & SANDBOX_SKIP_LANDLOCK) == 0 &&
-	    sandbox_landlock(sb) == -1)
-		return -1;
+	if ((sb->skip & SANDBOX_SKIP_LANDLOCK) == 0) {
+		if (sandbox_landlock(sb) == -1)
+			return -1;
+		level.landlock = abi > LL_ABI_MAX ? LL_ABI_MAX : abi;
+		if (abi < SANDBOX_LANDLOCK_WANT)
+			log_warnx("sandbox %s: Landlock ABI %d, %d wanted: %s",
+			    name, abi, SANDBOX_LANDLOCK_WANT,
+			    landlock_lacks(abi));
+	}
 
-	if ((sb->skip & SANDBOX_SKIP_SECCOMP) == 0 &&
-	    sandbox_seccomp(sb->profile, (int)getpid()) == -1)
-		return -1;
+	/* Without its filter, a process does not run. */
+	if ((sb->skip & SANDBOX_SKIP_SECCOMP) == 0) {
+		if (sandbox_seccomp(sb->profile, (int)getpid()) == -1) {
+			log_warnx("sandbox %s: no seccomp filter: the process "
+			    "stops", name);
+			return -1;
+		}
+		level.seccomp = 1;
+	}
 
 	log_debug("sandbox %s: entered (user %s, root %s, landlock ABI %d%s)",
 	    name, sb->user != NULL ? sb->user : "unchanged",
@@ -451,10 +496,8 @@ sandbox_landlock(const struct sandbox *sb)
 	size_t			 size;
 	int			 abi, rfd, i;
 
-	if ((abi = sandbox_landlock_abi()) <= 0) {
-		log_debug("sandbox: landlock not available, not used");
+	if ((abi = sandbox_landlock_abi()) <= 0)
 		return 0;
-	}
 	if (abi > LL_ABI_MAX)
 		abi = LL_ABI_MAX;
 

@@ -45,7 +45,21 @@ extern const char *const sandbox_resolver_files[];
 /* The directory of netproc's root that holds those copies. */
 #define SANDBOX_NETPROC_ETC	"etc"
 
+/*
+ * The Landlock ABI that has every right the sandbox asks for: TCP rules
+ * (4), device ioctls (5), signal and abstract socket scopes (6).  With
+ * less, sandbox_enter() goes on with what the kernel has, and says so.
+ */
+#define SANDBOX_LANDLOCK_WANT	6
+
+/* What sandbox_enter() put in force in this process. */
+struct sandbox_level {
+	int	 landlock;	/* the Landlock ABI of its rules, 0: none */
+	int	 seccomp;	/* 1: the seccomp filter is on */
+};
+
 int	sandbox_enter(const struct sandbox *);
+void	sandbox_level(struct sandbox_level *);
 int	sandbox_landlock_abi(void);
 void	sandbox_seccomp_debug(int);
 

@@ -6,7 +6,11 @@
 # over /etc/hosts, and reaches Pebble by a name only that file knows
 # (Pebble's certificate names it too): first the name is missing and the
 # order fails, then it is added, and the copy follows before the next
-# request, which issues the certificate through the name.
+# request, which issues the certificate through the name.  Each child
+# tells the parent what its sandbox holds, which status.json and acmed -s
+# show; run again as on a kernel without Landlock (nolandlock, a seccomp
+# filter that answers landlock_create_ruleset with ENOSYS), each child
+# warns once per start and acmed -s says what is missing.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -103,6 +107,78 @@ np2=$(child_pid netproc)
 check "the same netproc resolved the name (not restarted)" \
     [ -n "$np2" ] && [ "$np2" = "$np" ]
 check_not "no system call refused" log_has "seccomp|SIGSYS|signal 31"
+
+echo "# --- what each child's sandbox holds: status.json, acmed -s"
+ABI=$("$OBJ/regress/sbx_probe" -A)
+[ "$ABI" -gt 7 ] && ABI=7
+echo "# Landlock ABI $ABI"
+# sandbox_json CHILD: "ABI WANTED SECCOMP" from status.json, or "null".
+sandbox_json() {
+	python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))["sandbox"][sys.argv[2]]
+print("null" if s is None else "%d %d %s" % (s["landlock_abi"],
+    s["landlock_wanted"], str(s["seccomp"]).lower()))' \
+	    "$state/status.json" "$1" 2>/dev/null
+}
+# status_shows TEXT...: acmed -s prints each TEXT as a line.
+status_shows() {
+	"$ACMED" -s -f "$conf" >"$T_TMP/s.out" 2>&1 || return 1
+	for l in "$@"; do
+		grep -qxF -- "$l" "$T_TMP/s.out" || return 1
+	done
+}
+if [ "$ABI" -ge 6 ]; then
+	line="Landlock ABI $ABI, seccomp filter"
+else
+	line="Landlock ABI $ABI, 6 wanted: incomplete, seccomp filter"
+fi
+[ "$ABI" -eq 0 ] && line="no Landlock (ABI 6 wanted), seccomp filter"
+check "acmed -s: each child's Landlock ABI and seccomp filter" \
+    wait_for 10 status_shows "sandbox:" "  netproc: $line" "  keyproc: $line" \
+    "  challenged: $line"
+for c in netproc keyproc challenged; do
+	check "status.json: $c's sandbox is \"$ABI 6 true\"" \
+	    [ "$(sandbox_json $c)" = "$ABI 6 true" ]
+done
+if [ "$ABI" -ge 6 ]; then
+	check_not "all of Landlock: no child warns" log_has "Landlock ABI"
+fi
+daemon_stop
+check "stopped: acmed -s says no child runs" status_shows \
+    "  netproc: not running" "  keyproc: not running" \
+    "  challenged: not running"
+[ "$t_failed" -eq 0 ] || sed 's/^/# /' "$log" | tail -40
+
+echo "# --- as on a kernel without Landlock"
+log=$T_TMP/log.nolandlock
+daemon_start "$OBJ/regress/nolandlock"
+check "netproc runs confined, chrooted, without Landlock" \
+    wait_for 15 netproc_up
+# warned CHILD N: CHILD's warning is in the log N times.
+warned() {
+	[ "$(grep -cxF "$1: sandbox $1: Landlock ABI 0, 6 wanted: no Landlock \
+at all (an old kernel, or disabled): no filesystem, TCP, signal or \
+abstract socket rules" "$log")" -eq "$2" ]
+}
+for c in netproc keyproc challenged; do
+	check "$c warns that it has no Landlock, once" wait_for 10 warned $c 1
+done
+line="no Landlock (ABI 6 wanted), seccomp filter"
+check "acmed -s: no child has Landlock, each has its seccomp filter" \
+    wait_for 10 status_shows "  netproc: $line" "  keyproc: $line" \
+    "  challenged: $line"
+for c in netproc keyproc challenged; do
+	check "status.json: $c's sandbox is \"0 6 true\"" \
+	    [ "$(sandbox_json $c)" = "0 6 true" ]
+done
+np=$(child_pid netproc)
+kill -HUP "$dpid"
+check "SIGHUP: the children start again" \
+    wait_for 15 sh -c "[ -n \"\$(ps -o pid= --ppid $dpid)\" ] &&
+    ! kill -0 $np 2>/dev/null"
+for c in netproc keyproc challenged; do
+	check "$c warns again at its new start, once" wait_for 10 warned $c 2
+done
 daemon_stop
 [ "$t_failed" -eq 0 ] || sed 's/^/# /' "$log" | tail -40
 
