@@ -28,6 +28,7 @@
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
@@ -45,6 +46,9 @@ send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
 			close(fd);
 		return -1;
 	}
+	/* What netproc resolves with is as the system has it now. */
+	if (p == PROC_NETPROC)
+		netroot_refresh();
 	if (msg_compose(c->chan, type, 0, fd, b) == -1) {
 		log_warn("message %s to %s", msg_name(type), proc_names[p]);
 		return -1;
@@ -70,12 +74,33 @@ child_log(enum proc_id p, const struct imsg *m)
 	free(line);
 }
 
+/* What a child's sandbox holds (MSG_SANDBOXED), for the status file. */
+void
+child_sandboxed(enum proc_id p, const struct imsg *m)
+{
+	struct sandbox_level	 l;
+	struct rbuf		 r;
+	uint32_t		 abi;
+
+	rbuf_init(&r, m->data, m->datalen);
+	abi = rbuf_u32(&r);
+	l.seccomp = rbuf_u32(&r) != 0;
+	if (rbuf_end(&r) == -1 || abi > 255) {
+		log_warnx("malformed SANDBOXED message from %s", proc_names[p]);
+		return;
+	}
+	l.landlock = (int)abi;
+	status_sandbox(p, &l);
+	status_dirty = 1;
+}
+
 /*
  * A request to a child, waited for: keyproc answers at once, netproc
  * after its exchange with the authority.  Meanwhile the child's log lines
- * are written, and netproc's other messages (READY, the account URL) are
- * handled as the loop would.  The answer is the first other message from
- * keyproc, or netproc's message of type want.  Returns 0 with *m filled.
+ * are written, what its sandbox holds is noted, and netproc's other
+ * messages (READY, the account URL) are handled as the loop would.  The
+ * answer is the first other message from keyproc, or netproc's message of
+ * type want.  Returns 0 with *m filled.
  */
 int
 child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
@@ -111,6 +136,11 @@ child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
 		}
 		if (m->hdr.type == MSG_LOG) {
 			child_log(p, m);
+			imsg_clear(m);
+			continue;
+		}
+		if (m->hdr.type == MSG_SANDBOXED) {
+			child_sandboxed(p, m);
 			imsg_clear(m);
 			continue;
 		}
@@ -473,7 +503,9 @@ children_stop(void)
 			children[i].chan = NULL;
 		}
 		children[i].ready = 0;
+		status_sandbox(i, NULL);
 	}
+	status_dirty = 1;
 }
 
 static int
@@ -654,7 +686,8 @@ child_args(enum proc_id p)
 	args[n++] = "-u";
 	args[n++] = conf->user[p];
 	args[n++] = "-C";
-	args[n++] = conf->empty_dir;
+	args[n++] = p == PROC_NETPROC ? (char *)netroot_dir() :
+	    conf->empty_dir;
 	if (verbose > 0)
 		args[n++] = "-v";
 	if (verbose > 1)
@@ -666,9 +699,16 @@ child_args(enum proc_id p)
 int
 children_start(void)
 {
+	char	 root[PATH_MAX];
 	int	 pn[2], pk[2], pc[2], nk[2], nc[2];
 	int	 fds[3], i;
 
+	if ((size_t)snprintf(root, sizeof(root), "%s/%s", conf->state_dir,
+	    NETROOT_NAME) >= sizeof(root) || netroot_make(root) == -1) {
+		log_warnx("netproc has no root directory in %s",
+		    conf->state_dir);
+		return -1;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pn) == -1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pk) == -1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc) == -1 ||

@@ -89,6 +89,8 @@ child_input(enum proc_id p)
 		}
 		if (m.hdr.type == MSG_LOG)
 			child_log(p, &m);
+		else if (m.hdr.type == MSG_SANDBOXED)
+			child_sandboxed(p, &m);
 		else if (p == PROC_NETPROC)
 			bad = dispatch_netproc(&m) == -1;
 		else if (m.hdr.type == MSG_READY)

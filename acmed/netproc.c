@@ -7,8 +7,9 @@
  * Does: HTTPS to the authorities (libcurl), JSON both ways (yajl); asks
  * keyproc for every signature and CSR, and challenged to publish and
  * withdraw key authorizations; hands issued chains to the parent.
- * Never: holds a private key, opens a file by name after start-up, binds
- * a socket.  Runs as its own unprivileged user.
+ * Never: holds a private key, sees any file but copies of the resolver's
+ * (its root holds nothing else), binds a socket.  Runs as its own
+ * unprivileged user.
  */
 #include <sys/types.h>
 
@@ -35,16 +36,6 @@
 
 static struct imsgchan		*parent, *keyproc, *chald;
 static struct net_authority	*authorities;
-
-/* Resolver files glibc reads; nothing else on the filesystem. */
-static const char *const netproc_ro_paths[] = {
-	"/etc/resolv.conf",
-	"/etc/hosts",
-	"/etc/nsswitch.conf",
-	"/etc/gai.conf",
-	"/etc/host.conf",
-	NULL
-};
 
 /*
  * Sends a message: -1 (logged) if a field does not fit, which ends only
@@ -700,11 +691,11 @@ netproc_main(int debug, int verbose)
 	memset(&sb, 0, sizeof(sb));
 	sb.profile = SANDBOX_NETPROC;
 	sb.user = proc_user;
-	sb.chroot = NULL;
-	sb.ro_paths = netproc_ro_paths;
+	sb.chroot = proc_chroot;
 	sb.keep_fds = PROC_FD_PEER2 + 1;
 	if (sandbox_enter(&sb) == -1)
 		fatalx("sandbox");
+	proc_sandboxed(parent);
 	buf_init(&b, 16);
 	send_parent(MSG_READY, &b);
 	/*

@@ -70,7 +70,15 @@ time_t	 sched_check_delay(const struct config *);
 void	 sched_ari_window(struct dstate *, time_t, time_t, time_t, time_t);
 void	 sched_ari_forget(struct dstate *);
 
+/* netroot.c: netproc's root, under the state directory */
+#define NETROOT_NAME	"netproc"
+int		 netroot_make(const char *);
+void		 netroot_refresh(void);
+const char	*netroot_dir(void);
+
 /* status.c */
+struct sandbox_level;
+void	 status_sandbox(int, const struct sandbox_level *);
 int	 status_write(const struct config *, const struct dstate *, size_t);
 int	 status_print(const char *);
 

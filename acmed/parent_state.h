@@ -54,6 +54,7 @@ extern int		 nonly_domains;
 /* children.c */
 int send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b);
 void child_log(enum proc_id p, const struct imsg *m);
+void child_sandboxed(enum proc_id p, const struct imsg *m);
 int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
     uint32_t want, struct imsg *m);
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,

@@ -1,8 +1,9 @@
 /*
  * The status file: every certificate, its names, authority, expiry,
  * whether it is provisional, what acmed will do next and when, and the
- * last error.  JSON written atomically by the parent after every change,
- * and printed for a person by "acmed -s".
+ * last error; and what each child's sandbox holds.  JSON written
+ * atomically by the parent after every change, and printed for a person
+ * by "acmed -s".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,18 @@
 #include <yajl/yajl_tree.h>
 
 #include "log.h"
+#include "proc.h"
+#include "sandbox.h"
 #include "parent.h"
 
 #define STATUS_FILE	"status.json"
 #define STATUS_MAX	(4 * 1024 * 1024)
+
+/* What each running child said its sandbox holds. */
+static struct {
+	int			 known;
+	struct sandbox_level	 l;
+} sandboxes[PROC_MAX];
 
 static const char *const state_names[] = {
 	[CERT_MISSING] = "missing",
@@ -111,6 +120,46 @@ gen_cert(yajl_gen g, const struct dstate *ds)
 	yajl_gen_map_close(g);
 }
 
+/* What child p's sandbox holds; NULL: unknown (the child is not running). */
+void
+status_sandbox(int p, const struct sandbox_level *l)
+{
+	if (p <= PROC_PARENT || p >= PROC_MAX)
+		return;
+	sandboxes[p].known = l != NULL;
+	if (l != NULL)
+		sandboxes[p].l = *l;
+}
+
+/*
+ * "sandbox": for each child, null while it is not running, or the
+ * Landlock ABI of its rules (0: none), the ABI that has every right it
+ * asks for, and whether its seccomp filter is on.
+ */
+static void
+gen_sandbox(yajl_gen g)
+{
+	int	 p;
+
+	yajl_gen_map_open(g);
+	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+		gen_key(g, proc_names[p]);
+		if (!sandboxes[p].known) {
+			yajl_gen_null(g);
+			continue;
+		}
+		yajl_gen_map_open(g);
+		gen_key(g, "landlock_abi");
+		yajl_gen_integer(g, sandboxes[p].l.landlock);
+		gen_key(g, "landlock_wanted");
+		yajl_gen_integer(g, SANDBOX_LANDLOCK_WANT);
+		gen_key(g, "seccomp");
+		yajl_gen_bool(g, sandboxes[p].l.seccomp);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
 int
 status_write(const struct config *conf, const struct dstate *ds, size_t n)
 {
@@ -131,6 +180,8 @@ status_write(const struct config *conf, const struct dstate *ds, size_t n)
 	gen_time(g, time(NULL));
 	gen_key(g, "pid");
 	yajl_gen_integer(g, getpid());
+	gen_key(g, "sandbox");
+	gen_sandbox(g);
 	gen_key(g, "certificates");
 	yajl_gen_array_open(g);
 	for (i = 0; i < n; i++)
@@ -164,6 +215,49 @@ field_int(yajl_val obj, const char *name)
 	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
 }
 
+static int
+field_true(yajl_val obj, const char *name)
+{
+	const char	*path[2] = { name, NULL };
+	yajl_val	 v;
+
+	v = yajl_tree_get(obj, path, yajl_t_any);
+	return v != NULL && YAJL_IS_TRUE(v);
+}
+
+/* Each child's sandbox, as the status file has it. */
+static void
+print_sandbox(yajl_val root)
+{
+	const char	*path[2] = { "sandbox", NULL };
+	yajl_val	 sb, c;
+	long long	 abi, want;
+	size_t		 i;
+
+	if ((sb = yajl_tree_get(root, path, yajl_t_object)) == NULL)
+		return;
+	printf("sandbox:\n");
+	for (i = 0; i < YAJL_GET_OBJECT(sb)->len; i++) {
+		c = YAJL_GET_OBJECT(sb)->values[i];
+		printf("  %s: ", YAJL_GET_OBJECT(sb)->keys[i]);
+		if (!YAJL_IS_OBJECT(c)) {
+			printf("not running\n");
+			continue;
+		}
+		abi = field_int(c, "landlock_abi");
+		want = field_int(c, "landlock_wanted");
+		if (abi == 0)
+			printf("no Landlock (ABI %lld wanted)", want);
+		else if (abi < want)
+			printf("Landlock ABI %lld, %lld wanted: incomplete", abi,
+			    want);
+		else
+			printf("Landlock ABI %lld", abi);
+		printf(", %s\n", field_true(c, "seccomp") ? "seccomp filter" :
+		    "no seccomp filter");
+	}
+}
+
 /* "acmed -s": the status file, for a person. */
 int
 status_print(const char *state_dir)
@@ -191,6 +285,7 @@ status_print(const char *state_dir)
 	printf("status of acmed (pid %lld), updated %s\n",
 	    field_int(root, "pid"), (s = field_str(root, "updated")) ? s :
 	    "?");
+	print_sandbox(root);
 	for (i = 0; i < YAJL_GET_ARRAY(certs)->len; i++) {
 		c = YAJL_GET_ARRAY(certs)->values[i];
 		if (!YAJL_IS_OBJECT(c))

@@ -298,6 +298,7 @@ challenged_main(int debug, int verbose)
 	sb.keep_fds = PROC_FD_PEER1 + 1 + nfds;
 	if (sandbox_enter(&sb) == -1)
 		fatalx("cannot enter the sandbox");
+	proc_sandboxed(parent);
 
 	if (msg_compose(parent, MSG_READY, 0, -1, NULL) == -1 ||
 	    ichan_flush_all(parent) == -1)

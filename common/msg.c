@@ -29,6 +29,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_VERBOSE] = { "VERBOSE", NOFD, { U32("level") } },
 	[MSG_SHUTDOWN] = { "SHUTDOWN", NOFD, { { 0 } } },
 	[MSG_READY] = { "READY", NOFD, { { 0 } } },
+	[MSG_SANDBOXED] = { "SANDBOXED", NOFD, {
+		U32("landlock abi"), U32("seccomp") } },
 
 	[MSG_KEY_FD] = { "KEY_FD", FD, {
 		U32("key id"), U32("key type"), U32("bits") } },

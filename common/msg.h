@@ -68,6 +68,7 @@ enum msg_type {
 	MSG_VERBOSE,
 	MSG_SHUTDOWN,
 	MSG_READY,		/* child set up and sandboxed */
+	MSG_SANDBOXED,		/* child -> parent: what its sandbox holds */
 
 	/*
 	 * keyproc answers every request but KEY_FD and EAB_FD with the type

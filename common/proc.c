@@ -24,9 +24,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "imsg.h"
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
+#include "sandbox.h"
 
 #define PROC_MAXARGS	16
 
@@ -248,6 +251,26 @@ proc_exec(int exefd, enum proc_id id, const int *fds, int nfds,
 		log_warn("start %s", proc_names[id]);
 	}
 	return pid;
+}
+
+/*
+ * Tells the parent what the child's sandbox holds (MSG_SANDBOXED), for
+ * its status file.
+ */
+void
+proc_sandboxed(struct imsgchan *parent)
+{
+	struct sandbox_level	 l;
+	struct buf		 b;
+
+	sandbox_level(&l);
+	buf_init(&b, 8);
+	if (buf_add_u32(&b, (uint32_t)l.landlock) == -1 ||
+	    buf_add_u32(&b, (uint32_t)l.seccomp) == -1 ||
+	    msg_compose(parent, MSG_SANDBOXED, 0, -1, &b) == -1 ||
+	    ichan_flush_all(parent) == -1)
+		fatal("message SANDBOXED to the parent");
+	buf_free(&b);
 }
 
 /* 1 if the object's code is patched at load time (text relocations). */

@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+struct imsgchan;
+
 enum proc_id {
 	PROC_PARENT,
 	PROC_NETPROC,
@@ -39,5 +41,6 @@ void		 proc_child_init(int, char *[], enum proc_id, int *, int *);
 enum proc_id	 proc_byname(const char *);
 pid_t		 proc_exec(int, enum proc_id, const int *, int, char *const *);
 size_t		 proc_trim(void);
+void		 proc_sandboxed(struct imsgchan *);
 
 #endif

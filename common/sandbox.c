@@ -93,16 +93,16 @@ struct ll_path_beneath_attr {
 
 /*
  * What glibc reads to resolve a name ("files" and "dns" are built into
- * glibc 2.34 and later, so no NSS module has to be loaded).  Files that do
- * not exist are left out.
+ * glibc 2.34 and later, so no NSS module has to be loaded); a service is
+ * always a port number, so /etc/services is not among them.  Files that
+ * do not exist are left out.
  */
-static const char *const resolver_paths[] = {
-	"/etc/nsswitch.conf",
-	"/etc/host.conf",
-	"/etc/hosts",
+const char *const sandbox_resolver_files[] = {
 	"/etc/resolv.conf",
+	"/etc/hosts",
+	"/etc/nsswitch.conf",
 	"/etc/gai.conf",
-	"/etc/services",
+	"/etc/host.conf",
 	NULL
 };
 
@@ -112,12 +112,15 @@ static const char *const profile_names[SANDBOX_MAX] = {
 	[SANDBOX_CHALLENGED] = "challenged",
 };
 
+static struct sandbox_level	level;
+
 static int	sandbox_fds(int);
-static int	sandbox_chroot(const char *);
+static int	sandbox_chroot(const char *, const char *);
 static int	sandbox_ids(const char *, uid_t, gid_t);
 static int	sandbox_rlimits(enum sandbox_profile);
 static int	sandbox_landlock(const struct sandbox *);
 static int	landlock_add_path(int, const char *, int);
+static const char *landlock_lacks(int);
 
 int
 sandbox_landlock_abi(void)
@@ -129,6 +132,32 @@ sandbox_landlock_abi(void)
 	if (abi < 0)
 		return 0;
 	return abi > INT_MAX ? INT_MAX : (int)abi;
+}
+
+void
+sandbox_level(struct sandbox_level *l)
+{
+	*l = level;
+}
+
+/*
+ * What a kernel of Landlock ABI abi lacks of what the sandbox asks for
+ * (the truncate right, ABI 3, guards nothing: no process opens a file
+ * for writing).
+ */
+static const char *
+landlock_lacks(int abi)
+{
+	if (abi < 1)
+		return "no Landlock at all (an old kernel, or disabled): no "
+		    "filesystem, TCP, signal or abstract socket rules";
+	if (abi < 4)
+		return "no TCP rules, no device ioctl rule, no signal or "
+		    "abstract socket scopes";
+	if (abi < 5)
+		return "no device ioctl rule, no signal or abstract socket "
+		    "scopes";
+	return "no signal or abstract socket scopes";
 }
 
 int
@@ -175,7 +204,8 @@ sandbox_enter(const struct sandbox *sb)
 		gid = pw->pw_gid;
 	}
 
-	if (sb->chroot != NULL && sandbox_chroot(sb->chroot) == -1)
+	if (sb->chroot != NULL && sandbox_chroot(sb->chroot,
+	    sb->profile == SANDBOX_NETPROC ? SANDBOX_NETPROC_ETC : NULL) == -1)
 		return -1;
 
 	if (sb->user != NULL && sandbox_ids(sb->user, uid, gid) == -1)
@@ -207,14 +237,30 @@ sandbox_enter(const struct sandbox *sb)
 	    sandbox_rlimits(sb->profile) == -1)
 		return -1;
 
+	/*
+	 * Without all of Landlock the process still runs, on the other
+	 * layers; it says so at every start, and the parent shows it.
+	 */
 	abi = sandbox_landlock_abi();
-	if ((sb->skip & SANDBOX_SKIP_LANDLOCK) == 0 &&
-	    sandbox_landlock(sb) == -1)
-		return -1;
+	if ((sb->skip & SANDBOX_SKIP_LANDLOCK) == 0) {
+		if (sandbox_landlock(sb) == -1)
+			return -1;
+		level.landlock = abi > LL_ABI_MAX ? LL_ABI_MAX : abi;
+		if (abi < SANDBOX_LANDLOCK_WANT)
+			log_warnx("sandbox %s: Landlock ABI %d, %d wanted: %s",
+			    name, abi, SANDBOX_LANDLOCK_WANT,
+			    landlock_lacks(abi));
+	}
 
-	if ((sb->skip & SANDBOX_SKIP_SECCOMP) == 0 &&
-	    sandbox_seccomp(sb->profile, (int)getpid()) == -1)
-		return -1;
+	/* Without its filter, a process does not run. */
+	if ((sb->skip & SANDBOX_SKIP_SECCOMP) == 0) {
+		if (sandbox_seccomp(sb->profile, (int)getpid()) == -1) {
+			log_warnx("sandbox %s: no seccomp filter: the process "
+			    "stops", name);
+			return -1;
+		}
+		level.seccomp = 1;
+	}
 
 	log_debug("sandbox %s: entered (user %s, root %s, landlock ABI %d%s)",
 	    name, sb->user != NULL ? sb->user : "unchanged",
@@ -247,17 +293,33 @@ sandbox_fds(int from)
 }
 
 /*
- * The directory is the process's whole world: it must belong to root, be
- * writable by root only and hold nothing, so that nothing the process
- * could use or leave behind is in there.
+ * A directory in the root that the process may see: sub, a directory of
+ * root's that only root may write.
  */
 static int
-sandbox_chroot(const char *dir)
+chroot_sub_ok(int fd, const char *name, const char *sub)
+{
+	struct stat	 st;
+
+	return sub != NULL && strcmp(name, sub) == 0 &&
+	    fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/*
+ * The directory is the process's whole world: it must belong to root, be
+ * writable by root only and hold nothing but sub (NULL: nothing), so that
+ * nothing the process could use or leave behind is in there.
+ */
+static int
+sandbox_chroot(const char *dir, const char *sub)
 {
 	struct stat	 st;
 	struct dirent	*de;
 	DIR		*d;
-	int		 fd, nfd, n = 0;
+	char		 other[NAME_MAX + 1];
+	int		 fd, nfd;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		log_warn("sandbox: chroot directory %s", dir);
@@ -282,12 +344,22 @@ sandbox_chroot(const char *dir)
 		close(fd);
 		return -1;
 	}
+	other[0] = '\0';
 	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    !chroot_sub_ok(fd, de->d_name, sub))
+			strlcpy(other, de->d_name, sizeof(other));
 	closedir(d);
-	if (n != 0) {
+	if (other[0] != '\0' && sub == NULL) {
 		log_warnx("sandbox: chroot directory %s is not empty", dir);
+		close(fd);
+		return -1;
+	}
+	if (other[0] != '\0') {
+		log_warnx("sandbox: chroot directory %s holds %s: it may hold "
+		    "only %s/, a directory of root's writable by root only",
+		    dir, other, sub);
 		close(fd);
 		return -1;
 	}
@@ -412,6 +484,10 @@ landlock_add_path(int rfd, const char *path, int required)
  * port is configuration) and may bind none; the others have no filesystem
  * and no TCP at all.  Signals and abstract UNIX sockets are confined to
  * the process itself.
+ *
+ * In its root, netproc's rule is on etc/ itself, not on each file: the
+ * parent replaces a copy with a new file when the original changes, and
+ * a rule on a file holds for that one inode only.
  */
 static int
 sandbox_landlock(const struct sandbox *sb)
@@ -420,10 +496,8 @@ sandbox_landlock(const struct sandbox *sb)
 	size_t			 size;
 	int			 abi, rfd, i;
 
-	if ((abi = sandbox_landlock_abi()) <= 0) {
-		log_debug("sandbox: landlock not available, not used");
+	if ((abi = sandbox_landlock_abi()) <= 0)
 		return 0;
-	}
 	if (abi > LL_ABI_MAX)
 		abi = LL_ABI_MAX;
 
@@ -453,8 +527,13 @@ sandbox_landlock(const struct sandbox *sb)
 		return -1;
 	}
 	if (sb->profile == SANDBOX_NETPROC) {
-		for (i = 0; resolver_paths[i] != NULL; i++)
-			if (landlock_add_path(rfd, resolver_paths[i], 0) == -1)
+		if (sb->chroot != NULL &&
+		    landlock_add_path(rfd, "/" SANDBOX_NETPROC_ETC, 1) == -1)
+			goto fail;
+		for (i = 0; sb->chroot == NULL &&
+		    sandbox_resolver_files[i] != NULL; i++)
+			if (landlock_add_path(rfd, sandbox_resolver_files[i],
+			    0) == -1)
 				goto fail;
 		for (i = 0; sb->ro_paths != NULL && sb->ro_paths[i] != NULL;
 		    i++)

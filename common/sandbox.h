@@ -1,8 +1,9 @@
 /*
  * Confinement of a child, applied in this order: descriptors closed, chroot
- * (where the process needs no files), groups and ids dropped to the
- * process's own user, not dumpable, no new privileges, resource limits,
- * Landlock (filesystem and network), seccomp last.
+ * (an empty directory; for netproc, one that holds only etc/ with copies
+ * of the resolver's files), groups and ids dropped to the process's own
+ * user, not dumpable, no new privileges, resource limits, Landlock
+ * (filesystem and network), seccomp last.
  */
 #ifndef ACMED_SANDBOX_H
 #define ACMED_SANDBOX_H
@@ -19,8 +20,9 @@ enum sandbox_profile {
 struct sandbox {
 	enum sandbox_profile	 profile;
 	const char		*user;		/* NULL: keep ids (tests only) */
-	const char		*chroot;	/* NULL: none */
-	const char *const	*ro_paths;	/* Landlock read-only, NULL-ended */
+	const char		*chroot;	/* NULL: none (tests only) */
+	const char *const	*ro_paths;	/* more Landlock read-only paths
+						   (tests only), NULL-ended */
 	int			 keep_fds;	/* close everything >= this */
 	int			 skip;		/* SANDBOX_SKIP_*: tests only */
 };
@@ -33,7 +35,31 @@ struct sandbox {
 #define SANDBOX_SKIP_LANDLOCK	0x02
 #define SANDBOX_SKIP_RLIMITS	0x04
 
+/*
+ * What glibc reads to resolve a name, NULL-ended: netproc's root holds
+ * copies of these in its etc/ (the parent makes them), or, with no root,
+ * netproc may read these files where they are.
+ */
+extern const char *const sandbox_resolver_files[];
+
+/* The directory of netproc's root that holds those copies. */
+#define SANDBOX_NETPROC_ETC	"etc"
+
+/*
+ * The Landlock ABI that has every right the sandbox asks for: TCP rules
+ * (4), device ioctls (5), signal and abstract socket scopes (6).  With
+ * less, sandbox_enter() goes on with what the kernel has, and says so.
+ */
+#define SANDBOX_LANDLOCK_WANT	6
+
+/* What sandbox_enter() put in force in this process. */
+struct sandbox_level {
+	int	 landlock;	/* the Landlock ABI of its rules, 0: none */
+	int	 seccomp;	/* 1: the seccomp filter is on */
+};
+
 int	sandbox_enter(const struct sandbox *);
+void	sandbox_level(struct sandbox_level *);
 int	sandbox_landlock_abi(void);
 void	sandbox_seccomp_debug(int);
 

@@ -6,8 +6,9 @@
  * nothing without it, and the x32 numbers on x86_64 are refused), then
  * tries each rule in turn.  A rule either allows a call, answers it with
  * an errno (calls that libraries make on their own and cope with failing:
- * killing the process for them would be worse), or looks at one argument.
- * Whatever no rule names kills the whole process.
+ * killing the process for them would be worse), or looks at one argument,
+ * judged on all 64 bits of it: a rule reads only the low half where the
+ * kernel reads no more.  Whatever no rule names kills the whole process.
  *
  * With the debug mode on (ACMED_SECCOMP_DEBUG=1 in the environment, or
  * sandbox_seccomp_debug(1)), a forbidden call raises SIGSYS instead, and
@@ -133,15 +134,31 @@
 #define SC_ALLOW	SECCOMP_RET_ALLOW
 #define SC_ERRNO(e)	(SECCOMP_RET_ERRNO | ((uint32_t)(e) & SECCOMP_RET_DATA))
 
+/* The two 32-bit halves of a 64-bit argument, as BPF loads them. */
 #if __BYTE_ORDER == __LITTLE_ENDIAN
 #define SC_ARG_LO(i)	(offsetof(struct seccomp_data, args) + 8 * (i))
+#define SC_ARG_HI(i)	(offsetof(struct seccomp_data, args) + 8 * (i) + 4)
 #else
 #define SC_ARG_LO(i)	(offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#define SC_ARG_HI(i)	(offsetof(struct seccomp_data, args) + 8 * (i))
 #endif
+/* Every bit of an argument's high half, for a mask on a 64-bit value. */
+#define SC_HIGH_HALF	0xffffffff00000000ULL
 
-/* The file-creating and writing bits of open(2); the raw O_TMPFILE bit. */
-#define SC_OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
-			 020000000)
+/*
+ * What netproc may not open a file for: writing or creating it (the raw
+ * O_TMPFILE bit included), or O_PATH, a descriptor that Landlock does not
+ * look at and that fstat() and the *at() calls take.
+ */
+#define SC_OPEN_REFUSED	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
+			 020000000 | O_PATH)
+
+/*
+ * mmap(2) and mprotect(2) take prot as an unsigned long, all of it: no
+ * caller sets a bit of its high half, so one set there is refused as
+ * PROT_EXEC is.
+ */
+#define SC_PROT_EXEC	((uint64_t)PROT_EXEC | SC_HIGH_HALF)
 
 #define SC_MAXINS	600
 
@@ -164,7 +181,7 @@ static void	sc_list(struct sc_prog *, const int *, size_t, uint32_t);
 static void	sc_ret(struct sc_prog *, int, uint32_t);
 static void	sc_arg_in(struct sc_prog *, int, int, const struct sc_choice *,
 		    size_t, uint32_t);
-static void	sc_arg_mask(struct sc_prog *, int, int, uint32_t, uint32_t,
+static void	sc_arg_mask(struct sc_prog *, int, int, uint64_t, uint32_t,
 		    uint32_t);
 static void	sc_build(struct sc_prog *, enum sandbox_profile, int);
 static void	sc_sigsys(int, siginfo_t *, void *);
@@ -190,8 +207,7 @@ static const int sc_netproc[] = {
 	__NR_getpeername, __NR_sendmmsg, __NR_recvmmsg, __NR_pipe2,
 	__NR_eventfd2, __NR_dup, __NR_dup3, __NR_getdents64, __NR_access,
 	__NR_faccessat, __NR_faccessat2, __NR_statx, __NR_set_robust_list,
-	__NR_rseq, __NR_sysinfo,
-	__NR_mmap, __NR_mprotect, __NR_pread64,
+	__NR_rseq, __NR_sysinfo, __NR_pread64,
 };
 
 /* challenged: serves connections on sockets it was given. */
@@ -251,9 +267,12 @@ sc_list(struct sc_prog *p, const int *nrs, size_t n, uint32_t ret)
 }
 
 /*
- * Argument arg (its low 32 bits: every argument looked at is an int or a
- * flag word) is compared with each choice in turn; none matching returns
- * dflt.
+ * Argument arg, as a whole 64-bit value, is compared with each choice in
+ * turn; none matching returns dflt.  Every choice is below 2^32, so a
+ * high half that is not zero matches none: for an int argument (a pid, a
+ * family, an ioctl request) the kernel ignores that half and refusing it
+ * costs nothing; for a pointer (prlimit64's new limit) it is what makes
+ * the rule hold, since a pointer may well end in 32 zero bits.
  */
 static void
 sc_arg_in(struct sc_prog *p, int nr, int arg, const struct sc_choice *c,
@@ -263,8 +282,10 @@ sc_arg_in(struct sc_prog *p, int nr, int arg, const struct sc_choice *c,
 
 	if (nr < 0)
 		return;
-	sc_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)(2 + 2 * n),
+	sc_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)(4 + 2 * n),
 	    (uint32_t)nr);
+	sc_emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, SC_ARG_HI(arg));
+	sc_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)(1 + 2 * n), 0);
 	sc_emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, SC_ARG_LO(arg));
 	for (i = 0; i < n; i++) {
 		sc_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, c[i].value);
@@ -273,16 +294,28 @@ sc_arg_in(struct sc_prog *p, int nr, int arg, const struct sc_choice *c,
 	sc_emit(p, BPF_RET | BPF_K, 0, 0, dflt);
 }
 
-/* Returns clear if none of the bits in mask are set in arg, else set. */
+/*
+ * Returns clear if none of the bits in mask are set in arg, else set.
+ * The mask covers all 64 bits: where it has bits in the high half, that
+ * half is tested too; where it has none, the caller has said why the
+ * kernel never reads that half.
+ */
 static void
-sc_arg_mask(struct sc_prog *p, int nr, int arg, uint32_t mask,
+sc_arg_mask(struct sc_prog *p, int nr, int arg, uint64_t mask,
     uint32_t clear, uint32_t set)
 {
+	uint32_t	 hi = (uint32_t)(mask >> 32);
+
 	if (nr < 0)
 		return;
-	sc_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, (uint32_t)nr);
+	sc_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, hi != 0 ? 6 : 4,
+	    (uint32_t)nr);
+	if (hi != 0) {
+		sc_emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, SC_ARG_HI(arg));
+		sc_emit(p, BPF_JMP | BPF_JSET | BPF_K, 3, 0, hi);
+	}
 	sc_emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, SC_ARG_LO(arg));
-	sc_emit(p, BPF_JMP | BPF_JSET | BPF_K, 1, 0, mask);
+	sc_emit(p, BPF_JMP | BPF_JSET | BPF_K, 1, 0, (uint32_t)mask);
 	sc_emit(p, BPF_RET | BPF_K, 0, 0, clear);
 	sc_emit(p, BPF_RET | BPF_K, 0, 0, set);
 }
@@ -335,6 +368,14 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 	/* Reading a limit is harmless; none may be raised or set. */
 	sc_arg_in(p, __NR_prlimit64, 2, get_only, NELEM(get_only),
 	    SC_ERRNO(EPERM));
+	/*
+	 * No new executable memory, so no memory both writable and
+	 * executable: every library is loaded before the filter, and one
+	 * loaded later (an NSS module) fails to load and is done without.
+	 */
+	sc_arg_mask(p, __NR_mmap, 2, SC_PROT_EXEC, SC_ALLOW, SC_ERRNO(EACCES));
+	sc_arg_mask(p, __NR_mprotect, 2, SC_PROT_EXEC, SC_ALLOW,
+	    SC_ERRNO(EACCES));
 
 	switch (prof) {
 	case SANDBOX_NETPROC:
@@ -343,12 +384,19 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 		    sc_deny);
 		sc_arg_in(p, __NR_socketpair, 0, unix_only, NELEM(unix_only),
 		    sc_deny);
-		/* Read only; Landlock decides which files. */
-		sc_arg_mask(p, __NR_openat, 2, SC_OPEN_WRITE, SC_ALLOW,
+		/*
+		 * Read only; the root and Landlock decide which files.  The
+		 * flags are an int: the kernel never reads their high half.
+		 */
+		sc_arg_mask(p, __NR_openat, 2, SC_OPEN_REFUSED, SC_ALLOW,
 		    SC_ERRNO(EACCES));
-		sc_arg_mask(p, __NR_open, 1, SC_OPEN_WRITE, SC_ALLOW,
+		sc_arg_mask(p, __NR_open, 1, SC_OPEN_REFUSED, SC_ALLOW,
 		    SC_ERRNO(EACCES));
-		/* Threads (the resolver's) but no processes. */
+		/*
+		 * Threads (the resolver's) but no processes.  clone(2) reads
+		 * only the low half of its flags (clone3's flags beyond 32
+		 * bits are not reachable through it).
+		 */
 		sc_ret(p, __NR_clone3, SC_ERRNO(ENOSYS));
 		sc_arg_mask(p, __NR_clone, 0, CLONE_THREAD, sc_deny, SC_ALLOW);
 		break;
@@ -356,11 +404,6 @@ sc_build(struct sc_prog *p, enum sandbox_profile prof, int pid)
 		sc_list(p, sc_challenged, NELEM(sc_challenged), SC_ALLOW);
 		/* FALLTHROUGH */
 	case SANDBOX_KEYPROC:
-		/* No new executable memory. */
-		sc_arg_mask(p, __NR_mmap, 2, PROT_EXEC, SC_ALLOW,
-		    SC_ERRNO(EACCES));
-		sc_arg_mask(p, __NR_mprotect, 2, PROT_EXEC, SC_ALLOW,
-		    SC_ERRNO(EACCES));
 		sc_ret(p, __NR_openat, SC_ERRNO(EACCES));
 		sc_ret(p, __NR_open, SC_ERRNO(EACCES));
 		sc_ret(p, __NR_statx, SC_ERRNO(ENOSYS));

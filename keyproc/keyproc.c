@@ -882,6 +882,7 @@ keyproc_main(int debug, int verbose)
 	sb.keep_fds = PROC_FD_PEER1 + 1;
 	if (sandbox_enter(&sb) == -1)
 		fatalx("cannot enter the sandbox");
+	proc_sandboxed(parent);
 
 	keyproc_loop(parent, net);
 	log_tochan(NULL);

@@ -55,6 +55,15 @@ wait_for() {
 	return 1
 }
 
+# t_stop PID: ends a process we started with SIGTERM, with SIGKILL if it is
+# still there after 10 s, and reaps it.
+t_stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait_for 10 sh -c "! kill -0 $1 2>/dev/null" ||
+	    kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 # The users the children run as; created if missing (tests run as root).
 t_users() {
 	"$TOP/etc/mkusers.sh" >/dev/null

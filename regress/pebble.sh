@@ -18,6 +18,8 @@
 #   (where Pebble sends http-01 validations), PEBBLE_TLS_PORT 5001,
 #   PEBBLE_DNS_PORT 8053, PEBBLE_CHALL_MGMT_PORT 8055,
 #   PEBBLE_VALIDITY (certificate lifetime in seconds),
+#   PEBBLE_LEAF_NAMES (comma-separated DNS names that the API's TLS
+#   certificate names besides localhost, when certs makes it),
 #   PEBBLE_NONCE_REJECT (percent of nonces refused as badNonce, 0),
 #   PEBBLE_BLOCKLIST (comma-separated names; use names of several labels),
 #   PEBBLE_EAB (comma-separated kid:base64url-hmac-key pairs; makes
@@ -48,8 +50,8 @@ die() {
 	exit 1
 }
 
-# A throwaway CA and a leaf for localhost, 127.0.0.1 and ::1; made once
-# per directory.
+# A throwaway CA and a leaf for localhost (and PEBBLE_LEAF_NAMES), 127.0.0.1
+# and ::1; made once per directory.
 certs() {
 	mkdir -p "$dir" || die "cannot create $dir"
 	[ -s "$dir/ca.pem" ] && [ -s "$dir/cert.pem" ] && [ -s "$dir/key.pem" ] &&
@@ -64,11 +66,15 @@ certs() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$dir/key.pem" -out "$dir/leaf.csr" -subj "/CN=localhost" \
 	    >>"$dir/openssl.log" 2>&1 || die "leaf key: see $dir/openssl.log"
+	san=DNS:localhost
+	for n in $(printf '%s' "${PEBBLE_LEAF_NAMES:-}" | tr ',' ' '); do
+		san="$san,DNS:$n"
+	done
 	printf '%s\n' \
 	    "basicConstraints=critical,CA:FALSE" \
 	    "keyUsage=critical,digitalSignature" \
 	    "extendedKeyUsage=serverAuth" \
-	    "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+	    "subjectAltName=$san,IP:127.0.0.1,IP:::1" \
 	    >"$dir/leaf.ext"
 	openssl x509 -req -in "$dir/leaf.csr" -CA "$dir/ca.pem" \
 	    -CAkey "$dir/ca.key" -set_serial "0x$(openssl rand -hex 8)" \

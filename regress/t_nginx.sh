@@ -183,10 +183,7 @@ conf_write "$NGINX_BIN $NGINX_ARGS -s reload" "$T_TMP/probe"
 dpid=
 stop_acmed() {
 	[ -n "$dpid" ] || return 0
-	kill -TERM "$dpid" 2>/dev/null
-	wait_for 10 sh -c "! kill -0 $dpid 2>/dev/null" ||
-	    kill -KILL "$dpid" 2>/dev/null
-	wait "$dpid" 2>/dev/null
+	t_stop "$dpid"
 	dpid=
 }
 t_at_exit stop_acmed

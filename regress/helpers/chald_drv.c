@@ -172,7 +172,7 @@ wait_type(struct imsgchan *c, uint32_t type, struct imsg *m)
 			if ((line = rbuf_str(&rb, IMSG_MAX_SIZE)) != NULL)
 				fprintf(stderr, "challenged: %s\n", line);
 			free(line);
-		} else
+		} else if (m->hdr.type != MSG_SANDBOXED)
 			errx(1, "unexpected %s message",
 			    msg_name(m->hdr.type));
 		imsg_clear(m);

@@ -100,6 +100,11 @@ read_logs(int ms)
 	if ((n = ichan_read(P.parent)) == 0 || (n == -1 && errno != EAGAIN))
 		errx(1, "keyproc closed the parent's channel");
 	while (ichan_get(P.parent, &m) == 1) {
+		/* What keyproc's sandbox holds: not the subject here. */
+		if (msg_check(&m) == 0 && m.hdr.type == MSG_SANDBOXED) {
+			imsg_clear(&m);
+			continue;
+		}
 		if (msg_check(&m) == -1 || m.hdr.type != MSG_LOG)
 			errx(1, "unexpected %s to the parent",
 			    msg_name(m.hdr.type));
@@ -132,7 +137,10 @@ recv_on(struct imsgchan *c, struct imsg *m)
 		if ((r = ichan_get(c, m)) == 1) {
 			if (msg_check(m) == -1)
 				errx(1, "malformed %s", msg_name(m->hdr.type));
-			return;
+			if (m->hdr.type != MSG_SANDBOXED)
+				return;
+			imsg_clear(m);
+			continue;
 		}
 		if (r == -1)
 			err(1, "channel");

@@ -2,7 +2,7 @@
  * Enters the real sandbox of one process (the same sandbox_enter() the
  * daemon calls) and then tries one thing, to show what each layer allows.
  *
- *	sbx_probe [-dLRS] PROFILE USER CHROOT TEST [ARG]
+ *	sbx_probe [-dLRS] PROFILE USER CHROOT TEST [ARG [HOST]]
  *	sbx_probe -A			print the kernel's Landlock ABI
  *
  * PROFILE is netproc, keyproc or challenged; USER and CHROOT may be "-"
@@ -16,16 +16,27 @@
  * process killed by seccomp prints nothing: the caller sees SIGSYS.
  *
  * Tests: open, writeca [CAFILE], connect, bind, socket, ptrace PID,
- * signal PID, abstract, setuid, fork, thread, exec, fsize FILE; and what
- * must keep working: chan, resolve, readca [CAFILE], curl [HOST], https DIR,
- * hold.  netproc's read-only path is CAFILE, by default the system's
- * bundle.  https fetches a page with netproc's own transport (http.c) from
- * a TLS server on loopback using DIR/cert.pem (for localhost, also the CA)
- * and DIR/key.pem.
+ * signal PID, abstract, setuid, fork, thread, exec, fsize FILE, prlimit
+ * PID (set PID's open-file limit to 0 through a pointer whose low 32 bits
+ * are zero), mmap-high and mprotect-high (PROT_READ with bit 32 set,
+ * which only a check of the whole 64-bit value refuses), wx (map memory
+ * writable and executable), mprotect-x (make a page executable), stat
+ * (/etc/shadow's size and time), opath (open /etc/shadow with O_PATH);
+ * and what must keep working: chan, resolve, readca [CAFILE], curl [HOST],
+ * https DIR [HOST], hold.  For netproc, CHROOT is made its root as the
+ * parent makes it (etc/ with copies of the resolver's files); without
+ * one, netproc may read the resolver's files and CAFILE, by default the
+ * system's bundle.  https fetches a page with netproc's own transport
+ * (http.c) from a TLS server on loopback using DIR/cert.pem (for HOST,
+ * by default localhost, and also the CA) and DIR/key.pem.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -52,11 +63,14 @@
 #include "sandbox.h"
 #include "acmed/acme.h"
 #include "acmed/http.h"
+#include "acmed/parent.h"
+#include "regress/unit/zero_limit.h"
 
 #define CAFILE		"/etc/ssl/certs/ca-certificates.crt"
 #define FD_CHAN_A	3
 #define FD_CHAN_B	4
 #define FD_EXTRA	5
+#define HIGH_BIT	(1UL << 32)
 
 static const char	*profname;
 static const char	*testname;
@@ -65,7 +79,7 @@ static void __attribute__((__noreturn__))
 usage(void)
 {
 	fprintf(stderr, "usage: sbx_probe [-dLRS] netproc|keyproc|challenged "
-	    "USER|- CHROOT|- TEST [ARG]\n       sbx_probe -A\n");
+	    "USER|- CHROOT|- TEST [ARG [HOST]]\n       sbx_probe -A\n");
 	exit(3);
 }
 
@@ -301,6 +315,9 @@ main(int argc, char *argv[])
 	struct addrinfo		 hints, *res;
 	struct http		*h;
 	struct http_resp	 hr;
+	struct rlimit		*zero = NULL;
+	struct stat		 st;
+	void			*page = NULL;
 	char			*ca = NULL;
 	size_t			 calen = 0;
 	const char		*ro[] = { CAFILE, NULL };
@@ -337,11 +354,12 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 4 || argc > 5)
+	if (argc < 4 || argc > 6 ||
+	    (argc == 6 && strcmp(argv[3], "https") != 0))
 		usage();
 	profname = argv[0];
 	testname = argv[3];
-	arg = argc == 5 ? argv[4] : NULL;
+	arg = argc >= 5 ? argv[4] : NULL;
 
 	memset(&sb, 0, sizeof(sb));
 	if (strcmp(profname, "netproc") == 0)
@@ -357,7 +375,12 @@ main(int argc, char *argv[])
 	if ((strcmp(testname, "readca") == 0 ||
 	    strcmp(testname, "writeca") == 0) && arg != NULL)
 		ro[0] = arg;
-	sb.ro_paths = sb.profile == SANDBOX_NETPROC ? ro : NULL;
+	sb.ro_paths = sb.profile == SANDBOX_NETPROC && sb.chroot == NULL ?
+	    ro : NULL;
+	/* netproc's root is made as the parent makes it. */
+	if (sb.profile == SANDBOX_NETPROC && sb.chroot != NULL &&
+	    netroot_make(sb.chroot) == -1)
+		setup_fail(sb.chroot);
 	sb.skip = skip;
 	log_init(1, 1, profname);
 
@@ -413,9 +436,17 @@ main(int argc, char *argv[])
 			setup_fail("fork");
 		if (pid == 0)
 			https_server(extra, arg);
-		snprintf(url, sizeof(url), "https://localhost:%d/",
-		    ntohs(sin.sin_port));
+		snprintf(url, sizeof(url), "https://%s:%d/",
+		    argc == 6 ? argv[5] : "localhost", ntohs(sin.sin_port));
 	}
+	if (strcmp(testname, "prlimit") == 0 &&
+	    (zero = zero_limit_page()) == NULL)
+		setup_fail("a page ending in 32 zero bits");
+	if ((strcmp(testname, "mprotect-high") == 0 ||
+	    strcmp(testname, "mprotect-x") == 0) &&
+	    (page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		setup_fail("mmap");
 	if (extra != -1) {
 		if (dup2(extra, FD_EXTRA) == -1)
 			setup_fail("dup2");
@@ -481,6 +512,39 @@ main(int argc, char *argv[])
 		if (kill((pid_t)atoi(arg), 0) == -1)
 			blocked(errno, "kill");
 		allowed("may signal the other process");
+	} else if (strcmp(testname, "prlimit") == 0) {
+		if (arg == NULL)
+			usage();
+		if (syscall(SYS_prlimit64, (pid_t)atoi(arg), RLIMIT_NOFILE,
+		    zero, NULL) == -1)
+			blocked(errno, "prlimit64, new limit ending in 32 zero bits");
+		allowed("set the other process's open-file limit");
+	} else if (strcmp(testname, "mmap-high") == 0) {
+		if (syscall(SYS_mmap, 0, 4096, PROT_READ | HIGH_BIT,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == -1)
+			blocked(errno, "mmap prot PROT_READ|1<<32");
+		allowed("mmap prot PROT_READ|1<<32");
+	} else if (strcmp(testname, "mprotect-high") == 0) {
+		if (syscall(SYS_mprotect, page, 4096, PROT_READ | HIGH_BIT) == -1)
+			blocked(errno, "mprotect prot PROT_READ|1<<32");
+		allowed("mprotect prot PROT_READ|1<<32");
+	} else if (strcmp(testname, "wx") == 0) {
+		if (mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+			blocked(errno, "mmap PROT_WRITE|PROT_EXEC");
+		allowed("mapped memory writable and executable");
+	} else if (strcmp(testname, "mprotect-x") == 0) {
+		if (mprotect(page, 4096, PROT_READ | PROT_EXEC) == -1)
+			blocked(errno, "mprotect PROT_EXEC");
+		allowed("made a page executable");
+	} else if (strcmp(testname, "stat") == 0) {
+		if (stat("/etc/shadow", &st) == -1)
+			blocked(errno, "stat /etc/shadow");
+		allowed("saw the size and time of /etc/shadow");
+	} else if (strcmp(testname, "opath") == 0) {
+		if ((fd = open("/etc/shadow", O_PATH | O_CLOEXEC)) == -1)
+			blocked(errno, "open /etc/shadow O_PATH");
+		allowed("opened /etc/shadow with O_PATH");
 	} else if (strcmp(testname, "setuid") == 0) {
 		if (setuid(0) == -1)
 			blocked(errno, "setuid 0");
