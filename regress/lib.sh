@@ -55,6 +55,12 @@ wait_for() {
 	return 1
 }
 
+# proc_gone PID: no such process, or only its zombie.
+proc_gone() {
+	[ ! -r "/proc/$1/status" ] ||
+	    grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # The users the children run as; created if missing (tests run as root).
 t_users() {
 	"$TOP/etc/mkusers.sh" >/dev/null

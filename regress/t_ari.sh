@@ -107,10 +107,6 @@ sed -i "s|api url \".*\"|api url \"https://127.0.0.1:$port/dir\"|" "$conf"
 t_domain "$conf" ari.example.org
 
 # The daemon, stopped at exit (SIGTERM, then SIGKILL after 5 s).
-proc_gone() {
-	[ ! -r "/proc/$1/status" ] ||
-	    grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
 daemon_stop() {
 	[ -n "$dpid" ] || return 0
 	kill -TERM "$dpid" 2>/dev/null
