@@ -5,7 +5,9 @@
 # and nothing logged after "shutting down": no child failed or killed, no
 # broken pipe.  A restart resumes the same order, which ends in a
 # certificate once the validation goes through.  The daemon runs without
-# -v: what it logs is what an administrator sees.
+# -v: what it logs is what an administrator sees.  Last, the parent
+# killed while netproc waits for an answer that never comes (faultsrv
+# stalls): every child dies at once, netproc without finishing.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -76,4 +78,22 @@ check "one order in all" \
     test "$(grep -c 'Added order' "$T_PEBBLE_DIR/pebble.log")" -eq 1
 check "the chain verifies" t_verify stop.example.org
 stop "SIGTERM when idle" 2
+
+C=$T_TMP/certs
+"$TOP/regress/pebble.sh" certs "$C" >/dev/null
+printf 'path /dir\nstall\n' >"$T_TMP/spec"
+"$OBJ/regress/faultsrv" -c "$C/cert.pem" -k "$C/key.pem" -f "$T_TMP/spec" \
+    -P "$T_TMP/fs.port" 2>"$T_TMP/faultsrv.log" &
+t_at_exit "kill $! 2>/dev/null"
+check "faultsrv listening" wait_for 10 test -s "$T_TMP/fs.port"
+sed -i "s|api url \".*\"|api url \"https://127.0.0.1:$(cat "$T_TMP/fs.port")/dir\"|
+    s|api ca \".*\"|api ca \"$C/ca.pem\"|" "$conf"
+rm -f "$T_TMP"/stop.example.org.*
+start 3
+check "netproc waits for the directory" wait_for 20 \
+    grep -q "GET /dir .* stall" "$T_TMP/faultsrv.log"
+kids=$(pgrep -P "$apid")
+kill -KILL "$apid"
+check "the parent killed: every child is gone within 1 s (the answer \
+would take 120 s, netproc's own timeout 60 s)" wait_for 1 children_gone
 t_done
