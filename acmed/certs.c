@@ -320,6 +320,7 @@ issue_start(struct dstate *ds)
 static void
 issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 {
+	char	 end[128];
 	time_t	 now = time(NULL), delay;
 	int	 i;
 
@@ -345,9 +346,9 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 	status_dirty = 1;
 	if (ds->state == CERT_ISSUED && ds->not_after - now <
 	    sched_expiry_warn(conf, ds)) {
-		log_crit("%s: certificate expires in %lld hours and could not "
-		    "be renewed: %s", ds->d->handle,
-		    (long long)(ds->not_after - now) / 3600, error);
+		sched_expiry_text(ds->not_after, now, end, sizeof(end));
+		log_crit("%s: certificate %s and could not be renewed: %s",
+		    ds->d->handle, end, error);
 		event_emit(conf, "expiring", ds, error);
 	}
 }

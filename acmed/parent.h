@@ -68,12 +68,14 @@ int	 state_remove(const char *, const char *, const char *);
 time_t	 sched_renewal_time(const struct dstate *);
 time_t	 sched_expiry_warn(const struct config *, const struct dstate *);
 time_t	 sched_check_delay(const struct config *);
+void	 sched_expiry_text(time_t, time_t, char *, size_t);
 void	 sched_ari_window(struct dstate *, time_t, time_t, time_t, time_t);
 void	 sched_ari_forget(struct dstate *);
 
 /* status.c */
 int	 status_write(const struct config *, const struct dstate *, size_t);
 int	 status_print(const char *);
+int	 iso_time(time_t, char *, size_t);
 
 /* actions.c */
 int	 run_actions(const struct domain *);
