@@ -22,6 +22,7 @@
 #define CT_PROBLEM	"application/problem+json"
 #define CT_PEM_CHAIN	"application/pem-certificate-chain"
 #define ERR_PREFIX	"urn:ietf:params:acme:error:"
+#define ERR_LOST	"lost"		/* a request went out, no answer */
 
 /*
  * A CA often finishes a validation or an issuance within a couple of
@@ -55,6 +56,27 @@ order_fail(struct net_order *o, const char *type, const char *fmt, ...)
 	va_end(ap);
 	o->error = s;
 	o->error_type = strdup(type ? type : "");
+}
+
+/*
+ * Whether post() failed with a request that went out and an answer that
+ * did not come back: the authority may have acted on it.  If so, the loss
+ * is logged, naming the request and what is done to find out (then), and
+ * the order's error forgotten, for the caller to read again what the
+ * request was about.
+ */
+static int
+answer_lost(struct net_order *o, const char *what, const char *then)
+{
+	if (o->error_type == NULL || strcmp(o->error_type, ERR_LOST) != 0)
+		return 0;
+	log_warnx("%s: the answer to %s was lost (%s); %s", o->names[0], what,
+	    o->error, then);
+	free(o->error);
+	free(o->error_type);
+	o->error = o->error_type = NULL;
+	o->retry_after = -1;
+	return 1;
 }
 
 static int
@@ -209,7 +231,9 @@ sign(struct net_order *o, const char *url, const char *payload, int use_jwk,
 /*
  * A signed POST: payload NULL for POST-as-GET.  A badNonce answer is
  * retried with the fresh nonce; an account the authority no longer knows
- * is registered again once.  Returns 0 with a 2xx answer in resp, -1
+ * is registered again once.  A POST-as-GET whose answer was lost is sent
+ * again once, as it changes nothing; any other request is not, and fails
+ * with the error type ERR_LOST.  Returns 0 with a 2xx answer in resp, -1
  * with the order's error set.
  */
 static int ensure_account(struct net_order *, int);
@@ -222,7 +246,7 @@ post(struct net_order *o, const char *url, const char *payload,
 	struct acme_problem	*p;
 	char			*jws, *err;
 	size_t			 jwslen;
-	int			 tries, reregistered = 0;
+	int			 tries, reregistered = 0, resent = 0;
 
 	for (tries = 0; tries < NETPROC_NONCE_RETRIES; tries++) {
 		if (get_nonce(o) == -1)
@@ -241,7 +265,14 @@ post(struct net_order *o, const char *url, const char *payload,
 		if (http_post_jose(a->http, url, jws, jwslen, accept,
 		    resp) == -1) {
 			free(jws);
-			order_fail(o, "connection", "%s", resp->error);
+			if (resp->lost && payload == NULL && !resent) {
+				log_warnx("%s: answer lost, asking again",
+				    resp->error);
+				resent = 1;
+				continue;
+			}
+			order_fail(o, resp->lost ? ERR_LOST : "connection",
+			    "%s", resp->error);
 			return -1;
 		}
 		free(jws);
@@ -328,7 +359,7 @@ ensure_account(struct net_order *o, int lookup)
 	struct http_resp	 resp;
 	struct acme_eab		 eab;
 	char			*body, *err;
-	int			 rc = -1;
+	int			 rc = -1, tries, known;
 
 	if (a->account_url != NULL)
 		return 0;
@@ -364,9 +395,22 @@ ensure_account(struct net_order *o, int lookup)
 	if ((body = acme_req_new_account(a->contact, 0, a->eab ? &eab :
 	    NULL)) == NULL)
 		goto out;
-	if (post(o, a->dir.new_account, body, NULL, &resp, 1) == -1) {
-		free(body);
-		goto out;
+	/*
+	 * Made or not, the account of a lost answer is known by its key: if
+	 * the authority has none, it is registered again, once.
+	 */
+	for (tries = 0; post(o, a->dir.new_account, body, NULL, &resp,
+	    1) == -1; tries++) {
+		known = -1;
+		if (tries == 0 && answer_lost(o, "newAccount",
+		    "looking the account up by its key"))
+			known = account_lookup(o, &resp);
+		if (known != 0) {
+			free(body);
+			if (known == 1)
+				goto found;
+			goto out;
+		}
 	}
 	free(body);
 	if (resp.location == NULL) {
@@ -538,7 +582,7 @@ answer_authz(struct net_order *o, const char *url, struct acme_tokens *tk)
 	const struct acme_challenge	*ch;
 	struct http_resp		 resp;
 	char				*keyauth = NULL;
-	int				 rc = -1;
+	int				 rc = -1, tries;
 
 	memset(&az, 0, sizeof(az));
 	http_resp_init(&resp);
@@ -579,8 +623,21 @@ answer_authz(struct net_order *o, const char *url, struct acme_tokens *tk)
 		rc = 0;		/* answered before: just wait */
 		goto out;
 	}
-	if (post(o, ch->url, "{}", NULL, &resp, 0) == -1)
-		goto out;
+	/*
+	 * A lost answer: the authorization says whether the authority took
+	 * the challenge.  One still pending is answered again, once; what
+	 * else it became, wait_authz() sees.
+	 */
+	for (tries = 0; post(o, ch->url, "{}", NULL, &resp, 0) == -1;
+	    tries++) {
+		if (tries > 0 || !answer_lost(o, "the http-01 challenge",
+		    "reading the authorization again") ||
+		    fetch_authz(o, url, &az, NULL) == -1)
+			goto out;
+		if ((ch = find_http01(&az)) == NULL ||
+		    ch->status != ST_PENDING)
+			break;
+	}
 	log_debug("%s: http-01 challenge answered", az.identifier);
 	rc = 0;
 out:
@@ -677,7 +734,7 @@ finalize(struct net_order *o, struct acme_order *ord)
 	unsigned char		*der = NULL;
 	size_t			 derlen;
 	char			*body = NULL, *url = NULL, err[256];
-	int			 rc = -1;
+	int			 rc = -1, tries;
 
 	http_resp_init(&resp);
 	if ((url = strdup(ord->finalize)) == NULL)
@@ -688,8 +745,20 @@ finalize(struct net_order *o, struct acme_order *ord)
 	}
 	if ((body = acme_req_finalize(der, derlen)) == NULL)
 		goto out;
-	if (post(o, url, body, NULL, &resp, 0) == -1)
-		goto out;
+	/*
+	 * A lost answer: the order says whether the authority took the
+	 * request.  Still ready, it did not, and is finalized again, once;
+	 * anything else is the order as it is now.
+	 */
+	for (tries = 0; post(o, url, body, NULL, &resp, 0) == -1; tries++) {
+		if (tries > 0 || !answer_lost(o, "finalize",
+		    "reading the order again") || fetch_order(o, ord) == -1)
+			goto out;
+		if (ord->status != ST_READY) {
+			rc = 0;
+			goto out;
+		}
+	}
 	acme_order_free(ord);
 	memset(ord, 0, sizeof(*ord));
 	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
@@ -801,7 +870,14 @@ acme_issue(struct net_order *o)
 			log_info("%s: resuming order %s", o->names[0],
 			    o->order_url);
 	}
-	if (o->order_url == NULL && new_order(o, &ord) == -1)
+	/*
+	 * An order whose answer was lost has no URL to be read by (not every
+	 * authority lists an account's orders): it is left to expire, and
+	 * the order placed again, once.
+	 */
+	if (o->order_url == NULL && new_order(o, &ord) == -1 &&
+	    (!answer_lost(o, "newOrder", "ordering again") ||
+	    new_order(o, &ord) == -1))
 		goto out;
 
 	if (ord.status == ST_PENDING) {

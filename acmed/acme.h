@@ -30,6 +30,7 @@ struct http_resp {
 	char		*alternates[ACME_MAX_ALTERNATES];	/* rel="alternate" */
 	size_t		 nalternates;
 	char		 error[256];	/* transport error, "" if none */
+	int		 lost;		/* a POST went out, no answer came */
 };
 
 struct http;

@@ -335,7 +335,6 @@ event_emit(const struct config *conf, const char *event,
 {
 	char		*envp[16], *argv[3], *names = NULL, na[32], what[64];
 	struct buf	 b;
-	struct tm	 tm;
 	int		 n = 0;
 
 	log_debug("event %s%s%s", event, ds ? " " : "",
@@ -355,11 +354,9 @@ event_emit(const struct config *conf, const char *event,
 		env_add(envp, &n, "ACMED_CHAIN", ds->d->chain);
 		env_add(envp, &n, "ACMED_FULLCHAIN", ds->d->fullchain);
 		env_add(envp, &n, "ACMED_KEY", ds->d->key);
-		if (ds->state != CERT_MISSING && gmtime_r(&ds->not_after,
-		    &tm) != NULL) {
-			strftime(na, sizeof(na), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (ds->state != CERT_MISSING &&
+		    iso_time(ds->not_after, na, sizeof(na)) == 0)
 			env_add(envp, &n, "ACMED_NOT_AFTER", na);
-		}
 	}
 	env_add(envp, &n, "ACMED_ERROR", error);
 	envp[n] = NULL;

@@ -321,6 +321,7 @@ issue_start(struct dstate *ds)
 static void
 issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 {
+	char	 end[128];
 	time_t	 now = time(NULL), delay;
 	int	 i;
 
@@ -346,11 +347,61 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 	status_dirty = 1;
 	if (ds->state == CERT_ISSUED && ds->not_after - now <
 	    sched_expiry_warn(conf, ds)) {
-		log_crit("%s: certificate expires in %lld hours and could not "
-		    "be renewed: %s", ds->d->handle,
-		    (long long)(ds->not_after - now) / 3600, error);
+		sched_expiry_text(ds->not_after, now, end, sizeof(end));
+		log_crit("%s: certificate %s and could not be renewed: %s",
+		    ds->d->handle, end, error);
 		event_emit(conf, "expiring", ds, error);
 	}
+}
+
+/* The pending order is done with: forgotten, on disk too. */
+static void
+order_forget(struct dstate *ds)
+{
+	(void)state_remove(conf->state_dir, "orders", ds->d->handle);
+	free(ds->order_url);
+	ds->order_url = NULL;
+}
+
+/*
+ * A certificate is installed only within its validity period.  One that
+ * expired came from an order resumed after its certificate went stale:
+ * the order is forgotten and a new one placed at once, once (a second in
+ * a row is a clock or an authority gone wrong, and waits as a failure
+ * does).  One not valid yet (this clock is behind the authority's) is a
+ * failure, and the next attempt resumes the same order.  0 if the
+ * certificate may be installed.
+ */
+static int
+cert_current(struct dstate *ds, const char *pem, size_t len, time_t now)
+{
+	char	 why[128];
+	time_t	 nb, na;
+	int	 provisional;
+
+	if (x509_leaf_info(pem, len, &nb, &na, &provisional) == -1 ||
+	    (now >= nb && now <= na))
+		return 0;	/* install_chain() says what else is wrong */
+	if (now < nb) {
+		snprintf(why, sizeof(why), "the certificate is not valid before "
+		    "%s", time_text(nb));
+		issue_failed(ds, why, 0);
+		return -1;
+	}
+	snprintf(why, sizeof(why), "the certificate expired at %s",
+	    time_text(na));
+	log_warnx("%s: %s: not installed; order %s forgotten", ds->d->handle,
+	    why, ds->order_url ? ds->order_url : "(unknown)");
+	order_forget(ds);
+	if (ds->reordered) {
+		issue_failed(ds, why, 0);
+		return -1;
+	}
+	ds->reordered = 1;
+	ds->next = now;
+	status_dirty = 1;
+	log_info("%s: placing a new order", ds->d->handle);
+	return -1;
 }
 
 static void
@@ -360,14 +411,15 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	int	 renewed = ds->state == CERT_ISSUED;
 
 	ds->issuing = 0;
+	if (cert_current(ds, pem, len, time(NULL)) == -1)
+		return;
 	if (install_chain(ds, pem, len) == -1) {
 		issue_failed(ds, "the issued certificate was not installed",
 		    0);
 		return;
 	}
-	(void)state_remove(conf->state_dir, "orders", ds->d->handle);
-	free(ds->order_url);
-	ds->order_url = NULL;
+	order_forget(ds);
+	ds->reordered = 0;
 	ds->failures = 0;
 	ds->result = 0;
 	free(ds->last_error);

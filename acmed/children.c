@@ -416,11 +416,6 @@ child_end_text(int p, int status, char *s, size_t len)
 		    WEXITSTATUS(status));
 }
 
-/*
- * Asks every child to leave and waits a bounded time in all, then kills
- * what is left.  A child that ends otherwise than by leaving as asked
- * (it may have been dying already) is logged.
- */
 static long
 now_ms(void)
 {
@@ -433,7 +428,8 @@ now_ms(void)
 /*
  * Waits until a child told to stop has exited, or the deadline: its
  * channel closes as it exits, so the wait ends at once, and its last
- * log lines are written meanwhile.  The pid, or 0 if still running.
+ * log lines are written meanwhile, as are the order and account URLs
+ * netproc sent before it stopped.  The pid, or 0 if still running.
  */
 static pid_t
 child_wait(int i, int *status, long deadline)
@@ -459,27 +455,59 @@ child_wait(int i, int *status, long deadline)
 		if (n == 0 || (n == -1 && errno != EAGAIN))
 			open = 0;
 		while (ichan_get(children[i].chan, &m) == 1) {
-			if (m.hdr.type == MSG_LOG && msg_check(&m) == 0)
+			if (msg_check(&m) == 0 && m.hdr.type == MSG_LOG)
 				child_log(i, &m);
+			else if (msg_check(&m) == 0 && i == PROC_NETPROC &&
+			    (m.hdr.type == MSG_ORDER_URL ||
+			    m.hdr.type == MSG_ACCOUNT_URL))
+				dispatch_netproc(&m);
 			imsg_clear(&m);
 		}
 	}
 	return r;
 }
 
+/*
+ * Whether a child told to stop ended as told: exit status 0, or netproc
+ * killed by the SIGTERM it was sent before it could set its handler.
+ */
+static int
+ended_as_told(int p, int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) == 0;
+	return p == PROC_NETPROC && WTERMSIG(status) == SIGTERM;
+}
+
+/*
+ * Tells every child to leave and waits a bounded time in all, then kills
+ * what is left.  netproc is told by SIGTERM, on which it exits at once:
+ * it reads its channel only between requests, which an order may not end
+ * for minutes.  It is held (SIGSTOP) while the others are told, so that
+ * it cannot find keyproc gone before it leaves (the request it is having
+ * signed would fail), nor keyproc find it gone before MSG_SHUTDOWN.  A
+ * child that ends otherwise than as told (it may have been dying
+ * already) is logged.
+ */
 void
 children_stop(void)
 {
 	char	 s[128];
-	pid_t	 r;
+	pid_t	 r, np = children[PROC_NETPROC].pid;
 	int	 i, status;
 	long	 deadline;
 
+	if (np > 0)
+		(void)kill(np, SIGSTOP);
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
-		if (children[i].chan != NULL) {
+		if (i != PROC_NETPROC && children[i].chan != NULL) {
 			(void)send_msg(i, MSG_SHUTDOWN, -1, NULL);
 			(void)ichan_flush(children[i].chan);
 		}
+	}
+	if (np > 0) {
+		(void)kill(np, SIGTERM);
+		(void)kill(np, SIGCONT);
 	}
 	deadline = now_ms() + SHUTDOWN_WAIT_MS;
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
@@ -491,7 +519,7 @@ children_stop(void)
 				kill(children[i].pid, SIGKILL);
 				(void)waitpid(children[i].pid, &status, 0);
 			} else if (r == children[i].pid &&
-			    (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)) {
+			    !ended_as_told(i, status)) {
 				child_end_text(i, status, s, sizeof(s));
 				log_warnx("%s", s);
 			}

@@ -8,7 +8,9 @@
  * is used.  Only https URLs are fetched, redirects are not followed,
  * bodies are capped at ACME_MAX_BODY and every request is bounded in
  * time.  The headers the protocol needs (Replay-Nonce, Location,
- * Retry-After, Content-Type, Link) are collected as they arrive.
+ * Retry-After, Content-Type, Link) are collected as they arrive.  A POST
+ * goes out once: one whose answer is lost says so (lost), and netproc
+ * finds out what became of it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -36,6 +38,9 @@ struct http {
 	struct castore		*cas;		/* what the API's TLS trusts */
 	struct http_resp	*resp;		/* the request under way */
 	const char		*url;
+	const char		*body;		/* of a POST, and how much of */
+	size_t			 body_len;	/* it libcurl has taken */
+	size_t			 body_off;
 	int			 too_big;
 	int			 bad_header;
 	long			 connect_ms;
@@ -108,6 +113,27 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	return n;
+}
+
+/*
+ * A POST's body, handed to libcurl as it sends it.  There is no seek
+ * callback: when a kept-alive connection dies before the first byte of
+ * the answer, libcurl would send the request again on a new connection,
+ * and must rewind the body first; unable to, it fails the transfer
+ * (CURLE_SEND_FAIL_REWIND) instead.  A signed request must not go twice:
+ * the authority may have acted on it, and its nonce is spent.
+ */
+static size_t
+read_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct http	*h = arg;
+	size_t		 len = size * n;
+
+	if (len > h->body_len - h->body_off)
+		len = h->body_len - h->body_off;
+	memcpy(p, h->body + h->body_off, len);
+	h->body_off += len;
+	return len;
 }
 
 /* A copy of [p, e) with surrounding blanks removed, or NULL. */
@@ -388,6 +414,8 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 	SET(CURLOPT_WRITEDATA, h);
 	SET(CURLOPT_HEADERFUNCTION, header_cb);
 	SET(CURLOPT_HEADERDATA, h);
+	SET(CURLOPT_READFUNCTION, read_cb);
+	SET(CURLOPT_READDATA, h);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_USERAGENT, user_agent != NULL ? user_agent : "acmed");
 	/*
@@ -450,6 +478,7 @@ http_do(struct http *h, enum http_method m, const char *url,
 	int			 bad = 0;
 
 	http_resp_free(r);
+	h->body_off = 0;
 	if (url == NULL || strncmp(url, "https://", 8) != 0) {
 		snprintf(r->error, sizeof(r->error), "%.200s: not an https "
 		    "URL", url != NULL ? url : "(null)");
@@ -481,6 +510,8 @@ http_do(struct http *h, enum http_method m, const char *url,
 	h->url = url;
 	h->too_big = h->bad_header = 0;
 	h->errbuf[0] = '\0';
+	h->body = body != NULL ? body : "";
+	h->body_len = m == M_POST ? len : 0;
 #define SET(opt, val)	bad |= curl_easy_setopt(c, opt, val) != CURLE_OK
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_HTTPHEADER, hdrs);
@@ -501,7 +532,6 @@ http_do(struct http *h, enum http_method m, const char *url,
 		SET(CURLOPT_NOBODY, 0L);
 		SET(CURLOPT_POST, 1L);
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-		SET(CURLOPT_POSTFIELDS, body != NULL ? body : "");
 		break;
 	}
 #undef SET
@@ -525,6 +555,11 @@ http_do(struct http *h, enum http_method m, const char *url,
 		    "header line longer than %d bytes", url, HTTP_MAX_HEADER);
 		goto fail;
 	}
+	if (cc == CURLE_SEND_FAIL_REWIND) {
+		snprintf(r->error, sizeof(r->error), "%.200s: the connection "
+		    "closed before the answer", url);
+		goto fail;
+	}
 	if (cc != CURLE_OK) {
 		snprintf(r->error, sizeof(r->error), "%.120s: %.130s", url,
 		    h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(cc));
@@ -546,6 +581,8 @@ http_do(struct http *h, enum http_method m, const char *url,
 	}
 	h->resp = NULL;
 	r->code = 0;
+	/* Once libcurl has taken some of the body, the request may be in. */
+	r->lost = h->body_off > 0;
 	resp_clear_headers(r);
 	buf_free(&r->body);
 	return -1;

@@ -51,8 +51,8 @@ usage(void)
 }
 
 /*
- * -k stopped by a signal: exit 1 at once.  The children see their channels
- * close and exit; netproc first finishes the request it is sending.
+ * -k stopped by a signal: exit 1 at once.  The children are killed at once
+ * by their parent-death signal, netproc in the middle of a request too.
  */
 static void
 rollover_stop(int sig)

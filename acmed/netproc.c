@@ -38,6 +38,18 @@ static struct imsgchan		*parent, *keyproc, *chald;
 static struct net_authority	*authorities;
 
 /*
+ * SIGTERM: the parent stops netproc, which leaves at once, whatever it is
+ * doing.  An order in flight may wait on the authority for minutes; its
+ * URL is saved, and the next start resumes it.
+ */
+static void
+stop_now(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+/*
  * Sends a message: -1 (logged) if a field does not fit, which ends only
  * the request it was for; a channel that fails ends netproc.
  */
@@ -652,6 +664,7 @@ netproc_main(int debug, int verbose)
 
 	(void)debug;
 	log_procname("netproc");
+	signal(SIGTERM, stop_now);
 	if ((parent = ichan_new(PROC_FD_PARENT, IMSG_MAX_SIZE)) == NULL ||
 	    (keyproc = ichan_new(PROC_FD_PEER1, IMSG_MAX_SIZE)) == NULL ||
 	    (chald = ichan_new(PROC_FD_PEER2, IMSG_MAX_SIZE)) == NULL)

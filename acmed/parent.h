@@ -32,6 +32,7 @@ struct dstate {
 	int		 result;	/* one-shot: 0 ok, -1 failed, 1 pending */
 	char		*last_error;
 	char		*order_url;	/* pending order to resume */
+	int		 reordered;	/* one expired certificate refused */
 	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
 	size_t		 pubkeylen;
 	time_t		 ari_start;	/* the authority's window, 0: none */
@@ -67,6 +68,7 @@ int	 state_remove(const char *, const char *, const char *);
 time_t	 sched_renewal_time(const struct dstate *);
 time_t	 sched_expiry_warn(const struct config *, const struct dstate *);
 time_t	 sched_check_delay(const struct config *);
+void	 sched_expiry_text(time_t, time_t, char *, size_t);
 void	 sched_ari_window(struct dstate *, time_t, time_t, time_t, time_t);
 void	 sched_ari_forget(struct dstate *);
 
@@ -81,6 +83,7 @@ struct sandbox_level;
 void	 status_sandbox(int, const struct sandbox_level *);
 int	 status_write(const struct config *, const struct dstate *, size_t);
 int	 status_print(const char *);
+int	 iso_time(time_t, char *, size_t);
 
 /* actions.c */
 int	 run_actions(const struct domain *);

@@ -6,6 +6,7 @@
  * expiry.  Checks: once per check interval, a little early by a random
  * amount so that a fleet does not reach the authority at the same second.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -56,6 +57,41 @@ sched_expiry_warn(const struct config *conf, const struct dstate *ds)
 	if (life > 0 && life / 6 < conf->expiry_warn)
 		return life / 6;
 	return conf->expiry_warn;
+}
+
+/*
+ * The end of a certificate that could not be renewed, for the log:
+ * "expires in 40 seconds (T)" (minutes under an hour, hours under two
+ * days, days beyond) or "expired at T", with T in the form the status
+ * file and the event hook give it.
+ */
+void
+sched_expiry_text(time_t not_after, time_t now, char *s, size_t len)
+{
+	static const struct {
+		time_t		 below;		/* this unit under it */
+		time_t		 secs;
+		const char	*name;
+	} units[] = {
+		{ 60, 1, "second" },
+		{ 60 * 60, 60, "minute" },
+		{ 2 * 24 * 60 * 60, 60 * 60, "hour" },
+		{ 0, 24 * 60 * 60, "day" },
+	};
+	char	 t[32];
+	time_t	 left = not_after - now, n;
+	size_t	 i;
+
+	(void)iso_time(not_after, t, sizeof(t));
+	if (left < 0) {
+		snprintf(s, len, "expired at %s", t);
+		return;
+	}
+	for (i = 0; units[i].below != 0 && left >= units[i].below; i++)
+		;
+	n = left / units[i].secs;
+	snprintf(s, len, "expires in %lld %s%s (%s)", (long long)n,
+	    units[i].name, n == 1 ? "" : "s", t);
 }
 
 /* The delay to the next routine check: the interval, minus jitter. */

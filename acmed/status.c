@@ -43,14 +43,29 @@ gen_str(yajl_gen g, const char *s)
 		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
+/*
+ * A moment as the status file, the event hook and the expiry warning
+ * give it: ISO 8601, UTC.  0, or -1 if it cannot be written.
+ */
+int
+iso_time(time_t t, char *s, size_t len)
+{
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(s, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(s, len, "?");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 gen_time(yajl_gen g, time_t t)
 {
-	char		 s[32];
-	struct tm	 tm;
+	char	 s[32];
 
-	if (t <= 0 || gmtime_r(&t, &tm) == NULL ||
-	    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (t <= 0 || iso_time(t, s, sizeof(s)) == -1)
 		yajl_gen_null(g);
 	else
 		gen_str(g, s);
@@ -268,6 +283,7 @@ status_print(const char *state_dir)
 	yajl_val	 root, certs, c, names;
 	size_t		 len, i, j;
 	const char	*s, *t;
+	char		 now[32];
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
 	if (read_file(path, STATUS_MAX, &data, &len) == -1) {
@@ -282,6 +298,7 @@ status_print(const char *state_dir)
 		yajl_tree_free(root);
 		return -1;
 	}
+	(void)iso_time(time(NULL), now, sizeof(now));
 	printf("status of acmed (pid %lld), updated %s\n",
 	    field_int(root, "pid"), (s = field_str(root, "updated")) ? s :
 	    "?");
@@ -303,8 +320,10 @@ status_print(const char *state_dir)
 			printf("\n");
 		}
 		printf("  certificate: %s", field_str(c, "state"));
+		/* The same form for both: the string order is the time's. */
 		if ((s = field_str(c, "not_after")) != NULL)
-			printf(", valid until %s", s);
+			printf(", %s %s", strcmp(s, now) < 0 ? "expired at" :
+			    "valid until", s);
 		s = field_str(c, "next_action");
 		t = field_str(c, "next_at");
 		printf("\n  next: %s at %s\n", s ? s : "?", t ? t : "?");

@@ -64,6 +64,12 @@ t_stop() {
 	wait "$1" 2>/dev/null
 }
 
+# proc_gone PID: no such process, or only its zombie.
+proc_gone() {
+	[ ! -r "/proc/$1/status" ] ||
+	    grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # The users the children run as; created if missing (tests run as root).
 t_users() {
 	"$TOP/etc/mkusers.sh" >/dev/null
@@ -83,6 +89,35 @@ t_pebble() {
 	t_at_exit "$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR"
 	. "$T_PEBBLE_DIR/env"
 	export PEBBLE_URL PEBBLE_CA PEBBLE_MGMT T_HTTP_PORT
+}
+
+# t_python: sets PY to python3, or skips the whole test without it (call
+# it before the first check).
+t_python() {
+	PY=/usr/bin/python3
+	[ -x "$PY" ] || PY=$(command -v python3)
+	if [ -z "$PY" ]; then
+		echo "1..0 # SKIP python3 missing (make deps)"
+		exit 0
+	fi
+}
+
+# t_ariproxy LOG [OPTION...]: ariproxy.py (after t_python and t_pebble)
+# in front of Pebble with Pebble's localhost certificate, an empty window
+# file unless -w is given, its log in LOG; sets ARIPROXY_PORT.  Stopped
+# at exit.
+t_ariproxy() {
+	tap_log=$1; shift
+	: >"$T_TMP/ariproxy.window"
+	rm -f "$T_TMP/ariproxy.port"
+	"$PY" "$TOP/regress/helpers/ariproxy.py" \
+	    -c "$T_PEBBLE_DIR/cert.pem" -k "$T_PEBBLE_DIR/key.pem" \
+	    -u "${PEBBLE_URL%/dir}" -C "$PEBBLE_CA" -L "$tap_log" \
+	    -w "$T_TMP/ariproxy.window" -P "$T_TMP/ariproxy.port" "$@" \
+	    2>>"$T_TMP/ariproxy.err" &
+	t_at_exit "kill $! 2>/dev/null"
+	wait_for 10 test -s "$T_TMP/ariproxy.port" || return 1
+	ARIPROXY_PORT=$(cat "$T_TMP/ariproxy.port")
 }
 
 # t_conf FILE: writes the global part of a configuration for Pebble

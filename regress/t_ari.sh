@@ -7,12 +7,7 @@
 # order, and orders again without it when the authority refuses that.
 . "$(dirname "$0")/lib.sh"
 t_users
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3)
-if [ -z "$PY" ]; then
-	echo "1..0 # SKIP python3 missing (make deps)"
-	exit 0
-fi
+t_python
 t_pebble 14800 || { notok "pebble starts"; t_done; exit 1; }
 ok "pebble starts"
 
@@ -112,10 +107,6 @@ sed -i "s|api url \".*\"|api url \"https://127.0.0.1:$port/dir\"|" "$conf"
 t_domain "$conf" ari.example.org
 
 # The daemon, stopped at exit (SIGTERM, then SIGKILL after 5 s).
-proc_gone() {
-	[ ! -r "/proc/$1/status" ] ||
-	    grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
 daemon_stop() {
 	[ -n "$dpid" ] || return 0
 	kill -TERM "$dpid" 2>/dev/null

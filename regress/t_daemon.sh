@@ -36,12 +36,6 @@ daemon_stop_all() {
 t_child_pids=""
 t_at_exit daemon_stop_all
 
-# proc_gone PID: no such process, or only its zombie.
-proc_gone() {
-	[ ! -r "/proc/$1/status" ] ||
-	    grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
-
 # daemon_start [FILE]: acmed -d -v in the background, its output in $log.
 daemon_start() {
 	"$ACMED" -d -v -f "${1:-$conf}" >>"$log" 2>&1 &

@@ -2,8 +2,10 @@
 # The authority goes away while a certificate nears its end: the renewal
 # fails, the "expiring" event reaches the hook and the log at critical
 # level, the installed files stay as they are, the daemon keeps running.
-# The authority comes back (a new Pebble that has forgotten the account):
-# the daemon registers again and renews.
+# The log counts the seconds left, then says when it expired, at the
+# moment the hook and the status file give.  The authority comes back (a
+# new Pebble that has forgotten the account): the daemon registers again
+# and renews.
 . "$(dirname "$0")/lib.sh"
 t_users
 PEBBLE_VALIDITY=36 t_pebble 15400 || { notok "pebble starts"; t_done; exit 1; }
@@ -37,6 +39,29 @@ check "a renewal-failed event came with it" \
     grep -q "^renewal-failed exp.example.org" "$T_TMP/events"
 check "the log says it at critical level, naming the domain" \
     grep -q "exp.example.org: certificate expires in .* and could not be renewed" "$T_TMP/log"
+end=$(sed -n 's/^expiring exp.example.org \([^ ]*\) .*/\1/p' "$T_TMP/events" |
+    head -n 1)
+check "the log counts the seconds left, to the hook's end ($end)" grep -Eq \
+    "exp.example.org: certificate expires in [0-6] seconds? \($end\) and could not be renewed: " \
+    "$T_TMP/log"
+check_not "never \"0 hours\"" grep -q "expires in 0 hours" "$T_TMP/log"
+check "the status file gives the same end" \
+    grep -q "\"not_after\": \"$end\"" "$T_TMP/state/status.json"
+past() {
+	[ "$(date +%s)" -gt "$(date -u -d "$end" +%s)" ]
+}
+check "the certificate expires" wait_for 15 past
+kill -USR1 "$apid"
+check "then the log says when it expired" wait_for 10 grep -q \
+    "exp.example.org: certificate expired at $end and could not be renewed: " \
+    "$T_TMP/log"
+check "the hook hears of it with the same end" \
+    test "$(grep -c "^expiring exp.example.org $end " "$T_TMP/events")" -ge 2
+status_expired() {
+	"$ACMED" -s -f "$conf" 2>/dev/null |
+	    grep -q "certificate: issued, expired at $end"
+}
+check "acmed -s says when it expired" wait_for 5 status_expired
 check "the installed files are untouched" sh -c \
     "[ \"\$(md5sum '$T_TMP'/exp.example.org.* | grep -v key)\" = '$sum' ]"
 check "the daemon keeps running" kill -0 "$apid"

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """
 A reverse proxy in front of an ACME server that has no renewal
-information (Pebble 2.4), adding RFC 9773's to it, for the tests.
+information (Pebble 2.4), adding RFC 9773's to it, and losing answers on
+request, for the tests.
 
   ariproxy.py -c cert.pem -k key.pem -u https://127.0.0.1:PORT -C ca.pem
               -w window -L log [-p port] [-P portfile] [-s] [-R refusefile]
-              [-d directory-path (/dir)]
+              [-D dropfile] [-d directory-path (/dir)]
 
 Every request is forwarded to the upstream server with its Host header
 unchanged, so the server builds its URLs (and checks the JWS "url") with
@@ -24,11 +25,20 @@ once:
   TIME renewalInfo CERTID
   TIME newOrder replaces=ID   (replaces=- when the order has none)
   TIME refused replaces=ID
+  TIME post KIND              (a POST the server answered)
+  TIME dropped KIND           (and its answer was not passed on)
+
+KIND, from the JWS payload: newAccount, lookup (onlyReturnExisting),
+newOrder, challenge ({}), finalize (a csr), get (POST-as-GET) or
+certificate (a POST-as-GET answered with a certificate chain), other.
 
 With -R FILE, while FILE exists, a newOrder naming a certificate it
 replaces is answered 409 alreadyReplaced (RFC 9773 section 5) instead of
-being forwarded.  Listens on 127.0.0.1 only; port 0 (the default) picks a
-free one, written to the port file.
+being forwarded.  With -D FILE, a POST of a kind FILE has a line for is
+forwarded, then the connection is closed without a byte of the answer,
+as a connection that dies would; that line is removed from FILE, so
+each line loses one answer.  Listens on 127.0.0.1 only; port 0 (the
+default) picks a free one, written to the port file.
 """
 import argparse
 import base64
@@ -51,6 +61,7 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te",
 opts = None
 ari_path = None
 log_lock = threading.Lock()
+drop_lock = threading.Lock()
 upstream_ctx = None
 
 
@@ -73,6 +84,49 @@ def order_replaces(body):
     if not isinstance(payload, dict) or "identifiers" not in payload:
         raise ValueError("not an order")
     return payload.get("replaces")
+
+
+def post_kind(body):
+    """What a POST is, from its JWS payload."""
+    try:
+        jws = json.loads(body)
+        if jws.get("payload") == "":
+            return "get"
+        payload = json.loads(b64url_decode(jws["payload"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "other"
+    if payload == {}:
+        return "challenge"
+    if not isinstance(payload, dict):
+        return "other"
+    if payload.get("onlyReturnExisting"):
+        return "lookup"
+    for key, kind in (("termsOfServiceAgreed", "newAccount"),
+                      ("identifiers", "newOrder"), ("csr", "finalize")):
+        if key in payload:
+            return kind
+    return "other"
+
+
+def drop_wanted(kind):
+    """Whether the drop file asks to lose this kind of answer; if so, the
+    line asking for it is removed."""
+    if not opts.drop:
+        return False
+    with drop_lock:
+        try:
+            with open(opts.drop) as f:
+                lines = f.read().split()
+        except OSError:
+            return False
+        if kind not in lines:
+            return False
+        lines.remove(kind)
+        tmp = opts.drop + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("".join(k + "\n" for k in lines))
+        os.rename(tmp, opts.drop)
+        return True
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -124,7 +178,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, "application/json",
                     [("Retry-After", secs)])
 
-    def forward(self, body):
+    def forward(self, body, kind=None):
         conn = http.client.HTTPSConnection(opts.up_host, opts.up_port,
                                            context=upstream_ctx, timeout=30)
         try:
@@ -144,6 +198,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if len(data) > MAX_BODY:
             self.problem(502, "serverInternal", "upstream answer too large")
             return
+        if kind == "get" and any(k.lower() == "content-type" and
+                                 v.startswith("application/pem-certificate")
+                                 for k, v in rheaders):
+            kind = "certificate"
+        if kind is not None:
+            log_event("post " + kind)
+            if drop_wanted(kind):
+                log_event("dropped " + kind)
+                self.close_connection = True
+                return
         if self.command == "GET" and code == 200 and \
                 urllib.parse.urlsplit(self.path).path == opts.dir_path:
             d = json.loads(data)
@@ -187,7 +251,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                  "certificate %s was already replaced" % rep)
                     return
         try:
-            self.forward(body)
+            self.forward(body, post_kind(body)
+                         if self.command == "POST" else None)
         except (OSError, http.client.HTTPException, ValueError) as e:
             self.log_message("upstream: %s", e)
             self.problem(502, "serverInternal", "upstream: %s" % e)
@@ -222,6 +287,7 @@ def main():
     ap.add_argument("-P", dest="portfile")
     ap.add_argument("-s", dest="slash", action="store_true")
     ap.add_argument("-R", dest="refuse")
+    ap.add_argument("-D", dest="drop")
     ap.add_argument("-d", dest="dir_path", default="/dir")
     opts = ap.parse_args()
     u = urllib.parse.urlsplit(opts.upstream)

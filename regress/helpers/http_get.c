@@ -7,7 +7,8 @@
  *
  * -I HEAD, -d POST application/jose+json, -n repeat (and print the number
  * of connections opened in all), -D parse the body as an ACME directory,
- * -b print the body.  Exit 0 if an HTTP answer arrived, 1 if not.
+ * -b print the body.  Exit 0 if an HTTP answer arrived, 1 if not ("lost"
+ * after the error if the request went out).
  */
 #include <err.h>
 #include <stdio.h>
@@ -156,6 +157,8 @@ main(int argc, char *argv[])
 			conns += c;
 		if (rc == -1) {
 			printf("error %s\n", r.error);
+			if (r.lost)
+				printf("lost\n");
 			break;
 		}
 	}

@@ -4,14 +4,19 @@ A TCP relay for the tests: listens on 127.0.0.1 (port 0: a free one,
 written to the port file once listening), connects every client to
 127.0.0.1:TARGET and copies bytes both ways unchanged.  What clients send
 is appended to the log file as it passes, so a test can see the request
-heads a front server sends on (its Host header, say).
+heads a front server sends on (its Host header, say).  With -H FILE, a
+client is held, not connected on, while FILE exists (at most a minute):
+a validation server then waits for its answer as long as a test likes.
 
-  tcptap.py -t TARGET -P portfile -L logfile [-p port]
+  tcptap.py -t TARGET -P portfile -L logfile [-p port] [-H holdfile]
 """
 import argparse
 import os
 import socket
 import threading
+import time
+
+HOLD_MAX = 60
 
 lock = threading.Lock()
 
@@ -35,7 +40,10 @@ def pump(src, dst, log):
         pass
 
 
-def serve(client, target, log):
+def serve(client, target, log, hold):
+    end = time.monotonic() + HOLD_MAX
+    while hold and os.path.exists(hold) and time.monotonic() < end:
+        time.sleep(0.05)
     try:
         up = socket.create_connection(("127.0.0.1", target), timeout=5)
     except OSError:
@@ -57,6 +65,7 @@ def main():
     ap.add_argument("-P", required=True)
     ap.add_argument("-L", required=True)
     ap.add_argument("-p", type=int, default=0)
+    ap.add_argument("-H")
     a = ap.parse_args()
     log = open(a.L, "ab")
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -69,7 +78,7 @@ def main():
     os.rename(tmp, a.P)
     while True:
         c, _ = ls.accept()
-        threading.Thread(target=serve, args=(c, a.t, log),
+        threading.Thread(target=serve, args=(c, a.t, log, a.H),
                          daemon=True).start()
 
 
