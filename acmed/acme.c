@@ -134,8 +134,9 @@ get_nonce(struct net_order *o)
 		goto out;
 	}
 	if (resp.nonce == NULL) {
-		order_fail(o, "nonce", "authority %s: %s gave no nonce (HTTP "
-		    "%ld)", a->name, a->dir.new_nonce, resp.code);
+		order_fail(o, "nonce", "authority %s: %s gave %s (HTTP %ld)",
+		    a->name, a->dir.new_nonce, resp.bad_nonce ? "a nonce that "
+		    "is not base64url, refused" : "no nonce", resp.code);
 		goto out;
 	}
 	a->nonce = resp.nonce;
@@ -472,6 +473,30 @@ out:
 	return rc;
 }
 
+/*
+ * Whether an authorization is for one of the names ordered.  One for
+ * another name is the authority's mistake or an attempt to have acmed
+ * answer for a name nobody asked it about: the order stops there.
+ */
+static int
+authz_ordered(const struct net_order *o, const struct acme_authz *az)
+{
+	const char	*name;
+	size_t		 i;
+
+	for (i = 0; i < o->nnames; i++) {
+		name = o->names[i];
+		if (az->wildcard) {
+			if (strncmp(name, "*.", 2) != 0)
+				continue;
+			name += 2;
+		}
+		if (strcasecmp(name, az->identifier) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 fetch_authz(struct net_order *o, const char *url, struct acme_authz *az,
     long *retry_after)
@@ -488,6 +513,12 @@ fetch_authz(struct net_order *o, const char *url, struct acme_authz *az,
 	if (acme_parse_authz(resp.body.data, resp.body.len, az, err,
 	    sizeof(err)) == -1) {
 		order_fail(o, "authorization", "%s: %s", url, err);
+		goto out;
+	}
+	if (!authz_ordered(o, az)) {
+		order_fail(o, "authorization", "%s: authorization %s is for "
+		    "\"%s\", a name that was not ordered", o->names[0], url,
+		    az->identifier);
 		goto out;
 	}
 	if (retry_after != NULL)

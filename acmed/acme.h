@@ -24,6 +24,7 @@ struct http_resp {
 	char		*content_type;
 	char		*location;
 	char		*nonce;		/* Replay-Nonce */
+	int		 bad_nonce;	/* one came that was not base64url */
 	long		 retry_after;	/* seconds, -1 if absent */
 	char		*link_up;	/* Link: rel="up" */
 	char		*alternates[ACME_MAX_ALTERNATES];	/* rel="alternate" */

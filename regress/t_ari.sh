@@ -7,12 +7,7 @@
 # order, and orders again without it when the authority refuses that.
 . "$(dirname "$0")/lib.sh"
 t_users
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3)
-if [ -z "$PY" ]; then
-	echo "1..0 # SKIP python3 missing (make deps)"
-	exit 0
-fi
+t_python
 t_pebble 14800 || { notok "pebble starts"; t_done; exit 1; }
 ok "pebble starts"
 

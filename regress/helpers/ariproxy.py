@@ -5,7 +5,7 @@ information (Pebble 2.4), adding RFC 9773's to it, for the tests.
 
   ariproxy.py -c cert.pem -k key.pem -u https://127.0.0.1:PORT -C ca.pem
               -w window -L log [-p port] [-P portfile] [-s] [-R refusefile]
-              [-d directory-path (/dir)]
+              [-r rulesfile] [-d directory-path (/dir)]
 
 Every request is forwarded to the upstream server with its Host header
 unchanged, so the server builds its URLs (and checks the JWS "url") with
@@ -27,8 +27,19 @@ once:
 
 With -R FILE, while FILE exists, a newOrder naming a certificate it
 replaces is answered 409 alreadyReplaced (RFC 9773 section 5) instead of
-being forwarded.  Listens on 127.0.0.1 only; port 0 (the default) picks a
-free one, written to the port file.
+being forwarded.
+
+With -r FILE, the answers a hostile or broken authority would give, from
+the rules in FILE (read again for every request, missing: none), one a
+line, the string a JSON string (escapes as JSON has them):
+
+  identifier "STRING"  every authorization forwarded names STRING as
+                       its identifier's value
+  detail "STRING"      every problem document forwarded has STRING as
+                       its detail
+
+each logged (TIME identifier / detail).  Listens on 127.0.0.1 only;
+port 0 (the default) picks a free one, written to the port file.
 """
 import argparse
 import base64
@@ -63,6 +74,49 @@ def log_event(line):
 
 def b64url_decode(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def read_rules():
+    """The rules of -r as a dict; a rule given twice: the last."""
+    rules = {}
+    if not opts.rules:
+        return rules
+    try:
+        with open(opts.rules) as f:
+            for line in f:
+                w = line.strip().split(None, 1)
+                if len(w) != 2:
+                    continue
+                if w[0] in ("identifier", "detail"):
+                    rules[w[0]] = json.loads(w[1])
+    except OSError:
+        pass
+    return rules
+
+
+def rewrite(data, headers):
+    """An upstream answer with the identifier and detail rules applied."""
+    rules = read_rules()
+    ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+    if not ("identifier" in rules or "detail" in rules) or \
+            "json" not in ctype:
+        return data
+    try:
+        d = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(d, dict):
+        return data
+    if "identifier" in rules and isinstance(d.get("identifier"), dict) \
+            and "challenges" in d:
+        d["identifier"]["value"] = rules["identifier"]
+        log_event("identifier")
+    elif "detail" in rules and "problem" in ctype:
+        d["detail"] = rules["detail"]
+        log_event("detail")
+    else:
+        return data
+    return json.dumps(d).encode()
 
 
 def order_replaces(body):
@@ -144,6 +198,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if len(data) > MAX_BODY:
             self.problem(502, "serverInternal", "upstream answer too large")
             return
+        data = rewrite(data, rheaders)
         if self.command == "GET" and code == 200 and \
                 urllib.parse.urlsplit(self.path).path == opts.dir_path:
             d = json.loads(data)
@@ -222,6 +277,7 @@ def main():
     ap.add_argument("-P", dest="portfile")
     ap.add_argument("-s", dest="slash", action="store_true")
     ap.add_argument("-R", dest="refuse")
+    ap.add_argument("-r", dest="rules")
     ap.add_argument("-d", dest="dir_path", default="/dir")
     opts = ap.parse_args()
     u = urllib.parse.urlsplit(opts.upstream)
