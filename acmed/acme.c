@@ -65,6 +65,59 @@ is_problem(const struct acme_problem *p, const char *suffix)
 	    strcmp(p->type + strlen(ERR_PREFIX), suffix) == 0;
 }
 
+/* Whether a Content-Type is JSON's: application/json or a +json type. */
+static int
+json_type(const char *ct)
+{
+	size_t	 n;
+
+	if (ct == NULL)
+		return 0;
+	n = strlen(ct);
+	return strcmp(ct, "application/json") == 0 ||
+	    (strncmp(ct, "application/", 12) == 0 && n > 17 &&
+	    strcmp(ct + n - 5, "+json") == 0);
+}
+
+/*
+ * What came instead of what was asked for: the status, where a redirect
+ * points, the Content-Type and the size.  A captive portal, a firewall's
+ * block page or a wrong "api url" is known by these, not by the parser's
+ * complaint about its first byte.  Redirects are not followed.
+ */
+static char *
+answer_what(const struct http_resp *r)
+{
+	char	*s;
+	int	 redirect = r->code >= 300 && r->code < 400;
+
+	if (asprintf(&s, "HTTP %ld%s%s, %s%s, %zu bytes", r->code,
+	    redirect ? " redirecting to " : "", !redirect ? "" :
+	    r->location ? r->location : "nowhere", r->content_type ?
+	    "Content-Type " : "no Content-Type", r->content_type ?
+	    r->content_type : "", r->body.len) == -1)
+		return NULL;
+	return s;
+}
+
+/*
+ * An answer from url that could not be read (err): yajl's reason if the
+ * answer said it was JSON, otherwise what came instead.
+ */
+static void
+answer_fail(struct net_order *o, const char *kind, const char *url,
+    const struct http_resp *r, const char *err)
+{
+	char	*what;
+
+	if (json_type(r->content_type) || (what = answer_what(r)) == NULL) {
+		order_fail(o, kind, "%s: %s", url, err);
+		return;
+	}
+	order_fail(o, kind, "%s: not JSON: %s", url, what);
+	free(what);
+}
+
 static void
 sleep_ms(long ms)
 {
@@ -81,7 +134,7 @@ get_directory(struct net_order *o)
 {
 	struct net_authority	*a = o->a;
 	struct http_resp	 resp;
-	char			 err[256];
+	char			 err[256], *what = NULL, *dir = NULL;
 	int			 rc = -1;
 
 	if (a->have_dir)
@@ -93,20 +146,26 @@ get_directory(struct net_order *o)
 		goto out;
 	}
 	if (resp.code != 200) {
+		what = answer_what(&resp);
 		order_fail(o, "directory", "authority %s: directory %s "
-		    "answered HTTP %ld", a->name, a->api_url, resp.code);
+		    "answered %s", a->name, a->api_url, what ? what : "?");
 		o->retry_after = resp.retry_after;
 		goto out;
 	}
 	if (acme_parse_directory(resp.body.data, resp.body.len, &a->dir, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "directory", "authority %s: directory %s: %s",
-		    a->name, a->api_url, err);
+		if (asprintf(&dir, "authority %s: directory %s", a->name,
+		    a->api_url) == -1)
+			dir = NULL;
+		answer_fail(o, "directory", dir ? dir : a->api_url, &resp,
+		    err);
 		goto out;
 	}
 	a->have_dir = 1;
 	rc = 0;
 out:
+	free(what);
+	free(dir);
 	http_resp_free(&resp);
 	return rc;
 }
@@ -156,15 +215,17 @@ static struct acme_problem *
 take_problem(struct net_order *o, const char *url, struct http_resp *resp)
 {
 	struct acme_problem	*p;
-	char			 err[256];
+	char			 err[256], *what;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	if (acme_parse_problem(resp->body.data, resp->body.len, p, err,
 	    sizeof(err)) == -1) {
 		free(p);
-		order_fail(o, "http", "%s answered HTTP %ld without a problem "
-		    "document", url, resp->code);
+		what = answer_what(resp);
+		order_fail(o, "http", "%s answered %s, not a problem document",
+		    url, what ? what : "?");
+		free(what);
 		return NULL;
 	}
 	return p;
@@ -385,7 +446,7 @@ fetch_order(struct net_order *o, struct acme_order *ord)
 	memset(ord, 0, sizeof(*ord));
 	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "order", "%s: %s", o->order_url, err);
+		answer_fail(o, "order", o->order_url, &resp, err);
 		goto out;
 	}
 	o->retry_after = resp.retry_after;
@@ -459,7 +520,7 @@ again:
 	memset(ord, 0, sizeof(*ord));
 	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "order", "%s: %s", resp.location, err);
+		answer_fail(o, "order", resp.location, &resp, err);
 		goto out;
 	}
 	free(o->order_url);
@@ -512,7 +573,7 @@ fetch_authz(struct net_order *o, const char *url, struct acme_authz *az,
 	memset(az, 0, sizeof(*az));
 	if (acme_parse_authz(resp.body.data, resp.body.len, az, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "authorization", "%s: %s", url, err);
+		answer_fail(o, "authorization", url, &resp, err);
 		goto out;
 	}
 	if (!authz_ordered(o, az)) {
@@ -707,7 +768,7 @@ finalize(struct net_order *o, struct acme_order *ord)
 	memset(ord, 0, sizeof(*ord));
 	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "order", "%s: %s", url, err);
+		answer_fail(o, "order", url, &resp, err);
 		goto out;
 	}
 	o->retry_after = resp.retry_after;

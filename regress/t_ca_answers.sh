@@ -36,21 +36,25 @@ domain answers.s09d.test {
 }
 EOC
 
-# spec NONCE-STANZA-LINES LOCATION: the directory, /nonce as given, an
-# account at LOCATION and an order refused, written aside and renamed.
+# spec: the stanzas on standard input first (the first stanza that
+# matches answers), then a directory, nonces, an account and an order
+# refused; written aside and renamed.
 spec() {
-	cat >"$S.new" <<SPEC
+	{
+		cat
+		cat <<SPEC
+
 path /dir
 header Content-Type: application/json
 body {"newNonce":"$base/nonce","newAccount":"$base/acct","newOrder":"$base/order"}
 
 path /nonce
-$1
+nonce
 
 path /acct
 status 201
 nonce
-header Location: $2
+header Location: $base/acct/1
 header Content-Type: application/json
 body {"status":"valid"}
 
@@ -60,11 +64,15 @@ nonce
 header Content-Type: application/problem+json
 body {"type":"urn:ietf:params:acme:error:unauthorized","detail":"no"}
 SPEC
+	} >"$S.new"
 	mv "$S.new" "$S"
 }
 
 # 1. A Replay-Nonce that is not base64url is refused, and said so.
-spec "header Replay-Nonce: abc${ESC}[2Kdef" "$base/acct/1"
+spec <<EOS
+path /nonce
+header Replay-Nonce: abc${ESC}[2Kdef
+EOS
 check_not "bad nonce: acmed -o fails" run
 check "bad nonce: refused, and the log says why" grep -q \
     "$base/nonce gave a nonce that is not base64url, refused" "$out"
@@ -73,7 +81,14 @@ check "bad nonce: never sent back" sh -c \
 check "bad nonce: the log is visible text" t_visible "$out"
 
 # 2. An account URL holding ESC, CR, a C1 control and a bidi override.
-spec "nonce" "$base/acct/1${ESC}[2K${CR}acmed: forged${NEL}${RLO}x"
+spec <<EOS
+path /acct
+status 201
+nonce
+header Location: $base/acct/1${ESC}[2K${CR}acmed: forged${NEL}${RLO}x
+header Content-Type: application/json
+body {"status":"valid"}
+EOS
 check_not "Location with controls: acmed -o fails (the order)" run
 check "Location with controls: the account URL is logged" grep -q \
     "authority fault: account $base/acct/1" "$out"
@@ -82,4 +97,70 @@ check "Location with controls: each shown" grep -qF \
     "$base/acct/1\\x1b[2K\\x0dacmed: forged\\u0085\\u202ex" "$out"
 check "Location with controls: the state file is visible text" \
     t_visible "$T_TMP/state/accounts/fault.url"
+rm -f "$T_TMP/state/accounts/fault.url"
+
+# 3. A captive portal answers for the directory: 200, an HTML page.
+page='<html><head><title>Log in</title></head><body>Wi-Fi</body></html>'
+len=$(printf '%s' "$page" | wc -c)
+spec <<EOS
+path /dir
+header Content-Type: text/html; charset=utf-8
+body $page
+EOS
+check_not "HTML directory: acmed -o fails" run
+check "HTML directory: says what came, and from where" grep -q \
+    "authority fault: directory $base/dir: not JSON: HTTP 200, Content-Type text/html, $len bytes" \
+    "$out"
+check "HTML directory: not the parser's complaint" sh -c \
+    "! grep -q \"stray '/'\" '$out'"
+
+# 4. The same with a Content-Type that holds ESC.
+spec <<EOS
+path /dir
+header Content-Type: text/html${ESC}[31m
+body $page
+EOS
+check_not "Content-Type with ESC: acmed -o fails" run
+check "Content-Type with ESC: shown" grep -qF \
+    "not JSON: HTTP 200, Content-Type text/html\\x1b[31m, $len bytes" "$out"
+check "Content-Type with ESC: the log is visible text" t_visible "$out"
+
+# 5. A redirect names where it points.
+spec <<EOS
+path /dir
+status 302
+header Location: https://portal.s09d.test/login?from=acme
+header Content-Type: text/html
+EOS
+check_not "redirected directory: acmed -o fails" run
+check "redirected directory: the Location is named" grep -q \
+    "directory $base/dir answered HTTP 302 redirecting to https://portal.s09d.test/login?from=acme, Content-Type text/html, 0 bytes" \
+    "$out"
+
+# 6. A block page for a request: neither JSON nor a problem document.
+spec <<EOS
+path /order
+status 403
+nonce
+header Content-Type: text/html
+body $page
+EOS
+check_not "blocked request: acmed -o fails" run
+check "blocked request: says what came" grep -q \
+    "$base/order answered HTTP 403, Content-Type text/html, $len bytes, not a problem document" \
+    "$out"
+
+# 7. An order created, its body an HTML page.
+spec <<EOS
+path /order
+status 201
+nonce
+header Location: $base/order/1
+header Content-Type: text/html
+body $page
+EOS
+check_not "HTML order: acmed -o fails" run
+check "HTML order: says what came" grep -q \
+    "$base/order/1: not JSON: HTTP 201, Content-Type text/html, $len bytes" \
+    "$out"
 t_done
