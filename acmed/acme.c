@@ -228,6 +228,14 @@ take_problem(struct net_order *o, const char *url, struct http_resp *resp)
 		free(what);
 		return NULL;
 	}
+	/*
+	 * New terms to agree to (RFC 8555 section 7.3.3): the administrator
+	 * needs the page the problem names and the terms themselves.
+	 */
+	if (is_problem(p, "userActionRequired") && (resp->link_tos != NULL ||
+	    o->a->dir.terms_of_service != NULL))
+		p->terms = strdup(resp->link_tos != NULL ? resp->link_tos :
+		    o->a->dir.terms_of_service);
 	return p;
 }
 

@@ -77,6 +77,7 @@ http_resp_free(struct http_resp *r)
 	free(r->location);
 	free(r->nonce);
 	free(r->link_up);
+	free(r->link_tos);
 	for (i = 0; i < r->nalternates; i++)
 		free(r->alternates[i]);
 	http_resp_init(r);
@@ -92,9 +93,11 @@ resp_clear_headers(struct http_resp *r)
 	free(r->location);
 	free(r->nonce);
 	free(r->link_up);
+	free(r->link_tos);
 	for (i = 0; i < r->nalternates; i++)
 		free(r->alternates[i]);
 	r->content_type = r->location = r->nonce = r->link_up = NULL;
+	r->link_tos = NULL;
 	r->nalternates = 0;
 	r->retry_after = -1;
 	r->bad_nonce = 0;
@@ -242,6 +245,9 @@ http_parse_link(struct http_resp *r, const char *v)
 			if ((url = trimdup(u, ue)) != NULL)
 				r->link_up = url;
 		}
+		if (rel_has(rel, rele - rel, "terms-of-service") &&
+		    r->link_tos == NULL)
+			r->link_tos = trimdup(u, ue);
 		if (rel_has(rel, rele - rel, "alternate") &&
 		    r->nalternates < ACME_MAX_ALTERNATES) {
 			if ((url = trimdup(u, ue)) != NULL)

@@ -444,7 +444,9 @@ problem_read(yajl_val obj, const char *what, void *arg, char *err,
 	yajl_val		 v, subs, s, id;
 	size_t			 i;
 
-	if (problem_text(obj, what, &p->type, &p->detail, err, errlen) == -1)
+	if (problem_text(obj, what, &p->type, &p->detail, err, errlen) == -1 ||
+	    json_str(obj, "instance", 0, what, &p->instance, err,
+	    errlen) == -1)
 		goto fail;
 	if ((v = json_get(obj, "status")) != NULL) {
 		if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
@@ -512,6 +514,8 @@ acme_problem_free(struct acme_problem *p)
 	free(p->sub);
 	free(p->type);
 	free(p->detail);
+	free(p->instance);
+	free(p->terms);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -295,6 +295,14 @@ acme_problem_text(const struct acme_problem *p)
 		text_add(&b, "no problem document");
 	else {
 		text_type(&b, p->type, p->detail);
+		if (p->instance != NULL) {
+			text_add(&b, "; see ");
+			text_add(&b, p->instance);
+		}
+		if (p->terms != NULL) {
+			text_add(&b, "; terms of service: ");
+			text_add(&b, p->terms);
+		}
 		for (i = 0; i < p->nsub; i++) {
 			text_add(&b, " (");
 			if (p->sub[i].identifier != NULL) {

@@ -163,4 +163,40 @@ check_not "HTML order: acmed -o fails" run
 check "HTML order: says what came" grep -q \
     "$base/order/1: not JSON: HTTP 201, Content-Type text/html, $len bytes" \
     "$out"
+
+# 8. New terms of service to agree to (RFC 8555 section 7.3.3): the page
+# to visit and the terms, from the Link header.
+uar='{"type":"urn:ietf:params:acme:error:userActionRequired",'
+uar="$uar\"detail\":\"Terms of service have changed\","
+uar="$uar\"instance\":\"https://ca.s09d.test/agree/1\",\"status\":403}"
+spec <<EOS
+path /order
+status 403
+nonce
+header Link: <https://ca.s09d.test/tos/2>;rel="terms-of-service"
+header Content-Type: application/problem+json
+body $uar
+EOS
+check_not "userActionRequired: acmed -o fails" run
+check "userActionRequired: the page to visit and the terms are shown" \
+    grep -q "userActionRequired: Terms of service have changed; see https://ca.s09d.test/agree/1; terms of service: https://ca.s09d.test/tos/2" \
+    "$out"
+
+# 9. Without a Link header, the terms the directory names.
+spec <<EOS
+path /dir
+header Content-Type: application/json
+body {"newNonce":"$base/nonce","newAccount":"$base/acct","newOrder":"$base/order",
+body "meta":{"termsOfService":"https://ca.s09d.test/tos/1"}}
+
+path /order
+status 403
+nonce
+header Content-Type: application/problem+json
+body $uar
+EOS
+check_not "userActionRequired, no Link: acmed -o fails" run
+check "userActionRequired, no Link: the directory's terms are shown" \
+    grep -q "see https://ca.s09d.test/agree/1; terms of service: https://ca.s09d.test/tos/1" \
+    "$out"
 t_done

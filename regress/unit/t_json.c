@@ -218,6 +218,21 @@ t_problem(void)
 	free(txt);
 	acme_problem_free(&p);
 
+	/* RFC 8555 section 7.3.3: the page to visit, and the terms. */
+	s = "{\"type\":\"urn:ietf:params:acme:error:userActionRequired\","
+	    "\"detail\":\"Terms of service have changed\","
+	    "\"instance\":\"https://p/agree?t=2\"}";
+	CHECK(acme_parse_problem(L(s), &p, err, sizeof(err)) == 0,
+	    "userActionRequired: %s", err);
+	CHECK_STR(p.instance, "https://p/agree?t=2", "instance");
+	p.terms = strdup("https://p/tos/2");
+	txt = acme_problem_text(&p);
+	CHECK_STR(txt, "userActionRequired: Terms of service have changed; "
+	    "see https://p/agree?t=2; terms of service: https://p/tos/2",
+	    "problem text: instance and terms of service");
+	free(txt);
+	acme_problem_free(&p);
+
 	s = "{}";
 	CHECK(acme_parse_problem(L(s), &p, err, sizeof(err)) == 0,
 	    "empty problem");
@@ -360,6 +375,12 @@ t_clean(void)
 	    "Link target: ESC and RLO shown");
 	CHECK_STR(r.link_up, "https://p/dir\\x85", "Link target: a byte "
 	    "that is not UTF-8 shown");
+	http_resp_free(&r);
+	http_resp_init(&r);
+	http_parse_link(&r, "<https://p/tos/2>;rel=\"terms-of-service\","
+	    "<https://p/tos/3>;rel=\"terms-of-service\"");
+	CHECK_STR(r.link_tos, "https://p/tos/2", "Link: terms of service, "
+	    "the first one");
 	http_resp_free(&r);
 
 	/* 4000 two-byte letters: the text is cut between two of them. */
