@@ -57,6 +57,16 @@ order_fail(struct net_order *o, const char *type, const char *fmt, ...)
 	o->error_type = strdup(type ? type : "");
 }
 
+/* Forgets a failure the order has got over. */
+static void
+order_unfail(struct net_order *o)
+{
+	free(o->error);
+	free(o->error_type);
+	o->error = o->error_type = NULL;
+	o->retry_after = -1;
+}
+
 static int
 is_problem(const struct acme_problem *p, const char *suffix)
 {
@@ -361,9 +371,7 @@ account_lookup(struct net_order *o, struct http_resp *resp)
 		    "without a Location", o->a->name);
 		return -1;
 	}
-	free(o->error);
-	free(o->error_type);
-	o->error = o->error_type = NULL;
+	order_unfail(o);
 	return 0;
 }
 
@@ -508,10 +516,7 @@ again:
 		if (refused_replaces(o)) {
 			log_warnx("%s: %s; ordering again without replaces",
 			    o->names[0], o->error);
-			free(o->error);
-			free(o->error_type);
-			o->error = o->error_type = NULL;
-			o->retry_after = -1;
+			order_unfail(o);
 			free(o->replaces);
 			o->replaces = NULL;
 			goto again;
@@ -789,14 +794,18 @@ out:
 	return rc;
 }
 
-/* Downloads the chain, or an alternate whose top issuer is preferred. */
+/*
+ * Downloads the chain, or an alternate whose top issuer is preferred.  The
+ * certificate is issued either way: an alternate that cannot be had is
+ * passed over, with the reason logged, and the default chain serves.
+ */
 static int
 download(struct net_order *o, const char *url)
 {
 	struct http_resp	 resp, alt;
 	char			*issuer;
 	size_t			 i;
-	int			 rc = -1;
+	int			 rc = -1, failed = 0;
 
 	http_resp_init(&resp);
 	http_resp_init(&alt);
@@ -810,8 +819,15 @@ download(struct net_order *o, const char *url)
 			free(issuer);
 			issuer = NULL;
 			if (post(o, resp.alternates[i], NULL, CT_PEM_CHAIN,
-			    &alt, 0) == -1)
-				goto out;
+			    &alt, 0) == -1) {
+				log_warnx("%s: alternate chain %s not "
+				    "downloaded: %s", o->names[0],
+				    resp.alternates[i], o->error ? o->error :
+				    "failed");
+				order_unfail(o);
+				failed = 1;
+				continue;
+			}
 			issuer = chain_top_issuer((char *)alt.body.data,
 			    alt.body.len);
 			if (issuer != NULL && strcmp(issuer,
@@ -825,8 +841,9 @@ download(struct net_order *o, const char *url)
 			}
 		}
 		if (issuer == NULL || strcmp(issuer, o->preferred_chain) != 0)
-			log_info("%s: no chain issued by \"%s\"; using the "
-			    "default one", o->names[0], o->preferred_chain);
+			log_info("%s: no chain issued by \"%s\"%s; using the "
+			    "default one", o->names[0], o->preferred_chain,
+			    failed ? " could be downloaded" : "");
 		free(issuer);
 	}
 	o->chain = buf_release(&resp.body, &o->chainlen);
@@ -874,9 +891,7 @@ acme_issue(struct net_order *o)
 			log_info("%s: pending order %s is gone (%s); ordering "
 			    "again", o->names[0], o->order_url, o->error ?
 			    o->error : "invalid");
-			free(o->error);
-			free(o->error_type);
-			o->error = o->error_type = NULL;
+			order_unfail(o);
 			free(o->order_url);
 			o->order_url = NULL;
 		} else

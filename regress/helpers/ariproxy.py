@@ -37,9 +37,12 @@ line, the string a JSON string (escapes as JSON has them):
                        its identifier's value
   detail "STRING"      every problem document forwarded has STRING as
                        its detail
+  fail REGEX           a POST to a path REGEX matches (re.search) is
+                       answered 500 serverInternal, not forwarded
 
-each logged (TIME identifier / detail).  Listens on 127.0.0.1 only;
-port 0 (the default) picks a free one, written to the port file.
+each logged (TIME identifier / detail / fail PATH).  Listens on
+127.0.0.1 only; port 0 (the default) picks a free one, written to the
+port file.
 """
 import argparse
 import base64
@@ -47,6 +50,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import secrets
 import socketserver
 import ssl
@@ -89,6 +93,8 @@ def read_rules():
                     continue
                 if w[0] in ("identifier", "detail"):
                     rules[w[0]] = json.loads(w[1])
+                elif w[0] == "fail":
+                    rules[w[0]] = w[1]
     except OSError:
         pass
     return rules
@@ -178,6 +184,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, "application/json",
                     [("Retry-After", secs)])
 
+    def ruled(self, path):
+        """Answers as the fail rule says; True if it did."""
+        rules = read_rules()
+        if self.command == "POST" and "fail" in rules and \
+                re.search(rules["fail"], path):
+            log_event("fail " + path)
+            self.problem(500, "serverInternal", "failing as told")
+            return True
+        return False
+
     def forward(self, body):
         conn = http.client.HTTPSConnection(opts.up_host, opts.up_port,
                                            context=upstream_ctx, timeout=30)
@@ -221,6 +237,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         path = urllib.parse.urlsplit(self.path).path
+        if self.ruled(path):
+            return
         base = ari_path if ari_path.endswith("/") else ari_path + "/"
         if path.startswith(base) and self.command in ("GET", "HEAD"):
             certid = path[len(base):]
