@@ -32,6 +32,7 @@ struct dstate {
 	int		 result;	/* one-shot: 0 ok, -1 failed, 1 pending */
 	char		*last_error;
 	char		*order_url;	/* pending order to resume */
+	time_t		 retry_until;	/* the authority's Retry-After, 0: none */
 	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
 	size_t		 pubkeylen;
 	time_t		 ari_start;	/* the authority's window, 0: none */

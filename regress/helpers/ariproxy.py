@@ -39,9 +39,11 @@ line, the string a JSON string (escapes as JSON has them):
                        its detail
   fail REGEX           a POST to a path REGEX matches (re.search) is
                        answered 500 serverInternal, not forwarded
+  ratelimit SECS       every newOrder is answered 429 rateLimited with
+                       Retry-After: SECS, not forwarded
 
-each logged (TIME identifier / detail / fail PATH).  Listens on
-127.0.0.1 only; port 0 (the default) picks a free one, written to the
+each logged (TIME identifier / detail / fail PATH / ratelimit).  Listens
+on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
 port file.
 """
 import argparse
@@ -93,7 +95,7 @@ def read_rules():
                     continue
                 if w[0] in ("identifier", "detail"):
                     rules[w[0]] = json.loads(w[1])
-                elif w[0] == "fail":
+                elif w[0] in ("fail", "ratelimit"):
                     rules[w[0]] = w[1]
     except OSError:
         pass
@@ -184,15 +186,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, "application/json",
                     [("Retry-After", secs)])
 
-    def ruled(self, path):
-        """Answers as the fail rule says; True if it did."""
+    def ruled(self, path, body):
+        """Answers as the fail and ratelimit rules say; True if it did."""
         rules = read_rules()
-        if self.command == "POST" and "fail" in rules and \
-                re.search(rules["fail"], path):
+        if self.command != "POST":
+            return False
+        if "fail" in rules and re.search(rules["fail"], path):
             log_event("fail " + path)
             self.problem(500, "serverInternal", "failing as told")
             return True
-        return False
+        if "ratelimit" not in rules:
+            return False
+        try:
+            order_replaces(body)
+        except (ValueError, KeyError, TypeError):
+            return False
+        log_event("ratelimit")
+        doc = json.dumps({"type": "urn:ietf:params:acme:error:rateLimited",
+                          "detail": "too many new orders recently",
+                          "status": 429}).encode()
+        self.answer(429, doc, "application/problem+json",
+                    [("Retry-After", rules["ratelimit"])])
+        return True
 
     def forward(self, body):
         conn = http.client.HTTPSConnection(opts.up_host, opts.up_port,
@@ -237,7 +252,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         path = urllib.parse.urlsplit(self.path).path
-        if self.ruled(path):
+        if self.ruled(path, body):
             return
         base = ari_path if ari_path.endswith("/") else ari_path + "/"
         if path.startswith(base) and self.command in ("GET", "HEAD"):
