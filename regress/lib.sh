@@ -76,14 +76,15 @@ t_pebble() {
 	export PEBBLE_URL PEBBLE_CA PEBBLE_MGMT T_HTTP_PORT
 }
 
-# t_conf FILE: writes the global part of a configuration for Pebble
-# (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble").
+# t_conf FILE [URL]: writes the global part of a configuration for Pebble
+# (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble"),
+# or for the directory at URL with Pebble's CA (a proxy in front of it).
 t_conf() {
 	cat >"$1" <<EOC
 listen on 127.0.0.1 port $T_HTTP_PORT
 state directory "$T_TMP/state"
 authority pebble {
-	api url "$PEBBLE_URL"
+	api url "${2:-$PEBBLE_URL}"
 	api ca "$PEBBLE_CA"
 	account key "$T_TMP/account.key"
 }
@@ -295,4 +296,20 @@ t_faultsrv() {
 	t_at_exit "kill $! 2>/dev/null"
 	wait_for 10 test -s "$T_TMP/faultsrv.port" || return 1
 	FS_BASE=https://127.0.0.1:$(cat "$T_TMP/faultsrv.port")
+}
+
+# t_ariproxy RULES: ariproxy (regress/helpers/ariproxy.py) in front of
+# the Pebble of t_pebble, answering as the rules file RULES says, its
+# events in $T_TMP/proxy-events.  Sets PROXY_URL, the directory through
+# it.  Stopped at exit.  Needs t_python.
+t_ariproxy() {
+	: >"$T_TMP/proxy-events"
+	"$PY" "$TOP/regress/helpers/ariproxy.py" \
+	    -c "$T_PEBBLE_DIR/cert.pem" -k "$T_PEBBLE_DIR/key.pem" \
+	    -u "${PEBBLE_URL%/dir}" -C "$PEBBLE_CA" -w "$T_TMP/nowindow" \
+	    -L "$T_TMP/proxy-events" -r "$1" -P "$T_TMP/proxy.port" \
+	    2>"$T_TMP/proxy.log" &
+	t_at_exit "kill $! 2>/dev/null"
+	wait_for 10 test -s "$T_TMP/proxy.port" || return 1
+	PROXY_URL=https://127.0.0.1:$(cat "$T_TMP/proxy.port")/dir
 }

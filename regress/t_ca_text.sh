@@ -14,21 +14,13 @@ ok "pebble starts"
 conf=$T_TMP/acmed.conf
 out=$T_TMP/out
 rules=$T_TMP/rules
-alog=$T_TMP/proxy-events
 hook=$T_TMP/hook.sh
-: >"$alog"
+alog=$T_TMP/proxy-events
 printf '#!/bin/sh\nprintf "%%s %%s\\n" "$1" "$ACMED_ERROR" >>"%s/events"\n' \
     "$T_TMP" >"$hook"
 chmod 0755 "$hook"
 
-"$PY" "$TOP/regress/helpers/ariproxy.py" \
-    -c "$T_PEBBLE_DIR/cert.pem" -k "$T_PEBBLE_DIR/key.pem" \
-    -u "${PEBBLE_URL%/dir}" -C "$PEBBLE_CA" -w "$T_TMP/nowindow" \
-    -L "$alog" -r "$rules" -P "$T_TMP/port" 2>"$T_TMP/proxy.log" &
-proxypid=$!
-t_at_exit "kill $proxypid 2>/dev/null"
-check "proxy listening" wait_for 10 test -s "$T_TMP/port"
-port=$(cat "$T_TMP/port")
+check "proxy listening" t_ariproxy "$rules"
 
 # last_error FILE: the last error of the first certificate in a status
 # file, on a line of its own.
@@ -37,9 +29,7 @@ last_error() {
 print(json.load(open(sys.argv[1]))["certificates"][0]["last_error"])' "$1"
 }
 conf_for() {
-	t_conf "$conf"
-	sed -i "s|api url \".*\"|api url \"https://127.0.0.1:$port/dir\"|" \
-	    "$conf"
+	t_conf "$conf" "$PROXY_URL"
 	echo "event hook \"$hook\"" >>"$conf"
 	t_domain "$conf" "$1"
 }

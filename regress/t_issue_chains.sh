@@ -58,21 +58,13 @@ check "unknown preferred chain: the default is used and said so" \
     grep -q 'no chain issued by "No Such Root"; using the default one' "$T_TMP/out"
 # The alternates fail (500 from the proxy in front of Pebble): the
 # certificate is issued all the same, with the default chain.
-"$PY" "$TOP/regress/helpers/ariproxy.py" \
-    -c "$T_PEBBLE_DIR/cert.pem" -k "$T_PEBBLE_DIR/key.pem" \
-    -u "${PEBBLE_URL%/dir}" -C "$PEBBLE_CA" -w "$T_TMP/nowindow" \
-    -L "$T_TMP/proxy-events" -r "$T_TMP/rules" -P "$T_TMP/port" \
-    2>"$T_TMP/proxy.log" &
-t_at_exit "kill $! 2>/dev/null"
-check "proxy listening" wait_for 10 test -s "$T_TMP/port"
-port=$(cat "$T_TMP/port")
+check "proxy listening" t_ariproxy "$T_TMP/rules"
 # Pebble serves the default chain at /certZ/ID, the alternates at
 # /certZ/ID/alternate/N.
 echo 'fail ^/certZ/[^/]+/alternate/' >"$T_TMP/rules"
 # The account URL Pebble gave names Pebble's address, not the proxy's.
 rm -f "$T_TMP/state/accounts/pebble.url"
-t_conf "$conf"
-sed -i "s|api url \".*\"|api url \"https://127.0.0.1:$port/dir\"|" "$conf"
+t_conf "$conf" "$PROXY_URL"
 t_domain "$conf" failing.example.org
 sed -i "s|^\tsign with pebble\$|\tsign with pebble\n\tpreferred chain \"$root1\"|" "$conf"
 check "alternate not downloaded: still issued" run "$conf"
@@ -82,7 +74,7 @@ got=$(top_issuer "$T_TMP/failing.example.org.full")
 check "alternate not downloaded: the default chain ($got)" \
     test "$got" = "$root0"
 check "alternate not downloaded: the log says why" grep -q \
-    "failing.example.org: alternate chain https://127.0.0.1:$port/certZ/[^ ]* not downloaded: .*serverInternal: failing as told" \
+    "failing.example.org: alternate chain ${PROXY_URL%/dir}/certZ/[^ ]* not downloaded: .*serverInternal: failing as told" \
     "$T_TMP/out"
 check "alternate not downloaded: and that the default is used" grep -q \
     "no chain issued by \"$root1\" could be downloaded; using the default one" \

@@ -16,16 +16,8 @@ log=$T_TMP/log
 rules=$T_TMP/rules
 alog=$T_TMP/proxy-events
 rfile=$T_TMP/state/retry/retry.s09d.test.time
-: >"$alog"
-"$PY" "$TOP/regress/helpers/ariproxy.py" \
-    -c "$T_PEBBLE_DIR/cert.pem" -k "$T_PEBBLE_DIR/key.pem" \
-    -u "${PEBBLE_URL%/dir}" -C "$PEBBLE_CA" -w "$T_TMP/nowindow" \
-    -L "$alog" -r "$rules" -P "$T_TMP/port" 2>"$T_TMP/proxy.log" &
-t_at_exit "kill $! 2>/dev/null"
-check "proxy listening" wait_for 10 test -s "$T_TMP/port"
-port=$(cat "$T_TMP/port")
-t_conf "$conf"
-sed -i "s|api url \".*\"|api url \"https://127.0.0.1:$port/dir\"|" "$conf"
+check "proxy listening" t_ariproxy "$rules"
+t_conf "$conf" "$PROXY_URL"
 t_domain "$conf" retry.s09d.test
 run() {
 	"$ACMED" -o -d -v -f "$conf" >"$out" 2>&1
