@@ -31,6 +31,7 @@
 #include "parent.h"
 #include "parent_state.h"
 #include "acme.h"
+#include "text.h"
 #include "x509check.h"
 
 #include <openssl/crypto.h>
@@ -739,6 +740,25 @@ status_flush(time_t now)
 	}
 }
 
+/*
+ * A string netproc sent, cleaned (text.c).  netproc cleans what the
+ * authority says; the parent does not take a child's word for it before
+ * the text reaches the status file, the event hook or the state
+ * directory.
+ */
+static char *
+netproc_text(struct rbuf *r)
+{
+	char	*s, *t;
+
+	if ((s = rbuf_str(r, IMSG_MAX_SIZE)) == NULL)
+		return NULL;
+	if ((t = text_cleandup(s, strlen(s))) == NULL)
+		r->bad = 1;
+	free(s);
+	return t;
+}
+
 void
 dispatch_netproc(const struct imsg *m)
 {
@@ -759,7 +779,7 @@ dispatch_netproc(const struct imsg *m)
 		return;
 	case MSG_ACCOUNT_URL:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = netproc_text(&r);
 		if (rbuf_end(&r) == -1 || (a = authority_byid(id)) == NULL)
 			break;
 		if (state_write(conf->state_dir, "accounts", a->name, s1) == 0)
@@ -768,7 +788,7 @@ dispatch_netproc(const struct imsg *m)
 		return;
 	case MSG_ORDER_URL:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = netproc_text(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		free(ds->order_url);
@@ -808,9 +828,9 @@ dispatch_netproc(const struct imsg *m)
 		return;
 	case MSG_VERIFY_RESULT:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = netproc_text(&r);
 		matches = rbuf_u32(&r);
-		s2 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s2 = netproc_text(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		verify_result(ds, s1, matches, s2);
@@ -820,7 +840,7 @@ dispatch_netproc(const struct imsg *m)
 	case MSG_REVOKE_RESULT:
 		id = rbuf_u32(&r);
 		revoked = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = netproc_text(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL ||
 		    !ds->issuing)
 			break;
@@ -829,8 +849,8 @@ dispatch_netproc(const struct imsg *m)
 		return;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, IMSG_MAX_SIZE);
-		s2 = rbuf_str(&r, IMSG_MAX_SIZE);
+		s1 = netproc_text(&r);
+		s2 = netproc_text(&r);
 		retry = rbuf_i64(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;

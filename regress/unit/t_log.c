@@ -46,20 +46,13 @@ capture(void)
 static char *
 captured(void)
 {
-	FILE	*f;
 	char	*s;
-	long	 n;
 
 	fflush(stderr);
-	if ((f = fopen(errpath, "r")) == NULL ||
-	    fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) == -1 || (s = malloc(n + 1)) == NULL ||
-	    fread(s, 1, n, f) != (size_t)n) {
+	if ((s = test_slurp(errpath)) == NULL) {
 		perror(errpath);
 		exit(1);
 	}
-	s[n] = '\0';
-	fclose(f);
 	return s;
 }
 
