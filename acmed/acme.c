@@ -58,6 +58,16 @@ order_fail(struct net_order *o, const char *type, const char *fmt, ...)
 	o->error_type = strdup(type ? type : "");
 }
 
+/* Forgets a failure the order has got over. */
+static void
+order_unfail(struct net_order *o)
+{
+	free(o->error);
+	free(o->error_type);
+	o->error = o->error_type = NULL;
+	o->retry_after = -1;
+}
+
 /*
  * Whether post() failed with a request that went out and an answer that
  * did not come back: the authority may have acted on it.  If so, the loss
@@ -72,10 +82,7 @@ answer_lost(struct net_order *o, const char *what, const char *then)
 		return 0;
 	log_warnx("%s: the answer to %s was lost (%s); %s", o->names[0], what,
 	    o->error, then);
-	free(o->error);
-	free(o->error_type);
-	o->error = o->error_type = NULL;
-	o->retry_after = -1;
+	order_unfail(o);
 	return 1;
 }
 
@@ -85,6 +92,59 @@ is_problem(const struct acme_problem *p, const char *suffix)
 	return p->type != NULL && strncmp(p->type, ERR_PREFIX,
 	    strlen(ERR_PREFIX)) == 0 &&
 	    strcmp(p->type + strlen(ERR_PREFIX), suffix) == 0;
+}
+
+/* Whether a Content-Type is JSON's: application/json or a +json type. */
+static int
+json_type(const char *ct)
+{
+	size_t	 n;
+
+	if (ct == NULL)
+		return 0;
+	n = strlen(ct);
+	return strcmp(ct, "application/json") == 0 ||
+	    (strncmp(ct, "application/", 12) == 0 && n > 17 &&
+	    strcmp(ct + n - 5, "+json") == 0);
+}
+
+/*
+ * What came instead of what was asked for: the status, where a redirect
+ * points, the Content-Type and the size.  A captive portal, a firewall's
+ * block page or a wrong "api url" is known by these, not by the parser's
+ * complaint about its first byte.  Redirects are not followed.
+ */
+static char *
+answer_what(const struct http_resp *r)
+{
+	char	*s;
+	int	 redirect = r->code >= 300 && r->code < 400;
+
+	if (asprintf(&s, "HTTP %ld%s%s, %s%s, %zu bytes", r->code,
+	    redirect ? " redirecting to " : "", !redirect ? "" :
+	    r->location ? r->location : "nowhere", r->content_type ?
+	    "Content-Type " : "no Content-Type", r->content_type ?
+	    r->content_type : "", r->body.len) == -1)
+		return NULL;
+	return s;
+}
+
+/*
+ * An answer from url that could not be read (err): yajl's reason if the
+ * answer said it was JSON, otherwise what came instead.
+ */
+static void
+answer_fail(struct net_order *o, const char *kind, const char *url,
+    const struct http_resp *r, const char *err)
+{
+	char	*what;
+
+	if (json_type(r->content_type) || (what = answer_what(r)) == NULL) {
+		order_fail(o, kind, "%s: %s", url, err);
+		return;
+	}
+	order_fail(o, kind, "%s: not JSON: %s", url, what);
+	free(what);
 }
 
 static void
@@ -103,7 +163,7 @@ get_directory(struct net_order *o)
 {
 	struct net_authority	*a = o->a;
 	struct http_resp	 resp;
-	char			 err[256];
+	char			 err[256], *what = NULL, *dir = NULL;
 	int			 rc = -1;
 
 	if (a->have_dir)
@@ -115,20 +175,26 @@ get_directory(struct net_order *o)
 		goto out;
 	}
 	if (resp.code != 200) {
+		what = answer_what(&resp);
 		order_fail(o, "directory", "authority %s: directory %s "
-		    "answered HTTP %ld", a->name, a->api_url, resp.code);
+		    "answered %s", a->name, a->api_url, what ? what : "?");
 		o->retry_after = resp.retry_after;
 		goto out;
 	}
 	if (acme_parse_directory(resp.body.data, resp.body.len, &a->dir, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "directory", "authority %s: directory %s: %s",
-		    a->name, a->api_url, err);
+		if (asprintf(&dir, "authority %s: directory %s", a->name,
+		    a->api_url) == -1)
+			dir = NULL;
+		answer_fail(o, "directory", dir ? dir : a->api_url, &resp,
+		    err);
 		goto out;
 	}
 	a->have_dir = 1;
 	rc = 0;
 out:
+	free(what);
+	free(dir);
 	http_resp_free(&resp);
 	return rc;
 }
@@ -156,8 +222,9 @@ get_nonce(struct net_order *o)
 		goto out;
 	}
 	if (resp.nonce == NULL) {
-		order_fail(o, "nonce", "authority %s: %s gave no nonce (HTTP "
-		    "%ld)", a->name, a->dir.new_nonce, resp.code);
+		order_fail(o, "nonce", "authority %s: %s gave %s (HTTP %ld)",
+		    a->name, a->dir.new_nonce, resp.bad_nonce ? "a nonce that "
+		    "is not base64url, refused" : "no nonce", resp.code);
 		goto out;
 	}
 	a->nonce = resp.nonce;
@@ -177,17 +244,27 @@ static struct acme_problem *
 take_problem(struct net_order *o, const char *url, struct http_resp *resp)
 {
 	struct acme_problem	*p;
-	char			 err[256];
+	char			 err[256], *what;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	if (acme_parse_problem(resp->body.data, resp->body.len, p, err,
 	    sizeof(err)) == -1) {
 		free(p);
-		order_fail(o, "http", "%s answered HTTP %ld without a problem "
-		    "document", url, resp->code);
+		what = answer_what(resp);
+		order_fail(o, "http", "%s answered %s, not a problem document",
+		    url, what ? what : "?");
+		free(what);
 		return NULL;
 	}
+	/*
+	 * New terms to agree to (RFC 8555 section 7.3.3): the administrator
+	 * needs the page the problem names and the terms themselves.
+	 */
+	if (is_problem(p, "userActionRequired") && (resp->link_tos != NULL ||
+	    o->a->dir.terms_of_service != NULL))
+		p->terms = strdup(resp->link_tos != NULL ? resp->link_tos :
+		    o->a->dir.terms_of_service);
 	return p;
 }
 
@@ -340,9 +417,7 @@ account_lookup(struct net_order *o, struct http_resp *resp)
 		    "without a Location", o->a->name);
 		return -1;
 	}
-	free(o->error);
-	free(o->error_type);
-	o->error = o->error_type = NULL;
+	order_unfail(o);
 	return 0;
 }
 
@@ -446,7 +521,7 @@ fetch_order(struct net_order *o, struct acme_order *ord)
 	memset(ord, 0, sizeof(*ord));
 	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "order", "%s: %s", o->order_url, err);
+		answer_fail(o, "order", o->order_url, &resp, err);
 		goto out;
 	}
 	o->retry_after = resp.retry_after;
@@ -500,10 +575,7 @@ again:
 		if (refused_replaces(o)) {
 			log_warnx("%s: %s; ordering again without replaces",
 			    o->names[0], o->error);
-			free(o->error);
-			free(o->error_type);
-			o->error = o->error_type = NULL;
-			o->retry_after = -1;
+			order_unfail(o);
 			free(o->replaces);
 			o->replaces = NULL;
 			goto again;
@@ -520,7 +592,7 @@ again:
 	memset(ord, 0, sizeof(*ord));
 	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "order", "%s: %s", resp.location, err);
+		answer_fail(o, "order", resp.location, &resp, err);
 		goto out;
 	}
 	free(o->order_url);
@@ -532,6 +604,30 @@ again:
 out:
 	http_resp_free(&resp);
 	return rc;
+}
+
+/*
+ * Whether an authorization is for one of the names ordered.  One for
+ * another name is the authority's mistake or an attempt to have acmed
+ * answer for a name nobody asked it about: the order stops there.
+ */
+static int
+authz_ordered(const struct net_order *o, const struct acme_authz *az)
+{
+	const char	*name;
+	size_t		 i;
+
+	for (i = 0; i < o->nnames; i++) {
+		name = o->names[i];
+		if (az->wildcard) {
+			if (strncmp(name, "*.", 2) != 0)
+				continue;
+			name += 2;
+		}
+		if (strcasecmp(name, az->identifier) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -549,7 +645,13 @@ fetch_authz(struct net_order *o, const char *url, struct acme_authz *az,
 	memset(az, 0, sizeof(*az));
 	if (acme_parse_authz(resp.body.data, resp.body.len, az, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "authorization", "%s: %s", url, err);
+		answer_fail(o, "authorization", url, &resp, err);
+		goto out;
+	}
+	if (!authz_ordered(o, az)) {
+		order_fail(o, "authorization", "%s: authorization %s is for "
+		    "\"%s\", a name that was not ordered", o->names[0], url,
+		    az->identifier);
 		goto out;
 	}
 	if (retry_after != NULL)
@@ -763,7 +865,7 @@ finalize(struct net_order *o, struct acme_order *ord)
 	memset(ord, 0, sizeof(*ord));
 	if (acme_parse_order(resp.body.data, resp.body.len, ord, err,
 	    sizeof(err)) == -1) {
-		order_fail(o, "order", "%s: %s", url, err);
+		answer_fail(o, "order", url, &resp, err);
 		goto out;
 	}
 	o->retry_after = resp.retry_after;
@@ -776,14 +878,18 @@ out:
 	return rc;
 }
 
-/* Downloads the chain, or an alternate whose top issuer is preferred. */
+/*
+ * Downloads the chain, or an alternate whose top issuer is preferred.  The
+ * certificate is issued either way: an alternate that cannot be had is
+ * passed over, with the reason logged, and the default chain serves.
+ */
 static int
 download(struct net_order *o, const char *url)
 {
 	struct http_resp	 resp, alt;
 	char			*issuer;
 	size_t			 i;
-	int			 rc = -1;
+	int			 rc = -1, failed = 0;
 
 	http_resp_init(&resp);
 	http_resp_init(&alt);
@@ -797,8 +903,15 @@ download(struct net_order *o, const char *url)
 			free(issuer);
 			issuer = NULL;
 			if (post(o, resp.alternates[i], NULL, CT_PEM_CHAIN,
-			    &alt, 0) == -1)
-				goto out;
+			    &alt, 0) == -1) {
+				log_warnx("%s: alternate chain %s not "
+				    "downloaded: %s", o->names[0],
+				    resp.alternates[i], o->error ? o->error :
+				    "failed");
+				order_unfail(o);
+				failed = 1;
+				continue;
+			}
 			issuer = chain_top_issuer((char *)alt.body.data,
 			    alt.body.len);
 			if (issuer != NULL && strcmp(issuer,
@@ -812,8 +925,9 @@ download(struct net_order *o, const char *url)
 			}
 		}
 		if (issuer == NULL || strcmp(issuer, o->preferred_chain) != 0)
-			log_info("%s: no chain issued by \"%s\"; using the "
-			    "default one", o->names[0], o->preferred_chain);
+			log_info("%s: no chain issued by \"%s\"%s; using the "
+			    "default one", o->names[0], o->preferred_chain,
+			    failed ? " could be downloaded" : "");
 		free(issuer);
 	}
 	o->chain = buf_release(&resp.body, &o->chainlen);
@@ -861,9 +975,7 @@ acme_issue(struct net_order *o)
 			log_info("%s: pending order %s is gone (%s); ordering "
 			    "again", o->names[0], o->order_url, o->error ?
 			    o->error : "invalid");
-			free(o->error);
-			free(o->error_type);
-			o->error = o->error_type = NULL;
+			order_unfail(o);
 			free(o->order_url);
 			o->order_url = NULL;
 		} else

@@ -25,8 +25,10 @@ struct http_resp {
 	char		*content_type;
 	char		*location;
 	char		*nonce;		/* Replay-Nonce */
+	int		 bad_nonce;	/* one came that was not base64url */
 	long		 retry_after;	/* seconds, -1 if absent */
 	char		*link_up;	/* Link: rel="up" */
+	char		*link_tos;	/* Link: rel="terms-of-service" */
 	char		*alternates[ACME_MAX_ALTERNATES];	/* rel="alternate" */
 	size_t		 nalternates;
 	char		 error[256];	/* transport error, "" if none */
@@ -79,6 +81,8 @@ struct acme_subproblem {
 struct acme_problem {
 	char			*type;	/* "urn:ietf:params:acme:error:..." */
 	char			*detail;
+	char			*instance;	/* a page about it, or NULL */
+	char			*terms;	/* terms of service (not in the document) */
 	long			 status;
 	struct acme_subproblem	*sub;
 	size_t			 nsub;

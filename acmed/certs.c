@@ -31,9 +31,12 @@
 #include "parent.h"
 #include "parent_state.h"
 #include "acme.h"
+#include "text.h"
 #include "x509check.h"
 
 #include <openssl/crypto.h>
+
+#define RETRY_AFTER_MAX	(7 * 24 * 60 * 60)	/* the longest wait honoured */
 
 /* The file the domain's leaf is read from: the full chain, or the leaf. */
 static const char *
@@ -179,10 +182,71 @@ dstate_schedule(struct dstate *ds, time_t now)
 }
 
 /*
+ * The time before which the authority asked not to be asked again for a
+ * domain, kept in the state directory so that a restart and the next -o
+ * honour it too; 0 if none.  At most RETRY_AFTER_MAX from now.
+ */
+static time_t
+retry_read(const struct dstate *ds)
+{
+	char		*s, *end;
+	long long	 t;
+	time_t		 now = time(NULL);
+
+	if ((s = state_read(conf->state_dir, "retry", ds->d->handle)) == NULL)
+		return 0;
+	errno = 0;
+	t = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || t < 0) {
+		log_warnx("%s: %s/retry/%s.time: not a time, ignored",
+		    ds->d->handle, conf->state_dir, ds->d->handle);
+		t = 0;
+	}
+	free(s);
+	if (t > now + RETRY_AFTER_MAX)
+		t = now + RETRY_AFTER_MAX;
+	return (time_t)t;
+}
+
+/* Keeps the authority's Retry-After for a domain (0: forgets it). */
+static void
+retry_write(struct dstate *ds, time_t t)
+{
+	char	 s[32];
+
+	ds->retry_until = t;
+	if (t == 0) {
+		(void)state_remove(conf->state_dir, "retry", ds->d->handle);
+		return;
+	}
+	(void)snprintf(s, sizeof(s), "%lld", (long long)t);
+	(void)state_write(conf->state_dir, "retry", ds->d->handle, s);
+}
+
+/*
+ * Whether the authority allows an attempt now.  If not, the certificate
+ * waits until it does; a one-shot pass counts it as failed.
+ */
+static int
+retry_allowed(struct dstate *ds, time_t now)
+{
+	if (ds->retry_until <= now)
+		return 1;
+	log_warnx("%s: not asking the authority before %s, as its "
+	    "Retry-After said", ds->d->handle, time_text(ds->retry_until));
+	ds->next = ds->retry_until;
+	status_dirty = 1;
+	if (oneshot)
+		ds->result = -1;
+	return 0;
+}
+
+/*
  * Whether a certificate whose time has come must be requested now.  One
  * that was issued is read again from its file, which may have been
  * replaced or removed meanwhile; if it is not due yet it is only
- * scheduled again.
+ * scheduled again.  Nothing is requested before the authority's
+ * Retry-After.
  */
 int
 dstate_due(struct dstate *ds, time_t now)
@@ -190,7 +254,7 @@ dstate_due(struct dstate *ds, time_t now)
 	const char	*path = leaf_file(ds->d);
 
 	if (ds->state != CERT_ISSUED)
-		return 1;
+		return retry_allowed(ds, now);
 	if (cert_file_info(path, &ds->state, &ds->not_before,
 	    &ds->not_after) == -1) {
 		log_warnx("%s: %s: no certificate any more", ds->d->handle,
@@ -198,7 +262,7 @@ dstate_due(struct dstate *ds, time_t now)
 		ds->state = CERT_MISSING;
 		if (!oneshot)
 			provisional_install(ds);
-		return 1;
+		return retry_allowed(ds, now);
 	}
 	if (ds->state == CERT_ISSUED && renewal_time(ds) > now) {
 		dstate_schedule(ds, now);
@@ -206,7 +270,7 @@ dstate_due(struct dstate *ds, time_t now)
 		    time_text(renewal_time(ds)));
 		return 0;
 	}
-	return 1;
+	return retry_allowed(ds, now);
 }
 
 /* Whether name is among the n names on the command line (all if none). */
@@ -252,6 +316,7 @@ dstates_build(void)
 			ds->state = CERT_MISSING;
 		ds->order_url = state_read(conf->state_dir, "orders",
 		    d->handle);
+		ds->retry_until = retry_read(ds);
 		dstate_schedule(ds, now);
 	}
 }
@@ -336,13 +401,17 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 	if (delay > conf->check_interval)
 		delay = conf->check_interval;
 	if (retry_after > 0) {
-		if (retry_after > 7 * 24 * 60 * 60)
-			retry_after = 7 * 24 * 60 * 60;
+		if (retry_after > RETRY_AFTER_MAX)
+			retry_after = RETRY_AFTER_MAX;
 		if (retry_after > delay)
 			delay = retry_after;
+		retry_write(ds, now + retry_after);
 	}
 	ds->next = now + delay;
 	log_warnx("%s: certificate not issued: %s", ds->d->handle, error);
+	if (retry_after > 0)
+		log_info("%s: the authority allows the next attempt at %s",
+		    ds->d->handle, time_text(ds->retry_until));
 	event_emit(conf, "renewal-failed", ds, error);
 	status_dirty = 1;
 	if (ds->state == CERT_ISSUED && ds->not_after - now <
@@ -420,6 +489,7 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	}
 	order_forget(ds);
 	ds->reordered = 0;
+	retry_write(ds, 0);
 	ds->failures = 0;
 	ds->result = 0;
 	free(ds->last_error);
@@ -752,6 +822,25 @@ status_flush(time_t now)
 }
 
 /*
+ * A string netproc sent, cleaned (text.c).  netproc cleans what the
+ * authority says; the parent does not take a child's word for it before
+ * the text reaches the status file, the event hook or the state
+ * directory.
+ */
+static char *
+netproc_text(struct rbuf *r, size_t max)
+{
+	char	*s, *t;
+
+	if ((s = rbuf_str(r, max)) == NULL)
+		return NULL;
+	if ((t = text_cleandup(s, strlen(s))) == NULL)
+		r->bad = 1;
+	free(s);
+	return t;
+}
+
+/*
  * A message from netproc.  -1 (logged) if it is malformed or unexpected:
  * netproc parses what the network sends and may be compromised, so the
  * caller ends it, never the parent.
@@ -776,7 +865,7 @@ dispatch_netproc(const struct imsg *m)
 		return 0;
 	case MSG_ACCOUNT_URL:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, MSG_URL_MAX);
+		s1 = netproc_text(&r, MSG_URL_MAX);
 		if (rbuf_end(&r) == -1 || (a = authority_byid(id)) == NULL)
 			break;
 		if (state_write(conf->state_dir, "accounts", a->name, s1) == 0)
@@ -785,7 +874,7 @@ dispatch_netproc(const struct imsg *m)
 		return 0;
 	case MSG_ORDER_URL:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, MSG_URL_MAX);
+		s1 = netproc_text(&r, MSG_URL_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		free(ds->order_url);
@@ -825,9 +914,9 @@ dispatch_netproc(const struct imsg *m)
 		return 0;
 	case MSG_VERIFY_RESULT:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, MSG_NAME_MAX + 8);
+		s1 = netproc_text(&r, MSG_NAME_MAX + 8);
 		matches = rbuf_u32(&r);
-		s2 = rbuf_str(&r, MSG_TEXT_MAX);
+		s2 = netproc_text(&r, MSG_TEXT_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		verify_result(ds, s1, matches, s2);
@@ -837,7 +926,7 @@ dispatch_netproc(const struct imsg *m)
 	case MSG_REVOKE_RESULT:
 		id = rbuf_u32(&r);
 		revoked = rbuf_u32(&r);
-		s1 = rbuf_str(&r, MSG_TEXT_MAX);
+		s1 = netproc_text(&r, MSG_TEXT_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL ||
 		    !ds->issuing)
 			break;
@@ -846,8 +935,8 @@ dispatch_netproc(const struct imsg *m)
 		return 0;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);
-		s1 = rbuf_str(&r, MSG_PROBLEM_MAX);
-		s2 = rbuf_str(&r, MSG_TEXT_MAX);
+		s1 = netproc_text(&r, MSG_PROBLEM_MAX);
+		s2 = netproc_text(&r, MSG_TEXT_MAX);
 		retry = rbuf_i64(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;

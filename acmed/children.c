@@ -56,7 +56,11 @@ send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
 	return 0;
 }
 
-/* A child's log line, written with the child's name. */
+/*
+ * A child's log line, written with the child's name.  A child may be
+ * compromised: log_emit shows whatever the line holds as one line of
+ * visible text, so a child cannot forge a line of another process.
+ */
 void
 child_log(enum proc_id p, const struct imsg *m)
 {

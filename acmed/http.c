@@ -8,7 +8,8 @@
  * is used.  Only https URLs are fetched, redirects are not followed,
  * bodies are capped at ACME_MAX_BODY and every request is bounded in
  * time.  The headers the protocol needs (Replay-Nonce, Location,
- * Retry-After, Content-Type, Link) are collected as they arrive.  A POST
+ * Retry-After, Content-Type, Link) are collected as they arrive, each
+ * line cleaned first (text.c): what is kept may reach a log line.  A POST
  * goes out once: one whose answer is lost says so (lost), and netproc
  * finds out what became of it.
  */
@@ -24,6 +25,7 @@
 #include "castore.h"
 #include "http.h"
 #include "log.h"
+#include "text.h"
 
 #define HTTP_CONNECT_MS		(30 * 1000)
 #define HTTP_TOTAL_MS		(60 * 1000)
@@ -80,6 +82,7 @@ http_resp_free(struct http_resp *r)
 	free(r->location);
 	free(r->nonce);
 	free(r->link_up);
+	free(r->link_tos);
 	for (i = 0; i < r->nalternates; i++)
 		free(r->alternates[i]);
 	http_resp_init(r);
@@ -95,11 +98,14 @@ resp_clear_headers(struct http_resp *r)
 	free(r->location);
 	free(r->nonce);
 	free(r->link_up);
+	free(r->link_tos);
 	for (i = 0; i < r->nalternates; i++)
 		free(r->alternates[i]);
 	r->content_type = r->location = r->nonce = r->link_up = NULL;
+	r->link_tos = NULL;
 	r->nalternates = 0;
 	r->retry_after = -1;
+	r->bad_nonce = 0;
 }
 
 static size_t
@@ -136,22 +142,16 @@ read_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* A copy of [p, e) with surrounding blanks removed, or NULL. */
+/* A cleaned copy of [p, e) with surrounding blanks removed, or NULL. */
 static char *
 trimdup(const char *p, const char *e)
 {
-	char	*s;
-
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
 	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
 	    e[-1] == '\n'))
 		e--;
-	if ((s = malloc(e - p + 1)) == NULL)
-		return NULL;
-	memcpy(s, p, e - p);
-	s[e - p] = '\0';
-	return s;
+	return text_cleandup(p, e - p);
 }
 
 /*
@@ -271,6 +271,9 @@ http_parse_link(struct http_resp *r, const char *v)
 			if ((url = trimdup(u, ue)) != NULL)
 				r->link_up = url;
 		}
+		if (rel_has(rel, rele - rel, "terms-of-service") &&
+		    r->link_tos == NULL)
+			r->link_tos = trimdup(u, ue);
 		if (rel_has(rel, rele - rel, "alternate") &&
 		    r->nalternates < ACME_MAX_ALTERNATES) {
 			if ((url = trimdup(u, ue)) != NULL)
@@ -279,7 +282,10 @@ http_parse_link(struct http_resp *r, const char *v)
 	}
 }
 
-/* Replay-Nonce must be base64url (RFC 8555 section 6.5.1); else ignored. */
+/*
+ * Replay-Nonce must be base64url (RFC 8555 section 6.5.1): anything else
+ * is refused, never kept or sent back.
+ */
 static int
 nonce_ok(const char *s)
 {
@@ -328,6 +334,12 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	}
 	if ((line = trimdup(p, p + n)) == NULL)
 		return 0;
+	/* Bounded as cleaned: the escapes are what is kept and passed on. */
+	if (strlen(line) > HTTP_MAX_HEADER) {
+		free(line);
+		h->bad_header = 1;
+		return 0;
+	}
 	if ((colon = strchr(line, ':')) == NULL)
 		goto done;
 	*colon = '\0';
@@ -337,6 +349,8 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	if (strcasecmp(line, "Replay-Nonce") == 0) {
 		if (nonce_ok(v))
 			slot = &r->nonce;
+		else
+			r->bad_nonce = 1;
 	} else if (strcasecmp(line, "Location") == 0)
 		slot = &r->location;
 	else if (strcasecmp(line, "Retry-After") == 0)
@@ -472,7 +486,7 @@ http_do(struct http *h, enum http_method m, const char *url,
     const void *body, size_t len, const char *accept, struct http_resp *r)
 {
 	struct curl_slist	*hdrs = NULL, *t;
-	char			 abuf[256];
+	char			 abuf[256], ebuf[256];
 	CURLcode		 cc;
 	CURL			*c = h->curl;
 	int			 bad = 0;
@@ -561,8 +575,11 @@ http_do(struct http *h, enum http_method m, const char *url,
 		goto fail;
 	}
 	if (cc != CURLE_OK) {
-		snprintf(r->error, sizeof(r->error), "%.120s: %.130s", url,
+		/* libcurl's reason may quote the peer's certificate. */
+		snprintf(ebuf, sizeof(ebuf), "%.120s: %.130s", url,
 		    h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(cc));
+		(void)text_clean(r->error, sizeof(r->error), ebuf,
+		    strlen(ebuf));
 		goto fail;
 	}
 	if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code) !=

@@ -3,9 +3,9 @@
  *
  * Everything here reads bytes that came off the network: the input is
  * bounded in size and nesting depth before yajl sees it, every field is
- * checked for its type, strings are bounded, arrays are bounded, URLs
- * must be https.  Unknown fields are ignored.  A failure leaves the
- * output object empty and says what was wrong in err.
+ * checked for its type, strings are cleaned (text.c) and bounded, arrays
+ * are bounded, URLs must be https.  Unknown fields are ignored.  A
+ * failure leaves the output object empty and says what was wrong in err.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 #include "acme.h"
 #include "base64.h"
 #include "json.h"
+#include "text.h"
 
 #define JSON_MAX_DEPTH		16
 #define ACME_MAX_CHALLENGES	16
@@ -211,8 +212,12 @@ json_field(yajl_val obj, const char *key, int required, yajl_type t,
 }
 
 /*
- * String field: 0 and a copy in *out (NULL if absent and optional), -1
- * if of the wrong type, too long, or missing and required.
+ * String field: 0 and a cleaned copy in *out (NULL if absent and
+ * optional), -1 if of the wrong type, too long, or missing and required.
+ * Every string an authority sends is cleaned here, where it enters, so
+ * that no later use (a log line, the status file, the event hook's
+ * environment) has to remember to.  The bound is on the cleaned text,
+ * which is what is kept and passed on.
  */
 int
 json_str(yajl_val obj, const char *key, int required, const char *what,
@@ -226,23 +231,38 @@ json_str(yajl_val obj, const char *key, int required, const char *what,
 		return -1;
 	if (v == NULL)
 		return 0;
-	if (strlen(v->u.string) > ACME_MAX_STR) {
-		json_err(err, errlen, "%s: field \"%s\" longer than %d bytes",
-		    what, key, ACME_MAX_STR);
+	if ((*out = text_cleandup(v->u.string, strlen(v->u.string))) ==
+	    NULL) {
+		json_err(err, errlen, "%s: out of memory", what);
 		return -1;
 	}
-	if ((*out = strdup(v->u.string)) == NULL) {
-		json_err(err, errlen, "%s: out of memory", what);
+	if (strlen(*out) > ACME_MAX_STR) {
+		json_err(err, errlen, "%s: field \"%s\" longer than %d bytes",
+		    what, key, ACME_MAX_STR);
+		free(*out);
+		*out = NULL;
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * An https URL in the characters a URI may hold (RFC 3986): printable
+ * ASCII but for space and "\"<>\\^`{|}".  A cleaned string that held a
+ * control character is refused too: its escape has a backslash.
+ */
 int
 json_is_https(const char *s)
 {
-	return s != NULL && strncmp(s, "https://", 8) == 0 && s[8] != '\0' &&
-	    strpbrk(s, " \t\r\n") == NULL;
+	const unsigned char	*p;
+
+	if (s == NULL || strncmp(s, "https://", 8) != 0 || s[8] == '\0')
+		return 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f ||
+		    strchr("\"<>\\^`{|}", *p) != NULL)
+			return 0;
+	return 1;
 }
 
 /* Like json_str, and the value must be an https URL. */
@@ -424,7 +444,9 @@ problem_read(yajl_val obj, const char *what, void *arg, char *err,
 	yajl_val		 v, subs, s, id;
 	size_t			 i;
 
-	if (problem_text(obj, what, &p->type, &p->detail, err, errlen) == -1)
+	if (problem_text(obj, what, &p->type, &p->detail, err, errlen) == -1 ||
+	    json_str(obj, "instance", 0, what, &p->instance, err,
+	    errlen) == -1)
 		goto fail;
 	if ((v = json_get(obj, "status")) != NULL) {
 		if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
@@ -492,6 +514,8 @@ acme_problem_free(struct acme_problem *p)
 	free(p->sub);
 	free(p->type);
 	free(p->detail);
+	free(p->instance);
+	free(p->terms);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -251,19 +251,22 @@ acme_ari_cert_id(const void *der, size_t len)
 	return id;
 }
 
-/* Appends s with control characters made visible, so a line stays one. */
+/*
+ * Appends s, or as much of it as fits without cutting a character.  The
+ * strings of a problem were cleaned as they were read (json.c): only
+ * whole characters of valid UTF-8 are left to keep whole.
+ */
 static void
 text_add(struct buf *b, const char *s)
 {
-	char	 c;
+	size_t	 n = strlen(s);
 
-	for (; s != NULL && *s != '\0'; s++) {
-		c = *s;
-		if ((unsigned char)c < 0x20 || c == 0x7f)
-			c = '?';
-		if (buf_add(b, &c, 1) == -1)
-			return;
+	if (n > b->max - b->len) {
+		n = b->max - b->len;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
 	}
+	(void)buf_add(b, s, n);
 }
 
 /* "type: detail", the ACME prefix cut from type, no detail if empty. */
@@ -292,6 +295,14 @@ acme_problem_text(const struct acme_problem *p)
 		text_add(&b, "no problem document");
 	else {
 		text_type(&b, p->type, p->detail);
+		if (p->instance != NULL) {
+			text_add(&b, "; see ");
+			text_add(&b, p->instance);
+		}
+		if (p->terms != NULL) {
+			text_add(&b, "; terms of service: ");
+			text_add(&b, p->terms);
+		}
 		for (i = 0; i < p->nsub; i++) {
 			text_add(&b, " (");
 			if (p->sub[i].identifier != NULL) {

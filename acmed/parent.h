@@ -33,6 +33,7 @@ struct dstate {
 	char		*last_error;
 	char		*order_url;	/* pending order to resume */
 	int		 reordered;	/* one expired certificate refused */
+	time_t		 retry_until;	/* the authority's Retry-After, 0: none */
 	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
 	size_t		 pubkeylen;
 	time_t		 ari_start;	/* the authority's window, 0: none */

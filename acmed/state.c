@@ -1,7 +1,8 @@
 /*
  * The state directory: one small file per fact (an authority's account
- * URL, a domain's pending order URL), each written atomically, so a
- * restart resumes where the last run stopped.
+ * URL, a domain's pending order URL, the time before which the authority
+ * asked a domain's next attempt not to come), each written atomically,
+ * so a restart resumes where the last run stopped.
  */
 #include <sys/stat.h>
 
@@ -17,7 +18,8 @@
 
 #define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
 
-static const char *const state_subdirs[] = { "accounts", "orders", NULL };
+static const char *const state_subdirs[] = { "accounts", "orders", "retry",
+    NULL };
 
 static int
 mkdir_checked(const char *path, mode_t mode)
@@ -62,13 +64,20 @@ state_init(const char *dir)
 	return 0;
 }
 
+/* What a fact's file is named for: a URL, or a time (retry). */
+static const char *
+state_suffix(const char *sub)
+{
+	return strcmp(sub, "retry") == 0 ? "time" : "url";
+}
+
 static int
 state_path(char *path, size_t len, const char *dir, const char *sub,
     const char *name)
 {
 	if (strchr(name, '/') != NULL || name[0] == '.' ||
-	    (size_t)snprintf(path, len, "%s/%s/%s.url", dir, sub, name) >=
-	    len) {
+	    (size_t)snprintf(path, len, "%s/%s/%s.%s", dir, sub, name,
+	    state_suffix(sub)) >= len) {
 		log_warnx("state: bad name %s", name);
 		return -1;
 	}

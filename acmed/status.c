@@ -117,6 +117,8 @@ gen_cert(yajl_gen g, const struct dstate *ds)
 		yajl_gen_map_close(g);
 	} else
 		yajl_gen_null(g);
+	gen_key(g, "retry_after");
+	gen_time(g, ds->retry_until > time(NULL) ? ds->retry_until : 0);
 	gen_key(g, "failures");
 	yajl_gen_integer(g, ds->failures);
 	gen_key(g, "last_error");
@@ -327,6 +329,9 @@ status_print(const char *state_dir)
 		s = field_str(c, "next_action");
 		t = field_str(c, "next_at");
 		printf("\n  next: %s at %s\n", s ? s : "?", t ? t : "?");
+		if ((s = field_str(c, "retry_after")) != NULL)
+			printf("  the authority allows no attempt before %s "
+			    "(Retry-After)\n", s);
 		if (field_int(c, "failures") > 0)
 			printf("  failures in a row: %lld\n",
 			    field_int(c, "failures"));

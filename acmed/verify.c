@@ -42,6 +42,7 @@
 #include "imsg.h"
 #include "log.h"
 #include "x509check.h"
+#include "text.h"
 #include "verify.h"
 
 #define VERIFY_NAMES_MAX	200	/* names listed from a served leaf */
@@ -276,7 +277,8 @@ leaf_names(X509 *x, char *out, size_t len)
 			l = ASN1_STRING_length(gen->d.dNSName);
 			if (l <= 0 || l > 253 || memchr(p, '\0', l) != NULL)
 				continue;
-			s = strndup((const char *)p, (size_t)l);
+			/* The served certificate's names reach the log. */
+			s = text_cleandup(p, (size_t)l);
 		} else if (gen->type == GEN_IPADD) {
 			p = ASN1_STRING_get0_data(gen->d.iPAddress);
 			l = ASN1_STRING_length(gen->d.iPAddress);

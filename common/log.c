@@ -16,6 +16,9 @@
 #include "imsg.h"
 #include "log.h"
 #include "msg.h"
+#include "text.h"
+
+#define LOG_LINE_MAX	(MSG_LINE_MAX + 1)	/* with its NUL */
 
 static int		 log_foreground = 1;
 static int		 log_verbose;
@@ -57,26 +60,34 @@ log_tochan(struct imsgchan *chan)
 	log_chan = chan;
 }
 
-/* Writes one finished line to the local sink. */
+/*
+ * Writes one finished line to the local sink.  What the line holds may
+ * come from an authority or from a child that is not to be trusted: it
+ * is written as one line of visible text whatever it holds (text.c), so
+ * no line can be forged or hidden by it.
+ */
 void
 log_emit(int pri, const char *proc, const char *line)
 {
+	char	 clean[LOG_LINE_MAX * 4];
+
+	(void)text_clean(clean, sizeof(clean), line, strlen(line));
 	if (log_foreground) {
 		if (proc != NULL && strcmp(proc, "acmed") != 0)
-			fprintf(stderr, "%s: %s\n", proc, line);
+			fprintf(stderr, "%s: %s\n", proc, clean);
 		else
-			fprintf(stderr, "%s\n", line);
+			fprintf(stderr, "%s\n", clean);
 		fflush(stderr);
 	} else if (proc != NULL && strcmp(proc, "acmed") != 0)
-		syslog(pri, "%s: %s", proc, line);
+		syslog(pri, "%s: %s", proc, clean);
 	else
-		syslog(pri, "%s", line);
+		syslog(pri, "%s", clean);
 }
 
 void
 vlog(int pri, const char *fmt, va_list ap)
 {
-	char		 line[MSG_LINE_MAX + 1];
+	char		 line[LOG_LINE_MAX];
 	struct buf	 b;
 	int		 saved = errno;
 

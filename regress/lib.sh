@@ -104,8 +104,8 @@ t_python() {
 
 # t_ariproxy LOG [OPTION...]: ariproxy.py (after t_python and t_pebble)
 # in front of Pebble with Pebble's localhost certificate, an empty window
-# file unless -w is given, its log in LOG; sets ARIPROXY_PORT.  Stopped
-# at exit.
+# file unless -w is given, its log in LOG; sets ARIPROXY_PORT and
+# PROXY_URL, the directory through it.  Stopped at exit.
 t_ariproxy() {
 	tap_log=$1; shift
 	: >"$T_TMP/ariproxy.window"
@@ -118,16 +118,18 @@ t_ariproxy() {
 	t_at_exit "kill $! 2>/dev/null"
 	wait_for 10 test -s "$T_TMP/ariproxy.port" || return 1
 	ARIPROXY_PORT=$(cat "$T_TMP/ariproxy.port")
+	PROXY_URL=https://127.0.0.1:$ARIPROXY_PORT/dir
 }
 
-# t_conf FILE: writes the global part of a configuration for Pebble
-# (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble").
+# t_conf FILE [URL]: writes the global part of a configuration for Pebble
+# (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble"),
+# or for the directory at URL with Pebble's CA (a proxy in front of it).
 t_conf() {
 	cat >"$1" <<EOC
 listen on 127.0.0.1 port $T_HTTP_PORT
 state directory "$T_TMP/state"
 authority pebble {
-	api url "$PEBBLE_URL"
+	api url "${2:-$PEBBLE_URL}"
 	api ca "$PEBBLE_CA"
 	account key "$T_TMP/account.key"
 }
@@ -293,3 +295,40 @@ t_nginx_stop() {
 	fi
 	NGINX=
 }
+
+# t_visible FILE: FILE is UTF-8 without a control character (newlines
+# aside), C1 control, bidirectional control or line separator; says
+# what it found and where otherwise.  Needs t_python.
+t_visible() {
+	"$PY" - "$1" <<'EOP'
+import re, sys
+b = open(sys.argv[1], "rb").read()
+try:
+    t = b.decode("utf-8")
+except UnicodeDecodeError as e:
+    print("# %s: not UTF-8 at byte %d" % (sys.argv[1], e.start))
+    sys.exit(1)
+m = re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+              "\u2028-\u202e\u2066-\u2069]", t)
+if m:
+    print("# %s: U+%04X at %d" % (sys.argv[1], ord(m.group()), m.start()))
+    sys.exit(1)
+EOP
+}
+
+# t_faultsrv SPEC: faultsrv (regress/helpers/faultsrv.c) on a free
+# loopback port, answering from the file SPEC (made empty), with a leaf
+# of a throwaway CA whose certificate is $T_TMP/certs/ca.pem.  Sets
+# FS_BASE (https://127.0.0.1:PORT); its log is $T_TMP/faultsrv.log.
+# Stopped at exit.
+t_faultsrv() {
+	"$TOP/regress/pebble.sh" certs "$T_TMP/certs" >/dev/null || return 1
+	: >"$1"
+	"$OBJ/regress/faultsrv" -c "$T_TMP/certs/cert.pem" \
+	    -k "$T_TMP/certs/key.pem" -f "$1" -P "$T_TMP/faultsrv.port" \
+	    2>"$T_TMP/faultsrv.log" &
+	t_at_exit "kill $! 2>/dev/null"
+	wait_for 10 test -s "$T_TMP/faultsrv.port" || return 1
+	FS_BASE=https://127.0.0.1:$(cat "$T_TMP/faultsrv.port")
+}
+

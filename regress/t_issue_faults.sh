@@ -79,6 +79,10 @@ check "rateLimited: the line names the domain" \
 check "rateLimited: no certificate file" test ! -e "$T_TMP/limited.full"
 check "rateLimited: the account URL was kept" \
     grep -qx "$base/acct/1" "$T_TMP/state/accounts/fault.url"
+# The Retry-After is kept, and would hold back the faults below.
+check "rateLimited: the Retry-After is kept" \
+    test -s "$T_TMP/state/retry/limited.example.org.time"
+rm -f "$T_TMP/state/retry/limited.example.org.time"
 
 # A directory that is not JSON.
 cat >"$S.new" <<SPEC

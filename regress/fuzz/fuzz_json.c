@@ -1,8 +1,9 @@
 /*
  * Every ACME JSON parser, and the header parsers of the transport, on
  * hostile bytes.  The first input byte picks the parser; the rest is the
- * document.  A parsed problem is also turned into its log line, and
- * every object is freed, so leaks and over-reads show up.
+ * document.  A parsed problem is also turned into its log line, which
+ * must be visible text (text.c) whatever the document held, and every
+ * object is freed, so leaks and over-reads show up.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,8 +13,23 @@
 #include "acmed/acme.h"
 #include "acmed/http.h"
 #include "acmed/json.h"
+#include "text.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* A problem's log line: cleaning it again must change nothing. */
+static void
+problem_line(const struct acme_problem *p)
+{
+	char	*s, *t;
+
+	if ((s = acme_problem_text(p)) == NULL)
+		return;
+	if ((t = text_cleandup(s, strlen(s))) != NULL && strcmp(s, t) != 0)
+		abort();
+	free(t);
+	free(s);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		if (acme_parse_problem(data, size, &p, err, sizeof(err)) == 0) {
-			free(acme_problem_text(&p));
+			problem_line(&p);
 			acme_problem_free(&p);
 		}
 		break;
@@ -52,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 3:
 		if (acme_parse_order(data, size, &o, err, sizeof(err)) == 0) {
 			if (o.error != NULL)
-				free(acme_problem_text(o.error));
+				problem_line(o.error);
 			acme_order_free(&o);
 		}
 		break;
@@ -60,8 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (acme_parse_authz(data, size, &z, err, sizeof(err)) == 0) {
 			for (i = 0; i < z.nchallenges; i++)
 				if (z.challenges[i].error != NULL)
-					free(acme_problem_text(
-					    z.challenges[i].error));
+					problem_line(z.challenges[i].error);
 			acme_authz_free(&z);
 		}
 		break;

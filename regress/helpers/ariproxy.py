@@ -6,7 +6,7 @@ request, for the tests.
 
   ariproxy.py -c cert.pem -k key.pem -u https://127.0.0.1:PORT -C ca.pem
               -w window -L log [-p port] [-P portfile] [-s] [-R refusefile]
-              [-D dropfile] [-d directory-path (/dir)]
+              [-D dropfile] [-r rulesfile] [-d directory-path (/dir)]
 
 Every request is forwarded to the upstream server with its Host header
 unchanged, so the server builds its URLs (and checks the JWS "url") with
@@ -37,8 +37,24 @@ replaces is answered 409 alreadyReplaced (RFC 9773 section 5) instead of
 being forwarded.  With -D FILE, a POST of a kind FILE has a line for is
 forwarded, then the connection is closed without a byte of the answer,
 as a connection that dies would; that line is removed from FILE, so
-each line loses one answer.  Listens on 127.0.0.1 only; port 0 (the
-default) picks a free one, written to the port file.
+each line loses one answer.
+
+With -r FILE, the answers a hostile or broken authority would give, from
+the rules in FILE (read again for every request, missing: none), one a
+line, the string a JSON string (escapes as JSON has them):
+
+  identifier "STRING"  every authorization forwarded names STRING as
+                       its identifier's value
+  detail "STRING"      every problem document forwarded has STRING as
+                       its detail
+  fail REGEX           a POST to a path REGEX matches (re.search) is
+                       answered 500 serverInternal, not forwarded
+  ratelimit SECS       every newOrder is answered 429 rateLimited with
+                       Retry-After: SECS, not forwarded
+
+each logged (TIME identifier / detail / fail PATH / ratelimit).  Listens
+on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
+port file.
 """
 import argparse
 import base64
@@ -46,6 +62,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import secrets
 import socketserver
 import ssl
@@ -74,6 +91,51 @@ def log_event(line):
 
 def b64url_decode(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def read_rules():
+    """The rules of -r as a dict; a rule given twice: the last."""
+    rules = {}
+    if not opts.rules:
+        return rules
+    try:
+        with open(opts.rules) as f:
+            for line in f:
+                w = line.strip().split(None, 1)
+                if len(w) != 2:
+                    continue
+                if w[0] in ("identifier", "detail"):
+                    rules[w[0]] = json.loads(w[1])
+                elif w[0] in ("fail", "ratelimit"):
+                    rules[w[0]] = w[1]
+    except OSError:
+        pass
+    return rules
+
+
+def rewrite(data, headers):
+    """An upstream answer with the identifier and detail rules applied."""
+    rules = read_rules()
+    ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+    if not ("identifier" in rules or "detail" in rules) or \
+            "json" not in ctype:
+        return data
+    try:
+        d = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(d, dict):
+        return data
+    if "identifier" in rules and isinstance(d.get("identifier"), dict) \
+            and "challenges" in d:
+        d["identifier"]["value"] = rules["identifier"]
+        log_event("identifier")
+    elif "detail" in rules and "problem" in ctype:
+        d["detail"] = rules["detail"]
+        log_event("detail")
+    else:
+        return data
+    return json.dumps(d).encode()
 
 
 def order_replaces(body):
@@ -178,6 +240,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, "application/json",
                     [("Retry-After", secs)])
 
+    def ruled(self, path, body):
+        """Answers as the fail and ratelimit rules say; True if it did."""
+        rules = read_rules()
+        if self.command != "POST":
+            return False
+        if "fail" in rules and re.search(rules["fail"], path):
+            log_event("fail " + path)
+            self.problem(500, "serverInternal", "failing as told")
+            return True
+        if "ratelimit" not in rules:
+            return False
+        try:
+            order_replaces(body)
+        except (ValueError, KeyError, TypeError):
+            return False
+        log_event("ratelimit")
+        doc = json.dumps({"type": "urn:ietf:params:acme:error:rateLimited",
+                          "detail": "too many new orders recently",
+                          "status": 429}).encode()
+        self.answer(429, doc, "application/problem+json",
+                    [("Retry-After", rules["ratelimit"])])
+        return True
+
     def forward(self, body, kind=None):
         conn = http.client.HTTPSConnection(opts.up_host, opts.up_port,
                                            context=upstream_ctx, timeout=30)
@@ -208,6 +293,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 log_event("dropped " + kind)
                 self.close_connection = True
                 return
+        data = rewrite(data, rheaders)
         if self.command == "GET" and code == 200 and \
                 urllib.parse.urlsplit(self.path).path == opts.dir_path:
             d = json.loads(data)
@@ -230,6 +316,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         path = urllib.parse.urlsplit(self.path).path
+        if self.ruled(path, body):
+            return
         base = ari_path if ari_path.endswith("/") else ari_path + "/"
         if path.startswith(base) and self.command in ("GET", "HEAD"):
             certid = path[len(base):]
@@ -288,6 +376,7 @@ def main():
     ap.add_argument("-s", dest="slash", action="store_true")
     ap.add_argument("-R", dest="refuse")
     ap.add_argument("-D", dest="drop")
+    ap.add_argument("-r", dest="rules")
     ap.add_argument("-d", dest="dir_path", default="/dir")
     opts = ap.parse_args()
     u = urllib.parse.urlsplit(opts.upstream)

@@ -16,7 +16,9 @@
 
 #include "test.h"
 #include "acmed/acme.h"
+#include "acmed/http.h"
 #include "acmed/json.h"
+#include "text.h"
 
 static char	 err[256];
 
@@ -135,11 +137,19 @@ t_directory(void)
 	    "\"newOrder\":\"https://p/o\"}";
 	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == -1,
 	    "invalid UTF-8 refused: %s", err);
+	s = "{\"newNonce\":\"https://p/n\",\"newAccount\":\"https://p/a\","
+	    "\"newOrder\":\"https://p/o\",\"meta\":{\"termsOfService\":"
+	    "\"https://p/conditions-g\xc3\xa9n\xc3\xa9rales\"}}";
+	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == 0,
+	    "valid UTF-8 kept: %s", err);
+	CHECK_STR(d.terms_of_service, "https://p/conditions-g\xc3\xa9n"
+	    "\xc3\xa9rales", "accented letters kept as they are");
+	acme_directory_free(&d);
 	s = "{\"newNonce\":\"https://p/\xc3\xa9\",\"newAccount\":"
 	    "\"https://p/a\",\"newOrder\":\"https://p/o\"}";
-	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == 0,
-	    "valid UTF-8 kept");
-	acme_directory_free(&d);
+	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == -1 &&
+	    strstr(err, "not an https URL") != NULL,
+	    "a URL beyond ASCII refused: %s", err);
 
 	/* A string over ACME_MAX_STR. */
 	big = malloc(ACME_MAX_STR + 200);
@@ -203,8 +213,23 @@ t_problem(void)
 	CHECK(p.sub[1].identifier == NULL, "sub without identifier");
 	txt = acme_problem_text(&p);
 	CHECK_STR(txt, "rejectedIdentifier: Error creating new order "
-	    "(bad.example.com: rejectedIdentifier: blocked) (caa: CAA?no)",
-	    "problem text");
+	    "(bad.example.com: rejectedIdentifier: blocked) "
+	    "(caa: CAA\\x0ano)", "problem text");
+	free(txt);
+	acme_problem_free(&p);
+
+	/* RFC 8555 section 7.3.3: the page to visit, and the terms. */
+	s = "{\"type\":\"urn:ietf:params:acme:error:userActionRequired\","
+	    "\"detail\":\"Terms of service have changed\","
+	    "\"instance\":\"https://p/agree?t=2\"}";
+	CHECK(acme_parse_problem(L(s), &p, err, sizeof(err)) == 0,
+	    "userActionRequired: %s", err);
+	CHECK_STR(p.instance, "https://p/agree?t=2", "instance");
+	p.terms = strdup("https://p/tos/2");
+	txt = acme_problem_text(&p);
+	CHECK_STR(txt, "userActionRequired: Terms of service have changed; "
+	    "see https://p/agree?t=2; terms of service: https://p/tos/2",
+	    "problem text: instance and terms of service");
 	free(txt);
 	acme_problem_free(&p);
 
@@ -262,6 +287,126 @@ t_problem(void)
 	CHECK(txt != NULL && strlen(txt) <= 4096, "long text bounded");
 	free(txt);
 	acme_problem_free(&p);
+	buf_free(&b);
+}
+
+/* No control character, bidi control or byte that is not UTF-8 left. */
+static int
+is_clean(const char *s)
+{
+	char	 out[8192];
+
+	return s != NULL && text_clean(out, sizeof(out), s, strlen(s)) ==
+	    strlen(s) && strcmp(out, s) == 0;
+}
+
+/*
+ * Every string the authority sends comes out cleaned (text.c), whatever
+ * JSON escape carried it; URLs that held a control character or more
+ * than a URI may hold are refused; a long problem text is cut between
+ * characters.
+ */
+static void
+t_clean(void)
+{
+	struct acme_problem	 p;
+	struct acme_authz	 a;
+	struct acme_account	 acct;
+	struct acme_directory	 d;
+	struct http_resp	 r;
+	struct buf		 b;
+	char			*s, *txt;
+	int			 i;
+
+	s = "{\"type\":\"urn:ietf:params:acme:error:rateLimited\","
+	    "\"detail\":\"x\\n\\u001b[1Gacmed: y\\r\\u0085\\u009b2K"
+	    "\\u202eevil\\u2066\\u200f\\u007f\\ud800z\\u0000tail\","
+	    "\"subproblems\":[{\"detail\":\"s\\u0007\",\"identifier\":"
+	    "{\"type\":\"dns\",\"value\":\"a.test\\u2028b\"}}]}";
+	CHECK(acme_parse_problem(L(s), &p, err, sizeof(err)) == 0,
+	    "problem with controls parsed: %s", err);
+	CHECK(strncmp(p.detail, "x\\x0a\\x1b[1Gacmed: y\\x0d\\u0085"
+	    "\\u009b2K\\u202eevil\\u2066\\u200f\\x7f", 51) == 0,
+	    "detail: C0, C1, bidi and DEL shown: %s", p.detail);
+	CHECK(is_clean(p.detail), "detail clean to the end");
+	CHECK_STR(p.sub[0].identifier, "a.test\\u2028b",
+	    "subproblem identifier: line separator shown");
+	txt = acme_problem_text(&p);
+	CHECK(is_clean(txt) && strstr(txt, "s\\x07") != NULL,
+	    "problem text clean: %s", txt);
+	free(txt);
+	acme_problem_free(&p);
+
+	s = "{\"status\":\"pending\",\"identifier\":{\"type\":\"dns\","
+	    "\"value\":\"a.s09d.test\\nacmed: a.s09d.test: certificate "
+	    "issued\"},\"challenges\":[]}";
+	CHECK(acme_parse_authz(L(s), &a, err, sizeof(err)) == 0,
+	    "authorization with a newline in its identifier: %s", err);
+	CHECK_STR(a.identifier, "a.s09d.test\\x0aacmed: a.s09d.test: "
+	    "certificate issued", "identifier cleaned");
+	acme_authz_free(&a);
+
+	s = "{\"status\":\"bogus\\u001b[2K\"}";
+	CHECK(acme_parse_account(L(s), &acct, err, sizeof(err)) == -1 &&
+	    strstr(err, "\"bogus\\x1b[2K\"") != NULL,
+	    "an unknown status is quoted cleaned: %s", err);
+
+	s = "{\"newNonce\":\"https://p/n\\u001b[2K\",\"newAccount\":"
+	    "\"https://p/a\",\"newOrder\":\"https://p/o\"}";
+	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == -1 &&
+	    strstr(err, "\"newNonce\" is not an https URL") != NULL,
+	    "a URL with ESC refused: %s", err);
+	s = "{\"newNonce\":\"https://p/<n>\",\"newAccount\":"
+	    "\"https://p/a\",\"newOrder\":\"https://p/o\"}";
+	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == -1,
+	    "a URL with angle brackets refused: %s", err);
+	s = "{\"newNonce\":\"https://[::1]:14000/n?a=1&b=%41#f\","
+	    "\"newAccount\":\"https://p/a\",\"newOrder\":\"https://p/o\"}";
+	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == 0,
+	    "brackets, query, percent and fragment kept: %s", err);
+	acme_directory_free(&d);
+
+	/* A Link header's targets are cleaned as the header is. */
+	http_resp_init(&r);
+	http_parse_link(&r, "<https://p/alt\x1b[2K\xe2\x80\xae>;"
+	    "rel=\"alternate\", <https://p/dir\x85>;rel=up");
+	CHECK(r.nalternates == 1 && r.link_up != NULL, "two links");
+	CHECK_STR(r.alternates[0], "https://p/alt\\x1b[2K\\u202e",
+	    "Link target: ESC and RLO shown");
+	CHECK_STR(r.link_up, "https://p/dir\\x85", "Link target: a byte "
+	    "that is not UTF-8 shown");
+	http_resp_free(&r);
+	http_resp_init(&r);
+	http_parse_link(&r, "<https://p/tos/2>;rel=\"terms-of-service\","
+	    "<https://p/tos/3>;rel=\"terms-of-service\"");
+	CHECK_STR(r.link_tos, "https://p/tos/2", "Link: terms of service, "
+	    "the first one");
+	http_resp_free(&r);
+
+	/* 4000 two-byte letters: the text is cut between two of them. */
+	buf_init(&b, 0);
+	buf_add_str(&b, "{\"detail\":\"x");
+	for (i = 0; i < 4000; i++)
+		buf_add_str(&b, "\xc3\xa9");
+	buf_add_str(&b, "\"}");
+	CHECK(acme_parse_problem(b.data, b.len, &p, err, sizeof(err)) == 0,
+	    "long accented detail: %s", err);
+	txt = acme_problem_text(&p);
+	CHECK(txt != NULL && strlen(txt) <= 4096 && is_clean(txt),
+	    "cut between characters (%zu bytes)", txt ? strlen(txt) : 0);
+	free(txt);
+	acme_problem_free(&p);
+	buf_free(&b);
+
+	/* 6000 escapes are 24000 bytes shown: over the bound. */
+	buf_init(&b, 0);
+	buf_add_str(&b, "{\"detail\":\"");
+	for (i = 0; i < 6000; i++)
+		buf_add_str(&b, "\\u001b");
+	buf_add_str(&b, "\"}");
+	CHECK(acme_parse_problem(b.data, b.len, &p, err, sizeof(err)) == -1 &&
+	    strstr(err, "longer than") != NULL,
+	    "a string bounded as it is shown: %s", err);
 	buf_free(&b);
 }
 
@@ -754,6 +899,7 @@ main(void)
 {
 	t_directory();
 	t_problem();
+	t_clean();
 	t_account();
 	t_order();
 	t_authz();

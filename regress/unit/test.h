@@ -7,6 +7,7 @@
 #define ACMED_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,6 +52,28 @@ test_text_fd(const void *text, size_t len)
 	}
 	close(p[1]);
 	return p[0];
+}
+
+/* What a file holds, as a new string; NULL if it cannot be read. */
+static inline char *
+test_slurp(const char *path)
+{
+	FILE	*f;
+	char	*s = NULL;
+	long	 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) == -1 || (s = malloc(n + 1)) == NULL ||
+	    fread(s, 1, n, f) != (size_t)n) {
+		free(s);
+		fclose(f);
+		return NULL;
+	}
+	s[n] = '\0';
+	fclose(f);
+	return s;
 }
 
 static inline int

@@ -1,0 +1,194 @@
+/*
+ * Log lines reach the sink as one line of visible text: a child's line
+ * through a real channel and the parent's child_log(), a line crafted by
+ * a compromised child, and the parent's own lines.  Standard error (the
+ * foreground sink) goes to a file that is read back.
+ */
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "acmed/parent_state.h"
+#include "test.h"
+
+const char *const helper_dir = "/nonexistent";
+
+#define FORGED	"a.s09d.test\n\x1b[1Gacmed: a.s09d.test: certificate issued"
+#define SHOWN	"a.s09d.test\\x0a\\x1b[1Gacmed: a.s09d.test: certificate issued"
+
+static char	 errpath[] = "/tmp/t_log.XXXXXX";
+static int	 errfd = -1, saved_stderr = -1;
+
+/* Standard error into a fresh file. */
+static void
+capture(void)
+{
+	fflush(stderr);
+	if (errfd != -1)
+		close(errfd);
+	unlink(errpath);
+	strcpy(errpath, "/tmp/t_log.XXXXXX");
+	if ((errfd = mkstemp(errpath)) == -1 || dup2(errfd, 2) == -1) {
+		perror("capture");
+		exit(1);
+	}
+}
+
+/* What was written to standard error since capture(). */
+static char *
+captured(void)
+{
+	char	*s;
+
+	fflush(stderr);
+	if ((s = test_slurp(errpath)) == NULL) {
+		perror(errpath);
+		exit(1);
+	}
+	return s;
+}
+
+static int
+count_lines(const char *s)
+{
+	int	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static int
+only_visible(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* One MSG_LOG from the child end of a channel, handled as the parent does. */
+static int
+relay(struct imsgchan *parent)
+{
+	struct imsg	 m;
+	int		 r;
+
+	if (ichan_recv(parent, &m) != 1)
+		return -1;
+	if ((r = msg_check(&m)) == 0 && m.hdr.type == MSG_LOG)
+		child_log(PROC_NETPROC, &m);
+	else
+		printf("# no well-formed MSG_LOG from the child end\n");
+	imsg_clear(&m);
+	return r;
+}
+
+/* A MSG_LOG with any line, as a compromised child could send it. */
+static void
+send_raw(struct imsgchan *child, const char *line)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	if (buf_add_u32(&b, LOG_ERR) == -1 || buf_add_lstr(&b, line) == -1 ||
+	    ichan_compose(child, MSG_LOG, 0, -1, b.data, b.len) == -1 ||
+	    ichan_flush_all(child) == -1)
+		printf("# MSG_LOG not sent\n");
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	struct imsgchan	*parent, *child;
+	char		*out, *big;
+	int		 sv[2];
+
+	log_init(1, 0, "acmed");
+	if ((saved_stderr = dup(2)) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    (parent = ichan_new(sv[0], IMSG_MAX_SIZE)) == NULL ||
+	    (child = ichan_new(sv[1], IMSG_MAX_SIZE)) == NULL) {
+		perror("set-up");
+		return 1;
+	}
+
+	/* A child logs what an authority sent: its own log path, a channel. */
+	capture();
+	log_tochan(child);
+	log_warnx("authorization for %s", FORGED);
+	log_tochan(NULL);
+	relay(parent);
+	out = captured();
+	CHECK_STR(out, "netproc: authorization for " SHOWN "\n",
+	    "a child's line with a newline and ESC is one line, escaped");
+	free(out);
+
+	/* A compromised child sends what vlog() would never make. */
+	capture();
+	send_raw(child, "x\r\xc2\x9b" "2K\xe2\x80\xae" "fake\xff\x7f");
+	relay(parent);
+	out = captured();
+	CHECK_STR(out, "netproc: x\\x0d\\u009b2K\\u202efake\\xff\\x7f\n",
+	    "CR, C1, bidi override, a byte that is not UTF-8 and DEL shown");
+	free(out);
+
+	/* A line of nothing but newlines, as long as a line may be. */
+	capture();
+	if ((big = malloc(60000 + 1)) == NULL)
+		return 1;
+	memset(big, '\n', MSG_LINE_MAX);
+	big[MSG_LINE_MAX] = '\0';
+	send_raw(child, big);
+	relay(parent);
+	out = captured();
+	CHECK(count_lines(out) == 1 && only_visible(out) &&
+	    strncmp(out, "netproc: \\x0a\\x0a", 17) == 0,
+	    "%d newlines from a child: one line of escapes (%zu bytes)",
+	    MSG_LINE_MAX, strlen(out));
+	free(out);
+	/* Longer than any line: refused before it is read. */
+	memset(big, '\n', 60000);
+	big[60000] = '\0';
+	send_raw(child, big);
+	CHECK(relay(parent) == -1, "a line of 60000 bytes is refused as "
+	    "malformed");
+	free(big);
+
+	/* The parent's own line, with text that came from a child. */
+	capture();
+	log_warnx("a.s09d.test: certificate not issued: %s",
+	    "x\n\xe2\x81\xa6y\xe2\x80\x8f");
+	out = captured();
+	CHECK_STR(out, "a.s09d.test: certificate not issued: "
+	    "x\\x0a\\u2066y\\u200f\n", "the parent's own line is cleaned too");
+	free(out);
+
+	/* Valid UTF-8 is kept as it is. */
+	capture();
+	log_warnx("r\xc3\xa9sum\xc3\xa9 \xe8\xaf\x81\xe4\xb9\xa6 "
+	    "\xf0\x9f\x94\x92");
+	out = captured();
+	CHECK_STR(out, "r\xc3\xa9sum\xc3\xa9 \xe8\xaf\x81\xe4\xb9\xa6 "
+	    "\xf0\x9f\x94\x92\n", "accented letters, CJK and emoji kept");
+	free(out);
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(errfd);
+	unlink(errpath);
+	ichan_free(parent);
+	ichan_free(child);
+	close(sv[0]);
+	close(sv[1]);
+	return test_done();
+}
