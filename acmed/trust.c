@@ -83,8 +83,9 @@ group_name(gid_t gid, char *buf, size_t len)
 	struct group	*gr;
 
 	if ((gr = getgrgid(gid)) != NULL)
-		return gr->gr_name;
-	(void)snprintf(buf, len, "%u", (unsigned int)gid);
+		(void)snprintf(buf, len, "%s", gr->gr_name);
+	else
+		(void)snprintf(buf, len, "%u", (unsigned int)gid);
 	return buf;
 }
 
@@ -97,8 +98,8 @@ dir_stat(const struct stat *st, const char *name, char *why, size_t len)
 	if (!S_ISDIR(st->st_mode))
 		return refuse(ENOTDIR, why, len, "%s is not a directory", name);
 	if (!owner_ok(st->st_uid))
-		return refuse(EPERM, why, len, "directory %s is owned by uid %u",
-		    name, (unsigned int)st->st_uid);
+		return refuse(EPERM, why, len, "directory %s is owned by "
+		    "uid %u", name, (unsigned int)st->st_uid);
 	/* No one can take a name another user made in a sticky directory. */
 	if (st->st_uid == 0 && (m & S_ISVTX))
 		return 0;
@@ -117,7 +118,7 @@ trust_stat(const struct stat *st, int flags, gid_t group, char *why,
     size_t len)
 {
 	mode_t	 m = st->st_mode & 07777;
-	char	 b1[16], b2[16];
+	char	 b1[64], b2[64];
 
 	if (S_ISLNK(st->st_mode))
 		return refuse(EPERM, why, len, "a symbolic link");
@@ -209,6 +210,18 @@ open_last(int dfd, const char *name, const char *full, int flags,
 	if (!(flags & TRUST_LOOK))
 		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
+}
+
+/*
+ * The file alone, for one that is read again and again (a certificate,
+ * a state file) in directories that passed with the configuration: its
+ * directories are not walked again.
+ */
+int
+trust_open_file(const char *path, int flags, gid_t group, char *why,
+    size_t len)
+{
+	return open_last(AT_FDCWD, path, path, flags, group, why, len);
 }
 
 /*
@@ -359,8 +372,8 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 		}
 		if (!last || (flags & TRUST_DIR)) {
 			close(fd);
-			return refuse(ENOTDIR, why, len, "%s is not a directory",
-			    name);
+			return refuse(ENOTDIR, why, len, "%s is not a "
+			    "directory", name);
 		}
 		/* a program, reached through the links that passed */
 		if (trust_stat(&st, flags, group, why, len) == -1) {

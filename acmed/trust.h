@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #define TRUST_SECRET	0x01	/* a key: neither group nor others may use it */
-#define TRUST_PROGRAM	0x02	/* a program: a symbolic link that passes is followed */
+#define TRUST_PROGRAM	0x02	/* a program: reached through good links */
 #define TRUST_DIR	0x04	/* a directory, not a file */
 #define TRUST_LOOK	0x08	/* only looked at: an O_PATH descriptor */
 
@@ -16,6 +16,7 @@
 #define TRUST_WHY_MAX	1024	/* room for a reason and a path */
 
 int	 trust_open(const char *, int, gid_t, char *, size_t);
+int	 trust_open_file(const char *, int, gid_t, char *, size_t);
 int	 trust_fd(int, int, gid_t, char *, size_t);
 int	 trust_stat(const struct stat *, int, gid_t, char *, size_t);
 

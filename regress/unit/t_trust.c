@@ -250,8 +250,9 @@ test_secret_program(void)
 	CHECK(passes(k, 0, TRUST_NOGROUP), "0640 is fine for another file");
 	CHECK(chown(k, 0, NOBODY) == 0 && passes(k, TRUST_SECRET, NOBODY),
 	    "key 0640 root:its group: accepted");
-	CHECK(fails(k, TRUST_SECRET, 1, EPERM, "readable by group nogroup"),
-	    "key 0640 with another group: refused");
+	CHECK(fails(k, TRUST_SECRET, 1, EPERM,
+	    "readable by group nogroup, not daemon (mode 0640)"),
+	    "key 0640 with another group: refused, both named");
 	CHECK(chmod(k, 0644) == 0 && fails(k, TRUST_SECRET, NOBODY, EPERM,
 	    "group or others may use it (mode 0644)"),
 	    "key 0644 even with its group: refused");
