@@ -538,7 +538,8 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	    "the files could not all be moved aside");
 	/* A domain key that was missing is made now, for what comes next. */
 	if (ds->pubkey == NULL && (key_load(ds->keyid, ds->d->key,
-	    ds->d->keytype, ds->d->keybits, 1, &existed) == -1 ||
+	    ds->d->keytype, ds->d->keybits, ds->d->key_gid, 1,
+	    &existed) == -1 ||
 	    key_pubkey(ds) == -1))
 		ds->result = -1;
 	else if (provisional_install(ds) == -1)

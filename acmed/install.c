@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "log.h"
 #include "parent.h"
+#include "trust.h"
 #include "x509check.h"
 
 #define CHAIN_MAX_BYTES		(256 * 1024)
@@ -53,12 +54,13 @@ fsync_dir(const char *path)
 }
 
 /*
- * Writes data to a new temporary file beside path, on disk before it
- * returns unless flags has WRITE_NOSYNC; returns its name.
+ * Writes data to a new temporary file beside path, with group gid unless
+ * it is TRUST_NOGROUP, on disk before it returns unless flags has
+ * WRITE_NOSYNC; returns its name.
  */
 static char *
 write_temp(const char *path, const void *data, size_t len, mode_t mode,
-    int flags)
+    gid_t gid, int flags)
 {
 	char		*tmp;
 	const char	*p = data;
@@ -72,7 +74,8 @@ write_temp(const char *path, const void *data, size_t len, mode_t mode,
 		free(tmp);
 		return NULL;
 	}
-	if (fchmod(fd, mode) == -1)
+	if ((gid != TRUST_NOGROUP && fchown(fd, (uid_t)-1, gid) == -1) ||
+	    fchmod(fd, mode) == -1)
 		goto fail;
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
@@ -131,10 +134,18 @@ int
 write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
     int flags)
 {
+	return write_file_owned(path, data, len, mode, TRUST_NOGROUP, flags);
+}
+
+/* As write_file_atomic(), the file's group gid (a key its group reads). */
+int
+write_file_owned(const char *path, const void *data, size_t len, mode_t mode,
+    gid_t gid, int flags)
+{
 	char	*tmp;
 	int	 rc;
 
-	if ((tmp = write_temp(path, data, len, mode, flags)) == NULL)
+	if ((tmp = write_temp(path, data, len, mode, gid, flags)) == NULL)
 		return -1;
 	rc = commit_temp(tmp, path, flags);
 	free(tmp);
@@ -278,7 +289,8 @@ install_chain(struct dstate *ds, const char *pem, size_t len)
 	data[2] = &full;
 	for (i = 0; i < 3; i++)
 		if (paths[i] != NULL && (tmps[i] = write_temp(paths[i],
-		    data[i]->data, data[i]->len, 0644, 0)) == NULL)
+		    data[i]->data, data[i]->len, 0644, TRUST_NOGROUP, 0)) ==
+		    NULL)
 			goto out;
 	for (i = 0; i < 3; i++)
 		if (tmps[i] != NULL && commit_temp(tmps[i], paths[i],

@@ -51,6 +51,8 @@ struct dstate {
 #define WRITE_BACKUP	0x1	/* keep the file replaced as FILE.bak */
 #define WRITE_NOSYNC	0x2	/* atomic but not flushed: a report only */
 int	 write_file_atomic(const char *, const void *, size_t, mode_t, int);
+int	 write_file_owned(const char *, const void *, size_t, mode_t, gid_t,
+	    int);
 int	 fsync_dir(const char *);
 int	 read_file(const char *, size_t, char **, size_t *);
 int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);

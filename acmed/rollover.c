@@ -24,6 +24,7 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
+#include "trust.h"
 
 /*
  * Checks the names given to -k before anything starts: each must name an
@@ -131,7 +132,7 @@ rollover_one(struct authority *a)
 		goto out;
 	}
 	if (key_load(KEYID_ROLLOVER_BASE + a->id, newpath, a->account_keytype,
-	    a->account_keybits, 1, &existed) == -1)
+	    a->account_keybits, TRUST_NOGROUP, 1, &existed) == -1)
 		goto out;
 	if (existed)
 		log_info("authority %s: using %s, left by an earlier attempt",
