@@ -31,9 +31,12 @@
 #include "parent.h"
 #include "parent_state.h"
 #include "acme.h"
+#include "trust.h"
 #include "x509check.h"
 
 #include <openssl/crypto.h>
+
+static void	issue_failed(struct dstate *, const char *, int64_t);
 
 /* The file the domain's leaf is read from: the full chain, or the leaf. */
 static const char *
@@ -187,7 +190,21 @@ int
 dstate_due(struct dstate *ds, time_t now)
 {
 	const char	*path = leaf_file(ds->d);
+	char		 why[TRUST_WHY_MAX + 256];
 
+	/* Files acmed may neither read nor replace: the admin must know. */
+	if (cert_files_check(ds->d, why, sizeof(why)) == -1) {
+		ds->refused = 1;
+		issue_failed(ds, why, 0);
+		return 0;
+	}
+	if (ds->refused) {
+		/* put right: what do they hold now? */
+		ds->refused = 0;
+		if (cert_file_info(path, &ds->state, &ds->not_before,
+		    &ds->not_after) == -1)
+			ds->state = CERT_MISSING;
+	}
 	if (ds->state != CERT_ISSUED)
 		return 1;
 	if (cert_file_info(path, &ds->state, &ds->not_before,
@@ -231,6 +248,7 @@ dstates_build(void)
 {
 	struct domain	*d;
 	struct dstate	*ds;
+	char		 why[TRUST_WHY_MAX + 256];
 	size_t		 n = 0;
 	time_t		 now = time(NULL);
 
@@ -246,8 +264,10 @@ dstates_build(void)
 		ds->d = d;
 		ds->keyid = KEYID_DOMAIN_BASE + d->id;
 		ds->result = 1;
-		if (cert_file_info(leaf_file(d), &ds->state, &ds->not_before,
-		    &ds->not_after) == -1)
+		/* Not read if refused: dstate_due() says why, as it fails. */
+		ds->refused = cert_files_check(d, why, sizeof(why)) == -1;
+		if (ds->refused || cert_file_info(leaf_file(d), &ds->state,
+		    &ds->not_before, &ds->not_after) == -1)
 			ds->state = CERT_MISSING;
 		ds->order_url = state_read(conf->state_dir, "orders",
 		    d->handle);
@@ -793,7 +813,8 @@ provisional_all(void)
 
 	for (i = 0; i < ndstates; i++)
 		if (dstates[i].state == CERT_MISSING) {
-			provisional_install(&dstates[i]);
+			if (!dstates[i].refused)
+				provisional_install(&dstates[i]);
 			dstates[i].next = time(NULL);
 		}
 	if (actions_pending())

@@ -175,7 +175,7 @@ parent_loop(int sigfd)
 			    children[PROC_NETPROC].chan != NULL) {
 				if (dstate_due(&dstates[i], now))
 					issue_start(&dstates[i]);
-				else if (oneshot)
+				else if (oneshot && dstates[i].result == 1)
 					dstates[i].result = 0;
 			}
 			if (!dstates[i].issuing && dstates[i].next < next)

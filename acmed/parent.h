@@ -43,6 +43,7 @@ struct dstate {
 	int		 verify_tries;
 	int		 verify_pending;	/* answers still expected */
 	int		 verify_failed;
+	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;
 };
@@ -54,8 +55,10 @@ int	 write_file_atomic(const char *, const void *, size_t, mode_t, int);
 int	 write_file_owned(const char *, const void *, size_t, mode_t, gid_t,
 	    int);
 int	 fsync_dir(const char *);
+int	 read_fd(int, const char *, size_t, char **, size_t *);
 int	 read_file(const char *, size_t, char **, size_t *);
 int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
+int	 cert_files_check(const struct domain *, char *, size_t);
 int	 install_chain(struct dstate *, const char *, size_t);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 
