@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "buf.h"
 #include "log.h"
 #include "parent.h"
+#include "trust.h"
 
 #define OUTPUT_MAX	4096	/* bytes of a command's output logged */
 #define PIDFILE_MAX	64
@@ -150,26 +152,62 @@ run_command(const char *what, char *const argv[], char *const envp[],
 	return rc;
 }
 
+/*
+ * A program run as root, checked again before each run (trust.c): it may
+ * have been made, or changed hands, since the configuration was read.
+ */
+static int
+program_trusted(const char *what, const char *path)
+{
+	char	 why[TRUST_WHY_MAX];
+	int	 fd;
+
+	if ((fd = trust_open(path, TRUST_PROGRAM | TRUST_LOOK, TRUST_NOGROUP,
+	    why, sizeof(why))) == -1) {
+		log_warnx("%s: %s: %s: not run", what, path, why);
+		return 0;
+	}
+	close(fd);
+	return 1;
+}
+
+/*
+ * Whoever can write the pid file chooses the process root signals: the
+ * file is checked as it is read, each time, and neither init nor acmed
+ * itself is signalled.
+ */
 static int
 signal_pidfile(const struct action *a)
 {
-	char	*data, *end;
+	char	*data, *end, why[TRUST_WHY_MAX];
 	size_t	 len;
 	long	 pid;
+	int	 fd;
 
-	if (read_file(a->pidfile, PIDFILE_MAX, &data, &len) == -1) {
+	if ((fd = trust_open(a->pidfile, 0, TRUST_NOGROUP, why,
+	    sizeof(why))) == -1) {
+		log_warnx("reload: pid file %s: %s: no signal sent", a->pidfile,
+		    why);
+		return -1;
+	}
+	if (read_fd(fd, a->pidfile, PIDFILE_MAX, &data, &len) == -1) {
 		log_warn("reload: pid file %s", a->pidfile);
 		return -1;
 	}
 	errno = 0;
 	pid = strtol(data, &end, 10);
-	if (errno != 0 || end == data || pid <= 1 || pid > 0x7fffffff ||
+	if (errno != 0 || end == data || pid <= 0 || pid > 0x7fffffff ||
 	    (*end != '\0' && *end != '\n')) {
 		log_warnx("reload: pid file %s: no pid in it", a->pidfile);
 		free(data);
 		return -1;
 	}
 	free(data);
+	if (pid == 1 || pid == getpid()) {
+		log_warnx("reload: pid file %s: pid %ld is %s: no signal sent",
+		    a->pidfile, pid, pid == 1 ? "init" : "acmed itself");
+		return -1;
+	}
 	if (kill((pid_t)pid, a->signo) == -1) {
 		log_warn("reload: signal %d to pid %ld from %s", a->signo, pid,
 		    a->pidfile);
@@ -183,16 +221,23 @@ signal_pidfile(const struct action *a)
 static int
 run_action(const char *handle, const struct action *a)
 {
-	char		 what[300];
+	char		 what[300], buf[PATH_MAX];
 	char		*shargv[4];
+	const char	*prog;
 
 	switch (a->type) {
 	case ACTION_COMMAND:
+		snprintf(what, sizeof(what), "%s: reload", handle);
+		if (!program_trusted(what, a->argv[0]))
+			return -1;
 		snprintf(what, sizeof(what), "%s: reload %s", handle,
 		    a->argv[0]);
 		return run_command(what, a->argv, NULL, CONF_RELOAD_TIMEOUT);
 	case ACTION_SHELL:
 		snprintf(what, sizeof(what), "%s: reload shell", handle);
+		if ((prog = conf_shell_program(a->argv[0], buf,
+		    sizeof(buf))) != NULL && !program_trusted(what, prog))
+			return -1;
 		shargv[0] = "/bin/sh";
 		shargv[1] = "-c";
 		shargv[2] = a->argv[0];
@@ -339,7 +384,8 @@ event_emit(const struct config *conf, const char *event,
 
 	log_debug("event %s%s%s", event, ds ? " " : "",
 	    ds ? ds->d->handle : "");
-	if (conf->event_hook == NULL)
+	if (conf->event_hook == NULL ||
+	    !program_trusted("event hook", conf->event_hook))
 		return;
 	buf_init(&b, 0);
 	if (ds != NULL)

@@ -32,11 +32,13 @@
 #include "parent_state.h"
 #include "acme.h"
 #include "text.h"
+#include "trust.h"
 #include "x509check.h"
 
 #include <openssl/crypto.h>
 
 #define RETRY_AFTER_MAX	(7 * 24 * 60 * 60)	/* the longest wait honoured */
+static void	issue_failed(struct dstate *, const char *, int64_t);
 
 /* The file the domain's leaf is read from: the full chain, or the leaf. */
 static const char *
@@ -252,7 +254,21 @@ int
 dstate_due(struct dstate *ds, time_t now)
 {
 	const char	*path = leaf_file(ds->d);
+	char		 why[TRUST_WHY_MAX + 256];
 
+	/* Files acmed may neither read nor replace: the admin must know. */
+	if (cert_files_check(ds->d, why, sizeof(why)) == -1) {
+		ds->refused = 1;
+		issue_failed(ds, why, 0);
+		return 0;
+	}
+	if (ds->refused) {
+		/* put right: what do they hold now? */
+		ds->refused = 0;
+		if (cert_file_info(path, &ds->state, &ds->not_before,
+		    &ds->not_after) == -1)
+			ds->state = CERT_MISSING;
+	}
 	if (ds->state != CERT_ISSUED)
 		return retry_allowed(ds, now);
 	if (cert_file_info(path, &ds->state, &ds->not_before,
@@ -296,6 +312,7 @@ dstates_build(void)
 {
 	struct domain	*d;
 	struct dstate	*ds;
+	char		 why[TRUST_WHY_MAX + 256];
 	size_t		 n = 0;
 	time_t		 now = time(NULL);
 
@@ -311,8 +328,10 @@ dstates_build(void)
 		ds->d = d;
 		ds->keyid = KEYID_DOMAIN_BASE + d->id;
 		ds->result = 1;
-		if (cert_file_info(leaf_file(d), &ds->state, &ds->not_before,
-		    &ds->not_after) == -1)
+		/* Not read if refused: dstate_due() says why, as it fails. */
+		ds->refused = cert_files_check(d, why, sizeof(why)) == -1;
+		if (ds->refused || cert_file_info(leaf_file(d), &ds->state,
+		    &ds->not_before, &ds->not_after) == -1)
 			ds->state = CERT_MISSING;
 		ds->order_url = state_read(conf->state_dir, "orders",
 		    d->handle);
@@ -689,7 +708,8 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	    "the files could not all be moved aside");
 	/* A domain key that was missing is made now, for what comes next. */
 	if (ds->pubkey == NULL && (key_load(ds->keyid, ds->d->key,
-	    ds->d->keytype, ds->d->keybits, 1, &existed) == -1 ||
+	    ds->d->keytype, ds->d->keybits, ds->d->key_gid, 1,
+	    &existed) == -1 ||
 	    key_pubkey(ds) == -1))
 		ds->result = -1;
 	else if (provisional_install(ds) == -1)
@@ -969,7 +989,8 @@ provisional_all(void)
 
 	for (i = 0; i < ndstates; i++)
 		if (dstates[i].state == CERT_MISSING) {
-			provisional_install(&dstates[i]);
+			if (!dstates[i].refused)
+				provisional_install(&dstates[i]);
 			dstates[i].next = time(NULL);
 		}
 	if (actions_pending())

@@ -33,6 +33,7 @@
 #include "parent.h"
 #include "parent_state.h"
 #include "acme.h"
+#include "trust.h"
 
 #include <openssl/crypto.h>
 
@@ -175,46 +176,20 @@ key_error(const struct imsg *m)
 	return s ? s : strdup("malformed error message");
 }
 
-/*
- * Opens a file that holds a secret, for keyproc to read: -1 with errno
- * set if it cannot be opened (ENOENT: it does not exist), -2 (logged) if
- * it is not a regular file or group or others may use it.
- */
-static int
-open_secret(const char *path)
-{
-	struct stat	 st;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		log_warnx("%s: not a regular file", path);
-		close(fd);
-		return -2;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		log_warnx("%s: key file is accessible by group or others "
-		    "(mode %04o): refusing it", path,
-		    (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return -2;
-	}
-	return fd;
-}
-
 /* Hands an authority's external account MAC key to keyproc. */
 static int
 eab_load(const struct authority *a)
 {
 	struct buf	 b;
+	char		 why[TRUST_WHY_MAX];
 	int		 fd, rc;
 
-	if ((fd = open_secret(a->eab_key)) == -1)
-		log_warn("authority %s: external account key %s", a->name,
-		    a->eab_key);
-	if (fd < 0)
+	if ((fd = trust_open(a->eab_key, TRUST_SECRET, TRUST_NOGROUP, why,
+	    sizeof(why))) == -1) {
+		log_warnx("authority %s: external account key %s: %s",
+		    a->name, a->eab_key, why);
 		return -1;
+	}
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, a->id);
 	buf_add_lstr(&b, a->eab_kid);
@@ -277,20 +252,21 @@ key_authorise(uint32_t type, uint32_t keyid, enum key_op op, uint32_t other,
 
 /*
  * Hands a key to keyproc: an existing file as a descriptor, or (if create
- * is set) asks for a new key and writes it 0600.  *existed tells which;
- * without create, a missing file is no error and nothing is loaded.  A
- * key file that group or others may read is refused.
+ * is set) asks for a new key and writes it 0600, or 0640 with group as
+ * its group (TRUST_NOGROUP: none).  *existed tells which; without create,
+ * a missing file is no error and nothing is loaded.  A key file that
+ * does not pass the rule for keys (trust.c) is refused.
  */
 int
 key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
-    int create, int *existed)
+    gid_t group, int create, int *existed)
 {
 	struct buf	 b;
 	struct imsg	 m;
 	struct rbuf	 r;
 	const uint8_t	*pem;
 	size_t		 pemlen;
-	char		*e;
+	char		*e, why[TRUST_WHY_MAX];
 	int		 fd, rc = -1;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
@@ -298,8 +274,7 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 	buf_add_u32(&b, type);
 	buf_add_u32(&b, (uint32_t)bits);
 	*existed = 0;
-	if ((fd = open_secret(path)) == -2)
-		goto out;
+	fd = trust_open(path, TRUST_SECRET, group, why, sizeof(why));
 	if (fd != -1) {
 		*existed = 1;
 		if (send_msg(PROC_KEYPROC, MSG_KEY_FD, fd, &b) == -1)
@@ -320,8 +295,8 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 		rbuf_init(&r, m.data, m.datalen);
 		(void)rbuf_u32(&r);
 		pem = rbuf_blob(&r, &pemlen, MSG_KEY_PEM_MAX);
-		if (rbuf_end(&r) == -1 || write_file_atomic(path, pem, pemlen,
-		    0600, 0) == -1) {
+		if (rbuf_end(&r) == -1 || write_file_owned(path, pem, pemlen,
+		    group == TRUST_NOGROUP ? 0600 : 0640, group, 0) == -1) {
 			explicit_bzero(m.data, m.datalen);
 			imsg_clear(&m);
 			log_warnx("%s: could not write the new key", path);
@@ -331,7 +306,7 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 		imsg_clear(&m);
 		log_info("%s: new %s key", path, keytype_name(type));
 	} else {
-		log_warn("%s", path);
+		log_warnx("%s: %s", path, why);
 		goto out;
 	}
 	rc = 0;
@@ -540,14 +515,16 @@ children_stop(void)
 	status_dirty = 1;
 }
 
+/* The CA file: who could change it could have netproc trust any server. */
 static int
 ca_fd(const struct authority *a)
 {
 	const char	*path = a->ca_file ? a->ca_file : SYSTEM_CA_FILE;
+	char		 why[TRUST_WHY_MAX];
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		log_warn("authority %s: CA file %s", a->name, path);
+	if ((fd = trust_open(path, 0, TRUST_NOGROUP, why, sizeof(why))) == -1)
+		log_warnx("authority %s: CA file %s: %s", a->name, path, why);
 	return fd;
 }
 
@@ -582,7 +559,7 @@ children_configure(void)
 			return -1;
 		if (key_role(a->id, KEY_ROLE_ACCOUNT, a, "") == -1 ||
 		    key_load(a->id, path, a->account_keytype,
-		    a->account_keybits, !revoking && !rolling,
+		    a->account_keybits, TRUST_NOGROUP, !revoking && !rolling,
 		    &existed) == -1) {
 			free(path);
 			return -1;
@@ -617,8 +594,8 @@ children_configure(void)
 		    dstates[i].d->auth, names);
 		free(names);
 		if (rc == -1 || key_load(dstates[i].keyid, dstates[i].d->key,
-		    dstates[i].d->keytype, dstates[i].d->keybits, !revoking,
-		    &existed) == -1)
+		    dstates[i].d->keytype, dstates[i].d->keybits,
+		    dstates[i].d->key_gid, !revoking, &existed) == -1)
 			return -1;
 		free(dstates[i].pubkey);
 		dstates[i].pubkey = NULL;

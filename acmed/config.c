@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -607,6 +609,42 @@ conf_path_user(const struct config *c, const char *path, char *buf,
 	return -1;
 }
 
+/* The group a domain key may be readable by. */
+int
+conf_group(const char *name, gid_t *gid, const char **why)
+{
+	struct group	*gr;
+
+	errno = 0;
+	if ((gr = getgrnam(name)) == NULL) {
+		*why = errno ? strerror(errno) : "no such group";
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+/*
+ * The program a reload shell line starts with, if it is named by its
+ * absolute path ("/usr/local/sbin/deploy && ..."): it runs as root too.
+ * NULL if the line starts otherwise.
+ */
+const char *
+conf_shell_program(const char *line, char *buf, size_t len)
+{
+	size_t	 n;
+
+	line += strspn(line, " \t");
+	if (*line != '/')
+		return NULL;
+	n = strcspn(line, " \t\n;&|<>()`$'\"\\");
+	if (n >= len)
+		return NULL;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 void
 conf_free_argv(char **argv)
 {
@@ -656,6 +694,7 @@ conf_free_domain(struct domain *d)
 	free(d->names);
 	free(d->handle);
 	free(d->key);
+	free(d->key_group);
 	free(d->cert);
 	free(d->chain);
 	free(d->fullchain);
@@ -885,6 +924,10 @@ config_dump(const struct config *c)
 		printf("\tdomain key ");
 		dump_str(d->key);
 		dump_keytype(d->keytype, d->keybits);
+		if (d->key_group != NULL) {
+			printf(" group ");
+			dump_str(d->key_group);
+		}
 		if (d->cert != NULL) {
 			printf("\n\tdomain certificate ");
 			dump_str(d->cert);

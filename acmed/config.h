@@ -5,6 +5,7 @@
 #ifndef ACMED_CONFIG_H
 #define ACMED_CONFIG_H
 
+#include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <stddef.h>
@@ -84,6 +85,8 @@ struct domain {
 	char			*key;		/* path */
 	enum keytype		 keytype;
 	int			 keybits;
+	char			*key_group;	/* may read it, or NULL */
+	gid_t			 key_gid;	/* or TRUST_NOGROUP */
 	char			*cert;		/* leaf only */
 	char			*chain;		/* intermediates only */
 	char			*fullchain;	/* leaf + intermediates */
@@ -111,6 +114,7 @@ struct config {
 	TAILQ_HEAD(, domain)		 domains;
 	char				**files;	/* every file read (includes) */
 	size_t				 nfiles;
+	int				 unchecked;	/* not looked at (-n) */
 };
 
 struct config	*config_parse(const char *, int);
@@ -118,5 +122,6 @@ void		 config_free(struct config *);
 void		 config_dump(const struct config *);
 struct authority *config_authority(const struct config *, const char *);
 const char	*keytype_name(enum keytype);
+const char	*conf_shell_program(const char *, char *, size_t);
 
 #endif

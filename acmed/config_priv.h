@@ -21,6 +21,29 @@
  */
 #define CONF_MAX_HANDLE		240
 
+/*
+ * What a path in the file names, for the rule it must pass (trust.c) and
+ * what the daemon does if it is missing.
+ */
+enum conf_path {
+	CONF_PATH_KEY,		/* a key; made if missing */
+	CONF_PATH_MACKEY,	/* an external account key; must exist */
+	CONF_PATH_CA,		/* api ca; must exist */
+	CONF_PATH_CERT,		/* written by acmed: its directory counts */
+	CONF_PATH_PROGRAM,	/* run by acmed, checked if it exists */
+	CONF_PATH_PIDFILE,	/* read by acmed, checked if it exists */
+	CONF_PATH_DIR		/* a directory; made if missing */
+};
+
+enum conf_verdict {
+	CONF_PASS,		/* passes the rule */
+	CONF_MISSING,		/* does not exist, and need not */
+	CONF_REFUSED,		/* the daemon would refuse it */
+	CONF_UNCHECKED,		/* this user may not look at it */
+	CONF_WARN,		/* the daemon would not use it, but runs */
+	CONF_NODIR		/* a key's directory is missing */
+};
+
 struct config	*conf_new(void);
 const char	*conf_add_file(struct config *, const char *);
 int		 conf_finish(struct config *);
@@ -36,6 +59,12 @@ int		 conf_listen(struct config *, const char *, long long,
 		    const char **);
 int		 conf_verify(struct domain *, const char *, long long,
 		    const char **);
+enum conf_verdict conf_check_path(const char *, enum conf_path, gid_t,
+		    char *, size_t);
+int		 conf_report_path(struct config *, const char *, int,
+		    const char *, const char *, enum conf_path, gid_t);
+int		 conf_check_state(struct config *, const char *, int);
+int		 conf_group(const char *, gid_t *, const char **);
 int		 conf_path_user(const struct config *, const char *, char *,
 		    size_t, int);
 void		 conf_free_argv(char **);

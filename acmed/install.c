@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "log.h"
 #include "parent.h"
+#include "trust.h"
 #include "x509check.h"
 
 #define CHAIN_MAX_BYTES		(256 * 1024)
@@ -53,12 +54,13 @@ fsync_dir(const char *path)
 }
 
 /*
- * Writes data to a new temporary file beside path, on disk before it
- * returns unless flags has WRITE_NOSYNC; returns its name.
+ * Writes data to a new temporary file beside path, with group gid unless
+ * it is TRUST_NOGROUP, on disk before it returns unless flags has
+ * WRITE_NOSYNC; returns its name.
  */
 static char *
 write_temp(const char *path, const void *data, size_t len, mode_t mode,
-    int flags)
+    gid_t gid, int flags)
 {
 	char		*tmp;
 	const char	*p = data;
@@ -72,7 +74,8 @@ write_temp(const char *path, const void *data, size_t len, mode_t mode,
 		free(tmp);
 		return NULL;
 	}
-	if (fchmod(fd, mode) == -1)
+	if ((gid != TRUST_NOGROUP && fchown(fd, (uid_t)-1, gid) == -1) ||
+	    fchmod(fd, mode) == -1)
 		goto fail;
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
@@ -131,29 +134,38 @@ int
 write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
     int flags)
 {
+	return write_file_owned(path, data, len, mode, TRUST_NOGROUP, flags);
+}
+
+/* As write_file_atomic(), the file's group gid (a key its group reads). */
+int
+write_file_owned(const char *path, const void *data, size_t len, mode_t mode,
+    gid_t gid, int flags)
+{
 	char	*tmp;
 	int	 rc;
 
-	if ((tmp = write_temp(path, data, len, mode, flags)) == NULL)
+	if ((tmp = write_temp(path, data, len, mode, gid, flags)) == NULL)
 		return -1;
 	rc = commit_temp(tmp, path, flags);
 	free(tmp);
 	return rc;
 }
 
-/* Reads a whole file of at most max bytes, NUL-terminated. */
+/*
+ * Reads what is left of fd, at most max bytes, NUL-terminated, and
+ * closes it; path names it in messages.
+ */
 int
-read_file(const char *path, size_t max, char **datap, size_t *lenp)
+read_fd(int fd, const char *path, size_t max, char **datap, size_t *lenp)
 {
 	struct buf	 b;
 	char		 chunk[8192];
 	ssize_t		 n;
-	int		 fd;
+	int		 saved;
 
 	*datap = NULL;
 	*lenp = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
 	buf_init(&b, max);
 	for (;;) {
 		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
@@ -165,6 +177,7 @@ read_file(const char *path, size_t max, char **datap, size_t *lenp)
 			break;
 		if (buf_add(&b, chunk, (size_t)n) == -1) {
 			log_warnx("%s: larger than %zu bytes", path, max);
+			errno = EFBIG;
 			goto fail;
 		}
 	}
@@ -173,9 +186,34 @@ read_file(const char *path, size_t max, char **datap, size_t *lenp)
 		return -1;
 	return 0;
 fail:
+	saved = errno;
 	close(fd);
 	buf_free(&b);
+	errno = saved;
 	return -1;
+}
+
+/*
+ * Reads a whole file of at most max bytes, NUL-terminated, if it passes
+ * the rule for files (trust.c): never through a symbolic link nor from a
+ * FIFO.  Its directories passed with the configuration.  -1 with errno:
+ * ENOENT if it does not exist, EPERM if it is refused (logged).
+ */
+int
+read_file(const char *path, size_t max, char **datap, size_t *lenp)
+{
+	char	 why[TRUST_WHY_MAX];
+	int	 fd;
+
+	*datap = NULL;
+	*lenp = 0;
+	if ((fd = trust_open_file(path, 0, TRUST_NOGROUP, why,
+	    sizeof(why))) == -1) {
+		if (errno == EPERM)
+			log_warnx("%s: not read: %s", path, why);
+		return -1;
+	}
+	return read_fd(fd, path, max, datap, lenp);
 }
 
 static void
@@ -203,6 +241,40 @@ cert_file_info(const char *path, enum cert_state *state, time_t *nb,
 	}
 	free(data);
 	*state = provisional ? CERT_PROVISIONAL : CERT_ISSUED;
+	return 0;
+}
+
+/*
+ * Whether acmed may read and replace a domain's certificate files: each
+ * that exists must pass the rule for files (trust.c).  A link, a FIFO or
+ * another's file there is not acmed's, and is left for the administrator
+ * to see to.  0, or -1 with why naming the file.
+ */
+int
+cert_files_check(const struct domain *d, char *why, size_t len)
+{
+	const char	*paths[3] = { d->cert, d->chain, d->fullchain };
+	const char	*what[3] = { "domain certificate",
+			    "domain chain certificate",
+			    "domain full chain certificate" };
+	char		 r[TRUST_WHY_MAX];
+	size_t		 i;
+	int		 fd;
+
+	for (i = 0; i < 3; i++) {
+		if (paths[i] == NULL)
+			continue;
+		if ((fd = trust_open_file(paths[i], TRUST_LOOK, TRUST_NOGROUP,
+		    r, sizeof(r))) != -1) {
+			close(fd);
+			continue;
+		}
+		if (errno == ENOENT)
+			continue;
+		snprintf(why, len, "%s %s: %s: neither read nor replaced",
+		    what[i], paths[i], r);
+		return -1;
+	}
 	return 0;
 }
 
@@ -237,7 +309,7 @@ install_chain(struct dstate *ds, const char *pem, size_t len)
 	const char		*paths[3];
 	const struct buf	*data[3];
 	char			*tmps[3] = { NULL, NULL, NULL };
-	char			 why[512];
+	char			 why[TRUST_WHY_MAX + 256];
 	time_t			 nb, na;
 	size_t			 i;
 	int			 n, rc = -1;
@@ -245,6 +317,11 @@ install_chain(struct dstate *ds, const char *pem, size_t len)
 	buf_init(&leaf, CHAIN_MAX_BYTES);
 	buf_init(&chain, CHAIN_MAX_BYTES);
 	buf_init(&full, CHAIN_MAX_BYTES);
+	n = 0;
+	if (cert_files_check(d, why, sizeof(why)) == -1) {
+		log_warnx("%s: not installed: %s", d->handle, why);
+		goto out;
+	}
 	/* Parsed once: every certificate parse costs a key decoding. */
 	if (x509_chain_read(pem, len, certs, &n, &issuers, why,
 	    sizeof(why)) == -1) {
@@ -278,7 +355,8 @@ install_chain(struct dstate *ds, const char *pem, size_t len)
 	data[2] = &full;
 	for (i = 0; i < 3; i++)
 		if (paths[i] != NULL && (tmps[i] = write_temp(paths[i],
-		    data[i]->data, data[i]->len, 0644, 0)) == NULL)
+		    data[i]->data, data[i]->len, 0644, TRUST_NOGROUP, 0)) ==
+		    NULL)
 			goto out;
 	for (i = 0; i < 3; i++)
 		if (tmps[i] != NULL && commit_temp(tmps[i], paths[i],

@@ -318,7 +318,7 @@ main(int argc, char *argv[])
 	}
 
 	log_init(1, verbose, "acmed");
-	if ((conf = config_parse(file, !checkonly || geteuid() == 0)) == NULL)
+	if ((conf = config_parse(file, 1)) == NULL)
 		exit(1);
 	if (statusonly)
 		exit(status_print(conf->state_dir) == 0 ? 0 : 1);
@@ -326,6 +326,11 @@ main(int argc, char *argv[])
 		if (verbose)
 			config_dump(conf);
 		fprintf(stderr, "configuration OK\n");
+		if (conf->unchecked > 0)
+			fprintf(stderr, "but %d %s could not be checked as "
+			    "uid %u (see above): check again as root\n",
+			    conf->unchecked, conf->unchecked == 1 ? "file" :
+			    "files", (unsigned int)geteuid());
 		exit(0);
 	}
 	if (geteuid() != 0)

@@ -45,6 +45,7 @@ struct dstate {
 	int		 verify_tries;
 	int		 verify_pending;	/* answers still expected */
 	int		 verify_failed;
+	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;
 };
@@ -53,9 +54,13 @@ struct dstate {
 #define WRITE_BACKUP	0x1	/* keep the file replaced as FILE.bak */
 #define WRITE_NOSYNC	0x2	/* atomic but not flushed: a report only */
 int	 write_file_atomic(const char *, const void *, size_t, mode_t, int);
+int	 write_file_owned(const char *, const void *, size_t, mode_t, gid_t,
+	    int);
 int	 fsync_dir(const char *);
+int	 read_fd(int, const char *, size_t, char **, size_t *);
 int	 read_file(const char *, size_t, char **, size_t *);
 int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
+int	 cert_files_check(const struct domain *, char *, size_t);
 int	 install_chain(struct dstate *, const char *, size_t);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 

@@ -58,7 +58,7 @@ void child_sandboxed(enum proc_id p, const struct imsg *m);
 int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
     uint32_t want, struct imsg *m);
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
-    int create, int *existed);
+    gid_t group, int create, int *existed);
 char *account_key_path(const struct authority *a);
 int key_role(uint32_t keyid, enum key_role role, const struct authority *a,
     const char *names);

@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
+#include "trust.h"
 
 #define LEX_MAXSTR	8192		/* one token */
 #define LEX_MAXUNGET	(64 * 1024)	/* pushed back, macros included */
@@ -90,7 +92,7 @@ static const char *symget(const char *);
 static void	 freesyms(void);
 static void	 skip_block(void);
 static int	 set_path(char **, const char *, const char *, int);
-static void	 check_key_mode(const char *, const char *, int);
+static void	 check_path(const char *, const char *, enum conf_path, gid_t);
 static void	 add_name(const char *, int);
 static void	 new_authority(const char *);
 static void	 end_authority(void);
@@ -128,6 +130,8 @@ static int		 domain_has_name;
 static int		 domain_names_full;
 static int		 seen_state, seen_empty, seen_interval, seen_expiry;
 static int		 seen_hook;
+static int		 state_line;
+static const char	*state_file;
 %}
 
 %token	AUTHORITY API URL CA ACCOUNT CONTACT INSECURE EXTERNAL
@@ -137,10 +141,10 @@ static int		 seen_hook;
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED
 %token	VERIFY
-%token	RSA ECDSA INCLUDE ERROR
+%token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.string>	string value
+%type	<v.string>	string value keygroup
 %type	<v.number>	port verifyport procname
 %type	<v.kt>		keytype
 %destructor { free($$); } <v.string>
@@ -274,6 +278,10 @@ keytype		: /* empty */			{
 		}
 		;
 
+keygroup	: /* empty */			{ $$ = NULL; }
+		| GROUP STRING			{ $$ = $2; }
+		;
+
 main		: LISTEN ON STRING port		{
 			const char	*why;
 
@@ -284,9 +292,11 @@ main		: LISTEN ON STRING port		{
 		| STATE DIRECTORY STRING	{
 			if (seen_state++)
 				conf_err("state directory given twice");
-			else
-				set_path(&conf->state_dir, $3,
-				    "state directory", 0);
+			else if (set_path(&conf->state_dir, $3,
+			    "state directory", 0) == 0) {
+				state_line = lex_line;
+				state_file = file->name;
+			}
 			free($3);
 		}
 		| EMPTY DIRECTORY STRING	{
@@ -325,9 +335,10 @@ main		: LISTEN ON STRING port		{
 		| EVENT HOOK STRING		{
 			if (seen_hook++)
 				conf_err("event hook given twice");
-			else
-				set_path(&conf->event_hook, $3, "event hook",
-				    0);
+			else if (set_path(&conf->event_hook, $3, "event hook",
+			    0) == 0)
+				check_path("event hook", $3, CONF_PATH_PROGRAM,
+				    TRUST_NOGROUP);
 			free($3);
 		}
 		| USER procname STRING		{
@@ -368,14 +379,18 @@ authoptsl	: API URL STRING		{
 			free($3);
 		}
 		| API CA STRING			{
+			char	 what[300];
+
 			if (cur_auth->ca_file != NULL)
 				conf_err("authority %s: api ca given twice",
 				    cur_auth->name);
 			else if (set_path(&cur_auth->ca_file, $3, "api ca",
-			    0) == 0 && check_perms &&
-			    access($3, R_OK) == -1)
-				conf_err("authority %s: api ca %s: %s",
-				    cur_auth->name, $3, strerror(errno));
+			    0) == 0) {
+				snprintf(what, sizeof(what), "authority %s: "
+				    "api ca", cur_auth->name);
+				check_path(what, $3, CONF_PATH_CA,
+				    TRUST_NOGROUP);
+			}
 			free($3);
 		}
 		| ACCOUNT KEY STRING keytype	{
@@ -384,7 +399,8 @@ authoptsl	: API URL STRING		{
 				    "twice", cur_auth->name);
 			else if (set_path(&cur_auth->account_key, $3,
 			    "account key", 1) == 0)
-				check_key_mode($3, "account key", 0);
+				check_path("account key", $3, CONF_PATH_KEY,
+				    TRUST_NOGROUP);
 			cur_auth->account_keytype = $4.type;
 			cur_auth->account_keybits = $4.bits;
 			free($3);
@@ -416,7 +432,8 @@ authoptsl	: API URL STRING		{
 				    cur_auth->name, MSG_EAB_KID_MAX);
 			else if (set_path(&cur_auth->eab_key, $5,
 			    "external account key", 2) == 0) {
-				check_key_mode($5, "external account key", 1);
+				check_path("external account key", $5,
+				    CONF_PATH_MACKEY, TRUST_NOGROUP);
 				cur_auth->eab_kid = $3;
 				$3 = NULL;
 			}
@@ -453,42 +470,57 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 				add_name($3, 1);
 			free($3);
 		}
-		| DOMAIN KEY STRING keytype	{
+		| DOMAIN KEY STRING keytype keygroup	{
+			const char	*why;
+			gid_t		 gid = TRUST_NOGROUP;
+
 			if (cur_dom->key != NULL)
 				conf_err("domain %s: domain key given twice",
 				    cur_dom->handle);
+			else if ($5 != NULL && conf_group($5, &gid, &why) == -1)
+				conf_err("domain %s: domain key group %s: %s",
+				    cur_dom->handle, $5, why);
 			else if (set_path(&cur_dom->key, $3, "domain key",
-			    1) == 0)
-				check_key_mode($3, "domain key", 0);
+			    1) == 0) {
+				cur_dom->key_group = $5;
+				cur_dom->key_gid = gid;
+				$5 = NULL;
+				check_path("domain key", $3, CONF_PATH_KEY,
+				    gid);
+			}
 			cur_dom->keytype = $4.type;
 			cur_dom->keybits = $4.bits;
 			free($3);
+			free($5);
 		}
 		| DOMAIN CERTIFICATE STRING	{
 			if (cur_dom->cert != NULL)
 				conf_err("domain %s: domain certificate given "
 				    "twice", cur_dom->handle);
-			else
-				set_path(&cur_dom->cert, $3,
-				    "domain certificate", 1);
+			else if (set_path(&cur_dom->cert, $3,
+			    "domain certificate", 1) == 0)
+				check_path("domain certificate", $3,
+				    CONF_PATH_CERT, TRUST_NOGROUP);
 			free($3);
 		}
 		| DOMAIN CHAIN CERTIFICATE STRING	{
 			if (cur_dom->chain != NULL)
 				conf_err("domain %s: domain chain certificate "
 				    "given twice", cur_dom->handle);
-			else
-				set_path(&cur_dom->chain, $4,
-				    "domain chain certificate", 1);
+			else if (set_path(&cur_dom->chain, $4,
+			    "domain chain certificate", 1) == 0)
+				check_path("domain chain certificate", $4,
+				    CONF_PATH_CERT, TRUST_NOGROUP);
 			free($4);
 		}
 		| DOMAIN FULL CHAIN CERTIFICATE STRING	{
 			if (cur_dom->fullchain != NULL)
 				conf_err("domain %s: domain full chain "
 				    "certificate given twice", cur_dom->handle);
-			else
-				set_path(&cur_dom->fullchain, $5,
-				    "domain full chain certificate", 1);
+			else if (set_path(&cur_dom->fullchain, $5,
+			    "domain full chain certificate", 1) == 0)
+				check_path("domain full chain certificate", $5,
+				    CONF_PATH_CERT, TRUST_NOGROUP);
 			free($5);
 		}
 		| SIGN WITH STRING		{
@@ -604,6 +636,7 @@ static const struct keyword keywords[] = {
 	{ "external",		EXTERNAL },
 	{ "file",		FILENAME },
 	{ "full",		FULL },
+	{ "group",		GROUP },
 	{ "hook",		HOOK },
 	{ "include",		INCLUDE },
 	{ "insecure",		INSECURE },
@@ -1065,6 +1098,25 @@ skip_block(void)
 	}
 }
 
+/* Without the checks (fuzzers, unit tests): any regular file. */
+static int
+open_unchecked(const char *name, char *why, size_t len)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if ((fd = open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(why, len, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Opens a configuration file; include is not followed into itself, nor
  * deeper than CONF_MAX_INCLUDE_DEPTH.
@@ -1074,9 +1126,10 @@ pushfile(const char *name, int top)
 {
 	struct file	*nf, *f;
 	struct stat	 st;
-	char		*path = NULL;
+	char		*path = NULL, why[TRUST_WHY_MAX];
 	const char	*slash;
 	FILE		*fp;
+	int		 fd;
 
 	if (!top && name[0] != '/' && (slash = strrchr(file->name, '/'))
 	    != NULL) {
@@ -1090,23 +1143,23 @@ pushfile(const char *name, int top)
 		    name, CONF_MAX_INCLUDE_DEPTH);
 		goto fail;
 	}
-	if ((fp = fopen(name, "r")) == NULL) {
+	/* What the file says runs as root: no one else may change it. */
+	if (check_perms)
+		fd = trust_open(name, 0, TRUST_NOGROUP, why, sizeof(why));
+	else
+		fd = open_unchecked(name, why, sizeof(why));
+	if (fd == -1) {
 		if (top)
-			log_warnx("%s: %s", name, strerror(errno));
+			log_warnx("%s: %s", name, why);
 		else
-			conf_err("include \"%s\": %s", name, strerror(errno));
+			conf_err("include \"%s\": %s", name, why);
 		errors += top;
 		goto fail;
 	}
-	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
-		if (top)
-			log_warnx("%s: not a regular file", name);
-		else
-			conf_err("include \"%s\": not a regular file", name);
-		errors += top;
-		fclose(fp);
-		goto fail;
-	}
+	if ((fp = fdopen(fd, "r")) == NULL)
+		fatal("fdopen");
+	if (fstat(fd, &st) == -1)
+		fatal("%s", name);
 	TAILQ_FOREACH(f, &files, entry) {
 		if (f->dev == st.st_dev && f->ino == st.st_ino) {
 			conf_err("include \"%s\": include loop (%s is "
@@ -1127,14 +1180,6 @@ pushfile(const char *name, int top)
 	nf->ungetsize = 16;
 	if ((nf->ungetbuf = malloc(nf->ungetsize)) == NULL)
 		fatal("malloc");
-	if (check_perms && (st.st_mode & S_IWOTH)) {
-		if (top)
-			log_warnx("%s: configuration file is writable by "
-			    "others", name);
-		else
-			conf_err("include \"%s\": writable by others", name);
-		errors += top;
-	}
 	TAILQ_INSERT_TAIL(&files, nf, entry);
 	free(path);
 	return nf;
@@ -1244,32 +1289,14 @@ set_path(char **dst, const char *path, const char *what, int output)
 	return 0;
 }
 
-/*
- * A private key others may read is a key to replace, not to use.  A key
- * that does not exist is made at start, unless it must exist.
- */
+/* A file the configuration names, checked as the daemon will use it. */
 static void
-check_key_mode(const char *path, const char *what, int must_exist)
+check_path(const char *what, const char *path, enum conf_path kind,
+    gid_t group)
 {
-	struct stat	 st;
-
-	if (!check_perms)
-		return;
-	/* As the parent opens it at start: no link is followed. */
-	if (lstat(path, &st) == -1) {
-		if (errno != ENOENT || must_exist)
-			conf_err("%s %s: %s", what, path, strerror(errno));
-		return;
-	}
-	if (S_ISLNK(st.st_mode))
-		conf_err("%s %s: a symbolic link; name the file itself", what,
-		    path);
-	else if (!S_ISREG(st.st_mode))
-		conf_err("%s %s: not a regular file", what, path);
-	else if (st.st_mode & (S_IRWXG | S_IRWXO))
-		conf_err("%s %s: group or others may use it (mode %04o); "
-		    "chmod 600 it, or replace the key if others may have read "
-		    "it", what, path, (unsigned int)(st.st_mode & 07777));
+	if (check_perms)
+		errors += conf_report_path(conf, file->name, lex_line, what,
+		    path, kind, group);
 }
 
 static void
@@ -1351,6 +1378,7 @@ new_domain(const char *handle)
 		fatal("strdup");
 	d->keytype = KEY_ECDSA;
 	d->keybits = KEY_ECDSA_DEFAULT_BITS;
+	d->key_gid = TRUST_NOGROUP;
 	d->file = file->name;
 	d->line = lex_line;
 	TAILQ_INIT(&d->actions);
@@ -1449,7 +1477,8 @@ static void
 add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 {
 	struct action	*a;
-	const char	*why;
+	const char	*why, *prog;
+	char		 what[300], buf[PATH_MAX];
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		fatal("calloc");
@@ -1466,6 +1495,9 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 			    "absolute path", cur_dom->handle, cmd, a->argv[0]);
 			goto fail;
 		}
+		snprintf(what, sizeof(what), "domain %s: reload",
+		    cur_dom->handle);
+		check_path(what, a->argv[0], CONF_PATH_PROGRAM, TRUST_NOGROUP);
 		break;
 	case ACTION_SHELL:
 		if (cmd[0] == '\0') {
@@ -1477,6 +1509,12 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 			fatal("calloc");
 		a->argv[0] = cmd;
 		cmd = NULL;
+		snprintf(what, sizeof(what), "domain %s: reload shell",
+		    cur_dom->handle);
+		if ((prog = conf_shell_program(a->argv[0], buf,
+		    sizeof(buf))) != NULL)
+			check_path(what, prog, CONF_PATH_PROGRAM,
+			    TRUST_NOGROUP);
 		break;
 	case ACTION_SIGNAL:
 		if ((a->signo = conf_signal(sig)) == -1) {
@@ -1487,6 +1525,9 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 		if (set_path(&a->pidfile, pidfile, "reload signal pid file",
 		    0) == -1)
 			goto fail;
+		snprintf(what, sizeof(what), "domain %s: reload signal pid "
+		    "file", cur_dom->handle);
+		check_path(what, a->pidfile, CONF_PATH_PIDFILE, TRUST_NOGROUP);
 		break;
 	}
 	TAILQ_INSERT_TAIL(&cur_dom->actions, a, entry);
@@ -1502,16 +1543,21 @@ fail:
 	free(pidfile);
 }
 
+/*
+ * Reads a configuration; with check, every file it names is checked as
+ * the daemon will use it (fuzzers and unit tests go without).
+ */
 struct config *
-config_parse(const char *filename, int check_key_perms)
+config_parse(const char *filename, int check)
 {
 	struct config	*c;
+	char		 cwd[PATH_MAX];
 	int		 i, j, k;
 
 	TAILQ_INIT(&files);
 	TAILQ_INIT(&syms);
 	errors = 0;
-	check_perms = check_key_perms;
+	check_perms = check;
 	cur_auth = NULL;
 	cur_dom = NULL;
 	lex_line = lex_expanding = lex_depth = lex_reported = 0;
@@ -1522,11 +1568,18 @@ config_parse(const char *filename, int check_key_perms)
 	memset(user_line, 0, sizeof(user_line));
 	memset(user_file, 0, sizeof(user_file));
 	seen_state = seen_empty = seen_interval = seen_expiry = seen_hook = 0;
+	state_line = 0;
+	state_file = NULL;
 	lex_text[0] = lex_first[0] = '\0';
 
 	conf = conf_new();
-	if ((conf->file = strdup(filename)) == NULL)
+	/* Checked from "/" down (trust.c), and read again after a chdir. */
+	if (filename[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
+		if (asprintf(&conf->file, "%s/%s", cwd, filename) == -1)
+			fatal("asprintf");
+	} else if ((conf->file = strdup(filename)) == NULL)
 		fatal("strdup");
+	filename = conf->file;
 	file = NULL;
 	if ((file = pushfile(filename, 1)) == NULL) {
 		config_free(conf);
@@ -1540,6 +1593,9 @@ config_parse(const char *filename, int check_key_perms)
 	lex_line = 0;
 
 	errors += conf_finish(conf);
+	if (check_perms)
+		errors += conf_check_state(conf, state_file ? state_file :
+		    conf->file, state_line);
 	/* one user per process, so that none can ptrace another */
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
 		for (j = i + 1; j < PROC_MAX; j++) {

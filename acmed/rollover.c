@@ -24,6 +24,7 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
+#include "trust.h"
 
 /*
  * Checks the names given to -k before anything starts: each must name an
@@ -132,7 +133,7 @@ rollover_one(struct authority *a)
 	}
 	if (key_role(newid, KEY_ROLE_NEW_ACCOUNT, a, "") == -1 ||
 	    key_load(newid, newpath, a->account_keytype, a->account_keybits,
-	    1, &existed) == -1)
+	    TRUST_NOGROUP, 1, &existed) == -1)
 		goto out;
 	if (existed)
 		log_info("authority %s: using %s, left by an earlier attempt",

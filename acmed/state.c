@@ -15,34 +15,39 @@
 #include "log.h"
 #include "msg.h"
 #include "parent.h"
+#include "trust.h"
 
 #define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
 
 static const char *const state_subdirs[] = { "accounts", "orders", "retry",
     NULL };
 
+/*
+ * A directory of the state, made if missing (in a directory that passed),
+ * then checked with every directory above it (trust.c): through a link
+ * another user placed, acmed would write wherever it points.
+ */
 static int
-mkdir_checked(const char *path, mode_t mode)
+state_mkdir(const char *path)
 {
-	struct stat	 st;
+	char	 why[TRUST_WHY_MAX];
+	int	 fd;
 
-	if (mkdir(path, mode) == -1 && errno != EEXIST) {
-		log_warn("%s", path);
+	fd = trust_open(path, TRUST_DIR | TRUST_LOOK, TRUST_NOGROUP, why,
+	    sizeof(why));
+	if (fd == -1 && errno == ENOENT) {
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			log_warn("state directory %s", path);
+			return -1;
+		}
+		fd = trust_open(path, TRUST_DIR | TRUST_LOOK, TRUST_NOGROUP,
+		    why, sizeof(why));
+	}
+	if (fd == -1) {
+		log_warnx("state directory %s: %s", path, why);
 		return -1;
 	}
-	if (stat(path, &st) == -1) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_warnx("%s: not a directory", path);
-		return -1;
-	}
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		log_warnx("%s: must be owned by root and not writable by "
-		    "group or others", path);
-		return -1;
-	}
+	close(fd);
 	return 0;
 }
 
@@ -52,13 +57,13 @@ state_init(const char *dir)
 	char	 path[4096];
 	int	 i;
 
-	if (mkdir_checked(dir, 0700) == -1)
+	if (state_mkdir(dir) == -1)
 		return -1;
 	for (i = 0; state_subdirs[i] != NULL; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 		    state_subdirs[i]) >= sizeof(path))
 			return -1;
-		if (mkdir_checked(path, 0700) == -1)
+		if (state_mkdir(path) == -1)
 			return -1;
 	}
 	return 0;

@@ -2,18 +2,20 @@
 # make demo: starts Pebble (Let's Encrypt's test CA) and its mock DNS on
 # 127.0.0.1, runs acmed once in the foreground for two names, shows what
 # was issued and verifies it against Pebble's root, then stops Pebble.
-# Everything lives under obj/demo; running it again starts afresh.
+# Everything lives in a new directory under /tmp, kept afterwards: acmed
+# trusts no file another user could change, and the checkout may be
+# anyone's (acmed.conf(5), SECURITY).
 set -u
+umask 022
 top=$(cd "$(dirname "$0")/.." && pwd)
 acmed=$top/obj/acmed
-demo=$top/obj/demo
 port=${DEMO_PORT:-14000}
 http_port=${DEMO_HTTP_PORT:-5002}
 
 "$top/etc/mkusers.sh" >/dev/null || exit 1
-rm -rf "$demo"
-mkdir -p "$demo/certs" || exit 1
+demo=$(mktemp -d /tmp/acmed-demo.XXXXXX) || exit 1
 chmod 0755 "$demo"
+mkdir "$demo/certs" || exit 1
 
 pebble() {
 	PEBBLE_PORT=$port PEBBLE_MGMT_PORT=$((port + 1000)) \

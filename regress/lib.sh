@@ -32,6 +32,9 @@ t_done() {
 	[ "$t_failed" -eq 0 ]
 }
 
+# acmed trusts no file that group or others could write (acmed(8),
+# SECURITY): what the tests make is made so whatever the caller's umask.
+umask 022
 T_TMP=$(mktemp -d /tmp/acmed-test.XXXXXX)
 chmod 0755 "$T_TMP"
 t_cleanup_hooks=""
@@ -152,6 +155,32 @@ t_domain() {
 		echo "	sign with pebble"
 		echo "}"
 	} >>"$f"
+}
+
+# t_conf_copy SRC DST [PREFIX...]: copies a configuration file, or a
+# directory of them, to DST under $T_TMP, where acmed trusts it whoever
+# owns the checkout and whatever its modes.  Paths under each PREFIX
+# (default /nonexistent) move under $T_TMP/moved, and the directories
+# they need are made: each path's own, and the path itself if its last
+# name has no dot (a directory, such as a macro's "$dir").
+t_conf_copy() {
+	tcc_src=$1 tcc_dst=$2
+	shift 2
+	[ $# -gt 0 ] || set -- /nonexistent
+	rm -rf "$tcc_dst"
+	cp -R "$tcc_src" "$tcc_dst" || return 1
+	chmod -R go-w "$tcc_dst"
+	for tcc_p in "$@"; do
+		find "$tcc_dst" -type f -exec sed -i \
+		    "s|$tcc_p/|$T_TMP/moved$tcc_p/|g" {} + || return 1
+	done
+	grep -rhoE "$T_TMP/moved/[^\" ]*" "$tcc_dst" | while read -r tcc_p; do
+		mkdir -p "$(dirname "$tcc_p")" || exit 1
+		case "${tcc_p##*/}" in
+		*.*) ;;
+		*) mkdir -p "$tcc_p" || exit 1 ;;
+		esac
+	done
 }
 
 # t_verify NAME: the installed full chain verifies against Pebble's root.

@@ -25,8 +25,10 @@ check "systemd unit installed" test -s "$root/usr/share/examples/acmed/acmed.ser
 check "rc script installed" test -x "$root/usr/share/examples/acmed/acmed.rc"
 check "nothing created outside DESTDIR: users are only mentioned" \
     grep -q mkusers "$T_TMP/install.out"
+# Its keys and certificates in directories of the test's own.
+t_conf_copy "$TOP/etc/acmed.conf" "$T_TMP/example.conf" /etc/acmed /etc/ssl
 check "the example configuration is valid (acmed -n)" \
-    "$root/usr/sbin/acmed" -n -f "$TOP/etc/acmed.conf"
+    "$root/usr/sbin/acmed" -n -f "$T_TMP/example.conf"
 for m in acmed/acmed.8 acmed/acmed.conf.5; do
 	check "mandoc -Tlint $m" sh -c \
 	    "mandoc -Tlint -Wwarning '$TOP/$m' >'$T_TMP/lint' 2>&1; rc=\$?; cat '$T_TMP/lint'; [ \$rc -eq 0 ] && [ ! -s '$T_TMP/lint' ]"

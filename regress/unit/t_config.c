@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "acmed/config.h"
 #include "acmed/config_priv.h"
+#include "acmed/trust.h"
 #include "log.h"
 #include "proc.h"
 #include "test.h"
@@ -81,6 +83,7 @@ test_full(void)
 	struct verify_ep	*v;
 	struct listen_addr	*l;
 	struct sockaddr_in	*sin;
+	struct group		*gr;
 	int			 n;
 
 	c = parse(path("regress/conf/good/full.conf"), 0);
@@ -204,6 +207,13 @@ test_full(void)
 	CHECK_STR(d->names[0], "mail.example.org", "domain name sets names[0]");
 	CHECK(d->nnames == 1, "one name");
 	CHECK(d->keytype == KEY_RSA && d->keybits == 3072, "rsa alone: 3072");
+	gr = getgrnam("nogroup");
+	CHECK(d->key_group != NULL && strcmp(d->key_group, "nogroup") == 0 &&
+	    gr != NULL && d->key_gid == gr->gr_gid,
+	    "domain key ... group nogroup: name and gid");
+	CHECK(TAILQ_FIRST(&c->domains)->key_group == NULL &&
+	    TAILQ_FIRST(&c->domains)->key_gid == TRUST_NOGROUP,
+	    "no group: none");
 	CHECK(d->auth == a, "one authority: signs without sign with");
 	CHECK(d->renew_before == 12 * 3600, "renew before 12 hours");
 	CHECK(d->cert == NULL && d->chain == NULL, "no cert, no chain");
@@ -300,9 +310,9 @@ test_tmp_files(const char *tmp)
 	/* a file whose last line has no newline */
 	snprintf(text, sizeof(text),
 	    "authority le {\n api url \"https://a.example/d\"\n"
-	    " account key \"/nonexistent/k\"\n}\n"
+	    " account key \"%s/k\"\n}\n"
 	    "domain EXAMPLE.com {\n domain key \"%s\"\n"
-	    " domain certificate \"/nonexistent/c\"\n}", key);
+	    " domain certificate \"%s/c\"\n}", tmp, key, tmp);
 	write_file(f, text);
 	c = parse(f, 1);
 	CHECK(c != NULL, "no newline at the end");

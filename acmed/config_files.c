@@ -1,0 +1,261 @@
+/*
+ * The files and directories the configuration names, checked as the
+ * daemon will use them (the rule is trust.c's), when the file is read:
+ * at start, on SIGHUP and by acmed -n, which so refuses what the daemon
+ * would refuse, with the file and line of the statement.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_priv.h"
+#include "log.h"
+#include "trust.h"
+
+#define MAY_MISS_FILE	1	/* the file may be missing */
+#define MAY_MISS_DIR	2	/* so may its directory */
+
+/* What trust_open() said, in the terms of conf_check_path(). */
+static enum conf_verdict
+verdict(int fd, int may_miss)
+{
+	if (fd != -1) {
+		close(fd);
+		return CONF_PASS;
+	}
+	if (errno == EACCES && geteuid() != 0)
+		return CONF_UNCHECKED;
+	if ((errno == ENOENT && may_miss) ||
+	    (errno == ENOTDIR && may_miss == MAY_MISS_DIR))
+		return CONF_MISSING;
+	return CONF_REFUSED;
+}
+
+/*
+ * A certificate is the daemon's to write: its directory must pass; an
+ * existing file that does not is neither read nor replaced, which only
+ * leaves that certificate alone (CONF_WARN).
+ */
+static enum conf_verdict
+check_cert(const char *path, char *why, size_t len)
+{
+	enum conf_verdict	 v;
+	char			 dir[PATH_MAX];
+	char			*slash;
+	size_t			 n;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL) {
+		snprintf(why, len, "path too long");
+		return CONF_REFUSED;
+	}
+	if (slash == dir)
+		slash++;	/* "/file": the directory is "/" */
+	*slash = '\0';
+	v = verdict(trust_open(dir, TRUST_DIR | TRUST_LOOK, TRUST_NOGROUP, why,
+	    len), 0);
+	if (v != CONF_PASS)
+		return v;
+	v = verdict(trust_open(path, TRUST_LOOK, TRUST_NOGROUP, why, len),
+	    MAY_MISS_FILE);
+	if (v != CONF_REFUSED)
+		return v;
+	n = strlen(why);
+	snprintf(why + n, len - n, ": acmed neither reads nor replaces it");
+	return CONF_WARN;
+}
+
+/*
+ * A path the configuration names, against the rule the daemon applies to
+ * it (trust.c), only looked at; why says what is wrong.
+ */
+enum conf_verdict
+conf_check_path(const char *path, enum conf_path kind, gid_t group,
+    char *why, size_t len)
+{
+	enum conf_verdict	 v;
+	int			 flags = TRUST_LOOK, may_miss = 0;
+
+	switch (kind) {
+	case CONF_PATH_CERT:
+		return check_cert(path, why, len);
+	case CONF_PATH_KEY:
+		may_miss = MAY_MISS_FILE;
+		/* FALLTHROUGH */
+	case CONF_PATH_MACKEY:
+		flags |= TRUST_SECRET;
+		break;
+	case CONF_PATH_PROGRAM:
+		flags |= TRUST_PROGRAM;
+		may_miss = MAY_MISS_DIR;
+		break;
+	case CONF_PATH_PIDFILE:
+		may_miss = MAY_MISS_DIR;
+		break;
+	case CONF_PATH_DIR:
+		flags |= TRUST_DIR;
+		may_miss = MAY_MISS_FILE;
+		break;
+	case CONF_PATH_CA:
+		break;
+	}
+	v = verdict(trust_open(path, flags, group, why, len), may_miss);
+	/* It may be the state directory's, which is made at start. */
+	if (v == CONF_REFUSED && errno == ENOTDIR && kind == CONF_PATH_KEY)
+		return CONF_NODIR;
+	return v;
+}
+
+/* A message about a statement; line 0 is about the file, a default. */
+static void
+conf_log(const char *file, int line, int warning, const char *fmt, ...)
+{
+	char	 msg[2048];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line == 0)
+		log_warnx("%s: %s%s", file, warning ? "warning: " : "", msg);
+	else
+		log_warnx("%s:%d: %s%s", file, line, warning ? "warning: " :
+		    "", msg);
+}
+
+/*
+ * Keys whose directory is missing when they are read, which is fine for
+ * the state directory's: the start makes it before any key.  Judged by
+ * conf_check_state() once the state directory is known.
+ */
+struct nodir {
+	const char	*file;
+	int		 line;
+	char		*text;		/* the error, if it is one */
+	char		*path;
+};
+static struct nodir	*nodirs;
+static size_t		 nnodirs;
+
+/*
+ * Checks what the statement at file:line names and logs what is wrong:
+ * 1 if the daemon would refuse it, else 0 (with a warning where this
+ * user may not look, or where the daemon only leaves the file alone).
+ */
+int
+conf_report_path(struct config *c, const char *file, int line,
+    const char *what, const char *path, enum conf_path kind, gid_t group)
+{
+	struct nodir	*n;
+	char		 why[TRUST_WHY_MAX];
+
+	switch (conf_check_path(path, kind, group, why, sizeof(why))) {
+	case CONF_REFUSED:
+		conf_log(file, line, 0, "%s %s: %s", what, path, why);
+		return 1;
+	case CONF_UNCHECKED:
+		c->unchecked++;
+		conf_log(file, line, 1, "%s %s: not checked: %s", what, path,
+		    why);
+		return 0;
+	case CONF_WARN:
+		conf_log(file, line, 1, "%s %s: %s", what, path, why);
+		return 0;
+	case CONF_NODIR:
+		if ((n = reallocarray(nodirs, nnodirs + 1, sizeof(*n))) == NULL)
+			fatal("reallocarray");
+		nodirs = n;
+		n += nnodirs++;
+		n->file = file;
+		n->line = line;
+		if ((n->path = strdup(path)) == NULL)
+			fatal("strdup");
+		if (asprintf(&n->text, "%s %s: %s", what, path, why) == -1)
+			fatal("asprintf");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Whether a file is in the state directory or one the start makes. */
+static int
+in_state_dir(const struct config *c, const char *path)
+{
+	static const char *const subdirs[] = { "", "/accounts", "/orders" };
+	char		 dir[PATH_MAX], sub[PATH_MAX];
+	char		*slash;
+	size_t		 i;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s%s", c->state_dir, subdirs[i]);
+		if (strcmp(dir, sub) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The state directory (named at file:line, or the default) as the start
+ * makes and checks it, with its subdirectories and the account keys kept
+ * there, then the keys whose directory was missing.  Returns the number
+ * of errors logged.
+ */
+int
+conf_check_state(struct config *c, const char *file, int line)
+{
+	static const char *const subdirs[] = { "accounts", "orders" };
+	struct authority	*a;
+	enum conf_verdict	 v;
+	char			 path[PATH_MAX], what[300], why[TRUST_WHY_MAX];
+	size_t			 i;
+	int			 errors = 0;
+
+	v = conf_check_path(c->state_dir, CONF_PATH_DIR, TRUST_NOGROUP, why,
+	    sizeof(why));
+	if (v == CONF_PASS) {
+		for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", c->state_dir,
+			    subdirs[i]);
+			errors += conf_report_path(c, file, line,
+			    "state directory", path, CONF_PATH_DIR,
+			    TRUST_NOGROUP);
+		}
+		TAILQ_FOREACH(a, &c->authorities, entry) {
+			if (a->account_key != NULL)
+				continue;
+			snprintf(path, sizeof(path), "%s/accounts/%s.key",
+			    c->state_dir, a->name);
+			snprintf(what, sizeof(what), "authority %s: account "
+			    "key", a->name);
+			errors += conf_report_path(c, a->file, a->line, what,
+			    path, CONF_PATH_KEY, TRUST_NOGROUP);
+		}
+	} else if (v != CONF_MISSING)
+		errors += conf_report_path(c, file, line, "state directory",
+		    c->state_dir, CONF_PATH_DIR, TRUST_NOGROUP);
+	for (i = 0; i < nnodirs; i++) {
+		if (v == CONF_REFUSED || !in_state_dir(c, nodirs[i].path)) {
+			log_warnx("%s:%d: %s", nodirs[i].file, nodirs[i].line,
+			    nodirs[i].text);
+			errors++;
+		}
+		free(nodirs[i].text);
+		free(nodirs[i].path);
+	}
+	free(nodirs);
+	nodirs = NULL;
+	nnodirs = 0;
+	return errors;
+}
