@@ -961,12 +961,8 @@ dispatch_netproc(const struct imsg *m)
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		if (strcmp(s1, "urn:ietf:params:acme:error:malformed") == 0 &&
-		    ds->order_url != NULL) {
-			(void)state_remove(conf->state_dir, "orders",
-			    ds->d->handle);
-			free(ds->order_url);
-			ds->order_url = NULL;
-		}
+		    ds->order_url != NULL)
+			order_forget(ds);
 		issue_failed(ds, s2, retry);
 		free(s1);
 		free(s2);
