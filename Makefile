@@ -84,9 +84,12 @@ $(O)/o/libexecdir: FORCE
 	@mkdir -p $(@D)
 	@echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
 
+# acmed refuses child programs that group or others could write, whatever
+# the umask of the build.
 $(O)/libexec/%: $(O)/o/child-%.o $(LIB)
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) && chmod 0755 $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS_$*)
+	@chmod 0755 $@
 $(O)/o/child-%.o: common/child_main.c common/proc.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DCHILD_ID=PROC_$(shell echo $* | tr a-z A-Z) \
