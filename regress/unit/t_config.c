@@ -444,6 +444,8 @@ main(void)
 	if ((t = getenv("TOP")) == NULL)
 		t = ".";
 	snprintf(top, sizeof(top), "%s", t);
+	/* The files written are writable by their owner only, whatever the umask. */
+	umask(022);
 	if ((fd = mkstemp(errfile)) == -1 || mkdtemp(tmp) == NULL) {
 		perror("mkstemp");
 		return 1;
