@@ -81,7 +81,8 @@ lock_holder(int fd)
 
 /*
  * Whether a daemon (or acmed -o) runs for the state directory dir: its
- * pid, or 0 if none does.  Takes no lock.
+ * pid, or 0 if none does (1 if one does whose pid this process cannot
+ * see: another pid namespace).  Takes no lock.
  */
 pid_t
 daemon_running(const char *dir)

@@ -592,7 +592,7 @@ main(int argc, char *argv[])
 	log_info("starting: %zu certificates, %zu listeners", ndstates,
 	    nlisteners);
 	if (children_start() == -1 ||
-	    (!revoking && !rolling && children_ready() == -1)) {
+	    (start_pipe != -1 && children_ready() == -1)) {
 		children_stop();
 		fatalx("could not start the processes");
 	}

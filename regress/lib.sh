@@ -125,14 +125,12 @@ t_ariproxy() {
 }
 
 # t_conf FILE [URL]: writes the global part of a configuration for Pebble
-# (listener on $T_HTTP_PORT, state in $T_TMP/state, pid file
-# $T_TMP/acmed.pid, authority "pebble"), or for the directory at URL with
-# Pebble's CA (a proxy in front of it).
+# (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble"),
+# or for the directory at URL with Pebble's CA (a proxy in front of it).
 t_conf() {
 	cat >"$1" <<EOC
 listen on 127.0.0.1 port $T_HTTP_PORT
 state directory "$T_TMP/state"
-pid file "$T_TMP/acmed.pid"
 authority pebble {
 	api url "${2:-$PEBBLE_URL}"
 	api ca "$PEBBLE_CA"

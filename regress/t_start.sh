@@ -92,6 +92,7 @@ start_fails() {
 }
 
 t_conf "$conf"
+echo "pid file \"$pidf\"" >>"$conf"
 t_domain "$conf" k.example.org
 sed -i "s|\"$T_TMP/k.example.org.key\"|\"$T_TMP/nokeys/k.example.org.key\"|" \
     "$conf"
@@ -99,6 +100,7 @@ start_fails "missing key directory" "$conf" \
     "domain k\\.example\\.org: domain key $T_TMP/nokeys/k\\.example\\.org\\.key: directory $T_TMP/nokeys does not exist"
 
 t_conf "$conf"
+echo "pid file \"$pidf\"" >>"$conf"
 t_domain "$conf" c.example.org
 sed -i "s|\"$T_TMP/c.example.org.full\"|\"$T_TMP/nocerts/c.example.org.full\"|" \
     "$conf"
@@ -107,6 +109,7 @@ start_fails "missing certificate directory" "$conf" \
 
 echo "not a certificate" >"$T_TMP/empty-ca.pem"
 t_conf "$conf"
+echo "pid file \"$pidf\"" >>"$conf"
 t_domain "$conf" c.example.org
 sed -i "s|api ca \"$PEBBLE_CA\"|api ca \"$T_TMP/empty-ca.pem\"|" "$conf"
 caline=$(grep -n 'api ca' "$conf" | cut -d: -f1)
@@ -124,6 +127,7 @@ printf -- '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' \
     >"$T_TMP/b.example.org.key"
 chmod 0600 "$T_TMP/b.example.org.key"
 t_conf "$conf"
+echo "pid file \"$pidf\"" >>"$conf"
 t_domain "$conf" b.example.org
 start_fails "a key keyproc refuses" "$conf" \
     "b\\.example\\.org: domain key $T_TMP/b\\.example\\.org\\.key: .*not a PEM private key"
@@ -135,6 +139,7 @@ rm -f "$T_TMP/b.example.org.key"
 ### 2. A start that works returns once the key and the provisional
 ### certificate are written, the pid file and the lock hold its pid.
 t_conf "$conf"
+echo "pid file \"$pidf\"" >>"$conf"
 t_domain "$conf" r.example.org
 t_domain "$conf" gone.example.org
 timeout 60 "$ACMED" -f "$conf" >"$err" 2>&1
@@ -262,6 +267,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$T_TMP/other.key" -out "$T_TMP/other-ca.pem" -days 2 \
     -subj "/CN=another CA" >/dev/null 2>&1
 t_conf "$conf"
+echo "pid file \"$pidf\"" >>"$conf"
 t_domain "$conf" w.example.org
 sed -i "s|api ca \"$PEBBLE_CA\"|api ca \"$T_TMP/other-ca.pem\"|" "$conf"
 timeout 60 "$ACMED" -o -f "$conf" >"$err" 2>&1
