@@ -7,6 +7,8 @@
 #   make demo		issue a certificate from a local test CA (Pebble)
 #   make fuzz		run the fuzzers for longer
 #   make install	DESTDIR, PREFIX
+#   make uninstall	removes what install put there (not the
+#			configuration, the state, keys or certificates)
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
@@ -14,6 +16,9 @@ LIBEXECDIR ?= $(PREFIX)/libexec/acmed
 MANDIR	?= $(PREFIX)/share/man
 EXAMPLEDIR ?= $(PREFIX)/share/examples/acmed
 SYSCONFDIR ?= /etc
+STATEDIR ?= /var/lib/acmed
+UNITDIR	?= /etc/systemd/system
+INITDIR	?= /etc/init.d
 O	?= obj
 VERSION	 = 0.1.0
 
@@ -61,7 +66,7 @@ HELPER_SRCS := $(wildcard regress/helpers/*.c)
 HELPERS	:= $(HELPER_SRCS:regress/helpers/%.c=$(O)/regress/%)
 FUZZ_SRCS := $(wildcard regress/fuzz/fuzz_*.c)
 
-.PHONY: all tests deps check demo fuzz install clean lint FORCE
+.PHONY: all tests deps check demo fuzz install uninstall clean lint FORCE
 
 all: $(PROGS)
 
@@ -168,10 +173,48 @@ install: all $(O)/install/acmed
 	install -m 0644 acmed/acmed.8 $(DESTDIR)$(MANDIR)/man8/acmed.8
 	install -m 0644 acmed/acmed.conf.5 $(DESTDIR)$(MANDIR)/man5/acmed.conf.5
 	install -m 0644 etc/acmed.conf $(DESTDIR)$(EXAMPLEDIR)/acmed.conf
-	install -m 0644 etc/acmed.service $(DESTDIR)$(EXAMPLEDIR)/acmed.service
-	install -m 0755 etc/acmed.rc $(DESTDIR)$(EXAMPLEDIR)/acmed.rc
+	sed 's|/usr/local/sbin|$(SBINDIR)|g' etc/acmed.service \
+	    >$(DESTDIR)$(EXAMPLEDIR)/acmed.service
+	sed 's|/usr/local/sbin|$(SBINDIR)|g' etc/acmed.rc \
+	    >$(DESTDIR)$(EXAMPLEDIR)/acmed.rc
+	chmod 0644 $(DESTDIR)$(EXAMPLEDIR)/acmed.service
+	chmod 0755 $(DESTDIR)$(EXAMPLEDIR)/acmed.rc
+	@# The directories of the example configuration, 0700: keys are
+	@# made there.  One that exists keeps its mode and owner.
+	@for d in $(SYSCONFDIR)/acmed $(STATEDIR) $(SYSCONFDIR)/ssl/private; do \
+	    [ -d $(DESTDIR)$$d ] || install -d -m 0700 $(DESTDIR)$$d || \
+	    exit 1; done
+	@[ -d $(DESTDIR)$(SYSCONFDIR)/ssl ] || \
+	    install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/ssl
 	@if [ -z "$(DESTDIR)" ]; then etc/mkusers.sh; else \
 	    echo "create the users _acmed, _acmed-key, _acmed-www: etc/mkusers.sh"; fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	    install -m 0644 $(EXAMPLEDIR)/acmed.service $(UNITDIR)/acmed.service && \
+	    echo "installed $(UNITDIR)/acmed.service: systemctl daemon-reload; systemctl enable --now acmed"; \
+	elif [ -z "$(DESTDIR)" ] && [ -d $(INITDIR) ]; then \
+	    install -m 0755 $(EXAMPLEDIR)/acmed.rc $(INITDIR)/acmed && \
+	    echo "installed $(INITDIR)/acmed: update-rc.d acmed defaults; $(INITDIR)/acmed start"; \
+	else \
+	    echo "boot integration: $(EXAMPLEDIR)/acmed.service (systemd) or $(EXAMPLEDIR)/acmed.rc (rc script)"; fi
+	@[ -e $(DESTDIR)$(SYSCONFDIR)/acmed.conf ] || \
+	    echo "configuration: copy $(EXAMPLEDIR)/acmed.conf to $(SYSCONFDIR)/acmed.conf, then acmed -n"
+
+# What install put there; the configuration, the state directory, keys
+# and certificates stay, and so do the users.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/acmed
+	for p in $(CHILDREN); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man8/acmed.8 $(DESTDIR)$(MANDIR)/man5/acmed.conf.5
+	rm -f $(DESTDIR)$(EXAMPLEDIR)/acmed.conf \
+	    $(DESTDIR)$(EXAMPLEDIR)/acmed.service $(DESTDIR)$(EXAMPLEDIR)/acmed.rc
+	-rmdir $(DESTDIR)$(EXAMPLEDIR)
+	@if [ -z "$(DESTDIR)" ]; then \
+	    for f in $(UNITDIR)/acmed.service $(INITDIR)/acmed; do \
+	    [ ! -e $$f ] || { rm -f $$f && echo "removed $$f"; }; done; fi
+	@echo "left in place: $(SYSCONFDIR)/acmed.conf, $(SYSCONFDIR)/acmed/," \
+	    "$(STATEDIR), the keys and certificates, and the users" \
+	    "_acmed, _acmed-key, _acmed-www"
 
 clean:
 	rm -rf obj obj-san obj-fuzz

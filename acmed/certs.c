@@ -428,6 +428,7 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 	}
 	ds->next = now + delay;
 	log_warnx("%s: certificate not issued: %s", ds->d->handle, error);
+	ca_hint(ds->d->auth, error);
 	if (retry_after > 0)
 		log_info("%s: the authority allows the next attempt at %s",
 		    ds->d->handle, time_text(ds->retry_until));
@@ -677,6 +678,7 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	if (!revoked) {
 		log_warnx("%s: certificate not revoked: %s", ds->d->handle,
 		    detail);
+		ca_hint(ds->d->auth, detail);
 		event_emit(conf, "revoke-failed", ds, detail);
 		ds->result = -1;
 		return;
@@ -977,20 +979,26 @@ dispatch_netproc(const struct imsg *m)
 	return -1;
 }
 
-/* Provisional certificates, and their reloads at once: services start. */
-void
+/*
+ * Provisional certificates, and their reloads at once: services start.
+ * -1 if one could not be installed (logged).
+ */
+int
 provisional_all(void)
 {
 	size_t	 i;
+	int	 rc = 0;
 
 	for (i = 0; i < ndstates; i++)
 		if (dstates[i].state == CERT_MISSING) {
-			if (!dstates[i].refused)
-				provisional_install(&dstates[i]);
+			if (!dstates[i].refused &&
+			    provisional_install(&dstates[i]) == -1)
+				rc = -1;
 			dstates[i].next = time(NULL);
 		}
 	if (actions_pending())
 		actions_run_pending(conf, actions_done);
+	return rc;
 }
 
 /* One-shot mode: done when no certificate is pending any more. */

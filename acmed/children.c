@@ -382,6 +382,76 @@ listeners_bind(void)
 	return 0;
 }
 
+/*
+ * After a reload: binds the addresses of "listen on" that are new, then
+ * closes those the configuration no longer names.  The new ones are bound
+ * while the old ones still are, so that a failure leaves challenged
+ * answering where it did: if one cannot be bound, every listener is kept
+ * as it was and the reason logged.
+ */
+int
+listeners_rebind(void)
+{
+	struct listen_addr	*la;
+	struct listener		*nl;
+	char			 err[256];
+	size_t			 i, n = 0, nn = 0;
+	int			 fd;
+
+	TAILQ_FOREACH(la, &conf->listens, entry)
+		n++;
+	if ((nl = calloc(n ? n : 1, sizeof(*nl))) == NULL)
+		fatal("calloc");
+	TAILQ_FOREACH(la, &conf->listens, entry) {
+		for (i = 0; i < nlisteners; i++)
+			if (listeners[i].fd != -1 &&
+			    strcmp(listeners[i].text, la->text) == 0)
+				break;
+		if (i < nlisteners) {
+			nl[nn++] = listeners[i];
+			listeners[i].fd = -1;
+			continue;
+		}
+		if ((fd = listen_socket((struct sockaddr *)&la->ss, la->sslen,
+		    err, sizeof(err))) == -1) {
+			log_warnx("listen on %s: keeping the addresses of the "
+			    "running configuration", err);
+			goto fail;
+		}
+		nl[nn].fd = fd;
+		if ((nl[nn++].text = strdup(la->text)) == NULL)
+			fatal("strdup");
+		log_info("listening on %s from now on", la->text);
+	}
+	for (i = 0; i < nlisteners; i++) {
+		if (listeners[i].fd != -1) {
+			log_info("no longer listening on %s", listeners[i].text);
+			close(listeners[i].fd);
+			free(listeners[i].text);
+		}
+	}
+	free(listeners);
+	listeners = nl;
+	nlisteners = nn;
+	return 0;
+ fail:
+	/* What was moved goes back; what was bound is closed. */
+	for (i = 0; i < nn; i++) {
+		for (n = 0; n < nlisteners; n++)
+			if (listeners[n].fd == -1 &&
+			    listeners[n].text == nl[i].text)
+				break;
+		if (n < nlisteners)
+			listeners[n].fd = nl[i].fd;
+		else {
+			close(nl[i].fd);
+			free(nl[i].text);
+		}
+	}
+	free(nl);
+	return -1;
+}
+
 /* How a child ended, for the log. */
 static void
 child_end_text(int p, int status, char *s, size_t len)
@@ -526,6 +596,24 @@ ca_fd(const struct authority *a)
 	if ((fd = trust_open(path, 0, TRUST_NOGROUP, why, sizeof(why))) == -1)
 		log_warnx("authority %s: CA file %s: %s", a->name, path, why);
 	return fd;
+}
+
+/*
+ * A failure netproc reports whose text is libcurl's for a server
+ * certificate that does not verify: which CA file was used, and what to
+ * change.  The parent knows the file; netproc only has a descriptor.
+ */
+void
+ca_hint(const struct authority *a, const char *error)
+{
+	if (strstr(error, "SSL certificate problem") == NULL &&
+	    strstr(error, "certificate verify failed") == NULL)
+		return;
+	log_warnx("authority %s: the certificate of %s does not verify "
+	    "against %s: if the authority is the right one, name the CA "
+	    "that issued its certificate with \"api ca\"", a->name,
+	    a->api_url, a->ca_file != NULL ? a->ca_file :
+	    "the system's trust store (" SYSTEM_CA_FILE ")");
 }
 
 char *
@@ -817,22 +905,33 @@ void
 children_lost(enum proc_id lost)
 {
 	char	 why[256];
+
+	if (children_ended(lost, why, sizeof(why)) == 0)
+		children_restart_later(why);
+}
+
+/*
+ * Says in why which children ended and how (see children_lost()); -1 if
+ * none had and lost is PROC_PARENT, else 0.
+ */
+int
+children_ended(enum proc_id lost, char *why, size_t len)
+{
 	int	 i, waited;
 
 	why[0] = '\0';
 	for (waited = 0; lost != PROC_PARENT && children[lost].pid > 0 &&
 	    waited < LOST_WAIT_MS; waited += 50) {
-		if (child_reap(lost, why, sizeof(why)))
+		if (child_reap(lost, why, len))
 			break;
 		poll(NULL, 0, 50);
 	}
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
-		(void)child_reap(i, why, sizeof(why));
+		(void)child_reap(i, why, len);
 	if (why[0] == '\0') {
 		if (lost == PROC_PARENT)
-			return;
-		snprintf(why, sizeof(why), "%s closed its channel",
-		    proc_names[lost]);
+			return -1;
+		snprintf(why, len, "%s closed its channel", proc_names[lost]);
 	}
-	children_restart_later(why);
+	return 0;
 }

@@ -104,6 +104,8 @@ conf_finish(struct config *c)
 		c->state_dir = xstrdup(CONF_STATE_DIR);
 	if (c->empty_dir == NULL)
 		c->empty_dir = xstrdup(CONF_EMPTY_DIR);
+	if (c->pid_file == NULL)
+		c->pid_file = xstrdup(CONF_PID_FILE);
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
 		if (c->user[i] == NULL)
 			c->user[i] = xstrdup(default_users[i]);
@@ -734,6 +736,7 @@ config_free(struct config *c)
 	free(c->file);
 	free(c->state_dir);
 	free(c->empty_dir);
+	free(c->pid_file);
 	free(c->event_hook);
 	free(c);
 }
@@ -844,6 +847,8 @@ config_dump(const struct config *c)
 	dump_str(c->state_dir);
 	printf("\nempty directory ");
 	dump_str(c->empty_dir);
+	printf("\npid file ");
+	dump_str(c->pid_file);
 	printf("\ncheck interval ");
 	dump_duration(c->check_interval);
 	printf("\nexpiry warning ");

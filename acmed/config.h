@@ -17,6 +17,7 @@
 #define CONF_FILE		"/etc/acmed.conf"
 #define CONF_STATE_DIR		"/var/lib/acmed"
 #define CONF_EMPTY_DIR		"/var/empty"
+#define CONF_PID_FILE		"/run/acmed.pid"
 #define CONF_USER_NETPROC	"_acmed"
 #define CONF_USER_KEYPROC	"_acmed-key"
 #define CONF_USER_CHALLENGED	"_acmed-www"
@@ -105,6 +106,7 @@ struct config {
 	char				*file;
 	char				*state_dir;
 	char				*empty_dir;
+	char				*pid_file;	/* written when detached */
 	char				*user[4];	/* indexed by enum proc_id */
 	time_t				 check_interval;
 	time_t				 expiry_warn;

@@ -14,13 +14,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "config.h"
 #include "config_priv.h"
 #include "log.h"
+#include "parent.h"
 #include "trust.h"
 
 #define MAY_MISS_FILE	1	/* the file may be missing */
 #define MAY_MISS_DIR	2	/* so may its directory */
+#define CA_FILE_MAX	(8 * 1024 * 1024)	/* a system bundle is 200 KB */
 
 /* What trust_open() said, in the terms of conf_check_path(). */
 static enum conf_verdict
@@ -73,6 +79,67 @@ check_cert(const char *path, char *why, size_t len)
 }
 
 /*
+ * What a file that passed holds, read as the daemon reads it: a CA file
+ * at least one certificate (netproc trusts a bundle whole or not at all,
+ * and has none to trust in an empty one); a key file a PEM private key,
+ * whose key is not parsed here but in keyproc.  CONF_REFUSED with why.
+ */
+static enum conf_verdict
+check_content(const char *path, enum conf_path kind, gid_t group, char *why,
+    size_t len)
+{
+	BIO		*bio;
+	X509		*x;
+	char		*data, *name, *header;
+	unsigned char	*der;
+	const unsigned char *p;
+	size_t		 dlen;
+	long		 blen;
+	int		 fd, n = 0, keys = 0;
+
+	fd = trust_open(path, kind == CONF_PATH_KEY ? TRUST_SECRET : 0, group,
+	    why, len);
+	if (fd == -1)
+		return verdict(fd, 0);
+	if (read_fd(fd, path, kind == CONF_PATH_KEY ? MSG_KEY_PEM_MAX * 4 :
+	    CA_FILE_MAX, &data, &dlen) == -1) {
+		snprintf(why, len, "could not be read (see above)");
+		return CONF_REFUSED;
+	}
+	if ((bio = BIO_new_mem_buf(data, (int)dlen)) == NULL)
+		fatalx("BIO_new_mem_buf");
+	while (PEM_read_bio(bio, &name, &header, &der, &blen) == 1) {
+		p = der;
+		if (kind == CONF_PATH_KEY)
+			keys += strstr(name, "PRIVATE KEY") != NULL;
+		else if ((strcmp(name, PEM_STRING_X509) == 0 ||
+		    strcmp(name, PEM_STRING_X509_OLD) == 0 ||
+		    strcmp(name, PEM_STRING_X509_TRUSTED) == 0) &&
+		    (x = d2i_X509_AUX(NULL, &p, blen)) != NULL) {
+			X509_free(x);
+			n++;
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_clear_free(der, blen);
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	explicit_bzero(data, dlen);
+	free(data);
+	if (kind == CONF_PATH_KEY && keys == 0) {
+		snprintf(why, len, "holds no PEM private key");
+		return CONF_REFUSED;
+	}
+	if (kind == CONF_PATH_CA && n == 0) {
+		snprintf(why, len, "holds no certificate (PEM \"BEGIN "
+		    "CERTIFICATE\")");
+		return CONF_REFUSED;
+	}
+	return CONF_PASS;
+}
+
+/*
  * A path the configuration names, against the rule the daemon applies to
  * it (trust.c), only looked at; why says what is wrong.
  */
@@ -107,6 +174,8 @@ conf_check_path(const char *path, enum conf_path kind, gid_t group,
 		break;
 	}
 	v = verdict(trust_open(path, flags, group, why, len), may_miss);
+	if (v == CONF_PASS && (kind == CONF_PATH_CA || kind == CONF_PATH_KEY))
+		v = check_content(path, kind, group, why, len);
 	/* It may be the state directory's, which is made at start. */
 	if (v == CONF_REFUSED && errno == ENOTDIR && kind == CONF_PATH_KEY)
 		return CONF_NODIR;

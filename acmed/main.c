@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +41,11 @@
 #include "acme.h"
 
 #include <openssl/crypto.h>
+
+#define START_WAIT	30	/* seconds for the children to be ready */
+
+/* Detached: where the process waiting for the start is told it is done. */
+static int	 start_pipe = -1;
 
 static __attribute__((__noreturn__)) void
 usage(void)
@@ -109,10 +115,38 @@ child_input(enum proc_id p)
 	return 0;
 }
 
+/* 1 if the configuration c has a domain named handle. */
+static int
+has_domain(const struct config *c, const char *handle)
+{
+	const struct domain	*d;
+
+	TAILQ_FOREACH(d, &c->domains, entry)
+		if (strcmp(d->handle, handle) == 0)
+			return 1;
+	return 0;
+}
+
+/* Logs the domains a reload from the configuration o to n removes, adds. */
+static void
+domains_changed(const struct config *o, const struct config *n)
+{
+	const struct domain	*d;
+
+	TAILQ_FOREACH(d, &o->domains, entry)
+		if (!has_domain(n, d->handle))
+			log_info("domain %s: removed by the reload (its "
+			    "certificate and key files are left in place)",
+			    d->handle);
+	TAILQ_FOREACH(d, &n->domains, entry)
+		if (!has_domain(o, d->handle))
+			log_info("domain %s: added by the reload", d->handle);
+}
+
 static int
 reload_config(void)
 {
-	struct config	*nconf;
+	struct config	*nconf, *oconf;
 
 	log_info("reloading %s", conf->file);
 	if ((nconf = config_parse(conf->file, 1)) == NULL) {
@@ -123,10 +157,13 @@ reload_config(void)
 	/* Reloads owed for installed certificates run before the change. */
 	if (actions_pending())
 		actions_run_pending(conf, actions_done);
+	domains_changed(conf, nconf);
 	children_stop();
 	dstates_free();
-	config_free(conf);
+	oconf = conf;
 	conf = nconf;
+	(void)listeners_rebind();
+	config_free(oconf);
 	dstates_build();
 	/* Started now: a restart still pending would start them twice. */
 	restart_at = 0;
@@ -136,8 +173,187 @@ reload_config(void)
 	}
 	log_info("configuration reloaded: %zu certificates", ndstates);
 	if (!oneshot)
-		provisional_all();
+		(void)provisional_all();
 	return 0;
+}
+
+/*
+ * Waits, at most START_WAIT seconds, until netproc and challenged say
+ * they are ready: each says so once it has its configuration and has
+ * entered its sandbox.  What they send meanwhile is handled as the loop
+ * would.  -1 (logged, with how a child ended) if one ends or is late.
+ */
+static int
+children_ready(void)
+{
+	struct pollfd	 pfd[PROC_MAX];
+	char		 why[256];
+	time_t		 left, deadline = time(NULL) + START_WAIT;
+	int		 p;
+
+	while (!children[PROC_NETPROC].ready ||
+	    !children[PROC_CHALLENGED].ready) {
+		if ((left = deadline - time(NULL)) <= 0) {
+			log_warnx("the processes were not ready within %d s",
+			    START_WAIT);
+			return -1;
+		}
+		pfd[PROC_PARENT].fd = -1;
+		for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+			pfd[p].fd = ichan_fd(children[p].chan);
+			pfd[p].events = POLLIN;
+			if (ichan_queued(children[p].chan) > 0)
+				pfd[p].events |= POLLOUT;
+		}
+		if (poll(pfd, PROC_MAX, (int)left * 1000) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+			if (((pfd[p].revents & POLLOUT) &&
+			    ichan_flush(children[p].chan) == -1) ||
+			    ((pfd[p].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    child_input(p) == -1)) {
+				(void)children_ended(p, why, sizeof(why));
+				log_warnx("%s", why);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * A daemon's start is seen through by the command that started it: the
+ * process forks at once and the child starts everything, its standard
+ * error still that of the command, while the parent waits on a pipe.  It
+ * exits 0 once the child says it is ready (its children up, sandboxed
+ * and configured, every key and provisional certificate written), or
+ * with the child's status if the child ends first, the reason on standard
+ * error: an rc script or systemd (Type=forking) learns whether acmed
+ * runs, and why not, as sshd and OpenBSD's daemons tell theirs.  Detaching
+ * late instead would kill the children, whose parent-death signal fires
+ * when the process that started them exits.
+ */
+static void
+start_detach(void)
+{
+	pid_t	 pid;
+	ssize_t	 n;
+	char	 c;
+	int	 p[2], status;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		err(1, "pipe");
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		close(p[0]);
+		start_pipe = p[1];
+		if (setsid() == -1)
+			err(1, "setsid");
+		if (chdir("/") == -1)
+			err(1, "chdir /");
+		/* Logged to syslog, and until the start is done to stderr. */
+		log_init(0, verbose, "acmed");
+		openlog("acmed", LOG_PID | LOG_NDELAY | LOG_PERROR, LOG_DAEMON);
+		return;
+	}
+	close(p[1]);
+	while ((n = read(p[0], &c, 1)) == -1 && errno == EINTR)
+		;
+	if (n == 1)
+		_exit(0);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			_exit(1);
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "acmed: killed by signal %d (%s) while "
+		    "starting\n", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	_exit(WIFEXITED(status) && WEXITSTATUS(status) != 0 ?
+	    WEXITSTATUS(status) : 1);
+}
+
+/* Started: the command that waits is told, the terminal let go. */
+static void
+start_done(void)
+{
+	int	 fd;
+
+	if (start_pipe == -1)
+		return;
+	closelog();
+	log_init(0, verbose, "acmed");
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    dup2(fd, STDERR_FILENO) == -1)
+		fatal("dup2");
+	if (fd > STDERR_FILENO)
+		close(fd);
+	if (write(start_pipe, "", 1) != 1)
+		log_warn("telling the start it is done");
+	close(start_pipe);
+	start_pipe = -1;
+}
+
+/*
+ * After -r or -k: a daemon running for the same state directory is told
+ * (signo: SIGUSR1 to request at once what was revoked, SIGHUP to read
+ * the changed keys), or the command to run is printed; what was done
+ * goes to syslog too.
+ */
+static void
+tell_daemon(int signo, char **names, int n)
+{
+	char	 list[1024];
+	pid_t	 pid;
+	int	 i;
+
+	if ((pid = daemon_running(conf->state_dir)) > 0) {
+		if (kill(pid, signo) == -1)
+			log_warn("could not signal the running daemon (pid %ld)",
+			    (long)pid);
+		else if (signo == SIGUSR1)
+			audit("sent SIGUSR1 to the running daemon (pid %ld): "
+			    "it requests the new certificates now", (long)pid);
+		else
+			audit("sent SIGHUP to the running daemon (pid %ld): "
+			    "it reads the new account keys now", (long)pid);
+		return;
+	}
+	list[0] = '\0';
+	for (i = 0; i < n; i++) {
+		strlcat(list, " ", sizeof(list));
+		strlcat(list, names[i], sizeof(list));
+	}
+	if (signo == SIGUSR1)
+		fprintf(stderr, "no daemon runs for %s: to request the new "
+		    "certificates now, run: acmed -o -f %s%s\n",
+		    conf->state_dir, conf->file, list);
+	else
+		fprintf(stderr, "no daemon runs for %s: it reads the new "
+		    "account keys when it starts: acmed -f %s\n",
+		    conf->state_dir, conf->file);
+}
+
+/* -r: each domain's outcome, for the audit trail, then the daemon told. */
+static void
+revoke_report(char **names, int n)
+{
+	size_t	 i;
+	int	 any = 0;
+
+	for (i = 0; i < ndstates; i++) {
+		audit("-r: domain %s (authority %s): %s", dstates[i].d->handle,
+		    dstates[i].d->auth->name, dstates[i].result == 0 ?
+		    "certificate revoked" : "not revoked (see above)");
+		any |= dstates[i].result == 0;
+	}
+	if (any)
+		tell_daemon(SIGUSR1, names, n);
 }
 
 static int
@@ -351,16 +567,15 @@ main(int argc, char *argv[])
 		dstates_build();
 	if (nonly_domains > 0 && ndstates != (size_t)nonly_domains)
 		errx(1, "unknown domain among the arguments");
+	if (!foreground)
+		start_detach();
 	/*
-	 * Revoking and changing keys answer no challenge: a running daemon
-	 * keeps port 80.
+	 * Revoking and changing keys answer no challenge and run beside a
+	 * daemon, which keeps port 80; the daemon and -o run alone.
 	 */
-	if (!revoking && !rolling && listeners_bind() == -1)
+	if (!revoking && !rolling && (lock_take(conf->state_dir) == -1 ||
+	    listeners_bind() == -1))
 		exit(1);
-
-	if (!foreground && daemon(0, 0) == -1)
-		err(1, "daemon");
-	log_init(foreground, verbose, "acmed");
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -376,12 +591,21 @@ main(int argc, char *argv[])
 
 	log_info("starting: %zu certificates, %zu listeners", ndstates,
 	    nlisteners);
-	if (children_start() == -1) {
+	if (children_start() == -1 ||
+	    (start_pipe != -1 && children_ready() == -1)) {
 		children_stop();
 		fatalx("could not start the processes");
 	}
-	if (!oneshot)
-		provisional_all();
+	if (!oneshot && provisional_all() == -1) {
+		children_stop();
+		fatalx("could not install the provisional certificates");
+	}
+	/* Written before the start is done: systemd reads it then. */
+	if (!foreground && pid_file_write(conf->pid_file) == -1) {
+		children_stop();
+		exit(1);
+	}
+	start_done();
 	if (rolling) {
 		/*
 		 * No loop reads the signals: SIGTERM, SIGINT and SIGHUP stop
@@ -396,8 +620,12 @@ main(int argc, char *argv[])
 		if (sigprocmask(SIG_UNBLOCK, &stop, NULL) == -1)
 			fatal("sigprocmask");
 		status = rollover_all(argv, argc);
+		if (rollover_changed > 0)
+			tell_daemon(SIGHUP, argv, argc);
 	} else
 		status = parent_loop(sigfd);
+	if (revoking)
+		revoke_report(argv, argc);
 	/* Reloads owed for installed certificates run before the end. */
 	if (actions_pending()) {
 		actions_run_pending(conf, actions_done);
@@ -407,5 +635,7 @@ main(int argc, char *argv[])
 	children_stop();
 	if (status_dirty)
 		status_flush(time(NULL));
+	if (!foreground)
+		pid_file_remove(conf->pid_file);
 	return status;
 }

@@ -64,6 +64,12 @@ int	 cert_files_check(const struct domain *, char *, size_t);
 int	 install_chain(struct dstate *, const char *, size_t);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 
+/* lock.c: one daemon per state directory, and the pid file */
+pid_t	 daemon_running(const char *);
+int	 lock_take(const char *);
+int	 pid_file_write(const char *);
+void	 pid_file_remove(const char *);
+
 /* state.c */
 int	 state_init(const char *);
 char	*state_read(const char *, const char *, const char *);

@@ -60,6 +60,7 @@ int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
     gid_t group, int create, int *existed);
 char *account_key_path(const struct authority *a);
+void ca_hint(const struct authority *a, const char *error);
 int key_role(uint32_t keyid, enum key_role role, const struct authority *a,
     const char *names);
 int key_authorise(uint32_t type, uint32_t keyid, enum key_op op,
@@ -67,15 +68,22 @@ int key_authorise(uint32_t type, uint32_t keyid, enum key_op op,
 int key_pubkey(struct dstate *ds);
 char *key_error(const struct imsg *m);
 int listeners_bind(void);
+int listeners_rebind(void);
 void children_stop(void);
 int children_start(void);
 int helpers_open(void);
 void children_restart_later(const char *why);
 void children_lost(enum proc_id lost);
+int children_ended(enum proc_id lost, char *why, size_t len);
+
+/* main.c */
+void audit(const char *fmt, ...)
+    __attribute__((__format__ (printf, 1, 2)));
 
 /* rollover.c */
 int rollover_check(char **names, int n);
 int rollover_all(char **names, int n);
+extern int rollover_changed;	/* keys changed by rollover_all() */
 
 /* certs.c */
 int name_selected(const char *name, char **names, int n);
@@ -90,7 +98,7 @@ void actions_done(struct dstate *ds, int ok);
 time_t housekeeping(time_t now, time_t next);
 void status_flush(time_t now);
 int dispatch_netproc(const struct imsg *m);
-void provisional_all(void);
+int provisional_all(void);
 int oneshot_done(int *status);
 
 #endif

@@ -129,7 +129,7 @@ static const char	*user_file[PROC_MAX];
 static int		 domain_has_name;
 static int		 domain_names_full;
 static int		 seen_state, seen_empty, seen_interval, seen_expiry;
-static int		 seen_hook;
+static int		 seen_hook, seen_pidfile;
 static int		 state_line;
 static const char	*state_file;
 %}
@@ -307,6 +307,15 @@ main		: LISTEN ON STRING port		{
 				    "empty directory", 0);
 			free($3);
 		}
+		| PID FILENAME STRING		{
+			if (seen_pidfile++)
+				conf_err("pid file given twice");
+			else if (set_path(&conf->pid_file, $3, "pid file",
+			    0) == 0)
+				check_path("pid file", $3, CONF_PATH_CERT,
+				    TRUST_NOGROUP);
+			free($3);
+		}
 		| CHECK INTERVAL NUMBER STRING	{
 			const char	*why;
 
@@ -379,16 +388,12 @@ authoptsl	: API URL STRING		{
 			free($3);
 		}
 		| API CA STRING			{
-			char	 what[300];
-
 			if (cur_auth->ca_file != NULL)
 				conf_err("authority %s: api ca given twice",
 				    cur_auth->name);
 			else if (set_path(&cur_auth->ca_file, $3, "api ca",
 			    0) == 0) {
-				snprintf(what, sizeof(what), "authority %s: "
-				    "api ca", cur_auth->name);
-				check_path(what, $3, CONF_PATH_CA,
+				check_path("api ca", $3, CONF_PATH_CA,
 				    TRUST_NOGROUP);
 			}
 			free($3);
@@ -1289,13 +1294,26 @@ set_path(char **dst, const char *path, const char *what, int output)
 	return 0;
 }
 
-/* A file the configuration names, checked as the daemon will use it. */
+/*
+ * A file the configuration names, checked as the daemon will use it; the
+ * message names the block it is in.
+ */
 static void
 check_path(const char *what, const char *path, enum conf_path kind,
     gid_t group)
 {
+	char	 full[300];
+
+	if (cur_dom != NULL)
+		snprintf(full, sizeof(full), "domain %s: %s", cur_dom->handle,
+		    what);
+	else if (cur_auth != NULL)
+		snprintf(full, sizeof(full), "authority %s: %s",
+		    cur_auth->name, what);
+	else
+		strlcpy(full, what, sizeof(full));
 	if (check_perms)
-		errors += conf_report_path(conf, file->name, lex_line, what,
+		errors += conf_report_path(conf, file->name, lex_line, full,
 		    path, kind, group);
 }
 
@@ -1478,7 +1496,7 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 {
 	struct action	*a;
 	const char	*why, *prog;
-	char		 what[300], buf[PATH_MAX];
+	char		 buf[PATH_MAX];
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		fatal("calloc");
@@ -1495,9 +1513,8 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 			    "absolute path", cur_dom->handle, cmd, a->argv[0]);
 			goto fail;
 		}
-		snprintf(what, sizeof(what), "domain %s: reload",
-		    cur_dom->handle);
-		check_path(what, a->argv[0], CONF_PATH_PROGRAM, TRUST_NOGROUP);
+		check_path("reload", a->argv[0], CONF_PATH_PROGRAM,
+		    TRUST_NOGROUP);
 		break;
 	case ACTION_SHELL:
 		if (cmd[0] == '\0') {
@@ -1509,11 +1526,9 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 			fatal("calloc");
 		a->argv[0] = cmd;
 		cmd = NULL;
-		snprintf(what, sizeof(what), "domain %s: reload shell",
-		    cur_dom->handle);
 		if ((prog = conf_shell_program(a->argv[0], buf,
 		    sizeof(buf))) != NULL)
-			check_path(what, prog, CONF_PATH_PROGRAM,
+			check_path("reload shell", prog, CONF_PATH_PROGRAM,
 			    TRUST_NOGROUP);
 		break;
 	case ACTION_SIGNAL:
@@ -1525,9 +1540,8 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 		if (set_path(&a->pidfile, pidfile, "reload signal pid file",
 		    0) == -1)
 			goto fail;
-		snprintf(what, sizeof(what), "domain %s: reload signal pid "
-		    "file", cur_dom->handle);
-		check_path(what, a->pidfile, CONF_PATH_PIDFILE, TRUST_NOGROUP);
+		check_path("reload signal pid file", a->pidfile,
+		    CONF_PATH_PIDFILE, TRUST_NOGROUP);
 		break;
 	}
 	TAILQ_INSERT_TAIL(&cur_dom->actions, a, entry);
@@ -1567,7 +1581,8 @@ config_parse(const char *filename, int check)
 	lex_first_word = lex_first_keyword = 0;
 	memset(user_line, 0, sizeof(user_line));
 	memset(user_file, 0, sizeof(user_file));
-	seen_state = seen_empty = seen_interval = seen_expiry = seen_hook = 0;
+	seen_state = seen_empty = seen_interval = seen_expiry = seen_hook =
+	    seen_pidfile = 0;
 	state_line = 0;
 	state_file = NULL;
 	lex_text[0] = lex_first[0] = '\0';

@@ -26,6 +26,8 @@
 #include "parent_state.h"
 #include "trust.h"
 
+int	 rollover_changed;
+
 /*
  * Checks the names given to -k before anything starts: each must name an
  * authority whose account key exists, for there is nothing to change
@@ -188,8 +190,18 @@ rollover_all(char **names, int n)
 	struct authority	*a;
 	int			 status = 0;
 
-	TAILQ_FOREACH(a, &conf->authorities, entry)
-		if (name_selected(a->name, names, n) && rollover_one(a) == -1)
+	TAILQ_FOREACH(a, &conf->authorities, entry) {
+		if (!name_selected(a->name, names, n))
+			continue;
+		if (rollover_one(a) == -1) {
+			audit("-k: authority %s: account key not changed (see "
+			    "above)", a->name);
 			status = 1;
+		} else {
+			audit("-k: authority %s: account key changed",
+			    a->name);
+			rollover_changed++;
+		}
+	}
 	return status;
 }

@@ -147,35 +147,36 @@ check "include: loop message" grep -q "loopb.conf:3: include .*: include loop" "
 
 # Key file modes: a key others may read is refused, a missing one is fine.
 umask 077
-: >"$T_TMP/domain.key"
-: >"$T_TMP/account.key"
+# A PEM private key to -n: what keyproc would make of it is not looked at.
+printf -- "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n" >"$T_TMP/domain.key"
+printf -- "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n" >"$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "keys 0600 accepted" [ "$rc" -eq 0 ]
 chmod 0640 "$T_TMP/domain.key"
 run_conf -f "$T_TMP/base.conf"
 check "group-readable domain key refused" [ "$rc" -ne 0 ]
 check "group-readable domain key: message" \
-    grep -q "base.conf:6: domain key $T_TMP/domain.key: group or others may use it (mode 0640)" "$out"
+    grep -q "base.conf:6: domain example.com: domain key $T_TMP/domain.key: group or others may use it (mode 0640)" "$out"
 chmod 0600 "$T_TMP/domain.key"
 chmod 0604 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "world-readable account key refused" \
-    grep -q "base.conf:3: account key $T_TMP/account.key: group or others may use it" "$out"
+    grep -q "base.conf:3: authority le: account key $T_TMP/account.key: group or others may use it" "$out"
 chmod 0620 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "group-writable account key refused" [ "$rc" -ne 0 ]
 chmod 0601 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "account key executable by others refused (as at start)" \
-    grep -q "base.conf:3: account key $T_TMP/account.key: group or others may use it (mode 0601)" "$out"
+    grep -q "base.conf:3: authority le: account key $T_TMP/account.key: group or others may use it (mode 0601)" "$out"
 chmod 0600 "$T_TMP/account.key"
 mv "$T_TMP/account.key" "$T_TMP/real.key"
 ln -s "$T_TMP/real.key" "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "account key behind a symbolic link refused (as at start)" \
-    grep -q "base.conf:3: account key $T_TMP/account.key: a symbolic link" "$out"
+    grep -q "base.conf:3: authority le: account key $T_TMP/account.key: a symbolic link" "$out"
 rm -f "$T_TMP/account.key" "$T_TMP/real.key"
-: >"$T_TMP/account.key"
+printf -- "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n" >"$T_TMP/account.key"
 rm -f "$T_TMP/account.key" "$T_TMP/domain.key"
 run_conf -f "$T_TMP/base.conf"
 check "missing keys accepted (generated later)" [ "$rc" -eq 0 ]
@@ -203,11 +204,11 @@ check "external account: the dump reads back" \
 chmod 0640 "$T_TMP/eab.key"
 run_conf -f "$T_TMP/eab.conf"
 check "group-readable external account key refused" \
-    grep -q "eab.conf:4: external account key $T_TMP/eab.key: group or others may use it (mode 0640)" "$out"
+    grep -q "eab.conf:4: authority le: external account key $T_TMP/eab.key: group or others may use it (mode 0640)" "$out"
 rm -f "$T_TMP/eab.key"
 run_conf -f "$T_TMP/eab.conf"
 check "missing external account key refused" \
-    grep -q "eab.conf:4: external account key $T_TMP/eab.key: No such file or directory" "$out"
+    grep -q "eab.conf:4: authority le: external account key $T_TMP/eab.key: No such file or directory" "$out"
 base "external account \"\" key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "empty external account key id refused" \

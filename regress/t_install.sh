@@ -25,6 +25,35 @@ check "systemd unit installed" test -s "$root/usr/share/examples/acmed/acmed.ser
 check "rc script installed" test -x "$root/usr/share/examples/acmed/acmed.rc"
 check "nothing created outside DESTDIR: users are only mentioned" \
     grep -q mkusers "$T_TMP/install.out"
+for d in etc/acmed var/lib/acmed etc/ssl/private; do
+	check "the example's directory /$d made 0700" sh -c \
+	    "[ \$(stat -c %a '$root/$d') = 700 ]"
+done
+check "the installed rc script runs the installed acmed" \
+    grep -q '^DAEMON=${DAEMON:-/usr/sbin/acmed}$' \
+    "$root/usr/share/examples/acmed/acmed.rc"
+check "the installed unit runs the installed acmed" \
+    grep -q '^ExecStart=/usr/sbin/acmed -f /etc/acmed.conf$' \
+    "$root/usr/share/examples/acmed/acmed.service"
+check "install says where the boot integration is" \
+    grep -q 'boot integration: /usr/share/examples/acmed/acmed.service' \
+    "$T_TMP/install.out"
+# What uninstall leaves: the state, keys and certificates.
+echo key >"$root/etc/acmed/le.key"
+echo state >"$root/var/lib/acmed/status.json"
+check "make uninstall DESTDIR=... PREFIX=/usr" sh -c \
+    "make -s -C '$TOP' uninstall DESTDIR='$root' PREFIX=/usr >'$T_TMP/uninstall.out' 2>&1"
+check "uninstall: no file left under /usr" \
+    [ -z "$(find "$root/usr" -type f 2>/dev/null)" ]
+check "uninstall: the child programs' directory is gone" \
+    test ! -e "$root/usr/libexec/acmed"
+check "uninstall: keys and state are left" \
+    test -s "$root/etc/acmed/le.key" -a -s "$root/var/lib/acmed/status.json"
+check "uninstall: says what it left" \
+    grep -q "left in place: /etc/acmed.conf, /etc/acmed/, /var/lib/acmed" \
+    "$T_TMP/uninstall.out"
+check "make install again after uninstall" sh -c \
+    "make -s -C '$TOP' install DESTDIR='$root' PREFIX=/usr >/dev/null 2>&1"
 # Its keys and certificates in directories of the test's own.
 t_conf_copy "$TOP/etc/acmed.conf" "$T_TMP/example.conf" /etc/acmed /etc/ssl
 check "the example configuration is valid (acmed -n)" \
