@@ -176,7 +176,7 @@ parent_loop(int sigfd)
 			}
 			if (oneshot && dstates[i].state == CERT_ISSUED &&
 			    renewal_time(&dstates[i]) > now) {
-				dstates[i].result = 0;	/* nothing due */
+				oneshot_not_due(&dstates[i]);
 				continue;
 			}
 			if (dstates[i].next <= now && restart_at == 0 &&

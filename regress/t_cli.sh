@@ -1,7 +1,9 @@
 #!/bin/sh
 # The command line as an administrator meets it: -h prints acmed(8)'s
 # SYNOPSIS as the usage on standard output, -V the version, a mistake the
-# same usage on standard error with status 1.
+# same usage on standard error with status 1; -o with nothing due says,
+# for each certificate, when it expires and when it will be renewed
+# (against Pebble).
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 1
 
@@ -72,5 +74,53 @@ check "-n, a valid file: exit 0" [ "$rc" -eq 0 ]
 sed 's/api url/api uri/' "$T_TMP/good.conf" >"$T_TMP/bad.conf"
 run -n -f "$T_TMP/bad.conf"
 check "-n, a file with an error: exit 1" [ "$rc" -eq 1 ]
+
+# -o with nothing due: a line for each certificate, its expiry and the
+# renewal date the schedule computes (a third of the lifetime left, or
+# "renew before").
+t_users
+t_pebble 16600 || { notok "pebble starts"; t_done; exit 1; }
+conf=$T_TMP/acmed.conf
+t_conf "$conf"
+t_domain "$conf" one.example.org
+t_domain "$conf" two.example.org
+sed -i '$d' "$conf"
+printf '\trenew before 30 days\n}\n' >>"$conf"
+run -o -f "$conf"
+check "-o: both certificates issued" [ "$rc" -eq 0 ]
+
+# utc SECONDS: the time as acmed's log gives it.
+utc() {
+	date -u -d "@$1" '+%Y-%m-%d %H:%M:%S UTC'
+}
+# not_due NAME DAYS: the line -o prints for NAME; DAYS of "renew
+# before", or 0 for the default.
+not_due() {
+	nb=$(date -u -d "$(openssl x509 -in "$T_TMP/$1.crt" -noout \
+	    -startdate | sed 's/^notBefore=//')" +%s)
+	na=$(date -u -d "$(openssl x509 -in "$T_TMP/$1.crt" -noout \
+	    -enddate | sed 's/^notAfter=//')" +%s)
+	if [ "$2" -eq 0 ]; then
+		at=$((na - (na - nb) / 3))
+	else
+		at=$((na - $2 * 86400))
+	fi
+	echo "$1: not due: expires $(utc "$na"), renewal due $(utc "$at")"
+}
+not_due one.example.org 0 >"$T_TMP/one.line"
+not_due two.example.org 30 >"$T_TMP/two.line"
+for v in "" -v; do
+	run -o $v -f "$conf"
+	check "-o${v:+ $v} with nothing due: exit 0" [ "$rc" -eq 0 ]
+	check "-o${v:+ $v} with nothing due: one.example.org's renewal date" \
+	    grep -qxF -f "$T_TMP/one.line" "$err"
+	check "-o${v:+ $v} with nothing due: two.example.org's (renew before)" \
+	    grep -qxF -f "$T_TMP/two.line" "$err"
+	check "-o${v:+ $v} with nothing due: one line for each" \
+	    [ "$(grep -c ': not due: ' "$err")" -eq 2 ]
+done
+run -o -f "$conf" two.example.org
+check "-o DOMAIN: the line for that domain only" sh -c \
+    "grep ': not due: ' '$err' | cmp -s - '$T_TMP/two.line'"
 
 t_done
