@@ -4,9 +4,10 @@
  * acme-client.conf(5) plus acmed's own.  Runs as root in the parent,
  * before anything else happens.
  *
- * Every error is logged as "file:line: what" and parsing goes on, so one
- * run reports every mistake it can see; config_parse() then returns NULL.
- * Checks that need the whole file (sign with, defaults) are in config.c.
+ * Every error is kept as "file:line: what" and parsing goes on, so one
+ * run reports every mistake it can see, in the order of the file
+ * (config_msg.c); config_parse() then returns NULL.  Checks that need the
+ * whole file (sign with, defaults) are in config.c.
  */
 
 %{
@@ -688,11 +689,7 @@ static void
 conf_verr(const char *name, int line, int isfatal, const char *fmt,
     va_list ap)
 {
-	char	 msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_warnx("%s:%d: %s%s", name, line, isfatal ? "" : "warning: ",
-	    msg);
+	conf_vmsg(name, line, !isfatal, fmt, ap);
 }
 
 static void
@@ -1150,7 +1147,7 @@ pushfile(const char *name, int top)
 		fd = open_unchecked(name, why, sizeof(why));
 	if (fd == -1) {
 		if (top)
-			log_warnx("%s: %s", name, why);
+			conf_msg(name, 0, 0, "%s", why);
 		else
 			conf_err("include \"%s\": %s", name, why);
 		errors += top;
@@ -1172,6 +1169,7 @@ pushfile(const char *name, int top)
 		fatal("calloc");
 	nf->stream = fp;
 	nf->name = conf_add_file(conf, name);
+	conf_msg_file(nf->name, top ? NULL : file->name, lex_line);
 	nf->dev = st.st_dev;
 	nf->ino = st.st_ino;
 	/* an included file starts with the newline that ends the include */
@@ -1582,6 +1580,7 @@ config_parse(const char *filename, int check)
 	filename = conf->file;
 	file = NULL;
 	if ((file = pushfile(filename, 1)) == NULL) {
+		conf_msg_flush();
 		config_free(conf);
 		conf = NULL;
 		return NULL;
@@ -1609,6 +1608,7 @@ config_parse(const char *filename, int check)
 
 	freefiles();
 	freesyms();
+	conf_msg_flush();
 	c = conf;
 	conf = NULL;
 	if (errors > 0) {

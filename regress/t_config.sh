@@ -82,6 +82,40 @@ run_conf -f "$conf"/bad/relative.conf
 n=$(grep -c ': not an absolute path' "$out")
 check "every error is reported ($n of 10)" [ "$n" -eq 10 ]
 
+# Errors in the order of the file, whichever check finds them (the
+# statement, the end of its block, the whole file, the directories): by
+# line, an included file's at the line of its include.
+mkdir -p "$T_TMP/order"
+cat >"$T_TMP/order/main.conf" <<EOC
+authority le {
+	api url "https://acme.example/dir"
+	account key "$T_TMP/order/none/le.key"
+}
+include "inc.conf"
+domain a.example.com {
+	sign with nope
+	domain key "$T_TMP/order/a.key"
+	domain certificate "$T_TMP/order/none/a.crt"
+}
+frobnicate
+EOC
+cat >"$T_TMP/order/inc.conf" <<EOC
+domain b.example.com {
+	domain certificate "$T_TMP/order/none/b.crt"
+}
+EOC
+run_conf -f "$T_TMP/order/main.conf"
+sed -E 's|^[^ ]*/order/([a-z]*\.conf:[0-9]*):.*|\1|' "$out" \
+    >"$T_TMP/order/got"
+printf '%s\n' main.conf:3 inc.conf:1 inc.conf:2 main.conf:7 main.conf:9 \
+    main.conf:11 >"$T_TMP/order/want"
+if cmp -s "$T_TMP/order/got" "$T_TMP/order/want"; then
+	ok "errors in the order of the file, includes at their line"
+else
+	notok "errors in the order of the file, includes at their line"
+	sed 's/^/#   /' "$out"
+fi
+
 # The dump is acmed.conf again: reading it back gives the same dump.
 for f in "$conf"/good/*.conf; do
 	"$ACMED" -n -v -f "$f" 2>/dev/null | sed 1d >"$T_TMP/dump1.conf"
