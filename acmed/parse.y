@@ -85,6 +85,8 @@ static void	 conf_err_at(const char *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 static void	 conf_warn(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
+static const char *block_prefix(void);
+static const char *shorten(const char *);
 static struct file *pushfile(const char *, int);
 static int	 popfile(void);
 static void	 freefiles(void);
@@ -287,7 +289,8 @@ main		: LISTEN ON STRING port		{
 			const char	*why;
 
 			if (conf_listen(conf, $3, $4, &why) == -1)
-				conf_err("listen on %s: %s", $3, why);
+				conf_err("listen on %s port %lld: %s", $3, $4,
+				    why);
 			free($3);
 		}
 		| STATE DIRECTORY STRING	{
@@ -315,7 +318,8 @@ main		: LISTEN ON STRING port		{
 				conf_err("check interval given twice");
 			else if (conf_duration($3, $4, 1, &conf->check_interval,
 			    &why) == -1)
-				conf_err("check interval: %s", why);
+				conf_err("check interval %lld %s: %s", $3, $4,
+				    why);
 			else if (conf->check_interval <
 			    CONF_MIN_CHECK_INTERVAL)
 				conf_err("check interval %lld %s: below the "
@@ -330,7 +334,8 @@ main		: LISTEN ON STRING port		{
 				conf_err("expiry warning given twice");
 			else if (conf_duration($3, $4, 0, &conf->expiry_warn,
 			    &why) == -1)
-				conf_err("expiry warning: %s", why);
+				conf_err("expiry warning %lld %s: %s", $3, $4,
+				    why);
 			free($4);
 		}
 		| EVENT HOOK STRING		{
@@ -363,16 +368,14 @@ authopts_l	: authopts_l authoptsl nl
 
 authoptsl	: API URL STRING		{
 			if (cur_auth->api_url != NULL)
-				conf_err("authority %s: api url given twice",
-				    cur_auth->name);
+				conf_err("api url given twice");
 			else if (strncasecmp($3, "https://", 8) != 0 ||
 			    $3[8] == '\0' || $3[8] == '/')
-				conf_err("authority %s: api url \"%s\" must "
-				    "begin with https:// and a host",
-				    cur_auth->name, $3);
+				conf_err("api url \"%s\" must begin with "
+				    "https:// and a host", $3);
 			else if (strlen($3) > MSG_URL_MAX)
-				conf_err("authority %s: api url longer than %d "
-				    "bytes", cur_auth->name, MSG_URL_MAX);
+				conf_err("api url \"%s\": longer than %d bytes",
+				    shorten($3), MSG_URL_MAX);
 			else {
 				cur_auth->api_url = $3;
 				$3 = NULL;
@@ -380,24 +383,17 @@ authoptsl	: API URL STRING		{
 			free($3);
 		}
 		| API CA STRING			{
-			char	 what[300];
-
 			if (cur_auth->ca_file != NULL)
-				conf_err("authority %s: api ca given twice",
-				    cur_auth->name);
+				conf_err("api ca given twice");
 			else if (set_path(&cur_auth->ca_file, $3, "api ca",
-			    0) == 0) {
-				snprintf(what, sizeof(what), "authority %s: "
-				    "api ca", cur_auth->name);
-				check_path(what, $3, CONF_PATH_CA,
+			    0) == 0)
+				check_path("api ca", $3, CONF_PATH_CA,
 				    TRUST_NOGROUP);
-			}
 			free($3);
 		}
 		| ACCOUNT KEY STRING keytype	{
 			if (cur_auth->account_key != NULL)
-				conf_err("authority %s: account key given "
-				    "twice", cur_auth->name);
+				conf_err("account key given twice");
 			else if (set_path(&cur_auth->account_key, $3,
 			    "account key", 1) == 0)
 				check_path("account key", $3, CONF_PATH_KEY,
@@ -408,15 +404,14 @@ authoptsl	: API URL STRING		{
 		}
 		| CONTACT STRING		{
 			if (cur_auth->contact != NULL)
-				conf_err("authority %s: contact given twice",
-				    cur_auth->name);
+				conf_err("contact given twice");
 			else if (strncasecmp($2, "mailto:", 7) != 0 ||
 			    strchr($2 + 7, '@') == NULL)
-				conf_err("authority %s: contact \"%s\" must be "
-				    "mailto:address", cur_auth->name, $2);
+				conf_err("contact \"%s\" must be "
+				    "mailto:address", $2);
 			else if (strlen($2) > MSG_CONTACT_MAX)
-				conf_err("authority %s: contact longer than %d "
-				    "bytes", cur_auth->name, MSG_CONTACT_MAX);
+				conf_err("contact \"%s\": longer than %d bytes",
+				    shorten($2), MSG_CONTACT_MAX);
 			else {
 				cur_auth->contact = $2;
 				$2 = NULL;
@@ -425,12 +420,11 @@ authoptsl	: API URL STRING		{
 		}
 		| EXTERNAL ACCOUNT STRING KEY STRING	{
 			if (cur_auth->eab_kid != NULL)
-				conf_err("authority %s: external account given "
-				    "twice", cur_auth->name);
+				conf_err("external account given twice");
 			else if ($3[0] == '\0' || strlen($3) > MSG_EAB_KID_MAX)
-				conf_err("authority %s: external account key "
-				    "id must have 1 to %d bytes",
-				    cur_auth->name, MSG_EAB_KID_MAX);
+				conf_err("external account \"%s\": the key id "
+				    "must have 1 to %d bytes", shorten($3),
+				    MSG_EAB_KID_MAX);
 			else if (set_path(&cur_auth->eab_key, $5,
 			    "external account key", 2) == 0) {
 				check_path("external account key", $5,
@@ -442,9 +436,8 @@ authoptsl	: API URL STRING		{
 			free($5);
 		}
 		| INSECURE			{
-			conf_err("authority %s: insecure is not supported: "
-			    "name the CA's certificate with api ca instead",
-			    cur_auth->name);
+			conf_err("insecure is not supported: name the CA's "
+			    "certificate with api ca instead");
 		}
 		;
 
@@ -465,8 +458,7 @@ domopts_l	: domopts_l domoptsl nl
 domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		| DOMAIN NAME STRING		{
 			if (domain_has_name++)
-				conf_err("domain %s: domain name given twice",
-				    cur_dom->handle);
+				conf_err("domain name given twice");
 			else
 				add_name($3, 1);
 			free($3);
@@ -476,11 +468,9 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			gid_t		 gid = TRUST_NOGROUP;
 
 			if (cur_dom->key != NULL)
-				conf_err("domain %s: domain key given twice",
-				    cur_dom->handle);
+				conf_err("domain key given twice");
 			else if ($5 != NULL && conf_group($5, &gid, &why) == -1)
-				conf_err("domain %s: domain key group %s: %s",
-				    cur_dom->handle, $5, why);
+				conf_err("domain key group %s: %s", $5, why);
 			else if (set_path(&cur_dom->key, $3, "domain key",
 			    1) == 0) {
 				cur_dom->key_group = $5;
@@ -496,8 +486,7 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN CERTIFICATE STRING	{
 			if (cur_dom->cert != NULL)
-				conf_err("domain %s: domain certificate given "
-				    "twice", cur_dom->handle);
+				conf_err("domain certificate given twice");
 			else if (set_path(&cur_dom->cert, $3,
 			    "domain certificate", 1) == 0)
 				check_path("domain certificate", $3,
@@ -506,8 +495,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN CHAIN CERTIFICATE STRING	{
 			if (cur_dom->chain != NULL)
-				conf_err("domain %s: domain chain certificate "
-				    "given twice", cur_dom->handle);
+				conf_err("domain chain certificate given "
+				    "twice");
 			else if (set_path(&cur_dom->chain, $4,
 			    "domain chain certificate", 1) == 0)
 				check_path("domain chain certificate", $4,
@@ -516,8 +505,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN FULL CHAIN CERTIFICATE STRING	{
 			if (cur_dom->fullchain != NULL)
-				conf_err("domain %s: domain full chain "
-				    "certificate given twice", cur_dom->handle);
+				conf_err("domain full chain certificate given "
+				    "twice");
 			else if (set_path(&cur_dom->fullchain, $5,
 			    "domain full chain certificate", 1) == 0)
 				check_path("domain full chain certificate", $5,
@@ -526,8 +515,7 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| SIGN WITH STRING		{
 			if (cur_dom->auth_name != NULL)
-				conf_err("domain %s: sign with given twice",
-				    cur_dom->handle);
+				conf_err("sign with given twice");
 			else {
 				cur_dom->auth_name = $3;
 				cur_dom->auth_line = lex_line;
@@ -536,27 +524,23 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			free($3);
 		}
 		| CHALLENGEDIR STRING		{
-			conf_warn("domain %s: challengedir is ignored: acmed "
-			    "answers http-01 challenges itself",
-			    cur_dom->handle);
+			conf_warn("challengedir is ignored: acmed answers "
+			    "http-01 challenges itself");
 			free($2);
 		}
 		| PROFILE STRING		{
-			conf_warn("domain %s: profile is ignored: acmed "
-			    "does not select ACME profiles yet",
-			    cur_dom->handle);
+			conf_warn("profile is ignored: acmed does not select "
+			    "ACME profiles yet");
 			free($2);
 		}
 		| PREFERRED CHAIN STRING	{
 			if (cur_dom->preferred_chain != NULL)
-				conf_err("domain %s: preferred chain given "
-				    "twice", cur_dom->handle);
+				conf_err("preferred chain given twice");
 			else if ($3[0] == '\0')
-				conf_err("domain %s: preferred chain is empty",
-				    cur_dom->handle);
+				conf_err("preferred chain is empty");
 			else if (strlen($3) > MSG_CHAIN_NAME_MAX)
-				conf_err("domain %s: preferred chain longer "
-				    "than %d bytes", cur_dom->handle,
+				conf_err("preferred chain \"%s\": longer "
+				    "than %d bytes", shorten($3),
 				    MSG_CHAIN_NAME_MAX);
 			else {
 				cur_dom->preferred_chain = $3;
@@ -568,12 +552,11 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			const char	*why;
 
 			if (cur_dom->renew_before != 0)
-				conf_err("domain %s: renew before given twice",
-				    cur_dom->handle);
+				conf_err("renew before given twice");
 			else if (conf_duration($3, $4, 1,
 			    &cur_dom->renew_before, &why) == -1)
-				conf_err("domain %s: renew before: %s",
-				    cur_dom->handle, why);
+				conf_err("renew before %lld %s: %s", $3, $4,
+				    why);
 			free($4);
 		}
 		| RELOAD STRING			{
@@ -589,8 +572,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			const char	*why;
 
 			if (conf_verify(cur_dom, $2, $3, &why) == -1)
-				conf_err("domain %s: verify %s: %s",
-				    cur_dom->handle, $2, why);
+				conf_err("verify %s port %lld: %s", $2, $3,
+				    why);
 			free($2);
 		}
 		;
@@ -685,11 +668,48 @@ lookup(const char *s)
 	return p->token;
 }
 
-static void
-conf_verr(const char *name, int line, int isfatal, const char *fmt,
-    va_list ap)
+/*
+ * The block a statement is in, as its messages begin: "domain NAME: ",
+ * "authority NAME: ", or nothing outside the blocks.
+ */
+static const char *
+block_prefix(void)
 {
-	conf_vmsg(name, line, !isfatal, fmt, ap);
+	static char	 buf[CONF_MAX_HANDLE + 32];
+
+	if (cur_dom != NULL)
+		snprintf(buf, sizeof(buf), "domain %s: ", cur_dom->handle);
+	else if (cur_auth != NULL)
+		snprintf(buf, sizeof(buf), "authority %s: ", cur_auth->name);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* A value too long to show whole, or of several lines: its beginning. */
+static const char *
+shorten(const char *s)
+{
+	static char	 buf[LEX_TEXT];
+	size_t		 n;
+
+	n = strcspn(s, "\n");
+	if (s[n] == '\0' && n < sizeof(buf))
+		return s;
+	if (n > sizeof(buf) - 4)
+		n = sizeof(buf) - 4;
+	snprintf(buf, sizeof(buf), "%.*s...", (int)n, s);
+	return buf;
+}
+
+/* A message about the statement being read, named with its block. */
+static void
+conf_verr(int isfatal, const char *fmt, va_list ap)
+{
+	char	 msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	conf_msg(file->name, lex_line, !isfatal, "%s%s", block_prefix(), msg);
 }
 
 static void
@@ -699,10 +719,11 @@ conf_err(const char *fmt, ...)
 
 	errors++;
 	va_start(ap, fmt);
-	conf_verr(file->name, lex_line, 1, fmt, ap);
+	conf_verr(1, fmt, ap);
 	va_end(ap);
 }
 
+/* A message about another place, which names what it is about. */
 static void
 conf_err_at(const char *name, int line, const char *fmt, ...)
 {
@@ -710,7 +731,7 @@ conf_err_at(const char *name, int line, const char *fmt, ...)
 
 	errors++;
 	va_start(ap, fmt);
-	conf_verr(name, line, 1, fmt, ap);
+	conf_vmsg(name, line, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -720,7 +741,7 @@ conf_warn(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	conf_verr(file->name, lex_line, 0, fmt, ap);
+	conf_verr(0, fmt, ap);
 	va_end(ap);
 }
 
@@ -739,8 +760,8 @@ yyerror(const char *msg)
 	if (strcmp(msg, "syntax error") != 0)
 		conf_err("%s", msg);
 	else if (lex_eof && lex_depth > 0)
-		conf_err_at(lex_open_file, lex_open_line, "this block is not "
-		    "closed: '}' is missing");
+		conf_err_at(lex_open_file, lex_open_line, "%sthis block is not "
+		    "closed: '}' is missing", block_prefix());
 	else if (lex_ntok == 1 && lex_word)
 		conf_err("unknown keyword \"%s\"", lex_text);
 	else if (lex_ntok == 2 && lex_first_word && lex_prev != '=')
@@ -913,7 +934,9 @@ top:
 			if ((c = lgetc(0)) == EOF)
 				break;
 			if (p + 1 >= buf + sizeof(buf) - 1) {
-				conf_err("macro name too long");
+				*p = '\0';
+				conf_err("macro name \"%s\": longer than %d "
+				    "bytes", shorten(buf), LEX_MAXSTR - 2);
 				return findeol();
 			}
 			if (!isalnum(c) && c != '_') {
@@ -940,7 +963,9 @@ top:
 		quotec = c;
 		for (;;) {
 			if ((c = lgetc(quotec)) == EOF) {
-				conf_err("end of file inside a quoted string");
+				*p = '\0';
+				conf_err("end of file inside the quoted string "
+				    "%c%s", quotec, shorten(buf));
 				lex_reported = 1;
 				return ERROR;
 			}
@@ -961,11 +986,16 @@ top:
 				*p = '\0';
 				break;
 			} else if (c == '\0') {
-				conf_err("NUL byte inside a quoted string");
+				*p = '\0';
+				conf_err("NUL byte inside the quoted string "
+				    "%c%s", quotec, shorten(buf));
 				return findeol();
 			}
 			if (p + 1 >= buf + sizeof(buf) - 1) {
-				conf_err("quoted string too long");
+				*p = '\0';
+				conf_err("quoted string %c%s: longer than %d "
+				    "bytes", quotec, shorten(buf),
+				    LEX_MAXSTR - 2);
 				return findeol();
 			}
 			*p++ = (char)c;
@@ -980,7 +1010,9 @@ top:
 		do {
 			*p++ = (char)c;
 			if ((size_t)(p - buf) >= sizeof(buf) - 1) {
-				conf_err("number too long");
+				*p = '\0';
+				conf_err("number %s: longer than %d bytes",
+				    shorten(buf), LEX_MAXSTR - 2);
 				return findeol();
 			}
 		} while ((c = lgetc(0)) != EOF && isdigit(c));
@@ -1014,7 +1046,9 @@ nodigits:
 		do {
 			*p++ = (char)c;
 			if ((size_t)(p - buf) >= sizeof(buf) - 1) {
-				conf_err("word too long");
+				*p = '\0';
+				conf_err("word %s: longer than %d bytes",
+				    shorten(buf), LEX_MAXSTR - 2);
 				return findeol();
 			}
 		} while ((c = lgetc(0)) != EOF && allowed_in_string(c));
@@ -1292,8 +1326,11 @@ static void
 check_path(const char *what, const char *path, enum conf_path kind,
     gid_t group)
 {
+	char	 buf[CONF_MAX_HANDLE + 300];
+
+	snprintf(buf, sizeof(buf), "%s%s", block_prefix(), what);
 	if (check_perms)
-		errors += conf_report_path(conf, file->name, lex_line, what,
+		errors += conf_report_path(conf, file->name, lex_line, buf,
 		    path, kind, group);
 }
 
@@ -1407,10 +1444,10 @@ end_domain(void)
 			memcpy(d->handle, d->names[0], strlen(d->handle));
 	}
 	if (d->key == NULL)
-		conf_err("domain %s: no domain key", d->handle);
+		conf_err("no domain key");
 	if (d->cert == NULL && d->chain == NULL && d->fullchain == NULL)
-		conf_err("domain %s: no domain certificate, domain chain "
-		    "certificate or domain full chain certificate", d->handle);
+		conf_err("no domain certificate, domain chain certificate or "
+		    "domain full chain certificate");
 	lex_line = saved;
 	cur_dom = NULL;
 }
@@ -1432,8 +1469,7 @@ add_name(const char *name, int primary)
 	for (s = lc; *s != '\0'; s++)
 		*s = (char)tolower((unsigned char)*s);
 	if ((why = conf_check_hostname(lc)) != NULL) {
-		conf_err("domain %s: name \"%s\": %s", cur_dom->handle, name,
-		    why);
+		conf_err("name \"%s\": %s", name, why);
 		goto fail;
 	}
 	TAILQ_FOREACH(d, &conf->domains, entry) {
@@ -1441,12 +1477,10 @@ add_name(const char *name, int primary)
 			if (d->names[i] == NULL || strcmp(d->names[i], lc) != 0)
 				continue;
 			if (d == cur_dom)
-				conf_err("domain %s: name %s is listed twice",
-				    cur_dom->handle, lc);
+				conf_err("name %s is listed twice", lc);
 			else
-				conf_err("domain %s: name %s is already in "
-				    "domain %s at %s:%d", cur_dom->handle, lc,
-				    d->handle, d->file, d->line);
+				conf_err("name %s is already in domain %s at "
+				    "%s:%d", lc, d->handle, d->file, d->line);
 			goto fail;
 		}
 	}
@@ -1456,8 +1490,8 @@ add_name(const char *name, int primary)
 	}
 	if (cur_dom->nnames >= CONF_MAX_NAMES) {
 		if (!domain_names_full++)
-			conf_err("domain %s: more than %d names in one "
-			    "certificate", cur_dom->handle, CONF_MAX_NAMES);
+			conf_err("name %s: more than %d names in one "
+			    "certificate", lc, CONF_MAX_NAMES);
 		goto fail;
 	}
 	n = reallocarray(cur_dom->names, cur_dom->nnames + 1, sizeof(*n));
@@ -1476,7 +1510,7 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 {
 	struct action	*a;
 	const char	*why, *prog;
-	char		 what[300], buf[PATH_MAX];
+	char		 buf[PATH_MAX];
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		fatal("calloc");
@@ -1484,48 +1518,42 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 	switch (type) {
 	case ACTION_COMMAND:
 		if ((a->argv = conf_split_command(cmd, &why)) == NULL) {
-			conf_err("domain %s: reload \"%s\": %s",
-			    cur_dom->handle, cmd, why);
+			conf_err("reload \"%s\": %s", cmd, why);
 			goto fail;
 		}
 		if (a->argv[0][0] != '/') {
-			conf_err("domain %s: reload \"%s\": %s is not an "
-			    "absolute path", cur_dom->handle, cmd, a->argv[0]);
+			conf_err("reload \"%s\": %s is not an absolute path",
+			    cmd, a->argv[0]);
 			goto fail;
 		}
-		snprintf(what, sizeof(what), "domain %s: reload",
-		    cur_dom->handle);
-		check_path(what, a->argv[0], CONF_PATH_PROGRAM, TRUST_NOGROUP);
+		check_path("reload", a->argv[0], CONF_PATH_PROGRAM,
+		    TRUST_NOGROUP);
 		break;
 	case ACTION_SHELL:
 		if (cmd[0] == '\0') {
-			conf_err("domain %s: reload shell: empty command",
-			    cur_dom->handle);
+			conf_err("reload shell: empty command");
 			goto fail;
 		}
 		if ((a->argv = calloc(2, sizeof(char *))) == NULL)
 			fatal("calloc");
 		a->argv[0] = cmd;
 		cmd = NULL;
-		snprintf(what, sizeof(what), "domain %s: reload shell",
-		    cur_dom->handle);
 		if ((prog = conf_shell_program(a->argv[0], buf,
 		    sizeof(buf))) != NULL)
-			check_path(what, prog, CONF_PATH_PROGRAM,
+			check_path("reload shell", prog, CONF_PATH_PROGRAM,
 			    TRUST_NOGROUP);
 		break;
 	case ACTION_SIGNAL:
 		if ((a->signo = conf_signal(sig)) == -1) {
-			conf_err("domain %s: reload signal %s: use HUP, USR1, "
-			    "USR2 or TERM", cur_dom->handle, sig);
+			conf_err("reload signal %s: use HUP, USR1, USR2 or "
+			    "TERM", sig);
 			goto fail;
 		}
 		if (set_path(&a->pidfile, pidfile, "reload signal pid file",
 		    0) == -1)
 			goto fail;
-		snprintf(what, sizeof(what), "domain %s: reload signal pid "
-		    "file", cur_dom->handle);
-		check_path(what, a->pidfile, CONF_PATH_PIDFILE, TRUST_NOGROUP);
+		check_path("reload signal pid file", a->pidfile,
+		    CONF_PATH_PIDFILE, TRUST_NOGROUP);
 		break;
 	}
 	TAILQ_INSERT_TAIL(&cur_dom->actions, a, entry);
@@ -1601,9 +1629,11 @@ config_parse(const char *filename, int check)
 			if (strcmp(conf->user[i], conf->user[j]) != 0)
 				continue;
 			k = user_line[j] > 0 ? j : i;
-			conf_err_at(user_file[k], user_line[k], "user %s: "
-			    "also the user of %s; each process needs its own",
-			    conf->user[k], proc_names[k == i ? j : i]);
+			conf_err_at(user_file[k], user_line[k], "user %s "
+			    "\"%s\": also the user of %s; each process needs "
+			    "its own",
+			    proc_names[k], conf->user[k],
+			    proc_names[k == i ? j : i]);
 		}
 
 	freefiles();

@@ -57,6 +57,46 @@ for f in "$conf"/bad/*.conf; do
 	done <"$T_TMP/expect"
 done
 
+# Every error on a line inside a block (its first line included, its
+# closing line not) names the block: "authority NAME: " or "domain NAME: ".
+# blocks FILE: "LINE KIND NAME" for each such line.
+blocks() {
+	awk '/^[ \t]*#/ { next }
+	{
+		start = depth
+		opened = 0
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (c == "{" && depth++ == 0) {
+				opened = 1
+				kind = $1
+				name = $2
+				if (name ~ /^"/ && match($0, /"[^"]*"/))
+					name = substr($0, RSTART + 1,
+					    RLENGTH - 2)
+			} else if (c == "}")
+				depth--
+		}
+		if (opened || (start > 0 && depth > 0))
+			print NR, kind, name
+	}' "$1"
+}
+for f in "$conf"/bad/*.conf; do
+	run_conf -f "$f"
+	blocks "$f" >"$T_TMP/blocks"
+	while read -r n kind name; do
+		grep -F -- "$f:$n: " "$out" | grep -v ": warning: " |
+		    grep -vF -e "$f:$n: $kind $name: " \
+		    -e "$f:$n: $kind \"$name\": " >>"$T_TMP/unnamed"
+	done <"$T_TMP/blocks"
+done
+if [ -s "$T_TMP/unnamed" ]; then
+	notok "every error inside a block names the block"
+	sed 's/^/#   /' "$T_TMP/unnamed"
+else
+	ok "every error inside a block names the block"
+fi
+
 t_conf_copy etc/acmed.conf "$T_TMP/example.conf" /etc/acmed /etc/ssl
 run_conf -f "$T_TMP/example.conf"
 check "etc/acmed.conf is good" [ "$rc" -eq 0 ]
@@ -189,25 +229,25 @@ chmod 0640 "$T_TMP/domain.key"
 run_conf -f "$T_TMP/base.conf"
 check "group-readable domain key refused" [ "$rc" -ne 0 ]
 check "group-readable domain key: message" \
-    grep -q "base.conf:6: domain key $T_TMP/domain.key: group or others may use it (mode 0640)" "$out"
+    grep -q "base.conf:6: domain example.com: domain key $T_TMP/domain.key: group or others may use it (mode 0640)" "$out"
 chmod 0600 "$T_TMP/domain.key"
 chmod 0604 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "world-readable account key refused" \
-    grep -q "base.conf:3: account key $T_TMP/account.key: group or others may use it" "$out"
+    grep -q "base.conf:3: authority le: account key $T_TMP/account.key: group or others may use it" "$out"
 chmod 0620 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "group-writable account key refused" [ "$rc" -ne 0 ]
 chmod 0601 "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "account key executable by others refused (as at start)" \
-    grep -q "base.conf:3: account key $T_TMP/account.key: group or others may use it (mode 0601)" "$out"
+    grep -q "base.conf:3: authority le: account key $T_TMP/account.key: group or others may use it (mode 0601)" "$out"
 chmod 0600 "$T_TMP/account.key"
 mv "$T_TMP/account.key" "$T_TMP/real.key"
 ln -s "$T_TMP/real.key" "$T_TMP/account.key"
 run_conf -f "$T_TMP/base.conf"
 check "account key behind a symbolic link refused (as at start)" \
-    grep -q "base.conf:3: account key $T_TMP/account.key: a symbolic link" "$out"
+    grep -q "base.conf:3: authority le: account key $T_TMP/account.key: a symbolic link" "$out"
 rm -f "$T_TMP/account.key" "$T_TMP/real.key"
 : >"$T_TMP/account.key"
 rm -f "$T_TMP/account.key" "$T_TMP/domain.key"
@@ -237,19 +277,19 @@ check "external account: the dump reads back" \
 chmod 0640 "$T_TMP/eab.key"
 run_conf -f "$T_TMP/eab.conf"
 check "group-readable external account key refused" \
-    grep -q "eab.conf:4: external account key $T_TMP/eab.key: group or others may use it (mode 0640)" "$out"
+    grep -q "eab.conf:4: authority le: external account key $T_TMP/eab.key: group or others may use it (mode 0640)" "$out"
 rm -f "$T_TMP/eab.key"
 run_conf -f "$T_TMP/eab.conf"
 check "missing external account key refused" \
-    grep -q "eab.conf:4: external account key $T_TMP/eab.key: No such file or directory" "$out"
+    grep -q "eab.conf:4: authority le: external account key $T_TMP/eab.key: No such file or directory" "$out"
 base "external account \"\" key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "empty external account key id refused" \
-    grep -q "eab.conf:4: authority le: external account key id must have 1 to 1024 bytes" "$out"
+    grep -q "eab.conf:4: authority le: external account \"\": the key id must have 1 to 1024 bytes" "$out"
 base "external account kid key \"eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "relative external account key path refused" \
-    grep -q 'eab.conf:4: external account key "eab.key": not an absolute path' "$out"
+    grep -q 'eab.conf:4: authority le: external account key "eab.key": not an absolute path' "$out"
 : >"$T_TMP/eab.key"
 chmod 0600 "$T_TMP/eab.key"
 base "external account a key \"$T_TMP/eab.key\"
@@ -276,7 +316,7 @@ check "a certificate written over the external account key refused" \
 base "external account a key \"$T_TMP/account.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "external account key that is the account key refused" \
-    grep -q "eab.conf:4: external account key \"$T_TMP/account.key\": already used as the account key of authority le" "$out"
+    grep -q "eab.conf:4: authority le: external account key \"$T_TMP/account.key\": already used as the account key of authority le" "$out"
 
 # 100 names in one domain are fine, 101 are refused.
 names() {
@@ -309,6 +349,6 @@ run_conf -f "$T_TMP/n101.conf"
 check "101 names refused" [ "$rc" -ne 0 ]
 # the 101st name, n101, is on line 106
 check "101 names: message at the 101st name" \
-    grep -q "n101.conf:106: domain example.com: more than 100 names" "$out"
+    grep -q "n101.conf:106: domain example.com: name n101.example.com: more than 100 names" "$out"
 
 t_done

@@ -161,7 +161,7 @@ as_nobody sh -c "umask 077; openssl genpkey -algorithm EC \
 check "nobody replaced root's 0600 key in a directory it can write" \
     test "$(stat -c '%U %a' "$T_TMP/keys/k.key")" = "nobody 600"
 check_n "-n: the key is refused, its directory named" "$c" \
-    "$c:9: domain key $T_TMP/keys/k.key: directory $T_TMP/keys is writable by others (mode 0777)"
+    "$c:9: domain k.trust.example.org: domain key $T_TMP/keys/k.key: directory $T_TMP/keys is writable by others (mode 0777)"
 "$ACMED" -o -d -f "$c" >"$out" 2>&1
 check "acmed -o refuses it" [ $? -eq 1 ]
 check "no certificate was issued for nobody's key" test ! -e "$T_TMP/k.full"
@@ -200,7 +200,7 @@ check "group key: a member of the group reads it" \
 check "group key: 0640 root:nogroup accepted by -n" "$ACMED" -n -f "$c"
 chgrp daemon "$T_TMP/g/g.key"
 check_n "group key: 0640 with another group refused" "$c" \
-    "$c:9: domain key $T_TMP/g/g.key: readable by group daemon, not nogroup (mode 0640)"
+    "$c:9: domain g.trust.example.org: domain key $T_TMP/g/g.key: readable by group daemon, not nogroup (mode 0640)"
 chgrp nogroup "$T_TMP/g/g.key"
 chmod 0644 "$T_TMP/g/g.key"
 check_n "group key: 0644 refused" "$c" \
@@ -353,7 +353,7 @@ mkconf private a.trust.example.org "$T_TMP/private/a.key" "$T_TMP/a.full"
 as_nobody "$ACMED" -n -f "$c" >"$out" 2>&1
 check "-n as nobody: exits 0 when nothing it saw is wrong" [ $? -eq 0 ]
 check "-n as nobody: names the key it could not check" grep -qF \
-    "$c:9: warning: domain key $T_TMP/private/a.key: not checked:" "$out"
+    "$c:9: warning: domain a.trust.example.org: domain key $T_TMP/private/a.key: not checked:" "$out"
 check "-n as nobody: and says to check again as root" grep -q \
     "could not be checked as uid 65534 (see above): check again as root" "$out"
 as_nobody "$ACMED" -n -f "$T_TMP/group.conf" >"$out" 2>&1

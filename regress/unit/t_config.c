@@ -333,8 +333,8 @@ test_tmp_files(const char *tmp)
 	CHECK(c != NULL, "key modes not checked without check_key_perms");
 	config_free(c);
 	c = parse(f, 1);
-	CHECK(c == NULL && strstr(errbuf, "a.conf:6: domain key") != NULL &&
-	    strstr(errbuf, "(mode 0644)") != NULL,
+	CHECK(c == NULL && strstr(errbuf, "a.conf:6: domain EXAMPLE.com: "
+	    "domain key") != NULL && strstr(errbuf, "(mode 0644)") != NULL,
 	    "a 0644 key refused with check_key_perms");
 	chmod(key, 0600);
 	c = parse(f, 1);
