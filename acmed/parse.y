@@ -85,6 +85,8 @@ static void	 conf_err_at(const char *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 static void	 conf_warn(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
+static void	 keytype_err(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
 static const char *block_prefix(void);
 static const char *shorten(const char *);
 static struct file *pushfile(const char *, int);
@@ -261,8 +263,7 @@ keytype		: /* empty */			{
 			$$.type = KEY_ECDSA;
 			$$.bits = KEY_ECDSA_DEFAULT_BITS;
 			if ($2 != 256 && $2 != 384)
-				conf_err("ecdsa key size %lld: use 256 or 384",
-				    $2);
+				keytype_err("ecdsa %lld", $2);
 			else
 				$$.bits = (int)$2;
 		}
@@ -274,10 +275,33 @@ keytype		: /* empty */			{
 			$$.type = KEY_RSA;
 			$$.bits = KEY_RSA_DEFAULT_BITS;
 			if ($2 != 2048 && $2 != 3072 && $2 != 4096)
-				conf_err("rsa key size %lld: use 2048, 3072 "
-				    "or 4096", $2);
+				keytype_err("rsa %lld", $2);
 			else
 				$$.bits = (int)$2;
+		}
+		/* the key stays: only its type is wrong */
+		| ECDSA STRING			{
+			keytype_err("ecdsa %s", shorten($2));
+			free($2);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
+		}
+		| RSA STRING			{
+			keytype_err("rsa %s", shorten($2));
+			free($2);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
+		}
+		| STRING			{
+			keytype_err("%s", shorten($1));
+			free($1);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
+		}
+		| NUMBER			{
+			keytype_err("%lld", $1);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
 		}
 		;
 
@@ -733,6 +757,21 @@ conf_err_at(const char *name, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	conf_vmsg(name, line, 0, fmt, ap);
 	va_end(ap);
+}
+
+/* A key type that is none of those keyproc makes. */
+static void
+keytype_err(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 type[LEX_TEXT];
+
+	va_start(ap, fmt);
+	vsnprintf(type, sizeof(type), fmt, ap);
+	va_end(ap);
+	conf_err("%s key: unknown key type \"%s\": use ecdsa, ecdsa 384, rsa "
+	    "or rsa 2048|3072|4096", cur_dom != NULL ? "domain" : "account",
+	    type);
 }
 
 static void

@@ -57,6 +57,11 @@ for f in "$conf"/bad/*.conf; do
 	done <"$T_TMP/expect"
 done
 
+# An unknown key type is the only error of its statement: the key stays.
+run_conf -f "$conf"/bad/keytype.conf
+check "unknown key type: the key is kept (no \"no domain key\")" \
+    sh -c "grep -q 'unknown key type' '$out' && ! grep -q 'no domain key' '$out'"
+
 # Every error on a line inside a block (its first line included, its
 # closing line not) names the block: "authority NAME: " or "domain NAME: ".
 # blocks FILE: "LINE KIND NAME" for each such line.
