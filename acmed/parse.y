@@ -378,16 +378,22 @@ main		: LISTEN ON STRING port		{
 
 authority	: AUTHORITY STRING		{
 			new_authority($2);
-		} '{' optnl authopts_l '}'	{
+		} '{' authopts '}'		{
 			end_authority();
 			free($2);
 		}
 		;
 
-authopts_l	: authopts_l authoptsl nl
-		| authoptsl optnl
-		| authopts_l error nl		{ yyerrok; }
-		| error nl			{ yyerrok; }
+/* the last option may end with the block, on its line */
+authopts	: authopts_l
+		| authopts_l authoptsl
+		;
+
+/* An error in the first line, too, leaves the block to the next line. */
+authopts_l	: /* empty */
+		| authopts_l '\n'
+		| authopts_l authoptsl '\n'
+		| authopts_l error '\n'		{ yyerrok; }
 		;
 
 authoptsl	: API URL STRING		{
@@ -467,16 +473,20 @@ authoptsl	: API URL STRING		{
 
 domain		: DOMAIN STRING			{
 			new_domain($2);
-		} '{' optnl domopts_l '}'	{
+		} '{' domopts '}'		{
 			end_domain();
 			free($2);
 		}
 		;
 
-domopts_l	: domopts_l domoptsl nl
-		| domoptsl optnl
-		| domopts_l error nl		{ yyerrok; }
-		| error nl			{ yyerrok; }
+domopts		: domopts_l
+		| domopts_l domoptsl
+		;
+
+domopts_l	: /* empty */
+		| domopts_l '\n'
+		| domopts_l domoptsl '\n'
+		| domopts_l error '\n'		{ yyerrok; }
 		;
 
 domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'

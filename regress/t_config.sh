@@ -121,6 +121,34 @@ done <"$T_TMP/keywords"
 check "acmed.conf.5 documents every keyword ($(wc -l <"$T_TMP/keywords") keywords)${missing:+, missing:$missing}" \
     test -z "$missing" -a -s "$T_TMP/keywords"
 
+# An error on the first line of a block leaves the rest of the block to
+# read, and the next line's error is told too: nothing else follows.
+cat >"$T_TMP/first.conf" <<EOC
+authority le {
+	colour "blue"
+	api url "https://acme.example/dir"
+}
+domain example.com {
+	frobnicate
+	flavour "x"
+	domain key "$T_TMP/first.key"
+	domain certificate "$T_TMP/first.crt"
+}
+EOC
+run_conf -f "$T_TMP/first.conf"
+sed "s|^$T_TMP/first.conf:||" "$out" >"$T_TMP/first.out"
+cat >"$T_TMP/first.want" <<EOC
+2: authority le: unknown keyword "colour"
+6: domain example.com: unknown keyword "frobnicate"
+7: domain example.com: unknown keyword "flavour"
+EOC
+if cmp -s "$T_TMP/first.out" "$T_TMP/first.want"; then
+	ok "an error on a block's first line: the block is read on"
+else
+	notok "an error on a block's first line: the block is read on"
+	sed 's/^/#   /' "$out"
+fi
+
 # Every error, not only the first: a file with several mistakes reports
 # each on its own line.
 run_conf -f "$conf"/bad/relative.conf
