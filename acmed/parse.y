@@ -35,6 +35,7 @@
 #define LEX_MAXSTR	8192		/* one token */
 #define LEX_MAXUNGET	(64 * 1024)	/* pushed back, macros included */
 #define LEX_TEXT	64		/* token text kept for messages */
+#define STMT_MAX	8		/* tokens of a statement kept */
 
 struct file {
 	TAILQ_ENTRY(file)	 entry;
@@ -88,6 +89,8 @@ static void	 conf_warn(const char *, ...)
 static void	 keytype_err(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 static const char *block_prefix(void);
+static int	 hint_wanted(void);
+static void	 hint_flush(int);
 static const char *shorten(const char *);
 static struct file *pushfile(const char *, int);
 static int	 popfile(void);
@@ -125,10 +128,22 @@ static int		 lex_ntok;	/* token's place in its statement */
 static int		 lex_prev;	/* previous token */
 static int		 lex_word;	/* token is an unquoted non-keyword */
 static int		 lex_keyword;	/* token is a keyword */
-static int		 lex_first_word; /* statement began with such a word */
-static int		 lex_first_keyword; /* or with a keyword */
 static char		 lex_text[LEX_TEXT];
-static char		 lex_first[LEX_TEXT];
+static struct {
+	int		 word;
+	int		 keyword;
+	char		 text[LEX_TEXT];	/* as written, unquoted */
+} stmt[STMT_MAX];			/* the statement's first tokens */
+static int		 stmt_n;
+static struct {
+	int		 pending;
+	const char	*file;
+	int		 line;
+	enum conf_block	 in;
+	size_t		 bad;		/* the token in error */
+	char		 block[CONF_MAX_HANDLE + 32];
+	char		 msg[LEX_TEXT + 80];	/* if no keyword is near */
+} hint;				/* told when its statement ends */
 static int		 user_line[PROC_MAX];
 static const char	*user_file[PROC_MAX];
 static int		 domain_has_name;
@@ -797,37 +812,109 @@ conf_warn(const char *fmt, ...)
 /*
  * byacc calls this for a syntax error.  Say which token was wrong, and
  * call a statement that begins with an unknown word what it most likely
- * is: an unknown keyword.
+ * is: an unknown keyword.  Which keyword was meant is told once the
+ * statement has been read to its end (hint_flush()).
  */
 int
 yyerror(const char *msg)
 {
+	char	 text[sizeof(hint.msg)];
+
 	if (lex_reported) {
 		lex_reported = 0;
 		return 0;
 	}
-	if (strcmp(msg, "syntax error") != 0)
+	if (strcmp(msg, "syntax error") != 0) {
 		conf_err("%s", msg);
-	else if (lex_eof && lex_depth > 0)
+		return 0;
+	}
+	if (lex_eof && lex_depth > 0) {
 		conf_err_at(lex_open_file, lex_open_line, "%sthis block is not "
 		    "closed: '}' is missing", block_prefix());
-	else if (lex_ntok == 1 && lex_word)
-		conf_err("unknown keyword \"%s\"", lex_text);
-	else if (lex_ntok == 2 && lex_first_word && lex_prev != '=')
-		conf_err("unknown keyword \"%s\"", lex_first);
-	else if (lex_ntok == 2 && lex_prev == '=' && lex_first_keyword)
+		return 0;
+	}
+	if (lex_ntok == 2 && lex_prev == '=' && stmt[0].keyword) {
 		conf_err("\"%s\" is a keyword and cannot name a macro",
-		    lex_first);
+		    stmt[0].text);
+		return 0;
+	}
+	if (lex_ntok == 1 && lex_word)
+		snprintf(text, sizeof(text), "unknown keyword \"%s\"",
+		    lex_text);
+	else if (lex_ntok == 2 && stmt[0].word && lex_prev != '=')
+		snprintf(text, sizeof(text), "unknown keyword \"%s\"",
+		    stmt[0].text);
 	else if (lex_keyword && lex_ntok == 1)
-		conf_err("keyword \"%s\" is not allowed here", lex_text);
+		snprintf(text, sizeof(text), "keyword \"%s\" is not allowed "
+		    "here", lex_text);
 	else if (lex_keyword)
-		conf_err("syntax error at keyword \"%s\" (a name that is a "
-		    "keyword must be quoted)", lex_text);
+		snprintf(text, sizeof(text), "syntax error at keyword \"%s\" "
+		    "(a name that is a keyword must be quoted)", lex_text);
 	else if (lex_word)
-		conf_err("syntax error at \"%s\"", lex_text);
+		snprintf(text, sizeof(text), "syntax error at \"%s\"",
+		    lex_text);
 	else
-		conf_err("syntax error at %s", lex_text);
+		snprintf(text, sizeof(text), "syntax error at %s", lex_text);
+	if (!hint_wanted()) {
+		conf_err("%s", text);
+		return 0;
+	}
+	errors++;
+	hint.pending = 1;
+	hint.file = file->name;
+	hint.line = lex_line;
+	hint.bad = (size_t)lex_ntok - 1;
+	/* a block's first line is not in the block yet */
+	hint.in = lex_depth == 0 ? CONF_BLOCK_NONE : cur_dom != NULL ?
+	    CONF_BLOCK_DOMAIN : cur_auth != NULL ? CONF_BLOCK_AUTHORITY :
+	    CONF_BLOCK_NONE;
+	snprintf(hint.block, sizeof(hint.block), "%s", lex_depth == 0 ? "" :
+	    block_prefix());
+	memcpy(hint.msg, text, sizeof(hint.msg));
+	if (lex_prev == '\n' || lex_prev == '{' || lex_prev == '}')
+		hint_flush(lex_prev == '{');
 	return 0;
+}
+
+/*
+ * Whether the statement in error begins with words, keywords or not, and
+ * went wrong at one of them or right after a word that is no keyword:
+ * a keyword misspelt, or in the wrong block.  Not in a list of names.
+ */
+static int
+hint_wanted(void)
+{
+	int	 i, e = lex_ntok - 1, words = 0;
+
+	if (lex_depth > 1 || e >= STMT_MAX)
+		return 0;
+	for (i = 0; i < e; i++) {
+		if (!stmt[i].word && !stmt[i].keyword)
+			return 0;
+		words += stmt[i].word;
+	}
+	return stmt[e].word || stmt[e].keyword || words > 0;
+}
+
+/* The statement in error has been read: the keyword it most likely meant. */
+static void
+hint_flush(int opens_block)
+{
+	char	*w[STMT_MAX], text[sizeof(hint.msg) + 200];
+	size_t	 n, bad;
+
+	for (n = 0; n < (size_t)stmt_n && (stmt[n].word || stmt[n].keyword);
+	    n++)
+		w[n] = stmt[n].text;
+	for (bad = 0; bad < n && !stmt[bad].word; bad++)
+		;
+	if (bad > hint.bad)
+		bad = hint.bad;
+	if (conf_keyword_hint(hint.in, w, n, bad, opens_block, text,
+	    sizeof(text)) == -1)
+		memcpy(text, hint.msg, sizeof(hint.msg));
+	conf_msg(hint.file, hint.line, 0, "%s%s", hint.block, text);
+	hint.pending = 0;
 }
 
 /* Characters from the file and from expanded macros. */
@@ -1151,12 +1238,17 @@ yylex(void)
 		lex_ntok = 1;
 	else
 		lex_ntok++;
-	if (lex_ntok == 1) {
-		lex_first_word = lex_word;
-		lex_first_keyword = lex_keyword;
-		snprintf(lex_first, sizeof(lex_first), "%s", lex_text);
+	if (lex_ntok <= STMT_MAX) {
+		stmt[lex_ntok - 1].word = lex_word;
+		stmt[lex_ntok - 1].keyword = lex_keyword;
+		snprintf(stmt[lex_ntok - 1].text, sizeof(stmt[0].text), "%s",
+		    token == STRING ? shorten(yylval.v.string) : lex_text);
+		stmt_n = lex_ntok;
 	}
 	lex_prev = token == 0 ? '\n' : token;
+	if (hint.pending && (lex_prev == '\n' || lex_prev == '{' ||
+	    lex_prev == '}'))
+		hint_flush(lex_prev == '{');
 	return token;
 }
 
@@ -1638,14 +1730,14 @@ config_parse(const char *filename, int check)
 	lex_line = lex_expanding = lex_depth = lex_reported = 0;
 	lex_open_line = lex_eof = 0;
 	lex_open_file = NULL;
-	lex_ntok = lex_prev = lex_word = lex_keyword = 0;
-	lex_first_word = lex_first_keyword = 0;
+	lex_ntok = lex_prev = lex_word = lex_keyword = stmt_n = 0;
+	hint.pending = 0;
 	memset(user_line, 0, sizeof(user_line));
 	memset(user_file, 0, sizeof(user_file));
 	seen_state = seen_empty = seen_interval = seen_expiry = seen_hook = 0;
 	state_line = 0;
 	state_file = NULL;
-	lex_text[0] = lex_first[0] = '\0';
+	lex_text[0] = '\0';
 
 	conf = conf_new();
 	/* Checked from "/" down (trust.c), and read again after a chdir. */
@@ -1663,6 +1755,8 @@ config_parse(const char *filename, int check)
 		return NULL;
 	}
 	yyparse();
+	if (hint.pending)
+		hint_flush(0);
 	/* the lexer may have stopped inside an include */
 	while (file != NULL && popfile() != EOF)
 		;

@@ -2,7 +2,8 @@
 # acmed.conf: "acmed -n" over the good and bad files in regress/conf, then
 # macros, include depth, key and file modes, the 100-name limit and the
 # dump read back.  A bad file lists what it must produce as lines
-# "# expect: LINE: TEXT": the output must hold "FILE:LINE: ...TEXT...".
+# "# expect: LINE: TEXT": the output must hold "FILE:LINE: ...TEXT...",
+# or "# exact: LINE: TEXT": the output must hold the line "FILE:LINE: TEXT".
 # The files are checked as copies in $T_TMP, which acmed trusts whoever
 # owns the checkout.
 . "$(dirname "$0")/lib.sh"
@@ -36,11 +37,17 @@ for f in "$conf"/bad/*.conf; do
 	else
 		notok "bad: $f refused (status $rc)"
 	fi
-	grep '^# expect: ' "$f" | while IFS= read -r line; do
-		rest=${line#\# expect: }
+	grep -E '^# (expect|exact): ' "$f" | while IFS= read -r line; do
+		rest=${line#\# *: }
 		n=${rest%%: *}
 		text=${rest#*: }
-		if grep -F -- "$f:$n: " "$out" | grep -qF -- "$text"; then
+		case "$line" in
+		"# exact: "*) found() { grep -qxF -- "$f:$n: $text" "$out"; } ;;
+		*) found() {
+			grep -F -- "$f:$n: " "$out" | grep -qF -- "$text"
+		} ;;
+		esac
+		if found; then
 			echo "ok - $f:$n: $text"
 		else
 			echo "not ok - $f:$n: $text"
@@ -148,6 +155,16 @@ else
 	notok "an error on a block's first line: the block is read on"
 	sed 's/^/#   /' "$out"
 fi
+
+# Every keyword is in a statement the hints know (config_msg.c), or is a
+# value's: a new statement must be added there too.
+sed -n 's/^	{ "\([a-z ]*\)",[	 ]*CONF_BLOCK_.*/\1/p' acmed/config_msg.c |
+    tr ' ' '\n' | LC_ALL=C sort -u >"$T_TMP/phrase-words"
+unhinted=$(printf '%s\n' ecdsa rsa group port pid file |
+    LC_ALL=C sort -u - "$T_TMP/phrase-words" |
+    LC_ALL=C comm -23 "$T_TMP/keywords" -)
+check "every keyword is in a statement the hints know${unhinted:+, not:$unhinted}" \
+    test -z "$unhinted" -a -s "$T_TMP/phrase-words"
 
 # Every error, not only the first: a file with several mistakes reports
 # each on its own line.
