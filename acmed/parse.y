@@ -334,7 +334,8 @@ main		: LISTEN ON STRING port		{
 		}
 		| STATE DIRECTORY STRING	{
 			if (seen_state++)
-				conf_err("state directory given twice");
+				conf_err("state directory \"%s\": given twice",
+				    $3);
 			else if (set_path(&conf->state_dir, $3,
 			    "state directory", 0) == 0) {
 				state_line = lex_line;
@@ -344,7 +345,8 @@ main		: LISTEN ON STRING port		{
 		}
 		| EMPTY DIRECTORY STRING	{
 			if (seen_empty++)
-				conf_err("empty directory given twice");
+				conf_err("empty directory \"%s\": given twice",
+				    $3);
 			else
 				set_path(&conf->empty_dir, $3,
 				    "empty directory", 0);
@@ -354,7 +356,8 @@ main		: LISTEN ON STRING port		{
 			const char	*why;
 
 			if (seen_interval++)
-				conf_err("check interval given twice");
+				conf_err("check interval %lld %s: given twice",
+				    $3, $4);
 			else if (conf_duration($3, $4, 1, &conf->check_interval,
 			    &why) == -1)
 				conf_err("check interval %lld %s: %s", $3, $4,
@@ -370,7 +373,8 @@ main		: LISTEN ON STRING port		{
 			const char	*why;
 
 			if (seen_expiry++)
-				conf_err("expiry warning given twice");
+				conf_err("expiry warning %lld %s: given twice",
+				    $3, $4);
 			else if (conf_duration($3, $4, 0, &conf->expiry_warn,
 			    &why) == -1)
 				conf_err("expiry warning %lld %s: %s", $3, $4,
@@ -379,7 +383,7 @@ main		: LISTEN ON STRING port		{
 		}
 		| EVENT HOOK STRING		{
 			if (seen_hook++)
-				conf_err("event hook given twice");
+				conf_err("event hook \"%s\": given twice", $3);
 			else if (set_path(&conf->event_hook, $3, "event hook",
 			    0) == 0)
 				check_path("event hook", $3, CONF_PATH_PROGRAM,
@@ -413,7 +417,8 @@ authopts_l	: /* empty */
 
 authoptsl	: API URL STRING		{
 			if (cur_auth->api_url != NULL)
-				conf_err("api url given twice");
+				conf_err("api url \"%s\": given twice",
+				    shorten($3));
 			else if (strncasecmp($3, "https://", 8) != 0 ||
 			    $3[8] == '\0' || $3[8] == '/')
 				conf_err("api url \"%s\" must begin with "
@@ -429,7 +434,7 @@ authoptsl	: API URL STRING		{
 		}
 		| API CA STRING			{
 			if (cur_auth->ca_file != NULL)
-				conf_err("api ca given twice");
+				conf_err("api ca \"%s\": given twice", $3);
 			else if (set_path(&cur_auth->ca_file, $3, "api ca",
 			    0) == 0)
 				check_path("api ca", $3, CONF_PATH_CA,
@@ -438,7 +443,7 @@ authoptsl	: API URL STRING		{
 		}
 		| ACCOUNT KEY STRING keytype	{
 			if (cur_auth->account_key != NULL)
-				conf_err("account key given twice");
+				conf_err("account key \"%s\": given twice", $3);
 			else if (set_path(&cur_auth->account_key, $3,
 			    "account key", 1) == 0)
 				check_path("account key", $3, CONF_PATH_KEY,
@@ -449,7 +454,8 @@ authoptsl	: API URL STRING		{
 		}
 		| CONTACT STRING		{
 			if (cur_auth->contact != NULL)
-				conf_err("contact given twice");
+				conf_err("contact \"%s\": given twice",
+				    shorten($2));
 			else if (strncasecmp($2, "mailto:", 7) != 0 ||
 			    strchr($2 + 7, '@') == NULL)
 				conf_err("contact \"%s\" must be "
@@ -465,7 +471,8 @@ authoptsl	: API URL STRING		{
 		}
 		| EXTERNAL ACCOUNT STRING KEY STRING	{
 			if (cur_auth->eab_kid != NULL)
-				conf_err("external account given twice");
+				conf_err("external account \"%s\": given twice",
+				    shorten($3));
 			else if ($3[0] == '\0' || strlen($3) > MSG_EAB_KID_MAX)
 				conf_err("external account \"%s\": the key id "
 				    "must have 1 to %d bytes", shorten($3),
@@ -507,7 +514,7 @@ domopts_l	: /* empty */
 domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		| DOMAIN NAME STRING		{
 			if (domain_has_name++)
-				conf_err("domain name given twice");
+				conf_err("domain name \"%s\": given twice", $3);
 			else
 				add_name($3, 1);
 			free($3);
@@ -517,7 +524,7 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			gid_t		 gid = TRUST_NOGROUP;
 
 			if (cur_dom->key != NULL)
-				conf_err("domain key given twice");
+				conf_err("domain key \"%s\": given twice", $3);
 			else if ($5 != NULL && conf_group($5, &gid, &why) == -1)
 				conf_err("domain key group %s: %s", $5, why);
 			else if (set_path(&cur_dom->key, $3, "domain key",
@@ -535,7 +542,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN CERTIFICATE STRING	{
 			if (cur_dom->cert != NULL)
-				conf_err("domain certificate given twice");
+				conf_err("domain certificate \"%s\": given "
+				    "twice", $3);
 			else if (set_path(&cur_dom->cert, $3,
 			    "domain certificate", 1) == 0)
 				check_path("domain certificate", $3,
@@ -544,8 +552,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN CHAIN CERTIFICATE STRING	{
 			if (cur_dom->chain != NULL)
-				conf_err("domain chain certificate given "
-				    "twice");
+				conf_err("domain chain certificate \"%s\": "
+				    "given twice", $4);
 			else if (set_path(&cur_dom->chain, $4,
 			    "domain chain certificate", 1) == 0)
 				check_path("domain chain certificate", $4,
@@ -554,8 +562,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN FULL CHAIN CERTIFICATE STRING	{
 			if (cur_dom->fullchain != NULL)
-				conf_err("domain full chain certificate given "
-				    "twice");
+				conf_err("domain full chain certificate "
+				    "\"%s\": given twice", $5);
 			else if (set_path(&cur_dom->fullchain, $5,
 			    "domain full chain certificate", 1) == 0)
 				check_path("domain full chain certificate", $5,
@@ -564,7 +572,7 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| SIGN WITH STRING		{
 			if (cur_dom->auth_name != NULL)
-				conf_err("sign with given twice");
+				conf_err("sign with %s: given twice", $3);
 			else {
 				cur_dom->auth_name = $3;
 				cur_dom->auth_line = lex_line;
@@ -584,7 +592,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| PREFERRED CHAIN STRING	{
 			if (cur_dom->preferred_chain != NULL)
-				conf_err("preferred chain given twice");
+				conf_err("preferred chain \"%s\": given twice",
+				    shorten($3));
 			else if ($3[0] == '\0')
 				conf_err("preferred chain is empty");
 			else if (strlen($3) > MSG_CHAIN_NAME_MAX)
@@ -601,7 +610,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			const char	*why;
 
 			if (cur_dom->renew_before != 0)
-				conf_err("renew before given twice");
+				conf_err("renew before %lld %s: given twice",
+				    $3, $4);
 			else if (conf_duration($3, $4, 1,
 			    &cur_dom->renew_before, &why) == -1)
 				conf_err("renew before %lld %s: %s", $3, $4,
@@ -1086,6 +1096,11 @@ top:
 			conf_err("macro \"%s\" is not defined", buf);
 			return findeol();
 		}
+		if (strlen(val) + 2 > LEX_MAXUNGET - file->ungetpos) {
+			conf_err("macro \"%s\": longer than %d bytes "
+			    "expanded", buf, LEX_MAXUNGET - 2);
+			return findeol();
+		}
 		lungetc(EXPAND_END);
 		for (p = (char *)val + strlen(val); p > val; p--)
 			lungetc((unsigned char)p[-1]);
@@ -1481,7 +1496,7 @@ set_user(int id, char *name)
 	const char	*why;
 
 	if (user_line[id] != 0)
-		conf_err("user %s given twice", proc_names[id]);
+		conf_err("user %s \"%s\": given twice", proc_names[id], name);
 	else if ((why = conf_check_username(name)) != NULL)
 		conf_err("user %s \"%s\": %s", proc_names[id], name, why);
 	else {

@@ -227,6 +227,16 @@ check "macros: a number as a port" \
 check "macros: not expanded inside quotes" \
     grep -qF 'reload shell "echo $le"' "$out"
 
+# A macro too long once expanded is named.
+a8k=$(head -c 8000 /dev/zero | tr '\0' a)
+printf 'big = "%s" "%s" "%s" "%s" "%s" "%s" "%s" "%s" "%s"\nstate directory $big\n' \
+    "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" \
+    >"$T_TMP/bigmacro.conf"
+run_conf -f "$T_TMP/bigmacro.conf"
+check "macros: one too long expanded is named" grep -qxF \
+    "$T_TMP/bigmacro.conf:2: macro \"big\": longer than 65534 bytes expanded" \
+    "$out"
+
 # A base configuration to vary; $1, if given, is one more line in the
 # authority's block.
 base() {
@@ -346,7 +356,7 @@ base "external account a key \"$T_TMP/eab.key\"
 	external account b key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "external account given twice refused" \
-    grep -q "eab.conf:5: authority le: external account given twice" "$out"
+    grep -q "eab.conf:5: authority le: external account \"b\": given twice" "$out"
 base "external account a key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 cat >>"$T_TMP/eab.conf" <<CONF
 authority other {
