@@ -151,6 +151,21 @@ renewal_time(const struct dstate *ds)
 	return sched_renewal_time(ds);
 }
 
+/*
+ * -o leaves a certificate that is not due alone and says when it will
+ * be, so that a pass run from cron tells what comes next.
+ */
+void
+oneshot_not_due(struct dstate *ds)
+{
+	char	 expires[32];
+
+	ds->result = 0;
+	(void)strlcpy(expires, time_text(ds->not_after), sizeof(expires));
+	log_info("%s: not due: expires %s, renewal due %s", ds->d->handle,
+	    expires, time_text(renewal_time(ds)));
+}
+
 static int
 renew_always(const struct dstate *ds)
 {
@@ -282,8 +297,11 @@ dstate_due(struct dstate *ds, time_t now)
 	}
 	if (ds->state == CERT_ISSUED && renewal_time(ds) > now) {
 		dstate_schedule(ds, now);
-		log_debug("%s: not due before %s", ds->d->handle,
-		    time_text(renewal_time(ds)));
+		if (oneshot)
+			oneshot_not_due(ds);
+		else
+			log_debug("%s: not due before %s", ds->d->handle,
+			    time_text(renewal_time(ds)));
 		return 0;
 	}
 	return retry_allowed(ds, now);

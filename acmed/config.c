@@ -123,8 +123,8 @@ conf_finish(struct config *c)
 		if (d->auth_name != NULL) {
 			if ((d->auth = config_authority(c, d->auth_name))
 			    == NULL) {
-				log_warnx("%s:%d: domain %s: sign with %s: no "
-				    "such authority", d->file, d->auth_line,
+				conf_msg(d->file, d->auth_line, 0, "domain %s: "
+				    "sign with %s: no such authority",
 				    d->handle, d->auth_name);
 				errors++;
 			}
@@ -132,18 +132,18 @@ conf_finish(struct config *c)
 			d->auth = TAILQ_FIRST(&c->authorities);
 			d->auth_name = xstrdup(d->auth->name);
 		} else if (nauth == 0) {
-			log_warnx("%s:%d: domain %s: no authority is defined",
-			    d->file, d->line, d->handle);
+			conf_msg(d->file, d->line, 0, "domain %s: no authority "
+			    "is defined", d->handle);
 			errors++;
 		} else {
-			log_warnx("%s:%d: domain %s: %d authorities are "
-			    "defined: say which with sign with", d->file,
-			    d->line, d->handle, nauth);
+			conf_msg(d->file, d->line, 0, "domain %s: %d "
+			    "authorities are defined: say which with sign with",
+			    d->handle, nauth);
 			errors++;
 		}
 	}
 	if (TAILQ_EMPTY(&c->domains))
-		log_warnx("%s: warning: no domain is defined", c->file);
+		conf_msg(c->file, 0, 1, "no domain is defined");
 	return errors;
 }
 

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,23 +181,6 @@ conf_check_path(const char *path, enum conf_path kind, gid_t group,
 	return v;
 }
 
-/* A message about a statement; line 0 is about the file, a default. */
-static void
-conf_log(const char *file, int line, int warning, const char *fmt, ...)
-{
-	char	 msg[2048];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line == 0)
-		log_warnx("%s: %s%s", file, warning ? "warning: " : "", msg);
-	else
-		log_warnx("%s:%d: %s%s", file, line, warning ? "warning: " :
-		    "", msg);
-}
-
 /*
  * Keys whose directory is missing when they are read, which is fine for
  * the state directory's: the start makes it before any key.  Judged by
@@ -227,15 +209,15 @@ conf_report_path(struct config *c, const char *file, int line,
 
 	switch (conf_check_path(path, kind, group, why, sizeof(why))) {
 	case CONF_REFUSED:
-		conf_log(file, line, 0, "%s %s: %s", what, path, why);
+		conf_msg(file, line, 0, "%s %s: %s", what, path, why);
 		return 1;
 	case CONF_UNCHECKED:
 		c->unchecked++;
-		conf_log(file, line, 1, "%s %s: not checked: %s", what, path,
+		conf_msg(file, line, 1, "%s %s: not checked: %s", what, path,
 		    why);
 		return 0;
 	case CONF_WARN:
-		conf_log(file, line, 1, "%s %s: %s", what, path, why);
+		conf_msg(file, line, 1, "%s %s: %s", what, path, why);
 		return 0;
 	case CONF_NODIR:
 		if ((n = reallocarray(nodirs, nnodirs + 1, sizeof(*n))) == NULL)
@@ -316,7 +298,7 @@ conf_check_state(struct config *c, const char *file, int line)
 		    c->state_dir, CONF_PATH_DIR, TRUST_NOGROUP);
 	for (i = 0; i < nnodirs; i++) {
 		if (v == CONF_REFUSED || !in_state_dir(c, nodirs[i].path)) {
-			log_warnx("%s:%d: %s", nodirs[i].file, nodirs[i].line,
+			conf_msg(nodirs[i].file, nodirs[i].line, 0, "%s",
 			    nodirs[i].text);
 			errors++;
 		}

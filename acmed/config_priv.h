@@ -5,6 +5,7 @@
 #ifndef ACMED_CONFIG_PRIV_H
 #define ACMED_CONFIG_PRIV_H
 
+#include <stdarg.h>
 #include <time.h>
 
 #include "config.h"
@@ -70,5 +71,20 @@ int		 conf_path_user(const struct config *, const char *, char *,
 void		 conf_free_argv(char **);
 void		 conf_free_domain(struct domain *);
 void		 conf_free_authority(struct authority *);
+
+/* config_msg.c */
+enum conf_block {
+	CONF_BLOCK_NONE,	/* outside the blocks */
+	CONF_BLOCK_AUTHORITY,
+	CONF_BLOCK_DOMAIN
+};
+void		 conf_msg_file(const char *, const char *, int);
+void		 conf_vmsg(const char *, int, int, const char *, va_list)
+		    __attribute__((__format__ (printf, 4, 0)));
+void		 conf_msg(const char *, int, int, const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+void		 conf_msg_flush(void);
+int		 conf_keyword_hint(enum conf_block, char *const *, size_t,
+		    size_t, int, char *, size_t);
 
 #endif

@@ -47,13 +47,18 @@
 /* Detached: where the process waiting for the start is told it is done. */
 static int	 start_pipe = -1;
 
+/* acmed(8)'s SYNOPSIS, word for word: regress/t_cli.sh compares them. */
 static __attribute__((__noreturn__)) void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: acmed [-dnosv] [-f file] [domain ...]\n"
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: acmed [-dnv] [-f file]\n"
+	    "       acmed -s [-f file]\n"
+	    "       acmed -o [-dv] [-f file] [domain ...]\n"
 	    "       acmed -r [-dv] [-f file] domain ...\n"
-	    "       acmed -k [-dv] [-f file] [authority ...]\n");
-	exit(1);
+	    "       acmed -k [-dv] [-f file] [authority ...]\n"
+	    "       acmed -h | -V\n");
+	exit(status);
 }
 
 /*
@@ -387,7 +392,7 @@ parent_loop(int sigfd)
 			}
 			if (oneshot && dstates[i].state == CERT_ISSUED &&
 			    renewal_time(&dstates[i]) > now) {
-				dstates[i].result = 0;	/* nothing due */
+				oneshot_not_due(&dstates[i]);
 				continue;
 			}
 			if (dstates[i].next <= now && restart_at == 0 &&
@@ -484,7 +489,7 @@ main(int argc, char *argv[])
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "df:knorsv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hknorsvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -492,6 +497,8 @@ main(int argc, char *argv[])
 		case 'f':
 			file = optarg;
 			break;
+		case 'h':
+			usage(0);
 		case 'k':
 			rolling = 1;
 			break;
@@ -510,8 +517,11 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose++;
 			break;
+		case 'V':
+			printf("acmed %s\n", ACMED_VERSION);
+			exit(0);
 		default:
-			usage();
+			usage(1);
 		}
 	}
 	argc -= optind;
@@ -519,8 +529,9 @@ main(int argc, char *argv[])
 
 	/* Revocation cannot be undone: the domains are named. */
 	if ((argc > 0 && !oneshot && !revoking && !rolling) ||
-	    (revoking && argc == 0) || oneshot + revoking + rolling > 1)
-		usage();
+	    (revoking && argc == 0) ||
+	    checkonly + statusonly + oneshot + revoking + rolling > 1)
+		usage(1);
 	if (revoking || rolling)
 		oneshot = 1;
 	/*

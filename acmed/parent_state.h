@@ -89,6 +89,7 @@ extern int rollover_changed;	/* keys changed by rollover_all() */
 int name_selected(const char *name, char **names, int n);
 char *names_joined(const struct domain *d);
 time_t renewal_time(const struct dstate *ds);
+void oneshot_not_due(struct dstate *ds);
 int dstate_due(struct dstate *ds, time_t now);
 void dstates_build(void);
 void dstates_free(void);

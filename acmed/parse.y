@@ -4,9 +4,10 @@
  * acme-client.conf(5) plus acmed's own.  Runs as root in the parent,
  * before anything else happens.
  *
- * Every error is logged as "file:line: what" and parsing goes on, so one
- * run reports every mistake it can see; config_parse() then returns NULL.
- * Checks that need the whole file (sign with, defaults) are in config.c.
+ * Every error is kept as "file:line: what" and parsing goes on, so one
+ * run reports every mistake it can see, in the order of the file
+ * (config_msg.c); config_parse() then returns NULL.  Checks that need the
+ * whole file (sign with, defaults) are in config.c.
  */
 
 %{
@@ -34,6 +35,7 @@
 #define LEX_MAXSTR	8192		/* one token */
 #define LEX_MAXUNGET	(64 * 1024)	/* pushed back, macros included */
 #define LEX_TEXT	64		/* token text kept for messages */
+#define STMT_MAX	8		/* tokens of a statement kept */
 
 struct file {
 	TAILQ_ENTRY(file)	 entry;
@@ -84,6 +86,12 @@ static void	 conf_err_at(const char *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 static void	 conf_warn(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
+static void	 keytype_err(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+static const char *block_prefix(void);
+static int	 hint_wanted(void);
+static void	 hint_flush(int);
+static const char *shorten(const char *);
 static struct file *pushfile(const char *, int);
 static int	 popfile(void);
 static void	 freefiles(void);
@@ -120,10 +128,22 @@ static int		 lex_ntok;	/* token's place in its statement */
 static int		 lex_prev;	/* previous token */
 static int		 lex_word;	/* token is an unquoted non-keyword */
 static int		 lex_keyword;	/* token is a keyword */
-static int		 lex_first_word; /* statement began with such a word */
-static int		 lex_first_keyword; /* or with a keyword */
 static char		 lex_text[LEX_TEXT];
-static char		 lex_first[LEX_TEXT];
+static struct {
+	int		 word;
+	int		 keyword;
+	char		 text[LEX_TEXT];	/* as written, unquoted */
+} stmt[STMT_MAX];			/* the statement's first tokens */
+static int		 stmt_n;
+static struct {
+	int		 pending;
+	const char	*file;
+	int		 line;
+	enum conf_block	 in;
+	size_t		 bad;		/* the token in error */
+	char		 block[CONF_MAX_HANDLE + 32];
+	char		 msg[LEX_TEXT + 80];	/* if no keyword is near */
+} hint;				/* told when its statement ends */
 static int		 user_line[PROC_MAX];
 static const char	*user_file[PROC_MAX];
 static int		 domain_has_name;
@@ -258,8 +278,7 @@ keytype		: /* empty */			{
 			$$.type = KEY_ECDSA;
 			$$.bits = KEY_ECDSA_DEFAULT_BITS;
 			if ($2 != 256 && $2 != 384)
-				conf_err("ecdsa key size %lld: use 256 or 384",
-				    $2);
+				keytype_err("ecdsa %lld", $2);
 			else
 				$$.bits = (int)$2;
 		}
@@ -271,10 +290,33 @@ keytype		: /* empty */			{
 			$$.type = KEY_RSA;
 			$$.bits = KEY_RSA_DEFAULT_BITS;
 			if ($2 != 2048 && $2 != 3072 && $2 != 4096)
-				conf_err("rsa key size %lld: use 2048, 3072 "
-				    "or 4096", $2);
+				keytype_err("rsa %lld", $2);
 			else
 				$$.bits = (int)$2;
+		}
+		/* the key stays: only its type is wrong */
+		| ECDSA STRING			{
+			keytype_err("ecdsa %s", shorten($2));
+			free($2);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
+		}
+		| RSA STRING			{
+			keytype_err("rsa %s", shorten($2));
+			free($2);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
+		}
+		| STRING			{
+			keytype_err("%s", shorten($1));
+			free($1);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
+		}
+		| NUMBER			{
+			keytype_err("%lld", $1);
+			$$.type = KEY_ECDSA;
+			$$.bits = KEY_ECDSA_DEFAULT_BITS;
 		}
 		;
 
@@ -286,12 +328,14 @@ main		: LISTEN ON STRING port		{
 			const char	*why;
 
 			if (conf_listen(conf, $3, $4, &why) == -1)
-				conf_err("listen on %s: %s", $3, why);
+				conf_err("listen on %s port %lld: %s", $3, $4,
+				    why);
 			free($3);
 		}
 		| STATE DIRECTORY STRING	{
 			if (seen_state++)
-				conf_err("state directory given twice");
+				conf_err("state directory \"%s\": given twice",
+				    $3);
 			else if (set_path(&conf->state_dir, $3,
 			    "state directory", 0) == 0) {
 				state_line = lex_line;
@@ -301,7 +345,8 @@ main		: LISTEN ON STRING port		{
 		}
 		| EMPTY DIRECTORY STRING	{
 			if (seen_empty++)
-				conf_err("empty directory given twice");
+				conf_err("empty directory \"%s\": given twice",
+				    $3);
 			else
 				set_path(&conf->empty_dir, $3,
 				    "empty directory", 0);
@@ -320,10 +365,12 @@ main		: LISTEN ON STRING port		{
 			const char	*why;
 
 			if (seen_interval++)
-				conf_err("check interval given twice");
+				conf_err("check interval %lld %s: given twice",
+				    $3, $4);
 			else if (conf_duration($3, $4, 1, &conf->check_interval,
 			    &why) == -1)
-				conf_err("check interval: %s", why);
+				conf_err("check interval %lld %s: %s", $3, $4,
+				    why);
 			else if (conf->check_interval <
 			    CONF_MIN_CHECK_INTERVAL)
 				conf_err("check interval %lld %s: below the "
@@ -335,15 +382,17 @@ main		: LISTEN ON STRING port		{
 			const char	*why;
 
 			if (seen_expiry++)
-				conf_err("expiry warning given twice");
+				conf_err("expiry warning %lld %s: given twice",
+				    $3, $4);
 			else if (conf_duration($3, $4, 0, &conf->expiry_warn,
 			    &why) == -1)
-				conf_err("expiry warning: %s", why);
+				conf_err("expiry warning %lld %s: %s", $3, $4,
+				    why);
 			free($4);
 		}
 		| EVENT HOOK STRING		{
 			if (seen_hook++)
-				conf_err("event hook given twice");
+				conf_err("event hook \"%s\": given twice", $3);
 			else if (set_path(&conf->event_hook, $3, "event hook",
 			    0) == 0)
 				check_path("event hook", $3, CONF_PATH_PROGRAM,
@@ -357,30 +406,35 @@ main		: LISTEN ON STRING port		{
 
 authority	: AUTHORITY STRING		{
 			new_authority($2);
-		} '{' optnl authopts_l '}'	{
+		} '{' authopts '}'		{
 			end_authority();
 			free($2);
 		}
 		;
 
-authopts_l	: authopts_l authoptsl nl
-		| authoptsl optnl
-		| authopts_l error nl		{ yyerrok; }
-		| error nl			{ yyerrok; }
+/* the last option may end with the block, on its line */
+authopts	: authopts_l
+		| authopts_l authoptsl
+		;
+
+/* An error in the first line, too, leaves the block to the next line. */
+authopts_l	: /* empty */
+		| authopts_l '\n'
+		| authopts_l authoptsl '\n'
+		| authopts_l error '\n'		{ yyerrok; }
 		;
 
 authoptsl	: API URL STRING		{
 			if (cur_auth->api_url != NULL)
-				conf_err("authority %s: api url given twice",
-				    cur_auth->name);
+				conf_err("api url \"%s\": given twice",
+				    shorten($3));
 			else if (strncasecmp($3, "https://", 8) != 0 ||
 			    $3[8] == '\0' || $3[8] == '/')
-				conf_err("authority %s: api url \"%s\" must "
-				    "begin with https:// and a host",
-				    cur_auth->name, $3);
+				conf_err("api url \"%s\" must begin with "
+				    "https:// and a host", $3);
 			else if (strlen($3) > MSG_URL_MAX)
-				conf_err("authority %s: api url longer than %d "
-				    "bytes", cur_auth->name, MSG_URL_MAX);
+				conf_err("api url \"%s\": longer than %d bytes",
+				    shorten($3), MSG_URL_MAX);
 			else {
 				cur_auth->api_url = $3;
 				$3 = NULL;
@@ -389,19 +443,16 @@ authoptsl	: API URL STRING		{
 		}
 		| API CA STRING			{
 			if (cur_auth->ca_file != NULL)
-				conf_err("authority %s: api ca given twice",
-				    cur_auth->name);
+				conf_err("api ca \"%s\": given twice", $3);
 			else if (set_path(&cur_auth->ca_file, $3, "api ca",
-			    0) == 0) {
+			    0) == 0)
 				check_path("api ca", $3, CONF_PATH_CA,
 				    TRUST_NOGROUP);
-			}
 			free($3);
 		}
 		| ACCOUNT KEY STRING keytype	{
 			if (cur_auth->account_key != NULL)
-				conf_err("authority %s: account key given "
-				    "twice", cur_auth->name);
+				conf_err("account key \"%s\": given twice", $3);
 			else if (set_path(&cur_auth->account_key, $3,
 			    "account key", 1) == 0)
 				check_path("account key", $3, CONF_PATH_KEY,
@@ -412,15 +463,15 @@ authoptsl	: API URL STRING		{
 		}
 		| CONTACT STRING		{
 			if (cur_auth->contact != NULL)
-				conf_err("authority %s: contact given twice",
-				    cur_auth->name);
+				conf_err("contact \"%s\": given twice",
+				    shorten($2));
 			else if (strncasecmp($2, "mailto:", 7) != 0 ||
 			    strchr($2 + 7, '@') == NULL)
-				conf_err("authority %s: contact \"%s\" must be "
-				    "mailto:address", cur_auth->name, $2);
+				conf_err("contact \"%s\" must be "
+				    "mailto:address", $2);
 			else if (strlen($2) > MSG_CONTACT_MAX)
-				conf_err("authority %s: contact longer than %d "
-				    "bytes", cur_auth->name, MSG_CONTACT_MAX);
+				conf_err("contact \"%s\": longer than %d bytes",
+				    shorten($2), MSG_CONTACT_MAX);
 			else {
 				cur_auth->contact = $2;
 				$2 = NULL;
@@ -429,12 +480,12 @@ authoptsl	: API URL STRING		{
 		}
 		| EXTERNAL ACCOUNT STRING KEY STRING	{
 			if (cur_auth->eab_kid != NULL)
-				conf_err("authority %s: external account given "
-				    "twice", cur_auth->name);
+				conf_err("external account \"%s\": given twice",
+				    shorten($3));
 			else if ($3[0] == '\0' || strlen($3) > MSG_EAB_KID_MAX)
-				conf_err("authority %s: external account key "
-				    "id must have 1 to %d bytes",
-				    cur_auth->name, MSG_EAB_KID_MAX);
+				conf_err("external account \"%s\": the key id "
+				    "must have 1 to %d bytes", shorten($3),
+				    MSG_EAB_KID_MAX);
 			else if (set_path(&cur_auth->eab_key, $5,
 			    "external account key", 2) == 0) {
 				check_path("external account key", $5,
@@ -446,31 +497,33 @@ authoptsl	: API URL STRING		{
 			free($5);
 		}
 		| INSECURE			{
-			conf_err("authority %s: insecure is not supported: "
-			    "name the CA's certificate with api ca instead",
-			    cur_auth->name);
+			conf_err("insecure is not supported: name the CA's "
+			    "certificate with api ca instead");
 		}
 		;
 
 domain		: DOMAIN STRING			{
 			new_domain($2);
-		} '{' optnl domopts_l '}'	{
+		} '{' domopts '}'		{
 			end_domain();
 			free($2);
 		}
 		;
 
-domopts_l	: domopts_l domoptsl nl
-		| domoptsl optnl
-		| domopts_l error nl		{ yyerrok; }
-		| error nl			{ yyerrok; }
+domopts		: domopts_l
+		| domopts_l domoptsl
+		;
+
+domopts_l	: /* empty */
+		| domopts_l '\n'
+		| domopts_l domoptsl '\n'
+		| domopts_l error '\n'		{ yyerrok; }
 		;
 
 domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		| DOMAIN NAME STRING		{
 			if (domain_has_name++)
-				conf_err("domain %s: domain name given twice",
-				    cur_dom->handle);
+				conf_err("domain name \"%s\": given twice", $3);
 			else
 				add_name($3, 1);
 			free($3);
@@ -480,11 +533,9 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			gid_t		 gid = TRUST_NOGROUP;
 
 			if (cur_dom->key != NULL)
-				conf_err("domain %s: domain key given twice",
-				    cur_dom->handle);
+				conf_err("domain key \"%s\": given twice", $3);
 			else if ($5 != NULL && conf_group($5, &gid, &why) == -1)
-				conf_err("domain %s: domain key group %s: %s",
-				    cur_dom->handle, $5, why);
+				conf_err("domain key group %s: %s", $5, why);
 			else if (set_path(&cur_dom->key, $3, "domain key",
 			    1) == 0) {
 				cur_dom->key_group = $5;
@@ -500,8 +551,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN CERTIFICATE STRING	{
 			if (cur_dom->cert != NULL)
-				conf_err("domain %s: domain certificate given "
-				    "twice", cur_dom->handle);
+				conf_err("domain certificate \"%s\": given "
+				    "twice", $3);
 			else if (set_path(&cur_dom->cert, $3,
 			    "domain certificate", 1) == 0)
 				check_path("domain certificate", $3,
@@ -510,8 +561,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN CHAIN CERTIFICATE STRING	{
 			if (cur_dom->chain != NULL)
-				conf_err("domain %s: domain chain certificate "
-				    "given twice", cur_dom->handle);
+				conf_err("domain chain certificate \"%s\": "
+				    "given twice", $4);
 			else if (set_path(&cur_dom->chain, $4,
 			    "domain chain certificate", 1) == 0)
 				check_path("domain chain certificate", $4,
@@ -520,8 +571,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| DOMAIN FULL CHAIN CERTIFICATE STRING	{
 			if (cur_dom->fullchain != NULL)
-				conf_err("domain %s: domain full chain "
-				    "certificate given twice", cur_dom->handle);
+				conf_err("domain full chain certificate "
+				    "\"%s\": given twice", $5);
 			else if (set_path(&cur_dom->fullchain, $5,
 			    "domain full chain certificate", 1) == 0)
 				check_path("domain full chain certificate", $5,
@@ -530,8 +581,7 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		| SIGN WITH STRING		{
 			if (cur_dom->auth_name != NULL)
-				conf_err("domain %s: sign with given twice",
-				    cur_dom->handle);
+				conf_err("sign with %s: given twice", $3);
 			else {
 				cur_dom->auth_name = $3;
 				cur_dom->auth_line = lex_line;
@@ -540,27 +590,24 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			free($3);
 		}
 		| CHALLENGEDIR STRING		{
-			conf_warn("domain %s: challengedir is ignored: acmed "
-			    "answers http-01 challenges itself",
-			    cur_dom->handle);
+			conf_warn("challengedir is ignored: acmed answers "
+			    "http-01 challenges itself");
 			free($2);
 		}
 		| PROFILE STRING		{
-			conf_warn("domain %s: profile is ignored: acmed "
-			    "does not select ACME profiles yet",
-			    cur_dom->handle);
+			conf_warn("profile is ignored: acmed does not select "
+			    "ACME profiles yet");
 			free($2);
 		}
 		| PREFERRED CHAIN STRING	{
 			if (cur_dom->preferred_chain != NULL)
-				conf_err("domain %s: preferred chain given "
-				    "twice", cur_dom->handle);
+				conf_err("preferred chain \"%s\": given twice",
+				    shorten($3));
 			else if ($3[0] == '\0')
-				conf_err("domain %s: preferred chain is empty",
-				    cur_dom->handle);
+				conf_err("preferred chain is empty");
 			else if (strlen($3) > MSG_CHAIN_NAME_MAX)
-				conf_err("domain %s: preferred chain longer "
-				    "than %d bytes", cur_dom->handle,
+				conf_err("preferred chain \"%s\": longer "
+				    "than %d bytes", shorten($3),
 				    MSG_CHAIN_NAME_MAX);
 			else {
 				cur_dom->preferred_chain = $3;
@@ -572,12 +619,12 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			const char	*why;
 
 			if (cur_dom->renew_before != 0)
-				conf_err("domain %s: renew before given twice",
-				    cur_dom->handle);
+				conf_err("renew before %lld %s: given twice",
+				    $3, $4);
 			else if (conf_duration($3, $4, 1,
 			    &cur_dom->renew_before, &why) == -1)
-				conf_err("domain %s: renew before: %s",
-				    cur_dom->handle, why);
+				conf_err("renew before %lld %s: %s", $3, $4,
+				    why);
 			free($4);
 		}
 		| RELOAD STRING			{
@@ -593,8 +640,8 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			const char	*why;
 
 			if (conf_verify(cur_dom, $2, $3, &why) == -1)
-				conf_err("domain %s: verify %s: %s",
-				    cur_dom->handle, $2, why);
+				conf_err("verify %s port %lld: %s", $2, $3,
+				    why);
 			free($2);
 		}
 		;
@@ -689,15 +736,48 @@ lookup(const char *s)
 	return p->token;
 }
 
+/*
+ * The block a statement is in, as its messages begin: "domain NAME: ",
+ * "authority NAME: ", or nothing outside the blocks.
+ */
+static const char *
+block_prefix(void)
+{
+	static char	 buf[CONF_MAX_HANDLE + 32];
+
+	if (cur_dom != NULL)
+		snprintf(buf, sizeof(buf), "domain %s: ", cur_dom->handle);
+	else if (cur_auth != NULL)
+		snprintf(buf, sizeof(buf), "authority %s: ", cur_auth->name);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* A value too long to show whole, or of several lines: its beginning. */
+static const char *
+shorten(const char *s)
+{
+	static char	 buf[LEX_TEXT];
+	size_t		 n;
+
+	n = strcspn(s, "\n");
+	if (s[n] == '\0' && n < sizeof(buf))
+		return s;
+	if (n > sizeof(buf) - 4)
+		n = sizeof(buf) - 4;
+	snprintf(buf, sizeof(buf), "%.*s...", (int)n, s);
+	return buf;
+}
+
+/* A message about the statement being read, named with its block. */
 static void
-conf_verr(const char *name, int line, int isfatal, const char *fmt,
-    va_list ap)
+conf_verr(int isfatal, const char *fmt, va_list ap)
 {
 	char	 msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_warnx("%s:%d: %s%s", name, line, isfatal ? "" : "warning: ",
-	    msg);
+	conf_msg(file->name, lex_line, !isfatal, "%s%s", block_prefix(), msg);
 }
 
 static void
@@ -707,10 +787,11 @@ conf_err(const char *fmt, ...)
 
 	errors++;
 	va_start(ap, fmt);
-	conf_verr(file->name, lex_line, 1, fmt, ap);
+	conf_verr(1, fmt, ap);
 	va_end(ap);
 }
 
+/* A message about another place, which names what it is about. */
 static void
 conf_err_at(const char *name, int line, const char *fmt, ...)
 {
@@ -718,8 +799,23 @@ conf_err_at(const char *name, int line, const char *fmt, ...)
 
 	errors++;
 	va_start(ap, fmt);
-	conf_verr(name, line, 1, fmt, ap);
+	conf_vmsg(name, line, 0, fmt, ap);
 	va_end(ap);
+}
+
+/* A key type that is none of those keyproc makes. */
+static void
+keytype_err(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 type[LEX_TEXT];
+
+	va_start(ap, fmt);
+	vsnprintf(type, sizeof(type), fmt, ap);
+	va_end(ap);
+	conf_err("%s key: unknown key type \"%s\": use ecdsa, ecdsa 384, rsa "
+	    "or rsa 2048|3072|4096", cur_dom != NULL ? "domain" : "account",
+	    type);
 }
 
 static void
@@ -728,44 +824,116 @@ conf_warn(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	conf_verr(file->name, lex_line, 0, fmt, ap);
+	conf_verr(0, fmt, ap);
 	va_end(ap);
 }
 
 /*
  * byacc calls this for a syntax error.  Say which token was wrong, and
  * call a statement that begins with an unknown word what it most likely
- * is: an unknown keyword.
+ * is: an unknown keyword.  Which keyword was meant is told once the
+ * statement has been read to its end (hint_flush()).
  */
 int
 yyerror(const char *msg)
 {
+	char	 text[sizeof(hint.msg)];
+
 	if (lex_reported) {
 		lex_reported = 0;
 		return 0;
 	}
-	if (strcmp(msg, "syntax error") != 0)
+	if (strcmp(msg, "syntax error") != 0) {
 		conf_err("%s", msg);
-	else if (lex_eof && lex_depth > 0)
-		conf_err_at(lex_open_file, lex_open_line, "this block is not "
-		    "closed: '}' is missing");
-	else if (lex_ntok == 1 && lex_word)
-		conf_err("unknown keyword \"%s\"", lex_text);
-	else if (lex_ntok == 2 && lex_first_word && lex_prev != '=')
-		conf_err("unknown keyword \"%s\"", lex_first);
-	else if (lex_ntok == 2 && lex_prev == '=' && lex_first_keyword)
+		return 0;
+	}
+	if (lex_eof && lex_depth > 0) {
+		conf_err_at(lex_open_file, lex_open_line, "%sthis block is not "
+		    "closed: '}' is missing", block_prefix());
+		return 0;
+	}
+	if (lex_ntok == 2 && lex_prev == '=' && stmt[0].keyword) {
 		conf_err("\"%s\" is a keyword and cannot name a macro",
-		    lex_first);
+		    stmt[0].text);
+		return 0;
+	}
+	if (lex_ntok == 1 && lex_word)
+		snprintf(text, sizeof(text), "unknown keyword \"%s\"",
+		    lex_text);
+	else if (lex_ntok == 2 && stmt[0].word && lex_prev != '=')
+		snprintf(text, sizeof(text), "unknown keyword \"%s\"",
+		    stmt[0].text);
 	else if (lex_keyword && lex_ntok == 1)
-		conf_err("keyword \"%s\" is not allowed here", lex_text);
+		snprintf(text, sizeof(text), "keyword \"%s\" is not allowed "
+		    "here", lex_text);
 	else if (lex_keyword)
-		conf_err("syntax error at keyword \"%s\" (a name that is a "
-		    "keyword must be quoted)", lex_text);
+		snprintf(text, sizeof(text), "syntax error at keyword \"%s\" "
+		    "(a name that is a keyword must be quoted)", lex_text);
 	else if (lex_word)
-		conf_err("syntax error at \"%s\"", lex_text);
+		snprintf(text, sizeof(text), "syntax error at \"%s\"",
+		    lex_text);
 	else
-		conf_err("syntax error at %s", lex_text);
+		snprintf(text, sizeof(text), "syntax error at %s", lex_text);
+	if (!hint_wanted()) {
+		conf_err("%s", text);
+		return 0;
+	}
+	errors++;
+	hint.pending = 1;
+	hint.file = file->name;
+	hint.line = lex_line;
+	hint.bad = (size_t)lex_ntok - 1;
+	/* a block's first line is not in the block yet */
+	hint.in = lex_depth == 0 ? CONF_BLOCK_NONE : cur_dom != NULL ?
+	    CONF_BLOCK_DOMAIN : cur_auth != NULL ? CONF_BLOCK_AUTHORITY :
+	    CONF_BLOCK_NONE;
+	snprintf(hint.block, sizeof(hint.block), "%s", lex_depth == 0 ? "" :
+	    block_prefix());
+	memcpy(hint.msg, text, sizeof(hint.msg));
+	if (lex_prev == '\n' || lex_prev == '{' || lex_prev == '}')
+		hint_flush(lex_prev == '{');
 	return 0;
+}
+
+/*
+ * Whether the statement in error begins with words, keywords or not, and
+ * went wrong at one of them or right after a word that is no keyword:
+ * a keyword misspelt, or in the wrong block.  Not in a list of names.
+ */
+static int
+hint_wanted(void)
+{
+	int	 i, e = lex_ntok - 1, words = 0;
+
+	if (lex_depth > 1 || e >= STMT_MAX)
+		return 0;
+	for (i = 0; i < e; i++) {
+		if (!stmt[i].word && !stmt[i].keyword)
+			return 0;
+		words += stmt[i].word;
+	}
+	return stmt[e].word || stmt[e].keyword || words > 0;
+}
+
+/* The statement in error has been read: the keyword it most likely meant. */
+static void
+hint_flush(int opens_block)
+{
+	char	*w[STMT_MAX], text[sizeof(hint.msg) + 200];
+	size_t	 n, bad;
+
+	for (n = 0; n < (size_t)stmt_n && (stmt[n].word || stmt[n].keyword);
+	    n++)
+		w[n] = stmt[n].text;
+	for (bad = 0; bad < n && !stmt[bad].word; bad++)
+		;
+	if (bad > hint.bad)
+		bad = hint.bad;
+	if (conf_keyword_hint(hint.in, w, n, bad, opens_block, text,
+	    sizeof(text)) == -1)
+		memcpy(text, hint.msg, sizeof(hint.msg));
+	conf_msg(hint.file, hint.line, 0, "%s%s", hint.block, text);
+	hint.pending = 0;
 }
 
 /* Characters from the file and from expanded macros. */
@@ -921,7 +1089,9 @@ top:
 			if ((c = lgetc(0)) == EOF)
 				break;
 			if (p + 1 >= buf + sizeof(buf) - 1) {
-				conf_err("macro name too long");
+				*p = '\0';
+				conf_err("macro name \"%s\": longer than %d "
+				    "bytes", shorten(buf), LEX_MAXSTR - 2);
 				return findeol();
 			}
 			if (!isalnum(c) && c != '_') {
@@ -933,6 +1103,11 @@ top:
 		*p = '\0';
 		if ((val = symget(buf)) == NULL) {
 			conf_err("macro \"%s\" is not defined", buf);
+			return findeol();
+		}
+		if (strlen(val) + 2 > LEX_MAXUNGET - file->ungetpos) {
+			conf_err("macro \"%s\": longer than %d bytes "
+			    "expanded", buf, LEX_MAXUNGET - 2);
 			return findeol();
 		}
 		lungetc(EXPAND_END);
@@ -948,7 +1123,9 @@ top:
 		quotec = c;
 		for (;;) {
 			if ((c = lgetc(quotec)) == EOF) {
-				conf_err("end of file inside a quoted string");
+				*p = '\0';
+				conf_err("end of file inside the quoted string "
+				    "%c%s", quotec, shorten(buf));
 				lex_reported = 1;
 				return ERROR;
 			}
@@ -969,11 +1146,16 @@ top:
 				*p = '\0';
 				break;
 			} else if (c == '\0') {
-				conf_err("NUL byte inside a quoted string");
+				*p = '\0';
+				conf_err("NUL byte inside the quoted string "
+				    "%c%s", quotec, shorten(buf));
 				return findeol();
 			}
 			if (p + 1 >= buf + sizeof(buf) - 1) {
-				conf_err("quoted string too long");
+				*p = '\0';
+				conf_err("quoted string %c%s: longer than %d "
+				    "bytes", quotec, shorten(buf),
+				    LEX_MAXSTR - 2);
 				return findeol();
 			}
 			*p++ = (char)c;
@@ -988,7 +1170,9 @@ top:
 		do {
 			*p++ = (char)c;
 			if ((size_t)(p - buf) >= sizeof(buf) - 1) {
-				conf_err("number too long");
+				*p = '\0';
+				conf_err("number %s: longer than %d bytes",
+				    shorten(buf), LEX_MAXSTR - 2);
 				return findeol();
 			}
 		} while ((c = lgetc(0)) != EOF && isdigit(c));
@@ -1022,7 +1206,9 @@ nodigits:
 		do {
 			*p++ = (char)c;
 			if ((size_t)(p - buf) >= sizeof(buf) - 1) {
-				conf_err("word too long");
+				*p = '\0';
+				conf_err("word %s: longer than %d bytes",
+				    shorten(buf), LEX_MAXSTR - 2);
 				return findeol();
 			}
 		} while ((c = lgetc(0)) != EOF && allowed_in_string(c));
@@ -1076,12 +1262,17 @@ yylex(void)
 		lex_ntok = 1;
 	else
 		lex_ntok++;
-	if (lex_ntok == 1) {
-		lex_first_word = lex_word;
-		lex_first_keyword = lex_keyword;
-		snprintf(lex_first, sizeof(lex_first), "%s", lex_text);
+	if (lex_ntok <= STMT_MAX) {
+		stmt[lex_ntok - 1].word = lex_word;
+		stmt[lex_ntok - 1].keyword = lex_keyword;
+		snprintf(stmt[lex_ntok - 1].text, sizeof(stmt[0].text), "%s",
+		    token == STRING ? shorten(yylval.v.string) : lex_text);
+		stmt_n = lex_ntok;
 	}
 	lex_prev = token == 0 ? '\n' : token;
+	if (hint.pending && (lex_prev == '\n' || lex_prev == '{' ||
+	    lex_prev == '}'))
+		hint_flush(lex_prev == '{');
 	return token;
 }
 
@@ -1155,7 +1346,7 @@ pushfile(const char *name, int top)
 		fd = open_unchecked(name, why, sizeof(why));
 	if (fd == -1) {
 		if (top)
-			log_warnx("%s: %s", name, why);
+			conf_msg(name, 0, 0, "%s", why);
 		else
 			conf_err("include \"%s\": %s", name, why);
 		errors += top;
@@ -1177,6 +1368,7 @@ pushfile(const char *name, int top)
 		fatal("calloc");
 	nf->stream = fp;
 	nf->name = conf_add_file(conf, name);
+	conf_msg_file(nf->name, top ? NULL : file->name, lex_line);
 	nf->dev = st.st_dev;
 	nf->ino = st.st_ino;
 	/* an included file starts with the newline that ends the include */
@@ -1302,18 +1494,11 @@ static void
 check_path(const char *what, const char *path, enum conf_path kind,
     gid_t group)
 {
-	char	 full[300];
+	char	 buf[CONF_MAX_HANDLE + 300];
 
-	if (cur_dom != NULL)
-		snprintf(full, sizeof(full), "domain %s: %s", cur_dom->handle,
-		    what);
-	else if (cur_auth != NULL)
-		snprintf(full, sizeof(full), "authority %s: %s",
-		    cur_auth->name, what);
-	else
-		strlcpy(full, what, sizeof(full));
+	snprintf(buf, sizeof(buf), "%s%s", block_prefix(), what);
 	if (check_perms)
-		errors += conf_report_path(conf, file->name, lex_line, full,
+		errors += conf_report_path(conf, file->name, lex_line, buf,
 		    path, kind, group);
 }
 
@@ -1323,7 +1508,7 @@ set_user(int id, char *name)
 	const char	*why;
 
 	if (user_line[id] != 0)
-		conf_err("user %s given twice", proc_names[id]);
+		conf_err("user %s \"%s\": given twice", proc_names[id], name);
 	else if ((why = conf_check_username(name)) != NULL)
 		conf_err("user %s \"%s\": %s", proc_names[id], name, why);
 	else {
@@ -1427,10 +1612,10 @@ end_domain(void)
 			memcpy(d->handle, d->names[0], strlen(d->handle));
 	}
 	if (d->key == NULL)
-		conf_err("domain %s: no domain key", d->handle);
+		conf_err("no domain key");
 	if (d->cert == NULL && d->chain == NULL && d->fullchain == NULL)
-		conf_err("domain %s: no domain certificate, domain chain "
-		    "certificate or domain full chain certificate", d->handle);
+		conf_err("no domain certificate, domain chain certificate or "
+		    "domain full chain certificate");
 	lex_line = saved;
 	cur_dom = NULL;
 }
@@ -1452,8 +1637,7 @@ add_name(const char *name, int primary)
 	for (s = lc; *s != '\0'; s++)
 		*s = (char)tolower((unsigned char)*s);
 	if ((why = conf_check_hostname(lc)) != NULL) {
-		conf_err("domain %s: name \"%s\": %s", cur_dom->handle, name,
-		    why);
+		conf_err("name \"%s\": %s", name, why);
 		goto fail;
 	}
 	TAILQ_FOREACH(d, &conf->domains, entry) {
@@ -1461,12 +1645,10 @@ add_name(const char *name, int primary)
 			if (d->names[i] == NULL || strcmp(d->names[i], lc) != 0)
 				continue;
 			if (d == cur_dom)
-				conf_err("domain %s: name %s is listed twice",
-				    cur_dom->handle, lc);
+				conf_err("name %s is listed twice", lc);
 			else
-				conf_err("domain %s: name %s is already in "
-				    "domain %s at %s:%d", cur_dom->handle, lc,
-				    d->handle, d->file, d->line);
+				conf_err("name %s is already in domain %s at "
+				    "%s:%d", lc, d->handle, d->file, d->line);
 			goto fail;
 		}
 	}
@@ -1476,8 +1658,8 @@ add_name(const char *name, int primary)
 	}
 	if (cur_dom->nnames >= CONF_MAX_NAMES) {
 		if (!domain_names_full++)
-			conf_err("domain %s: more than %d names in one "
-			    "certificate", cur_dom->handle, CONF_MAX_NAMES);
+			conf_err("name %s: more than %d names in one "
+			    "certificate", lc, CONF_MAX_NAMES);
 		goto fail;
 	}
 	n = reallocarray(cur_dom->names, cur_dom->nnames + 1, sizeof(*n));
@@ -1504,13 +1686,12 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 	switch (type) {
 	case ACTION_COMMAND:
 		if ((a->argv = conf_split_command(cmd, &why)) == NULL) {
-			conf_err("domain %s: reload \"%s\": %s",
-			    cur_dom->handle, cmd, why);
+			conf_err("reload \"%s\": %s", cmd, why);
 			goto fail;
 		}
 		if (a->argv[0][0] != '/') {
-			conf_err("domain %s: reload \"%s\": %s is not an "
-			    "absolute path", cur_dom->handle, cmd, a->argv[0]);
+			conf_err("reload \"%s\": %s is not an absolute path",
+			    cmd, a->argv[0]);
 			goto fail;
 		}
 		check_path("reload", a->argv[0], CONF_PATH_PROGRAM,
@@ -1518,8 +1699,7 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 		break;
 	case ACTION_SHELL:
 		if (cmd[0] == '\0') {
-			conf_err("domain %s: reload shell: empty command",
-			    cur_dom->handle);
+			conf_err("reload shell: empty command");
 			goto fail;
 		}
 		if ((a->argv = calloc(2, sizeof(char *))) == NULL)
@@ -1533,8 +1713,8 @@ add_action(enum action_type type, char *cmd, char *sig, char *pidfile)
 		break;
 	case ACTION_SIGNAL:
 		if ((a->signo = conf_signal(sig)) == -1) {
-			conf_err("domain %s: reload signal %s: use HUP, USR1, "
-			    "USR2 or TERM", cur_dom->handle, sig);
+			conf_err("reload signal %s: use HUP, USR1, USR2 or "
+			    "TERM", sig);
 			goto fail;
 		}
 		if (set_path(&a->pidfile, pidfile, "reload signal pid file",
@@ -1577,15 +1757,15 @@ config_parse(const char *filename, int check)
 	lex_line = lex_expanding = lex_depth = lex_reported = 0;
 	lex_open_line = lex_eof = 0;
 	lex_open_file = NULL;
-	lex_ntok = lex_prev = lex_word = lex_keyword = 0;
-	lex_first_word = lex_first_keyword = 0;
+	lex_ntok = lex_prev = lex_word = lex_keyword = stmt_n = 0;
+	hint.pending = 0;
 	memset(user_line, 0, sizeof(user_line));
 	memset(user_file, 0, sizeof(user_file));
 	seen_state = seen_empty = seen_interval = seen_expiry = seen_hook =
 	    seen_pidfile = 0;
 	state_line = 0;
 	state_file = NULL;
-	lex_text[0] = lex_first[0] = '\0';
+	lex_text[0] = '\0';
 
 	conf = conf_new();
 	/* Checked from "/" down (trust.c), and read again after a chdir. */
@@ -1597,11 +1777,14 @@ config_parse(const char *filename, int check)
 	filename = conf->file;
 	file = NULL;
 	if ((file = pushfile(filename, 1)) == NULL) {
+		conf_msg_flush();
 		config_free(conf);
 		conf = NULL;
 		return NULL;
 	}
 	yyparse();
+	if (hint.pending)
+		hint_flush(0);
 	/* the lexer may have stopped inside an include */
 	while (file != NULL && popfile() != EOF)
 		;
@@ -1617,13 +1800,16 @@ config_parse(const char *filename, int check)
 			if (strcmp(conf->user[i], conf->user[j]) != 0)
 				continue;
 			k = user_line[j] > 0 ? j : i;
-			conf_err_at(user_file[k], user_line[k], "user %s: "
-			    "also the user of %s; each process needs its own",
-			    conf->user[k], proc_names[k == i ? j : i]);
+			conf_err_at(user_file[k], user_line[k], "user %s "
+			    "\"%s\": also the user of %s; each process needs "
+			    "its own",
+			    proc_names[k], conf->user[k],
+			    proc_names[k == i ? j : i]);
 		}
 
 	freefiles();
 	freesyms();
+	conf_msg_flush();
 	c = conf;
 	conf = NULL;
 	if (errors > 0) {

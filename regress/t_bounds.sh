@@ -145,11 +145,11 @@ one_over() {
 	    sed 's/^/# /' "$T_TMP/over.out" | cut -c1-200
 }
 one_over auth "${auth}A" "at most $handle_max bytes" "^authority "
-one_over api "${api}a" "api url longer than $url_max bytes" "api url"
+one_over api "${api}a" "api url .*: longer than $url_max bytes" "api url"
 one_over contact "mailto:a$(pad $((contact_max - 7 - ${#at})))$at" \
-    "contact longer than $contact_max bytes" "contact"
+    "contact .*: longer than $contact_max bytes" "contact"
 one_over kid "${kid}k" "1 to $kid_max bytes" "external account"
-one_over chain "${chain}c" "preferred chain longer than $chain_max bytes" \
+one_over chain "${chain}c" "preferred chain .*: longer than $chain_max bytes" \
     "preferred chain"
 one_over dom "${dom}D" "at most $handle_max bytes" "^domain $dom"
 one_over name "a$name" "longer than $name_max characters" "domain name"

@@ -2,7 +2,8 @@
 # acmed.conf: "acmed -n" over the good and bad files in regress/conf, then
 # macros, include depth, key and file modes, the 100-name limit and the
 # dump read back.  A bad file lists what it must produce as lines
-# "# expect: LINE: TEXT": the output must hold "FILE:LINE: ...TEXT...".
+# "# expect: LINE: TEXT": the output must hold "FILE:LINE: ...TEXT...",
+# or "# exact: LINE: TEXT": the output must hold the line "FILE:LINE: TEXT".
 # The files are checked as copies in $T_TMP, which acmed trusts whoever
 # owns the checkout.
 . "$(dirname "$0")/lib.sh"
@@ -36,11 +37,17 @@ for f in "$conf"/bad/*.conf; do
 	else
 		notok "bad: $f refused (status $rc)"
 	fi
-	grep '^# expect: ' "$f" | while IFS= read -r line; do
-		rest=${line#\# expect: }
+	grep -E '^# (expect|exact): ' "$f" | while IFS= read -r line; do
+		rest=${line#\# *: }
 		n=${rest%%: *}
 		text=${rest#*: }
-		if grep -F -- "$f:$n: " "$out" | grep -qF -- "$text"; then
+		case "$line" in
+		"# exact: "*) found() { grep -qxF -- "$f:$n: $text" "$out"; } ;;
+		*) found() {
+			grep -F -- "$f:$n: " "$out" | grep -qF -- "$text"
+		} ;;
+		esac
+		if found; then
 			echo "ok - $f:$n: $text"
 		else
 			echo "not ok - $f:$n: $text"
@@ -56,6 +63,51 @@ for f in "$conf"/bad/*.conf; do
 		esac
 	done <"$T_TMP/expect"
 done
+
+# An unknown key type is the only error of its statement: the key stays.
+run_conf -f "$conf"/bad/keytype.conf
+check "unknown key type: the key is kept (no \"no domain key\")" \
+    sh -c "grep -q 'unknown key type' '$out' && ! grep -q 'no domain key' '$out'"
+
+# Every error on a line inside a block (its first line included, its
+# closing line not) names the block: "authority NAME: " or "domain NAME: ".
+# blocks FILE: "LINE KIND NAME" for each such line.
+blocks() {
+	awk '/^[ \t]*#/ { next }
+	{
+		start = depth
+		opened = 0
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (c == "{" && depth++ == 0) {
+				opened = 1
+				kind = $1
+				name = $2
+				if (name ~ /^"/ && match($0, /"[^"]*"/))
+					name = substr($0, RSTART + 1,
+					    RLENGTH - 2)
+			} else if (c == "}")
+				depth--
+		}
+		if (opened || (start > 0 && depth > 0))
+			print NR, kind, name
+	}' "$1"
+}
+for f in "$conf"/bad/*.conf; do
+	run_conf -f "$f"
+	blocks "$f" >"$T_TMP/blocks"
+	while read -r n kind name; do
+		grep -F -- "$f:$n: " "$out" | grep -v ": warning: " |
+		    grep -vF -e "$f:$n: $kind $name: " \
+		    -e "$f:$n: $kind \"$name\": " >>"$T_TMP/unnamed"
+	done <"$T_TMP/blocks"
+done
+if [ -s "$T_TMP/unnamed" ]; then
+	notok "every error inside a block names the block"
+	sed 's/^/#   /' "$T_TMP/unnamed"
+else
+	ok "every error inside a block names the block"
+fi
 
 t_conf_copy etc/acmed.conf "$T_TMP/example.conf" /etc/acmed /etc/ssl
 run_conf -f "$T_TMP/example.conf"
@@ -76,11 +128,83 @@ done <"$T_TMP/keywords"
 check "acmed.conf.5 documents every keyword ($(wc -l <"$T_TMP/keywords") keywords)${missing:+, missing:$missing}" \
     test -z "$missing" -a -s "$T_TMP/keywords"
 
+# An error on the first line of a block leaves the rest of the block to
+# read, and the next line's error is told too: nothing else follows.
+cat >"$T_TMP/first.conf" <<EOC
+authority le {
+	colour "blue"
+	api url "https://acme.example/dir"
+}
+domain example.com {
+	frobnicate
+	flavour "x"
+	domain key "$T_TMP/first.key"
+	domain certificate "$T_TMP/first.crt"
+}
+EOC
+run_conf -f "$T_TMP/first.conf"
+sed "s|^$T_TMP/first.conf:||" "$out" >"$T_TMP/first.out"
+cat >"$T_TMP/first.want" <<EOC
+2: authority le: unknown keyword "colour"
+6: domain example.com: unknown keyword "frobnicate"
+7: domain example.com: unknown keyword "flavour"
+EOC
+if cmp -s "$T_TMP/first.out" "$T_TMP/first.want"; then
+	ok "an error on a block's first line: the block is read on"
+else
+	notok "an error on a block's first line: the block is read on"
+	sed 's/^/#   /' "$out"
+fi
+
+# Every keyword is in a statement the hints know (config_msg.c), or is a
+# value's: a new statement must be added there too.
+sed -n 's/^	{ "\([a-z ]*\)",[	 ]*CONF_BLOCK_.*/\1/p' acmed/config_msg.c |
+    tr ' ' '\n' | LC_ALL=C sort -u >"$T_TMP/phrase-words"
+unhinted=$(printf '%s\n' ecdsa rsa group port pid file |
+    LC_ALL=C sort -u - "$T_TMP/phrase-words" |
+    LC_ALL=C comm -23 "$T_TMP/keywords" -)
+check "every keyword is in a statement the hints know${unhinted:+, not:$unhinted}" \
+    test -z "$unhinted" -a -s "$T_TMP/phrase-words"
+
 # Every error, not only the first: a file with several mistakes reports
 # each on its own line.
 run_conf -f "$conf"/bad/relative.conf
 n=$(grep -c ': not an absolute path' "$out")
 check "every error is reported ($n of 10)" [ "$n" -eq 10 ]
+
+# Errors in the order of the file, whichever check finds them (the
+# statement, the end of its block, the whole file, the directories): by
+# line, an included file's at the line of its include.
+mkdir -p "$T_TMP/order"
+cat >"$T_TMP/order/main.conf" <<EOC
+authority le {
+	api url "https://acme.example/dir"
+	account key "$T_TMP/order/none/le.key"
+}
+include "inc.conf"
+domain a.example.com {
+	sign with nope
+	domain key "$T_TMP/order/a.key"
+	domain certificate "$T_TMP/order/none/a.crt"
+}
+frobnicate
+EOC
+cat >"$T_TMP/order/inc.conf" <<EOC
+domain b.example.com {
+	domain certificate "$T_TMP/order/none/b.crt"
+}
+EOC
+run_conf -f "$T_TMP/order/main.conf"
+sed -E 's|^[^ ]*/order/([a-z]*\.conf:[0-9]*):.*|\1|' "$out" \
+    >"$T_TMP/order/got"
+printf '%s\n' main.conf:3 inc.conf:1 inc.conf:2 main.conf:7 main.conf:9 \
+    main.conf:11 >"$T_TMP/order/want"
+if cmp -s "$T_TMP/order/got" "$T_TMP/order/want"; then
+	ok "errors in the order of the file, includes at their line"
+else
+	notok "errors in the order of the file, includes at their line"
+	sed 's/^/#   /' "$out"
+fi
 
 # The dump is acmed.conf again: reading it back gives the same dump.
 for f in "$conf"/good/*.conf; do
@@ -102,6 +226,16 @@ check "macros: a number as a port" \
     grep -q '^listen on "127.0.0.1" port 8080$' "$out"
 check "macros: not expanded inside quotes" \
     grep -qF 'reload shell "echo $le"' "$out"
+
+# A macro too long once expanded is named.
+a8k=$(head -c 8000 /dev/zero | tr '\0' a)
+printf 'big = "%s" "%s" "%s" "%s" "%s" "%s" "%s" "%s" "%s"\nstate directory $big\n' \
+    "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" "$a8k" \
+    >"$T_TMP/bigmacro.conf"
+run_conf -f "$T_TMP/bigmacro.conf"
+check "macros: one too long expanded is named" grep -qxF \
+    "$T_TMP/bigmacro.conf:2: macro \"big\": longer than 65534 bytes expanded" \
+    "$out"
 
 # A base configuration to vary; $1, if given, is one more line in the
 # authority's block.
@@ -212,18 +346,18 @@ check "missing external account key refused" \
 base "external account \"\" key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "empty external account key id refused" \
-    grep -q "eab.conf:4: authority le: external account key id must have 1 to 1024 bytes" "$out"
+    grep -q "eab.conf:4: authority le: external account \"\": the key id must have 1 to 1024 bytes" "$out"
 base "external account kid key \"eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "relative external account key path refused" \
-    grep -q 'eab.conf:4: external account key "eab.key": not an absolute path' "$out"
+    grep -q 'eab.conf:4: authority le: external account key "eab.key": not an absolute path' "$out"
 : >"$T_TMP/eab.key"
 chmod 0600 "$T_TMP/eab.key"
 base "external account a key \"$T_TMP/eab.key\"
 	external account b key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "external account given twice refused" \
-    grep -q "eab.conf:5: authority le: external account given twice" "$out"
+    grep -q "eab.conf:5: authority le: external account \"b\": given twice" "$out"
 base "external account a key \"$T_TMP/eab.key\"" >"$T_TMP/eab.conf"
 cat >>"$T_TMP/eab.conf" <<CONF
 authority other {
@@ -243,7 +377,7 @@ check "a certificate written over the external account key refused" \
 base "external account a key \"$T_TMP/account.key\"" >"$T_TMP/eab.conf"
 run_conf -f "$T_TMP/eab.conf"
 check "external account key that is the account key refused" \
-    grep -q "eab.conf:4: external account key \"$T_TMP/account.key\": already used as the account key of authority le" "$out"
+    grep -q "eab.conf:4: authority le: external account key \"$T_TMP/account.key\": already used as the account key of authority le" "$out"
 
 # 100 names in one domain are fine, 101 are refused.
 names() {
@@ -276,6 +410,6 @@ run_conf -f "$T_TMP/n101.conf"
 check "101 names refused" [ "$rc" -ne 0 ]
 # the 101st name, n101, is on line 106
 check "101 names: message at the 101st name" \
-    grep -q "n101.conf:106: domain example.com: more than 100 names" "$out"
+    grep -q "n101.conf:106: domain example.com: name n101.example.com: more than 100 names" "$out"
 
 t_done
