@@ -91,6 +91,13 @@ int	 status_write(const struct config *, const struct dstate *, size_t);
 int	 status_print(const char *);
 int	 iso_time(time_t, char *, size_t);
 
+/*
+ * TEMPORARY: running_standin.c, until the state directory's lock brings
+ * the real one.  The pid of the daemon running for a state directory, or
+ * 0 if none runs.
+ */
+pid_t	 daemon_running(const char *);
+
 /* actions.c */
 int	 run_actions(const struct domain *);
 void	 actions_queue(struct dstate *);
