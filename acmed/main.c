@@ -114,6 +114,8 @@ reload_config(void)
 {
 	struct config	*nconf;
 
+	/* Before anything is logged: logrotate may have moved it away. */
+	(void)logfile_open(conf->log_file);
 	log_info("reloading %s", conf->file);
 	if ((nconf = config_parse(conf->file, 1)) == NULL) {
 		log_warnx("%s has errors: keeping the running configuration",
@@ -127,6 +129,7 @@ reload_config(void)
 	dstates_free();
 	config_free(conf);
 	conf = nconf;
+	(void)logfile_open(conf->log_file);
 	dstates_build();
 	/* Started now: a restart still pending would start them twice. */
 	restart_at = 0;
@@ -335,6 +338,8 @@ main(int argc, char *argv[])
 	}
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
+	if (logfile_open(conf->log_file) == -1)
+		exit(1);
 	if (oneshot)
 		foreground = 1;
 
@@ -358,6 +363,8 @@ main(int argc, char *argv[])
 	if (!revoking && !rolling && listeners_bind() == -1)
 		exit(1);
 
+	if (!foreground)
+		log_keep_stderr();
 	if (!foreground && daemon(0, 0) == -1)
 		err(1, "daemon");
 	log_init(foreground, verbose, "acmed");

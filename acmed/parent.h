@@ -84,6 +84,9 @@ int		 netroot_make(const char *);
 void		 netroot_refresh(void);
 const char	*netroot_dir(void);
 
+/* logfile.c */
+int	 logfile_open(const char *);
+
 /* status.c */
 struct sandbox_level;
 void	 status_sandbox(int, const struct sandbox_level *);
