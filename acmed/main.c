@@ -381,12 +381,12 @@ main(int argc, char *argv[])
 		fatal("signalfd");
 	signal(SIGPIPE, SIG_IGN);
 
-	log_info("starting: %zu certificates, %zu listeners", ndstates,
-	    nlisteners);
 	if (children_start() == -1) {
 		children_stop();
 		fatalx("could not start the processes");
 	}
+	if (!revoking && !rolling)
+		status_starting(conf, ndstates);
 	if (!oneshot)
 		provisional_all();
 	if (rolling) {

@@ -90,6 +90,7 @@ int	 logfile_open(const char *);
 /* status.c */
 struct sandbox_level;
 void	 status_sandbox(int, const struct sandbox_level *);
+void	 status_starting(const struct config *, size_t);
 int	 status_write(const struct config *, const struct dstate *, size_t);
 int	 status_print(const char *);
 int	 iso_time(time_t, char *, size_t);

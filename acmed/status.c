@@ -5,6 +5,7 @@
  * atomically by the parent after every change, and printed for a person
  * by "acmed -s".
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "buf.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -27,6 +29,9 @@ static struct {
 	int			 known;
 	struct sandbox_level	 l;
 } sandboxes[PROC_MAX];
+
+/* The start-up line, until every child has said what its sandbox holds. */
+static char	*summary;
 
 static const char *const state_names[] = {
 	[CERT_MISSING] = "missing",
@@ -137,6 +142,62 @@ gen_cert(yajl_gen g, const struct dstate *ds)
 	yajl_gen_map_close(g);
 }
 
+/* A child's sandbox in words, as the start-up line and acmed -s say it. */
+static void
+sandbox_words(long long abi, long long want, int seccomp, char *buf,
+    size_t len)
+{
+	if (abi == 0)
+		snprintf(buf, len, "no Landlock (ABI %lld wanted)", want);
+	else if (abi < want)
+		snprintf(buf, len, "Landlock ABI %lld, %lld wanted: incomplete",
+		    abi, want);
+	else
+		snprintf(buf, len, "Landlock ABI %lld", abi);
+	strlcat(buf, seccomp ? ", seccomp filter" : ", no seccomp filter",
+	    len);
+}
+
+/*
+ * The start-up line, once every child has said what its sandbox holds:
+ * one phrase for all if they say the same.
+ */
+static void
+summary_flush(void)
+{
+	char	 words[PROC_MAX][96], sb[512];
+	int	 p, same = 1;
+
+	if (summary == NULL)
+		return;
+	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+		if (!sandboxes[p].known)
+			return;
+		sandbox_words(sandboxes[p].l.landlock, SANDBOX_LANDLOCK_WANT,
+		    sandboxes[p].l.seccomp, words[p], sizeof(words[p]));
+		same &= strcmp(words[p], words[PROC_PARENT + 1]) == 0;
+	}
+	sb[0] = '\0';
+	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+		if (same) {
+			strlcat(sb, proc_names[p], sizeof(sb));
+			strlcat(sb, p + 1 == PROC_MAX ? ": " : p + 2 ==
+			    PROC_MAX ? " and " : ", ", sizeof(sb));
+			continue;
+		}
+		strlcat(sb, proc_names[p], sizeof(sb));
+		strlcat(sb, ": ", sizeof(sb));
+		strlcat(sb, words[p], sizeof(sb));
+		if (p + 1 < PROC_MAX)
+			strlcat(sb, "; ", sizeof(sb));
+	}
+	if (same)
+		strlcat(sb, words[PROC_PARENT + 1], sizeof(sb));
+	log_info("%s; sandbox of %s", summary, sb);
+	free(summary);
+	summary = NULL;
+}
+
 /* What child p's sandbox holds; NULL: unknown (the child is not running). */
 void
 status_sandbox(int p, const struct sandbox_level *l)
@@ -146,6 +207,39 @@ status_sandbox(int p, const struct sandbox_level *l)
 	sandboxes[p].known = l != NULL;
 	if (l != NULL)
 		sandboxes[p].l = *l;
+	summary_flush();
+}
+
+/*
+ * The start-up line: what this acmed is, what it looks after, where it
+ * listens, keeps its state and logs; logged with what each child's
+ * sandbox holds once they have all said it.
+ */
+void
+status_starting(const struct config *conf, size_t ncerts)
+{
+	const struct listen_addr	*l;
+	const struct authority		*a;
+	struct buf			 b;
+	char				 where[PATH_MAX + 128];
+	size_t				 nauth = 0;
+
+	TAILQ_FOREACH(a, &conf->authorities, entry)
+		nauth++;
+	log_where(where, sizeof(where));
+	buf_init(&b, 0);
+	(void)buf_printf(&b, "starting: acmed %s, configuration %s, %zu "
+	    "certificate%s, %zu authorit%s, listening on", ACMED_VERSION,
+	    conf->file, ncerts, ncerts == 1 ? "" : "s", nauth,
+	    nauth == 1 ? "y" : "ies");
+	TAILQ_FOREACH(l, &conf->listens, entry)
+		(void)buf_printf(&b, "%s %s", l == TAILQ_FIRST(&conf->listens) ?
+		    "" : ",", l->text);
+	(void)buf_printf(&b, ", state directory %s, logs to %s",
+	    conf->state_dir, where);
+	free(summary);
+	summary = buf_release(&b, NULL);
+	summary_flush();
 }
 
 /*
@@ -248,7 +342,7 @@ print_sandbox(yajl_val root)
 {
 	const char	*path[2] = { "sandbox", NULL };
 	yajl_val	 sb, c;
-	long long	 abi, want;
+	char		 words[96];
 	size_t		 i;
 
 	if ((sb = yajl_tree_get(root, path, yajl_t_object)) == NULL)
@@ -261,17 +355,10 @@ print_sandbox(yajl_val root)
 			printf("not running\n");
 			continue;
 		}
-		abi = field_int(c, "landlock_abi");
-		want = field_int(c, "landlock_wanted");
-		if (abi == 0)
-			printf("no Landlock (ABI %lld wanted)", want);
-		else if (abi < want)
-			printf("Landlock ABI %lld, %lld wanted: incomplete", abi,
-			    want);
-		else
-			printf("Landlock ABI %lld", abi);
-		printf(", %s\n", field_true(c, "seccomp") ? "seccomp filter" :
-		    "no seccomp filter");
+		sandbox_words(field_int(c, "landlock_abi"),
+		    field_int(c, "landlock_wanted"), field_true(c, "seccomp"),
+		    words, sizeof(words));
+		printf("%s\n", words);
 	}
 }
 

@@ -5,8 +5,9 @@
 # listener reads): without syslog its lines go to the standard error it
 # was started with, with syslog to syslog, and back to standard error when
 # syslog goes away; always to the "log file" as well, which SIGHUP opens
-# again after logrotate moved it.  acmed -n and the start refuse a log
-# file another user could swap.
+# again after logrotate moved it.  The start-up line says what runs and
+# where its lines go.  acmed -n and the start refuse a log file another
+# user could swap.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -101,6 +102,13 @@ else
 fi
 check "no syslog: the certificate is issued" \
     wait_for 30 grep -q "log.s09d.test: certificate issued" "$err"
+summary="starting: acmed [0-9.]+, configuration $conf, 1 certificate, 1 authority, listening on 127.0.0.1:$T_HTTP_PORT, state directory $T_TMP/state, logs to standard error \(no syslog on /dev/log\) and $logf; sandbox of "
+check "no syslog: the start-up line, on standard error after detaching" \
+    grep -Eq "^$summary" "$err"
+check "the start-up line says what each child's sandbox holds" \
+    grep -Eq "^$summary(netproc, keyproc and challenged: |netproc: .*; keyproc: .*; challenged: )(no )?Landlock" "$err"
+check "log file: the same lines" \
+    grep -Eq "^$stamp acmed\[$dpid\]: info: $summary" "$logf"
 check "log file: the issued certificate, at info" \
     grep -Eq "^$stamp acmed\[$dpid\]: info: log.s09d.test: certificate issued" "$logf"
 check "log file: a child's line names the child" \
@@ -128,12 +136,12 @@ if daemon_start "$T_TMP/devlog.sock"; then
 else
 	notok "daemon started with a /dev/log"
 fi
-check "syslog: the start reaches /dev/log, facility daemon, level info" \
-    wait_for 10 grep -Eq "^<30>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} acmed\[$dpid\]: starting: " "$T_TMP/syslog.out"
+check "syslog: the start-up line reaches /dev/log, facility daemon, level info" \
+    wait_for 10 grep -Eq "^<30>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} acmed\[$dpid\]: starting: .* logs to syslog and $logf;" "$T_TMP/syslog.out"
 check "syslog: a child's line names the child" \
     grep -Eq "^<31>.* acmed\[$dpid\]: netproc: " "$T_TMP/syslog.out"
 check "syslog: the log file has the lines too" \
-    grep -q "acmed\[$dpid\]: info: starting: " "$logf"
+    grep -q "acmed\[$dpid\]: info: starting: .* logs to syslog and $logf;" "$logf"
 
 listener_stop
 kill -USR1 "$dpid"
