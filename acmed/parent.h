@@ -45,6 +45,12 @@ struct dstate {
 	int		 verify_tries;
 	int		 verify_pending;	/* answers still expected */
 	int		 verify_failed;
+	time_t		 reload_at;	/* the last reload, 0: none yet */
+	int		 reload_ok;	/* its result */
+	int		 reload_new;	/* owed for a new installation */
+	time_t		 reload_failing;	/* failing since, 0: not */
+	int		 reload_tries;	/* failed tries since then */
+	time_t		 reload_retry;	/* the next try, 0: none */
 	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;

@@ -1,8 +1,9 @@
 /*
  * The state directory: one small file per fact (an authority's account
  * URL, a domain's pending order URL, the time before which the authority
- * asked a domain's next attempt not to come), each written atomically,
- * so a restart resumes where the last run stopped.
+ * asked a domain's next attempt not to come, since when the reload of a
+ * domain's certificate fails), each written atomically, so a restart
+ * resumes where the last run stopped.
  */
 #include <sys/stat.h>
 
@@ -20,7 +21,7 @@
 #define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
 
 static const char *const state_subdirs[] = { "accounts", "orders", "retry",
-    NULL };
+    "reload", NULL };
 
 /*
  * A directory of the state, made if missing (in a directory that passed),
@@ -69,11 +70,12 @@ state_init(const char *dir)
 	return 0;
 }
 
-/* What a fact's file is named for: a URL, or a time (retry). */
+/* What a fact's file is named for: a URL, or a time. */
 static const char *
 state_suffix(const char *sub)
 {
-	return strcmp(sub, "retry") == 0 ? "time" : "url";
+	return strcmp(sub, "accounts") == 0 || strcmp(sub, "orders") == 0 ?
+	    "url" : "time";
 }
 
 static int
