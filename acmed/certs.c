@@ -247,7 +247,8 @@ retry_write(struct dstate *ds, time_t t)
 /*
  * At a check of an issued certificate that is not due, or on SIGUSR1: a
  * reload still owed is tried now (a new series of tries if the last one
- * ran out).
+ * ran out), and the deployment is checked again, so that what the status
+ * says of both is never older than a check interval.
  */
 static void
 deploy_recheck(struct dstate *ds, time_t now)
@@ -256,6 +257,10 @@ deploy_recheck(struct dstate *ds, time_t now)
 		if (ds->reload_retry == 0)
 			ds->reload_tries = 0;
 		ds->reload_retry = now;
+	}
+	if (!TAILQ_EMPTY(&ds->d->verifies) && ds->verify_pending == 0) {
+		ds->verify_tries = 0;
+		ds->verify_at = now;
 	}
 }
 
@@ -296,6 +301,8 @@ dstate_due(struct dstate *ds, time_t now)
 		issue_failed(ds, why, 0);
 		return 0;
 	}
+	/* -r may have revoked it meanwhile, beside the daemon. */
+	ds->revoked_at = time_read(ds, "revoked");
 	if (ds->refused) {
 		/* put right: what do they hold now? */
 		ds->refused = 0;
@@ -371,6 +378,7 @@ dstates_build(void)
 		ds->order_url = state_read(conf->state_dir, "orders",
 		    d->handle);
 		ds->retry_until = retry_read(ds);
+		ds->revoked_at = time_read(ds, "revoked");
 		/*
 		 * A reload owed since before, which failed at least once:
 		 * tried again now (not by -r).
@@ -380,6 +388,10 @@ dstates_build(void)
 			if (!revoking)
 				ds->reload_retry = now;
 		}
+		/* What the status says of the deployment is checked anew. */
+		if (!oneshot && ds->state == CERT_ISSUED &&
+		    !TAILQ_EMPTY(&d->verifies))
+			ds->verify_at = now;
 		dstate_schedule(ds, now);
 	}
 }
@@ -391,6 +403,7 @@ dstates_free(void)
 
 	for (i = 0; i < ndstates; i++) {
 		free(dstates[i].last_error);
+		free(dstates[i].verify_error);
 		free(dstates[i].order_url);
 		free(dstates[i].pubkey);
 		OPENSSL_free(dstates[i].revoking);
@@ -553,6 +566,10 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	order_forget(ds);
 	ds->reordered = 0;
 	retry_write(ds, 0);
+	if (ds->revoked_at != 0) {
+		ds->revoked_at = 0;
+		time_write(ds, "revoked", 0);
+	}
 	ds->failures = 0;
 	ds->result = 0;
 	free(ds->last_error);
@@ -748,6 +765,9 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 			ds->result = -1;
 	ds->state = CERT_MISSING;
 	sched_ari_forget(ds);
+	/* For the daemon's status, until a new certificate is issued. */
+	ds->revoked_at = time(NULL);
+	time_write(ds, "revoked", ds->revoked_at);
 	event_emit(conf, "revoked", ds, ds->result == 0 ? NULL :
 	    "the files could not all be moved aside");
 	/* A domain key that was missing is made now, for what comes next. */
@@ -769,10 +789,32 @@ verify_send(struct dstate *ds)
 
 	ds->verify_at = 0;
 	ds->verify_failed = 0;
+	ds->verify_mismatch = 0;
 	ds->verify_tries++;
 	TAILQ_FOREACH(v, &ds->d->verifies, entry)
 		if (send_leaf(MSG_VERIFY, ds, v) == 0)
 			ds->verify_pending++;
+}
+
+/*
+ * A round of checks ends when every endpoint has answered: again after a
+ * while if one did not serve the certificate yet, else with the result
+ * the status shows.
+ */
+static void
+verify_round_end(struct dstate *ds)
+{
+	if (ds->verify_failed) {
+		ds->verify_at = time(NULL) + VERIFY_GRACE;
+		return;
+	}
+	ds->verify_done = time(NULL);
+	ds->verify_ok = !ds->verify_mismatch;
+	if (ds->verify_ok) {
+		free(ds->verify_error);
+		ds->verify_error = NULL;
+	}
+	status_dirty = 1;
 }
 
 static void
@@ -797,11 +839,20 @@ verify_result(struct dstate *ds, const char *endpoint, uint32_t matches,
 			    endpoint, detail);
 			event_emit(conf, "deploy-mismatch", ds, e ? e : detail);
 			free(e);
+			/* The status names the first endpoint of the round. */
+			if (!ds->verify_mismatch) {
+				free(ds->verify_error);
+				if (asprintf(&ds->verify_error, "%s does not "
+				    "serve the installed certificate: %s",
+				    endpoint, detail) == -1)
+					ds->verify_error = NULL;
+			}
+			ds->verify_mismatch = 1;
 		} else
 			ds->verify_failed = 1;
 	}
-	if (ds->verify_pending == 0 && ds->verify_failed)
-		ds->verify_at = time(NULL) + VERIFY_GRACE;
+	if (ds->verify_pending == 0)
+		verify_round_end(ds);
 }
 
 /* A certificate was installed: its reload actions are owed. */

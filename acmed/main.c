@@ -321,10 +321,10 @@ main(int argc, char *argv[])
 	}
 
 	log_init(1, verbose, "acmed");
+	if (statusonly)
+		exit(status_show(file));
 	if ((conf = config_parse(file, 1)) == NULL)
 		exit(1);
-	if (statusonly)
-		exit(status_print(conf->state_dir) == 0 ? 0 : 1);
 	if (checkonly) {
 		if (verbose)
 			config_dump(conf);
