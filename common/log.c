@@ -49,6 +49,7 @@ static struct imsgchan	*log_chan;
 static int		 syslog_fd = -1;	/* connected to /dev/log */
 static int		 syslog_up;	/* the last line reached it */
 static int		 stderr_fd = -1;	/* a daemon's fall-back */
+static int		 start_stderr;	/* a daemon's start: to stderr too */
 static int		 file_fd = -1;
 static char		*file_path;
 
@@ -230,6 +231,17 @@ log_keep_stderr(void)
 }
 
 /*
+ * While a daemon's start is seen through by the command that started it
+ * (on): its lines go to standard error as it is now as well as to syslog,
+ * so that the command shows why a start failed.
+ */
+void
+log_tostderr(int on)
+{
+	start_stderr = on;
+}
+
+/*
  * The log file from now on: fd, opened for appending, or -1 for none;
  * the one before is closed.
  */
@@ -308,6 +320,7 @@ daemon_send(int pri, const char *proc, const char *clean)
 	static const char gone[] = "syslog does not answer on " _PATH_LOG
 	    ": logging to standard error until it does";
 	static const char back[] = "syslog answers on " _PATH_LOG " again";
+	int		  errfd = start_stderr ? STDERR_FILENO : stderr_fd;
 
 	if (syslog_send(pri, proc, clean) == 0) {
 		if (!syslog_up) {
@@ -315,14 +328,16 @@ daemon_send(int pri, const char *proc, const char *clean)
 			(void)syslog_send(LOG_WARNING, NULL, back);
 			file_send(LOG_WARNING, NULL, back);
 		}
+		if (start_stderr)
+			stderr_send(errfd, proc, clean);
 		return;
 	}
 	if (syslog_up) {
 		syslog_up = 0;
-		stderr_send(stderr_fd, NULL, gone);
+		stderr_send(errfd, NULL, gone);
 		file_send(LOG_WARNING, NULL, gone);
 	}
-	stderr_send(stderr_fd, proc, clean);
+	stderr_send(errfd, proc, clean);
 }
 
 /*

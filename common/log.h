@@ -21,6 +21,7 @@ void	log_procname(const char *);
 void	log_tochan(struct imsgchan *);
 void	log_emit(int, const char *, const char *);
 void	log_keep_stderr(void);
+void	log_tostderr(int);
 void	log_tofile(int, const char *);
 void	log_where(char *, size_t);
 
