@@ -38,7 +38,11 @@
 #include <openssl/crypto.h>
 
 #define RETRY_AFTER_MAX	(7 * 24 * 60 * 60)	/* the longest wait honoured */
+#define RELOAD_TRIES	12	/* of a failed reload, until the next check */
+#define RELOAD_DELAY	5	/* seconds before its first retry, doubling */
+#define RELOAD_DELAY_MAX (60 * 60)
 static void	issue_failed(struct dstate *, const char *, int64_t);
+static void	installed(struct dstate *);
 
 /* The file the domain's leaf is read from: the full chain, or the leaf. */
 static const char *
@@ -123,7 +127,7 @@ provisional_install(struct dstate *ds)
 		log_info("%s: provisional self-signed certificate installed",
 		    ds->d->handle);
 		event_emit(conf, "provisional", ds, NULL);
-		actions_queue(ds);
+		installed(ds);
 		status_dirty = 1;
 		rc = 0;
 	}
@@ -198,6 +202,40 @@ dstate_schedule(struct dstate *ds, time_t now)
 	ds->next = t;
 }
 
+/* A time kept for a domain in the state directory's sub; 0 if none. */
+static time_t
+time_read(const struct dstate *ds, const char *sub)
+{
+	char		*s, *end;
+	long long	 t;
+
+	if ((s = state_read(conf->state_dir, sub, ds->d->handle)) == NULL)
+		return 0;
+	errno = 0;
+	t = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || t < 0) {
+		log_warnx("%s: %s/%s/%s.time: not a time, ignored",
+		    ds->d->handle, conf->state_dir, sub, ds->d->handle);
+		t = 0;
+	}
+	free(s);
+	return (time_t)t;
+}
+
+/* Keeps a time for a domain in the state directory's sub (0: forgets it). */
+static void
+time_write(const struct dstate *ds, const char *sub, time_t t)
+{
+	char	 s[32];
+
+	if (t == 0) {
+		(void)state_remove(conf->state_dir, sub, ds->d->handle);
+		return;
+	}
+	(void)snprintf(s, sizeof(s), "%lld", (long long)t);
+	(void)state_write(conf->state_dir, sub, ds->d->handle, s);
+}
+
 /*
  * The time before which the authority asked not to be asked again for a
  * domain, kept in the state directory so that a restart and the next -o
@@ -206,38 +244,39 @@ dstate_schedule(struct dstate *ds, time_t now)
 static time_t
 retry_read(const struct dstate *ds)
 {
-	char		*s, *end;
-	long long	 t;
-	time_t		 now = time(NULL);
+	time_t	 t = time_read(ds, "retry"), now = time(NULL);
 
-	if ((s = state_read(conf->state_dir, "retry", ds->d->handle)) == NULL)
-		return 0;
-	errno = 0;
-	t = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || t < 0) {
-		log_warnx("%s: %s/retry/%s.time: not a time, ignored",
-		    ds->d->handle, conf->state_dir, ds->d->handle);
-		t = 0;
-	}
-	free(s);
 	if (t > now + RETRY_AFTER_MAX)
 		t = now + RETRY_AFTER_MAX;
-	return (time_t)t;
+	return t;
 }
 
 /* Keeps the authority's Retry-After for a domain (0: forgets it). */
 static void
 retry_write(struct dstate *ds, time_t t)
 {
-	char	 s[32];
-
 	ds->retry_until = t;
-	if (t == 0) {
-		(void)state_remove(conf->state_dir, "retry", ds->d->handle);
-		return;
+	time_write(ds, "retry", t);
+}
+
+/*
+ * At a check of an issued certificate that is not due, or on SIGUSR1: a
+ * reload still owed is tried now (a new series of tries if the last one
+ * ran out), and the deployment is checked again, so that what the status
+ * says of both is never older than a check interval.
+ */
+static void
+deploy_recheck(struct dstate *ds, time_t now)
+{
+	if (ds->reload_failing != 0) {
+		if (ds->reload_retry == 0)
+			ds->reload_tries = 0;
+		ds->reload_retry = now;
 	}
-	(void)snprintf(s, sizeof(s), "%lld", (long long)t);
-	(void)state_write(conf->state_dir, "retry", ds->d->handle, s);
+	if (!TAILQ_EMPTY(&ds->d->verifies) && ds->verify_pending == 0) {
+		ds->verify_tries = 0;
+		ds->verify_at = now;
+	}
 }
 
 /*
@@ -277,6 +316,8 @@ dstate_due(struct dstate *ds, time_t now)
 		issue_failed(ds, why, 0);
 		return 0;
 	}
+	/* -r may have revoked it meanwhile, beside the daemon. */
+	ds->revoked_at = time_read(ds, "revoked");
 	if (ds->refused) {
 		/* put right: what do they hold now? */
 		ds->refused = 0;
@@ -297,6 +338,7 @@ dstate_due(struct dstate *ds, time_t now)
 	}
 	if (ds->state == CERT_ISSUED && renewal_time(ds) > now) {
 		dstate_schedule(ds, now);
+		deploy_recheck(ds, now);
 		if (oneshot)
 			oneshot_not_due(ds);
 		else
@@ -354,6 +396,20 @@ dstates_build(void)
 		ds->order_url = state_read(conf->state_dir, "orders",
 		    d->handle);
 		ds->retry_until = retry_read(ds);
+		ds->revoked_at = time_read(ds, "revoked");
+		/*
+		 * A reload owed since before, which failed at least once:
+		 * tried again now (not by -r).
+		 */
+		if ((ds->reload_failing = time_read(ds, "reload")) != 0) {
+			ds->reload_tries = 1;
+			if (!revoking)
+				ds->reload_retry = now;
+		}
+		/* What the status says of the deployment is checked anew. */
+		if (!oneshot && ds->state == CERT_ISSUED &&
+		    !TAILQ_EMPTY(&d->verifies))
+			ds->verify_at = now;
 		dstate_schedule(ds, now);
 	}
 }
@@ -365,6 +421,7 @@ dstates_free(void)
 
 	for (i = 0; i < ndstates; i++) {
 		free(dstates[i].last_error);
+		free(dstates[i].verify_error);
 		free(dstates[i].order_url);
 		free(dstates[i].pubkey);
 		OPENSSL_free(dstates[i].revoking);
@@ -528,6 +585,10 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	order_forget(ds);
 	ds->reordered = 0;
 	retry_write(ds, 0);
+	if (ds->revoked_at != 0) {
+		ds->revoked_at = 0;
+		time_write(ds, "revoked", 0);
+	}
 	ds->failures = 0;
 	ds->result = 0;
 	free(ds->last_error);
@@ -542,7 +603,7 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	    renewed ? "renewed" : "issued", time_text(ds->not_after));
 	event_emit(conf, renewed ? "renewed" : "issued", ds, NULL);
 	sched_ari_forget(ds);
-	actions_queue(ds);
+	installed(ds);
 	status_dirty = 1;
 }
 
@@ -724,6 +785,9 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 			ds->result = -1;
 	ds->state = CERT_MISSING;
 	sched_ari_forget(ds);
+	/* For the daemon's status, until a new certificate is issued. */
+	ds->revoked_at = time(NULL);
+	time_write(ds, "revoked", ds->revoked_at);
 	event_emit(conf, "revoked", ds, ds->result == 0 ? NULL :
 	    "the files could not all be moved aside");
 	/* A domain key that was missing is made now, for what comes next. */
@@ -745,10 +809,32 @@ verify_send(struct dstate *ds)
 
 	ds->verify_at = 0;
 	ds->verify_failed = 0;
+	ds->verify_mismatch = 0;
 	ds->verify_tries++;
 	TAILQ_FOREACH(v, &ds->d->verifies, entry)
 		if (send_leaf(MSG_VERIFY, ds, v) == 0)
 			ds->verify_pending++;
+}
+
+/*
+ * A round of checks ends when every endpoint has answered: again after a
+ * while if one did not serve the certificate yet, else with the result
+ * the status shows.
+ */
+static void
+verify_round_end(struct dstate *ds)
+{
+	if (ds->verify_failed) {
+		ds->verify_at = time(NULL) + VERIFY_GRACE;
+		return;
+	}
+	ds->verify_done = time(NULL);
+	ds->verify_ok = !ds->verify_mismatch;
+	if (ds->verify_ok) {
+		free(ds->verify_error);
+		ds->verify_error = NULL;
+	}
+	status_dirty = 1;
 }
 
 static void
@@ -773,22 +859,102 @@ verify_result(struct dstate *ds, const char *endpoint, uint32_t matches,
 			    endpoint, detail);
 			event_emit(conf, "deploy-mismatch", ds, e ? e : detail);
 			free(e);
+			/* The status names the first endpoint of the round. */
+			if (!ds->verify_mismatch) {
+				free(ds->verify_error);
+				if (asprintf(&ds->verify_error, "%s does not "
+				    "serve the installed certificate: %s",
+				    endpoint, detail) == -1)
+					ds->verify_error = NULL;
+			}
+			ds->verify_mismatch = 1;
 		} else
 			ds->verify_failed = 1;
 	}
-	if (ds->verify_pending == 0 && ds->verify_failed)
-		ds->verify_at = time(NULL) + VERIFY_GRACE;
+	if (ds->verify_pending == 0)
+		verify_round_end(ds);
 }
 
-/* Reload actions have run for a domain's new certificate. */
+/* A certificate was installed: its reload actions are owed. */
+static void
+installed(struct dstate *ds)
+{
+	ds->reload_new = 1;
+	ds->reload_retry = 0;
+	actions_queue(ds);
+}
+
+static void
+reload_succeeded(struct dstate *ds)
+{
+	if (ds->reload_failing == 0)
+		return;
+	log_info("%s: reload succeeded, after %d failed %s since %s",
+	    ds->d->handle, ds->reload_tries, ds->reload_tries == 1 ? "try" :
+	    "tries", time_text(ds->reload_failing));
+	ds->reload_failing = 0;
+	ds->reload_tries = 0;
+	time_write(ds, "reload", 0);
+}
+
+/*
+ * The reload-failed event once per installation, not per try; the
+ * reload stays owed, in the state directory too (so that a restart or
+ * the next -o tries it again), and the daemon tries it again after 5
+ * seconds, doubling, RELOAD_TRIES times.
+ */
+static void
+reload_failed(struct dstate *ds, time_t now)
+{
+	time_t	 delay = RELOAD_DELAY;
+	int	 i;
+
+	ds->result = -1;	/* one-shot: not all is well */
+	if (ds->reload_new || ds->reload_failing == 0) {
+		ds->reload_failing = now;
+		ds->reload_tries = 0;
+		time_write(ds, "reload", now);
+		event_emit(conf, "reload-failed", ds,
+		    "a reload action failed");
+	}
+	ds->reload_tries++;
+	if (oneshot) {
+		log_warnx("%s: reload failed: owed, until the daemon or the "
+		    "next -o runs it with success", ds->d->handle);
+		return;
+	}
+	if (ds->reload_tries >= RELOAD_TRIES) {
+		log_warnx("%s: reload failed %d times since %s: tried again "
+		    "at the next check of the certificate or on SIGUSR1",
+		    ds->d->handle, ds->reload_tries,
+		    time_text(ds->reload_failing));
+		return;
+	}
+	for (i = 1; i < ds->reload_tries && delay < RELOAD_DELAY_MAX; i++)
+		delay *= 2;
+	if (delay > RELOAD_DELAY_MAX)
+		delay = RELOAD_DELAY_MAX;
+	ds->reload_retry = now + delay;
+	log_warnx("%s: reload failed (try %d of %d): trying again at %s",
+	    ds->d->handle, ds->reload_tries, RELOAD_TRIES,
+	    time_text(ds->reload_retry));
+}
+
+/* Reload actions have run for a domain's certificate, or a retry. */
 void
 actions_done(struct dstate *ds, int ok)
 {
-	if (!ok) {
-		event_emit(conf, "reload-failed", ds,
-		    "a reload action failed");
-		ds->result = -1;	/* one-shot: not all is well */
-	}
+	time_t	 now = time(NULL);
+
+	ds->reload_at = now;
+	ds->reload_ok = ok;
+	ds->reload_retry = 0;
+	if (ok)
+		reload_succeeded(ds);
+	else
+		reload_failed(ds, now);
+	ds->reload_new = 0;
+	status_dirty = 1;
 	if (!TAILQ_EMPTY(&ds->d->verifies) && ds->state != CERT_MISSING) {
 		ds->verify_tries = 0;
 		ds->verify_pending = 0;
@@ -809,8 +975,16 @@ housekeeping(time_t now, time_t next)
 	int		 busy = 0, up;
 
 	up = children[PROC_NETPROC].chan != NULL && restart_at == 0;
-	for (i = 0; i < ndstates; i++)
-		busy |= dstates[i].issuing;
+	for (i = 0; i < ndstates; i++) {
+		ds = &dstates[i];
+		busy |= ds->issuing;
+		if (ds->reload_retry != 0 && ds->reload_retry <= now) {
+			ds->reload_retry = 0;
+			log_info("%s: trying the reload again", ds->d->handle);
+			actions_queue(ds);
+		} else if (ds->reload_retry != 0 && ds->reload_retry < next)
+			next = ds->reload_retry;
+	}
 	if (!busy && actions_pending())
 		actions_run_pending(conf, actions_done);
 	for (i = 0; i < ndstates && !oneshot; i++) {

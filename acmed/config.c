@@ -576,6 +576,10 @@ conf_path_user(const struct config *c, const char *path, char *buf,
 	const struct authority	*a;
 	const struct domain	*d;
 
+	if (c->log_file != NULL && strcmp(c->log_file, path) == 0) {
+		snprintf(buf, len, "the log file");
+		return 0;
+	}
 	TAILQ_FOREACH(a, &c->authorities, entry) {
 		if (a->account_key != NULL &&
 		    strcmp(a->account_key, path) == 0) {
@@ -738,6 +742,7 @@ config_free(struct config *c)
 	free(c->empty_dir);
 	free(c->pid_file);
 	free(c->event_hook);
+	free(c->log_file);
 	free(c);
 }
 
@@ -857,6 +862,11 @@ config_dump(const struct config *c)
 	if (c->event_hook != NULL) {
 		printf("event hook ");
 		dump_str(c->event_hook);
+		putchar('\n');
+	}
+	if (c->log_file != NULL) {
+		printf("log file ");
+		dump_str(c->log_file);
 		putchar('\n');
 	}
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {

@@ -165,6 +165,9 @@ conf_check_path(const char *path, enum conf_path kind, gid_t group,
 	case CONF_PATH_PIDFILE:
 		may_miss = MAY_MISS_DIR;
 		break;
+	case CONF_PATH_LOG:
+		may_miss = MAY_MISS_FILE;
+		break;
 	case CONF_PATH_DIR:
 		flags |= TRUST_DIR;
 		may_miss = MAY_MISS_FILE;

@@ -168,6 +168,8 @@ static const struct phrase {
 	{ "check interval",			CONF_BLOCK_NONE },
 	{ "expiry warning",			CONF_BLOCK_NONE },
 	{ "event hook",				CONF_BLOCK_NONE },
+	{ "log file",				CONF_BLOCK_NONE },
+	{ "pid file",				CONF_BLOCK_NONE },
 	{ "user netproc",			CONF_BLOCK_NONE },
 	{ "user keyproc",			CONF_BLOCK_NONE },
 	{ "user challenged",			CONF_BLOCK_NONE },

@@ -33,6 +33,7 @@ enum conf_path {
 	CONF_PATH_CERT,		/* written by acmed: its directory counts */
 	CONF_PATH_PROGRAM,	/* run by acmed, checked if it exists */
 	CONF_PATH_PIDFILE,	/* read by acmed, checked if it exists */
+	CONF_PATH_LOG,		/* appended to by acmed, made if missing */
 	CONF_PATH_DIR		/* a directory; made if missing */
 };
 

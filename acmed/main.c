@@ -153,6 +153,8 @@ reload_config(void)
 {
 	struct config	*nconf, *oconf;
 
+	/* Before anything is logged: logrotate may have moved it away. */
+	(void)logfile_open(conf->log_file);
 	log_info("reloading %s", conf->file);
 	if ((nconf = config_parse(conf->file, 1)) == NULL) {
 		log_warnx("%s has errors: keeping the running configuration",
@@ -169,6 +171,7 @@ reload_config(void)
 	conf = nconf;
 	(void)listeners_rebind();
 	config_free(oconf);
+	(void)logfile_open(conf->log_file);
 	dstates_build();
 	/* Started now: a restart still pending would start them twice. */
 	restart_at = 0;
@@ -261,8 +264,9 @@ start_detach(void)
 		if (chdir("/") == -1)
 			err(1, "chdir /");
 		/* Logged to syslog, and until the start is done to stderr. */
+		log_keep_stderr();
+		log_tostderr(1);
 		log_init(0, verbose, "acmed");
-		openlog("acmed", LOG_PID | LOG_NDELAY | LOG_PERROR, LOG_DAEMON);
 		return;
 	}
 	close(p[1]);
@@ -289,8 +293,7 @@ start_done(void)
 
 	if (start_pipe == -1)
 		return;
-	closelog();
-	log_init(0, verbose, "acmed");
+	log_tostderr(0);
 	if ((fd = open("/dev/null", O_RDWR)) == -1)
 		fatal("/dev/null");
 	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
@@ -545,10 +548,10 @@ main(int argc, char *argv[])
 	}
 
 	log_init(1, verbose, "acmed");
+	if (statusonly)
+		exit(status_show(file));
 	if ((conf = config_parse(file, 1)) == NULL)
 		exit(1);
-	if (statusonly)
-		exit(status_print(conf->state_dir) == 0 ? 0 : 1);
 	if (checkonly) {
 		if (verbose)
 			config_dump(conf);
@@ -562,6 +565,8 @@ main(int argc, char *argv[])
 	}
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
+	if (logfile_open(conf->log_file) == -1)
+		exit(1);
 	if (oneshot)
 		foreground = 1;
 
@@ -616,6 +621,8 @@ main(int argc, char *argv[])
 		children_stop();
 		exit(1);
 	}
+	if (!revoking && !rolling)
+		status_starting(conf, ndstates);
 	start_done();
 	if (rolling) {
 		/*

@@ -45,6 +45,17 @@ struct dstate {
 	int		 verify_tries;
 	int		 verify_pending;	/* answers still expected */
 	int		 verify_failed;
+	int		 verify_mismatch;	/* a final one, this round */
+	time_t		 verify_done;	/* the last check's end, 0: none yet */
+	int		 verify_ok;	/* its result */
+	char		*verify_error;	/* what it found, if not ok */
+	time_t		 reload_at;	/* the last reload, 0: none yet */
+	int		 reload_ok;	/* its result */
+	int		 reload_new;	/* owed for a new installation */
+	time_t		 reload_failing;	/* failing since, 0: not */
+	int		 reload_tries;	/* failed tries since then */
+	time_t		 reload_retry;	/* the next try, 0: none */
+	time_t		 revoked_at;	/* -r revoked the certificate, 0: not */
 	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;
@@ -90,11 +101,15 @@ int		 netroot_make(const char *);
 void		 netroot_refresh(void);
 const char	*netroot_dir(void);
 
+/* logfile.c */
+int	 logfile_open(const char *);
+
 /* status.c */
 struct sandbox_level;
 void	 status_sandbox(int, const struct sandbox_level *);
+void	 status_starting(const struct config *, size_t);
 int	 status_write(const struct config *, const struct dstate *, size_t);
-int	 status_print(const char *);
+int	 status_show(const char *);
 int	 iso_time(time_t, char *, size_t);
 
 /* actions.c */

@@ -159,7 +159,7 @@ static const char	*state_file;
 %token	CHALLENGEDIR PREFERRED PROFILE RENEW BEFORE RELOAD SHELL SIGNAL PID
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
-%token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED
+%token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
 %token	VERIFY
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
@@ -401,6 +401,15 @@ main		: LISTEN ON STRING port		{
 		}
 		| USER procname STRING		{
 			set_user((int)$2, $3);
+		}
+		| LOG FILENAME STRING		{
+			if (conf->log_file != NULL)
+				conf_err("log file given twice");
+			else if (set_path(&conf->log_file, $3, "log file",
+			    1) == 0)
+				check_path("log file", $3, CONF_PATH_LOG,
+				    TRUST_NOGROUP);
+			free($3);
 		}
 		;
 
@@ -696,6 +705,7 @@ static const struct keyword keywords[] = {
 	{ "key",		KEY },
 	{ "keyproc",		KEYPROC },
 	{ "listen",		LISTEN },
+	{ "log",		LOG },
 	{ "name",		NAME },
 	{ "names",		NAMES },
 	{ "netproc",		NETPROC },

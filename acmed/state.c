@@ -1,8 +1,9 @@
 /*
  * The state directory: one small file per fact (an authority's account
  * URL, a domain's pending order URL, the time before which the authority
- * asked a domain's next attempt not to come), each written atomically,
- * so a restart resumes where the last run stopped.
+ * asked a domain's next attempt not to come, since when the reload of a
+ * domain's certificate fails, when -r revoked it), each written
+ * atomically, so a restart resumes where the last run stopped.
  */
 #include <sys/stat.h>
 
@@ -20,7 +21,15 @@
 #define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
 
 static const char *const state_subdirs[] = { "accounts", "orders", "retry",
-    NULL };
+    "reload", "revoked", NULL };
+
+/*
+ * The state directory itself may be searched by anyone, so that a
+ * monitoring user can read status.json (which holds no secret); what is
+ * under it is root's alone.
+ */
+#define STATE_DIR_MODE	0711
+#define STATE_SUB_MODE	0700
 
 /*
  * A directory of the state, made if missing (in a directory that passed),
@@ -28,7 +37,7 @@ static const char *const state_subdirs[] = { "accounts", "orders", "retry",
  * another user placed, acmed would write wherever it points.
  */
 static int
-state_mkdir(const char *path)
+state_mkdir(const char *path, mode_t mode)
 {
 	char	 why[TRUST_WHY_MAX];
 	int	 fd;
@@ -36,7 +45,9 @@ state_mkdir(const char *path)
 	fd = trust_open(path, TRUST_DIR | TRUST_LOOK, TRUST_NOGROUP, why,
 	    sizeof(why));
 	if (fd == -1 && errno == ENOENT) {
-		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		/* Made with its mode whatever the umask. */
+		if (mkdir(path, mode) == 0 ? chmod(path, mode) == -1 :
+		    errno != EEXIST) {
 			log_warn("state directory %s", path);
 			return -1;
 		}
@@ -57,23 +68,24 @@ state_init(const char *dir)
 	char	 path[4096];
 	int	 i;
 
-	if (state_mkdir(dir) == -1)
+	if (state_mkdir(dir, STATE_DIR_MODE) == -1)
 		return -1;
 	for (i = 0; state_subdirs[i] != NULL; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 		    state_subdirs[i]) >= sizeof(path))
 			return -1;
-		if (state_mkdir(path) == -1)
+		if (state_mkdir(path, STATE_SUB_MODE) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/* What a fact's file is named for: a URL, or a time (retry). */
+/* What a fact's file is named for: a URL, or a time. */
 static const char *
 state_suffix(const char *sub)
 {
-	return strcmp(sub, "retry") == 0 ? "time" : "url";
+	return strcmp(sub, "accounts") == 0 || strcmp(sub, "orders") == 0 ?
+	    "url" : "time";
 }
 
 static int

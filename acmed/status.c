@@ -1,10 +1,16 @@
 /*
  * The status file: every certificate, its names, authority, expiry,
- * whether it is provisional, what acmed will do next and when, and the
- * last error; and what each child's sandbox holds.  JSON written
- * atomically by the parent after every change, and printed for a person
- * by "acmed -s".
+ * whether it is provisional, what acmed will do next and when, the last
+ * error, the last reload and deployment check, and what needs the
+ * administrator's attention; and what each child's sandbox holds.  JSON
+ * written atomically by the parent after every change, and printed for a
+ * person (and a monitoring system, by its exit status) by "acmed -s".
+ *
+ * It holds no secret (names, paths, times, errors; no key, no account or
+ * order URL), so it is readable by all and acmed -s needs no privilege.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +20,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "buf.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -27,6 +34,9 @@ static struct {
 	int			 known;
 	struct sandbox_level	 l;
 } sandboxes[PROC_MAX];
+
+/* The start-up line, until every child has said what its sandbox holds. */
+static char	*summary;
 
 static const char *const state_names[] = {
 	[CERT_MISSING] = "missing",
@@ -77,10 +87,148 @@ gen_key(yajl_gen g, const char *k)
 	gen_str(g, k);
 }
 
+/* The soonest thing acmed will do for a certificate, and when. */
+static const char *
+next_action(const struct dstate *ds, time_t *at)
+{
+	const char	*what;
+
+	*at = ds->next;
+	if (ds->issuing)
+		return "ordering";
+	if (ds->state != CERT_ISSUED)
+		what = "issue";
+	else
+		what = ds->next >= sched_renewal_time(ds) ? "renew" : "check";
+	if (ds->reload_retry != 0 && ds->reload_retry < *at) {
+		*at = ds->reload_retry;
+		what = "reload";
+	}
+	if (ds->verify_at != 0 && ds->verify_at < *at) {
+		*at = ds->verify_at;
+		what = "verify";
+	}
+	return what;
+}
+
+/* "reload": null without reload actions. */
 static void
-gen_cert(yajl_gen g, const struct dstate *ds)
+gen_reload(yajl_gen g, const struct dstate *ds)
+{
+	if (TAILQ_EMPTY(&ds->d->actions)) {
+		yajl_gen_null(g);
+		return;
+	}
+	yajl_gen_map_open(g);
+	gen_key(g, "result");
+	gen_str(g, ds->reload_at == 0 ? NULL : ds->reload_ok ? "ok" :
+	    "failed");
+	gen_key(g, "at");
+	gen_time(g, ds->reload_at);
+	gen_key(g, "failing_since");
+	gen_time(g, ds->reload_failing);
+	gen_key(g, "failed_tries");
+	yajl_gen_integer(g, ds->reload_failing ? ds->reload_tries : 0);
+	gen_key(g, "next_try");
+	gen_time(g, ds->reload_retry);
+	yajl_gen_map_close(g);
+}
+
+/* "deploy_check": null without verify endpoints. */
+static void
+gen_deploy(yajl_gen g, const struct dstate *ds)
+{
+	if (TAILQ_EMPTY(&ds->d->verifies)) {
+		yajl_gen_null(g);
+		return;
+	}
+	yajl_gen_map_open(g);
+	gen_key(g, "result");
+	gen_str(g, ds->verify_done == 0 ? NULL : ds->verify_ok ? "ok" :
+	    "mismatch");
+	gen_key(g, "at");
+	gen_time(g, ds->verify_done);
+	gen_key(g, "error");
+	gen_str(g, ds->verify_done != 0 && !ds->verify_ok ?
+	    ds->verify_error : NULL);
+	gen_key(g, "checking");
+	yajl_gen_bool(g, ds->verify_at != 0 || ds->verify_pending > 0);
+	yajl_gen_map_close(g);
+}
+
+static void
+gen_event(yajl_gen g, const char *event, int critical, const char *detail)
+{
+	yajl_gen_map_open(g);
+	gen_key(g, "event");
+	gen_str(g, event);
+	gen_key(g, "level");
+	gen_str(g, critical ? "critical" : "warning");
+	gen_key(g, "detail");
+	gen_str(g, detail);
+	yajl_gen_map_close(g);
+}
+
+/*
+ * "attention": what the administrator must look at, each with its event
+ * name, level and what it is about; empty when all is well.
+ */
+static void
+gen_attention(yajl_gen g, const struct config *conf, const struct dstate *ds,
+    time_t now)
+{
+	char	 s[MSG_TEXT_MAX + 256], end[128], t1[32], t2[32];
+
+	yajl_gen_array_open(g);
+	if (ds->state == CERT_ISSUED && (ds->not_after < now ||
+	    (ds->failures > 0 &&
+	    ds->not_after - now < sched_expiry_warn(conf, ds)))) {
+		sched_expiry_text(ds->not_after, now, end, sizeof(end));
+		snprintf(s, sizeof(s), "certificate %s%s%s", end,
+		    ds->failures > 0 ? " and could not be renewed: " : "",
+		    ds->failures > 0 && ds->last_error ? ds->last_error : "");
+		gen_event(g, "expiring", 1, s);
+	}
+	if (ds->failures > 0) {
+		(void)iso_time(ds->next, t1, sizeof(t1));
+		snprintf(s, sizeof(s), "%d failed %s in a row, the next at %s: "
+		    "%s", ds->failures, ds->failures == 1 ? "attempt" :
+		    "attempts", t1, ds->last_error ? ds->last_error : "?");
+		gen_event(g, "renewal-failed", 0, s);
+	}
+	if (ds->reload_failing != 0) {
+		(void)iso_time(ds->reload_failing, t1, sizeof(t1));
+		(void)iso_time(ds->reload_retry, t2, sizeof(t2));
+		snprintf(s, sizeof(s), "the reload fails since %s, %d failed "
+		    "%s; %s%s", t1, ds->reload_tries, ds->reload_tries == 1 ?
+		    "try" : "tries", ds->reload_retry ? "next try at " :
+		    "tried again at the next check, on SIGUSR1 or at the next "
+		    "start", ds->reload_retry ? t2 : "");
+		gen_event(g, "reload-failed", 0, s);
+	}
+	if (ds->verify_done != 0 && !ds->verify_ok) {
+		(void)iso_time(ds->verify_done, t1, sizeof(t1));
+		snprintf(s, sizeof(s), "at %s, %s", t1, ds->verify_error ?
+		    ds->verify_error : "an endpoint does not serve the "
+		    "installed certificate");
+		gen_event(g, "deploy-mismatch", 0, s);
+	}
+	if (ds->revoked_at != 0) {
+		(void)iso_time(ds->revoked_at, t1, sizeof(t1));
+		snprintf(s, sizeof(s), "revoked at %s (acmed -r); a new "
+		    "certificate is not installed yet", t1);
+		gen_event(g, "revoked", 0, s);
+	}
+	yajl_gen_array_close(g);
+}
+
+static void
+gen_cert(yajl_gen g, const struct config *conf, const struct dstate *ds,
+    time_t now)
 {
 	const struct domain	*d = ds->d;
+	const char		*what;
+	time_t			 at;
 	size_t			 i;
 
 	yajl_gen_map_open(g);
@@ -101,12 +249,11 @@ gen_cert(yajl_gen g, const struct dstate *ds)
 	gen_time(g, ds->state == CERT_MISSING ? 0 : ds->not_before);
 	gen_key(g, "not_after");
 	gen_time(g, ds->state == CERT_MISSING ? 0 : ds->not_after);
+	what = next_action(ds, &at);
 	gen_key(g, "next_action");
-	gen_str(g, ds->issuing ? "ordering" : ds->state == CERT_ISSUED ?
-	    (ds->next >= sched_renewal_time(ds) ? "renew" : "check") :
-	    "issue");
+	gen_str(g, what);
 	gen_key(g, "next_at");
-	gen_time(g, ds->next);
+	gen_time(g, at);
 	gen_key(g, "renewal_window");
 	if (ds->ari_start != 0) {
 		yajl_gen_map_open(g);
@@ -123,6 +270,14 @@ gen_cert(yajl_gen g, const struct dstate *ds)
 	yajl_gen_integer(g, ds->failures);
 	gen_key(g, "last_error");
 	gen_str(g, ds->last_error);
+	gen_key(g, "reload");
+	gen_reload(g, ds);
+	gen_key(g, "deploy_check");
+	gen_deploy(g, ds);
+	gen_key(g, "revoked_at");
+	gen_time(g, ds->revoked_at);
+	gen_key(g, "attention");
+	gen_attention(g, conf, ds, now);
 	gen_key(g, "files");
 	yajl_gen_map_open(g);
 	gen_key(g, "key");
@@ -137,6 +292,62 @@ gen_cert(yajl_gen g, const struct dstate *ds)
 	yajl_gen_map_close(g);
 }
 
+/* A child's sandbox in words, as the start-up line and acmed -s say it. */
+static void
+sandbox_words(long long abi, long long want, int seccomp, char *buf,
+    size_t len)
+{
+	if (abi == 0)
+		snprintf(buf, len, "no Landlock (ABI %lld wanted)", want);
+	else if (abi < want)
+		snprintf(buf, len, "Landlock ABI %lld, %lld wanted: incomplete",
+		    abi, want);
+	else
+		snprintf(buf, len, "Landlock ABI %lld", abi);
+	strlcat(buf, seccomp ? ", seccomp filter" : ", no seccomp filter",
+	    len);
+}
+
+/*
+ * The start-up line, once every child has said what its sandbox holds:
+ * one phrase for all if they say the same.
+ */
+static void
+summary_flush(void)
+{
+	char	 words[PROC_MAX][96], sb[512];
+	int	 p, same = 1;
+
+	if (summary == NULL)
+		return;
+	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+		if (!sandboxes[p].known)
+			return;
+		sandbox_words(sandboxes[p].l.landlock, SANDBOX_LANDLOCK_WANT,
+		    sandboxes[p].l.seccomp, words[p], sizeof(words[p]));
+		same &= strcmp(words[p], words[PROC_PARENT + 1]) == 0;
+	}
+	sb[0] = '\0';
+	for (p = PROC_PARENT + 1; p < PROC_MAX; p++) {
+		if (same) {
+			strlcat(sb, proc_names[p], sizeof(sb));
+			strlcat(sb, p + 1 == PROC_MAX ? ": " : p + 2 ==
+			    PROC_MAX ? " and " : ", ", sizeof(sb));
+			continue;
+		}
+		strlcat(sb, proc_names[p], sizeof(sb));
+		strlcat(sb, ": ", sizeof(sb));
+		strlcat(sb, words[p], sizeof(sb));
+		if (p + 1 < PROC_MAX)
+			strlcat(sb, "; ", sizeof(sb));
+	}
+	if (same)
+		strlcat(sb, words[PROC_PARENT + 1], sizeof(sb));
+	log_info("%s; sandbox of %s", summary, sb);
+	free(summary);
+	summary = NULL;
+}
+
 /* What child p's sandbox holds; NULL: unknown (the child is not running). */
 void
 status_sandbox(int p, const struct sandbox_level *l)
@@ -146,6 +357,39 @@ status_sandbox(int p, const struct sandbox_level *l)
 	sandboxes[p].known = l != NULL;
 	if (l != NULL)
 		sandboxes[p].l = *l;
+	summary_flush();
+}
+
+/*
+ * The start-up line: what this acmed is, what it looks after, where it
+ * listens, keeps its state and logs; logged with what each child's
+ * sandbox holds once they have all said it.
+ */
+void
+status_starting(const struct config *conf, size_t ncerts)
+{
+	const struct listen_addr	*l;
+	const struct authority		*a;
+	struct buf			 b;
+	char				 where[PATH_MAX + 128];
+	size_t				 nauth = 0;
+
+	TAILQ_FOREACH(a, &conf->authorities, entry)
+		nauth++;
+	log_where(where, sizeof(where));
+	buf_init(&b, 0);
+	(void)buf_printf(&b, "starting: acmed %s, configuration %s, %zu "
+	    "certificate%s, %zu authorit%s, listening on", ACMED_VERSION,
+	    conf->file, ncerts, ncerts == 1 ? "" : "s", nauth,
+	    nauth == 1 ? "y" : "ies");
+	TAILQ_FOREACH(l, &conf->listens, entry)
+		(void)buf_printf(&b, "%s %s", l == TAILQ_FIRST(&conf->listens) ?
+		    "" : ",", l->text);
+	(void)buf_printf(&b, ", state directory %s, logs to %s",
+	    conf->state_dir, where);
+	free(summary);
+	summary = buf_release(&b, NULL);
+	summary_flush();
 }
 
 /*
@@ -202,7 +446,7 @@ status_write(const struct config *conf, const struct dstate *ds, size_t n)
 	gen_key(g, "certificates");
 	yajl_gen_array_open(g);
 	for (i = 0; i < n; i++)
-		gen_cert(g, &ds[i]);
+		gen_cert(g, conf, &ds[i], time(NULL));
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	if (yajl_gen_get_buf(g, &out, &len) == yajl_gen_status_ok)
@@ -212,33 +456,35 @@ status_write(const struct config *conf, const struct dstate *ds, size_t n)
 	return rc;
 }
 
+static yajl_val
+field(yajl_val obj, const char *name, yajl_type type)
+{
+	const char	*path[2] = { name, NULL };
+
+	return yajl_tree_get(obj, path, type);
+}
+
 static const char *
 field_str(yajl_val obj, const char *name)
 {
-	const char	*path[2] = { name, NULL };
-	yajl_val	 v;
+	yajl_val	 v = field(obj, name, yajl_t_string);
 
-	v = yajl_tree_get(obj, path, yajl_t_string);
 	return v ? YAJL_GET_STRING(v) : NULL;
 }
 
 static long long
 field_int(yajl_val obj, const char *name)
 {
-	const char	*path[2] = { name, NULL };
-	yajl_val	 v;
+	yajl_val	 v = field(obj, name, yajl_t_number);
 
-	v = yajl_tree_get(obj, path, yajl_t_number);
 	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
 }
 
 static int
 field_true(yajl_val obj, const char *name)
 {
-	const char	*path[2] = { name, NULL };
-	yajl_val	 v;
+	yajl_val	 v = field(obj, name, yajl_t_any);
 
-	v = yajl_tree_get(obj, path, yajl_t_any);
 	return v != NULL && YAJL_IS_TRUE(v);
 }
 
@@ -246,12 +492,11 @@ field_true(yajl_val obj, const char *name)
 static void
 print_sandbox(yajl_val root)
 {
-	const char	*path[2] = { "sandbox", NULL };
 	yajl_val	 sb, c;
-	long long	 abi, want;
+	char		 words[96];
 	size_t		 i;
 
-	if ((sb = yajl_tree_get(root, path, yajl_t_object)) == NULL)
+	if ((sb = field(root, "sandbox", yajl_t_object)) == NULL)
 		return;
 	printf("sandbox:\n");
 	for (i = 0; i < YAJL_GET_OBJECT(sb)->len; i++) {
@@ -261,83 +506,277 @@ print_sandbox(yajl_val root)
 			printf("not running\n");
 			continue;
 		}
-		abi = field_int(c, "landlock_abi");
-		want = field_int(c, "landlock_wanted");
-		if (abi == 0)
-			printf("no Landlock (ABI %lld wanted)", want);
-		else if (abi < want)
-			printf("Landlock ABI %lld, %lld wanted: incomplete", abi,
-			    want);
-		else
-			printf("Landlock ABI %lld", abi);
-		printf(", %s\n", field_true(c, "seccomp") ? "seccomp filter" :
-		    "no seccomp filter");
+		sandbox_words(field_int(c, "landlock_abi"),
+		    field_int(c, "landlock_wanted"), field_true(c, "seccomp"),
+		    words, sizeof(words));
+		printf("%s\n", words);
 	}
 }
 
-/* "acmed -s": the status file, for a person. */
-int
-status_print(const char *state_dir)
+/*
+ * The exit status of acmed -s, a monitoring plugin's (Nagios, Icinga,
+ * Zabbix, Checkmk), so that a check runs it as it is.
+ */
+enum status_level {
+	STATUS_OK,		/* running, nothing needs attention */
+	STATUS_WARNING,		/* something needs attention */
+	STATUS_CRITICAL,	/* not running, or a certificate expiring */
+	STATUS_UNKNOWN		/* the status cannot be read */
+};
+
+static const char *const level_names[] = {
+	[STATUS_OK] = "OK",
+	[STATUS_WARNING] = "WARNING",
+	[STATUS_CRITICAL] = "CRITICAL",
+	[STATUS_UNKNOWN] = "UNKNOWN",
+};
+
+/*
+ * Whether a certificate expired since the status file was written (the
+ * daemon lists it itself otherwise).  The same form for both: the string
+ * order is the time's.
+ */
+static int
+expired_since(yajl_val c, const char *now)
 {
-	const char	*path_certs[2] = { "certificates", NULL };
-	char		 path[4096], err[256], *data;
-	const char	*path_names[2] = { "names", NULL };
-	yajl_val	 root, certs, c, names;
-	size_t		 len, i, j;
+	yajl_val	 att;
+	const char	*s;
+	size_t		 i;
+
+	if ((s = field_str(c, "not_after")) == NULL || strcmp(s, now) >= 0 ||
+	    (s = field_str(c, "state")) == NULL || strcmp(s, "issued") != 0)
+		return 0;
+	if ((att = field(c, "attention", yajl_t_array)) != NULL)
+		for (i = 0; i < YAJL_GET_ARRAY(att)->len; i++)
+			if ((s = field_str(YAJL_GET_ARRAY(att)->values[i],
+			    "event")) != NULL && strcmp(s, "expiring") == 0)
+				return 0;
+	return 1;
+}
+
+/* How much a certificate needs attention: OK, WARNING or CRITICAL. */
+static enum status_level
+cert_level(yajl_val c, const char *now)
+{
+	enum status_level	 level = STATUS_OK;
+	yajl_val		 att;
+	const char		*s;
+	size_t			 i;
+
+	if (expired_since(c, now))
+		return STATUS_CRITICAL;
+	if ((att = field(c, "attention", yajl_t_array)) == NULL)
+		return STATUS_OK;
+	for (i = 0; i < YAJL_GET_ARRAY(att)->len; i++) {
+		s = field_str(YAJL_GET_ARRAY(att)->values[i], "level");
+		if (s != NULL && strcmp(s, "critical") == 0)
+			return STATUS_CRITICAL;
+		level = STATUS_WARNING;
+	}
+	return level;
+}
+
+static void
+print_names(yajl_val c)
+{
+	yajl_val	 names, v;
+	size_t		 i;
+
+	if ((names = field(c, "names", yajl_t_array)) == NULL)
+		return;
+	printf("  names:");
+	for (i = 0; i < YAJL_GET_ARRAY(names)->len; i++)
+		if (YAJL_IS_STRING(v = YAJL_GET_ARRAY(names)->values[i]))
+			printf(" %s", YAJL_GET_STRING(v));
+	printf("\n");
+}
+
+/* The last reload and deployment check, for a domain that has them. */
+static void
+print_deploy(yajl_val c)
+{
+	yajl_val	 o;
+	const char	*r, *t;
+
+	if ((o = field(c, "reload", yajl_t_object)) != NULL) {
+		r = field_str(o, "result");
+		t = field_str(o, "at");
+		if (r != NULL && t != NULL)
+			printf("  last reload: %s at %s\n", r, t);
+		else
+			printf("  last reload: none since the configuration "
+			    "was read\n");
+	}
+	if ((o = field(c, "deploy_check", yajl_t_object)) != NULL) {
+		r = field_str(o, "result");
+		t = field_str(o, "at");
+		if (r != NULL && t != NULL)
+			printf("  last deployment check: %s at %s", r, t);
+		else
+			printf("  last deployment check: none yet");
+		printf("%s\n", field_true(o, "checking") ?
+		    ", checking now" : "");
+	}
+}
+
+/* One line for each thing that needs attention. */
+static void
+print_attention(yajl_val c, const char *now)
+{
+	yajl_val	 att, a;
+	const char	*e, *d;
+	size_t		 i;
+
+	if (expired_since(c, now))
+		printf("  needs attention: expiring: certificate expired at "
+		    "%s\n", field_str(c, "not_after"));
+	if ((att = field(c, "attention", yajl_t_array)) == NULL)
+		return;
+	for (i = 0; i < YAJL_GET_ARRAY(att)->len; i++) {
+		a = YAJL_GET_ARRAY(att)->values[i];
+		e = field_str(a, "event");
+		d = field_str(a, "detail");
+		printf("  needs attention: %s: %s\n", e ? e : "?", d ? d : "?");
+	}
+}
+
+static void
+print_cert(yajl_val c, const char *now)
+{
 	const char	*s, *t;
-	char		 now[32];
+
+	s = field_str(c, "domain");
+	t = field_str(c, "authority");
+	printf("\n%s (authority %s)\n", s ? s : "?", t ? t : "?");
+	print_names(c);
+	printf("  certificate: %s", (s = field_str(c, "state")) ? s : "?");
+	if ((s = field_str(c, "not_after")) != NULL)
+		printf(", %s %s", strcmp(s, now) < 0 ? "expired at" :
+		    "valid until", s);
+	s = field_str(c, "next_action");
+	t = field_str(c, "next_at");
+	printf("\n  next: %s at %s\n", s ? s : "?", t ? t : "?");
+	print_deploy(c);
+	if ((s = field_str(c, "retry_after")) != NULL)
+		printf("  the authority allows no attempt before %s "
+		    "(Retry-After)\n", s);
+	if (field_int(c, "failures") > 0)
+		printf("  failures in a row: %lld\n",
+		    field_int(c, "failures"));
+	if ((s = field_str(c, "last_error")) != NULL)
+		printf("  last error: %s\n", s);
+	print_attention(c, now);
+}
+
+/*
+ * The verdict, first, as a monitoring system shows it: whether a daemon
+ * runs for the state directory and wrote this status, and how many
+ * certificates need attention.
+ */
+static enum status_level
+print_verdict(yajl_val certs, const char *state_dir, pid_t pid,
+    long long wpid, const char *now)
+{
+	enum status_level	 level = STATUS_OK, l;
+	size_t			 i, n, bad = 0, critical = 0;
+
+	n = YAJL_GET_ARRAY(certs)->len;
+	for (i = 0; i < n; i++) {
+		if ((l = cert_level(YAJL_GET_ARRAY(certs)->values[i], now)) ==
+		    STATUS_OK)
+			continue;
+		bad++;
+		critical += l == STATUS_CRITICAL;
+		if (l > level)
+			level = l;
+	}
+	if (pid == 0) {
+		printf("acmed: CRITICAL: not running (state directory %s)\n",
+		    state_dir);
+		return STATUS_CRITICAL;
+	}
+	if (wpid != pid) {
+		printf("acmed: UNKNOWN: running as pid %ld, but the status "
+		    "file is from pid %lld\n", (long)pid, wpid);
+		return STATUS_UNKNOWN;
+	}
+	printf("acmed: %s: running as pid %ld; ", level_names[level],
+	    (long)pid);
+	if (bad == 0)
+		printf("%zu certificate%s, none needs attention\n", n,
+		    n == 1 ? "" : "s");
+	else
+		printf("%zu of %zu certificate%s need%s attention%s\n", bad, n,
+		    n == 1 ? "" : "s", bad == 1 ? "s" : "",
+		    critical > 0 ? ", expiring or expired" : "");
+	return level;
+}
+
+/* No status to show: that no daemon runs matters more. */
+static enum status_level
+unreadable(const char *state_dir, pid_t pid, const char *path,
+    const char *why)
+{
+	if (pid == 0) {
+		printf("acmed: CRITICAL: not running (state directory %s); "
+		    "%s: %s\n", state_dir, path, why);
+		return STATUS_CRITICAL;
+	}
+	printf("acmed: UNKNOWN: running as pid %ld, but %s: %s\n", (long)pid,
+	    path, why);
+	return STATUS_UNKNOWN;
+}
+
+/* The status file, for a person and by its exit status. */
+static enum status_level
+status_report(const char *state_dir, pid_t pid)
+{
+	enum status_level	 level;
+	char			 path[PATH_MAX], err[256], now[32], *data;
+	yajl_val		 root, certs;
+	size_t			 len, i;
+	const char		*s;
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
-	if (read_file(path, STATUS_MAX, &data, &len) == -1) {
-		log_warn("%s", path);
-		return -1;
-	}
+	if (read_file(path, STATUS_MAX, &data, &len) == -1)
+		return unreadable(state_dir, pid, path, strerror(errno));
 	root = yajl_tree_parse(data, err, sizeof(err));
 	free(data);
-	if (root == NULL || (certs = yajl_tree_get(root, path_certs,
+	if (root == NULL || (certs = field(root, "certificates",
 	    yajl_t_array)) == NULL) {
-		log_warnx("%s: not a status file", path);
 		yajl_tree_free(root);
-		return -1;
+		return unreadable(state_dir, pid, path, "not a status file");
 	}
 	(void)iso_time(time(NULL), now, sizeof(now));
-	printf("status of acmed (pid %lld), updated %s\n",
-	    field_int(root, "pid"), (s = field_str(root, "updated")) ? s :
-	    "?");
+	level = print_verdict(certs, state_dir, pid, field_int(root, "pid"),
+	    now);
+	printf("status written by pid %lld at %s\n", field_int(root, "pid"),
+	    (s = field_str(root, "updated")) ? s : "?");
 	print_sandbox(root);
-	for (i = 0; i < YAJL_GET_ARRAY(certs)->len; i++) {
-		c = YAJL_GET_ARRAY(certs)->values[i];
-		if (!YAJL_IS_OBJECT(c))
-			continue;
-		printf("\n%s (authority %s)\n", field_str(c, "domain"),
-		    (s = field_str(c, "authority")) ? s : "?");
-		if ((names = yajl_tree_get(c, path_names,
-		    yajl_t_array)) != NULL) {
-			printf("  names:");
-			for (j = 0; j < YAJL_GET_ARRAY(names)->len; j++)
-				if (YAJL_IS_STRING(YAJL_GET_ARRAY(names)->
-				    values[j]))
-					printf(" %s", YAJL_GET_STRING(
-					    YAJL_GET_ARRAY(names)->values[j]));
-			printf("\n");
-		}
-		printf("  certificate: %s", field_str(c, "state"));
-		/* The same form for both: the string order is the time's. */
-		if ((s = field_str(c, "not_after")) != NULL)
-			printf(", %s %s", strcmp(s, now) < 0 ? "expired at" :
-			    "valid until", s);
-		s = field_str(c, "next_action");
-		t = field_str(c, "next_at");
-		printf("\n  next: %s at %s\n", s ? s : "?", t ? t : "?");
-		if ((s = field_str(c, "retry_after")) != NULL)
-			printf("  the authority allows no attempt before %s "
-			    "(Retry-After)\n", s);
-		if (field_int(c, "failures") > 0)
-			printf("  failures in a row: %lld\n",
-			    field_int(c, "failures"));
-		if ((s = field_str(c, "last_error")) != NULL)
-			printf("  last error: %s\n", s);
-	}
+	for (i = 0; i < YAJL_GET_ARRAY(certs)->len; i++)
+		if (YAJL_IS_OBJECT(YAJL_GET_ARRAY(certs)->values[i]))
+			print_cert(YAJL_GET_ARRAY(certs)->values[i], now);
 	yajl_tree_free(root);
-	return 0;
+	return level;
+}
+
+/*
+ * "acmed -s": reads the configuration only to find the state directory
+ * (no file in it is checked, so any user who may read it and the status
+ * file may ask), then the status file.  The exit status is the verdict's.
+ */
+int
+status_show(const char *file)
+{
+	struct config	*c;
+	int		 level;
+
+	if ((c = config_parse(file, 0)) == NULL) {
+		printf("acmed: UNKNOWN: %s: no state directory to look in\n",
+		    file);
+		return STATUS_UNKNOWN;
+	}
+	level = status_report(c->state_dir, daemon_running(c->state_dir));
+	config_free(c);
+	return level;
 }

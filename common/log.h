@@ -1,12 +1,15 @@
 /*
- * Logging shared by every process.  The parent writes to syslog, or to
- * stderr in the foreground; children hand their lines to the parent over
- * their channel (MSG_LOG) so that every line has one format and one sink.
+ * Logging shared by every process.  The parent writes to stderr in the
+ * foreground, to syslog as a daemon (or, while syslog does not answer, to
+ * the standard error it had before it detached), and to the log file if
+ * one is configured; children hand their lines to the parent over their
+ * channel (MSG_LOG) so that every line has one format and one sink.
  */
 #ifndef ACMED_LOG_H
 #define ACMED_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
 
 struct imsgchan;
@@ -17,6 +20,10 @@ int	log_getverbose(void);
 void	log_procname(const char *);
 void	log_tochan(struct imsgchan *);
 void	log_emit(int, const char *, const char *);
+void	log_keep_stderr(void);
+void	log_tostderr(int);
+void	log_tofile(int, const char *);
+void	log_where(char *, size_t);
 
 void	log_warn(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));

@@ -2,7 +2,9 @@
 # Reload actions: a command shared by several certificates runs once for
 # all that were installed together; a signal reaches the process in a pid
 # file; a failing command raises the reload-failed event for its domain
-# only.  Then the daemon, with nothing due, uses no CPU while it waits.
+# only, and leaves its reload owed.  Then the daemon, the command put
+# right, runs the reload owed at once, and with nothing due uses no CPU
+# while it waits.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 15500 || { notok "pebble starts"; t_done; exit 1; }
@@ -50,11 +52,21 @@ check "no reload-failed for the others" sh -c \
 check "issued events for the three" \
     test "$(grep -c '^issued ' "$T_TMP/events")" -eq 3
 
-# The daemon with nothing due: it sleeps until its next deadline.
+check "the reload owed is kept in the state directory" \
+    test -s "$T_TMP/state/reload/c.reload.example.org.time"
+
+# The daemon, the failing command gone: the reload owed runs at once,
+# then nothing is due and it sleeps until its next deadline.
+sed -i '\|^	reload "/bin/false"$|d' "$conf"
 "$ACMED" -d -f "$conf" >"$T_TMP/log" 2>&1 &
 apid=$!
 t_at_exit "kill $apid 2>/dev/null"
 wait_for 10 sh -c "[ \$(pgrep -P $apid | wc -l) -eq 3 ]"
+check "the daemon ran the reload owed, and it succeeded" wait_for 10 grep -q \
+    "c.reload.example.org: reload succeeded, after 1 failed try since " \
+    "$T_TMP/log"
+check "no other reload-failed" \
+    test "$(grep -c '^reload-failed ' "$T_TMP/events")" -eq 1
 sleep 1
 ticks() {
 	t=0
