@@ -180,10 +180,12 @@ install: all $(O)/install/acmed
 	chmod 0644 $(DESTDIR)$(EXAMPLEDIR)/acmed.service
 	chmod 0755 $(DESTDIR)$(EXAMPLEDIR)/acmed.rc
 	@# The directories of the example configuration, 0700: keys are
-	@# made there.  One that exists keeps its mode and owner.
-	@for d in $(SYSCONFDIR)/acmed $(STATEDIR) $(SYSCONFDIR)/ssl/private; do \
+	@# made there; the state directory 0711, so that a monitoring user
+	@# reads status.json.  One that exists keeps its mode and owner.
+	@for d in $(SYSCONFDIR)/acmed $(SYSCONFDIR)/ssl/private; do \
 	    [ -d $(DESTDIR)$$d ] || install -d -m 0700 $(DESTDIR)$$d || \
 	    exit 1; done
+	@[ -d $(DESTDIR)$(STATEDIR) ] || install -d -m 0711 $(DESTDIR)$(STATEDIR)
 	@[ -d $(DESTDIR)$(SYSCONFDIR)/ssl ] || \
 	    install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/ssl
 	@if [ -z "$(DESTDIR)" ]; then etc/mkusers.sh; else \

@@ -25,10 +25,12 @@ check "systemd unit installed" test -s "$root/usr/share/examples/acmed/acmed.ser
 check "rc script installed" test -x "$root/usr/share/examples/acmed/acmed.rc"
 check "nothing created outside DESTDIR: users are only mentioned" \
     grep -q mkusers "$T_TMP/install.out"
-for d in etc/acmed var/lib/acmed etc/ssl/private; do
+for d in etc/acmed etc/ssl/private; do
 	check "the example's directory /$d made 0700" sh -c \
 	    "[ \$(stat -c %a '$root/$d') = 700 ]"
 done
+check "the state directory made 0711 (status.json for any user)" sh -c \
+    "[ \$(stat -c %a '$root/var/lib/acmed') = 711 ]"
 check "the installed rc script runs the installed acmed" \
     grep -q '^DAEMON=${DAEMON:-/usr/sbin/acmed}$' \
     "$root/usr/share/examples/acmed/acmed.rc"
