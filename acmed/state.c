@@ -18,6 +18,7 @@
 #include "trust.h"
 
 #define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
+#define STATE_FILE_MAX	(STATE_VALUE_MAX + 2)	/* and "\n", or "\r\n" */
 
 static const char *const state_subdirs[] = { "accounts", "orders", "retry",
     NULL };
@@ -98,10 +99,13 @@ state_read(const char *dir, const char *sub, const char *name)
 
 	if (state_path(path, sizeof(path), dir, sub, name) == -1)
 		return NULL;
-	if (read_file(path, STATE_VALUE_MAX, &data, &len) == -1)
+	if (read_file(path, STATE_FILE_MAX, &data, &len) == -1)
 		return NULL;
 	data[strcspn(data, "\r\n")] = '\0';
-	if (*data == '\0') {
+	if ((len = strlen(data)) > STATE_VALUE_MAX)
+		log_warnx("%s: a value longer than %d bytes: ignored", path,
+		    STATE_VALUE_MAX);
+	if (len == 0 || len > STATE_VALUE_MAX) {
 		free(data);
 		return NULL;
 	}
