@@ -3,13 +3,16 @@
  * ISSUE_FAILED carrying controls, as a compromised netproc could send
  * it, reaches the status file, the event hook's environment and the log
  * as visible text.  The message goes through dispatch_netproc() as the
- * parent's loop hands it on; the hook is a real program.
+ * parent's loop hands it on; the hook is a real program.  An order that
+ * cannot be given to netproc (here there is no netproc at all) is a
+ * failed attempt, which waits its backoff, not one tried again at once.
  */
 #include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -40,6 +43,7 @@ int
 main(void)
 {
 	struct config	 c;
+	struct authority a;
 	struct domain	 d;
 	struct dstate	 ds;
 	struct imsg	 m;
@@ -65,8 +69,13 @@ main(void)
 	c.event_hook = path;
 	c.check_interval = 3600;
 	c.expiry_warn = 3600;
+	memset(&a, 0, sizeof(a));
+	a.id = 1;
+	a.name = "pebble";
+	a.api_url = "https://127.0.0.1:14000/dir";
 	memset(&d, 0, sizeof(d));
 	d.id = 7;
+	d.auth = &a;
 	d.handle = names[0] = "t.s09d.test";
 	d.names = names;
 	d.nnames = 1;
@@ -107,6 +116,16 @@ main(void)
 	CHECK(no_raw(s) && strstr(s, "x\\\\x0a\\\\x1b[2K\\\\u0085") != NULL,
 	    "the status file holds the escapes, not the characters");
 	free(s);
+
+	/* No netproc to give the order to: a failure, with its backoff. */
+	c.event_hook = NULL;
+	ds.issuing = 0;
+	ds.failures = 0;
+	ds.next = 0;
+	issue_start(&ds);
+	CHECK(ds.issuing == 0 && ds.failures == 1 && ds.next > time(NULL),
+	    "an order not sent is a failed attempt, tried again later (in "
+	    "%lld s)", (long long)(ds.next - time(NULL)));
 
 	free(ds.last_error);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
