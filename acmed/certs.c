@@ -119,7 +119,7 @@ provisional_install(struct dstate *ds)
 	(void)rbuf_u32(&r);
 	pem = rbuf_blob(&r, &len, MSG_PEM_MAX);
 	if (rbuf_end(&r) == 0 && install_chain(ds, (const char *)pem,
-	    len) == 0) {
+	    len, 0) == 0) {
 		log_info("%s: provisional self-signed certificate installed",
 		    ds->d->handle);
 		event_emit(conf, "provisional", ds, NULL);
@@ -542,7 +542,7 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	ds->issuing = 0;
 	if (cert_current(ds, pem, len, time(NULL)) == -1)
 		return;
-	if (install_chain(ds, pem, len) == -1) {
+	if (install_chain(ds, pem, len, 1) == -1) {
 		issue_failed(ds, "the issued certificate was not installed",
 		    0);
 		return;
@@ -957,6 +957,12 @@ dispatch_netproc(const struct imsg *m)
 		blob = rbuf_blob(&r, &len, MSG_PEM_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
+		/* Only the answer to an order netproc was given. */
+		if (!ds->issuing || ds->revoking != NULL) {
+			log_warnx("%s: a certificate from netproc, which has "
+			    "no order for it", ds->d->handle);
+			return -1;
+		}
 		handle_cert(ds, (const char *)blob, len);
 		return 0;
 	case MSG_RENEWAL_WINDOW:

@@ -61,7 +61,7 @@ int	 read_fd(int, const char *, size_t, char **, size_t *);
 int	 read_file(const char *, size_t, char **, size_t *);
 int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
 int	 cert_files_check(const struct domain *, char *, size_t);
-int	 install_chain(struct dstate *, const char *, size_t);
+int	 install_chain(struct dstate *, const char *, size_t, int);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 
 /* lock.c: one daemon per state directory, and the pid file */

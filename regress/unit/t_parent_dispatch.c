@@ -6,6 +6,10 @@
  * parent's loop hands it on; the hook is a real program.  An order that
  * cannot be given to netproc (here there is no netproc at all) is a
  * failed attempt, which waits its backoff, not one tried again at once.
+ * A certificate netproc brings is installed only for an order it was
+ * given, and only as a chain an authority could have issued: with the
+ * leaf's issuer, a CA, and a leaf valid no longer than a public CA may
+ * issue; the chains are made here, the files are real.
  */
 #include <sys/stat.h>
 
@@ -22,6 +26,9 @@
 #include "acmed/config.h"
 #include "acmed/parent_state.h"
 #include "test.h"
+#include "t_x509.h"
+
+#include <openssl/pem.h>
 
 const char *const helper_dir = "/nonexistent";
 
@@ -37,6 +44,92 @@ no_raw(const char *s)
 	return s != NULL && strchr(s, '\x1b') == NULL &&
 	    strstr(s, "\xc2\x85") == NULL && strstr(s, "\xe2\x80\xae") ==
 	    NULL && strchr(s, '\xff') == NULL;
+}
+
+/* The chain a, b (b NULL: none) as netproc's MSG_CERT for domain 7. */
+static int
+cert_msg(X509 *a, X509 *b)
+{
+	struct imsg	 m;
+	struct buf	 buf;
+	BIO		*bio;
+	char		*pem;
+	long		 len;
+	int		 rc;
+
+	bio = BIO_new(BIO_s_mem());
+	PEM_write_bio_X509(bio, a);
+	if (b != NULL)
+		PEM_write_bio_X509(bio, b);
+	len = BIO_get_mem_data(bio, &pem);
+	buf_init(&buf, IMSG_MAX_SIZE);
+	buf_add_u32(&buf, 7);
+	buf_add_blob(&buf, pem, (size_t)len);
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = MSG_CERT;
+	m.fd = -1;
+	m.data = buf.data;
+	m.datalen = buf.len;
+	rc = dispatch_netproc(&m);
+	buf_free(&buf);
+	BIO_free(bio);
+	return rc;
+}
+
+/* MSG_CERT with a, b while ds is issuing or not: 1 if it was installed. */
+static int
+installed(struct dstate *ds, int issuing, X509 *a, X509 *b, int *rc)
+{
+	char	 path[256];
+
+	snprintf(path, sizeof(path), "%s/t.full", dir);
+	unlink(path);
+	ds->issuing = issuing;
+	*rc = cert_msg(a, b);
+	return access(path, F_OK) == 0;
+}
+
+static void
+test_cert_msg(struct dstate *ds)
+{
+	EVP_PKEY	*key, *cakey;
+	X509		*ca, *leaf, *forged;
+	unsigned char	*spki = NULL;
+	const char	*san = "DNS:t.s09d.test";
+	char		 path[256];
+	int		 rc, len;
+
+	key = EVP_EC_gen("P-256");
+	cakey = EVP_EC_gen("P-256");
+	if ((len = i2d_PUBKEY(key, &spki)) <= 0)
+		exit(1);
+	ds->pubkey = spki;
+	ds->pubkeylen = (size_t)len;
+	snprintf(path, sizeof(path), "%s/t.full", dir);
+	ds->d->fullchain = path;
+	ca = test_cert("Test CA", cakey, NULL, NULL, 1, NULL, 90);
+	leaf = test_cert("t.s09d.test", key, ca, cakey, 0, san, 90);
+
+	CHECK(!installed(ds, 0, leaf, ca, &rc) && rc == -1,
+	    "a certificate for a domain netproc has no order for: not "
+	    "installed, and netproc is ended (%d)", rc);
+	forged = test_cert("t.s09d.test", key, NULL, NULL, 0, san, 36500);
+	CHECK(!installed(ds, 1, forged, NULL, &rc) && rc == 0 &&
+	    !ds->issuing && ds->last_error != NULL,
+	    "a self-signed leaf of 100 years alone: not installed (%s)",
+	    ds->last_error);
+	X509_free(forged);
+	forged = test_cert("t.s09d.test", key, ca, cakey, 0, san, 36500);
+	CHECK(!installed(ds, 1, forged, ca, &rc) && rc == 0,
+	    "a leaf of 100 years from a CA: not installed");
+	X509_free(forged);
+	CHECK(installed(ds, 1, leaf, ca, &rc) && rc == 0 &&
+	    ds->state == CERT_ISSUED && !ds->issuing,
+	    "a leaf of 90 days and its CA, for an order: installed");
+	X509_free(leaf);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(cakey);
 }
 
 int
@@ -127,7 +220,10 @@ main(void)
 	    "an order not sent is a failed attempt, tried again later (in "
 	    "%lld s)", (long long)(ds.next - time(NULL)));
 
+	test_cert_msg(&ds);
+
 	free(ds.last_error);
+	OPENSSL_free(ds.pubkey);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		printf("# %s failed\n", path);
