@@ -597,7 +597,8 @@ ca_fd(const struct authority *a)
 	char		 why[TRUST_WHY_MAX];
 	int		 fd;
 
-	if ((fd = trust_open(path, 0, TRUST_NOGROUP, why, sizeof(why))) == -1)
+	if ((fd = trust_open(path, TRUST_FOLLOW, TRUST_NOGROUP, why,
+	    sizeof(why))) == -1)
 		log_warnx("authority %s: CA file %s: %s", a->name, path, why);
 	return fd;
 }

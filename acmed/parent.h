@@ -11,6 +11,7 @@
 #include "config.h"
 
 #define KEYID_DOMAIN_BASE	0x10000		/* domain keys: base + domain id */
+#define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 #define KEYID_ROLLOVER_BASE	0x80000000U	/* -k: an account's new key */
 #define PROVISIONAL_DAYS	90
 
@@ -71,6 +72,11 @@ int	 pid_file_write(const char *);
 void	 pid_file_remove(const char *);
 
 /* state.c */
+struct state_subdir {
+	const char	*name;		/* under the state directory */
+	mode_t		 mode;		/* made with */
+};
+extern const struct state_subdir state_subdirs[];
 int	 state_init(const char *);
 char	*state_read(const char *, const char *, const char *);
 int	 state_write(const char *, const char *, const char *, const char *);

@@ -15,13 +15,25 @@
 #include "log.h"
 #include "msg.h"
 #include "parent.h"
+#include "sandbox.h"
 #include "trust.h"
 
 #define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
 #define STATE_FILE_MAX	(STATE_VALUE_MAX + 2)	/* and "\n", or "\r\n" */
 
-static const char *const state_subdirs[] = { "accounts", "orders", "retry",
-    NULL };
+/*
+ * Every directory the start makes in the state directory, in the order it
+ * makes them, which acmed -n checks as the start does: netproc's root is
+ * made here too, for netroot.c to fill.
+ */
+const struct state_subdir state_subdirs[] = {
+	{ "accounts", 0700 },
+	{ "orders", 0700 },
+	{ "retry", 0700 },
+	{ NETROOT_NAME, 0755 },
+	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
+	{ NULL, 0 }
+};
 
 /*
  * A directory of the state, made if missing (in a directory that passed),
@@ -29,7 +41,7 @@ static const char *const state_subdirs[] = { "accounts", "orders", "retry",
  * another user placed, acmed would write wherever it points.
  */
 static int
-state_mkdir(const char *path)
+state_mkdir(const char *path, mode_t mode)
 {
 	char	 why[TRUST_WHY_MAX];
 	int	 fd;
@@ -37,7 +49,7 @@ state_mkdir(const char *path)
 	fd = trust_open(path, TRUST_DIR | TRUST_LOOK, TRUST_NOGROUP, why,
 	    sizeof(why));
 	if (fd == -1 && errno == ENOENT) {
-		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		if (mkdir(path, mode) == -1 && errno != EEXIST) {
 			log_warn("state directory %s", path);
 			return -1;
 		}
@@ -58,13 +70,13 @@ state_init(const char *dir)
 	char	 path[4096];
 	int	 i;
 
-	if (state_mkdir(dir) == -1)
+	if (state_mkdir(dir, 0700) == -1)
 		return -1;
-	for (i = 0; state_subdirs[i] != NULL; i++) {
+	for (i = 0; state_subdirs[i].name != NULL; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		    state_subdirs[i]) >= sizeof(path))
+		    state_subdirs[i].name) >= sizeof(path))
 			return -1;
-		if (state_mkdir(path) == -1)
+		if (state_mkdir(path, state_subdirs[i].mode) == -1)
 			return -1;
 	}
 	return 0;

@@ -13,7 +13,9 @@
  *    root-owned directory with the sticky bit (/tmp) is acceptable;
  *  - a symbolic link on the way is followed only if that user or root
  *    owns it (its directory has passed, so no one else can change it);
- *    the file itself is never one, save a program's.
+ *    the file itself is never one, save a program's and a file only
+ *    read (TRUST_FOLLOW: a CA bundle, which some systems keep as a link
+ *    to where their tools build it).
  *
  * The path is walked one name at a time from descriptors, so what is
  * checked is what is opened, and the descriptor returned is the one
@@ -252,12 +254,23 @@ follow(int fd, const struct stat *st, const char *name, const char *left,
 	return 0;
 }
 
+/* 1 if name in dfd is a symbolic link. */
+static int
+is_link(int dfd, const char *name)
+{
+	struct stat	 st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode);
+}
+
 /*
  * Opens path if it and every directory on its way pass the rule, with
  * O_NOFOLLOW and O_NONBLOCK (TRUST_LOOK: O_PATH, for a file that is only
  * checked), and returns the descriptor; TRUST_DIR and TRUST_PROGRAM
- * return an O_PATH descriptor.  group: the group a key may be readable
- * by, or TRUST_NOGROUP.  -1 with errno and why set otherwise (see above).
+ * return an O_PATH descriptor; TRUST_FOLLOW follows the file's own link
+ * if it passes.  group: the group a key may be readable by, or
+ * TRUST_NOGROUP.  -1 with errno and why set otherwise (see above).
  */
 int
 trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
@@ -316,7 +329,8 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 			close(dfd);
 			return refuse(ENAMETOOLONG, why, len, "path too long");
 		}
-		if (last && !(flags & (TRUST_DIR | TRUST_PROGRAM))) {
+		if (last && !(flags & (TRUST_DIR | TRUST_PROGRAM)) &&
+		    !((flags & TRUST_FOLLOW) && is_link(dfd, comp))) {
 			fd = open_last(dfd, comp, name, flags, group, why,
 			    len);
 			err = errno;
@@ -374,6 +388,12 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 			close(fd);
 			return refuse(ENOTDIR, why, len, "%s is not a "
 			    "directory", name);
+		}
+		/* TRUST_FOLLOW: its link was replaced as it was looked at. */
+		if (!(flags & TRUST_PROGRAM)) {
+			close(fd);
+			return refuse(EAGAIN, why, len, "%s changed while it "
+			    "was checked", name);
 		}
 		/* a program, reached through the links that passed */
 		if (trust_stat(&st, flags, group, why, len) == -1) {
