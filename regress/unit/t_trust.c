@@ -166,6 +166,19 @@ test_files(void)
 	    fails(at("%s/tonob", tmp), TRUST_FOLLOW, TRUST_NOGROUP, EPERM,
 	    at("directory %s/nobdir is owned by uid 65534", tmp)),
 	    "a file only read, in nobody's directory: refused");
+	CHECK(passes(at("%s/tonob", tmp), TRUST_PUBLIC, TRUST_NOGROUP) &&
+	    passes(at("%s/link", tmp), TRUST_PUBLIC, TRUST_NOGROUP),
+	    "what anyone may read (TRUST_PUBLIC): through nobody's directory "
+	    "and nobody's link, accepted");
+	CHECK(chmod(at("%s/nobdir/f", tmp), 0640) == 0 &&
+	    fails(at("%s/tonob", tmp), TRUST_PUBLIC, TRUST_NOGROUP, EPERM,
+	    "not readable by others (mode 0640)"),
+	    "what others may not read: refused");
+	CHECK(chmod(at("%s/nobdir/f", tmp), 0644) == 0 &&
+	    chmod(at("%s/nobdir", tmp), 0750) == 0 &&
+	    fails(at("%s/tonob", tmp), TRUST_PUBLIC, TRUST_NOGROUP, EPERM,
+	    at("directory %s/nobdir may not be searched by others (mode "
+	    "0750)", tmp)), "in a directory others may not search: refused");
 	/* A FIFO with no writer: opening it to read would block for good. */
 	alarm(20);
 	CHECK(mkfifo(at("%s/fifo", tmp), 0600) == 0 &&
