@@ -409,7 +409,7 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 			return refuse(ENOTDIR, why, len, "%s is not a "
 			    "directory", name);
 		}
-		/* TRUST_FOLLOW: its link was replaced as it was looked at. */
+		/* Through its link, replaced while it was looked at. */
 		if (!(flags & TRUST_PROGRAM)) {
 			close(fd);
 			return refuse(EAGAIN, why, len, "%s changed while it "

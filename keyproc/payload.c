@@ -400,7 +400,8 @@ classify(struct scan *s, struct payload *pl)
 	case PAYLOAD_ORDER:
 		if (s->ids.bad || s->ids.n == 0) {
 			fail(s, "a newOrder whose identifiers are not a list "
-			    "of {\"type\": \"dns\" or \"ip\", \"value\"}", NULL);
+			    "of {\"type\": \"dns\" or \"ip\", \"value\"}",
+			    NULL);
 			return -1;
 		}
 		pl->names = s->ids.names;

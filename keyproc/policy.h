@@ -27,7 +27,7 @@ struct allow {
 /* A CSR keyproc made with a domain key, which a finalize may carry. */
 struct made_csr {
 	char		*b64;		/* base64url of its DER, as sent */
-	int		 left;		/* finalize signatures it may still get */
+	int		 left;		/* finalize signatures it may yet get */
 };
 
 struct policy {
@@ -39,7 +39,7 @@ struct policy {
 	size_t		 nnames;
 	struct allow	*allows;
 	size_t		 nallows;
-	struct made_csr	 csrs[POLICY_CSRS_MAX];	/* a domain key's, newest last */
+	struct made_csr	 csrs[POLICY_CSRS_MAX];	/* a domain key's */
 	size_t		 ncsrs;
 };
 
