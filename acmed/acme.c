@@ -33,6 +33,10 @@
 #define POLL_FIRST_MS	2
 #define POLL_MAX_MS	5000
 
+/* How post() sends a request. */
+#define POST_JWK	0x1	/* the key's JWK in the header, not the kid */
+#define POST_GET	0x2	/* a POST-as-GET, which changes nothing */
+
 struct acme_tokens {
 	char	*token[ACME_MAX_AUTHZ];
 	size_t	 n;
@@ -306,24 +310,26 @@ sign(struct net_order *o, const char *url, const char *payload, int use_jwk,
 }
 
 /*
- * A signed POST: payload NULL for POST-as-GET.  A badNonce answer is
- * retried with the fresh nonce; an account the authority no longer knows
- * is registered again once.  A POST-as-GET whose answer was lost is sent
- * again once, as it changes nothing; any other request is not, and fails
- * with the error type ERR_LOST.  Returns 0 with a 2xx answer in resp, -1
- * with the order's error set.
+ * A signed POST: payload NULL for POST-as-GET (flags POST_GET) and for a
+ * key change, whose payload keyproc makes.  A badNonce answer is retried
+ * with the fresh nonce; an account the authority no longer knows is
+ * registered again once.  A POST-as-GET whose answer was lost is sent
+ * again once, as it changes nothing; any other request is not, a key
+ * change included, and fails with the error type ERR_LOST.  Returns 0
+ * with a 2xx answer in resp, -1 with the order's error set.
  */
 static int ensure_account(struct net_order *, int);
 
 static int
 post(struct net_order *o, const char *url, const char *payload,
-    const char *accept, struct http_resp *resp, int use_jwk)
+    const char *accept, struct http_resp *resp, int flags)
 {
 	struct net_authority	*a = o->a;
 	struct acme_problem	*p;
 	char			*jws, *err;
 	size_t			 jwslen;
 	int			 tries, reregistered = 0, resent = 0;
+	int			 use_jwk = flags & POST_JWK;
 
 	for (tries = 0; tries < NETPROC_NONCE_RETRIES; tries++) {
 		if (get_nonce(o) == -1)
@@ -342,7 +348,7 @@ post(struct net_order *o, const char *url, const char *payload,
 		if (http_post_jose(a->http, url, jws, jwslen, accept,
 		    resp) == -1) {
 			free(jws);
-			if (resp->lost && payload == NULL && !resent) {
+			if (resp->lost && (flags & POST_GET) && !resent) {
 				log_warnx("%s: answer lost, asking again",
 				    resp->error);
 				resent = 1;
@@ -407,7 +413,7 @@ account_lookup(struct net_order *o, struct http_resp *resp)
 		    o->a->name);
 		return -1;
 	}
-	rc = post(o, o->a->dir.new_account, body, NULL, resp, 1);
+	rc = post(o, o->a->dir.new_account, body, NULL, resp, POST_JWK);
 	free(body);
 	if (rc == 0 && resp->location != NULL)
 		return 1;
@@ -475,7 +481,7 @@ ensure_account(struct net_order *o, int lookup)
 	 * the authority has none, it is registered again, once.
 	 */
 	for (tries = 0; post(o, a->dir.new_account, body, NULL, &resp,
-	    1) == -1; tries++) {
+	    POST_JWK) == -1; tries++) {
 		known = -1;
 		if (tries == 0 && answer_lost(o, "newAccount",
 		    "looking the account up by its key"))
@@ -515,7 +521,7 @@ fetch_order(struct net_order *o, struct acme_order *ord)
 	int			 rc = -1;
 
 	http_resp_init(&resp);
-	if (post(o, o->order_url, NULL, NULL, &resp, 0) == -1)
+	if (post(o, o->order_url, NULL, NULL, &resp, POST_GET) == -1)
 		goto out;
 	acme_order_free(ord);
 	memset(ord, 0, sizeof(*ord));
@@ -639,7 +645,7 @@ fetch_authz(struct net_order *o, const char *url, struct acme_authz *az,
 	int			 rc = -1;
 
 	http_resp_init(&resp);
-	if (post(o, url, NULL, NULL, &resp, 0) == -1)
+	if (post(o, url, NULL, NULL, &resp, POST_GET) == -1)
 		goto out;
 	acme_authz_free(az);
 	memset(az, 0, sizeof(*az));
@@ -893,7 +899,7 @@ download(struct net_order *o, const char *url)
 
 	http_resp_init(&resp);
 	http_resp_init(&alt);
-	if (post(o, url, NULL, CT_PEM_CHAIN, &resp, 0) == -1)
+	if (post(o, url, NULL, CT_PEM_CHAIN, &resp, POST_GET) == -1)
 		goto out;
 	if (o->preferred_chain != NULL) {
 		issuer = chain_top_issuer((char *)resp.body.data,
@@ -903,7 +909,7 @@ download(struct net_order *o, const char *url)
 			free(issuer);
 			issuer = NULL;
 			if (post(o, resp.alternates[i], NULL, CT_PEM_CHAIN,
-			    &alt, 0) == -1) {
+			    &alt, POST_GET) == -1) {
 				log_warnx("%s: alternate chain %s not "
 				    "downloaded: %s", o->names[0],
 				    resp.alternates[i], o->error ? o->error :
@@ -1060,7 +1066,7 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 	}
 	http_resp_init(&resp);
 	if (post(o, o->a->dir.revoke_cert, body, NULL, &resp,
-	    o->cert_key) == 0)
+	    o->cert_key ? POST_JWK : 0) == 0)
 		rc = 0;
 	else if (o->error_type != NULL &&
 	    strcmp(o->error_type, ERR_PREFIX "alreadyRevoked") == 0) {
@@ -1073,12 +1079,50 @@ acme_revoke(struct net_order *o, const void *der, size_t len)
 }
 
 /*
+ * Whether the account has the key newid already, asked of the authority
+ * with that key: 1 if it has (the account's URL learnt if it was not
+ * known), 0 if no account has the key, -1 if another account has it or
+ * the look-up failed.
+ */
+static int
+new_key_account(struct net_order *o, uint32_t newid)
+{
+	struct net_authority	*a = o->a;
+	struct http_resp	 resp;
+	int			 found;
+
+	http_resp_init(&resp);
+	o->cert_key = 1;
+	o->keyid = newid;
+	found = account_lookup(o, &resp);
+	o->cert_key = 0;
+	if (found == 1 && a->account_url != NULL &&
+	    strcmp(a->account_url, resp.location) != 0) {
+		order_fail(o, "account", "authority %s: the new key belongs "
+		    "to account %s, not to %s", a->name, resp.location,
+		    a->account_url);
+		found = -1;
+	} else if (found == 1) {
+		log_info("authority %s: account %s has the new key already",
+		    a->name, resp.location);
+		if (a->account_url == NULL) {
+			a->account_url = resp.location;
+			resp.location = NULL;
+			np_account_url(a->id, a->account_url);
+		}
+	}
+	http_resp_free(&resp);
+	return found;
+}
+
+/*
  * Changes the account's key to the key newid (RFC 8555 section 7.3.5):
  * the new key signs the inner request, the old key the outer one, both
  * made by keyproc while the parent authorises the change.  The account
- * keeps its URL.  A new key left by an earlier attempt
- * (new_existed) may already be the account's, if the authority took it
- * and its answer was lost: the authority is asked first.  Only an account
+ * keeps its URL.  The authority may have taken the new key when its
+ * answer was lost, in this attempt or in an earlier one, which left the
+ * new key (new_existed): it is asked, with the new key, whether the
+ * account has it, and the request is never sent twice.  Only an account
  * that exists is changed: none is registered for it.
  */
 int
@@ -1097,44 +1141,27 @@ acme_key_change(struct net_order *o, uint32_t newid, int new_existed)
 		goto out;
 	}
 	o->no_register = 1;
-	if (new_existed) {
-		o->cert_key = 1;
-		o->keyid = newid;
-		found = account_lookup(o, &resp);
-		o->cert_key = 0;
-		if (found == -1)
-			goto out;
-		if (found == 1 && (a->account_url == NULL ||
-		    strcmp(a->account_url, resp.location) == 0)) {
-			log_info("authority %s: account %s has the new key "
-			    "already", a->name, resp.location);
-			if (a->account_url == NULL) {
-				a->account_url = resp.location;
-				resp.location = NULL;
-				np_account_url(a->id, a->account_url);
-			}
-			rc = 0;
-			goto out;
-		}
-		if (found == 1) {
-			order_fail(o, "account", "authority %s: the new key "
-			    "belongs to account %s, not to %s", a->name,
-			    resp.location, a->account_url);
-			goto out;
-		}
-		http_resp_free(&resp);
-		http_resp_init(&resp);
+	if (new_existed && (found = new_key_account(o, newid)) != 0) {
+		rc = found == 1 ? 0 : -1;
+		goto out;
 	}
 	if (account_ready(o) == -1)
 		goto out;
 	o->key_change = 1;
 	o->new_keyid = newid;
-	if (post(o, a->dir.key_change, NULL, NULL, &resp, 0) == 0) {
+	found = post(o, a->dir.key_change, NULL, NULL, &resp, 0);
+	o->key_change = 0;
+	if (found == 0) {
 		log_info("authority %s: account %s now has the new key",
 		    a->name, a->account_url);
 		rc = 0;
+	} else if (answer_lost(o, "keyChange", "looking the account up by "
+	    "the new key") && (found = new_key_account(o, newid)) != -1) {
+		if (found == 0)
+			order_fail(o, "account", "authority %s: the account "
+			    "did not take the new key", a->name);
+		rc = found == 1 ? 0 : -1;
 	}
-	o->key_change = 0;
  out:
 	http_resp_free(&resp);
 	return rc;

@@ -123,7 +123,7 @@ provisional_install(struct dstate *ds)
 	(void)rbuf_u32(&r);
 	pem = rbuf_blob(&r, &len, MSG_PEM_MAX);
 	if (rbuf_end(&r) == 0 && install_chain(ds, (const char *)pem,
-	    len) == 0) {
+	    len, 0) == 0) {
 		log_info("%s: provisional self-signed certificate installed",
 		    ds->d->handle);
 		event_emit(conf, "provisional", ds, NULL);
@@ -433,7 +433,9 @@ dstates_free(void)
 
 /*
  * The renewal information id (RFC 9773) of a domain's issued certificate,
- * for the "replaces" of the order that renews it; NULL if none.
+ * for the "replaces" of the order that renews it; NULL if none.  An id
+ * longer than its field (a long Authority Key Identifier, which a private
+ * CA may use) is left out: the order is placed without it.
  */
 static char *
 cert_id(const struct dstate *ds)
@@ -447,17 +449,33 @@ cert_id(const struct dstate *ds)
 		return NULL;
 	id = acme_ari_cert_id(der, len);
 	OPENSSL_free(der);
+	if (id != NULL && strlen(id) > MSG_CERTID_MAX) {
+		log_debug("%s: the certificate's renewal information id has "
+		    "%zu bytes (at most %d): the order does not name the "
+		    "certificate it replaces", ds->d->handle, strlen(id),
+		    MSG_CERTID_MAX);
+		free(id);
+		id = NULL;
+	}
 	return id;
 }
 
+/*
+ * Gives netproc the order for a domain.  An order that cannot be sent is
+ * a failed attempt, retried with its backoff: the domain would otherwise
+ * stay due, and the loop would try again at once, forever.
+ */
 void
 issue_start(struct dstate *ds)
 {
 	struct buf	 b;
 	char		*names, *replaces;
+	int		 rc;
 
-	if ((names = names_joined(ds->d)) == NULL)
+	if ((names = names_joined(ds->d)) == NULL) {
+		issue_failed(ds, "out of memory", 0);
 		return;
+	}
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->d->id);
 	buf_add_u32(&b, ds->d->auth->id);
@@ -468,12 +486,16 @@ issue_start(struct dstate *ds)
 	buf_add_lstr(&b, ds->order_url);
 	free(names);
 	free(replaces);
-	if (send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b) == 0) {
-		ds->issuing = 1;
-		log_info("%s: %s", ds->d->handle, ds->state == CERT_ISSUED ?
-		    "renewing" : "requesting a certificate");
-	}
+	rc = send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b);
 	buf_free(&b);
+	if (rc == -1) {
+		issue_failed(ds, "the order could not be given to netproc",
+		    0);
+		return;
+	}
+	ds->issuing = 1;
+	log_info("%s: %s", ds->d->handle, ds->state == CERT_ISSUED ?
+	    "renewing" : "requesting a certificate");
 }
 
 /* Retry later: back off from a minute up to the check interval. */
@@ -577,7 +599,7 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	ds->issuing = 0;
 	if (cert_current(ds, pem, len, time(NULL)) == -1)
 		return;
-	if (install_chain(ds, pem, len) == -1) {
+	if (install_chain(ds, pem, len, 1) == -1) {
 		issue_failed(ds, "the issued certificate was not installed",
 		    0);
 		return;
@@ -992,8 +1014,11 @@ housekeeping(time_t now, time_t next)
 		if (ds->state == CERT_ISSUED && !ds->ari_asked &&
 		    !ds->issuing) {
 			if (ds->ari_refresh <= now && up) {
+				/* Not asked: as if none were offered. */
 				if (send_leaf(MSG_RENEWAL_INFO, ds, NULL) == 0)
 					ds->ari_asked = 1;
+				else
+					sched_ari_window(ds, 0, 0, 0, now);
 			} else if (ds->ari_refresh > now &&
 			    ds->ari_refresh < next)
 				next = ds->ari_refresh;
@@ -1106,6 +1131,12 @@ dispatch_netproc(const struct imsg *m)
 		blob = rbuf_blob(&r, &len, MSG_PEM_MAX);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
+		/* Only the answer to an order netproc was given. */
+		if (!ds->issuing || ds->revoking != NULL) {
+			log_warnx("%s: a certificate from netproc, which has "
+			    "no order for it", ds->d->handle);
+			return -1;
+		}
 		handle_cert(ds, (const char *)blob, len);
 		return 0;
 	case MSG_RENEWAL_WINDOW:

@@ -60,7 +60,10 @@ send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
 /*
  * A child's log line, written with the child's name.  A child may be
  * compromised: log_emit shows whatever the line holds as one line of
- * visible text, so a child cannot forge a line of another process.
+ * visible text, so a child cannot forge a line of another process, and
+ * its line is at most critical: syslog daemons write emergency lines to
+ * every terminal (and often alert lines to root's), which no child
+ * decides.  A child's own fatal errors are critical already.
  */
 void
 child_log(enum proc_id p, const struct imsg *m)
@@ -75,7 +78,8 @@ child_log(enum proc_id p, const struct imsg *m)
 	if (rbuf_end(&r) == -1 || pri > LOG_DEBUG)
 		log_warnx("malformed log message from %s", proc_names[p]);
 	else
-		log_emit((int)pri, proc_names[p], line);
+		log_emit(pri < LOG_CRIT ? LOG_CRIT : (int)pri, proc_names[p],
+		    line);
 	free(line);
 }
 
@@ -593,7 +597,8 @@ ca_fd(const struct authority *a)
 	char		 why[TRUST_WHY_MAX];
 	int		 fd;
 
-	if ((fd = trust_open(path, 0, TRUST_NOGROUP, why, sizeof(why))) == -1)
+	if ((fd = trust_open(path, TRUST_FOLLOW, TRUST_NOGROUP, why,
+	    sizeof(why))) == -1)
 		log_warnx("authority %s: CA file %s: %s", a->name, path, why);
 	return fd;
 }

@@ -96,8 +96,8 @@ check_content(const char *path, enum conf_path kind, gid_t group, char *why,
 	long		 blen;
 	int		 fd, n = 0, keys = 0;
 
-	fd = trust_open(path, kind == CONF_PATH_KEY ? TRUST_SECRET : 0, group,
-	    why, len);
+	fd = trust_open(path, kind == CONF_PATH_KEY ? TRUST_SECRET :
+	    TRUST_FOLLOW, group, why, len);
 	if (fd == -1)
 		return verdict(fd, 0);
 	if (read_fd(fd, path, kind == CONF_PATH_KEY ? MSG_KEY_PEM_MAX * 4 :
@@ -173,6 +173,7 @@ conf_check_path(const char *path, enum conf_path kind, gid_t group,
 		may_miss = MAY_MISS_FILE;
 		break;
 	case CONF_PATH_CA:
+		flags |= TRUST_FOLLOW;
 		break;
 	}
 	v = verdict(trust_open(path, flags, group, why, len), may_miss);
@@ -243,7 +244,6 @@ conf_report_path(struct config *c, const char *file, int line,
 static int
 in_state_dir(const struct config *c, const char *path)
 {
-	static const char *const subdirs[] = { "", "/accounts", "/orders" };
 	char		 dir[PATH_MAX], sub[PATH_MAX];
 	char		*slash;
 	size_t		 i;
@@ -252,8 +252,11 @@ in_state_dir(const struct config *c, const char *path)
 	    (slash = strrchr(dir, '/')) == NULL)
 		return 0;
 	*slash = '\0';
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		snprintf(sub, sizeof(sub), "%s%s", c->state_dir, subdirs[i]);
+	if (strcmp(dir, c->state_dir) == 0)
+		return 1;
+	for (i = 0; state_subdirs[i].name != NULL; i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", c->state_dir,
+		    state_subdirs[i].name);
 		if (strcmp(dir, sub) == 0)
 			return 1;
 	}
@@ -261,27 +264,59 @@ in_state_dir(const struct config *c, const char *path)
 }
 
 /*
+ * The CA file of each authority without "api ca": the system's, which
+ * the start opens as it opens an "api ca" file.  Returns the number of
+ * errors logged.
+ */
+static int
+check_system_ca(struct config *c)
+{
+	struct authority	*a;
+	char			 what[300];
+	int			 errors = 0;
+
+	TAILQ_FOREACH(a, &c->authorities, entry) {
+		if (a->ca_file != NULL)
+			continue;
+		snprintf(what, sizeof(what), "authority %s: CA file", a->name);
+		errors += conf_report_path(c, a->file, a->line, what,
+		    SYSTEM_CA_FILE, CONF_PATH_CA, TRUST_NOGROUP);
+	}
+	return errors;
+}
+
+/*
  * The state directory (named at file:line, or the default) as the start
  * makes and checks it, with its subdirectories and the account keys kept
- * there, then the keys whose directory was missing.  Returns the number
- * of errors logged.
+ * there, then the keys whose directory was missing, and the system's CA
+ * file where an authority uses it.  Returns the number of errors logged.
  */
 int
 conf_check_state(struct config *c, const char *file, int line)
 {
-	static const char *const subdirs[] = { "accounts", "orders" };
 	struct authority	*a;
 	enum conf_verdict	 v;
 	char			 path[PATH_MAX], what[300], why[TRUST_WHY_MAX];
-	size_t			 i;
+	char			 missing[PATH_MAX] = "";
+	size_t			 i, n;
 	int			 errors = 0;
 
 	v = conf_check_path(c->state_dir, CONF_PATH_DIR, TRUST_NOGROUP, why,
 	    sizeof(why));
 	if (v == CONF_PASS) {
-		for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		for (i = 0; state_subdirs[i].name != NULL; i++) {
 			snprintf(path, sizeof(path), "%s/%s", c->state_dir,
-			    subdirs[i]);
+			    state_subdirs[i].name);
+			/* Below one the start makes: made with it. */
+			n = strlen(missing);
+			if (n > 0 && strncmp(path, missing, n) == 0 &&
+			    path[n] == '/')
+				continue;
+			if (conf_check_path(path, CONF_PATH_DIR, TRUST_NOGROUP,
+			    why, sizeof(why)) == CONF_MISSING) {
+				strlcpy(missing, path, sizeof(missing));
+				continue;
+			}
 			errors += conf_report_path(c, file, line,
 			    "state directory", path, CONF_PATH_DIR,
 			    TRUST_NOGROUP);
@@ -311,5 +346,5 @@ conf_check_state(struct config *c, const char *file, int line)
 	free(nodirs);
 	nodirs = NULL;
 	nnodirs = 0;
-	return errors;
+	return errors + check_system_ca(c);
 }

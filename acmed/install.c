@@ -4,7 +4,8 @@
  * the old one, whose previous contents stay as NAME.bak.  Before anything
  * is written the chain is checked (x509check.c): the leaf carries the
  * domain's public key and exactly its names, and each certificate is
- * signed by the next.
+ * signed by the next; an issued chain has at least the leaf's issuer, a
+ * CA, and a leaf valid for no longer than a public CA may issue.
  */
 #include <sys/stat.h>
 
@@ -297,11 +298,12 @@ pem_append(struct buf *b, X509 *x)
 
 /*
  * Checks and installs a chain (leaf first) into the domain's certificate,
- * chain and full chain files, whichever are configured.  All temporary
- * files are written before any is renamed into place.
+ * chain and full chain files, whichever are configured; one an authority
+ * issued (issued, not the provisional certificate) is checked as such
+ * too.  All temporary files are written before any is renamed into place.
  */
 int
-install_chain(struct dstate *ds, const char *pem, size_t len)
+install_chain(struct dstate *ds, const char *pem, size_t len, int issued)
 {
 	const struct domain	*d = ds->d;
 	X509			*certs[CHAIN_CERTS_MAX];
@@ -334,7 +336,8 @@ install_chain(struct dstate *ds, const char *pem, size_t len)
 		goto out;
 	}
 	if (x509_check_certs(certs, n, ds->pubkey, ds->pubkeylen, d->names,
-	    d->nnames, &nb, &na, why, sizeof(why)) == -1) {
+	    d->nnames, &nb, &na, why, sizeof(why)) == -1 ||
+	    (issued && x509_check_issued(certs, n, why, sizeof(why)) == -1)) {
 		log_warnx("%s: not installed: %s", d->handle, why);
 		goto out;
 	}

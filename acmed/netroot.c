@@ -8,6 +8,13 @@
  * be a symbolic link into /run, which is followed.  A copy is a new file
  * renamed into place: netproc's Landlock rule is on etc/, so it covers
  * the new file, and glibc notices the change and reads it again.
+ *
+ * Root reads the originals, through links another user may own (the
+ * directory systemd-resolved keeps its file in is its own user's): it
+ * copies only what any user could read there (trust.c, TRUST_PUBLIC),
+ * so that such a user cannot have root hand netproc a file of root's
+ * by pointing a link at it.  A file refused is left out, with a warning
+ * until it changes, and the resolver goes without it.
  */
 #include <sys/stat.h>
 
@@ -22,6 +29,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "parent.h"
+#include "trust.h"
 
 /* A hosts file with a block list in it is large. */
 #define NETROOT_FILE_MAX	(16 * 1024 * 1024)
@@ -124,6 +132,33 @@ read_whole(int fd, const struct stat *st, const char *path, char **data)
 }
 
 /*
+ * Opens the original src, known by st, if any user could read it (the
+ * rule at the top): the descriptor, with st its file's now, or -1 (logged
+ * if refused).  Not blocking: a FIFO in its place is refused, not waited
+ * on.
+ */
+static int
+netroot_open(const char *src, struct stat *st)
+{
+	char	 why[TRUST_WHY_MAX];
+	int	 fd;
+
+	if ((fd = trust_open(src, TRUST_PUBLIC, TRUST_NOGROUP, why,
+	    sizeof(why))) == -1) {
+		if (errno != ENOENT)
+			log_warnx("%s: %s: netproc resolves without it", src,
+			    why);
+		return -1;
+	}
+	if (fstat(fd, st) == -1) {
+		log_warn("%s", src);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Copies the original of resolver file i into etc/ unless the copy is
  * of the original as it is; a missing original, or one refused, removes
  * the copy.
@@ -147,15 +182,8 @@ netroot_copy(int i)
 	    (!present || same_file(&st, &copied[i].st)))
 		return;
 	copied[i].known = 0;
-	if (present) {
-		/* Not blocking: a FIFO in its place is refused, not waited on. */
-		if ((fd = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
-		    fstat(fd, &st) == -1) {
-			log_warn("%s", src);
-			if (fd != -1)
-				close(fd);
-			return;
-		}
+	/* Refused: left out, and not looked at again until it changes. */
+	if (present && (fd = netroot_open(src, &st)) != -1) {
 		r = read_whole(fd, &st, src, &data);
 		close(fd);
 	}

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #define KEYID_DOMAIN_BASE	0x10000		/* domain keys: base + domain id */
+#define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 #define KEYID_ROLLOVER_BASE	0x80000000U	/* -k: an account's new key */
 #define PROVISIONAL_DAYS	90
 
@@ -72,7 +73,7 @@ int	 read_fd(int, const char *, size_t, char **, size_t *);
 int	 read_file(const char *, size_t, char **, size_t *);
 int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
 int	 cert_files_check(const struct domain *, char *, size_t);
-int	 install_chain(struct dstate *, const char *, size_t);
+int	 install_chain(struct dstate *, const char *, size_t, int);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 
 /* lock.c: one daemon per state directory, and the pid file */
@@ -82,6 +83,11 @@ int	 pid_file_write(const char *);
 void	 pid_file_remove(const char *);
 
 /* state.c */
+struct state_subdir {
+	const char	*name;		/* under the state directory */
+	mode_t		 mode;		/* made with */
+};
+extern const struct state_subdir state_subdirs[];
 int	 state_init(const char *);
 char	*state_read(const char *, const char *, const char *);
 int	 state_write(const char *, const char *, const char *, const char *);

@@ -16,7 +16,6 @@ struct imsg;
 struct imsgchan;
 
 /* The parent's state, defined in main.c. */
-#define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 #define RESTART_MAX_DELAY	60
 #define SHUTDOWN_WAIT_MS	3000
 #define VERIFY_GRACE		3	/* seconds after a reload */

@@ -16,20 +16,34 @@
 #include "log.h"
 #include "msg.h"
 #include "parent.h"
+#include "sandbox.h"
 #include "trust.h"
 
 #define STATE_VALUE_MAX	MSG_URL_MAX	/* every value is a URL */
-
-static const char *const state_subdirs[] = { "accounts", "orders", "retry",
-    "reload", "revoked", NULL };
+#define STATE_FILE_MAX	(STATE_VALUE_MAX + 2)	/* and "\n", or "\r\n" */
 
 /*
  * The state directory itself may be searched by anyone, so that a
  * monitoring user can read status.json (which holds no secret); what is
- * under it is root's alone.
+ * under it is root's alone, but netproc's root, which its user reads.
  */
 #define STATE_DIR_MODE	0711
-#define STATE_SUB_MODE	0700
+
+/*
+ * Every directory the start makes in the state directory, in the order it
+ * makes them, which acmed -n checks as the start does: netproc's root is
+ * made here too, for netroot.c to fill.
+ */
+const struct state_subdir state_subdirs[] = {
+	{ "accounts", 0700 },
+	{ "orders", 0700 },
+	{ "retry", 0700 },
+	{ "reload", 0700 },
+	{ "revoked", 0700 },
+	{ NETROOT_NAME, 0755 },
+	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
+	{ NULL, 0 }
+};
 
 /*
  * A directory of the state, made if missing (in a directory that passed),
@@ -70,11 +84,11 @@ state_init(const char *dir)
 
 	if (state_mkdir(dir, STATE_DIR_MODE) == -1)
 		return -1;
-	for (i = 0; state_subdirs[i] != NULL; i++) {
+	for (i = 0; state_subdirs[i].name != NULL; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		    state_subdirs[i]) >= sizeof(path))
+		    state_subdirs[i].name) >= sizeof(path))
 			return -1;
-		if (state_mkdir(path, STATE_SUB_MODE) == -1)
+		if (state_mkdir(path, state_subdirs[i].mode) == -1)
 			return -1;
 	}
 	return 0;
@@ -110,10 +124,13 @@ state_read(const char *dir, const char *sub, const char *name)
 
 	if (state_path(path, sizeof(path), dir, sub, name) == -1)
 		return NULL;
-	if (read_file(path, STATE_VALUE_MAX, &data, &len) == -1)
+	if (read_file(path, STATE_FILE_MAX, &data, &len) == -1)
 		return NULL;
 	data[strcspn(data, "\r\n")] = '\0';
-	if (*data == '\0') {
+	if ((len = strlen(data)) > STATE_VALUE_MAX)
+		log_warnx("%s: a value longer than %d bytes: ignored", path,
+		    STATE_VALUE_MAX);
+	if (len == 0 || len > STATE_VALUE_MAX) {
 		free(data);
 		return NULL;
 	}

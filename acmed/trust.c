@@ -13,7 +13,16 @@
  *    root-owned directory with the sticky bit (/tmp) is acceptable;
  *  - a symbolic link on the way is followed only if that user or root
  *    owns it (its directory has passed, so no one else can change it);
- *    the file itself is never one, save a program's.
+ *    the file itself is never one, save a program's and a file only
+ *    read (TRUST_FOLLOW: a CA bundle, which some systems keep as a link
+ *    to where their tools build it).
+ *
+ * A file that does not steer the parent, only handed on to a child
+ * (TRUST_PUBLIC: the resolver's files, which netproc gets copies of) is
+ * checked against another rule, so that root hands on nothing a user
+ * could not read: every directory on its path may be searched by others,
+ * the file is a regular file others may read, and links are followed
+ * whoever owns them, since where they lead is checked the same way.
  *
  * The path is walked one name at a time from descriptors, so what is
  * checked is what is opened, and the descriptor returned is the one
@@ -91,12 +100,18 @@ group_name(gid_t gid, char *buf, size_t len)
 
 /* The rule for a directory on the path; name is its path. */
 static int
-dir_stat(const struct stat *st, const char *name, char *why, size_t len)
+dir_stat(const struct stat *st, const char *name, int flags, char *why,
+    size_t len)
 {
 	mode_t	 m = st->st_mode & 07777;
 
 	if (!S_ISDIR(st->st_mode))
 		return refuse(ENOTDIR, why, len, "%s is not a directory", name);
+	if ((flags & TRUST_PUBLIC) && !(m & S_IXOTH))
+		return refuse(EPERM, why, len, "directory %s may not be "
+		    "searched by others (mode %04o)", name, (unsigned int)m);
+	if (flags & TRUST_PUBLIC)
+		return 0;
 	if (!owner_ok(st->st_uid))
 		return refuse(EPERM, why, len, "directory %s is owned by "
 		    "uid %u", name, (unsigned int)st->st_uid);
@@ -125,6 +140,11 @@ trust_stat(const struct stat *st, int flags, gid_t group, char *why,
 	if (!S_ISREG(st->st_mode))
 		return refuse(EPERM, why, len, "not a regular file (%s)",
 		    kind(st->st_mode));
+	if ((flags & TRUST_PUBLIC) && !(m & S_IROTH))
+		return refuse(EPERM, why, len, "not readable by others (mode "
+		    "%04o)", (unsigned int)m);
+	if (flags & TRUST_PUBLIC)
+		return 0;
 	if (!owner_ok(st->st_uid))
 		return refuse(EPERM, why, len, "owned by uid %u",
 		    (unsigned int)st->st_uid);
@@ -159,14 +179,15 @@ trust_fd(int fd, int flags, gid_t group, char *why, size_t len)
 
 /* "/", which every path starts from. */
 static int
-open_root(char *why, size_t len)
+open_root(int flags, char *why, size_t len)
 {
 	struct stat	 st;
 	int		 fd;
 
 	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return refuse(errno, why, len, "/: %s", strerror(errno));
-	if (fstat(fd, &st) == -1 || dir_stat(&st, "/", why, len) == -1) {
+	if (fstat(fd, &st) == -1 || dir_stat(&st, "/", flags, why,
+	    len) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -188,7 +209,7 @@ open_last(int dfd, const char *name, const char *full, int flags,
 		fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	else
 		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC);
+		    O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
 		err = errno;
 		if (err == ENOENT)
@@ -231,12 +252,12 @@ trust_open_file(const char *path, int flags, gid_t group, char *why,
  */
 static int
 follow(int fd, const struct stat *st, const char *name, const char *left,
-    char *rest, size_t restlen, int *links, char *why, size_t len)
+    char *rest, size_t restlen, int *links, int flags, char *why, size_t len)
 {
 	char	 target[PATH_MAX];
 	ssize_t	 n;
 
-	if (!owner_ok(st->st_uid))
+	if (!(flags & TRUST_PUBLIC) && !owner_ok(st->st_uid))
 		return refuse(EPERM, why, len, "%s is a symbolic link owned by "
 		    "uid %u", name, (unsigned int)st->st_uid);
 	if (++*links > TRUST_MAX_LINKS)
@@ -252,12 +273,23 @@ follow(int fd, const struct stat *st, const char *name, const char *left,
 	return 0;
 }
 
+/* 1 if name in dfd is a symbolic link. */
+static int
+is_link(int dfd, const char *name)
+{
+	struct stat	 st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode);
+}
+
 /*
  * Opens path if it and every directory on its way pass the rule, with
  * O_NOFOLLOW and O_NONBLOCK (TRUST_LOOK: O_PATH, for a file that is only
  * checked), and returns the descriptor; TRUST_DIR and TRUST_PROGRAM
- * return an O_PATH descriptor.  group: the group a key may be readable
- * by, or TRUST_NOGROUP.  -1 with errno and why set otherwise (see above).
+ * return an O_PATH descriptor; TRUST_FOLLOW follows the file's own link
+ * if it passes.  group: the group a key may be readable by, or
+ * TRUST_NOGROUP.  -1 with errno and why set otherwise (see above).
  */
 int
 trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
@@ -272,7 +304,7 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 		return refuse(EINVAL, why, len, "not an absolute path");
 	if (strlcpy(rest, path, sizeof(rest)) >= sizeof(rest))
 		return refuse(ENAMETOOLONG, why, len, "path too long");
-	if ((dfd = open_root(why, len)) == -1)
+	if ((dfd = open_root(flags, why, len)) == -1)
 		return -1;
 	where[0] = '\0';	/* the path of dfd; "" is "/" */
 	p = rest;
@@ -304,7 +336,7 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 				return refuse(errno, why, len, "%s/..: %s",
 				    where, strerror(errno));
 			if (fstat(fd, &st) == -1 || dir_stat(&st, where[0] ?
-			    where : "/", why, len) == -1) {
+			    where : "/", flags, why, len) == -1) {
 				close(fd);
 				return -1;
 			}
@@ -316,7 +348,9 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 			close(dfd);
 			return refuse(ENAMETOOLONG, why, len, "path too long");
 		}
-		if (last && !(flags & (TRUST_DIR | TRUST_PROGRAM))) {
+		if (last && !(flags & (TRUST_DIR | TRUST_PROGRAM)) &&
+		    !((flags & (TRUST_FOLLOW | TRUST_PUBLIC)) &&
+		    is_link(dfd, comp))) {
 			fd = open_last(dfd, comp, name, flags, group, why,
 			    len);
 			err = errno;
@@ -343,7 +377,7 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 			/* p points into rest: keep what is left apart */
 			memcpy(left, p, strlen(p) + 1);
 			err = follow(fd, &st, name, left, rest, sizeof(rest),
-			    &links, why, len);
+			    &links, flags, why, len);
 			close(fd);
 			if (err == -1) {
 				err = errno;
@@ -354,7 +388,7 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 			p = rest;
 			if (rest[0] == '/') {
 				close(dfd);
-				if ((dfd = open_root(why, len)) == -1)
+				if ((dfd = open_root(flags, why, len)) == -1)
 					return -1;
 				where[0] = '\0';
 			}
@@ -362,7 +396,7 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 		}
 		close(dfd);
 		if (S_ISDIR(st.st_mode)) {
-			if (dir_stat(&st, name, why, len) == -1) {
+			if (dir_stat(&st, name, flags, why, len) == -1) {
 				close(fd);
 				return -1;
 			}
@@ -374,6 +408,12 @@ trust_open(const char *path, int flags, gid_t group, char *why, size_t len)
 			close(fd);
 			return refuse(ENOTDIR, why, len, "%s is not a "
 			    "directory", name);
+		}
+		/* Through its link, replaced while it was looked at. */
+		if (!(flags & TRUST_PROGRAM)) {
+			close(fd);
+			return refuse(EAGAIN, why, len, "%s changed while it "
+			    "was checked", name);
 		}
 		/* a program, reached through the links that passed */
 		if (trust_stat(&st, flags, group, why, len) == -1) {

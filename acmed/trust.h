@@ -11,6 +11,8 @@
 #define TRUST_PROGRAM	0x02	/* a program: reached through good links */
 #define TRUST_DIR	0x04	/* a directory, not a file */
 #define TRUST_LOOK	0x08	/* only looked at: an O_PATH descriptor */
+#define TRUST_FOLLOW	0x10	/* only read: reached through good links */
+#define TRUST_PUBLIC	0x20	/* only what any user may read (see trust.c) */
 
 #define TRUST_NOGROUP	((gid_t)-1)
 #define TRUST_WHY_MAX	1024	/* room for a reason and a path */

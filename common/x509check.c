@@ -353,6 +353,57 @@ x509_check_certs(X509 *const *certs, int ncerts, const unsigned char *spki,
 	return 0;
 }
 
+/*
+ * What a chain an authority issued must be besides what
+ * x509_check_certs() checks, since the parent takes it from netproc,
+ * which may be compromised: the leaf and at least its issuer (a leaf
+ * alone is signed by nothing that can be checked), the leaf signed by
+ * the issuer, the issuer a CA (basicConstraints cA), and the leaf valid
+ * for no longer than a public CA may issue, so that a leaf made to last
+ * is not installed as one that never needs renewing.  No trust anchor is
+ * asked for: the roots of test and private CAs are in no store.  0, or
+ * -1 with what is wrong in msg.
+ */
+int
+x509_check_issued(X509 *const *certs, int ncerts, char *msg, size_t msglen)
+{
+	EVP_PKEY	*ikey;
+	uint32_t	 flags;
+	time_t		 nb, na;
+	char		 b[160];
+
+	snprintf(msg, msglen, "ok");
+	if (ncerts < 2) {
+		snprintf(msg, msglen, "a leaf without the certificate of its "
+		    "issuer");
+		return -1;
+	}
+	cert_label(certs[1], 1, b, sizeof(b));
+	if ((ikey = X509_get0_pubkey(certs[1])) == NULL ||
+	    X509_verify(certs[0], ikey) != 1) {
+		snprintf(msg, msglen, "the leaf is not signed by %s", b);
+		return -1;
+	}
+	flags = X509_get_extension_flags(certs[1]);
+	if ((flags & EXFLAG_INVALID) || (flags & (EXFLAG_BCONS | EXFLAG_CA)) !=
+	    (EXFLAG_BCONS | EXFLAG_CA)) {
+		snprintf(msg, msglen, "%s, the leaf's issuer, is not a CA", b);
+		return -1;
+	}
+	if (x509_times(certs[0], &nb, &na) == -1) {
+		snprintf(msg, msglen, "leaf validity does not parse");
+		return -1;
+	}
+	/* Both ends count (RFC 5280 section 4.1.2.5). */
+	if (na < nb || na - nb >= (time_t)CERT_LIFETIME_DAYS_MAX * 86400) {
+		snprintf(msg, msglen, "the leaf is valid for %lld days, longer "
+		    "than the %d days a public CA may issue",
+		    (long long)(na - nb) / 86400, CERT_LIFETIME_DAYS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 /* x509_check_certs() on a PEM chain and a key. */
 int
 x509_check_chain(const void *pem, size_t len, EVP_PKEY *key,

@@ -17,6 +17,9 @@
 #define CHAIN_PEM_MAX		(256 * 1024)
 #define CHAIN_CERTS_MAX		10
 
+/* The longest validity a public CA may give a leaf (CA/Browser Forum). */
+#define CERT_LIFETIME_DAYS_MAX	398
+
 int		 cert_is_provisional(X509 *);
 int		 x509_times(X509 *, time_t *, time_t *);
 int		 x509_leaf_info(const void *, size_t, time_t *, time_t *,
@@ -39,6 +42,7 @@ void		 x509_cache_free(struct x509_cache *);
 int		 x509_check_certs(X509 *const *, int, const unsigned char *,
 		    size_t, char *const *, size_t, time_t *, time_t *, char *,
 		    size_t);
+int		 x509_check_issued(X509 *const *, int, char *, size_t);
 int		 x509_check_chain(const void *, size_t, EVP_PKEY *,
 		    char *const *, size_t, time_t *, time_t *, char *, size_t);
 

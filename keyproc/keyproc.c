@@ -26,17 +26,24 @@
  *   authority's origin, with a kid of that origin (the JWK instead for
  *   newAccount only), whose payload is valid JSON, an object with no
  *   member named twice at any level, whose top-level members are all of
- *   one request: newAccount or an account update (contact,
- *   termsOfServiceAgreed, onlyReturnExisting, externalAccountBinding),
- *   newOrder (identifiers, notBefore, notAfter, replaces, profile),
- *   finalize (csr), a challenge response ({}); or the empty payload of a
- *   POST-as-GET.  A revocation (certificate, reason) only of the
- *   certificate the parent authorised with this key; a deactivation
- *   (status "deactivated") only as authorised; a key change (protected,
- *   payload, signature) never: MSG_KEY_CHANGE makes it whole, the inner
- *   JWS signed by the new key and the request by this one, while the
- *   parent authorises that change of this key to that new key.  Its
- *   external account binding (MSG_EAB) only for a URL of its origin.
+ *   one request: newAccount (contact, termsOfServiceAgreed,
+ *   onlyReturnExisting, externalAccountBinding) with the JWK only, never
+ *   an account update with the kid; newOrder (identifiers, notBefore,
+ *   notAfter, replaces, profile) whose identifiers are exactly the names
+ *   of one domain key of its authority; finalize (csr) whose CSR, byte
+ *   for byte, is one keyproc made (MSG_CSR) with a domain key of its
+ *   authority, among the POLICY_CSRS_MAX last of that key, for
+ *   KEY_ALLOW_SIGNATURES signatures; a challenge response ({}); or the
+ *   empty payload of a POST-as-GET.  So netproc can have an account
+ *   certify only a domain key, for that domain's names, whatever the
+ *   authority lets the account order.  A revocation (certificate,
+ *   reason) only of the certificate the parent authorised with this
+ *   key; a deactivation (status "deactivated") only as authorised; a
+ *   key change (protected, payload, signature) never: MSG_KEY_CHANGE
+ *   makes it whole, the inner JWS signed by the new key and the request
+ *   by this one, while the parent authorises that change of this key to
+ *   that new key.  Its external account binding (MSG_EAB) only for a URL
+ *   of its origin.
  *   An account's new key (acmed -k) signs the onlyReturnExisting look-up
  *   of its account, with its JWK, and the inner JWS of its key change.
  *   A domain key signs CSRs (MSG_CSR) for exactly the domain's names, and
@@ -535,7 +542,7 @@ do_sign(struct req *q, struct imsg *m)
 	if ((pkey = req_key(q)) == NULL)
 		goto out;
 	k = key_find(q->id);
-	if (policy_sign(&k->pol, url, kid, payload, plen, why,
+	if (policy_sign(&k->pol, key_policy_at, url, kid, payload, plen, why,
 	    sizeof(why)) == -1) {
 		refuse(q, k, why);
 		goto out;
@@ -683,6 +690,8 @@ do_csr(struct req *q, struct imsg *m)
 			refuse(q, k, why);
 		else if (csr_build(pkey, names, n, &der, &len) == -1)
 			send_err(q, "%s: %s", names[0], crypto_error());
+		else if (policy_csr_made(&k->pol, der, len) == -1)
+			send_err(q, "%s: CSR: out of memory", names[0]);
 		else
 			send_blob(q, MSG_CSR_RESP, der, len, "CSR");
 	}

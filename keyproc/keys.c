@@ -26,6 +26,13 @@ key_find(uint32_t id)
 	return NULL;
 }
 
+/* The policy of the i-th key held, NULL past the last (policy_at). */
+struct policy *
+key_policy_at(size_t i)
+{
+	return i < nkeys ? &keys[i].pol : NULL;
+}
+
 /* The entry of key id, made empty if there is none; NULL (logged) if full. */
 struct key *
 key_slot(uint32_t id)

@@ -31,6 +31,7 @@ struct key {
 };
 
 struct key	*key_find(uint32_t);
+struct policy	*key_policy_at(size_t);
 struct key	*key_slot(uint32_t);
 int		 key_store(uint32_t, EVP_PKEY *, const char *);
 void		 eab_store(uint32_t, char *, unsigned char *, size_t,

@@ -5,7 +5,11 @@
  * whose top-level members all belong to one kind of request.  The empty
  * payload of a POST-as-GET is the only one that is not an object.  A
  * member name the authority would read otherwise than keyproc does (a
- * duplicate, a NUL inside) is refused rather than guessed at.  Also the
+ * duplicate, a NUL inside) is refused rather than guessed at.  What a
+ * policy judges a request by is read whole: a newOrder's identifiers
+ * must be a list of objects of exactly a string "type" ("dns" or "ip")
+ * and a string "value", whose values are kept; a finalize's "csr" and a
+ * revocation's "certificate" must be strings, and are kept.  Also the
  * origin of a URL, which ties a request to its authority.
  */
 #include <stdio.h>
@@ -61,6 +65,17 @@ struct frame {
 	size_t	  n;
 };
 
+/* The identifiers of a newOrder, as they are read. */
+struct ids {
+	int		 in;		/* inside the identifiers array */
+	int		 bad;		/* not a list of {type, value} */
+	int		 key;		/* member read next: 't', 'v', 0 */
+	int		 type_ok;	/* this one's type is dns or ip */
+	char		*value;		/* this one's value */
+	char		**names;	/* the values read */
+	size_t		 n;
+};
+
 struct scan {
 	struct frame	 stack[PAYLOAD_DEPTH_MAX];
 	int		 depth;
@@ -69,7 +84,10 @@ struct scan {
 	int		 only_existing;	/* onlyReturnExisting is true */
 	int		 deactivated;	/* status is "deactivated" */
 	int		 reason_bad;	/* reason is not an integer */
+	int		 csr_bad;	/* csr is not a string */
 	char		*cert;
+	char		*csr;
+	struct ids	 ids;
 	char		*err;
 	size_t		 errlen;
 };
@@ -115,6 +133,65 @@ fail(struct scan *s, const char *fmt, const char *arg)
 	return 0;
 }
 
+/* A string value as a C string: NULL (with bad set) if it holds a NUL. */
+static char *
+string_dup(const unsigned char *p, size_t len, int *bad)
+{
+	char	*s;
+
+	if (memchr(p, '\0', len) != NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	if ((s = strndup((const char *)p, len)) == NULL)
+		*bad = 1;
+	return s;
+}
+
+/*
+ * A value inside the identifiers array: an object (depth 2) or one of
+ * its members (depth 3).  Anything else makes the list bad.
+ */
+static int
+id_value(struct ids *ids, int depth, enum value v, const unsigned char *p,
+    size_t len)
+{
+	if (depth == 2) {
+		ids->bad |= v != V_OBJECT;
+		ids->type_ok = 0;
+		free(ids->value);
+		ids->value = NULL;
+		return 1;
+	}
+	if (depth != 3 || v != V_STRING || ids->key == 0) {
+		ids->bad = 1;
+		return 1;
+	}
+	if (ids->key == 't')
+		ids->type_ok = (len == 3 && memcmp(p, "dns", 3) == 0) ||
+		    (len == 2 && memcmp(p, "ip", 2) == 0);
+	else
+		ids->value = string_dup(p, len, &ids->bad);
+	ids->key = 0;
+	return 1;
+}
+
+/* The end of one identifier object: its value joins the list. */
+static void
+id_end(struct ids *ids)
+{
+	char	**nn;
+
+	if (!ids->type_ok || ids->value == NULL || ids->n == NAMES_MAX ||
+	    (nn = reallocarray(ids->names, ids->n + 1, sizeof(*nn))) == NULL) {
+		ids->bad = 1;
+		return;
+	}
+	ids->names = nn;
+	ids->names[ids->n++] = ids->value;
+	ids->value = NULL;
+}
+
 /* A value begins: the root, or a top-level member's value. */
 static int
 value(struct scan *s, enum value v, const unsigned char *p, size_t len)
@@ -123,6 +200,8 @@ value(struct scan *s, enum value v, const unsigned char *p, size_t len)
 
 	if (s->depth == 0 && v != V_OBJECT)
 		return fail(s, "a payload that is not a JSON object", NULL);
+	if (s->ids.in && s->depth >= 2)
+		return id_value(&s->ids, s->depth, v, p, len);
 	if (s->depth != 1 || s->member == -1)
 		return 1;
 	name = members[s->member].name;
@@ -135,7 +214,16 @@ value(struct scan *s, enum value v, const unsigned char *p, size_t len)
 		    memcmp(p, "deactivated", len) == 0;
 	else if (strcmp(name, "reason") == 0)
 		s->reason_bad = v != V_INTEGER;
-	else if (strcmp(name, "certificate") == 0 && v == V_STRING &&
+	else if (strcmp(name, "identifiers") == 0) {
+		/* The array is opened next, at depth 2. */
+		s->ids.bad |= v != V_ARRAY;
+		s->ids.in = v == V_ARRAY;
+	} else if (strcmp(name, "csr") == 0) {
+		if (v == V_STRING)
+			s->csr = string_dup(p, len, &s->csr_bad);
+		else
+			s->csr_bad = 1;
+	} else if (strcmp(name, "certificate") == 0 && v == V_STRING &&
 	    (s->cert = strndup((const char *)p, len)) == NULL)
 		return fail(s, "a payload: out of memory", NULL);
 	return 1;
@@ -168,6 +256,10 @@ close_frame(void *ctx)
 {
 	struct scan	*s = ctx;
 
+	if (s->ids.in && s->depth == 3)
+		id_end(&s->ids);
+	else if (s->ids.in && s->depth == 2)
+		s->ids.in = 0;
 	frame_free(&s->stack[--s->depth]);
 	return 1;
 }
@@ -241,6 +333,12 @@ cb_map_key(void *ctx, const unsigned char *p, size_t len)
 	}
 	f->names = nn;
 	f->names[f->n++] = name;
+	if (s->ids.in && s->depth == 3) {
+		s->ids.key = strcmp(name, "type") == 0 ? 't' :
+		    strcmp(name, "value") == 0 ? 'v' : 0;
+		s->ids.bad |= s->ids.key == 0;
+		return 1;
+	}
 	if (s->depth != 1)
 		return 1;
 	if ((i = member_index(name)) == NMEMBERS)
@@ -299,10 +397,38 @@ classify(struct scan *s, struct payload *pl)
 			return -1;
 		}
 		break;
+	case PAYLOAD_ORDER:
+		if (s->ids.bad || s->ids.n == 0) {
+			fail(s, "a newOrder whose identifiers are not a list "
+			    "of {\"type\": \"dns\" or \"ip\", \"value\"}",
+			    NULL);
+			return -1;
+		}
+		pl->names = s->ids.names;
+		pl->nnames = s->ids.n;
+		s->ids.names = NULL;
+		s->ids.n = 0;
+		break;
+	case PAYLOAD_FINALIZE:
+		if (s->csr_bad || s->csr == NULL) {
+			fail(s, "a finalize whose csr is not a string", NULL);
+			return -1;
+		}
+		pl->csr = s->csr;
+		s->csr = NULL;
+		break;
 	default:
 		break;
 	}
 	return 0;
+}
+
+static void
+ids_free(struct ids *ids)
+{
+	names_free(ids->names, ids->n);
+	free(ids->value);
+	memset(ids, 0, sizeof(*ids));
 }
 
 /*
@@ -351,6 +477,8 @@ payload_read(const void *p, size_t len, struct payload *pl, char *err,
 	while (s.depth > 0)
 		frame_free(&s.stack[--s.depth]);
 	free(s.cert);
+	free(s.csr);
+	ids_free(&s.ids);
 	yajl_free(h);
 	return rc;
 }
@@ -359,6 +487,8 @@ void
 payload_free(struct payload *pl)
 {
 	free(pl->cert);
+	free(pl->csr);
+	names_free(pl->names, pl->nnames);
 	memset(pl, 0, sizeof(*pl));
 }
 

@@ -1,7 +1,9 @@
 /*
  * A payload netproc asks keyproc to sign, read far enough to say which
- * ACME request it is, and the origin of a URL, which ties a request to
- * its authority.
+ * ACME request it is and, for the requests a policy judges by what they
+ * are about, what that is (a newOrder's names, a finalize's CSR, a
+ * revocation's certificate); and the origin of a URL, which ties a
+ * request to its authority.
  */
 #ifndef ACMED_KEYPROC_PAYLOAD_H
 #define ACMED_KEYPROC_PAYLOAD_H
@@ -24,6 +26,9 @@ struct payload {
 	enum payload_kind kind;
 	int		 lookup;	/* only {"onlyReturnExisting": true} */
 	char		*cert;		/* a revocation's certificate */
+	char		*csr;		/* a finalize's CSR, base64url */
+	char		**names;	/* a newOrder's identifiers' values */
+	size_t		 nnames;
 };
 
 int		 payload_read(const void *, size_t, struct payload *, char *,

@@ -43,10 +43,21 @@ allows_free(struct policy *p)
 	p->nallows = 0;
 }
 
+static void
+csr_remove(struct policy *p, size_t i)
+{
+	free(p->csrs[i].b64);
+	memmove(&p->csrs[i], &p->csrs[i + 1], (p->ncsrs - i - 1) *
+	    sizeof(p->csrs[0]));
+	p->ncsrs--;
+}
+
 void
 policy_clear(struct policy *p)
 {
 	allows_free(p);
+	while (p->ncsrs > 0)
+		csr_remove(p, 0);
 	free(p->authority);
 	free(p->origin);
 	names_free(p->names, p->nnames);
@@ -240,15 +251,116 @@ own_origin(const struct policy *p, const char *what, const char *url,
 	return -1;
 }
 
+/* 1 if name is one of names. */
+static int
+name_in(const char *name, char *const *names, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if q is a domain key of account key p's authority. */
+static int
+own_domain(const struct policy *p, const struct policy *q)
+{
+	return q->role == KEY_ROLE_DOMAIN && q->authid == p->authid;
+}
+
+/* 1 if the n names are exactly domain key q's, each once. */
+static int
+names_are(const struct policy *q, char *const *names, size_t n)
+{
+	size_t	 i;
+
+	if (n != q->nnames)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!name_in(names[i], q->names, q->nnames) ||
+		    name_in(names[i], names, i))
+			return 0;
+	return 1;
+}
+
+/*
+ * A newOrder: for exactly the names of one domain key of p's authority,
+ * as acmed orders and renews; a subset is refused too, since no CSR
+ * keyproc makes could finalize it.  -1 with the reason.
+ */
+static int
+order_names(const struct policy *p, policy_at others,
+    const struct payload *pl, char *why, size_t whylen)
+{
+	const struct policy	*q;
+	size_t			 i, k;
+	int			 known;
+	char			 shown[SHOWN_MAX];
+
+	for (i = 0; (q = others(i)) != NULL; i++)
+		if (own_domain(p, q) && names_are(q, pl->names, pl->nnames))
+			return 0;
+	for (k = 0; k < pl->nnames; k++) {
+		for (known = 0, i = 0; !known && (q = others(i)) != NULL; i++)
+			known = own_domain(p, q) && name_in(pl->names[k],
+			    q->names, q->nnames);
+		if (!known) {
+			printable(pl->names[k], shown, sizeof(shown));
+			snprintf(why, whylen, "a newOrder for %s, a name of "
+			    "no domain of authority %s", shown, p->authority);
+			return -1;
+		}
+	}
+	snprintf(why, whylen, "a newOrder for names that are not those of "
+	    "one domain of authority %s, all of them and no other",
+	    p->authority);
+	return -1;
+}
+
+/*
+ * A finalize: only with a CSR keyproc made (MSG_CSR) with a domain key of
+ * p's authority, each for KEY_ALLOW_SIGNATURES signatures (the request,
+ * its badNonce retries, and a second finalize after a lost answer), so
+ * that netproc cannot have the account certify a key of its own.
+ */
+static int
+csr_use(const struct policy *p, policy_at others, const char *csr,
+    char *why, size_t whylen)
+{
+	struct policy	*q;
+	size_t		 i, k;
+
+	for (i = 0; (q = others(i)) != NULL; i++) {
+		if (!own_domain(p, q))
+			continue;
+		for (k = 0; k < q->ncsrs; k++) {
+			if (strcmp(q->csrs[k].b64, csr) != 0)
+				continue;
+			if (--q->csrs[k].left == 0)
+				csr_remove(q, k);
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "a finalize whose CSR keyproc did not make "
+	    "with a domain key of authority %s", p->authority);
+	return -1;
+}
+
 /*
  * A request an account key signs: any ACME request of its authority but
  * a key change, which is signed whole through policy_key_change(); a
- * revocation or a deactivation only as the parent authorised.  The JWK
- * in place of the account URL (kid "") only for newAccount.
+ * revocation or a deactivation only as the parent authorised; a newOrder
+ * and a finalize only for a domain of its authority (order_names(),
+ * csr_use()).  The JWK in place of the account URL (kid "") only for
+ * newAccount, and an account's own members (contact, terms of service,
+ * binding, look-up) only so: acmed never updates an account, and an
+ * update could give it a contact of netproc's choosing.
  */
 static int
-account_sign(struct policy *p, const struct payload *pl, const char *kid,
-    char *why, size_t whylen)
+account_sign(struct policy *p, policy_at others, const struct payload *pl,
+    const char *kid, char *why, size_t whylen)
 {
 	const char	*what = payload_name(pl->kind);
 
@@ -262,22 +374,37 @@ account_sign(struct policy *p, const struct payload *pl, const char *kid,
 		    what);
 		return -1;
 	}
+	if (kid[0] != '\0' && pl->kind == PAYLOAD_ACCOUNT) {
+		snprintf(why, whylen, "an account update (a kid with contact, "
+		    "terms of service, binding or look-up): acmed changes an "
+		    "account only by a key change or a deactivation");
+		return -1;
+	}
 	if (kid[0] != '\0' && own_origin(p, "a kid", kid, why, whylen) == -1)
 		return -1;
-	if (pl->kind == PAYLOAD_REVOKE)
+	switch (pl->kind) {
+	case PAYLOAD_REVOKE:
 		return allow_use(p, KEY_OP_REVOKE, 0, pl->cert, why, whylen);
-	if (pl->kind == PAYLOAD_DEACTIVATE)
+	case PAYLOAD_DEACTIVATE:
 		return allow_use(p, KEY_OP_DEACTIVATE, 0, NULL, why, whylen);
-	return 0;
+	case PAYLOAD_ORDER:
+		return order_names(p, others, pl, why, whylen);
+	case PAYLOAD_FINALIZE:
+		return csr_use(p, others, pl->csr, why, whylen);
+	default:
+		return 0;
+	}
 }
 
 /*
  * A request netproc asks key p to sign for url, with kid ("": the JWK in
  * the header): 0 if its policy allows it, -1 with the reason in why.
+ * others: every key's policy, for a request judged by another key's.
  */
 int
-policy_sign(struct policy *p, const char *url, const char *kid,
-    const void *payload, size_t plen, char *why, size_t whylen)
+policy_sign(struct policy *p, policy_at others, const char *url,
+    const char *kid, const void *payload, size_t plen, char *why,
+    size_t whylen)
 {
 	struct payload	 pl;
 	const char	*what;
@@ -295,7 +422,7 @@ policy_sign(struct policy *p, const char *url, const char *kid,
 		goto out;
 	switch (p->role) {
 	case KEY_ROLE_ACCOUNT:
-		rc = account_sign(p, &pl, kid, why, whylen);
+		rc = account_sign(p, others, &pl, kid, why, whylen);
 		break;
 	case KEY_ROLE_DOMAIN:
 		/* The certificate's key speaks for itself: its JWK. */
@@ -321,18 +448,6 @@ policy_sign(struct policy *p, const char *url, const char *kid,
  out:
 	payload_free(&pl);
 	return rc;
-}
-
-/* 1 if name is one of names. */
-static int
-name_in(const char *name, char *const *names, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(name, names[i]) == 0)
-			return 1;
-	return 0;
 }
 
 /* A CSR for names: only a domain key's, for exactly its names. */
@@ -362,6 +477,25 @@ policy_csr(const struct policy *p, char *const *names, size_t n, char *why,
 		snprintf(why, whylen, "a CSR that names one name twice");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * A CSR keyproc made with domain key p, which a finalize may now carry;
+ * the oldest is forgotten when there are more than POLICY_CSRS_MAX.
+ * -1 if it cannot be kept.
+ */
+int
+policy_csr_made(struct policy *p, const void *der, size_t len)
+{
+	char	*b64;
+
+	if ((b64 = b64url_encode(der, len)) == NULL)
+		return -1;
+	if (p->ncsrs == POLICY_CSRS_MAX)
+		csr_remove(p, 0);
+	p->csrs[p->ncsrs].b64 = b64;
+	p->csrs[p->ncsrs++].left = KEY_ALLOW_SIGNATURES;
 	return 0;
 }
 

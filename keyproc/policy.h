@@ -14,6 +14,7 @@
 #include "keytype.h"
 
 #define POLICY_ALLOWS_MAX	4096	/* authorisations one key holds */
+#define POLICY_CSRS_MAX		4	/* CSRs a domain key remembers */
 
 /* One operation the parent authorised, until it withdraws it. */
 struct allow {
@@ -21,6 +22,12 @@ struct allow {
 	uint32_t	 other;		/* key change: the new key */
 	char		*cert;		/* revocation: base64url of the leaf */
 	int		 left;		/* signatures it may still make */
+};
+
+/* A CSR keyproc made with a domain key, which a finalize may carry. */
+struct made_csr {
+	char		*b64;		/* base64url of its DER, as sent */
+	int		 left;		/* finalize signatures it may yet get */
 };
 
 struct policy {
@@ -32,7 +39,16 @@ struct policy {
 	size_t		 nnames;
 	struct allow	*allows;
 	size_t		 nallows;
+	struct made_csr	 csrs[POLICY_CSRS_MAX];	/* a domain key's */
+	size_t		 ncsrs;
 };
+
+/*
+ * The policy of each key keyproc holds, by index from 0 (NULL past the
+ * last): a request signed by one key may be judged by another's, as a
+ * finalize by the domain key that made its CSR.
+ */
+typedef struct policy *(*policy_at)(size_t);
 
 int	 policy_set_role(struct policy *, enum key_role, uint32_t,
 	    const char *, const char *, const char *, char *, size_t);
@@ -43,10 +59,11 @@ int	 policy_withdraw(struct policy *, enum key_op, uint32_t, const void *,
 void	 policy_clear(struct policy *);
 void	 policy_describe(const struct policy *, char *, size_t);
 
-int	 policy_sign(struct policy *, const char *, const char *,
+int	 policy_sign(struct policy *, policy_at, const char *, const char *,
 	    const void *, size_t, char *, size_t);
 int	 policy_csr(const struct policy *, char *const *, size_t, char *,
 	    size_t);
+int	 policy_csr_made(struct policy *, const void *, size_t);
 int	 policy_eab(const struct policy *, const char *, char *, size_t);
 int	 policy_key_change(struct policy *, const struct policy *, uint32_t,
 	    const char *, const char *, char *, size_t);

@@ -17,7 +17,9 @@
 #   PEBBLE_PORT 14000, PEBBLE_MGMT_PORT 15000, PEBBLE_HTTP_PORT 5002
 #   (where Pebble sends http-01 validations), PEBBLE_TLS_PORT 5001,
 #   PEBBLE_DNS_PORT 8053, PEBBLE_CHALL_MGMT_PORT 8055,
-#   PEBBLE_VALIDITY (certificate lifetime in seconds),
+#   PEBBLE_VALIDITY (certificate lifetime in seconds, default 7776000:
+#   90 days, as Let's Encrypt issues; Pebble's own default, 5 years, is
+#   longer than any public CA may issue, and acmed refuses it),
 #   PEBBLE_LEAF_NAMES (comma-separated DNS names that the API's TLS
 #   certificate names besides localhost, when certs makes it),
 #   PEBBLE_NONCE_REJECT (percent of nonces refused as badNonce, 0),
@@ -118,9 +120,7 @@ config() {
 		eab_req=true
 		eab_keys=$(json_eab "$PEBBLE_EAB")
 	fi
-	validity=""
-	[ -n "${PEBBLE_VALIDITY:-}" ] &&
-	    validity="\"certificateValidityPeriod\": $PEBBLE_VALIDITY,"
+	validity="\"certificateValidityPeriod\": ${PEBBLE_VALIDITY:-7776000},"
 	blocklist=""
 	[ -n "${PEBBLE_BLOCKLIST:-}" ] &&
 	    blocklist="\"domainBlocklist\": $(json_list "$PEBBLE_BLOCKLIST"),"

@@ -4,7 +4,8 @@
 # directory and answers it from a window file.  acmed asks for the
 # window of the certificate it holds, renews inside a future window and
 # at once for a past one, names the certificate it replaces in the new
-# order, and orders again without it when the authority refuses that.
+# order, and orders again without it when the authority refuses that,
+# or when the certificate's id is too long to be sent.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -185,5 +186,64 @@ check "no window: the warning names the URL and the status" wait_for 10 \
 check "the daemon still runs" kill -0 "$dpid"
 check "no renewal after the last" sh -c \
     "[ \$(grep -c ' newOrder ' '$alog') -eq 5 ]"
+
+# 7. A certificate whose id is longer than the order's field may be (an
+# Authority Key Identifier of 900 bytes, from a CA of the test's own,
+# which makes an id of 1,200 characters), due as its window is past:
+# renewed, the order naming nothing it replaces, and the daemon waits
+# between its steps: its log stays short.
+daemon_stop
+dpid=
+long=long.example.org
+lca=$T_TMP/longca
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$lca.key" -out "$lca.pem" -days 30 -subj "/CN=long AKI CA" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign" \
+    -addext "subjectKeyIdentifier=$(openssl rand -hex 900)" \
+    >"$T_TMP/openssl.log" 2>&1
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$T_TMP/$long.key" >>"$T_TMP/openssl.log" 2>&1
+chmod 0600 "$T_TMP/$long.key"
+printf '%s\n' "subjectAltName=DNS:$long" \
+    "authorityKeyIdentifier=keyid:always" >"$lca.ext"
+openssl req -new -key "$T_TMP/$long.key" -subj "/CN=$long" |
+    openssl x509 -req -CA "$lca.pem" -CAkey "$lca.key" -days 20 \
+    -set_serial 7 -extfile "$lca.ext" -out "$T_TMP/$long.crt" \
+    >>"$T_TMP/openssl.log" 2>&1
+cat "$T_TMP/$long.crt" "$lca.pem" >"$T_TMP/$long.full"
+cp "$lca.pem" "$T_TMP/$long.chain"
+lid=$(cert_id "$T_TMP/$long.crt")
+check "a certificate whose id has more than 1024 characters (${#lid})" \
+    test "${#lid}" -gt 1024
+conf2=$T_TMP/long.conf
+log2=$T_TMP/log.long
+t_conf "$conf2"
+sed -i -e "s|api url \".*\"|api url \"https://127.0.0.1:$port/dir\"|" \
+    -e "s|state directory \".*\"|state directory \"$T_TMP/state.long\"|" \
+    "$conf2"
+t_domain "$conf2" "$long"
+set_window "$lid" -7200 -3600
+orders=$(alog_count ' newOrder ')
+"$ACMED" -d -v -f "$conf2" >"$log2" 2>&1 &
+dpid=$!
+# pebble_leaf: Pebble's certificate for the name is installed.
+pebble_leaf() {
+	openssl x509 -in "$T_TMP/$long.crt" -noout -issuer 2>/dev/null |
+	    grep -q Pebble
+}
+check "long id: renewed" wait_for 30 pebble_leaf
+check "long id: one order, naming nothing it replaces" sh -c \
+    "[ \$(grep -c ' newOrder ' '$alog') -eq $((orders + 1)) ] &&
+    grep ' newOrder ' '$alog' | tail -n 1 | grep -q ' replaces=-\$'"
+check "long id: the log says why (debug)" grep -q \
+    "$long: the certificate's renewal information id has 1.* bytes (at most 1024): the order does not name the certificate it replaces" \
+    "$log2"
+daemon_stop
+dpid=
+echo "# $(wc -l <"$log2") lines logged"
+check "long id: the daemon did not loop (fewer than 200 lines logged)" \
+    test "$(wc -l <"$log2")" -lt 200
+check_not "long id: no message refused" grep -q "Message too long" "$log2"
 
 t_done

@@ -6,8 +6,9 @@
 # acmed asks for is signed, and every request a netproc that is no longer
 # acmed's could make (another authority's URL, a domain key for an order,
 # a key change or revocation the parent did not authorise, a CSR for other
-# names, malformed JSON...) is refused, with the reason, and logged by
-# keyproc as a warning.
+# names, an order for a name of no domain, a finalize with a CSR keyproc
+# did not make, an account update, malformed JSON...) is refused, with the
+# reason, and logged by keyproc as a warning.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then

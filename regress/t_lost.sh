@@ -5,7 +5,9 @@
 # acmed -o per kind of request, each losing that answer once: the pass
 # still ends with the certificate, the log names what was lost, the
 # request reached Pebble as often as netproc meant it to (a finalize or a
-# challenge once), and no orderNotReady or other refusal follows.
+# challenge once), and no orderNotReady or other refusal follows.  Then
+# acmed -k, losing the answer to its key change, still ends with the key
+# changed.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -82,4 +84,44 @@ check "finalize: it reached Pebble once" test "$(count finalize)" -eq 1
 pass certificate download.lost.example.org
 logged certificate "https://127.0.0.1:$port/.*: the connection closed before the answer: answer lost, asking again"
 check "certificate: downloaded twice" test "$(count certificate)" -eq 2
+
+# keyChange (acmed -k): Pebble took the new key.  The change is not sent
+# again (its old-key signature would no longer verify); the account is
+# looked up by the new key, which it has, and -k ends with the new key
+# in place and the old one kept.
+key=$T_TMP/account.key
+pub() {
+	openssl pkey -in "$1" -pubout 2>/dev/null
+}
+pub "$key" >"$T_TMP/pub.old"
+acct=$(cat "$T_TMP/state/accounts/pebble.url")
+echo keyChange >"$drop"
+p_lines=$(wc -l <"$alog")
+"$ACMED" -k -d -v -f "$conf" pebble >"$T_TMP/log.keyChange" 2>&1
+p_rc=$?
+tail -n +$((p_lines + 1)) "$alog" >"$T_TMP/alog.pass"
+check "keyChange: the answer was dropped" dropped keyChange
+check "keyChange: acmed -k exits 0" test "$p_rc" -eq 0
+logged keyChange "pebble: the answer to keyChange was lost (https://127.0.0.1:$port/.*); looking the account up by the new key"
+check "keyChange: it reached Pebble once" test "$(count keyChange)" -eq 1
+check "keyChange: then the account was looked up by the new key" \
+    test "$(count lookup)" -eq 1
+check "keyChange: the new key in place, the old one kept, no KEY.new" sh -c \
+    "pub() { openssl pkey -in \"\$1\" -pubout 2>/dev/null; }
+    pub '$key.old' | cmp -s - '$T_TMP/pub.old' &&
+    ! pub '$key' | cmp -s - '$T_TMP/pub.old' && test ! -e '$key.new'"
+check "keyChange: the account URL is unchanged" \
+    test "$(cat "$T_TMP/state/accounts/pebble.url")" = "$acct"
+check_not "keyChange: no refusal from the authority" \
+    grep -Eq "urn:ietf:params:acme:error|JWS verification" \
+    "$T_TMP/log.keyChange"
+t_conf "$conf"
+sed -i "s|api url \".*\"|api url \"https://127.0.0.1:$port/dir\"|" "$conf"
+t_domain "$conf" newkey.lost.example.org
+"$ACMED" -o -d -v -f "$conf" >"$T_TMP/log.newkey" 2>&1
+p_rc=$?
+check "keyChange: the new key issues, for the same account" sh -c \
+    "[ $p_rc -eq 0 ] && ! grep -q 'registered account' '$T_TMP/log.newkey'"
+check "keyChange: and the certificate verifies" \
+    t_verify newkey.lost.example.org
 t_done

@@ -5,7 +5,8 @@
 # pass (acmed -o) against Pebble on loopback (ports 16000-16006) where the
 # effect needs a CA: configuration and included files, keys, group-readable
 # keys, a FIFO and a link at a certificate path, the state directory, a
-# pid file, programs, and acmed -n run by nobody.  Every wait is bounded.
+# pid file, programs, acmed -n run by nobody, the directories the start
+# makes in the state directory and the CA files.  Every wait is bounded.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 16000 || { notok "pebble starts"; t_done; exit 1; }
@@ -359,5 +360,58 @@ check "-n as nobody: and says to check again as root" grep -q \
 as_nobody "$ACMED" -n -f "$T_TMP/group.conf" >"$out" 2>&1
 check "-n as nobody: still refuses what it can see" \
     grep -qF "writable by group (mode 0664)" "$out"
+
+# 9. What the start makes in the state directory, and the system's CA
+# file an authority without "api ca" uses: -n checks them as the start
+# does.  A CA file may be a link of root's, as a system bundle is where
+# the system builds it elsewhere.
+mkconf sub a.trust.example.org "$T_TMP/a.key" "$T_TMP/a.full"
+sed -i "s|\"$T_TMP/state\"|\"$T_TMP/st9\"|" "$c"
+mkdir -p "$T_TMP/st9/retry"
+chmod 0777 "$T_TMP/st9/retry"
+check_n "-n: the state directory's retry/ writable by others is refused" \
+    "$c" "$c:2: state directory $T_TMP/st9/retry: directory $T_TMP/st9/retry is writable by others (mode 0777)"
+check_start "the daemon will not start on it" "$c" \
+    "state directory $T_TMP/st9/retry: directory $T_TMP/st9/retry is writable by others (mode 0777)"
+chmod 0700 "$T_TMP/st9/retry"
+mkdir "$T_TMP/st9/netproc"
+chown nobody "$T_TMP/st9/netproc"
+check_n "-n: netproc's root in it owned by nobody is refused" "$c" \
+    "$c:2: state directory $T_TMP/st9/netproc: directory $T_TMP/st9/netproc is owned by uid 65534"
+check_start "the daemon will not start on it" "$c" \
+    "state directory $T_TMP/st9/netproc: directory $T_TMP/st9/netproc is owned by uid 65534"
+rm -rf "$T_TMP/st9"
+check "-n: a state directory yet to be made passes" "$ACMED" -n -f "$c"
+
+sysca=/etc/ssl/certs/ca-certificates.crt
+if [ -f "$sysca" ]; then
+	mkconf sysca
+	sed -i '/api ca/d' "$c"
+	check "-n: no api ca, the system's CA file as it is: accepted" \
+	    "$ACMED" -n -f "$c"
+	cp "$sysca" "$T_TMP/nobca.pem"
+	chown nobody "$T_TMP/nobca.pem"
+	# Where the system's CA file is nobody's: a mount namespace.
+	unshare -m --propagation private sh -c \
+	    'mount --bind "$0" "$1" && shift && exec "$@"' \
+	    "$T_TMP/nobca.pem" "$sysca" "$ACMED" -n -f "$c" >"$out" 2>&1
+	rc=$?
+	check "-n: no api ca, the system's CA file nobody's: refused" sh -c \
+	    "[ $rc -eq 1 ] && grep -qF '$c:3: authority pebble: CA file $sysca: owned by uid 65534' '$out'"
+else
+	ok "# skip no $sysca"
+	ok "# skip no $sysca"
+fi
+
+mkconf calink a.trust.example.org "$T_TMP/a.key" "$T_TMP/a.full"
+ln -s "$PEBBLE_CA" "$T_TMP/ca.link"
+sed -i "s|\"$PEBBLE_CA\"|\"$T_TMP/ca.link\"|" "$c"
+check "-n: an api ca that is a link of root's: accepted" "$ACMED" -n -f "$c"
+"$ACMED" -o -d -f "$c" >"$out" 2>&1
+check "acmed -o issues through the CA file the link names" \
+    sh -c "[ $? -eq 0 ] && test -s '$T_TMP/a.full'"
+chown -h nobody "$T_TMP/ca.link"
+check_n "-n: an api ca that is nobody's link: refused" "$c" \
+    "authority pebble: api ca $T_TMP/ca.link: $T_TMP/ca.link is a symbolic link owned by uid 65534"
 
 t_done

@@ -29,8 +29,9 @@ once:
   TIME dropped KIND           (and its answer was not passed on)
 
 KIND, from the JWS payload: newAccount, lookup (onlyReturnExisting),
-newOrder, challenge ({}), finalize (a csr), get (POST-as-GET) or
-certificate (a POST-as-GET answered with a certificate chain), other.
+newOrder, challenge ({}), finalize (a csr), keyChange (an inner JWS),
+get (POST-as-GET) or certificate (a POST-as-GET answered with a
+certificate chain), other.
 
 With -R FILE, while FILE exists, a newOrder naming a certificate it
 replaces is answered 409 alreadyReplaced (RFC 9773 section 5) instead of
@@ -164,7 +165,8 @@ def post_kind(body):
     if payload.get("onlyReturnExisting"):
         return "lookup"
     for key, kind in (("termsOfServiceAgreed", "newAccount"),
-                      ("identifiers", "newOrder"), ("csr", "finalize")):
+                      ("identifiers", "newOrder"), ("csr", "finalize"),
+                      ("signature", "keyChange")):
         if key in payload:
             return kind
     return "other"

@@ -6,7 +6,8 @@
  * their roles and authorises operations; as netproc it asks for what
  * acmed asks for, which must be signed, and for what a netproc that is no
  * longer acmed's could ask for, which must be refused: the reason to
- * netproc, a warning in keyproc's log.  Prints TAP.
+ * netproc, a warning in keyproc's log (an order for names of no domain, a
+ * finalize with a CSR keyproc did not make...).  Prints TAP.
  *
  * usage: keyproc_peer -u user -C dir program keydir
  *
@@ -60,6 +61,10 @@
 #define ACCT_URL	API1 "my-account/1"
 #define NONCE		"bm9uY2U"
 #define NAMES		"a.example.org\nb.example.org"
+#define ID(n)		"{\"type\":\"dns\",\"value\":\"" n "\"}"
+#define ORDER(ids)	"{\"identifiers\":[" ids "]}"
+/* A newOrder for the domain's names, as acmed places it. */
+#define ORDER_OK	ORDER(ID("a.example.org") "," ID("b.example.org"))
 
 struct peer {
 	pid_t		 pid;
@@ -68,6 +73,7 @@ struct peer {
 	EVP_PKEY	*acct, *domain, *newkey;
 	unsigned char	*cert[2];	/* two leaves of the domain key */
 	size_t		 certlen[2];
+	char		*csr;		/* base64url of a CSR keyproc made */
 	char		 warning[1024];	/* keyproc's last warning or worse */
 };
 
@@ -396,6 +402,21 @@ sign_resp(const struct imsg *m, uint32_t id)
 	return strndup((const char *)p, len);
 }
 
+/* MSG_SIGN with key id: 1 if it was signed (SIGN_RESP). */
+static int
+sign_quiet(uint32_t id, const char *url, const char *kid, const char *payload)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	int		 ok;
+
+	b_sign(&b, id, url, kid, payload);
+	ok = ask(MSG_SIGN, &b, &m) == MSG_SIGN_RESP;
+	imsg_clear(&m);
+	buf_free(&b);
+	return ok;
+}
+
 /* MSG_SIGN with key id must be signed as asked. */
 static void
 signed_ok(const char *what, uint32_t id, EVP_PKEY *pub, const char *url,
@@ -473,13 +494,11 @@ test_account(void)
 	signed_ok("account look-up", ACCT, P.acct, API1 "new-acct", "",
 	    "{\"onlyReturnExisting\":true}");
 	signed_ok("newOrder", ACCT, P.acct, API1 "new-order", ACCT_URL,
-	    "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a.example.org\""
-	    "}],\"replaces\":\"aa.bb\"}");
+	    "{\"identifiers\":[" ID("a.example.org") "," ID("b.example.org")
+	    "],\"replaces\":\"aa.bb\"}");
 	signed_ok("POST-as-GET", ACCT, P.acct, API1 "order/1", ACCT_URL, NULL);
 	signed_ok("challenge response", ACCT, P.acct, API1 "chall/1",
 	    ACCT_URL, "{}");
-	signed_ok("finalize", ACCT, P.acct, API1 "finalize/1", ACCT_URL,
-	    "{\"csr\":\"MIIB\"}");
 	signed_ok("a URL of the same origin in other letters", ACCT, P.acct,
 	    "https://ACME.test:14000/order/2", ACCT_URL, NULL);
 
@@ -493,14 +512,13 @@ test_account(void)
 	    "outside the origin");
 	refused_sign("a URL hiding its host behind user information", ACCT,
 	    "https://acme.test:14000@evil.test/new-order", ACCT_URL,
-	    "{\"identifiers\":[]}", "outside the origin");
+	    ORDER_OK, "outside the origin");
 	refused_sign("the other authority's URL", ACCT, "https://other.test/x",
 	    ACCT_URL, NULL, "outside the origin");
 	refused_sign("a kid of another origin", ACCT, API1 "order/1",
 	    "https://evil.test/acct/1", NULL, "a kid for");
 	refused_sign("a newOrder with the JWK instead of the account", ACCT,
-	    API1 "new-order", "", "{\"identifiers\":[]}",
-	    "without the account URL");
+	    API1 "new-order", "", ORDER_OK, "without the account URL");
 	refused_sign("a key change through SIGN", ACCT, API1 "key-change",
 	    ACCT_URL, "{\"protected\":\"e30\",\"payload\":\"e30\","
 	    "\"signature\":\"AA\"}", "a key change outside KEY_CHANGE");
@@ -545,8 +563,9 @@ test_domain(void)
 		(void)rbuf_u32(&r);
 		der = rbuf_blob(&r, &len, IMSG_MAX_SIZE);
 		p = der;
-		if (rbuf_end(&r) == 0)
-			req = d2i_X509_REQ(NULL, &p, (long)len);
+		if (rbuf_end(&r) == 0 &&
+		    (req = d2i_X509_REQ(NULL, &p, (long)len)) != NULL)
+			P.csr = b64url_encode(der, len);
 	}
 	CHECK(req != NULL && X509_REQ_verify(req, P.domain) == 1,
 	    "signed: a CSR for the domain's names");
@@ -565,7 +584,7 @@ test_domain(void)
 	    "only a domain key signs one");
 
 	refused_sign("a newOrder with the domain key", DOMAIN,
-	    API1 "new-order", "", "{\"identifiers\":[]}", "a domain key "
+	    API1 "new-order", "", ORDER_OK, "a domain key "
 	    "signs only revocations");
 	refused_sign("a newAccount with the domain key", DOMAIN,
 	    API1 "new-acct", "", "{\"termsOfServiceAgreed\":true}",
@@ -575,6 +594,88 @@ test_domain(void)
 	refused_sign("a revocation with the domain key, not authorised",
 	    DOMAIN, API1 "revoke-cert", "", revocation(0, ""),
 	    "a revocation that the parent did not authorise");
+}
+
+/* A finalize carrying the CSR csr (base64url). */
+static const char *
+finalize(const char *csr)
+{
+	static char	 s[8192];
+
+	if ((size_t)snprintf(s, sizeof(s), "{\"csr\":\"%s\"}", csr) >=
+	    sizeof(s))
+		errx(1, "finalize");
+	return s;
+}
+
+/*
+ * What an account orders and finalizes: exactly one domain's names, and
+ * only a CSR keyproc made with that domain's key.  A netproc that is not
+ * acmed's any more cannot have the account certify a key of its own, nor
+ * order a name the parent gave no domain key for.
+ */
+static void
+test_order_finalize(void)
+{
+	int	 i, n;
+
+	signed_ok("newOrder for the domain's names in another order", ACCT,
+	    P.acct, API1 "new-order", ACCT_URL,
+	    ORDER(ID("b.example.org") "," ID("a.example.org")));
+	refused_sign("newOrder for a name of no domain", ACCT,
+	    API1 "new-order", ACCT_URL, ORDER(ID("a.example.org") ","
+	    ID("b.example.org") "," ID("evil.example.org")),
+	    "a newOrder for evil.example.org, a name of no domain of "
+	    "authority pebble");
+	refused_sign("newOrder for some of a domain's names", ACCT,
+	    API1 "new-order", ACCT_URL, ORDER(ID("a.example.org")),
+	    "a newOrder for names that are not those of one domain");
+	refused_sign("newOrder naming one name twice", ACCT, API1 "new-order",
+	    ACCT_URL, ORDER(ID("a.example.org") "," ID("a.example.org")),
+	    "not those of one domain");
+	refused_sign("newOrder for the domain of another authority", OTHER,
+	    "https://other.test/new-order", "https://other.test/acct/1",
+	    ORDER_OK, "a name of no domain of authority other");
+	refused_sign("newOrder with an identifier of another type", ACCT,
+	    API1 "new-order", ACCT_URL, "{\"identifiers\":[{\"type\":"
+	    "\"email\",\"value\":\"a.example.org\"}]}",
+	    "identifiers are not a list");
+	refused_sign("newOrder with identifiers that are not objects", ACCT,
+	    API1 "new-order", ACCT_URL, "{\"identifiers\":[\"a.example."
+	    "org\",\"b.example.org\"]}", "identifiers are not a list");
+	refused_sign("newOrder with no identifier", ACCT, API1 "new-order",
+	    ACCT_URL, "{\"identifiers\":[]}", "identifiers are not a list");
+
+	if (P.csr == NULL)
+		errx(1, "no CSR from keyproc");
+	refused_sign("finalize with a CSR keyproc did not make", ACCT,
+	    API1 "finalize/1", ACCT_URL, finalize("MIIB"),
+	    "a finalize whose CSR keyproc did not make with a domain key of "
+	    "authority pebble");
+	refused_sign("finalize by another authority's account", OTHER,
+	    "https://other.test/finalize/1", "https://other.test/acct/1",
+	    finalize(P.csr), "did not make with a domain key of authority "
+	    "other");
+	refused_sign("finalize whose csr is not a string", ACCT,
+	    API1 "finalize/1", ACCT_URL, "{\"csr\":[]}",
+	    "csr is not a string");
+	signed_ok("finalize with the CSR keyproc made", ACCT, P.acct,
+	    API1 "finalize/1", ACCT_URL, finalize(P.csr));
+	for (i = 1, n = 0; i < KEY_ALLOW_SIGNATURES; i++)
+		n += sign_quiet(ACCT, API1 "finalize/1", ACCT_URL,
+		    finalize(P.csr));
+	CHECK(n == KEY_ALLOW_SIGNATURES - 1, "signed: the finalize %d times "
+	    "in all (%d)", KEY_ALLOW_SIGNATURES, n + 1);
+	refused_sign("finalize with that CSR once more", ACCT,
+	    API1 "finalize/1", ACCT_URL, finalize(P.csr),
+	    "CSR keyproc did not make");
+
+	refused_sign("an account update with the kid", ACCT, ACCT_URL,
+	    ACCT_URL, "{\"contact\":[\"mailto:evil@example.org\"]}",
+	    "an account update");
+	refused_sign("the account look-up with the kid", ACCT,
+	    API1 "new-acct", ACCT_URL, "{\"onlyReturnExisting\":true}",
+	    "an account update");
 }
 
 /* Revocations the parent authorised, and only those. */
@@ -711,7 +812,7 @@ test_key_change(void)
 	    "", "{\"termsOfServiceAgreed\":true}", "a new account key signs "
 	    "only the look-up");
 	refused_sign("a newOrder with the new key", NEWKEY, API1 "new-order",
-	    ACCT_URL, "{\"identifiers\":[]}", "a new account key signs only");
+	    ACCT_URL, ORDER_OK, "a new account key signs only");
 }
 
 /* External account bindings: for a newAccount URL of its authority. */
@@ -854,10 +955,11 @@ main(int argc, char *argv[])
 	    P.certlen[0]) != 0), "keyproc %d started, keys handed over, two "
 	    "certificates of the domain key", (int)P.pid);
 	refused_sign("a key without a role", NOROLE, API1 "new-order",
-	    ACCT_URL, "{\"identifiers\":[]}", "the parent gave the key no "
+	    ACCT_URL, ORDER_OK, "the parent gave the key no "
 	    "role");
 	test_account();
 	test_domain();
+	test_order_finalize();
 	test_revoke();
 	test_key_change();
 	test_eab();

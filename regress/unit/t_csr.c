@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "test.h"
+#include "t_x509.h"
 #include "keyproc/crypto.h"
 #include "x509check.h"
 
@@ -172,42 +173,12 @@ check_selfsigned(const char *what, EVP_PKEY *pkey, char *const *names,
 	free(pem);
 }
 
-/* A certificate for CN, signed by issuer (NULL: self-signed). */
+/* A certificate for CN, signed by issuer (NULL: self-signed), 90 days. */
 static X509 *
 make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey,
     int ca, const char *san)
 {
-	X509		*x;
-	X509_NAME	*name;
-	X509_EXTENSION	*ext;
-	X509V3_CTX	 ctx;
-
-	x = X509_new();
-	X509_set_version(x, X509_VERSION_3);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 42);
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 90 * 86400L);
-	name = X509_NAME_new();
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(x, name);
-	X509_set_issuer_name(x, issuer != NULL ?
-	    X509_get_subject_name(issuer) : name);
-	X509_NAME_free(name);
-	X509_set_pubkey(x, key);
-	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
-	    ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	if (san != NULL) {
-		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name,
-		    san);
-		X509_add_ext(x, ext, -1);
-		X509_EXTENSION_free(ext);
-	}
-	X509_sign(x, ikey != NULL ? ikey : key, EVP_sha256());
-	return x;
+	return test_cert(cn, key, issuer, ikey, ca, san, 90);
 }
 
 static char *
@@ -394,6 +365,65 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 	EVP_PKEY_free(ikey);
 }
 
+/*
+ * What the parent asks of a chain netproc brings as issued: the leaf's
+ * issuer with it, a CA, whose signature the leaf bears, and a leaf valid
+ * no longer than a public CA may issue.
+ */
+static void
+test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
+{
+	EVP_PKEY	*cakey;
+	X509		*ca, *notca, *leaf, *certs[2];
+	char		 msg[256];
+	size_t		 i;
+	int		 rc;
+	struct {
+		const char	*what;
+		int		 self;		/* self-signed, alone */
+		int		 notca;		/* issued by one that is not */
+		int		 other;		/* signed by another key */
+		int		 alone;		/* without its issuer */
+		long		 days;
+		const char	*want;		/* NULL: passes */
+	} t[] = {
+		{ "a leaf of 90 days and its CA", 0, 0, 0, 0, 90, NULL },
+		{ "a leaf of 397 days and its CA", 0, 0, 0, 0, 397, NULL },
+		{ "the leaf alone", 0, 0, 0, 1, 90,
+		    "without the certificate of its issuer" },
+		{ "a self-signed leaf of 100 years alone", 1, 0, 0, 1, 36500,
+		    "without the certificate of its issuer" },
+		{ "an issuer that is not a CA", 0, 1, 0, 0, 90,
+		    "is not a CA" },
+		{ "a leaf the CA did not sign", 0, 0, 1, 0, 90,
+		    "not signed by certificate 2" },
+		{ "a leaf of 100 years", 0, 0, 0, 0, 36500,
+		    "valid for 36500 days" },
+		{ "a leaf of 398 days and a second", 0, 0, 0, 0, 398,
+		    "longer than the 398 days" },
+	};
+
+	cakey = key_generate(KEY_ECDSA, 256);
+	ca = test_cert("Test CA", cakey, NULL, NULL, 1, NULL, 90);
+	notca = test_cert("Not a CA", cakey, NULL, NULL, 0, NULL, 90);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		certs[1] = t[i].notca ? notca : ca;
+		leaf = test_cert("www.example.org", leafkey, t[i].self ? NULL :
+		    certs[1], t[i].self ? NULL : t[i].other ? otherkey : cakey,
+		    0, "DNS:www.example.org", t[i].days);
+		certs[0] = leaf;
+		rc = x509_check_issued(certs, t[i].alone ? 1 : 2, msg,
+		    sizeof(msg));
+		CHECK(t[i].want == NULL ? rc == 0 : rc == -1 &&
+		    strstr(msg, t[i].want) != NULL, "issued: %s %s: %s",
+		    t[i].what, t[i].want == NULL ? "passes" : "refused", msg);
+		X509_free(leaf);
+	}
+	X509_free(notca);
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+}
+
 /* The public key's DER is byte for byte what libcrypto's encoder makes. */
 static void
 check_pubkey_der(const char *what, EVP_PKEY *pkey)
@@ -478,6 +508,7 @@ main(void)
 	free(pem);
 
 	test_chain(ec, rsa);
+	test_issued(ec, rsa);
 
 	for (i = 0; i < NAMES_MAX; i++)
 		free(many[i]);

@@ -248,6 +248,9 @@ b_id(struct buf *b, uint32_t id)
 	buf_add_u32(b, id);
 }
 
+#define BIG_ORDER	"{\"identifiers\":[{\"type\":\"dns\",\"value\":" \
+			"\"big.example.org\"}],\"replaces\":\""
+
 /* MSG_KEY_ROLE: key id is role of authority 1, "acme" at acme.test. */
 static void
 send_role(struct kp *kp, uint32_t id, enum key_role role, const char *names)
@@ -579,11 +582,14 @@ test_net(struct kp *kp, EVP_PKEY *k1, EVP_PKEY *k2)
 
 	/*
 	 * A JWS that would not fit in a message is an error, not a crash:
-	 * each field within its bound, the JWS of them all too large.
+	 * each field within its bound, the JWS of them all too large.  The
+	 * payload is a newOrder for a domain's name (its key need not be
+	 * loaded) with a long "replaces".
 	 */
+	send_role(kp, 9, KEY_ROLE_DOMAIN, "big.example.org");
 	big = malloc(MSG_SIGN_MAX);
 	memset(big, 'x', MSG_SIGN_MAX);
-	memcpy(big, "{\"csr\":\"", 8);
+	memcpy(big, BIG_ORDER, strlen(BIG_ORDER));
 	memcpy(big + MSG_SIGN_MAX - 2, "\"}", 2);
 	longurl = malloc(MSG_URL_MAX + 1);
 	memset(longurl, 'u', MSG_URL_MAX);

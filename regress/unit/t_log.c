@@ -2,10 +2,16 @@
  * Log lines reach the sink as one line of visible text: a child's line
  * through a real channel and the parent's child_log(), a line crafted by
  * a compromised child, and the parent's own lines.  Standard error (the
- * foreground sink) goes to a file that is read back.
+ * foreground sink) goes to a file that is read back.  A child's line
+ * reaches syslog at most at critical level: what syslog is handed is
+ * kept by this program's own syslog(), which the library's calls reach
+ * in place of libc's.
  */
+#undef _FORTIFY_SOURCE	/* syslog() is this program's, not an inline */
+
 #include <sys/socket.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,25 @@ const char *const helper_dir = "/nonexistent";
 
 static char	 errpath[] = "/tmp/t_log.XXXXXX";
 static int	 errfd = -1, saved_stderr = -1;
+static int	 syslog_pri = -1;	/* of the last line handed to syslog */
+
+void	 __syslog_chk(int, int, const char *, ...);
+
+void
+syslog(int pri, const char *fmt, ...)
+{
+	(void)fmt;
+	syslog_pri = LOG_PRI(pri);
+}
+
+/* What log.c calls when it is built with _FORTIFY_SOURCE. */
+void
+__syslog_chk(int pri, int flag, const char *fmt, ...)
+{
+	(void)flag;
+	(void)fmt;
+	syslog_pri = LOG_PRI(pri);
+}
 
 /* Standard error into a fresh file. */
 static void
@@ -94,16 +119,33 @@ relay(struct imsgchan *parent)
 
 /* A MSG_LOG with any line, as a compromised child could send it. */
 static void
-send_raw(struct imsgchan *child, const char *line)
+send_pri(struct imsgchan *child, uint32_t pri, const char *line)
 {
 	struct buf	 b;
 
 	buf_init(&b, IMSG_MAX_SIZE);
-	if (buf_add_u32(&b, LOG_ERR) == -1 || buf_add_lstr(&b, line) == -1 ||
+	if (buf_add_u32(&b, pri) == -1 || buf_add_lstr(&b, line) == -1 ||
 	    ichan_compose(child, MSG_LOG, 0, -1, b.data, b.len) == -1 ||
 	    ichan_flush_all(child) == -1)
 		printf("# MSG_LOG not sent\n");
 	buf_free(&b);
+}
+
+static void
+send_raw(struct imsgchan *child, const char *line)
+{
+	send_pri(child, LOG_ERR, line);
+}
+
+/* The priority syslog gets for a child's line sent at pri. */
+static int
+relayed_pri(struct imsgchan *parent, struct imsgchan *child, uint32_t pri)
+{
+	syslog_pri = -1;
+	send_pri(child, pri, "the sky is falling");
+	if (relay(parent) == -1)
+		return -1;
+	return syslog_pri;
 }
 
 int
@@ -181,6 +223,18 @@ main(void)
 	CHECK_STR(out, "r\xc3\xa9sum\xc3\xa9 \xe8\xaf\x81\xe4\xb9\xa6 "
 	    "\xf0\x9f\x94\x92\n", "accented letters, CJK and emoji kept");
 	free(out);
+
+	/* To syslog: a child cannot make a line louder than critical. */
+	log_init(0, 0, "acmed");
+	CHECK(relayed_pri(parent, child, LOG_EMERG) == LOG_CRIT,
+	    "a child's emergency line is logged as critical (%d)", syslog_pri);
+	CHECK(relayed_pri(parent, child, LOG_ALERT) == LOG_CRIT,
+	    "a child's alert line is logged as critical (%d)", syslog_pri);
+	CHECK(relayed_pri(parent, child, LOG_CRIT) == LOG_CRIT &&
+	    relayed_pri(parent, child, LOG_ERR) == LOG_ERR &&
+	    relayed_pri(parent, child, LOG_INFO) == LOG_INFO,
+	    "critical, error and info lines keep their level");
+	log_init(1, 0, "acmed");
 
 	fflush(stderr);
 	dup2(saved_stderr, 2);

@@ -90,6 +90,51 @@ test_kinds(void)
 	payload_free(&pl);
 }
 
+/* What a policy judges a newOrder and a finalize by: read whole. */
+static void
+test_contents(void)
+{
+	struct payload	 pl;
+	const char	*json;
+	char		 err[256];
+
+	json = "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a.test\"},"
+	    "{\"value\":\"192.0.2.1\",\"type\":\"ip\"}],\"replaces\":\"x\"}";
+	CHECK(payload_read(json, strlen(json), &pl, err, sizeof(err)) == 0 &&
+	    pl.nnames == 2 && strcmp(pl.names[0], "a.test") == 0 &&
+	    strcmp(pl.names[1], "192.0.2.1") == 0,
+	    "a newOrder's identifiers: their values, in order");
+	payload_free(&pl);
+	json = "{\"c\\u0073r\":\"MIIB\\u0041\"}";
+	CHECK(payload_read(json, strlen(json), &pl, err, sizeof(err)) == 0 &&
+	    pl.csr != NULL && strcmp(pl.csr, "MIIBA") == 0,
+	    "a finalize's CSR, as the authority reads it");
+	payload_free(&pl);
+
+	refused_s("{\"identifiers\":[]}", "identifiers are not a list");
+	refused_s("{\"replaces\":\"x\"}", "identifiers are not a list");
+	refused_s("{\"identifiers\":{\"type\":\"dns\",\"value\":\"a\"}}",
+	    "identifiers are not a list");
+	refused_s("{\"identifiers\":[\"a.test\"]}",
+	    "identifiers are not a list");
+	refused_s("{\"identifiers\":[{\"type\":\"dns\"}]}",
+	    "identifiers are not a list");
+	refused_s("{\"identifiers\":[{\"value\":\"a\"}]}",
+	    "identifiers are not a list");
+	refused_s("{\"identifiers\":[{\"type\":\"email\",\"value\":\"a\"}]}",
+	    "identifiers are not a list");
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":[\"a\"]}]}",
+	    "identifiers are not a list");
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a\","
+	    "\"wildcard\":true}]}", "identifiers are not a list");
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":"
+	    "\"a\\u0000.evil\"}]}", "identifiers are not a list");
+	refused_s("{\"identifiers\":[[{\"type\":\"dns\",\"value\":\"a\"}]]}",
+	    "identifiers are not a list");
+	refused_s("{\"csr\":1}", "csr is not a string");
+	refused_s("{\"csr\":\"MI\\u0000IB\"}", "csr is not a string");
+}
+
 static void
 test_refused(void)
 {
@@ -179,6 +224,7 @@ int
 main(void)
 {
 	test_kinds();
+	test_contents();
 	test_refused();
 	test_origin();
 	return test_done();

@@ -147,6 +147,38 @@ test_files(void)
 	    "a symbolic link"), "a symbolic link to a good file: refused");
 	CHECK(fails(at("%s/link", tmp), TRUST_LOOK, TRUST_NOGROUP, EPERM,
 	    "a symbolic link"), "and when only looked at");
+	fd = trust_open(at("%s/link", tmp), TRUST_FOLLOW, TRUST_NOGROUP, why,
+	    sizeof(why));
+	n = fd == -1 ? -1 : read(fd, buf, sizeof(buf));
+	CHECK(n == 8 && memcmp(buf, "contents", 8) == 0, "a file only read "
+	    "(TRUST_FOLLOW), through a link of root's: opened, and read");
+	if (fd != -1)
+		close(fd);
+	CHECK(passes(at("%s/link", tmp), TRUST_FOLLOW | TRUST_LOOK,
+	    TRUST_NOGROUP), "and when only looked at");
+	CHECK(lchown(at("%s/link", tmp), NOBODY, NOBODY) == 0 &&
+	    fails(at("%s/link", tmp), TRUST_FOLLOW, TRUST_NOGROUP, EPERM,
+	    "is a symbolic link owned by uid 65534"),
+	    "a file only read, through nobody's link: refused");
+	mkdirp(at("%s/nobdir", tmp), 0755, NOBODY);
+	mkfile(at("%s/nobdir/f", tmp), "x", 0644, 0, 0);
+	CHECK(symlink(at("%s/nobdir/f", tmp), at("%s/tonob", tmp)) == 0 &&
+	    fails(at("%s/tonob", tmp), TRUST_FOLLOW, TRUST_NOGROUP, EPERM,
+	    at("directory %s/nobdir is owned by uid 65534", tmp)),
+	    "a file only read, in nobody's directory: refused");
+	CHECK(passes(at("%s/tonob", tmp), TRUST_PUBLIC, TRUST_NOGROUP) &&
+	    passes(at("%s/link", tmp), TRUST_PUBLIC, TRUST_NOGROUP),
+	    "what anyone may read (TRUST_PUBLIC): through nobody's directory "
+	    "and nobody's link, accepted");
+	CHECK(chmod(at("%s/nobdir/f", tmp), 0640) == 0 &&
+	    fails(at("%s/tonob", tmp), TRUST_PUBLIC, TRUST_NOGROUP, EPERM,
+	    "not readable by others (mode 0640)"),
+	    "what others may not read: refused");
+	CHECK(chmod(at("%s/nobdir/f", tmp), 0644) == 0 &&
+	    chmod(at("%s/nobdir", tmp), 0750) == 0 &&
+	    fails(at("%s/tonob", tmp), TRUST_PUBLIC, TRUST_NOGROUP, EPERM,
+	    at("directory %s/nobdir may not be searched by others (mode "
+	    "0750)", tmp)), "in a directory others may not search: refused");
 	/* A FIFO with no writer: opening it to read would block for good. */
 	alarm(20);
 	CHECK(mkfifo(at("%s/fifo", tmp), 0600) == 0 &&
