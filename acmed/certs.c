@@ -30,7 +30,6 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
-#include "acme.h"
 #include "text.h"
 #include "trust.h"
 #include "x509check.h"
@@ -370,7 +369,7 @@ cert_id(const struct dstate *ds)
 	if (ds->state != CERT_ISSUED ||
 	    cert_leaf_der(leaf_file(ds->d), &der, &len) == -1)
 		return NULL;
-	id = acme_ari_cert_id(der, len);
+	id = x509_ari_id(der, len);
 	OPENSSL_free(der);
 	return id;
 }

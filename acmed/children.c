@@ -32,7 +32,6 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
-#include "acme.h"
 #include "trust.h"
 
 #include <openssl/crypto.h>

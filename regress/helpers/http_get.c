@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acmed/acme.h"
-#include "acmed/http.h"
+#include "acmed/netproc/acme.h"
+#include "acmed/netproc/http.h"
 
 static char *
 slurp(const char *path, size_t *len)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "x509check.h"
 #include "netproc.h"
 
 #define ARI_URL_MAX	4096
@@ -87,7 +88,7 @@ ari_fetch(struct net_authority *a, const void *der, size_t len,
 		    "information", a->name);
 		goto out;
 	}
-	if ((certid = acme_ari_cert_id(der, len)) == NULL) {
+	if ((certid = x509_ari_id(der, len)) == NULL) {
 		log_warnx("authority %s: renewal information: the "
 		    "certificate has no authority key identifier or is "
 		    "malformed", a->name);
