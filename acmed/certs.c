@@ -390,6 +390,8 @@ issue_start(struct dstate *ds)
 	buf_add_lstr(&b, ds->d->preferred_chain);
 	buf_add_lstr(&b, replaces = cert_id(ds));
 	buf_add_lstr(&b, ds->order_url);
+	/* netproc starts the orders it cannot all run at once soonest first */
+	buf_add_i64(&b, ds->state == CERT_ISSUED ? ds->not_after : 0);
 	free(names);
 	free(replaces);
 	if (send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b) == 0) {

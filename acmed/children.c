@@ -579,6 +579,7 @@ children_configure(void)
 		buf_add_u32(&b, a->id);
 		buf_add_u32(&b, existed);
 		buf_add_u32(&b, a->eab_kid != NULL);
+		buf_add_u32(&b, a->max_orders);
 		free(url);
 		if (send_msg(PROC_NETPROC, MSG_AUTHORITY, fd, &b) == -1) {
 			buf_free(&b);

@@ -140,7 +140,7 @@ static const char	*state_file;
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED
-%token	VERIFY
+%token	VERIFY MAX ORDERS
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -440,6 +440,17 @@ authoptsl	: API URL STRING		{
 			free($3);
 			free($5);
 		}
+		| MAX ORDERS NUMBER		{
+			if (cur_auth->max_orders != 0)
+				conf_err("authority %s: max orders given twice",
+				    cur_auth->name);
+			else if ($3 < 1 || $3 > MSG_ORDERS_MAX)
+				conf_err("authority %s: max orders %lld: from "
+				    "1 to %d", cur_auth->name, $3,
+				    MSG_ORDERS_MAX);
+			else
+				cur_auth->max_orders = (unsigned int)$3;
+		}
 		| INSECURE			{
 			conf_err("authority %s: insecure is not supported: "
 			    "name the CA's certificate with api ca instead",
@@ -644,10 +655,12 @@ static const struct keyword keywords[] = {
 	{ "key",		KEY },
 	{ "keyproc",		KEYPROC },
 	{ "listen",		LISTEN },
+	{ "max",		MAX },
 	{ "name",		NAME },
 	{ "names",		NAMES },
 	{ "netproc",		NETPROC },
 	{ "on",			ON },
+	{ "orders",		ORDERS },
 	{ "pid",		PID },
 	{ "port",		PORT },
 	{ "preferred",		PREFERRED },

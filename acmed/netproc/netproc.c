@@ -3,24 +3,31 @@
  *
  * Holds: the authorities' directory URLs, account URLs, the CA
  * certificates it trusts for each (read from descriptors the parent
- * passes), nonces, and whatever the authority answers.
- * Does: HTTPS to the authorities (libcurl), JSON both ways (yajl); asks
+ * passes), a pool of fresh nonces per authority, the orders it was
+ * given, waiting or under way, and whatever the authority answers.
+ * Does: one poll loop (ev.c) runs every HTTPS request (libcurl's multi
+ * interface, http.c), the three channels and the timers; each order is a
+ * state machine (acme_order.c) that advances when its answer arrives, so
+ * every order is in flight at once, up to "max orders" per authority,
+ * which start in the order of their certificates' deadlines.  Asks
  * keyproc for every signature and CSR, and challenged to publish and
- * withdraw key authorizations; hands issued chains to the parent.
+ * withdraw key authorizations, many requests at once, each with its id;
+ * hands every order's URL to the parent as soon as it is known, and
+ * issued chains when they come; checks deployments (verify.c).
  * Never: holds a private key, sees any file but copies of the resolver's
- * (its root holds nothing else), binds a socket.  Runs as its own
+ * (its root holds nothing else), binds a socket, sleeps, or waits on one
+ * request or one peer while others could go on.  Runs as its own
  * unprivileged user.
  */
 #include <sys/types.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <tls.h>
 
 #include <openssl/crypto.h>
 
@@ -34,8 +41,17 @@
 #include "netproc.h"
 #include "verify.h"
 
-static struct imsgchan		*parent, *keyproc, *chald;
-static struct net_authority	*authorities;
+static void	parent_dispatch(struct imsg *);
+
+struct np_chan	 np_parent = { .name = "the parent",
+    .dispatch = parent_dispatch };
+struct np_chan	 np_keyproc = { .name = "keyproc",
+    .dispatch = peers_dispatch_keyproc };
+struct np_chan	 np_chald = { .name = "challenged",
+    .dispatch = peers_dispatch_chald };
+
+static struct np_authority	*authorities;
+static int			 ready;
 
 /*
  * SIGTERM: the parent stops netproc, which leaves at once, whatever it is
@@ -49,351 +65,82 @@ stop_now(int sig)
 	_exit(0);
 }
 
+static void	chan_ready(int, short, void *);
+
+/* Reads the channel always, and writes it while anything is queued. */
+static void
+chan_watch(struct np_chan *c)
+{
+	short	 ev = POLLIN;
+
+	if (ichan_queued(c->c) > 0)
+		ev |= POLLOUT;
+	if (ev_fd(ichan_fd(c->c), ev, chan_ready, c) == -1)
+		fatal("%s", c->name);
+}
+
 /*
- * Sends a message: -1 (logged) if a field does not fit, which ends only
+ * Queues a message and writes what the channel takes now; the loop
+ * writes the rest.  -1 (logged) if a field does not fit, which ends only
  * the request it was for; a channel that fails ends netproc.
  */
-static int
-send_to(struct imsgchan *c, const char *peer, uint32_t type,
+int
+np_send(struct np_chan *c, uint32_t type, uint32_t peerid,
     const struct buf *b)
 {
-	if (msg_compose(c, type, 0, -1, b) == -1) {
+	if (msg_compose(c->c, type, peerid, -1, b) == -1) {
 		if (errno == EMSGSIZE)
 			return -1;
-		fatal("message %s to %s", msg_name(type), peer);
+		fatal("message %s to %s", msg_name(type), c->name);
 	}
-	if (ichan_flush_all(c) == -1)
-		fatal("message %s to %s", msg_name(type), peer);
+	if (ichan_flush(c->c) == -1)
+		fatal("message %s to %s", msg_name(type), c->name);
+	chan_watch(c);
 	return 0;
 }
 
-static int
-send_parent(uint32_t type, const struct buf *b)
-{
-	return send_to(parent, "the parent", type, b);
-}
-
-/*
- * Sends a request to a peer and waits for its answer, which must be one
- * of the two types given (the answer or the peer's error).  -1 (logged)
- * if the request does not fit in its message.
- */
-static int
-call_peer(struct imsgchan *c, const char *peer, uint32_t type,
-    const struct buf *b, uint32_t ok, uint32_t err, struct imsg *m)
-{
-	if (send_to(c, peer, type, b) == -1)
-		return -1;
-	if (ichan_recv(c, m) != 1)
-		fatalx("%s closed its channel", peer);
-	if (msg_check(m) == -1 || (m->hdr.type != ok && m->hdr.type != err))
-		fatalx("unexpected %s from %s", msg_name(m->hdr.type), peer);
-	return 0;
-}
-
-/* The text of a MSG_KEYPROC_ERR. */
-static char *
-keyproc_errtext(const struct imsg *m)
-{
-	struct rbuf	 r;
-	char		*s;
-
-	rbuf_init(&r, m->data, m->datalen);
-	(void)rbuf_u32(&r);
-	if ((s = rbuf_str(&r, MSG_TEXT_MAX)) == NULL)
-		fatalx("malformed KEYPROC_ERR from keyproc");
-	return s;
-}
-
-/* The text of a MSG_KEYPROC_ERR, logged. */
+/* Handles the messages read, until the channel is held. */
 static void
-keyproc_error(const struct imsg *m, const char *what)
-{
-	char	*s;
-
-	s = keyproc_errtext(m);
-	log_warnx("%s: keyproc: %s", what, s);
-	free(s);
-}
-
-/*
- * A JWS keyproc makes for a request in b (MSG_SIGN or MSG_KEY_CHANGE),
- * as a NUL-terminated text in *jws; -1 with keyproc's reason in *err.
- */
-static int
-keyproc_jws(uint32_t type, const struct buf *b, char **jws, size_t *jwslen,
-    char **err)
+chan_drain(struct np_chan *c)
 {
 	struct imsg	 m;
-	struct rbuf	 r;
-	const uint8_t	*p;
-	size_t		 n;
-	int		 rc = -1;
+	int		 r;
 
-	if (call_peer(keyproc, "keyproc", type, b, MSG_SIGN_RESP,
-	    MSG_KEYPROC_ERR, &m) == -1) {
-		*err = strdup("request too large");
-		return -1;
-	}
-	if (m.hdr.type == MSG_KEYPROC_ERR) {
-		*err = keyproc_errtext(&m);
-		goto out;
-	}
-	rbuf_init(&r, m.data, m.datalen);
-	(void)rbuf_u32(&r);
-	p = rbuf_blob(&r, &n, MSG_PEM_MAX);
-	if (rbuf_end(&r) == -1 || (*jws = malloc(n + 1)) == NULL)
-		fatalx("malformed SIGN_RESP from keyproc");
-	memcpy(*jws, p, n);
-	(*jws)[n] = '\0';
-	*jwslen = n;
-	rc = 0;
-out:
-	imsg_clear(&m);
-	return rc;
-}
-
-/*
- * keyproc makes at most KEY_ALLOW_SIGNATURES signatures for one
- * operation the parent authorised: every send of its request must fit.
- */
-_Static_assert(NETPROC_NONCE_RETRIES <= KEY_ALLOW_SIGNATURES,
-    "an authorisation would run out before the badNonce retries");
-
-/* A request signed with keyid; -1 with the reason in *err. */
-int
-np_sign(uint32_t keyid, const char *url, const char *nonce, const char *kid,
-    const void *payload, size_t len, char **jws, size_t *jwslen, char **err)
-{
-	struct buf	 b;
-	int		 rc;
-
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
-	    buf_add_lstr(&b, nonce) == -1 || buf_add_lstr(&b, kid) == -1 ||
-	    buf_add_blob(&b, payload, len) == -1) {
-		rc = -1;
-		*err = strdup("request too large to sign");
-	} else
-		rc = keyproc_jws(MSG_SIGN, &b, jws, jwslen, err);
-	buf_free(&b);
-	return rc;
-}
-
-/*
- * The request that changes account's key from oldid to newid, made whole
- * by keyproc (the inner JWS signed by the new key, the request by the
- * old one), and only while the parent authorises that change; -1 with
- * the reason in *err.
- */
-int
-np_key_change(uint32_t oldid, uint32_t newid, const char *url,
-    const char *nonce, const char *account, char **jws, size_t *jwslen,
-    char **err)
-{
-	struct buf	 b;
-	int		 rc;
-
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	if (buf_add_u32(&b, oldid) == -1 || buf_add_u32(&b, newid) == -1 ||
-	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, nonce) == -1 ||
-	    buf_add_lstr(&b, account) == -1) {
-		rc = -1;
-		*err = strdup("request too large");
-	} else
-		rc = keyproc_jws(MSG_KEY_CHANGE, &b, jws, jwslen, err);
-	buf_free(&b);
-	return rc;
-}
-
-int
-np_thumbprint(uint32_t keyid, char **thumb)
-{
-	struct buf	 b;
-	struct imsg	 m;
-	struct rbuf	 r;
-	char		*jwk;
-	int		 rc = -1;
-
-	buf_init(&b, 16);
-	buf_add_u32(&b, keyid);
-	if (call_peer(keyproc, "keyproc", MSG_JWK, &b, MSG_JWK_RESP,
-	    MSG_KEYPROC_ERR, &m) == -1) {
-		buf_free(&b);
-		return -1;
-	}
-	buf_free(&b);
-	if (m.hdr.type == MSG_KEYPROC_ERR) {
-		keyproc_error(&m, "account key");
-		goto out;
-	}
-	rbuf_init(&r, m.data, m.datalen);
-	(void)rbuf_u32(&r);
-	jwk = rbuf_str(&r, MSG_JWK_MAX);
-	*thumb = rbuf_str(&r, MSG_THUMBPRINT_MAX);
-	free(jwk);
-	if (rbuf_end(&r) == -1)
-		fatalx("malformed JWK_RESP from keyproc");
-	rc = 0;
-out:
-	imsg_clear(&m);
-	return rc;
-}
-
-/*
- * The external account binding for a newAccount request to url, made by
- * keyproc with the account key keyid; -1 with keyproc's reason in *err.
- */
-int
-np_eab(uint32_t keyid, const char *url, struct acme_eab *eab, char **err)
-{
-	struct buf	 b;
-	struct imsg	 m;
-	struct rbuf	 r;
-
-	memset(eab, 0, sizeof(*eab));
-	*err = NULL;
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
-	    call_peer(keyproc, "keyproc", MSG_EAB, &b, MSG_EAB_RESP,
-	    MSG_KEYPROC_ERR, &m) == -1) {
-		buf_free(&b);
-		*err = strdup("newAccount URL too long");
-		return -1;
-	}
-	buf_free(&b);
-	if (m.hdr.type == MSG_KEYPROC_ERR) {
-		*err = keyproc_errtext(&m);
+	while (!c->held && (r = ichan_get(c->c, &m)) != 0) {
+		if (r == -1 || msg_check(&m) == -1)
+			fatalx("malformed %s from %s", r == -1 ? "message" :
+			    msg_name(m.hdr.type), c->name);
+		c->dispatch(&m);
 		imsg_clear(&m);
-		return -1;
 	}
-	rbuf_init(&r, m.data, m.datalen);
-	(void)rbuf_u32(&r);
-	eab->protected = rbuf_str(&r, MSG_JWS_PART_MAX);
-	eab->payload = rbuf_str(&r, MSG_JWS_PART_MAX);
-	eab->signature = rbuf_str(&r, MSG_JWS_PART_MAX);
-	if (rbuf_end(&r) == -1)
-		fatalx("malformed EAB_RESP from keyproc");
-	imsg_clear(&m);
-	return 0;
-}
-
-void
-np_eab_free(struct acme_eab *eab)
-{
-	free(eab->protected);
-	free(eab->payload);
-	free(eab->signature);
-	memset(eab, 0, sizeof(*eab));
-}
-
-int
-np_csr(uint32_t keyid, char *const *names, size_t nnames, unsigned char **der,
-    size_t *derlen)
-{
-	struct buf	 b, nb;
-	struct imsg	 m;
-	struct rbuf	 r;
-	const uint8_t	*p;
-	size_t		 n;
-	int		 rc = -1;
-
-	buf_init(&nb, MSG_PAYLOAD_MAX);
-	if (buf_add_join(&nb, names, nnames, "\n") == -1)
-		fatalx("names too long");
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_u32(&b, keyid);
-	buf_add_lstr(&b, buf_cstr(&nb));
-	buf_free(&nb);
-	if (call_peer(keyproc, "keyproc", MSG_CSR, &b, MSG_CSR_RESP,
-	    MSG_KEYPROC_ERR, &m) == -1) {
-		buf_free(&b);
-		return -1;
-	}
-	buf_free(&b);
-	if (m.hdr.type == MSG_KEYPROC_ERR) {
-		keyproc_error(&m, names[0]);
-		goto out;
-	}
-	rbuf_init(&r, m.data, m.datalen);
-	(void)rbuf_u32(&r);
-	p = rbuf_blob(&r, &n, MSG_CSR_MAX);
-	if (rbuf_end(&r) == -1 || (*der = malloc(n ? n : 1)) == NULL)
-		fatalx("malformed CSR_RESP from keyproc");
-	memcpy(*der, p, n);
-	*derlen = n;
-	rc = 0;
-out:
-	imsg_clear(&m);
-	return rc;
-}
-
-int
-np_chal_add(const char *token, const char *keyauth)
-{
-	struct buf	 b;
-	struct imsg	 m;
-	struct rbuf	 r;
-	char		*t;
-	uint32_t	 ok;
-
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_lstr(&b, token);
-	buf_add_lstr(&b, keyauth);
-	if (call_peer(chald, "challenged", MSG_CHAL_ADD, &b, MSG_CHAL_ACK,
-	    MSG_CHAL_ACK, &m) == -1) {
-		buf_free(&b);
-		return -1;
-	}
-	buf_free(&b);
-	rbuf_init(&r, m.data, m.datalen);
-	t = rbuf_str(&r, MSG_TOKEN_MAX);
-	ok = rbuf_u32(&r);
-	if (rbuf_end(&r) == -1 || strcmp(t, token) != 0)
-		fatalx("malformed CHAL_ACK from challenged");
-	free(t);
-	imsg_clear(&m);
-	return ok ? 0 : -1;
-}
-
-void
-np_chal_del(const char *token)
-{
-	struct buf	 b;
-
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_lstr(&b, token);
-	(void)send_to(chald, "challenged", MSG_CHAL_DEL, &b);
-	buf_free(&b);
 }
 
 static void
-send_id_str(uint32_t type, uint32_t id, const char *s)
+chan_ready(int fd, short revents, void *arg)
 {
-	struct buf	 b;
+	struct np_chan	*c = arg;
+	ssize_t		 n = 1;
 
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_u32(&b, id);
-	buf_add_lstr(&b, s);
-	send_parent(type, &b);
-	buf_free(&b);
-}
-
-void
-np_order_url(uint32_t domid, const char *url)
-{
-	send_id_str(MSG_ORDER_URL, domid, url);
-}
-
-void
-np_account_url(uint32_t authid, const char *url)
-{
-	send_id_str(MSG_ACCOUNT_URL, authid, url);
+	(void)fd;
+	if ((revents & POLLOUT) && ichan_flush(c->c) == -1)
+		fatal("%s", c->name);
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		n = ichan_read(c->c);
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+			fatal("%s", c->name);
+		chan_drain(c);
+		if (n == 0) {
+			if (c == &np_parent)
+				exit(0);
+			fatalx("%s closed its channel", c->name);
+		}
+	}
+	chan_watch(c);
 }
 
 /* Reads the CA certificates the parent opened for an authority. */
 static int
-read_ca(int fd, struct net_authority *a)
+read_ca(int fd, struct acme_authority *a, char **pem, size_t *len)
 {
 	struct buf	 b;
 	char		 chunk[16384];
@@ -417,260 +164,408 @@ read_ca(int fd, struct net_authority *a)
 			return -1;
 		}
 	}
-	a->ca_pem = buf_release(&b, &a->ca_len);
-	return a->ca_pem ? 0 : -1;
+	*pem = buf_release(&b, len);
+	return *pem ? 0 : -1;
+}
+
+/* An empty string as NULL. */
+static char *
+nonempty(char *s)
+{
+	if (s != NULL && *s == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 static void
 recv_authority(struct imsg *m)
 {
-	struct net_authority	*a;
+	struct np_authority	*na;
+	struct acme_authority	*a;
 	struct rbuf		 r;
+	char			*pem;
+	size_t			 len;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL)
+	if ((na = calloc(1, sizeof(*na))) == NULL)
 		fatal("calloc");
+	a = &na->a;
+	acme_authority_init(a);
+	TAILQ_INIT(&na->queued);
+	a->shell = na;
 	rbuf_init(&r, m->data, m->datalen);
 	a->id = rbuf_u32(&r);
 	a->name = rbuf_str(&r, MSG_NAME_MAX);
 	a->api_url = rbuf_str(&r, MSG_URL_MAX);
-	a->contact = rbuf_str(&r, MSG_CONTACT_MAX);
-	a->account_url = rbuf_str(&r, MSG_URL_MAX);
+	a->contact = nonempty(rbuf_str(&r, MSG_CONTACT_MAX));
+	a->account_url = nonempty(rbuf_str(&r, MSG_URL_MAX));
 	a->keyid = rbuf_u32(&r);
 	a->key_existed = rbuf_u32(&r);
 	a->eab = rbuf_u32(&r) != 0;
-	if (rbuf_end(&r) == -1)
+	na->max_orders = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1 || na->max_orders < 1 ||
+	    na->max_orders > MSG_ORDERS_MAX)
 		fatalx("malformed AUTHORITY from the parent");
-	if (*a->contact == '\0') {
-		free(a->contact);
-		a->contact = NULL;
-	}
-	if (*a->account_url == '\0') {
-		free(a->account_url);
-		a->account_url = NULL;
-	}
-	if (read_ca(m->fd, a) == -1)
+	if (read_ca(m->fd, a, &pem, &len) == -1)
 		fatalx("authority %s: no CA certificates", a->name);
-	if ((a->http = http_new(a->ca_pem, a->ca_len, "acmed/"
-	    ACMED_VERSION)) == NULL)
+	if ((a->http = http_new(pem, len, "acmed/" ACMED_VERSION)) == NULL)
 		fatalx("authority %s: HTTPS client", a->name);
-	a->next = authorities;
-	authorities = a;
+	free(pem);
+	na->next = authorities;
+	authorities = na;
 }
 
-static struct net_authority *
+static struct np_authority *
 authority_byid(uint32_t id)
 {
-	struct net_authority	*a;
+	struct np_authority	*na;
 
-	for (a = authorities; a != NULL; a = a->next)
-		if (a->id == id)
-			return a;
+	for (na = authorities; na != NULL; na = na->next)
+		if (na->a.id == id)
+			return na;
 	return NULL;
 }
 
-static int
-split_names(char *s, char ***names, size_t *n)
+static struct np_op *
+op_new(enum acme_kind kind, struct np_authority *na)
 {
-	char	*p;
-	size_t	 i = 0, count = 1;
+	struct np_op	*n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		fatal("calloc");
+	n->op.kind = kind;
+	n->op.a = &na->a;
+	n->op.shell = n;
+	return n;
+}
+
+static void
+op_free(struct np_op *n)
+{
+	ev_timer_stop(&n->timer);
+	acme_op_free(&n->op);
+}
+
+/* Names "\n"-separated, as messages carry them, into o->names. */
+static int
+split_names(const char *s, struct acme_op *o)
+{
+	const char	*p, *e;
+	size_t		 count = 1;
 
 	for (p = s; *p != '\0'; p++)
 		if (*p == '\n')
 			count++;
 	if (count > ACME_MAX_AUTHZ || *s == '\0')
 		return -1;
-	if ((*names = calloc(count, sizeof(char *))) == NULL)
+	if ((o->names = calloc(count, sizeof(char *))) == NULL)
 		return -1;
-	while ((p = strsep(&s, "\n")) != NULL)
-		(*names)[i++] = p;
-	*n = i;
+	for (p = s; o->nnames < count; p = e + 1) {
+		if ((e = strchr(p, '\n')) == NULL)
+			e = p + strlen(p);
+		if ((o->names[o->nnames++] = strndup(p, e - p)) == NULL)
+			return -1;
+	}
 	return 0;
+}
+
+static void	admit(struct np_authority *);
+
+/* An issuance has ended: its chain, or why not, to the parent. */
+static void
+issue_finish(struct acme_op *o)
+{
+	struct np_authority	*na = o->a->shell;
+	struct buf		 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (o->rc == 0) {
+		buf_add_u32(&b, o->domid);
+		if (buf_add_blob(&b, o->chain, o->chainlen) == 0 &&
+		    np_send(&np_parent, MSG_CERT, 0, &b) == 0)
+			goto out;
+		acme_fail(o, "internal", "%s: the certificate chain is too "
+		    "large", o->names[0]);
+		o->rc = -1;
+	}
+	buf_reset(&b);
+	buf_add_u32(&b, o->domid);
+	buf_add_text(&b, o->error_type, MSG_PROBLEM_MAX);
+	buf_add_text(&b, o->error ? o->error : "unknown failure",
+	    MSG_TEXT_MAX);
+	buf_add_i64(&b, o->retry_after);
+	(void)np_send(&np_parent, MSG_ISSUE_FAILED, 0, &b);
+ out:
+	buf_free(&b);
+	op_free(o->shell);
+	na->running--;
+	admit(na);
+}
+
+/* Starts the queued orders an authority has room for. */
+static void
+admit(struct np_authority *na)
+{
+	struct np_op	*n;
+
+	while (na->running < na->max_orders &&
+	    (n = TAILQ_FIRST(&na->queued)) != NULL) {
+		TAILQ_REMOVE(&na->queued, n, entry);
+		na->running++;
+		acme_start(&n->op);
+	}
+}
+
+/* Queued in the order of the certificates' deadlines, then of arrival. */
+static void
+enqueue(struct np_authority *na, struct np_op *n)
+{
+	struct np_op	*p;
+
+	TAILQ_FOREACH_REVERSE(p, &na->queued, np_ops, entry)
+		if (p->op.due <= n->op.due)
+			break;
+	if (p == NULL)
+		TAILQ_INSERT_HEAD(&na->queued, n, entry);
+	else
+		TAILQ_INSERT_AFTER(&na->queued, p, n, entry);
 }
 
 static void
 issue(struct imsg *m)
 {
-	struct net_order	 o;
+	struct np_authority	*na;
+	struct np_op		*n;
+	struct acme_op		*o;
 	struct rbuf		 r;
-	struct buf		 b;
-	uint32_t		 authid;
+	uint32_t		 domid, authid;
 	char			*names;
 
-	memset(&o, 0, sizeof(o));
 	rbuf_init(&r, m->data, m->datalen);
-	o.domid = rbuf_u32(&r);
+	domid = rbuf_u32(&r);
 	authid = rbuf_u32(&r);
-	o.keyid = rbuf_u32(&r);
+	if ((na = authority_byid(authid)) == NULL)
+		fatalx("ISSUE from the parent for authority %u", authid);
+	n = op_new(ACME_ISSUE, na);
+	o = &n->op;
+	o->domid = domid;
+	o->keyid = rbuf_u32(&r);
 	names = rbuf_str(&r, MSG_NAMES_MAX);
-	o.preferred_chain = rbuf_str(&r, MSG_CHAIN_NAME_MAX);
-	o.replaces = rbuf_str(&r, MSG_CERTID_MAX);
-	o.order_url = rbuf_str(&r, MSG_URL_MAX);
-	if (rbuf_end(&r) == -1 || split_names(names, &o.names,
-	    &o.nnames) == -1 || (o.a = authority_byid(authid)) == NULL)
+	o->preferred_chain = nonempty(rbuf_str(&r, MSG_CHAIN_NAME_MAX));
+	o->replaces = nonempty(rbuf_str(&r, MSG_CERTID_MAX));
+	o->order_url = nonempty(rbuf_str(&r, MSG_URL_MAX));
+	o->due = (time_t)rbuf_i64(&r);
+	if (rbuf_end(&r) == -1 || split_names(names, o) == -1)
 		fatalx("malformed ISSUE from the parent");
-	if (*o.preferred_chain == '\0') {
-		free(o.preferred_chain);
-		o.preferred_chain = NULL;
-	}
-	if (*o.replaces == '\0') {
-		free(o.replaces);
-		o.replaces = NULL;
-	}
-	if (*o.order_url == '\0') {
-		free(o.order_url);
-		o.order_url = NULL;
-	}
-	o.retry_after = -1;
-
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	if (acme_issue(&o) == 0) {
-		buf_add_u32(&b, o.domid);
-		if (buf_add_blob(&b, o.chain, o.chainlen) == -1 ||
-		    send_parent(MSG_CERT, &b) == -1) {
-			buf_reset(&b);
-			o.error = strdup("the certificate chain is too large");
-			goto failed;
-		}
-	} else {
-failed:
-		buf_reset(&b);
-		buf_add_u32(&b, o.domid);
-		buf_add_text(&b, o.error_type, MSG_PROBLEM_MAX);
-		buf_add_text(&b, o.error ? o.error : "unknown failure",
-		    MSG_TEXT_MAX);
-		buf_add_i64(&b, o.retry_after);
-		send_parent(MSG_ISSUE_FAILED, &b);
-	}
-	buf_free(&b);
 	free(names);
-	free(o.names);
-	free(o.preferred_chain);
-	free(o.replaces);
-	free(o.order_url);
-	free(o.chain);
-	free(o.error_type);
-	free(o.error);
+	o->finish = issue_finish;
+	enqueue(na, n);
+	admit(na);
+}
+
+static void
+window_finish(struct acme_op *o)
+{
+	struct buf	 b;
+
+	buf_init(&b, 64);
+	buf_add_u32(&b, o->domid);
+	buf_add_i64(&b, (int64_t)o->win_start);
+	buf_add_i64(&b, (int64_t)o->win_end);
+	buf_add_i64(&b, (int64_t)o->retry_after);
+	(void)np_send(&np_parent, MSG_RENEWAL_WINDOW, 0, &b);
+	buf_free(&b);
+	op_free(o->shell);
+}
+
+/* A leaf (DER) of an authority's, for a revocation or a look-up. */
+static void
+take_leaf(struct rbuf *r, struct acme_op *o)
+{
+	const uint8_t	*der;
+
+	der = rbuf_blob(r, &o->derlen, MSG_CERT_DER_MAX);
+	if (r->bad || o->derlen == 0 || (o->der = malloc(o->derlen)) == NULL)
+		fatalx("no leaf certificate from the parent");
+	memcpy(o->der, der, o->derlen);
 }
 
 /* The authority's suggested renewal window for one installed leaf. */
 static void
 renewal_info(struct imsg *m)
 {
-	struct net_authority	*a;
-	struct ari_window	 w;
+	struct np_authority	*na;
+	struct np_op		*n;
 	struct rbuf		 r;
-	struct buf		 b;
-	const uint8_t		*der;
 	uint32_t		 domid, authid;
-	size_t			 len;
 
 	rbuf_init(&r, m->data, m->datalen);
 	domid = rbuf_u32(&r);
 	authid = rbuf_u32(&r);
-	der = rbuf_blob(&r, &len, MSG_CERT_DER_MAX);
-	if (rbuf_end(&r) == -1 || (a = authority_byid(authid)) == NULL)
+	if ((na = authority_byid(authid)) == NULL)
 		fatalx("malformed RENEWAL_INFO from the parent");
-	ari_fetch(a, der, len, &w);
-	buf_init(&b, 64);
-	buf_add_u32(&b, domid);
-	buf_add_i64(&b, (int64_t)w.start);
-	buf_add_i64(&b, (int64_t)w.end);
-	buf_add_i64(&b, (int64_t)w.retry_after);
-	send_parent(MSG_RENEWAL_WINDOW, &b);
-	buf_free(&b);
+	n = op_new(ACME_RENEWAL_INFO, na);
+	n->op.domid = domid;
+	take_leaf(&r, &n->op);
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed RENEWAL_INFO from the parent");
+	n->op.finish = window_finish;
+	acme_start(&n->op);
 }
 
 /*
  * The answer to a one-off request (REVOKE, ROLLOVER): the id, whether it
- * was done (rc 0), and o's error if not.  Frees o's error.
+ * was done, and the error if not.
  */
 static void
-send_result(uint32_t type, uint32_t id, struct net_order *o, int rc)
+result_finish(struct acme_op *o)
 {
 	struct buf	 b;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_u32(&b, id);
-	buf_add_u32(&b, rc == 0);
-	buf_add_text(&b, rc == 0 ? "" : o->error ? o->error :
+	buf_add_u32(&b, o->kind == ACME_REVOKE ? o->domid : o->a->id);
+	buf_add_u32(&b, o->rc == 0);
+	buf_add_text(&b, o->rc == 0 ? "" : o->error ? o->error :
 	    "unknown failure", MSG_TEXT_MAX);
-	send_parent(type, &b);
+	(void)np_send(&np_parent, o->kind == ACME_REVOKE ?
+	    MSG_REVOKE_RESULT : MSG_ROLLOVER_RESULT, 0, &b);
 	buf_free(&b);
-	free(o->error_type);
-	free(o->error);
+	op_free(o->shell);
 }
 
 /* MSG_REVOKE: revoke a leaf, answer MSG_REVOKE_RESULT. */
 static void
 revoke_request(struct imsg *m)
 {
-	struct net_order	 o;
+	struct np_authority	*na;
+	struct np_op		*n;
+	struct acme_op		*o;
 	struct rbuf		 r;
-	const uint8_t		*der;
-	size_t			 len;
-	uint32_t		 authid;
-	char			*name;
+	uint32_t		 domid, authid;
 
-	memset(&o, 0, sizeof(o));
 	rbuf_init(&r, m->data, m->datalen);
-	o.domid = rbuf_u32(&r);
+	domid = rbuf_u32(&r);
 	authid = rbuf_u32(&r);
-	o.keyid = rbuf_u32(&r);
-	o.cert_key = rbuf_u32(&r) != 0;
-	name = rbuf_str(&r, MSG_NAME_MAX);
-	der = rbuf_blob(&r, &len, MSG_CERT_DER_MAX);
-	if (rbuf_end(&r) == -1 || len == 0 ||
-	    (o.a = authority_byid(authid)) == NULL)
+	if ((na = authority_byid(authid)) == NULL)
 		fatalx("malformed REVOKE from the parent");
-	o.names = &name;
-	o.nnames = 1;
-	o.retry_after = -1;
-	send_result(MSG_REVOKE_RESULT, o.domid, &o,
-	    acme_revoke(&o, der, len));
-	free(name);
+	n = op_new(ACME_REVOKE, na);
+	o = &n->op;
+	o->domid = domid;
+	o->keyid = rbuf_u32(&r);
+	o->cert_key = rbuf_u32(&r) != 0;
+	if ((o->names = calloc(1, sizeof(char *))) == NULL)
+		fatal("calloc");
+	o->names[0] = rbuf_str(&r, MSG_NAME_MAX);
+	o->nnames = 1;
+	take_leaf(&r, o);
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed REVOKE from the parent");
+	o->finish = result_finish;
+	acme_start(o);
 }
 
 /* MSG_ROLLOVER: change an account's key, answer MSG_ROLLOVER_RESULT. */
 static void
 rollover_request(struct imsg *m)
 {
-	struct net_order	 o;
+	struct np_authority	*na;
+	struct np_op		*n;
+	struct acme_op		*o;
 	struct rbuf		 r;
-	uint32_t		 authid, newid, existed;
-	char			*name;
+	uint32_t		 authid;
 
-	memset(&o, 0, sizeof(o));
 	rbuf_init(&r, m->data, m->datalen);
 	authid = rbuf_u32(&r);
-	newid = rbuf_u32(&r);
-	existed = rbuf_u32(&r);
-	if (rbuf_end(&r) == -1 || (o.a = authority_byid(authid)) == NULL)
+	if ((na = authority_byid(authid)) == NULL)
 		fatalx("malformed ROLLOVER from the parent");
-	name = o.a->name;
-	o.names = &name;
-	o.nnames = 1;
-	o.retry_after = -1;
-	send_result(MSG_ROLLOVER_RESULT, authid, &o,
-	    acme_key_change(&o, newid, existed != 0));
+	n = op_new(ACME_KEY_CHANGE, na);
+	o = &n->op;
+	o->new_keyid = rbuf_u32(&r);
+	o->new_existed = rbuf_u32(&r) != 0;
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed ROLLOVER from the parent");
+	if ((o->names = calloc(1, sizeof(char *))) == NULL ||
+	    (o->names[0] = strdup(na->a.name)) == NULL)
+		fatal("calloc");
+	o->nnames = 1;
+	o->finish = result_finish;
+	acme_start(o);
+}
+
+static void
+verify_done(void *arg, const struct buf *b)
+{
+	(void)arg;
+	(void)np_send(&np_parent, MSG_VERIFY_RESULT, 0, b);
+}
+
+static void
+parent_dispatch(struct imsg *m)
+{
+	if (!ready) {
+		switch (m->hdr.type) {
+		case MSG_AUTHORITY:
+			recv_authority(m);
+			return;
+		case MSG_READY:
+			/* What follows waits until netproc is sandboxed. */
+			ready = 1;
+			np_parent.held = 1;
+			return;
+		case MSG_SHUTDOWN:
+			exit(0);
+		default:
+			fatalx("unexpected %s from the parent",
+			    msg_name(m->hdr.type));
+		}
+	}
+	switch (m->hdr.type) {
+	case MSG_ISSUE:
+		issue(m);
+		break;
+	case MSG_VERIFY:
+		verify_request_start(m, verify_done, NULL);
+		break;
+	case MSG_RENEWAL_INFO:
+		renewal_info(m);
+		break;
+	case MSG_REVOKE:
+		revoke_request(m);
+		break;
+	case MSG_ROLLOVER:
+		rollover_request(m);
+		break;
+	case MSG_SHUTDOWN:
+		exit(0);
+	default:
+		fatalx("unexpected %s from the parent", msg_name(m->hdr.type));
+	}
+}
+
+static struct np_chan *
+chan_open(struct np_chan *c, int fd)
+{
+	if ((c->c = ichan_new(fd, IMSG_MAX_SIZE)) == NULL)
+		fatal("channels");
+	return c;
 }
 
 int
 netproc_main(int debug, int verbose)
 {
 	struct sandbox	 sb;
-	struct imsg	 m;
 	struct buf	 b;
-	int		 r;
 
 	(void)debug;
 	log_procname("netproc");
 	signal(SIGTERM, stop_now);
-	if ((parent = ichan_new(PROC_FD_PARENT, IMSG_MAX_SIZE)) == NULL ||
-	    (keyproc = ichan_new(PROC_FD_PEER1, IMSG_MAX_SIZE)) == NULL ||
-	    (chald = ichan_new(PROC_FD_PEER2, IMSG_MAX_SIZE)) == NULL)
-		fatal("channels");
-	log_tochan(parent);
+	chan_open(&np_parent, PROC_FD_PARENT);
+	chan_open(&np_keyproc, PROC_FD_PEER1);
+	chan_open(&np_chald, PROC_FD_PEER2);
+	log_tochan(np_parent.c);
 	log_setverbose(verbose);
+	acme_set_io(&np_io);
 	/*
 	 * Before libcurl initialises libcrypto: no clean-up at exit, the
 	 * process ends and takes everything with it.
@@ -682,24 +577,10 @@ netproc_main(int debug, int verbose)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The authorities, then READY. */
-	for (;;) {
-		if ((r = ichan_recv(parent, &m)) != 1)
-			exit(r == 0 ? 0 : 1);
-		if (msg_check(&m) == -1)
-			fatalx("malformed %s from the parent",
-			    msg_name(m.hdr.type));
-		if (m.hdr.type == MSG_READY) {
-			imsg_clear(&m);
-			break;
-		}
-		if (m.hdr.type == MSG_SHUTDOWN)
-			exit(0);
-		if (m.hdr.type != MSG_AUTHORITY)
-			fatalx("unexpected %s from the parent",
-			    msg_name(m.hdr.type));
-		recv_authority(&m);
-		imsg_clear(&m);
-	}
+	chan_watch(&np_parent);
+	while (!ready)
+		if (ev_run_once(-1) == -1)
+			fatal("poll");
 
 	memset(&sb, 0, sizeof(sb));
 	sb.profile = SANDBOX_NETPROC;
@@ -708,9 +589,10 @@ netproc_main(int debug, int verbose)
 	sb.keep_fds = PROC_FD_PEER2 + 1;
 	if (sandbox_enter(&sb) == -1)
 		fatalx("sandbox");
-	proc_sandboxed(parent);
+	proc_sandboxed(np_parent.c);
 	buf_init(&b, 16);
-	send_parent(MSG_READY, &b);
+	np_send(&np_parent, MSG_READY, 0, &b);
+	buf_free(&b);
 	/*
 	 * libcurl brings 36 libraries whose symbol tables and constructors
 	 * were needed once: their pages go back to the page cache (about
@@ -718,37 +600,11 @@ netproc_main(int debug, int verbose)
 	 */
 	log_debug("start-up pages given back: %zu kB", proc_trim() / 1024);
 
-	for (;;) {
-		if ((r = ichan_recv(parent, &m)) != 1)
-			exit(r == 0 ? 0 : 1);
-		if (msg_check(&m) == -1)
-			fatalx("malformed %s from the parent",
-			    msg_name(m.hdr.type));
-		switch (m.hdr.type) {
-		case MSG_ISSUE:
-			issue(&m);
-			break;
-		case MSG_VERIFY:
-			buf_init(&b, MSG_PAYLOAD_MAX);
-			verify_request(&m, &b);
-			send_parent(MSG_VERIFY_RESULT, &b);
-			buf_free(&b);
-			break;
-		case MSG_RENEWAL_INFO:
-			renewal_info(&m);
-			break;
-		case MSG_REVOKE:
-			revoke_request(&m);
-			break;
-		case MSG_ROLLOVER:
-			rollover_request(&m);
-			break;
-		case MSG_SHUTDOWN:
-			exit(0);
-		default:
-			fatalx("unexpected %s from the parent",
-			    msg_name(m.hdr.type));
-		}
-		imsg_clear(&m);
-	}
+	chan_watch(&np_keyproc);
+	chan_watch(&np_chald);
+	np_parent.held = 0;
+	chan_drain(&np_parent);
+	for (;;)
+		if (ev_run_once(-1) == -1)
+			fatal("poll");
 }
