@@ -157,6 +157,41 @@ t_domain() {
 	} >>"$f"
 }
 
+# t_domains FILE N FORMAT: appends N domain blocks (t_domain), named by
+# the printf FORMAT with 1 to N.
+t_domains() {
+	tds_i=1
+	while [ "$tds_i" -le "$2" ]; do
+		t_domain "$1" "$(printf "$3" "$tds_i")"
+		tds_i=$((tds_i + 1))
+	done
+}
+
+# t_verified N FORMAT: how many of the N domains t_domains named verify
+# (t_verify).
+t_verified() {
+	tvd_i=1 tvd_n=0
+	while [ "$tvd_i" -le "$1" ]; do
+		t_verify "$(printf "$2" "$tvd_i")" && tvd_n=$((tvd_n + 1))
+		tvd_i=$((tvd_i + 1))
+	done
+	echo "$tvd_n"
+}
+
+# t_max_orders FILE N: the authority "pebble" of FILE runs N orders at once.
+t_max_orders() {
+	sed -i "/^authority pebble {/a\\
+	max orders $2" "$1"
+}
+
+# t_gone PID...: none of the processes is still there.
+t_gone() {
+	for tg_p in "$@"; do
+		kill -0 "$tg_p" 2>/dev/null && return 1
+	done
+	return 0
+}
+
 # t_conf_copy SRC DST [PREFIX...]: copies a configuration file, or a
 # directory of them, to DST under $T_TMP, where acmed trusts it whoever
 # owns the checkout and whatever its modes.  Paths under each PREFIX
