@@ -4,7 +4,8 @@
  * until a descriptor is ready or the first timer is due, then runs the
  * handlers of what happened.  A handler may add or remove descriptors
  * and timers, its own included: a descriptor removed before its turn in
- * the pass is not handled.
+ * the pass is not handled, nor one closed and opened again meanwhile
+ * under the same number.
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,13 +19,16 @@
 struct ev_fdent {
 	int		 fd;
 	short		 events;
+	unsigned long	 serial;	/* of this registration of fd */
 	ev_fd_fn	 fn;
 	void		*arg;
 };
 
 static struct ev_fdent	*fds;
 static size_t		 nfds, capfds;
+static unsigned long	 serials;
 static struct pollfd	*pfds;
+static unsigned long	*pserials;	/* the serial each pfds[i] was for */
 static size_t		 cappfds;
 static struct ev_timer	**heap;		/* heap[0] unused: 1-based */
 static size_t		 nheap, capheap;
@@ -64,6 +68,7 @@ ev_fd(int fd, short events, ev_fd_fn fn, void *arg)
 			capfds = capfds ? capfds * 2 : 16;
 		}
 		e = &fds[nfds++];
+		e->serial = ++serials;
 	}
 	e->fd = fd;
 	e->events = events;
@@ -185,6 +190,7 @@ ev_run_once(long max_ms)
 {
 	struct pollfd	*np;
 	struct ev_fdent	*e;
+	unsigned long	*ns;
 	long long	 wait;
 	size_t		 i, n;
 	int		 r;
@@ -193,12 +199,16 @@ ev_run_once(long max_ms)
 		if ((np = reallocarray(pfds, nfds, sizeof(*pfds))) == NULL)
 			return -1;
 		pfds = np;
+		if ((ns = reallocarray(pserials, nfds, sizeof(*ns))) == NULL)
+			return -1;
+		pserials = ns;
 		cappfds = nfds;
 	}
 	for (i = 0; i < nfds; i++) {
 		pfds[i].fd = fds[i].fd;
 		pfds[i].events = fds[i].events;
 		pfds[i].revents = 0;
+		pserials[i] = fds[i].serial;
 	}
 	n = nfds;
 	wait = max_ms;
@@ -216,9 +226,9 @@ ev_run_once(long max_ms)
 	for (i = 0; r > 0 && i < n; i++) {
 		if (pfds[i].revents == 0)
 			continue;
-		/* Still waited for, by the same handler's table entry? */
+		/* Still waited for, by the registration it was for? */
 		if ((e = fd_find(pfds[i].fd)) == NULL ||
-		    (e->events & pfds[i].events) == 0)
+		    e->serial != pserials[i])
 			continue;
 		e->fn(pfds[i].fd, pfds[i].revents, e->arg);
 	}

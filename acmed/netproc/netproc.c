@@ -240,6 +240,7 @@ op_new(enum acme_kind kind, struct np_authority *na)
 	return n;
 }
 
+/* The protocol's op is the first member: freeing it frees n. */
 static void
 op_free(struct np_op *n)
 {
