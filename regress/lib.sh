@@ -84,14 +84,36 @@ t_users() {
 # PEBBLE_MGMT, T_HTTP_PORT, T_PEBBLE_DIR.  Stopped at exit.
 t_pebble() {
 	T_PEBBLE_DIR=$T_TMP/pebble
+	T_PEBBLE_BASE=$1
 	: "${T_HTTP_PORT:=$(($1 + 6))}"
-	PEBBLE_PORT=$1 PEBBLE_MGMT_PORT=$(($1 + 1)) \
-	    PEBBLE_DNS_PORT=$(($1 + 2)) PEBBLE_CHALL_MGMT_PORT=$(($1 + 3)) \
-	    PEBBLE_TLS_PORT=$(($1 + 4)) PEBBLE_HTTP_PORT=$T_HTTP_PORT \
-	    "$TOP/regress/pebble.sh" start "$T_PEBBLE_DIR" >/dev/null || return 1
+	t_pebble_start || return 1
 	t_at_exit "$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR"
 	. "$T_PEBBLE_DIR/env"
 	export PEBBLE_URL PEBBLE_CA PEBBLE_MGMT T_HTTP_PORT
+}
+t_pebble_start() {
+	PEBBLE_PORT=$T_PEBBLE_BASE PEBBLE_MGMT_PORT=$((T_PEBBLE_BASE + 1)) \
+	    PEBBLE_DNS_PORT=$((T_PEBBLE_BASE + 2)) \
+	    PEBBLE_CHALL_MGMT_PORT=$((T_PEBBLE_BASE + 3)) \
+	    PEBBLE_TLS_PORT=$((T_PEBBLE_BASE + 4)) PEBBLE_HTTP_PORT=$T_HTTP_PORT \
+	    "$TOP/regress/pebble.sh" start "$T_PEBBLE_DIR" >/dev/null
+}
+
+# t_pebble_stalled: Pebble 2.4 can deadlock on its own locks when many
+# orders run at once (a lookup holds its store's read lock and waits for
+# an authorization that the validation holds while it waits for the store,
+# a new order waiting to write in between): its log stops and every request
+# hangs.  True when the log has not grown for 15 s (a validation sleeps at
+# most 2 s, acmed polls at least every 5 s).
+t_pebble_stalled() {
+	[ $(($(date +%s) - $(stat -c %Y "$T_PEBBLE_DIR/pebble.log"))) -gt 15 ]
+}
+
+# t_pebble_again: a fresh Pebble on the same ports and with the same
+# environment, the same CA for its API (after a deadlock).
+t_pebble_again() {
+	"$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR" >/dev/null
+	t_pebble_start
 }
 
 # t_python: sets PY to python3, or skips the whole test without it (call
