@@ -175,15 +175,16 @@ register_send(struct acme_op *o, const struct acme_eab *eab)
 {
 	struct acme_authority	*a = o->a;
 
-	free(o->body);
-	if ((o->body = acme_req_new_account(a->contact, 0, eab)) == NULL) {
+	free(o->reg_body);
+	if ((o->reg_body = acme_req_new_account(a->contact, 0, eab)) ==
+	    NULL) {
 		acme_fail(o, "internal", "authority %s: new account request",
 		    a->name);
 		setup_fail(o);
 		return;
 	}
 	o->reg_tries++;
-	acme_post(o, a->dir.new_account, o->body, NULL, 1, registered);
+	acme_post(o, a->dir.new_account, o->reg_body, NULL, 1, registered);
 }
 
 static void
@@ -236,7 +237,7 @@ lost_looked_up(struct acme_op *o)
 		break;
 	case 0:
 		o->reg_tries++;
-		acme_post(o, o->a->dir.new_account, o->body, NULL, 1,
+		acme_post(o, o->a->dir.new_account, o->reg_body, NULL, 1,
 		    registered);
 		break;
 	default:

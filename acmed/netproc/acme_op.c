@@ -91,6 +91,7 @@ acme_op_free(struct acme_op *o)
 	acme_order_free(&o->ord);
 	acme_authz_free(&o->az);
 	free(o->body);
+	free(o->reg_body);
 	for (i = 0; i < o->ntokens; i++)
 		free(o->tokens[i]);
 	for (i = 0; i < o->nalts; i++)

@@ -143,6 +143,8 @@ struct acme_op {
 	int			 reordered;	/* newOrder lost, ordered again */
 	long			 wait_ms;	/* poll back-off */
 	char			*body;		/* a request kept for a resend */
+	char			*reg_body;	/* newAccount's, which may come
+						   in the middle of another */
 	char			*tokens[ACME_MAX_AUTHZ];
 	size_t			 ntokens;
 	char			*alts[ACME_MAX_ALTERNATES];

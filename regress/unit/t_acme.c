@@ -464,6 +464,44 @@ test_account_gone(void)
 	acme_op_free(o);
 }
 
+/*
+ * The account forgotten at finalize, then finalize's answer lost: the
+ * order, read again, still ready, is finalized again with its CSR, not
+ * with the registration sent in between.
+ */
+static void
+test_account_gone_at_finalize(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("ready", ""),
+		    CA "/o/1", 0 },
+		{ POST, CA "/o/1/fin", 400, NULL, PROBLEM("accountDoesNotExist",
+		    "no such account"), NULL, 0 },
+		{ POST, CA "/acct", 201, NULL, "{\"status\":\"valid\"}",
+		    CA "/acct/2", 0 },
+		{ POST, CA "/o/1/fin", 0, NULL, NULL, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/o/1", 200, NULL, ORDER("ready", ""), NULL, 0 },
+		{ POST, CA "/o/1/fin", 200, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), NULL, 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	o = issue_op("a.test");
+	CHECK(drive(o) && o->rc == 0, "account gone at finalize, answer "
+	    "lost: issued (%s)", o->error ? o->error : "");
+	CHECK(posted_has(5, CA "/o/1/fin|") && posted_has(5, "{\"csr\":"),
+	    "account gone at finalize, answer lost: finalized again with "
+	    "the CSR (%s)", posted[5]);
+	acme_op_free(o);
+}
+
 /* newOrder's answer lost: ordered again, once. */
 static void
 test_lost_new_order(void)
@@ -792,6 +830,7 @@ main(void)
 	test_issue();
 	test_bad_nonce();
 	test_account_gone();
+	test_account_gone_at_finalize();
 	test_lost_new_order();
 	test_lost_new_order_twice();
 	test_lost_answers();
