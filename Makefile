@@ -59,6 +59,13 @@ SRCS	:= $(filter-out $(MAINS),$(wildcard common/*.c acmed/*.c \
 OBJS	:= $(SRCS:%.c=$(O)/o/%.o) $(O)/o/acmed/parse.o
 MAINOBJ	:= $(O)/o/acmed/main.o
 LIB	:= $(O)/libacmed.a
+# netproc's code is its own archive, linked only into the netproc program
+# with common/'s: a call between netproc and another process fails to link.
+NETPROC_SRCS := $(wildcard acmed/netproc/*.c)
+NETPROC_OBJS := $(NETPROC_SRCS:%.c=$(O)/o/%.o)
+NETLIB	:= $(O)/libnetproc.a
+COMMON_OBJS := $(filter $(O)/o/common/%,$(OBJS))
+COMMONLIB := $(O)/libcommon.a
 
 UNIT_SRCS := $(wildcard regress/unit/t_*.c)
 UNITS	:= $(UNIT_SRCS:regress/unit/%.c=$(O)/regress/%)
@@ -100,10 +107,20 @@ $(O)/o/child-%.o: common/child_main.c common/proc.h
 	$(CC) $(ALL_CFLAGS) -DCHILD_ID=PROC_$(shell echo $* | tr a-z A-Z) \
 	    -DCHILD_MAIN=$*_main -c -o $@ common/child_main.c
 .PRECIOUS: $(O)/o/child-%.o
+$(O)/libexec/netproc: $(O)/o/child-netproc.o $(NETLIB) $(COMMONLIB)
+	@mkdir -p $(@D) && chmod 0755 $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(NETLIB) $(COMMONLIB) $(LIBS_netproc)
+	@chmod 0755 $@
 
 $(LIB): $(OBJS)
 	rm -f $@
 	ar rcs $@ $(OBJS)
+$(NETLIB): $(NETPROC_OBJS)
+	rm -f $@
+	ar rcs $@ $(NETPROC_OBJS)
+$(COMMONLIB): $(COMMON_OBJS)
+	rm -f $@
+	ar rcs $@ $(COMMON_OBJS)
 
 $(O)/o/acmed/parse.c $(O)/o/acmed/parse.h: acmed/parse.y
 	@mkdir -p $(@D)
@@ -116,13 +133,14 @@ $(O)/o/%.o: %.c | $(O)/o/acmed/parse.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/regress/%: regress/unit/%.c $(LIB) regress/unit/test.h
+$(O)/regress/%: regress/unit/%.c $(NETLIB) $(LIB) regress/unit/test.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iregress/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Iregress/unit $(ALL_LDFLAGS) -o $@ $< $(NETLIB) \
+	    $(LIB) $(LIBS)
 
-$(O)/regress/%: regress/helpers/%.c $(LIB)
+$(O)/regress/%: regress/helpers/%.c $(NETLIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(NETLIB) $(LIB) $(LIBS)
 
 tests: $(PROGS) $(UNITS) $(HELPERS)
 
@@ -133,11 +151,13 @@ FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
 	   -D_GNU_SOURCE -DACMED_VERSION=\"$(VERSION)\" -I. -Icommon -Iacmed \
 	   -I$(FUZZ_O)/acmed
 fuzzers: $(FUZZ_SRCS:regress/fuzz/%.c=$(FUZZ_O)/%)
-$(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(FUZZ_O)/acmed/parse.c \
-	    $(wildcard common/*.h acmed/*.h keyproc/*.h challenged/*.h)
+$(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(NETPROC_SRCS) $(FUZZ_O)/acmed/parse.c \
+	    $(wildcard common/*.h acmed/*.h acmed/netproc/*.h keyproc/*.h \
+	    challenged/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -DACMED_HELPER_DIR=\"/nonexistent\" -o $@ $< \
-	    $(SRCS) acmed/helpers.c $(FUZZ_O)/acmed/parse.c $(PKG_LIBS)
+	    $(SRCS) $(NETPROC_SRCS) acmed/helpers.c $(FUZZ_O)/acmed/parse.c \
+	    $(PKG_LIBS)
 $(FUZZ_O)/acmed/parse.c: acmed/parse.y
 	@mkdir -p $(@D)
 	$(YACC) -d -o $@ acmed/parse.y
@@ -221,4 +241,4 @@ uninstall:
 clean:
 	rm -rf obj obj-san obj-fuzz
 
--include $(OBJS:.o=.d) $(MAINOBJ:.o=.d)
+-include $(OBJS:.o=.d) $(NETPROC_OBJS:.o=.d) $(MAINOBJ:.o=.d)

@@ -30,7 +30,6 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
-#include "acme.h"
 #include "text.h"
 #include "trust.h"
 #include "x509check.h"
@@ -447,7 +446,7 @@ cert_id(const struct dstate *ds)
 	if (ds->state != CERT_ISSUED ||
 	    cert_leaf_der(leaf_file(ds->d), &der, &len) == -1)
 		return NULL;
-	id = acme_ari_cert_id(der, len);
+	id = x509_ari_id(der, len);
 	OPENSSL_free(der);
 	if (id != NULL && strlen(id) > MSG_CERTID_MAX) {
 		log_debug("%s: the certificate's renewal information id has "
@@ -484,6 +483,8 @@ issue_start(struct dstate *ds)
 	buf_add_lstr(&b, ds->d->preferred_chain);
 	buf_add_lstr(&b, replaces = cert_id(ds));
 	buf_add_lstr(&b, ds->order_url);
+	/* netproc starts the orders it cannot all run at once soonest first */
+	buf_add_i64(&b, ds->state == CERT_ISSUED ? ds->not_after : 0);
 	free(names);
 	free(replaces);
 	rc = send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b);

@@ -32,7 +32,6 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
-#include "acme.h"
 #include "trust.h"
 
 #include <openssl/crypto.h>
@@ -673,6 +672,7 @@ children_configure(void)
 		buf_add_u32(&b, a->id);
 		buf_add_u32(&b, existed);
 		buf_add_u32(&b, a->eab_kid != NULL);
+		buf_add_u32(&b, a->max_orders);
 		free(url);
 		if (send_msg(PROC_NETPROC, MSG_AUTHORITY, fd, &b) == -1) {
 			buf_free(&b);

@@ -117,8 +117,11 @@ conf_finish(struct config *c)
 	    conf_listen(c, "*", CONF_HTTP_PORT, &why) == -1)
 		fatalx("default listen: %s", why);
 
-	TAILQ_FOREACH(a, &c->authorities, entry)
+	TAILQ_FOREACH(a, &c->authorities, entry) {
+		if (a->max_orders == 0)
+			a->max_orders = CONF_MAX_ORDERS;
 		nauth++;
+	}
 	TAILQ_FOREACH(d, &c->domains, entry) {
 		if (d->auth_name != NULL) {
 			if ((d->auth = config_authority(c, d->auth_name))
@@ -907,6 +910,7 @@ config_dump(const struct config *c)
 			printf("\n\tcontact ");
 			dump_str(a->contact);
 		}
+		printf("\n\tmax orders %u", a->max_orders);
 		if (a->eab_kid != NULL) {
 			printf("\n\texternal account ");
 			dump_str(a->eab_kid);

@@ -29,6 +29,7 @@
 #define CONF_HTTP_PORT		80
 #define CONF_VERIFY_PORT	443
 #define CONF_MAX_VERIFY		16	/* endpoints per domain */
+#define CONF_MAX_ORDERS		10	/* orders at once per authority */
 
 struct listen_addr {
 	TAILQ_ENTRY(listen_addr)	 entry;
@@ -49,6 +50,7 @@ struct authority {
 	char			*eab_kid;	/* external account, or NULL */
 	char			*eab_key;	/* its MAC key file */
 	char			*ca_file;	/* NULL: system trust store */
+	unsigned int		 max_orders;	/* orders at once, 0: default */
 	const char		*file;		/* where it was defined */
 	int			 line;
 };

@@ -179,6 +179,7 @@ static const struct phrase {
 	{ "contact",				CONF_BLOCK_AUTHORITY },
 	{ "external account",			CONF_BLOCK_AUTHORITY },
 	{ "insecure",				CONF_BLOCK_AUTHORITY },
+	{ "max orders",			CONF_BLOCK_AUTHORITY },
 	{ "alternative names",			CONF_BLOCK_DOMAIN },
 	{ "domain name",			CONF_BLOCK_DOMAIN },
 	{ "domain key",				CONF_BLOCK_DOMAIN },

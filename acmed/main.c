@@ -38,7 +38,6 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
-#include "acme.h"
 
 #include <openssl/crypto.h>
 

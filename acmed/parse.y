@@ -160,7 +160,7 @@ static const char	*state_file;
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
-%token	VERIFY
+%token	VERIFY MAX ORDERS
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -505,6 +505,15 @@ authoptsl	: API URL STRING		{
 			free($3);
 			free($5);
 		}
+		| MAX ORDERS NUMBER		{
+			if (cur_auth->max_orders != 0)
+				conf_err("max orders %lld: given twice", $3);
+			else if ($3 < 1 || $3 > MSG_ORDERS_MAX)
+				conf_err("max orders %lld: from 1 to %d", $3,
+				    MSG_ORDERS_MAX);
+			else
+				cur_auth->max_orders = (unsigned int)$3;
+		}
 		| INSECURE			{
 			conf_err("insecure is not supported: name the CA's "
 			    "certificate with api ca instead");
@@ -706,10 +715,12 @@ static const struct keyword keywords[] = {
 	{ "keyproc",		KEYPROC },
 	{ "listen",		LISTEN },
 	{ "log",		LOG },
+	{ "max",		MAX },
 	{ "name",		NAME },
 	{ "names",		NAMES },
 	{ "netproc",		NETPROC },
 	{ "on",			ON },
+	{ "orders",		ORDERS },
 	{ "pid",		PID },
 	{ "port",		PORT },
 	{ "preferred",		PREFERRED },

@@ -106,13 +106,13 @@ pack_fds(int *fds, int n)
 }
 
 static void
-reply_ack(struct imsgchan *net, const char *token, int ok)
+reply_ack(struct imsgchan *net, uint32_t peerid, const char *token, int ok)
 {
 	struct buf	 b;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (buf_add_lstr(&b, token) == -1 || buf_add_u32(&b, ok) == -1 ||
-	    msg_compose(net, MSG_CHAL_ACK, 0, -1, &b) == -1)
+	    msg_compose(net, MSG_CHAL_ACK, peerid, -1, &b) == -1)
 		fatal("CHAL_ACK for token %.64s", token);
 	buf_free(&b);
 	if (ichan_flush(net) == -1)
@@ -144,10 +144,10 @@ net_dispatch(struct imsgchan *net, struct toktab *toks)
 				    tok, errno == ENOSPC ? "too many tokens" :
 				    errno == EINVAL ? "not base64url or too long"
 				    : strerror(errno));
-				reply_ack(net, tok, 0);
+				reply_ack(net, m.hdr.peerid, tok, 0);
 			} else {
 				log_debug("token %s published", tok);
-				reply_ack(net, tok, 1);
+				reply_ack(net, m.hdr.peerid, tok, 1);
 			}
 			free(tok);
 			free(ka);

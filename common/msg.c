@@ -101,7 +101,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		U32("authority id"), STR("name", MSG_NAME_MAX),
 		STR("api url", MSG_URL_MAX), STR("contact", MSG_CONTACT_MAX),
 		STR("account url", MSG_URL_MAX), U32("account key id"),
-		U32("key existed"), U32("external account") } },
+		U32("key existed"), U32("external account"),
+		U32("max orders") } },
 	[MSG_ACCOUNT_URL] = { "ACCOUNT_URL", NOFD, {
 		U32("authority id"), STR("url", MSG_URL_MAX) } },
 	[MSG_ISSUE] = { "ISSUE", NOFD, {
@@ -109,7 +110,7 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("names", MSG_NAMES_MAX),
 		STR("preferred chain", MSG_CHAIN_NAME_MAX),
 		STR("replaces", MSG_CERTID_MAX),
-		STR("order url", MSG_URL_MAX) } },
+		STR("order url", MSG_URL_MAX), I64("deadline") } },
 	[MSG_ORDER_URL] = { "ORDER_URL", NOFD, {
 		U32("domain id"), STR("url", MSG_URL_MAX) } },
 	[MSG_CERT] = { "CERT", NOFD, {

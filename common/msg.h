@@ -57,6 +57,7 @@ struct buf;
 #define MSG_CERT_DER_MAX	32768	/* a leaf certificate, DER */
 #define MSG_ADDR_MAX		64	/* "[v6 address]:port" */
 #define MSG_PEM_MAX		(MSG_PAYLOAD_MAX - 8)	/* a chain, a JWS */
+#define MSG_ORDERS_MAX		1000	/* max orders: one authority's at once */
 
 /* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
 #define KEY_ALLOW_SIGNATURES	20
@@ -120,7 +121,7 @@ enum msg_type {
 	MSG_KEY_CHANGE,		/* both JWS, with netproc's nonce */
 	MSG_KEYPROC_ERR,
 
-	/* netproc <-> challenged */
+	/* netproc <-> challenged: CHAL_ACK carries CHAL_ADD's peer id */
 	MSG_CHAL_ADD,
 	MSG_CHAL_DEL,
 	MSG_CHAL_ACK,

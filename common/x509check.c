@@ -2,7 +2,8 @@
  * Certificate checks shared by the parent and keyproc: is a certificate
  * the provisional one, when is it valid, and does an issued chain belong
  * to the domain (its key, exactly its names, each certificate signed by
- * the next).
+ * the next); and, for the parent and netproc, the renewal information id
+ * of a certificate.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "base64.h"
 #include "x509check.h"
 
 /* 1 if x is self-issued with the provisional CN prefix. */
@@ -455,4 +457,55 @@ x509_leaf_info(const void *pem, size_t len, time_t *notbefore,
 	BIO_free(bio);
 	ERR_clear_error();
 	return rc;
+}
+
+/*
+ * RFC 9773 section 4.1: base64url(AKI keyIdentifier) "." base64url(the
+ * serial number's DER content octets, leading zero included).
+ */
+char *
+x509_ari_id(const void *der, size_t len)
+{
+	const unsigned char	*p = der;
+	const ASN1_OCTET_STRING	*aki;
+	const ASN1_INTEGER	*serial;
+	X509			*x = NULL;
+	unsigned char		*sder = NULL;
+	char			*a = NULL, *s = NULL, *id = NULL;
+	size_t			 off, n;
+	int			 slen;
+
+	if (der == NULL || len == 0 || len > CHAIN_PEM_MAX)
+		return NULL;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL)
+		goto out;
+	if ((aki = X509_get0_authority_key_id(x)) == NULL ||
+	    ASN1_STRING_length(aki) <= 0)
+		goto out;
+	serial = X509_get0_serialNumber(x);
+	if ((slen = i2d_ASN1_INTEGER((ASN1_INTEGER *)serial, &sder)) < 3 ||
+	    sder[0] != V_ASN1_INTEGER)
+		goto out;
+	if (sder[1] < 0x80)
+		off = 2;
+	else {
+		n = sder[1] & 0x7f;
+		if (n == 0 || n > 2)
+			goto out;
+		off = 2 + n;
+	}
+	if (off >= (size_t)slen)
+		goto out;
+	if ((a = b64url_encode(ASN1_STRING_get0_data(aki),
+	    ASN1_STRING_length(aki))) == NULL ||
+	    (s = b64url_encode(sder + off, slen - off)) == NULL)
+		goto out;
+	if (asprintf(&id, "%s.%s", a, s) == -1)
+		id = NULL;
+ out:
+	free(a);
+	free(s);
+	OPENSSL_free(sder);
+	X509_free(x);
+	return id;
 }

@@ -1,6 +1,7 @@
 /*
  * Checks on certificates that both the parent (before it installs a
- * chain, when it reads the certificate on disk) and keyproc need.
+ * chain, when it reads the certificate on disk) and keyproc need, and the
+ * renewal information id (RFC 9773) the parent and netproc both use.
  */
 #ifndef ACMED_X509CHECK_H
 #define ACMED_X509CHECK_H
@@ -43,6 +44,7 @@ int		 x509_check_certs(X509 *const *, int, const unsigned char *,
 		    size_t, char *const *, size_t, time_t *, time_t *, char *,
 		    size_t);
 int		 x509_check_issued(X509 *const *, int, char *, size_t);
+char		*x509_ari_id(const void *, size_t);
 int		 x509_check_chain(const void *, size_t, EVP_PKEY *,
 		    char *const *, size_t, time_t *, time_t *, char *, size_t);
 

@@ -84,14 +84,36 @@ t_users() {
 # PEBBLE_MGMT, T_HTTP_PORT, T_PEBBLE_DIR.  Stopped at exit.
 t_pebble() {
 	T_PEBBLE_DIR=$T_TMP/pebble
+	T_PEBBLE_BASE=$1
 	: "${T_HTTP_PORT:=$(($1 + 6))}"
-	PEBBLE_PORT=$1 PEBBLE_MGMT_PORT=$(($1 + 1)) \
-	    PEBBLE_DNS_PORT=$(($1 + 2)) PEBBLE_CHALL_MGMT_PORT=$(($1 + 3)) \
-	    PEBBLE_TLS_PORT=$(($1 + 4)) PEBBLE_HTTP_PORT=$T_HTTP_PORT \
-	    "$TOP/regress/pebble.sh" start "$T_PEBBLE_DIR" >/dev/null || return 1
+	t_pebble_start || return 1
 	t_at_exit "$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR"
 	. "$T_PEBBLE_DIR/env"
 	export PEBBLE_URL PEBBLE_CA PEBBLE_MGMT T_HTTP_PORT
+}
+t_pebble_start() {
+	PEBBLE_PORT=$T_PEBBLE_BASE PEBBLE_MGMT_PORT=$((T_PEBBLE_BASE + 1)) \
+	    PEBBLE_DNS_PORT=$((T_PEBBLE_BASE + 2)) \
+	    PEBBLE_CHALL_MGMT_PORT=$((T_PEBBLE_BASE + 3)) \
+	    PEBBLE_TLS_PORT=$((T_PEBBLE_BASE + 4)) PEBBLE_HTTP_PORT=$T_HTTP_PORT \
+	    "$TOP/regress/pebble.sh" start "$T_PEBBLE_DIR" >/dev/null
+}
+
+# t_pebble_stalled: Pebble 2.4 can deadlock on its own locks when many
+# orders run at once (a lookup holds its store's read lock and waits for
+# an authorization that the validation holds while it waits for the store,
+# a new order waiting to write in between): its log stops and every request
+# hangs.  True when the log has not grown for 15 s (a validation sleeps at
+# most 2 s, acmed polls at least every 5 s).
+t_pebble_stalled() {
+	[ $(($(date +%s) - $(stat -c %Y "$T_PEBBLE_DIR/pebble.log"))) -gt 15 ]
+}
+
+# t_pebble_again: a fresh Pebble on the same ports and with the same
+# environment, the same CA for its API (after a deadlock).
+t_pebble_again() {
+	"$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR" >/dev/null
+	t_pebble_start
 }
 
 # t_python: sets PY to python3, or skips the whole test without it (call
@@ -155,6 +177,41 @@ t_domain() {
 		echo "	sign with pebble"
 		echo "}"
 	} >>"$f"
+}
+
+# t_domains FILE N FORMAT: appends N domain blocks (t_domain), named by
+# the printf FORMAT with 1 to N.
+t_domains() {
+	tds_i=1
+	while [ "$tds_i" -le "$2" ]; do
+		t_domain "$1" "$(printf "$3" "$tds_i")"
+		tds_i=$((tds_i + 1))
+	done
+}
+
+# t_verified N FORMAT: how many of the N domains t_domains named verify
+# (t_verify).
+t_verified() {
+	tvd_i=1 tvd_n=0
+	while [ "$tvd_i" -le "$1" ]; do
+		t_verify "$(printf "$2" "$tvd_i")" && tvd_n=$((tvd_n + 1))
+		tvd_i=$((tvd_i + 1))
+	done
+	echo "$tvd_n"
+}
+
+# t_max_orders FILE N: the authority "pebble" of FILE runs N orders at once.
+t_max_orders() {
+	sed -i "/^authority pebble {/a\\
+	max orders $2" "$1"
+}
+
+# t_gone PID...: none of the processes is still there.
+t_gone() {
+	for tg_p in "$@"; do
+		kill -0 "$tg_p" 2>/dev/null && return 1
+	done
+	return 0
 }
 
 # t_conf_copy SRC DST [PREFIX...]: copies a configuration file, or a

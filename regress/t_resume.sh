@@ -32,12 +32,6 @@ stop_challenged() {
 	    return 1
 	kids=$(pgrep -P "$apid")
 }
-children_gone() {
-	for k in $kids; do
-		kill -0 "$k" 2>/dev/null && return 1
-	done
-	return 0
-}
 
 # The first run places the order; it and two restarts are killed as soon
 # as the order is known (the restarts: as soon as they say they resume).
@@ -49,7 +43,7 @@ kill -9 "$apid"
 wait "$apid" 2>/dev/null
 kill -CONT $kids 2>/dev/null
 first=$(cat "$orderfile")
-check "the children die with the parent" wait_for 5 children_gone
+check "the children die with the parent" wait_for 5 t_gone $kids
 for n in 2 3 4; do
 	start $n
 	stop_challenged
@@ -57,7 +51,7 @@ for n in 2 3 4; do
 	kill -9 "$apid"
 	wait "$apid" 2>/dev/null
 	kill -CONT $kids 2>/dev/null
-	wait_for 5 children_gone
+	wait_for 5 t_gone $kids
 	check "restart $n resumes the first order" \
 	    grep -q "resuming order $first" "$T_TMP/log.$n"
 done

@@ -49,45 +49,22 @@ done
 shift $((OPTIND - 1))
 clients=${*:-acmed certbot lego uacme acme-tiny dehydrated}
 
-die() {
-	echo "issue.sh: $*" >&2
-	exit 1
-}
-note() {
-	echo "# $*" >&2
-}
+. "$top/regress/bench/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 
 # The peers and tools, from Debian, if missing.
-need=""
 for c in $clients; do
 	case $c in
-	acmed)	;;
-	certbot|lego|uacme|acme-tiny|dehydrated)
-		command -v "$c" >/dev/null || need="$need $c" ;;
+	acmed|certbot|lego|uacme|acme-tiny|dehydrated) ;;
 	*)	die "unknown client $c" ;;
 	esac
 done
-command -v python3 >/dev/null || need="$need python3"
-command -v pebble >/dev/null || need="$need pebble"
-command -v curl >/dev/null || need="$need curl"
-if [ -n "$need" ]; then
-	note "installing$need"
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends $need >/dev/null ||
-	    die "apt-get install$need failed"
-fi
+# shellcheck disable=SC2086
+bench_need $(echo "$clients" | sed 's/acmed//') python3 pebble curl
 
 make -C "$top" -s >/dev/null || die "make failed"
-mkdir -p "$top/obj/bench"
-if [ ! -x "$measure" ] || [ "$top/regress/bench/measure.c" -nt "$measure" ]
-then
-	${CC:-cc} -O2 -Wall -Wextra -D_GNU_SOURCE -o "$measure" \
-	    "$top/regress/bench/measure.c" || die "cannot build $measure"
-fi
-"$top/etc/mkusers.sh" >/dev/null || die "mkusers.sh failed"
+bench_measure
 
 work=$(mktemp -d /tmp/acmed-bench.XXXXXX) || die "mktemp"
 chmod 0755 "$work"
@@ -106,11 +83,7 @@ stop_web() {
 cleanup() {
 	stop_web
 	"$top/regress/pebble.sh" stop "$work/pebble" >/dev/null 2>&1
-	if [ -n "${KEEP:-}" ]; then
-		note "kept $work"
-	else
-		rm -rf "$work"
-	fi
+	bench_work_done
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -123,11 +96,8 @@ PEBBLE_PORT=$port PEBBLE_MGMT_PORT=$((port + 1)) \
     die "Pebble does not start"
 . "$work/pebble/env"
 pebble_pid=$(cat "$work/pebble/pebble.pid")
-hz=$(getconf CLK_TCK)
-
 pebble_cpu_ms() {
-	awk -v hz="$hz" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' \
-	    "/proc/$pebble_pid/stat" 2>/dev/null || echo 0
+	bench_cpu_ms "$pebble_pid"
 }
 
 # Nothing may hold the http-01 port between clients.

@@ -10,10 +10,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "acmed/acme.h"
-#include "acmed/http.h"
-#include "acmed/json.h"
+#include "acmed/netproc/acme.h"
+#include "acmed/netproc/http.h"
+#include "acmed/netproc/json.h"
 #include "text.h"
+#include "x509check.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -107,7 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(s);
 		break;
 	case 9:
-		if ((t = acme_ari_cert_id(data, size)) != NULL)
+		if ((t = x509_ari_id(data, size)) != NULL)
 			free(t);
 		break;
 	}

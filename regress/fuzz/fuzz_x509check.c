@@ -19,7 +19,7 @@
 #include <openssl/pem.h>
 
 #include "x509check.h"
-#include "acmed/castore.h"
+#include "acmed/netproc/castore.h"
 #include "keyproc/crypto.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -24,6 +24,7 @@ once:
 
   TIME renewalInfo CERTID
   TIME newOrder replaces=ID   (replaces=- when the order has none)
+  TIME order NAME[,NAME...]   (the names of a newOrder forwarded)
   TIME refused replaces=ID
   TIME post KIND              (a POST the server answered)
   TIME dropped KIND           (and its answer was not passed on)
@@ -52,8 +53,16 @@ line, the string a JSON string (escapes as JSON has them):
                        answered 500 serverInternal, not forwarded
   ratelimit SECS       every newOrder is answered 429 rateLimited with
                        Retry-After: SECS, not forwarded
+  ratelimit SECS N     only the newOrder after the first N the proxy saw
+                       is, once
+  pending NAME         every authorization for the identifier NAME ("*":
+                       any) is forwarded as "pending", its valid
+                       challenges as "processing", and every order naming
+                       it that is "ready" as "pending": the authority
+                       seems never to finish validating
 
-each logged (TIME identifier / detail / fail PATH / ratelimit).  Listens
+each logged (TIME identifier / detail / fail PATH / ratelimit / held
+NAME).  Listens
 on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
 port file.
 """
@@ -80,6 +89,8 @@ opts = None
 ari_path = None
 log_lock = threading.Lock()
 drop_lock = threading.Lock()
+order_lock = threading.Lock()
+orders_seen = 0
 upstream_ctx = None
 
 
@@ -107,19 +118,43 @@ def read_rules():
                     continue
                 if w[0] in ("identifier", "detail"):
                     rules[w[0]] = json.loads(w[1])
-                elif w[0] in ("fail", "ratelimit"):
+                elif w[0] in ("fail", "ratelimit", "pending"):
                     rules[w[0]] = w[1]
     except OSError:
         pass
     return rules
 
 
+def held(d, name):
+    """Whether the pending rule holds back an authorization or an order,
+    which it then rewrites."""
+    if isinstance(d.get("identifier"), dict) and "challenges" in d:
+        value = d["identifier"].get("value")
+        if name not in ("*", value):
+            return False
+        d["status"] = "pending"
+        for ch in d.get("challenges", []):
+            if isinstance(ch, dict) and ch.get("status") == "valid":
+                ch["status"] = "processing"
+        log_event("held " + str(value))
+        return True
+    ids = d.get("identifiers")
+    if isinstance(ids, list) and d.get("status") == "ready" and \
+            any(isinstance(i, dict) and name in ("*", i.get("value"))
+                for i in ids):
+        d["status"] = "pending"
+        log_event("held order")
+        return True
+    return False
+
+
 def rewrite(data, headers):
-    """An upstream answer with the identifier and detail rules applied."""
+    """An upstream answer with the identifier, detail and pending rules
+    applied."""
     rules = read_rules()
     ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
-    if not ("identifier" in rules or "detail" in rules) or \
-            "json" not in ctype:
+    if not ("identifier" in rules or "detail" in rules or
+            "pending" in rules) or "json" not in ctype:
         return data
     try:
         d = json.loads(data)
@@ -127,7 +162,9 @@ def rewrite(data, headers):
         return data
     if not isinstance(d, dict):
         return data
-    if "identifier" in rules and isinstance(d.get("identifier"), dict) \
+    if "pending" in rules and held(d, rules["pending"]):
+        pass
+    elif "identifier" in rules and isinstance(d.get("identifier"), dict) \
             and "challenges" in d:
         d["identifier"]["value"] = rules["identifier"]
         log_event("identifier")
@@ -139,14 +176,26 @@ def rewrite(data, headers):
     return json.dumps(d).encode()
 
 
-def order_replaces(body):
-    """The "replaces" of a newOrder JWS (None if absent); raises if the
-    body is not a JWS with an order payload."""
+def order_payload(body):
+    """The payload of a newOrder JWS; raises if the body is not one."""
     jws = json.loads(body)
     payload = json.loads(b64url_decode(jws["payload"]))
     if not isinstance(payload, dict) or "identifiers" not in payload:
         raise ValueError("not an order")
-    return payload.get("replaces")
+    return payload
+
+
+def order_replaces(body):
+    """The "replaces" of a newOrder JWS (None if absent); raises if the
+    body is not a JWS with an order payload."""
+    return order_payload(body).get("replaces")
+
+
+def order_names(body):
+    """The identifiers' values of a newOrder JWS, comma-separated."""
+    return ",".join(str(i.get("value")) for i in
+                    order_payload(body)["identifiers"]
+                    if isinstance(i, dict))
 
 
 def post_kind(body):
@@ -251,18 +300,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log_event("fail " + path)
             self.problem(500, "serverInternal", "failing as told")
             return True
-        if "ratelimit" not in rules:
-            return False
+        global orders_seen
         try:
             order_replaces(body)
         except (ValueError, KeyError, TypeError):
+            return False
+        with order_lock:
+            seen = orders_seen
+            orders_seen += 1
+        if "ratelimit" not in rules:
+            return False
+        secs = rules["ratelimit"].split()
+        if len(secs) > 1 and seen != int(secs[1]):
             return False
         log_event("ratelimit")
         doc = json.dumps({"type": "urn:ietf:params:acme:error:rateLimited",
                           "detail": "too many new orders recently",
                           "status": 429}).encode()
         self.answer(429, doc, "application/problem+json",
-                    [("Retry-After", rules["ratelimit"])])
+                    [("Retry-After", secs[0])])
         return True
 
     def forward(self, body, kind=None):
@@ -335,6 +391,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 rep = False
             if rep is not False:
                 log_event("newOrder replaces=%s" % (rep if rep else "-"))
+                log_event("order " + order_names(body))
                 if rep and opts.refuse and os.path.exists(opts.refuse):
                     log_event("refused replaces=%s" % rep)
                     self.problem(409, "alreadyReplaced",

@@ -1,6 +1,6 @@
 /*
- * Fetches a URL with netproc's transport (acmed/http.c) and prints what
- * it saw, for the shell tests:
+ * Fetches a URL with netproc's transport (acmed/netproc/http.c) and
+ * prints what it saw, for the shell tests:
  *
  *   http_get -c ca.pem [-I] [-d body] [-a accept] [-n count]
  *	[-t connect_ms,total_ms,low_speed_s] [-D] [-b] URL
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acmed/acme.h"
-#include "acmed/http.h"
+#include "acmed/netproc/acme.h"
+#include "acmed/netproc/http.h"
 
 static char *
 slurp(const char *path, size_t *len)
@@ -98,7 +98,7 @@ main(int argc, char *argv[])
 	const char	*ca = NULL, *data = NULL, *accept = NULL;
 	char		*pem;
 	size_t		 pemlen;
-	long		 cms = 0, tms = 0, ls = 0, conns = 0, c;
+	long		 cms = 0, tms = 0, ls = 0;
 	int		 ch, head = 0, count = 1, dir = 0, body = 0, i, rc = 0;
 
 	while ((ch = getopt(argc, argv, "a:bc:Dd:In:t:")) != -1) {
@@ -153,8 +153,6 @@ main(int argc, char *argv[])
 			rc = http_head(h, argv[0], &r);
 		else
 			rc = http_get(h, argv[0], &r);
-		if ((c = http_num_connects(h)) > 0)
-			conns += c;
 		if (rc == -1) {
 			printf("error %s\n", r.error);
 			if (r.lost)
@@ -167,7 +165,7 @@ main(int argc, char *argv[])
 		if (dir)
 			show_directory(&r);
 	}
-	printf("connections %ld\n", conns);
+	printf("connections %ld\n", http_num_connects(h));
 	http_resp_free(&r);
 	http_free(h);
 	return rc == 0 ? 0 : 1;

@@ -61,8 +61,8 @@
 #include "buf.h"
 #include "log.h"
 #include "sandbox.h"
-#include "acmed/acme.h"
-#include "acmed/http.h"
+#include "acmed/netproc/acme.h"
+#include "acmed/netproc/http.h"
 #include "acmed/parent.h"
 #include "regress/unit/zero_limit.h"
 

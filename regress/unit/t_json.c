@@ -15,10 +15,11 @@
 #include <yajl/yajl_tree.h>
 
 #include "test.h"
-#include "acmed/acme.h"
-#include "acmed/http.h"
-#include "acmed/json.h"
+#include "acmed/netproc/acme.h"
+#include "acmed/netproc/http.h"
+#include "acmed/netproc/json.h"
 #include "text.h"
+#include "x509check.h"
 
 static char	 err[256];
 
@@ -875,23 +876,23 @@ t_ari_id(void)
 	int		 n;
 
 	n = make_cert(aki, sizeof(aki), "87654321", &der);
-	id = acme_ari_cert_id(der, n);
+	id = x509_ari_id(der, n);
 	CHECK_STR(id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE",
 	    "RFC 9773 example id");
 	free(id);
 	OPENSSL_free(der);
 
 	n = make_cert(aki, sizeof(aki), "1234", &der);
-	id = acme_ari_cert_id(der, n);
+	id = x509_ari_id(der, n);
 	CHECK_STR(id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.EjQ", "small serial");
 	free(id);
-	CHECK(acme_ari_cert_id(der, n - 10) == NULL, "truncated cert");
+	CHECK(x509_ari_id(der, n - 10) == NULL, "truncated cert");
 	OPENSSL_free(der);
 
 	n = make_cert(NULL, 0, "1234", &der);
-	CHECK(acme_ari_cert_id(der, n) == NULL, "no AKI");
+	CHECK(x509_ari_id(der, n) == NULL, "no AKI");
 	OPENSSL_free(der);
-	CHECK(acme_ari_cert_id("junk", 4) == NULL, "junk");
+	CHECK(x509_ari_id("junk", 4) == NULL, "junk");
 }
 
 int

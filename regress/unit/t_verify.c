@@ -31,7 +31,7 @@
 #include "imsg.h"
 #include "log.h"
 #include "msg.h"
-#include "acmed/verify.h"
+#include "acmed/netproc/verify.h"
 #include "test.h"
 
 struct cert {

@@ -1,9 +1,13 @@
 /*
- * HTTPS transport for netproc over libcurl.
+ * HTTPS transport for netproc over libcurl's multi interface.
  *
- * One easy handle serves every request, so the connection to the
- * authority is kept alive across the whole ACME exchange.  Trust comes
- * only from the CA bytes given to http_new(): no CA file, directory or
+ * Each authority has one multi handle, whose connections every request
+ * to it shares: HTTP/2 with many requests on one connection where the
+ * authority offers it over TLS, otherwise a few kept-alive HTTP/1.1
+ * connections.  Requests run side by side in netproc's poll loop (ev.c):
+ * libcurl says which sockets and when to look at them, and each request
+ * ends by calling the function it was started with.  Trust comes only
+ * from the CA bytes given to http_new(): no CA file, directory or
  * environment variable is consulted, and no proxy from the environment
  * is used.  Only https URLs are fetched, redirects are not followed,
  * bodies are capped at ACME_MAX_BODY and every request is bounded in
@@ -14,6 +18,7 @@
  * finds out what became of it.
  */
 #include <ctype.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,7 @@
 
 #include "acme.h"
 #include "castore.h"
+#include "ev.h"
 #include "http.h"
 #include "log.h"
 #include "text.h"
@@ -35,19 +41,37 @@
 #define HTTP_MAX_NONCE		512
 #define HTTP_MAX_RETRY_AFTER	(24 * 60 * 60)
 
+/*
+ * Connections to one authority at a time: HTTP/2 carries every request
+ * on one of them, HTTP/1.1 one request at a time on each.
+ */
+#define HTTP_HOST_CONNECTIONS	4
+
 struct http {
-	CURL			*curl;
+	CURLM			*multi;
 	struct castore		*cas;		/* what the API's TLS trusts */
-	struct http_resp	*resp;		/* the request under way */
-	const char		*url;
-	const char		*body;		/* of a POST, and how much of */
+	struct ev_timer		 timer;		/* libcurl's timeout */
+	const char		*user_agent;
+	long			 connect_ms;
+	long			 total_ms;
+	long			 low_speed_secs;
+	long			 connects;	/* connections opened in all */
+};
+
+/* One request under way. */
+struct http_xfer {
+	struct http		*h;
+	CURL			*curl;
+	struct http_resp	*resp;
+	struct curl_slist	*hdrs;
+	char			*url;
+	char			*body;		/* of a POST, and how much of */
 	size_t			 body_len;	/* it libcurl has taken */
 	size_t			 body_off;
 	int			 too_big;
 	int			 bad_header;
-	long			 connect_ms;
-	long			 total_ms;
-	long			 low_speed_secs;
+	void			(*done)(void *);
+	void			*arg;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -111,7 +135,7 @@ resp_clear_headers(struct http_resp *r)
 static size_t
 write_cb(char *p, size_t size, size_t n, void *arg)
 {
-	struct http	*h = arg;
+	struct http_xfer	*h = arg;
 
 	(void)size;	/* always 1 for write callbacks */
 	if (buf_add(&h->resp->body, p, n) == -1) {
@@ -132,7 +156,7 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 static size_t
 read_cb(char *p, size_t size, size_t n, void *arg)
 {
-	struct http	*h = arg;
+	struct http_xfer	*h = arg;
 	size_t		 len = size * n;
 
 	if (len > h->body_len - h->body_off)
@@ -318,7 +342,7 @@ media_type(const char *v)
 static size_t
 header_cb(char *p, size_t size, size_t n, void *arg)
 {
-	struct http		*h = arg;
+	struct http_xfer	*h = arg;
 	struct http_resp	*r = h->resp;
 	char			*line, *colon, *v, **slot = NULL;
 
@@ -378,11 +402,74 @@ ssl_ctx_cb(CURL *c, void *sslctx, void *arg)
 	    CURLE_SSL_CACERT_BADFILE;
 }
 
+
+static void	multi_check(struct http *);
+
+/* A socket libcurl wants watched, or no longer (CURL_POLL_REMOVE). */
+static void
+sock_ready(int fd, short revents, void *arg)
+{
+	struct http	*h = arg;
+	int		 flags = 0, running;
+
+	if (revents & (POLLIN | POLLHUP))
+		flags |= CURL_CSELECT_IN;
+	if (revents & POLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (revents & (POLLERR | POLLNVAL))
+		flags |= CURL_CSELECT_ERR;
+	(void)curl_multi_socket_action(h->multi, fd, flags, &running);
+	multi_check(h);
+}
+
+static int
+sock_cb(CURL *c, curl_socket_t s, int what, void *arg, void *sockp)
+{
+	struct http	*h = arg;
+	short		 ev = 0;
+
+	(void)c;
+	(void)sockp;
+	if (what == CURL_POLL_REMOVE) {
+		ev_fd_del(s);
+		return 0;
+	}
+	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+		ev |= POLLIN;
+	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+		ev |= POLLOUT;
+	return ev_fd(s, ev, sock_ready, h) == 0 ? 0 : -1;
+}
+
+static void
+timer_fired(void *arg)
+{
+	struct http	*h = arg;
+	int		 running;
+
+	(void)curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running);
+	multi_check(h);
+}
+
+/* libcurl's one timeout for the handle: -1 none, 0 at once. */
+static int
+timer_cb(CURLM *m, long ms, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)m;
+	if (ms < 0)
+		ev_timer_stop(&h->timer);
+	else
+		ev_timer_set(&h->timer, ms, timer_fired, h);
+	return 0;
+}
+
 struct http *
 http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 {
 	struct http	*h;
-	CURL		*c;
 	char		 err[128];
 	int		 bad = 0;
 
@@ -397,47 +484,23 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 		free(h);
 		return NULL;
 	}
-	if ((c = h->curl = curl_easy_init()) == NULL) {
+	if ((h->multi = curl_multi_init()) == NULL) {
 		castore_free(h->cas);
 		free(h);
 		return NULL;
 	}
+	h->user_agent = user_agent != NULL ? user_agent : "acmed";
 	h->connect_ms = HTTP_CONNECT_MS;
 	h->total_ms = HTTP_TOTAL_MS;
 	h->low_speed_secs = HTTP_LOW_SPEED_SECS;
-
-#define SET(opt, val)	bad |= curl_easy_setopt(c, opt, val) != CURLE_OK
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_ERRORBUFFER, h->errbuf);
-	SET(CURLOPT_PROTOCOLS_STR, "https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	/* Trust only the given CA, looked up as needed; nothing ambient. */
-	SET(CURLOPT_CAINFO, NULL);
-	SET(CURLOPT_CAPATH, NULL);
-	SET(CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
-	SET(CURLOPT_SSL_CTX_DATA, h->cas);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	/* No proxy: not from the environment either. */
-	SET(CURLOPT_PROXY, "");
-	SET(CURLOPT_NOPROXY, "*");
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)ACME_MAX_BODY);
-	SET(CURLOPT_WRITEFUNCTION, write_cb);
-	SET(CURLOPT_WRITEDATA, h);
-	SET(CURLOPT_HEADERFUNCTION, header_cb);
-	SET(CURLOPT_HEADERDATA, h);
-	SET(CURLOPT_READFUNCTION, read_cb);
-	SET(CURLOPT_READDATA, h);
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SET(CURLOPT_USERAGENT, user_agent != NULL ? user_agent : "acmed");
-	/*
-	 * One request at a time on one connection: HTTP/1.1 does it with one
-	 * write and one read per request, where HTTP/2 adds framing, flow
-	 * control and its own acknowledgements.
-	 */
-	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+#define SET(opt, val)	bad |= curl_multi_setopt(h->multi, opt, val) != \
+			    CURLM_OK
+	SET(CURLMOPT_SOCKETFUNCTION, sock_cb);
+	SET(CURLMOPT_SOCKETDATA, h);
+	SET(CURLMOPT_TIMERFUNCTION, timer_cb);
+	SET(CURLMOPT_TIMERDATA, h);
+	SET(CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	SET(CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTP_HOST_CONNECTIONS);
 #undef SET
 	if (bad) {
 		http_free(h);
@@ -451,7 +514,8 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	curl_easy_cleanup(h->curl);
+	ev_timer_stop(&h->timer);
+	curl_multi_cleanup(h->multi);
 	castore_free(h->cas);
 	free(h);
 }
@@ -469,157 +533,260 @@ http_set_timeouts(struct http *h, long connect_ms, long total_ms,
 		h->low_speed_secs = low_speed_secs;
 }
 
+/* The connections opened for the requests that have ended. */
 long
 http_num_connects(struct http *h)
 {
-	long	 n = 0;
-
-	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &n) != CURLE_OK)
-		return -1;
-	return n;
+	return h->connects;
 }
 
-enum http_method { M_GET, M_HEAD, M_POST };
-
-static int
-http_do(struct http *h, enum http_method m, const char *url,
-    const void *body, size_t len, const char *accept, struct http_resp *r)
+static void
+xfer_free(struct http_xfer *x)
 {
-	struct curl_slist	*hdrs = NULL, *t;
-	char			 abuf[256], ebuf[256];
-	CURLcode		 cc;
-	CURL			*c = h->curl;
+	if (x->curl != NULL)
+		curl_easy_cleanup(x->curl);
+	curl_slist_free_all(x->hdrs);
+	free(x->url);
+	free(x->body);
+	free(x);
+}
+
+/* The request's headers and options; -1 with the reason in resp. */
+static int
+xfer_setup(struct http_xfer *x, enum http_method m, const char *accept)
+{
+	struct http		*h = x->h;
+	struct curl_slist	*t;
+	CURL			*c = x->curl;
+	char			 abuf[256];
 	int			 bad = 0;
 
-	http_resp_free(r);
-	h->body_off = 0;
-	if (url == NULL || strncmp(url, "https://", 8) != 0) {
-		snprintf(r->error, sizeof(r->error), "%.200s: not an https "
-		    "URL", url != NULL ? url : "(null)");
-		return -1;
-	}
-	if (m == M_POST && len > ACME_MAX_BODY) {
-		snprintf(r->error, sizeof(r->error), "%.200s: request body "
-		    "larger than %d bytes", url, ACME_MAX_BODY);
-		return -1;
-	}
 	/* "Expect:" off: no 100-continue round trip for larger POSTs. */
-	if ((t = curl_slist_append(hdrs, "Expect:")) == NULL)
-		goto nomem;
-	hdrs = t;
-	if (m == M_POST) {
-		if ((t = curl_slist_append(hdrs,
+	if ((t = curl_slist_append(x->hdrs, "Expect:")) == NULL)
+		return -1;
+	x->hdrs = t;
+	if (m == HTTP_POST) {
+		if ((t = curl_slist_append(x->hdrs,
 		    "Content-Type: application/jose+json")) == NULL)
-			goto nomem;
-		hdrs = t;
+			return -1;
+		x->hdrs = t;
 	}
 	if (accept != NULL) {
 		snprintf(abuf, sizeof(abuf), "Accept: %s", accept);
-		if ((t = curl_slist_append(hdrs, abuf)) == NULL)
-			goto nomem;
-		hdrs = t;
+		if ((t = curl_slist_append(x->hdrs, abuf)) == NULL)
+			return -1;
+		x->hdrs = t;
 	}
-
-	h->resp = r;
-	h->url = url;
-	h->too_big = h->bad_header = 0;
-	h->errbuf[0] = '\0';
-	h->body = body != NULL ? body : "";
-	h->body_len = m == M_POST ? len : 0;
 #define SET(opt, val)	bad |= curl_easy_setopt(c, opt, val) != CURLE_OK
-	SET(CURLOPT_URL, url);
-	SET(CURLOPT_HTTPHEADER, hdrs);
+	SET(CURLOPT_PRIVATE, x);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_ERRORBUFFER, x->errbuf);
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	/* Trust only the given CA, looked up as needed; nothing ambient. */
+	SET(CURLOPT_CAINFO, NULL);
+	SET(CURLOPT_CAPATH, NULL);
+	SET(CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+	SET(CURLOPT_SSL_CTX_DATA, h->cas);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* No proxy: not from the environment either. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOPROXY, "*");
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)ACME_MAX_BODY);
+	SET(CURLOPT_WRITEFUNCTION, write_cb);
+	SET(CURLOPT_WRITEDATA, x);
+	SET(CURLOPT_HEADERFUNCTION, header_cb);
+	SET(CURLOPT_HEADERDATA, x);
+	SET(CURLOPT_READFUNCTION, read_cb);
+	SET(CURLOPT_READDATA, x);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_USERAGENT, h->user_agent);
+	/*
+	 * HTTP/2 where the authority offers it: every order's requests on
+	 * one connection, a new request waiting for it rather than opening
+	 * another.
+	 */
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	SET(CURLOPT_PIPEWAIT, 1L);
+	SET(CURLOPT_URL, x->url);
+	SET(CURLOPT_HTTPHEADER, x->hdrs);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
 	SET(CURLOPT_TIMEOUT_MS, h->total_ms);
 	SET(CURLOPT_LOW_SPEED_LIMIT, (long)HTTP_LOW_SPEED_BYTES);
 	SET(CURLOPT_LOW_SPEED_TIME, h->low_speed_secs);
 	switch (m) {
-	case M_GET:
+	case HTTP_GET:
 		SET(CURLOPT_HTTPGET, 1L);
-		SET(CURLOPT_NOBODY, 0L);
 		break;
-	case M_HEAD:
-		SET(CURLOPT_HTTPGET, 1L);
+	case HTTP_HEAD:
 		SET(CURLOPT_NOBODY, 1L);
 		break;
-	case M_POST:
-		SET(CURLOPT_NOBODY, 0L);
+	case HTTP_POST:
 		SET(CURLOPT_POST, 1L);
-		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
 		break;
 	}
 #undef SET
-	if (bad) {
-		snprintf(r->error, sizeof(r->error), "%.200s: cannot set up "
-		    "the request", url);
-		goto fail;
-	}
-	cc = curl_easy_perform(c);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdrs);
-	hdrs = NULL;
-	h->resp = NULL;
-	if (h->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+	return bad ? -1 : 0;
+}
+
+/* What came of a request that has ended (cc); 0 if it was answered. */
+static int
+xfer_result(struct http_xfer *x, CURLcode cc)
+{
+	struct http_resp	*r = x->resp;
+	const char		*url = x->url;
+	char			 ebuf[256];
+	long			 n = 0;
+
+	if (curl_easy_getinfo(x->curl, CURLINFO_NUM_CONNECTS, &n) ==
+	    CURLE_OK && n > 0)
+		x->h->connects += n;
+	if (x->too_big || cc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(r->error, sizeof(r->error), "%.200s: response "
 		    "larger than %d bytes", url, ACME_MAX_BODY);
-		goto fail;
-	}
-	if (h->bad_header) {
+	else if (x->bad_header)
 		snprintf(r->error, sizeof(r->error), "%.200s: response "
 		    "header line longer than %d bytes", url, HTTP_MAX_HEADER);
-		goto fail;
-	}
-	if (cc == CURLE_SEND_FAIL_REWIND) {
+	else if (cc == CURLE_SEND_FAIL_REWIND)
 		snprintf(r->error, sizeof(r->error), "%.200s: the connection "
 		    "closed before the answer", url);
-		goto fail;
-	}
-	if (cc != CURLE_OK) {
+	else if (cc != CURLE_OK) {
 		/* libcurl's reason may quote the peer's certificate. */
 		snprintf(ebuf, sizeof(ebuf), "%.120s: %.130s", url,
-		    h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(cc));
+		    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(cc));
 		(void)text_clean(r->error, sizeof(r->error), ebuf,
 		    strlen(ebuf));
-		goto fail;
-	}
-	if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code) !=
-	    CURLE_OK || r->code < 100 || r->code > 999) {
+	} else if (curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE,
+	    &r->code) != CURLE_OK || r->code < 100 || r->code > 999)
 		snprintf(r->error, sizeof(r->error), "%.200s: no HTTP status",
 		    url);
-		goto fail;
-	}
-	return 0;
- nomem:
-	snprintf(r->error, sizeof(r->error), "%.200s: out of memory", url);
- fail:
-	if (hdrs != NULL) {
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-		curl_slist_free_all(hdrs);
-	}
-	h->resp = NULL;
+	else
+		return 0;
 	r->code = 0;
 	/* Once libcurl has taken some of the body, the request may be in. */
-	r->lost = h->body_off > 0;
+	r->lost = x->body_off > 0;
 	resp_clear_headers(r);
 	buf_free(&r->body);
 	return -1;
 }
 
+/* Hands each request that has ended to whoever started it. */
+static void
+multi_check(struct http *h)
+{
+	struct http_xfer	*x;
+	CURLMsg			*msg;
+	char			*p;
+	int			 left;
+
+	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		p = NULL;
+		(void)curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &p);
+		x = (struct http_xfer *)p;
+		(void)curl_multi_remove_handle(h->multi, msg->easy_handle);
+		(void)xfer_result(x, msg->data.result);
+		x->done(x->arg);
+		xfer_free(x);
+	}
+}
+
+/*
+ * Starts a request; the answer (or the transport's error, code 0) goes
+ * into r, and done(arg) is called from the loop when it has ended.  -1,
+ * with the reason in r and done not called, if it could not start.
+ */
+int
+http_start(struct http *h, enum http_method m, const char *url,
+    const void *body, size_t len, const char *accept, struct http_resp *r,
+    void (*done)(void *), void *arg)
+{
+	struct http_xfer	*x;
+
+	http_resp_free(r);
+	if (url == NULL || strncmp(url, "https://", 8) != 0) {
+		snprintf(r->error, sizeof(r->error), "%.200s: not an https "
+		    "URL", url != NULL ? url : "(null)");
+		return -1;
+	}
+	if (m == HTTP_POST && len > ACME_MAX_BODY) {
+		snprintf(r->error, sizeof(r->error), "%.200s: request body "
+		    "larger than %d bytes", url, ACME_MAX_BODY);
+		return -1;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->url = strdup(url)) == NULL ||
+	    (m == HTTP_POST && (x->body = malloc(len ? len : 1)) == NULL) ||
+	    (x->curl = curl_easy_init()) == NULL)
+		goto nomem;
+	x->h = h;
+	x->resp = r;
+	x->done = done;
+	x->arg = arg;
+	if (m == HTTP_POST) {
+		memcpy(x->body, body, len);
+		x->body_len = len;
+	}
+	if (xfer_setup(x, m, accept) == -1) {
+		snprintf(r->error, sizeof(r->error), "%.200s: cannot set up "
+		    "the request", url);
+		xfer_free(x);
+		return -1;
+	}
+	if (curl_multi_add_handle(h->multi, x->curl) != CURLM_OK)
+		goto nomem;
+	return 0;
+ nomem:
+	snprintf(r->error, sizeof(r->error), "%.200s: out of memory", url);
+	if (x != NULL)
+		xfer_free(x);
+	return -1;
+}
+
+static void
+sync_done(void *arg)
+{
+	*(int *)arg = 1;
+}
+
+/* One request, waited for in a loop of its own (tools and tests). */
+static int
+http_sync(struct http *h, enum http_method m, const char *url,
+    const void *body, size_t len, const char *accept, struct http_resp *r)
+{
+	int	 done = 0;
+
+	if (http_start(h, m, url, body, len, accept, r, sync_done,
+	    &done) == -1)
+		return -1;
+	while (!done)
+		if (ev_run_once(-1) == -1) {
+			snprintf(r->error, sizeof(r->error), "poll failed");
+			return -1;
+		}
+	return r->code == 0 ? -1 : 0;
+}
+
 int
 http_get(struct http *h, const char *url, struct http_resp *r)
 {
-	return http_do(h, M_GET, url, NULL, 0, NULL, r);
+	return http_sync(h, HTTP_GET, url, NULL, 0, NULL, r);
 }
 
 int
 http_head(struct http *h, const char *url, struct http_resp *r)
 {
-	return http_do(h, M_HEAD, url, NULL, 0, NULL, r);
+	return http_sync(h, HTTP_HEAD, url, NULL, 0, NULL, r);
 }
 
 int
 http_post_jose(struct http *h, const char *url, const void *body,
     size_t len, const char *accept, struct http_resp *r)
 {
-	return http_do(h, M_POST, url, body, len, accept, r);
+	return http_sync(h, HTTP_POST, url, body, len, accept, r);
 }

@@ -18,6 +18,10 @@
 struct buf;
 struct imsg;
 
+void	verify_run(const char *, int, const char *, const uint8_t *, size_t,
+	    int, void (*)(void *, int, const char *), void *);
+void	verify_request_start(const struct imsg *,
+	    void (*)(void *, const struct buf *), void *);
 int	verify_endpoint(const char *, int, const char *, const uint8_t *,
 	    size_t, int, char *, size_t);
 void	verify_request(const struct imsg *, struct buf *);

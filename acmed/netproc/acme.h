@@ -35,16 +35,12 @@ struct http_resp {
 	int		 lost;		/* a POST went out, no answer came */
 };
 
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST };
+
 struct http;
 
-struct http	*http_new(const char *, size_t, const char *);
-void		 http_free(struct http *);
 void		 http_resp_init(struct http_resp *);
 void		 http_resp_free(struct http_resp *);
-int		 http_get(struct http *, const char *, struct http_resp *);
-int		 http_head(struct http *, const char *, struct http_resp *);
-int		 http_post_jose(struct http *, const char *, const void *,
-		    size_t, const char *, struct http_resp *);
 
 /* --- objects --- */
 
@@ -169,6 +165,5 @@ char	*acme_req_new_account(const char *, int, const struct acme_eab *);
 char	*acme_req_new_order(const char *const *, size_t, const char *);
 char	*acme_req_finalize(const void *, size_t);
 char	*acme_req_revoke(const void *, size_t);
-char	*acme_ari_cert_id(const void *, size_t);
 
 #endif

@@ -1,18 +1,14 @@
 /*
  * JSON request bodies for the ACME server, built with yajl_gen so that
  * every value is escaped (and checked for valid UTF-8) by the generator,
- * never by a format string; the one-line text of a problem document for
- * logs; and the RFC 9773 certificate identifier.
+ * never by a format string; and the one-line text of a problem document
+ * for logs.
  */
 #include <arpa/inet.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/asn1.h>
-#include <openssl/crypto.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <yajl/yajl_gen.h>
 
 #include "acme.h"
@@ -198,57 +194,6 @@ char *
 acme_req_revoke(const void *der, size_t len)
 {
 	return req_der("certificate", der, len);
-}
-
-/*
- * RFC 9773 section 4.1: base64url(AKI keyIdentifier) "." base64url(the
- * serial number's DER content octets, leading zero included).
- */
-char *
-acme_ari_cert_id(const void *der, size_t len)
-{
-	const unsigned char	*p = der;
-	const ASN1_OCTET_STRING	*aki;
-	const ASN1_INTEGER	*serial;
-	X509			*x = NULL;
-	unsigned char		*sder = NULL;
-	char			*a = NULL, *s = NULL, *id = NULL;
-	size_t			 off, n;
-	int			 slen;
-
-	if (der == NULL || len == 0 || len > ACME_MAX_BODY)
-		return NULL;
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL)
-		goto out;
-	if ((aki = X509_get0_authority_key_id(x)) == NULL ||
-	    ASN1_STRING_length(aki) <= 0)
-		goto out;
-	serial = X509_get0_serialNumber(x);
-	if ((slen = i2d_ASN1_INTEGER((ASN1_INTEGER *)serial, &sder)) < 3 ||
-	    sder[0] != V_ASN1_INTEGER)
-		goto out;
-	if (sder[1] < 0x80)
-		off = 2;
-	else {
-		n = sder[1] & 0x7f;
-		if (n == 0 || n > 2)
-			goto out;
-		off = 2 + n;
-	}
-	if (off >= (size_t)slen)
-		goto out;
-	if ((a = b64url_encode(ASN1_STRING_get0_data(aki),
-	    ASN1_STRING_length(aki))) == NULL ||
-	    (s = b64url_encode(sder + off, slen - off)) == NULL)
-		goto out;
-	if (asprintf(&id, "%s.%s", a, s) == -1)
-		id = NULL;
- out:
-	free(a);
-	free(s);
-	OPENSSL_free(sder);
-	X509_free(x);
-	return id;
 }
 
 /*

@@ -1,0 +1,29 @@
+/*
+ * netproc's HTTPS transport (http.c): requests run side by side in the
+ * poll loop (ev.c), each answered through the function given when it
+ * started.  The blocking calls are for tools and tests, which have no
+ * loop of their own.
+ */
+#ifndef ACMED_HTTP_H
+#define ACMED_HTTP_H
+
+#include <time.h>
+
+#include "acme.h"
+
+int	 http_global_init(void);
+struct http	*http_new(const char *, size_t, const char *);
+void	 http_free(struct http *);
+int	 http_start(struct http *, enum http_method, const char *,
+	    const void *, size_t, const char *, struct http_resp *,
+	    void (*)(void *), void *);
+int	 http_get(struct http *, const char *, struct http_resp *);
+int	 http_head(struct http *, const char *, struct http_resp *);
+int	 http_post_jose(struct http *, const char *, const void *, size_t,
+	    const char *, struct http_resp *);
+void	 http_set_timeouts(struct http *, long, long, long);
+long	 http_num_connects(struct http *);
+long	 http_retry_after(const char *, time_t);
+void	 http_parse_link(struct http_resp *, const char *);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * netproc's own declarations: its channels, the authorities as it holds
+ * them (each with its orders waiting and under way), and the peers
+ * (keyproc signs, challenged serves) that the protocol reaches through
+ * struct acme_io.
+ */
+#ifndef ACMED_NETPROC_H
+#define ACMED_NETPROC_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acme_op.h"
+#include "ev.h"
+
+#define NETPROC_CA_MAX		(4 * 1024 * 1024)
+
+struct buf;
+struct imsg;
+struct imsgchan;
+
+/* A channel to a peer, read and written by the poll loop. */
+struct np_chan {
+	struct imsgchan	*c;
+	const char	*name;
+	void		(*dispatch)(struct imsg *);
+	int		 held;		/* what was read waits */
+};
+
+/* An operation as netproc runs it: the protocol's, and its waits. */
+struct np_op {
+	struct acme_op		 op;
+	struct ev_timer		 timer;
+	acme_fn			 timer_fn;
+	acme_fn			 http_fn;
+	acme_fn			 peer_fn;
+	uint32_t		 peer_id;	/* the request keyproc or */
+	uint32_t		 peer_type;	/*   challenged answers */
+	TAILQ_ENTRY(np_op)	 entry;		/* queued, or with a peer */
+};
+
+TAILQ_HEAD(np_ops, np_op);
+
+struct np_authority {
+	struct acme_authority	 a;
+	uint32_t		 max_orders;
+	uint32_t		 running;	/* orders under way */
+	struct np_ops		 queued;	/* soonest deadline first */
+	struct np_authority	*next;
+};
+
+/* netproc.c */
+extern struct np_chan	 np_parent, np_keyproc, np_chald;
+int	 np_send(struct np_chan *, uint32_t, uint32_t, const struct buf *);
+
+/* peers.c: keyproc and challenged, many requests under way */
+extern const struct acme_io	 np_io;
+void	 peers_dispatch_keyproc(struct imsg *);
+void	 peers_dispatch_chald(struct imsg *);
+
+#endif

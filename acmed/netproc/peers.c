@@ -1,0 +1,361 @@
+/*
+ * What the protocol needs from outside itself (struct acme_io), as
+ * netproc provides it: the transport, timers, and the two peers.  A
+ * request to keyproc or challenged carries an id in the message's peer
+ * id, which the answer carries back; many are under way at once, each
+ * operation waiting for its own answer while the others go on.  A peer
+ * answers its requests in the order they came, so the answer is nearly
+ * always the first one waiting; an answer that matches none is a peer
+ * gone wrong, and ends netproc.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "http.h"
+#include "netproc.h"
+
+static struct np_ops	 at_keyproc = TAILQ_HEAD_INITIALIZER(at_keyproc);
+static struct np_ops	 at_chald = TAILQ_HEAD_INITIALIZER(at_chald);
+static uint32_t		 last_id;
+
+static struct np_op *
+np(struct acme_op *o)
+{
+	return o->shell;
+}
+
+/* An answer made here, without asking: a request that does not fit. */
+static void
+answer_now(struct acme_op *o, const char *why, acme_fn fn)
+{
+	acme_answer_clear(&o->ans);
+	o->ans.rc = -1;
+	o->ans.data = strdup(why);
+	fn(o);
+}
+
+/*
+ * Sends a request for o and waits for its answer, which goes to fn; a
+ * request too large for its message is answered at once with -1.
+ */
+static void
+ask(struct np_chan *c, struct np_ops *q, struct acme_op *o, uint32_t type,
+    const struct buf *b, acme_fn fn)
+{
+	struct np_op	*n = np(o);
+
+	if (++last_id == 0)
+		last_id = 1;
+	if (np_send(c, type, last_id, b) == -1) {
+		answer_now(o, "request too large", fn);
+		return;
+	}
+	n->peer_id = last_id;
+	n->peer_type = type;
+	n->peer_fn = fn;
+	TAILQ_INSERT_TAIL(q, n, entry);
+}
+
+/* The operation waiting for answer m, taken off q. */
+static struct np_op *
+answered(struct np_ops *q, const struct imsg *m, const char *peer)
+{
+	struct np_op	*n;
+
+	TAILQ_FOREACH(n, q, entry)
+		if (n->peer_id == m->hdr.peerid)
+			break;
+	if (n == NULL)
+		fatalx("%s answered %s to request %u, which it was not asked",
+		    peer, msg_name(m->hdr.type), m->hdr.peerid);
+	TAILQ_REMOVE(q, n, entry);
+	return n;
+}
+
+static void
+io_sign(struct acme_op *o, uint32_t keyid, const char *url,
+    const char *nonce, const char *kid, const char *payload, acme_fn fn)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1 ||
+	    buf_add_lstr(&b, nonce) == -1 || buf_add_lstr(&b, kid) == -1 ||
+	    buf_add_blob(&b, payload, payload ? strlen(payload) : 0) == -1)
+		answer_now(o, "request too large to sign", fn);
+	else
+		ask(&np_keyproc, &at_keyproc, o, MSG_SIGN, &b, fn);
+	buf_free(&b);
+}
+
+/*
+ * The request that changes the account's key from oldid to newid, made
+ * whole by keyproc (the inner JWS signed by the new key, the request by
+ * the old one), and only while the parent authorises that change.
+ */
+static void
+io_key_change(struct acme_op *o, uint32_t oldid, uint32_t newid,
+    const char *url, const char *nonce, const char *account, acme_fn fn)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_u32(&b, oldid) == -1 || buf_add_u32(&b, newid) == -1 ||
+	    buf_add_lstr(&b, url) == -1 || buf_add_lstr(&b, nonce) == -1 ||
+	    buf_add_lstr(&b, account) == -1)
+		answer_now(o, "request too large", fn);
+	else
+		ask(&np_keyproc, &at_keyproc, o, MSG_KEY_CHANGE, &b, fn);
+	buf_free(&b);
+}
+
+static void
+io_thumbprint(struct acme_op *o, uint32_t keyid, acme_fn fn)
+{
+	struct buf	 b;
+
+	buf_init(&b, 16);
+	buf_add_u32(&b, keyid);
+	ask(&np_keyproc, &at_keyproc, o, MSG_JWK, &b, fn);
+	buf_free(&b);
+}
+
+/* The external account binding for a newAccount request to url. */
+static void
+io_eab(struct acme_op *o, uint32_t keyid, const char *url, acme_fn fn)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_lstr(&b, url) == -1)
+		answer_now(o, "newAccount URL too long", fn);
+	else
+		ask(&np_keyproc, &at_keyproc, o, MSG_EAB, &b, fn);
+	buf_free(&b);
+}
+
+static void
+io_csr(struct acme_op *o, uint32_t keyid, char *const *names, size_t n,
+    acme_fn fn)
+{
+	struct buf	 b, nb;
+
+	buf_init(&nb, MSG_PAYLOAD_MAX);
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_join(&nb, names, n, "\n") == -1 ||
+	    buf_add_u32(&b, keyid) == -1 ||
+	    buf_add_lstr(&b, buf_cstr(&nb)) == -1)
+		answer_now(o, "names too long", fn);
+	else
+		ask(&np_keyproc, &at_keyproc, o, MSG_CSR, &b, fn);
+	buf_free(&nb);
+	buf_free(&b);
+}
+
+static void
+io_chal_add(struct acme_op *o, const char *token, const char *keyauth,
+    acme_fn fn)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_lstr(&b, token) == -1 || buf_add_lstr(&b, keyauth) == -1)
+		answer_now(o, "token too long", fn);
+	else
+		ask(&np_chald, &at_chald, o, MSG_CHAL_ADD, &b, fn);
+	buf_free(&b);
+}
+
+static void
+io_chal_del(const char *token)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_lstr(&b, token) == 0)
+		(void)np_send(&np_chald, MSG_CHAL_DEL, 0, &b);
+	buf_free(&b);
+}
+
+static void
+send_id_str(uint32_t type, uint32_t id, const char *s)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	buf_add_u32(&b, id);
+	buf_add_lstr(&b, s);
+	(void)np_send(&np_parent, type, 0, &b);
+	buf_free(&b);
+}
+
+/* The parent keeps every order's URL as soon as it is known. */
+static void
+io_order_url(uint32_t domid, const char *url)
+{
+	send_id_str(MSG_ORDER_URL, domid, url);
+}
+
+static void
+io_account_url(uint32_t authid, const char *url)
+{
+	send_id_str(MSG_ACCOUNT_URL, authid, url);
+}
+
+static void
+http_done(void *arg)
+{
+	struct acme_op	*o = arg;
+
+	np(o)->http_fn(o);
+}
+
+static int
+io_http(struct acme_op *o, enum http_method m, const char *url,
+    const void *body, size_t len, const char *accept, acme_fn fn)
+{
+	np(o)->http_fn = fn;
+	return http_start(o->a->http, m, url, body, len, accept, &o->resp,
+	    http_done, o);
+}
+
+static void
+timer_fired(void *arg)
+{
+	struct acme_op	*o = arg;
+
+	np(o)->timer_fn(o);
+}
+
+static void
+io_timer(struct acme_op *o, long ms, acme_fn fn)
+{
+	np(o)->timer_fn = fn;
+	ev_timer_set(&np(o)->timer, ms, timer_fired, o);
+}
+
+static time_t
+io_now(void)
+{
+	return time(NULL);
+}
+
+const struct acme_io np_io = {
+	.http = io_http,
+	.sign = io_sign,
+	.key_change = io_key_change,
+	.thumbprint = io_thumbprint,
+	.eab = io_eab,
+	.csr = io_csr,
+	.chal_add = io_chal_add,
+	.chal_del = io_chal_del,
+	.order_url = io_order_url,
+	.account_url = io_account_url,
+	.timer = io_timer,
+	.now = io_now,
+};
+
+/* A blob of an answer, kept NUL-terminated. */
+static int
+take_blob(struct rbuf *r, size_t max, struct acme_answer *ans)
+{
+	const uint8_t	*p;
+	size_t		 n;
+
+	p = rbuf_blob(r, &n, max);
+	if (r->bad || (ans->data = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(ans->data, p, n);
+	ans->data[n] = '\0';
+	ans->len = n;
+	return 0;
+}
+
+/* An answer from keyproc: a JWS, a thumbprint, a binding, a CSR. */
+void
+peers_dispatch_keyproc(struct imsg *m)
+{
+	struct acme_op		*o;
+	struct np_op		*n;
+	struct acme_answer	*ans;
+	struct rbuf		 r;
+	char			*jwk;
+	uint32_t		 want;
+
+	n = answered(&at_keyproc, m, "keyproc");
+	o = &n->op;
+	ans = &o->ans;
+	acme_answer_clear(ans);
+	rbuf_init(&r, m->data, m->datalen);
+	(void)rbuf_u32(&r);
+	switch (n->peer_type) {
+	case MSG_SIGN:
+	case MSG_KEY_CHANGE:
+		want = MSG_SIGN_RESP;
+		break;
+	case MSG_JWK:
+		want = MSG_JWK_RESP;
+		break;
+	case MSG_EAB:
+		want = MSG_EAB_RESP;
+		break;
+	default:
+		want = MSG_CSR_RESP;
+		break;
+	}
+	if (m->hdr.type == MSG_KEYPROC_ERR) {
+		ans->rc = -1;
+		ans->data = rbuf_str(&r, MSG_TEXT_MAX);
+	} else if (m->hdr.type != want)
+		fatalx("keyproc answered %s to %s", msg_name(m->hdr.type),
+		    msg_name(n->peer_type));
+	else if (want == MSG_SIGN_RESP)
+		(void)take_blob(&r, MSG_PEM_MAX, ans);
+	else if (want == MSG_CSR_RESP)
+		(void)take_blob(&r, MSG_CSR_MAX, ans);
+	else if (want == MSG_JWK_RESP) {
+		jwk = rbuf_str(&r, MSG_JWK_MAX);
+		ans->data = rbuf_str(&r, MSG_THUMBPRINT_MAX);
+		free(jwk);
+	} else {
+		ans->eab.protected = rbuf_str(&r, MSG_JWS_PART_MAX);
+		ans->eab.payload = rbuf_str(&r, MSG_JWS_PART_MAX);
+		ans->eab.signature = rbuf_str(&r, MSG_JWS_PART_MAX);
+	}
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed %s from keyproc", msg_name(m->hdr.type));
+	n->peer_fn(o);
+}
+
+/* challenged's answer: the token published, or refused. */
+void
+peers_dispatch_chald(struct imsg *m)
+{
+	struct acme_op	*o;
+	struct np_op	*n;
+	struct rbuf	 r;
+	char		*t;
+	uint32_t	 ok;
+
+	if (m->hdr.type != MSG_CHAL_ACK)
+		fatalx("unexpected %s from challenged", msg_name(m->hdr.type));
+	n = answered(&at_chald, m, "challenged");
+	o = &n->op;
+	rbuf_init(&r, m->data, m->datalen);
+	t = rbuf_str(&r, MSG_TOKEN_MAX);
+	ok = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed CHAL_ACK from challenged");
+	free(t);
+	acme_answer_clear(&o->ans);
+	o->ans.rc = ok ? 0 : -1;
+	n->peer_fn(o);
+}
