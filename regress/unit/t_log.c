@@ -2,12 +2,10 @@
  * Log lines reach the sink as one line of visible text: a child's line
  * through a real channel and the parent's child_log(), a line crafted by
  * a compromised child, and the parent's own lines.  Standard error (the
- * foreground sink) goes to a file that is read back.  A child's line
- * reaches syslog at most at critical level: what syslog is handed is
- * kept by this program's own syslog(), which the library's calls reach
- * in place of libc's.
+ * foreground sink) goes to a file that is read back.  A child's line is
+ * written at most at critical level, as the log file, which names each
+ * line's level, shows.
  */
-#undef _FORTIFY_SOURCE	/* syslog() is this program's, not an inline */
 
 #include <sys/socket.h>
 
@@ -32,25 +30,8 @@ const char *const helper_dir = "/nonexistent";
 
 static char	 errpath[] = "/tmp/t_log.XXXXXX";
 static int	 errfd = -1, saved_stderr = -1;
-static int	 syslog_pri = -1;	/* of the last line handed to syslog */
-
-void	 __syslog_chk(int, int, const char *, ...);
-
-void
-syslog(int pri, const char *fmt, ...)
-{
-	(void)fmt;
-	syslog_pri = LOG_PRI(pri);
-}
-
-/* What log.c calls when it is built with _FORTIFY_SOURCE. */
-void
-__syslog_chk(int pri, int flag, const char *fmt, ...)
-{
-	(void)flag;
-	(void)fmt;
-	syslog_pri = LOG_PRI(pri);
-}
+static char	 filepath[] = "/tmp/t_log.file.XXXXXX";
+static int	 filefd = -1;
 
 /* Standard error into a fresh file. */
 static void
@@ -137,15 +118,28 @@ send_raw(struct imsgchan *child, const char *line)
 	send_pri(child, LOG_ERR, line);
 }
 
-/* The priority syslog gets for a child's line sent at pri. */
-static int
-relayed_pri(struct imsgchan *parent, struct imsgchan *child, uint32_t pri)
+/*
+ * The level a child's line sent at pri is written with, as the log file
+ * names it ("crit"), or NULL.
+ */
+static char *
+relayed_level(struct imsgchan *parent, struct imsgchan *child, uint32_t pri)
 {
-	syslog_pri = -1;
+	char	 buf[512], *p, *e;
+	ssize_t	 n;
+
+	if (ftruncate(filefd, 0) == -1 || lseek(filefd, 0, SEEK_SET) == -1)
+		return NULL;
 	send_pri(child, pri, "the sky is falling");
-	if (relay(parent) == -1)
-		return -1;
-	return syslog_pri;
+	if (relay(parent) == -1 ||
+	    (n = pread(filefd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return NULL;
+	buf[n] = '\0';
+	/* "TIME acmed[PID]: LEVEL: netproc: ..." */
+	if ((p = strstr(buf, "]: ")) == NULL || (e = strchr(p + 3, ':')) == NULL)
+		return NULL;
+	*e = '\0';
+	return strdup(p + 3);
 }
 
 int
@@ -224,17 +218,27 @@ main(void)
 	    "\xf0\x9f\x94\x92\n", "accented letters, CJK and emoji kept");
 	free(out);
 
-	/* To syslog: a child cannot make a line louder than critical. */
-	log_init(0, 0, "acmed");
-	CHECK(relayed_pri(parent, child, LOG_EMERG) == LOG_CRIT,
-	    "a child's emergency line is logged as critical (%d)", syslog_pri);
-	CHECK(relayed_pri(parent, child, LOG_ALERT) == LOG_CRIT,
-	    "a child's alert line is logged as critical (%d)", syslog_pri);
-	CHECK(relayed_pri(parent, child, LOG_CRIT) == LOG_CRIT &&
-	    relayed_pri(parent, child, LOG_ERR) == LOG_ERR &&
-	    relayed_pri(parent, child, LOG_INFO) == LOG_INFO,
-	    "critical, error and info lines keep their level");
-	log_init(1, 0, "acmed");
+	/* A child cannot make a line louder than critical. */
+	if ((filefd = mkstemp(filepath)) == -1) {
+		perror("mkstemp");
+		return 1;
+	}
+	log_tofile(dup(filefd), filepath);
+	out = relayed_level(parent, child, LOG_EMERG);
+	CHECK_STR(out, "crit", "a child's emergency line is logged as "
+	    "critical");
+	free(out);
+	out = relayed_level(parent, child, LOG_ALERT);
+	CHECK_STR(out, "crit", "a child's alert line is logged as critical");
+	free(out);
+	out = relayed_level(parent, child, LOG_ERR);
+	CHECK_STR(out, "err", "an error line keeps its level");
+	free(out);
+	out = relayed_level(parent, child, LOG_INFO);
+	CHECK_STR(out, "info", "an info line keeps its level");
+	free(out);
+	log_tofile(-1, NULL);
+	unlink(filepath);
 
 	fflush(stderr);
 	dup2(saved_stderr, 2);
