@@ -54,6 +54,7 @@ usage(int status)
 	    "usage: acmed [-dnv] [-f file]\n"
 	    "       acmed -s [-j] [-f file]\n"
 	    "       acmed -o [-dv] [-f file] [domain ...]\n"
+	    "       acmed -F [-dv] [-f file] domain ...\n"
 	    "       acmed -r [-dv] [-f file] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n"
 	    "       acmed -h | -V\n");
@@ -346,6 +347,38 @@ tell_daemon(int signo, char **names, int n)
 		    conf->state_dir, conf->file);
 }
 
+/*
+ * -F: the renewals are asked for in the state directory.  A daemon
+ * running for it is told and does them (it holds the challenge port):
+ * 1.  Without one, this pass does them, as -o does; 0.
+ */
+static int
+force_ask(void)
+{
+	size_t	 i;
+	pid_t	 pid;
+	time_t	 now = time(NULL);
+
+	for (i = 0; i < ndstates; i++) {
+		if (renew_ask(&dstates[i], now) == -1)
+			errx(1, "%s: the renewal could not be asked for in %s",
+			    dstates[i].d->handle, conf->state_dir);
+		audit("-F: domain %s (authority %s): renewal asked for",
+		    dstates[i].d->handle, dstates[i].d->auth->name);
+	}
+	if ((pid = daemon_running(conf->state_dir)) <= 0)
+		return 0;
+	if (kill(pid, SIGUSR1) == -1)
+		err(1, "could not signal the running daemon (pid %ld); it "
+		    "renews them at its next check or start", (long)pid);
+	audit("sent SIGUSR1 to the running daemon (pid %ld): it renews the "
+	    "certificates now", (long)pid);
+	fprintf(stderr, "asked the running daemon (pid %ld) to renew %zu "
+	    "certificate%s now: acmed -s shows the outcome\n", (long)pid,
+	    ndstates, ndstates == 1 ? "" : "s");
+	return 1;
+}
+
 /* -r: each domain's outcome, for the audit trail, then the daemon told. */
 static void
 revoke_report(char **names, int n)
@@ -393,7 +426,8 @@ parent_loop(int sigfd)
 				continue;
 			}
 			if (oneshot && dstates[i].state == CERT_ISSUED &&
-			    renewal_time(&dstates[i]) > now) {
+			    renewal_time(&dstates[i]) > now &&
+			    dstates[i].renew_asked == 0) {
 				oneshot_not_due(&dstates[i]);
 				continue;
 			}
@@ -492,10 +526,13 @@ main(int argc, char *argv[])
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "df:hjknorsvV")) != -1) {
+	while ((ch = getopt(argc, argv, "dFf:hjknorsvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
+			break;
+		case 'F':
+			forcing = 1;
 			break;
 		case 'f':
 			file = optarg;
@@ -534,12 +571,13 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	/* Revocation cannot be undone: the domains are named. */
-	if ((argc > 0 && !oneshot && !revoking && !rolling) ||
-	    (revoking && argc == 0) ||
-	    checkonly + statusonly + oneshot + revoking + rolling > 1 ||
+	if ((argc > 0 && !oneshot && !revoking && !rolling && !forcing) ||
+	    ((revoking || forcing) && argc == 0) ||
+	    checkonly + statusonly + oneshot + revoking + rolling + forcing >
+	    1 ||
 	    (json && !statusonly))
 		usage(1);
-	if (revoking || rolling)
+	if (revoking || rolling || forcing)
 		oneshot = 1;
 	/*
 	 * Descriptors left open by whoever started us are not ours to hand
@@ -587,6 +625,8 @@ main(int argc, char *argv[])
 		dstates_build();
 	if (nonly_domains > 0 && ndstates != (size_t)nonly_domains)
 		errx(1, "unknown domain among the arguments");
+	if (forcing && force_ask() == 1)
+		exit(0);
 	if (!foreground)
 		start_detach();
 	/*

@@ -57,6 +57,7 @@ struct dstate {
 	int		 reload_tries;	/* failed tries since then */
 	time_t		 reload_retry;	/* the next try, 0: none */
 	time_t		 revoked_at;	/* -r revoked the certificate, 0: not */
+	time_t		 renew_asked;	/* -F asked for a renewal, 0: not */
 	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;
