@@ -5,7 +5,8 @@
 # the init), one pass issues a certificate from Pebble, answering on
 # port 80, with a key for a group, a reload command, a signal to another
 # user's process and the event hook; each child enters its whole
-# sandbox.  In a private network namespace (port 80, Pebble on
+# sandbox; the daemon reads its configuration again on SIGHUP and stops
+# on SIGTERM.  In a private network namespace (port 80, Pebble on
 # 17700-17705).  The unit's exposure, as systemd-analyze scores it, is
 # printed.
 if [ -z "${T_UNIT_NS:-}" ]; then
@@ -71,7 +72,27 @@ for p in netproc keyproc challenged; do
 done
 check "nothing was refused for want of a privilege" sh -c \
     "! grep -q 'Operation not permitted' '$T_TMP/o.out'"
-if [ "$o_rc" -ne 0 ] || grep -q 'sandbox [a-z]*:' "$T_TMP/o.out"; then
+if [ "$o_rc" -ne 0 ] || grep -q 'sandbox [a-z]*: \(Landlock ABI\|no seccomp\)' "$T_TMP/o.out"; then
 	grep -v '^unitexec:' "$T_TMP/o.out" | tail -n 30 | sed 's/^/# /'
 fi
+
+# The daemon under the unit: SIGHUP reads the configuration again,
+# SIGTERM stops it and its children.
+"$PY" "$TOP/regress/helpers/unitexec.py" \
+    "$UNIT" "$ACMED" -d -v -f "$conf" >"$T_TMP/d.out" 2>&1 &
+daemon=$!
+t_at_exit "kill $daemon 2>/dev/null"
+check "the daemon starts under the unit (bounded)" \
+    wait_for 20 grep -q "starting: acmed" "$T_TMP/d.out"
+kill -HUP "$daemon"
+check "SIGHUP: the configuration read again (bounded)" \
+    wait_for 20 grep -q "configuration reloaded" "$T_TMP/d.out"
+kill -TERM "$daemon"
+check "SIGTERM: the daemon ends (bounded)" wait_for 20 proc_gone "$daemon"
+wait "$daemon"
+d_rc=$?
+check "the daemon exits 0" [ "$d_rc" -eq 0 ]
+check "the daemon: nothing refused for want of a privilege" sh -c \
+    "! grep -q 'Operation not permitted' '$T_TMP/d.out'"
+[ "$d_rc" -eq 0 ] || tail -n 20 "$T_TMP/d.out" | sed 's/^/# /'
 t_done
