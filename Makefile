@@ -241,18 +241,20 @@ uninstall:
 
 # The package is built from a copy of the sources with etc/debian as its
 # debian/ directory, so the checkout stays as it is; the changelog's
-# version is VERSION.  lintian, where installed, must find no error or
-# warning.
+# version is VERSION.  The copy's build takes none of this make's
+# variables (O, SAN, WERROR) nor the environment's.  lintian, where installed, must find no
+# error or warning.
 DEB_DIR	 = $(O)/deb
 DEB_SRC	 = $(DEB_DIR)/acmed-$(VERSION)
-DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 deb:
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_SRC)
 	cp -R acmed challenged common keyproc etc Makefile README $(DEB_SRC)/
 	cp -R etc/debian $(DEB_SRC)/debian
 	sed -i '1s/^acmed ([^)]*)/acmed ($(VERSION))/' $(DEB_SRC)/debian/changelog
-	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+	cd $(DEB_SRC) && env -i PATH="$$PATH" HOME="$$HOME" \
+	    DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
 	    dpkg-buildpackage -b -us -uc
 	@if command -v lintian >/dev/null; then \
 	    echo "lintian $(DEB_DIR)/acmed_$(VERSION)_$(DEB_ARCH).changes"; \
