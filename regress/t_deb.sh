@@ -22,6 +22,10 @@ done
 users="_acmed _acmed-key _acmed-www"
 
 # The package, built as "make deb" builds it, in the test's directory.
+checkout_status() {
+	git -C "$TOP" status --porcelain --ignored 2>/dev/null | grep -v ' obj/$'
+}
+checkout_status >"$T_TMP/status.before"
 start=$(date +%s)
 check "make deb" sh -c \
     "make -C '$TOP' deb O='$T_TMP/o' >'$T_TMP/deb.out' 2>&1"
@@ -44,8 +48,10 @@ l_rc=$?
 sed 's/^/# lintian: /' "$T_TMP/lintian.out"
 check "lintian: no error or warning" sh -c \
     "[ $l_rc -eq 0 ] && ! grep -q '^[EW]:' '$T_TMP/lintian.out'"
-check "the checkout has no debian/ and no package file" sh -c \
-    "[ ! -e '$TOP/debian' ] && ! ls '$TOP'/*.deb >/dev/null 2>&1"
+checkout_status >"$T_TMP/status.after"
+check "the checkout is as it was (no debian/, no package file)" sh -c \
+    "[ ! -e '$TOP/debian' ] &&
+    cmp -s '$T_TMP/status.before' '$T_TMP/status.after'"
 
 # The system's directories as overlays of the test's own.
 for d in etc usr var; do
