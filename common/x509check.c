@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "base64.h"
+#include "ident.h"
 #include "x509check.h"
 
 /* 1 if x is self-issued with the provisional CN prefix. */
@@ -202,14 +203,62 @@ name_in(const char *name, size_t len, char *const *names, size_t n)
 	return 0;
 }
 
-/* Compares the leaf's dNSNames with the configured names, both ways. */
+/*
+ * A subjectAltName as a configured name would be written: an iPAddress
+ * in the text of ident.h, a dNSName as it is; NULL for another type.
+ * -1 (with msg) for a value no configured name can be, which includes a
+ * dNSName that reads as an address: the two types are apart.
+ */
+static int
+san_text(const GENERAL_NAME *gen, const char **s, int *len, char *ip,
+    size_t iplen, char *msg, size_t msglen)
+{
+	unsigned char	 bin[IDENT_IP_BIN_MAX];
+	size_t		 nbin;
+
+	*s = NULL;
+	if (gen->type == GEN_IPADD) {
+		if (ident_ip_text(ASN1_STRING_get0_data(gen->d.iPAddress),
+		    (size_t)ASN1_STRING_length(gen->d.iPAddress), ip,
+		    iplen) == -1) {
+			snprintf(msg, msglen, "leaf has a malformed iPAddress");
+			return -1;
+		}
+		*s = ip;
+		*len = (int)strlen(ip);
+		return 0;
+	}
+	if (gen->type != GEN_DNS)
+		return 0;
+	*s = (const char *)ASN1_STRING_get0_data(gen->d.dNSName);
+	*len = ASN1_STRING_length(gen->d.dNSName);
+	if (*len <= 0 || memchr(*s, '\0', *len) != NULL) {
+		snprintf(msg, msglen, "leaf has a malformed dNSName");
+		return -1;
+	}
+	if ((size_t)*len >= iplen)
+		return 0;
+	memcpy(ip, *s, *len);
+	ip[*len] = '\0';
+	if (ident_ip_bin(ip, bin, &nbin) == 0) {
+		snprintf(msg, msglen, "leaf has the address %s as a dNSName",
+		    ip);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Compares the leaf's dNSNames and iPAddresses with the configured names,
+ * both ways.
+ */
 static int
 check_names(X509 *leaf, char *const *names, size_t n, char *msg,
     size_t msglen)
 {
 	GENERAL_NAMES	*gens;
 	GENERAL_NAME	*gen;
-	char		**san = NULL;
+	char		**san = NULL, ip[IDENT_IP_TEXT_MAX];
 	const char	*s;
 	size_t		 nsan = 0, i;
 	int		 k, len, rc = -1;
@@ -226,14 +275,10 @@ check_names(X509 *leaf, char *const *names, size_t n, char *msg,
 	}
 	for (k = 0; k < sk_GENERAL_NAME_num(gens); k++) {
 		gen = sk_GENERAL_NAME_value(gens, k);
-		if (gen->type != GEN_DNS)
-			continue;
-		s = (const char *)ASN1_STRING_get0_data(gen->d.dNSName);
-		len = ASN1_STRING_length(gen->d.dNSName);
-		if (len <= 0 || memchr(s, '\0', len) != NULL) {
-			snprintf(msg, msglen, "leaf has a malformed dNSName");
+		if (san_text(gen, &s, &len, ip, sizeof(ip), msg, msglen) == -1)
 			goto out;
-		}
+		if (s == NULL)
+			continue;
 		if (!name_in(s, len, names, n)) {
 			snprintf(msg, msglen, "leaf names %.*s, which is not "
 			    "configured", len > 253 ? 253 : len, s);

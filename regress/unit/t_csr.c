@@ -16,22 +16,36 @@
 
 #include "test.h"
 #include "t_x509.h"
+#include "ident.h"
 #include "keyproc/crypto.h"
 #include "x509check.h"
 
 static char	*many[NAMES_MAX + 1];
 
-/* 1 if the SAN dNSNames are names, in order. */
+/*
+ * 1 if the SAN names are names, in order: an IP address as an iPAddress
+ * of its octets, any other name as a dNSName.
+ */
 static int
 san_is(GENERAL_NAMES *gens, char *const *names, size_t n)
 {
 	GENERAL_NAME	*g;
-	size_t		 i;
+	unsigned char	 ip[IDENT_IP_BIN_MAX];
+	size_t		 i, iplen;
 
 	if (gens == NULL || (size_t)sk_GENERAL_NAME_num(gens) != n)
 		return 0;
 	for (i = 0; i < n; i++) {
 		g = sk_GENERAL_NAME_value(gens, i);
+		if (ident_is_ip(names[i])) {
+			if (g->type != GEN_IPADD ||
+			    ident_ip_bin(names[i], ip, &iplen) == -1 ||
+			    (size_t)ASN1_STRING_length(g->d.iPAddress) !=
+			    iplen || memcmp(ASN1_STRING_get0_data(
+			    g->d.iPAddress), ip, iplen) != 0)
+				return 0;
+			continue;
+		}
 		if (g->type != GEN_DNS ||
 		    (size_t)ASN1_STRING_length(g->d.dNSName) !=
 		    strlen(names[i]) ||
@@ -424,6 +438,74 @@ test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 	EVP_PKEY_free(cakey);
 }
 
+/*
+ * IP addresses (RFC 8738): iPAddress subjectAltNames in the CSR and the
+ * provisional certificate, no CN that is an address, and the chain check
+ * compares iPAddresses with the configured addresses, the two types apart.
+ */
+static void
+test_ip(EVP_PKEY *key)
+{
+	EVP_PKEY	*cakey;
+	X509		*ca, *leaf;
+	char		*pem, msg[256];
+	char		*ipfirst[] = { "192.0.2.1", "2001:db8::1",
+			    "example.org" };
+	char		*dnsfirst[] = { "example.org", "::1", "127.0.0.1" };
+	char		*v6[] = { "2001:db8::1" };
+	size_t		 i, len;
+	struct {
+		const char	*what;
+		const char	*san;
+		const char	*want;		/* NULL: passes */
+	} t[] = {
+		{ "the names with the addresses as iPAddresses",
+		    "DNS:example.org,IP:2001:db8:0:0:0:0:0:1,IP:192.0.2.1",
+		    NULL },
+		{ "an address as a dNSName",
+		    "DNS:example.org,DNS:192.0.2.1,IP:2001:db8::1",
+		    "the address 192.0.2.1 as a dNSName" },
+		{ "an address missing",
+		    "DNS:example.org,IP:192.0.2.1",
+		    "does not name 2001:db8::1" },
+		{ "another address",
+		    "DNS:example.org,IP:192.0.2.1,IP:2001:db8::1,IP:192.0.2.2",
+		    "leaf names 192.0.2.2, which is not configured" },
+	};
+
+	check_csr("IP first: no CN", key, ipfirst, 3, NULL);
+	check_csr("IPv6 alone: no CN", key, v6, 1, NULL);
+	check_csr("DNS name first, then addresses", key, dnsfirst, 3,
+	    "example.org");
+	check_selfsigned("provisional with addresses", key, ipfirst, 3, 7);
+	pem = selfsigned_pem(key, ipfirst, 3, 7, &len);
+	CHECK(pem != NULL && chain_ok(pem, len, key, ipfirst, 3, msg,
+	    sizeof(msg)) == 0, "provisional with addresses passes the chain "
+	    "check: %s", pem != NULL ? msg : crypto_error());
+	free(pem);
+
+	cakey = key_generate(KEY_ECDSA, 256);
+	ca = test_cert("Test CA", cakey, NULL, NULL, 1, NULL, 90);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		leaf = test_cert("example.org", key, ca, cakey, 0, t[i].san,
+		    90);
+		pem = chain_pem(leaf, ca, NULL, &len);
+		msg[0] = '\0';
+		if (t[i].want == NULL)
+			CHECK(chain_ok(pem, len, key, ipfirst, 3, msg,
+			    sizeof(msg)) == 0, "chain with %s passes: %s",
+			    t[i].what, msg);
+		else
+			CHECK(chain_ok(pem, len, key, ipfirst, 3, msg,
+			    sizeof(msg)) == -1 && strstr(msg, t[i].want) !=
+			    NULL, "chain with %s refused: %s", t[i].what, msg);
+		free(pem);
+		X509_free(leaf);
+	}
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+}
+
 /* The public key's DER is byte for byte what libcrypto's encoder makes. */
 static void
 check_pubkey_der(const char *what, EVP_PKEY *pkey)
@@ -509,6 +591,7 @@ main(void)
 
 	test_chain(ec, rsa);
 	test_issued(ec, rsa);
+	test_ip(ec);
 
 	for (i = 0; i < NAMES_MAX; i++)
 		free(many[i]);
