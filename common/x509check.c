@@ -417,7 +417,9 @@ x509_check_issued(X509 *const *certs, int ncerts, char *msg, size_t msglen)
 	EVP_PKEY	*ikey;
 	uint32_t	 flags;
 	time_t		 nb, na;
+	const char	*since;
 	char		 b[160];
+	int		 days;
 
 	snprintf(msg, msglen, "ok");
 	if (ncerts < 2) {
@@ -442,13 +444,41 @@ x509_check_issued(X509 *const *certs, int ncerts, char *msg, size_t msglen)
 		return -1;
 	}
 	/* Both ends count (RFC 5280 section 4.1.2.5). */
-	if (na < nb || na - nb >= (time_t)CERT_LIFETIME_DAYS_MAX * 86400) {
+	days = cert_lifetime_max(nb, &since);
+	if (na < nb || na - nb >= (time_t)days * 86400) {
 		snprintf(msg, msglen, "the leaf is valid for %lld days, longer "
-		    "than the %d days a public CA may issue",
-		    (long long)(na - nb) / 86400, CERT_LIFETIME_DAYS_MAX);
+		    "than the %d days a public CA may issue%s%s",
+		    (long long)(na - nb) / 86400, days, *since != '\0' ?
+		    " a certificate from " : "", since);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The longest validity, in days, a public CA may give a leaf issued at
+ * nb (the CA/Browser Forum's Baseline Requirements 6.3.2, ballot SC-081:
+ * shorter from each date on), and in *since that date, "" for the first.
+ */
+int
+cert_lifetime_max(time_t nb, const char **since)
+{
+	static const struct {
+		time_t		 from;
+		int		 days;
+		const char	*date;
+	} steps[] = {
+		{ 1868227200, 47, "2029-03-15" },
+		{ 1805068800, 100, "2027-03-15" },
+		{ 1773532800, 200, "2026-03-15" },
+		{ 0, 398, "" },
+	};
+	size_t	 i;
+
+	for (i = 0; steps[i].from != 0 && nb < steps[i].from; i++)
+		;
+	*since = steps[i].date;
+	return steps[i].days;
 }
 
 /* x509_check_certs() on a PEM chain and a key. */

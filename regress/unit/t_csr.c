@@ -380,6 +380,58 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 }
 
 /*
+ * The longest leaf a public CA may issue shrinks with the date it is
+ * issued on (CA/Browser Forum ballot SC-081): 398 days before 2026-03-15,
+ * then 200, 100 from 2027-03-15 and 47 from 2029-03-15; both ends count.
+ */
+static void
+test_issued_bound(EVP_PKEY *leafkey, X509 *ca, EVP_PKEY *cakey)
+{
+	X509		*leaf, *certs[2];
+	char		 msg[256];
+	size_t		 i;
+	time_t		 nb;
+	int		 rc;
+	const struct {
+		time_t		 nb;
+		long		 days;
+		const char	*want;		/* NULL: passes */
+	} t[] = {
+		{ 1773532799, 397, NULL },	/* 2026-03-14T23:59:59Z */
+		{ 1773532799, 398, "longer than the 398 days a public CA "
+		    "may issue" },
+		{ 1773532800, 199, NULL },
+		{ 1773532800, 200, "longer than the 200 days a public CA "
+		    "may issue a certificate from 2026-03-15" },
+		{ 1805068799, 199, NULL },
+		{ 1805068800, 99, NULL },
+		{ 1805068800, 100, "the 100 days a public CA may issue a "
+		    "certificate from 2027-03-15" },
+		{ 1868227200, 46, NULL },
+		{ 1868227200, 47, "the 47 days a public CA may issue a "
+		    "certificate from 2029-03-15" },
+	};
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		leaf = test_cert("www.example.org", leafkey, ca, cakey, 0,
+		    "DNS:www.example.org", 1);
+		nb = t[i].nb;
+		X509_time_adj_ex(X509_getm_notBefore(leaf), 0, 0, &nb);
+		X509_time_adj_ex(X509_getm_notAfter(leaf), (int)t[i].days, 0,
+		    &nb);
+		X509_sign(leaf, cakey, EVP_sha256());
+		certs[0] = leaf;
+		certs[1] = ca;
+		rc = x509_check_issued(certs, 2, msg, sizeof(msg));
+		CHECK(t[i].want == NULL ? rc == 0 : rc == -1 &&
+		    strstr(msg, t[i].want) != NULL, "issued at %lld for %ld "
+		    "days: %s: %s", (long long)t[i].nb, t[i].days,
+		    t[i].want == NULL ? "passes" : "refused", msg);
+		X509_free(leaf);
+	}
+}
+
+/*
  * What the parent asks of a chain netproc brings as issued: the leaf's
  * issuer with it, a CA, whose signature the leaf bears, and a leaf valid
  * no longer than a public CA may issue.
@@ -402,7 +454,10 @@ test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 		const char	*want;		/* NULL: passes */
 	} t[] = {
 		{ "a leaf of 90 days and its CA", 0, 0, 0, 0, 90, NULL },
-		{ "a leaf of 397 days and its CA", 0, 0, 0, 0, 397, NULL },
+		{ "a leaf of 199 days and its CA", 0, 0, 0, 0, 199, NULL },
+		{ "a leaf of 200 days and a second", 0, 0, 0, 0, 200,
+		    "longer than the 200 days a public CA may issue a "
+		    "certificate from 2026-03-15" },
 		{ "the leaf alone", 0, 0, 0, 1, 90,
 		    "without the certificate of its issuer" },
 		{ "a self-signed leaf of 100 years alone", 1, 0, 0, 1, 36500,
@@ -413,8 +468,6 @@ test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 		    "not signed by certificate 2" },
 		{ "a leaf of 100 years", 0, 0, 0, 0, 36500,
 		    "valid for 36500 days" },
-		{ "a leaf of 398 days and a second", 0, 0, 0, 0, 398,
-		    "longer than the 398 days" },
 	};
 
 	cakey = key_generate(KEY_ECDSA, 256);
@@ -434,6 +487,7 @@ test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 		X509_free(leaf);
 	}
 	X509_free(notca);
+	test_issued_bound(leafkey, ca, cakey);
 	X509_free(ca);
 	EVP_PKEY_free(cakey);
 }
