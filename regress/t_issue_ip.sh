@@ -4,7 +4,7 @@
 # on its http port, where acmed listens), and a DNS name with addresses.
 . "$(dirname "$0")/lib.sh"
 t_users
-t_pebble 14900 || { notok "pebble starts"; t_done; exit 1; }
+t_pebble 17600 || { notok "pebble starts"; t_done; exit 1; }
 ok "pebble starts"
 
 conf=$T_TMP/acmed.conf
@@ -65,6 +65,32 @@ check "mixed, due: a new certificate is installed" sh -c \
 check "mixed, due: the renewed leaf names the same" \
     sans_are mixed.example.org "DNS:mixed.example.org" \
     "IP Address:127.0.0.1" "IP Address:0:0:0:0:0:0:0:1"
+
+# A deployment check of a domain of an address and a name: the name is
+# the server name it sends (none is sent for an address, RFC 6066).  The
+# server presents another certificate to a client that sends none.
+VPORT=17609
+rm -rf "$T_TMP/state"
+conf_ip
+t_domain "$conf" 127.0.0.1 "" sni.example.org
+check "address and name: issued" run "$conf"
+openssl s_server -quiet -www -naccept 100 -accept "127.0.0.1:$VPORT" \
+    -cert "$T_PEBBLE_DIR/cert.pem" -key "$T_PEBBLE_DIR/key.pem" \
+    -servername sni.example.org -cert2 "$T_TMP/127.0.0.1.crt" \
+    -key2 "$T_TMP/127.0.0.1.key" </dev/null >"$T_TMP/s_server.log" 2>&1 &
+spid=$!
+t_at_exit "kill $spid 2>/dev/null"
+wait_for 5 sh -c "ss -ltn | grep -q '127.0.0.1:$VPORT '"
+sed -i "s|^\tsign with pebble\$|\tsign with pebble\n\tverify 127.0.0.1 port $VPORT|" \
+    "$conf"
+"$ACMED" -d -v -f "$conf" >"$T_TMP/log" 2>&1 &
+dpid=$!
+t_at_exit "kill $dpid 2>/dev/null"
+check "address and name: the server serves the installed certificate" \
+    wait_for 30 grep -q \
+    "127.0.0.1: 127.0.0.1:$VPORT serves the installed certificate" \
+    "$T_TMP/log"
+t_stop "$dpid"
 
 # What -n refuses, with file:line.
 conf_ip

@@ -10,7 +10,7 @@
 # not installed.
 . "$(dirname "$0")/lib.sh"
 t_users
-PEBBLE_VALIDITY=576000 t_pebble 16000 || { notok "pebble starts"; t_done; exit 1; }
+PEBBLE_VALIDITY=576000 t_pebble 17700 || { notok "pebble starts"; t_done; exit 1; }
 ok "pebble starts (160-hour certificates)"
 
 conf=$T_TMP/acmed.conf
