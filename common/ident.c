@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
