@@ -37,6 +37,7 @@ struct dstate {
 	time_t		 retry_until;	/* the authority's Retry-After, 0: none */
 	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
 	size_t		 pubkeylen;
+	int		 key_held;	/* keyproc holds the domain key */
 	time_t		 ari_start;	/* the authority's window, 0: none */
 	time_t		 ari_end;
 	time_t		 ari_at;	/* the moment chosen inside it */
