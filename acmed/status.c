@@ -28,6 +28,11 @@
 
 #define STATUS_FILE	"status.json"
 #define STATUS_MAX	(4 * 1024 * 1024)
+/*
+ * What one certificate adds at most: its texts (an error, a deployment
+ * mismatch, an order URL) escaped, and its times; its names on top.
+ */
+#define STATUS_CERT_MAX	(6 * MSG_TEXT_MAX + 2048)
 
 /* What each running child said its sandbox holds. */
 static struct {
@@ -729,7 +734,7 @@ unreadable(const char *state_dir, pid_t pid, const char *path,
 
 /* The status file, for a person and by its exit status. */
 static enum status_level
-status_report(const char *state_dir, pid_t pid)
+status_report(const char *state_dir, pid_t pid, size_t max)
 {
 	enum status_level	 level;
 	char			 path[PATH_MAX], err[256], now[32], *data;
@@ -738,7 +743,7 @@ status_report(const char *state_dir, pid_t pid)
 	const char		*s;
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
-	if (read_file(path, STATUS_MAX, &data, &len) == -1)
+	if (read_file(path, max, &data, &len) == -1)
 		return unreadable(state_dir, pid, path, strerror(errno));
 	root = yajl_tree_parse(data, err, sizeof(err));
 	free(data);
@@ -769,6 +774,8 @@ int
 status_show(const char *file)
 {
 	struct config	*c;
+	struct domain	*d;
+	size_t		 i, max = STATUS_MAX;
 	int		 level;
 
 	if ((c = config_parse(file, 0)) == NULL) {
@@ -776,7 +783,14 @@ status_show(const char *file)
 		    file);
 		return STATUS_UNKNOWN;
 	}
-	level = status_report(c->state_dir, daemon_running(c->state_dir));
+	/* As large as the daemon may write it for this configuration. */
+	TAILQ_FOREACH(d, &c->domains, entry) {
+		max += STATUS_CERT_MAX;
+		for (i = 0; i < d->nnames; i++)
+			max += 2 * strlen(d->names[i]) + 8;
+	}
+	level = status_report(c->state_dir, daemon_running(c->state_dir),
+	    max);
 	config_free(c);
 	return level;
 }
