@@ -403,6 +403,7 @@ dstates_build(void)
 		if (!oneshot && ds->state == CERT_ISSUED &&
 		    !TAILQ_EMPTY(&d->verifies))
 			ds->verify_at = now;
+		sched_ari_first(ds, n, conf->check_interval, now);
 		dstate_schedule(ds, now);
 	}
 }
