@@ -37,6 +37,18 @@
 
 #include <openssl/crypto.h>
 
+/*
+ * What handles netproc's messages outside the loop, set by the caller
+ * that owns them (children_netproc_handler()): this layer names none.
+ */
+static int	(*netproc_handler)(const struct imsg *);
+
+void
+children_netproc_handler(int (*h)(const struct imsg *))
+{
+	netproc_handler = h;
+}
+
 int
 send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
 {
@@ -500,9 +512,10 @@ child_wait(int i, int *status, long deadline)
 			if (msg_check(&m) == 0 && m.hdr.type == MSG_LOG)
 				child_log(i, &m);
 			else if (msg_check(&m) == 0 && i == PROC_NETPROC &&
+			    netproc_handler != NULL &&
 			    (m.hdr.type == MSG_ORDER_URL ||
 			    m.hdr.type == MSG_ACCOUNT_URL))
-				dispatch_netproc(&m);
+				(void)netproc_handler(&m);
 			imsg_clear(&m);
 		}
 	}
