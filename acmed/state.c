@@ -137,6 +137,13 @@ state_read(const char *dir, const char *sub, const char *name)
 	return data;
 }
 
+/*
+ * A pending order's URL is written atomically but not flushed: it only
+ * has to outlive the processes (a kill, a crash of acmed), which the
+ * page cache does; the machine going down before the kernel writes it
+ * costs one more new order, which the authority lets expire.  A flush
+ * per order was most of the parent's work per certificate.
+ */
 int
 state_write(const char *dir, const char *sub, const char *name,
     const char *value)
@@ -151,7 +158,8 @@ state_write(const char *dir, const char *sub, const char *name,
 		log_warnx("%s: value too long", path);
 		return -1;
 	}
-	return write_file_atomic(path, line, (size_t)n, 0600, 0);
+	return write_file_atomic(path, line, (size_t)n, 0600,
+	    strcmp(sub, "orders") == 0 ? WRITE_NOSYNC : 0);
 }
 
 int
