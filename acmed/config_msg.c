@@ -117,6 +117,22 @@ conf_msg(const char *file, int line, int warning, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A value too long to show whole, or of several lines: its beginning. */
+const char *
+conf_shorten(const char *s)
+{
+	static char	 buf[CONF_MSG_VALUE];
+	size_t		 n;
+
+	n = strcspn(s, "\n");
+	if (s[n] == '\0' && n < sizeof(buf))
+		return s;
+	if (n > sizeof(buf) - 4)
+		n = sizeof(buf) - 4;
+	snprintf(buf, sizeof(buf), "%.*s...", (int)n, s);
+	return buf;
+}
+
 static int
 msg_cmp(const void *a, const void *b)
 {

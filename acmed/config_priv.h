@@ -1,6 +1,7 @@
 /*
- * Between the grammar (parse.y) and the checks, defaults and cleanup of
- * the configuration (config.c); nothing else includes this.
+ * Between the grammar (parse.y), the model it builds (config_build.c) and
+ * the checks, defaults and cleanup of the configuration (config.c);
+ * nothing else includes this.
  */
 #ifndef ACMED_CONFIG_PRIV_H
 #define ACMED_CONFIG_PRIV_H
@@ -21,6 +22,7 @@
  * a file name's 255 bytes.
  */
 #define CONF_MAX_HANDLE		240
+#define CONF_MSG_VALUE		64	/* of a value shown in a message */
 
 /*
  * What a path in the file names, for the rule it must pass (trust.c) and
@@ -87,5 +89,90 @@ void		 conf_msg(const char *, int, int, const char *, ...)
 void		 conf_msg_flush(void);
 int		 conf_keyword_hint(enum conf_block, char *const *, size_t,
 		    size_t, int, char *, size_t);
+const char	*conf_shorten(const char *);
+
+/*
+ * config_build.c: one call per statement, at the file and line the
+ * grammar gives; the calls take the strings they are given (char *).
+ */
+struct conf_build;
+struct conf_key {
+	enum keytype	 type;
+	int		 bits;
+};
+struct conf_build *build_new(const char *, int);
+const char	*build_path(const struct conf_build *);
+const char	*build_file(struct conf_build *, const char *);
+struct config	*build_end(struct conf_build *, int);
+void		 build_free(struct conf_build *);
+const char	*build_prefix(const struct conf_build *);
+enum conf_block	 build_block(const struct conf_build *);
+void		 build_vmsg(struct conf_build *, const char *, int, int,
+		    const char *, va_list)
+		    __attribute__((__format__ (printf, 5, 0)));
+void		 build_listen(struct conf_build *, const char *, int, char *,
+		    long long);
+void		 build_state_dir(struct conf_build *, const char *, int,
+		    char *);
+void		 build_empty_dir(struct conf_build *, const char *, int,
+		    char *);
+void		 build_pid_file(struct conf_build *, const char *, int,
+		    char *);
+void		 build_check_interval(struct conf_build *, const char *, int,
+		    long long, char *);
+void		 build_expiry_warning(struct conf_build *, const char *, int,
+		    long long, char *);
+void		 build_event_hook(struct conf_build *, const char *, int,
+		    char *);
+void		 build_user(struct conf_build *, const char *, int, int,
+		    char *);
+void		 build_log_file(struct conf_build *, const char *, int,
+		    char *);
+void		 build_authority(struct conf_build *, const char *, int,
+		    const char *);
+void		 build_authority_end(struct conf_build *);
+void		 build_domain(struct conf_build *, const char *, int,
+		    const char *);
+void		 build_domain_end(struct conf_build *, const char *);
+void		 build_drop(struct conf_build *);
+void		 build_keysize(struct conf_build *, const char *, int,
+		    enum keytype, long long, struct conf_key *);
+void		 build_keytype_unknown(struct conf_build *, const char *, int,
+		    struct conf_key *, const char *, ...)
+		    __attribute__((__format__ (printf, 5, 6)));
+void		 build_api_url(struct conf_build *, const char *, int, char *);
+void		 build_api_ca(struct conf_build *, const char *, int, char *);
+void		 build_account_key(struct conf_build *, const char *, int,
+		    char *, const struct conf_key *);
+void		 build_contact(struct conf_build *, const char *, int, char *);
+void		 build_external_account(struct conf_build *, const char *, int,
+		    char *, char *);
+void		 build_max_orders(struct conf_build *, const char *, int,
+		    long long);
+void		 build_insecure(struct conf_build *, const char *, int);
+void		 build_alt_name(struct conf_build *, const char *, int, char *);
+void		 build_domain_name(struct conf_build *, const char *, int,
+		    char *);
+void		 build_domain_key(struct conf_build *, const char *, int,
+		    char *, const struct conf_key *, char *);
+void		 build_domain_cert(struct conf_build *, const char *, int,
+		    char *);
+void		 build_domain_chain(struct conf_build *, const char *, int,
+		    char *);
+void		 build_domain_fullchain(struct conf_build *, const char *, int,
+		    char *);
+void		 build_sign_with(struct conf_build *, const char *, int,
+		    char *);
+void		 build_challengedir(struct conf_build *, const char *, int,
+		    char *);
+void		 build_profile(struct conf_build *, const char *, int, char *);
+void		 build_preferred_chain(struct conf_build *, const char *, int,
+		    char *);
+void		 build_renew_before(struct conf_build *, const char *, int,
+		    long long, char *);
+void		 build_reload(struct conf_build *, const char *, int,
+		    enum action_type, char *, char *, char *);
+void		 build_verify(struct conf_build *, const char *, int, char *,
+		    long long);
 
 #endif

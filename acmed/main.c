@@ -52,7 +52,7 @@ usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: acmed [-dnv] [-f file]\n"
-	    "       acmed -s [-f file]\n"
+	    "       acmed -s [-j] [-f file]\n"
 	    "       acmed -o [-dv] [-f file] [domain ...]\n"
 	    "       acmed -r [-dv] [-f file] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n"
@@ -486,12 +486,13 @@ main(int argc, char *argv[])
 	static const int stops[] = { SIGTERM, SIGINT, SIGHUP };
 	sigset_t	 mask, stop;
 	size_t		 i;
-	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
+	int		 ch, statusonly = 0, checkonly = 0, json = 0, sigfd;
+	int		 status;
 
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "df:hknorsvV")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hjknorsvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -501,6 +502,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(0);
+		case 'j':
+			json = 1;
+			break;
 		case 'k':
 			rolling = 1;
 			break;
@@ -532,7 +536,8 @@ main(int argc, char *argv[])
 	/* Revocation cannot be undone: the domains are named. */
 	if ((argc > 0 && !oneshot && !revoking && !rolling) ||
 	    (revoking && argc == 0) ||
-	    checkonly + statusonly + oneshot + revoking + rolling > 1)
+	    checkonly + statusonly + oneshot + revoking + rolling > 1 ||
+	    (json && !statusonly))
 		usage(1);
 	if (revoking || rolling)
 		oneshot = 1;
@@ -548,7 +553,7 @@ main(int argc, char *argv[])
 
 	log_init(1, verbose, "acmed");
 	if (statusonly)
-		exit(status_show(file));
+		exit(status_show(file, json));
 	if ((conf = config_parse(file, 1)) == NULL)
 		exit(1);
 	if (checkonly) {

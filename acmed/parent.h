@@ -117,7 +117,7 @@ struct sandbox_level;
 void	 status_sandbox(int, const struct sandbox_level *);
 void	 status_starting(const struct config *, size_t);
 int	 status_write(const struct config *, const struct dstate *, size_t);
-int	 status_show(const char *);
+int	 status_show(const char *, int);
 int	 iso_time(time_t, char *, size_t);
 
 /* actions.c */

@@ -1,0 +1,960 @@
+/*
+ * The configuration's model, built one statement at a time as the
+ * grammar (parse.y) reads them: each value is checked where it is given,
+ * and what is wrong is reported at the file:line the grammar gives, named
+ * with the block it is in (config_msg.c keeps the messages in the order
+ * of the file).  A block is checked when it ends, the whole file by
+ * build_end().
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_priv.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+#include "trust.h"
+
+struct conf_build {
+	struct config		*conf;
+	struct authority	*auth;		/* the block being read */
+	struct domain		*dom;
+	int			 errors;
+	int			 check;		/* the files named too */
+	int			 dom_named;	/* "domain name" given */
+	int			 dom_full;	/* too many names, told */
+	int			 seen_state, seen_empty, seen_interval;
+	int			 seen_expiry, seen_hook, seen_pidfile;
+	const char		*state_file;
+	int			 state_line;
+	const char		*user_file[PROC_MAX];
+	int			 user_line[PROC_MAX];
+};
+
+static void	 build_err(struct conf_build *, const char *, int,
+		    const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+static void	 build_err_at(struct conf_build *, const char *, int,
+		    const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+static void	 build_warn(struct conf_build *, const char *, int,
+		    const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+
+/*
+ * A configuration read from filename; with check, every file it names is
+ * checked as the daemon will use it.
+ */
+struct conf_build *
+build_new(const char *filename, int check)
+{
+	struct conf_build	*b;
+	char			 cwd[PATH_MAX];
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		fatal("calloc");
+	b->check = check;
+	b->conf = conf_new();
+	/* Checked from "/" down (trust.c), and read again after a chdir. */
+	if (filename[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
+		if (asprintf(&b->conf->file, "%s/%s", cwd, filename) == -1)
+			fatal("asprintf");
+	} else if ((b->conf->file = strdup(filename)) == NULL)
+		fatal("strdup");
+	return b;
+}
+
+/* The configuration file's name, absolute. */
+const char *
+build_path(const struct conf_build *b)
+{
+	return b->conf->file;
+}
+
+/* A file read (include): its name, kept as long as the configuration. */
+const char *
+build_file(struct conf_build *b, const char *name)
+{
+	return conf_add_file(b->conf, name);
+}
+
+void
+build_free(struct conf_build *b)
+{
+	if (b == NULL)
+		return;
+	config_free(b->conf);
+	free(b);
+}
+
+/*
+ * The checks that need the whole file; the configuration, or NULL if
+ * they, a statement or the grammar (errors more) found an error.
+ */
+struct config *
+build_end(struct conf_build *b, int errors)
+{
+	struct config	*c = b->conf;
+	int		 i, j, k;
+
+	b->errors += errors + conf_finish(c);
+	if (b->check)
+		b->errors += conf_check_state(c, b->state_file ?
+		    b->state_file : c->file, b->state_line);
+	/* one user per process, so that none can ptrace another */
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
+		for (j = i + 1; j < PROC_MAX; j++) {
+			if (strcmp(c->user[i], c->user[j]) != 0)
+				continue;
+			k = b->user_line[j] > 0 ? j : i;
+			build_err_at(b, b->user_file[k], b->user_line[k],
+			    "user %s \"%s\": also the user of %s; each "
+			    "process needs its own", proc_names[k], c->user[k],
+			    proc_names[k == i ? j : i]);
+		}
+	if (b->errors > 0) {
+		build_free(b);
+		return NULL;
+	}
+	free(b);
+	return c;
+}
+
+/*
+ * The block a statement is in, as its messages begin: "domain NAME: ",
+ * "authority NAME: ", or nothing outside the blocks.
+ */
+const char *
+build_prefix(const struct conf_build *b)
+{
+	static char	 buf[CONF_MAX_HANDLE + 32];
+
+	if (b->dom != NULL)
+		snprintf(buf, sizeof(buf), "domain %s: ", b->dom->handle);
+	else if (b->auth != NULL)
+		snprintf(buf, sizeof(buf), "authority %s: ", b->auth->name);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+enum conf_block
+build_block(const struct conf_build *b)
+{
+	if (b->dom != NULL)
+		return CONF_BLOCK_DOMAIN;
+	if (b->auth != NULL)
+		return CONF_BLOCK_AUTHORITY;
+	return CONF_BLOCK_NONE;
+}
+
+/*
+ * A message about the statement at file:line, named with its block; an
+ * error unless a warning.
+ */
+void
+build_vmsg(struct conf_build *b, const char *file, int line, int warning,
+    const char *fmt, va_list ap)
+{
+	char	 msg[1024];
+
+	b->errors += !warning;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	conf_msg(file, line, warning, "%s%s", build_prefix(b), msg);
+}
+
+static void
+build_err(struct conf_build *b, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	build_vmsg(b, file, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+static void
+build_warn(struct conf_build *b, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	build_vmsg(b, file, line, 1, fmt, ap);
+	va_end(ap);
+}
+
+/* A message about another place, which names what it is about. */
+static void
+build_err_at(struct conf_build *b, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	b->errors++;
+	va_start(ap, fmt);
+	conf_vmsg(file, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Stores an absolute path.  An output file (key or certificate, output 1)
+ * must not be written for anything else, nor be an external account key;
+ * an external account key (output 2) must not be an output, but may be
+ * another authority's external account key too.
+ */
+static int
+set_path(struct conf_build *b, const char *file, int line, char **dst,
+    const char *path, const char *what, int output)
+{
+	char	 user[256];
+
+	if (path[0] != '/') {
+		build_err(b, file, line, "%s \"%s\": not an absolute path",
+		    what, path);
+		return -1;
+	}
+	if (output && conf_path_user(b->conf, path, user, sizeof(user),
+	    output == 1) == 0) {
+		build_err(b, file, line, "%s \"%s\": already used as %s", what,
+		    path, user);
+		return -1;
+	}
+	if ((*dst = strdup(path)) == NULL)
+		fatal("strdup");
+	return 0;
+}
+
+/*
+ * A file the configuration names, checked as the daemon will use it; the
+ * message names the block it is in.
+ */
+static void
+check_path(struct conf_build *b, const char *file, int line,
+    const char *what, const char *path, enum conf_path kind, gid_t group)
+{
+	char	 buf[CONF_MAX_HANDLE + 300];
+
+	snprintf(buf, sizeof(buf), "%s%s", build_prefix(b), what);
+	if (b->check)
+		b->errors += conf_report_path(b->conf, file, line, buf, path,
+		    kind, group);
+}
+
+/* A file given once in its block, then checked: takes the path. */
+static void
+set_file(struct conf_build *b, const char *file, int line, char **dst,
+    char *path, const char *what, int output, enum conf_path kind)
+{
+	if (*dst != NULL)
+		build_err(b, file, line, "%s \"%s\": given twice", what, path);
+	else if (set_path(b, file, line, dst, path, what, output) == 0)
+		check_path(b, file, line, what, path, kind, TRUST_NOGROUP);
+	free(path);
+}
+
+/* The statements outside the blocks; each takes its strings. */
+
+void
+build_listen(struct conf_build *b, const char *file, int line, char *addr,
+    long long port)
+{
+	const char	*why;
+
+	if (conf_listen(b->conf, addr, port, &why) == -1)
+		build_err(b, file, line, "listen on %s port %lld: %s", addr,
+		    port, why);
+	free(addr);
+}
+
+void
+build_state_dir(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	if (b->seen_state++)
+		build_err(b, file, line, "state directory \"%s\": given twice",
+		    path);
+	else if (set_path(b, file, line, &b->conf->state_dir, path,
+	    "state directory", 0) == 0) {
+		b->state_line = line;
+		b->state_file = file;
+	}
+	free(path);
+}
+
+void
+build_empty_dir(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	if (b->seen_empty++)
+		build_err(b, file, line, "empty directory \"%s\": given twice",
+		    path);
+	else
+		set_path(b, file, line, &b->conf->empty_dir, path,
+		    "empty directory", 0);
+	free(path);
+}
+
+void
+build_pid_file(struct conf_build *b, const char *file, int line, char *path)
+{
+	if (b->seen_pidfile++)
+		build_err(b, file, line, "pid file given twice");
+	else if (set_path(b, file, line, &b->conf->pid_file, path,
+	    "pid file", 0) == 0)
+		check_path(b, file, line, "pid file", path, CONF_PATH_CERT,
+		    TRUST_NOGROUP);
+	free(path);
+}
+
+void
+build_check_interval(struct conf_build *b, const char *file, int line,
+    long long n, char *unit)
+{
+	const char	*why;
+
+	if (b->seen_interval++)
+		build_err(b, file, line, "check interval %lld %s: given twice",
+		    n, unit);
+	else if (conf_duration(n, unit, 1, &b->conf->check_interval,
+	    &why) == -1)
+		build_err(b, file, line, "check interval %lld %s: %s", n, unit,
+		    why);
+	else if (b->conf->check_interval < CONF_MIN_CHECK_INTERVAL)
+		build_err(b, file, line, "check interval %lld %s: below the "
+		    "minimum of %d seconds", n, unit, CONF_MIN_CHECK_INTERVAL);
+	free(unit);
+}
+
+void
+build_expiry_warning(struct conf_build *b, const char *file, int line,
+    long long n, char *unit)
+{
+	const char	*why;
+
+	if (b->seen_expiry++)
+		build_err(b, file, line, "expiry warning %lld %s: given twice",
+		    n, unit);
+	else if (conf_duration(n, unit, 0, &b->conf->expiry_warn, &why) ==
+	    -1)
+		build_err(b, file, line, "expiry warning %lld %s: %s", n, unit,
+		    why);
+	free(unit);
+}
+
+void
+build_event_hook(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	if (b->seen_hook++)
+		build_err(b, file, line, "event hook \"%s\": given twice",
+		    path);
+	else if (set_path(b, file, line, &b->conf->event_hook, path,
+	    "event hook", 0) == 0)
+		check_path(b, file, line, "event hook", path,
+		    CONF_PATH_PROGRAM, TRUST_NOGROUP);
+	free(path);
+}
+
+/* A child's user (id an enum proc_id); build_end() checks they differ. */
+void
+build_user(struct conf_build *b, const char *file, int line, int id,
+    char *name)
+{
+	const char	*why;
+
+	if (b->user_line[id] != 0)
+		build_err(b, file, line, "user %s \"%s\": given twice",
+		    proc_names[id], name);
+	else if ((why = conf_check_username(name)) != NULL)
+		build_err(b, file, line, "user %s \"%s\": %s", proc_names[id],
+		    name, why);
+	else {
+		b->user_line[id] = line;
+		b->user_file[id] = file;
+		b->conf->user[id] = name;
+		return;
+	}
+	free(name);
+}
+
+void
+build_log_file(struct conf_build *b, const char *file, int line, char *path)
+{
+	if (b->conf->log_file != NULL)
+		build_err(b, file, line, "log file given twice");
+	else if (set_path(b, file, line, &b->conf->log_file, path,
+	    "log file", 1) == 0)
+		check_path(b, file, line, "log file", path, CONF_PATH_LOG,
+		    TRUST_NOGROUP);
+	free(path);
+}
+
+/*
+ * The blocks.  The name stays the grammar's: it is on the parser's stack
+ * until the block ends.
+ */
+
+void
+build_authority(struct conf_build *b, const char *file, int line,
+    const char *name)
+{
+	struct authority	*a;
+	const char		*why;
+	unsigned int		 id = 1;
+
+	if ((why = conf_check_handle(name)) != NULL)
+		build_err(b, file, line, "authority \"%s\": %s", name, why);
+	TAILQ_FOREACH(a, &b->conf->authorities, entry) {
+		if (strcmp(a->name, name) == 0)
+			build_err(b, file, line, "authority %s: already "
+			    "defined at %s:%d", name, a->file, a->line);
+		id++;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		fatal("calloc");
+	a->id = id;
+	if ((a->name = strdup(name)) == NULL)
+		fatal("strdup");
+	a->account_keytype = KEY_ECDSA;
+	a->account_keybits = KEY_ECDSA_DEFAULT_BITS;
+	a->file = file;
+	a->line = line;
+	TAILQ_INSERT_TAIL(&b->conf->authorities, a, entry);
+	b->auth = a;
+}
+
+void
+build_authority_end(struct conf_build *b)
+{
+	if (b->auth == NULL)
+		return;
+	if (b->auth->api_url == NULL)
+		build_err_at(b, b->auth->file, b->auth->line,
+		    "authority %s: no api url", b->auth->name);
+	b->auth = NULL;
+}
+
+void
+build_domain(struct conf_build *b, const char *file, int line,
+    const char *handle)
+{
+	struct domain	*d;
+	const char	*why;
+	unsigned int	 id = 1;
+
+	if ((why = conf_check_handle(handle)) != NULL)
+		build_err(b, file, line, "domain \"%s\": %s", handle, why);
+	TAILQ_FOREACH(d, &b->conf->domains, entry) {
+		if (strcmp(d->handle, handle) == 0)
+			build_err(b, file, line, "domain %s: already defined "
+			    "at %s:%d", handle, d->file, d->line);
+		id++;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		fatal("calloc");
+	d->id = id;
+	if ((d->handle = strdup(handle)) == NULL)
+		fatal("strdup");
+	d->keytype = KEY_ECDSA;
+	d->keybits = KEY_ECDSA_DEFAULT_BITS;
+	d->key_gid = TRUST_NOGROUP;
+	d->file = file;
+	d->line = line;
+	TAILQ_INIT(&d->actions);
+	TAILQ_INIT(&d->verifies);
+	/* names[0] is filled by "domain name" or at the end of the block */
+	if ((d->names = calloc(1, sizeof(char *))) == NULL)
+		fatal("calloc");
+	d->nnames = 1;
+	TAILQ_INSERT_TAIL(&b->conf->domains, d, entry);
+	b->dom = d;
+	b->dom_named = 0;
+	b->dom_full = 0;
+}
+
+/*
+ * A name goes into one domain only: a certificate per name is what the
+ * renewals and the authorities' rate limits expect.
+ */
+static void
+add_name(struct conf_build *b, const char *file, int line, const char *name,
+    int primary)
+{
+	struct domain	*d, *cur = b->dom;
+	const char	*why;
+	char		*lc, *s, **n;
+	size_t		 i;
+
+	if ((lc = strdup(name)) == NULL)
+		fatal("strdup");
+	for (s = lc; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+	if ((why = conf_check_hostname(lc)) != NULL) {
+		build_err(b, file, line, "name \"%s\": %s", name, why);
+		goto fail;
+	}
+	TAILQ_FOREACH(d, &b->conf->domains, entry) {
+		for (i = 0; i < d->nnames; i++) {
+			if (d->names[i] == NULL || strcmp(d->names[i], lc) != 0)
+				continue;
+			if (d == cur)
+				build_err(b, file, line, "name %s is listed "
+				    "twice", lc);
+			else
+				build_err(b, file, line, "name %s is already "
+				    "in domain %s at %s:%d", lc, d->handle,
+				    d->file, d->line);
+			goto fail;
+		}
+	}
+	if (primary) {
+		cur->names[0] = lc;
+		return;
+	}
+	if (cur->nnames >= CONF_MAX_NAMES) {
+		if (!b->dom_full++)
+			build_err(b, file, line, "name %s: more than %d names "
+			    "in one certificate", lc, CONF_MAX_NAMES);
+		goto fail;
+	}
+	n = reallocarray(cur->names, cur->nnames + 1, sizeof(*n));
+	if (n == NULL)
+		fatal("reallocarray");
+	n[cur->nnames++] = lc;
+	cur->names = n;
+	return;
+fail:
+	free(lc);
+}
+
+/*
+ * What is missing is reported at the line the block begins, of the file
+ * it ends in.
+ */
+void
+build_domain_end(struct conf_build *b, const char *file)
+{
+	struct domain	*d = b->dom;
+
+	if (d == NULL)
+		return;
+	if (!b->dom_named) {
+		add_name(b, file, d->line, d->handle, 1);
+		if (d->names[0] != NULL)
+			memcpy(d->handle, d->names[0], strlen(d->handle));
+	}
+	if (d->key == NULL)
+		build_err(b, file, d->line, "no domain key");
+	if (d->cert == NULL && d->chain == NULL && d->fullchain == NULL)
+		build_err(b, file, d->line, "no domain certificate, domain "
+		    "chain certificate or domain full chain certificate");
+	b->dom = NULL;
+}
+
+/*
+ * A block cut short by a syntax error is not checked any further: its
+ * end would report what the error left out.
+ */
+void
+build_drop(struct conf_build *b)
+{
+	if (b->auth != NULL) {
+		TAILQ_REMOVE(&b->conf->authorities, b->auth, entry);
+		conf_free_authority(b->auth);
+		b->auth = NULL;
+	}
+	if (b->dom != NULL) {
+		TAILQ_REMOVE(&b->conf->domains, b->dom, entry);
+		conf_free_domain(b->dom);
+		b->dom = NULL;
+	}
+}
+
+/*
+ * A key type with its size; *kt is the type's default if the size is
+ * none keyproc makes.
+ */
+void
+build_keysize(struct conf_build *b, const char *file, int line,
+    enum keytype type, long long bits, struct conf_key *kt)
+{
+	int	 ok;
+
+	kt->type = type;
+	if (type == KEY_RSA) {
+		kt->bits = KEY_RSA_DEFAULT_BITS;
+		ok = bits == 2048 || bits == 3072 || bits == 4096;
+	} else {
+		kt->bits = KEY_ECDSA_DEFAULT_BITS;
+		ok = bits == 256 || bits == 384;
+	}
+	if (ok)
+		kt->bits = (int)bits;
+	else
+		build_keytype_unknown(b, file, line, NULL, "%s %lld",
+		    keytype_name(type), bits);
+}
+
+/*
+ * A key type that is none of those keyproc makes, as written; *kt (if
+ * not NULL) the default key: only the type is wrong.
+ */
+void
+build_keytype_unknown(struct conf_build *b, const char *file, int line,
+    struct conf_key *kt, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 type[CONF_MSG_VALUE];
+
+	va_start(ap, fmt);
+	vsnprintf(type, sizeof(type), fmt, ap);
+	va_end(ap);
+	build_err(b, file, line, "%s key: unknown key type \"%s\": use ecdsa, "
+	    "ecdsa 384, rsa or rsa 2048|3072|4096", b->dom != NULL ? "domain" :
+	    "account", type);
+	if (kt != NULL) {
+		kt->type = KEY_ECDSA;
+		kt->bits = KEY_ECDSA_DEFAULT_BITS;
+	}
+}
+
+/* An authority's statements; each takes its strings. */
+
+void
+build_api_url(struct conf_build *b, const char *file, int line, char *url)
+{
+	struct authority	*a = b->auth;
+
+	if (a->api_url != NULL)
+		build_err(b, file, line, "api url \"%s\": given twice",
+		    conf_shorten(url));
+	else if (strncasecmp(url, "https://", 8) != 0 || url[8] == '\0' ||
+	    url[8] == '/')
+		build_err(b, file, line, "api url \"%s\" must begin with "
+		    "https:// and a host", url);
+	else if (strlen(url) > MSG_URL_MAX)
+		build_err(b, file, line, "api url \"%s\": longer than %d bytes",
+		    conf_shorten(url), MSG_URL_MAX);
+	else {
+		a->api_url = url;
+		url = NULL;
+	}
+	free(url);
+}
+
+void
+build_api_ca(struct conf_build *b, const char *file, int line, char *path)
+{
+	set_file(b, file, line, &b->auth->ca_file, path, "api ca", 0,
+	    CONF_PATH_CA);
+}
+
+void
+build_account_key(struct conf_build *b, const char *file, int line,
+    char *path, const struct conf_key *kt)
+{
+	set_file(b, file, line, &b->auth->account_key, path, "account key", 1,
+	    CONF_PATH_KEY);
+	b->auth->account_keytype = kt->type;
+	b->auth->account_keybits = kt->bits;
+}
+
+void
+build_contact(struct conf_build *b, const char *file, int line,
+    char *contact)
+{
+	struct authority	*a = b->auth;
+
+	if (a->contact != NULL)
+		build_err(b, file, line, "contact \"%s\": given twice",
+		    conf_shorten(contact));
+	else if (strncasecmp(contact, "mailto:", 7) != 0 ||
+	    strchr(contact + 7, '@') == NULL)
+		build_err(b, file, line, "contact \"%s\" must be "
+		    "mailto:address", contact);
+	else if (strlen(contact) > MSG_CONTACT_MAX)
+		build_err(b, file, line, "contact \"%s\": longer than %d bytes",
+		    conf_shorten(contact), MSG_CONTACT_MAX);
+	else {
+		a->contact = contact;
+		contact = NULL;
+	}
+	free(contact);
+}
+
+void
+build_external_account(struct conf_build *b, const char *file, int line,
+    char *kid, char *key)
+{
+	struct authority	*a = b->auth;
+
+	if (a->eab_kid != NULL)
+		build_err(b, file, line, "external account \"%s\": given twice",
+		    conf_shorten(kid));
+	else if (kid[0] == '\0' || strlen(kid) > MSG_EAB_KID_MAX)
+		build_err(b, file, line, "external account \"%s\": the key id "
+		    "must have 1 to %d bytes", conf_shorten(kid),
+		    MSG_EAB_KID_MAX);
+	else if (set_path(b, file, line, &a->eab_key, key,
+	    "external account key", 2) == 0) {
+		check_path(b, file, line, "external account key", key,
+		    CONF_PATH_MACKEY, TRUST_NOGROUP);
+		a->eab_kid = kid;
+		kid = NULL;
+	}
+	free(kid);
+	free(key);
+}
+
+void
+build_max_orders(struct conf_build *b, const char *file, int line,
+    long long n)
+{
+	if (b->auth->max_orders != 0)
+		build_err(b, file, line, "max orders %lld: given twice", n);
+	else if (n < 1 || n > MSG_ORDERS_MAX)
+		build_err(b, file, line, "max orders %lld: from 1 to %d", n,
+		    MSG_ORDERS_MAX);
+	else
+		b->auth->max_orders = (unsigned int)n;
+}
+
+void
+build_insecure(struct conf_build *b, const char *file, int line)
+{
+	build_err(b, file, line, "insecure is not supported: name the CA's "
+	    "certificate with api ca instead");
+}
+
+/* A domain's statements; each takes its strings. */
+
+void
+build_alt_name(struct conf_build *b, const char *file, int line, char *name)
+{
+	add_name(b, file, line, name, 0);
+	free(name);
+}
+
+void
+build_domain_name(struct conf_build *b, const char *file, int line,
+    char *name)
+{
+	if (b->dom_named++)
+		build_err(b, file, line, "domain name \"%s\": given twice",
+		    name);
+	else
+		add_name(b, file, line, name, 1);
+	free(name);
+}
+
+/* The key, and the group that may read it (NULL: none). */
+void
+build_domain_key(struct conf_build *b, const char *file, int line,
+    char *path, const struct conf_key *kt, char *group)
+{
+	struct domain	*d = b->dom;
+	const char	*why;
+	gid_t		 gid = TRUST_NOGROUP;
+
+	if (d->key != NULL)
+		build_err(b, file, line, "domain key \"%s\": given twice",
+		    path);
+	else if (group != NULL && conf_group(group, &gid, &why) == -1)
+		build_err(b, file, line, "domain key group %s: %s", group, why);
+	else if (set_path(b, file, line, &d->key, path, "domain key", 1) ==
+	    0) {
+		d->key_group = group;
+		d->key_gid = gid;
+		group = NULL;
+		check_path(b, file, line, "domain key", path, CONF_PATH_KEY,
+		    gid);
+	}
+	d->keytype = kt->type;
+	d->keybits = kt->bits;
+	free(path);
+	free(group);
+}
+
+void
+build_domain_cert(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	set_file(b, file, line, &b->dom->cert, path, "domain certificate", 1,
+	    CONF_PATH_CERT);
+}
+
+void
+build_domain_chain(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	set_file(b, file, line, &b->dom->chain, path,
+	    "domain chain certificate", 1, CONF_PATH_CERT);
+}
+
+void
+build_domain_fullchain(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	set_file(b, file, line, &b->dom->fullchain, path,
+	    "domain full chain certificate", 1, CONF_PATH_CERT);
+}
+
+/* The authority is looked up when every block has been read. */
+void
+build_sign_with(struct conf_build *b, const char *file, int line,
+    char *name)
+{
+	if (b->dom->auth_name != NULL)
+		build_err(b, file, line, "sign with %s: given twice", name);
+	else {
+		b->dom->auth_name = name;
+		b->dom->auth_line = line;
+		name = NULL;
+	}
+	free(name);
+}
+
+void
+build_challengedir(struct conf_build *b, const char *file, int line,
+    char *dir)
+{
+	build_warn(b, file, line, "challengedir is ignored: acmed answers "
+	    "http-01 challenges itself");
+	free(dir);
+}
+
+void
+build_profile(struct conf_build *b, const char *file, int line,
+    char *profile)
+{
+	build_warn(b, file, line, "profile is ignored: acmed does not select "
+	    "ACME profiles yet");
+	free(profile);
+}
+
+void
+build_preferred_chain(struct conf_build *b, const char *file, int line,
+    char *issuer)
+{
+	struct domain	*d = b->dom;
+
+	if (d->preferred_chain != NULL)
+		build_err(b, file, line, "preferred chain \"%s\": given twice",
+		    conf_shorten(issuer));
+	else if (issuer[0] == '\0')
+		build_err(b, file, line, "preferred chain is empty");
+	else if (strlen(issuer) > MSG_CHAIN_NAME_MAX)
+		build_err(b, file, line, "preferred chain \"%s\": longer than "
+		    "%d bytes", conf_shorten(issuer), MSG_CHAIN_NAME_MAX);
+	else {
+		d->preferred_chain = issuer;
+		issuer = NULL;
+	}
+	free(issuer);
+}
+
+void
+build_renew_before(struct conf_build *b, const char *file, int line,
+    long long n, char *unit)
+{
+	const char	*why;
+
+	if (b->dom->renew_before != 0)
+		build_err(b, file, line, "renew before %lld %s: given twice",
+		    n, unit);
+	else if (conf_duration(n, unit, 1, &b->dom->renew_before, &why) ==
+	    -1)
+		build_err(b, file, line, "renew before %lld %s: %s", n, unit,
+		    why);
+	free(unit);
+}
+
+/* reload: cmd for a command or a shell line, sig and pidfile a signal. */
+void
+build_reload(struct conf_build *b, const char *file, int line,
+    enum action_type type, char *cmd, char *sig, char *pidfile)
+{
+	struct action	*a;
+	const char	*why, *prog;
+	char		 buf[PATH_MAX];
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		fatal("calloc");
+	a->type = type;
+	switch (type) {
+	case ACTION_COMMAND:
+		if ((a->argv = conf_split_command(cmd, &why)) == NULL) {
+			build_err(b, file, line, "reload \"%s\": %s", cmd, why);
+			goto fail;
+		}
+		if (a->argv[0][0] != '/') {
+			build_err(b, file, line, "reload \"%s\": %s is not an "
+			    "absolute path", cmd, a->argv[0]);
+			goto fail;
+		}
+		check_path(b, file, line, "reload", a->argv[0],
+		    CONF_PATH_PROGRAM, TRUST_NOGROUP);
+		break;
+	case ACTION_SHELL:
+		if (cmd[0] == '\0') {
+			build_err(b, file, line, "reload shell: empty command");
+			goto fail;
+		}
+		if ((a->argv = calloc(2, sizeof(char *))) == NULL)
+			fatal("calloc");
+		a->argv[0] = cmd;
+		cmd = NULL;
+		if ((prog = conf_shell_program(a->argv[0], buf,
+		    sizeof(buf))) != NULL)
+			check_path(b, file, line, "reload shell", prog,
+			    CONF_PATH_PROGRAM, TRUST_NOGROUP);
+		break;
+	case ACTION_SIGNAL:
+		if ((a->signo = conf_signal(sig)) == -1) {
+			build_err(b, file, line, "reload signal %s: use HUP, "
+			    "USR1, USR2 or TERM", sig);
+			goto fail;
+		}
+		if (set_path(b, file, line, &a->pidfile, pidfile,
+		    "reload signal pid file", 0) == -1)
+			goto fail;
+		check_path(b, file, line, "reload signal pid file", a->pidfile,
+		    CONF_PATH_PIDFILE, TRUST_NOGROUP);
+		break;
+	}
+	TAILQ_INSERT_TAIL(&b->dom->actions, a, entry);
+	a = NULL;
+fail:
+	if (a != NULL) {
+		conf_free_argv(a->argv);
+		free(a->pidfile);
+		free(a);
+	}
+	free(cmd);
+	free(sig);
+	free(pidfile);
+}
+
+void
+build_verify(struct conf_build *b, const char *file, int line, char *host,
+    long long port)
+{
+	const char	*why;
+
+	if (conf_verify(b->dom, host, port, &why) == -1)
+		build_err(b, file, line, "verify %s port %lld: %s", host, port,
+		    why);
+	free(host);
+}
