@@ -1105,6 +1105,7 @@ dispatch_netproc(const struct imsg *m)
 	size_t			 len;
 	int64_t			 retry, start, end;
 	uint32_t		 matches, revoked;
+	time_t			 was;
 
 	rbuf_init(&r, m->data, m->datalen);
 	switch (m->hdr.type) {
@@ -1160,11 +1161,18 @@ dispatch_netproc(const struct imsg *m)
 			    ds->d->handle);
 			start = end = 0;
 		}
+		was = ds->ari_at;
 		sched_ari_window(ds, (time_t)start, (time_t)end,
 		    (time_t)retry, time(NULL));
 		if (!ds->issuing)
 			dstate_schedule(ds, time(NULL));
-		status_dirty = 1;
+		/*
+		 * The status file only when the window moved: with many
+		 * certificates, rewriting it for each answer that changes
+		 * nothing was most of an idle daemon's work.
+		 */
+		if (ds->ari_at != was)
+			status_dirty = 1;
 		return 0;
 	case MSG_VERIFY_RESULT:
 		id = rbuf_u32(&r);
