@@ -368,9 +368,15 @@ dstates_build(void)
 	char		 why[TRUST_WHY_MAX + 256];
 	size_t		 n = 0;
 	time_t		 now = time(NULL);
+	int		 orders, retry, revoked, reload;
 
 	TAILQ_FOREACH(d, &conf->domains, entry)
 		n++;
+	/* Empty most of the time: not looked into once per domain then. */
+	orders = !state_empty(conf->state_dir, "orders");
+	retry = !state_empty(conf->state_dir, "retry");
+	revoked = !state_empty(conf->state_dir, "revoked");
+	reload = !state_empty(conf->state_dir, "reload");
 	if ((dstates = calloc(n ? n : 1, sizeof(*dstates))) == NULL)
 		fatal("calloc");
 	ndstates = 0;
@@ -386,15 +392,16 @@ dstates_build(void)
 		if (ds->refused || cert_file_info(leaf_file(d), &ds->state,
 		    &ds->not_before, &ds->not_after) == -1)
 			ds->state = CERT_MISSING;
-		ds->order_url = state_read(conf->state_dir, "orders",
-		    d->handle);
-		ds->retry_until = retry_read(ds);
-		ds->revoked_at = time_read(ds, "revoked");
+		ds->order_url = orders ? state_read(conf->state_dir,
+		    "orders", d->handle) : NULL;
+		ds->retry_until = retry ? retry_read(ds) : 0;
+		ds->revoked_at = revoked ? time_read(ds, "revoked") : 0;
 		/*
 		 * A reload owed since before, which failed at least once:
 		 * tried again now (not by -r).
 		 */
-		if ((ds->reload_failing = time_read(ds, "reload")) != 0) {
+		if (reload &&
+		    (ds->reload_failing = time_read(ds, "reload")) != 0) {
 			ds->reload_tries = 1;
 			if (!revoking)
 				ds->reload_retry = now;

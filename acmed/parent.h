@@ -93,6 +93,7 @@ int	 state_init(const char *);
 char	*state_read(const char *, const char *, const char *);
 int	 state_write(const char *, const char *, const char *, const char *);
 int	 state_remove(const char *, const char *, const char *);
+int	 state_empty(const char *, const char *);
 
 /* schedule.c */
 time_t	 sched_renewal_time(const struct dstate *);

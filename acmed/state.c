@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,28 @@ state_write(const char *dir, const char *sub, const char *name,
 	}
 	return write_file_atomic(path, line, (size_t)n, 0600,
 	    strcmp(sub, "orders") == 0 ? WRITE_NOSYNC : 0);
+}
+
+/*
+ * 1 if the subdirectory sub holds no file: a start need not look in it
+ * for each domain.  0 if it holds one, or cannot be listed.
+ */
+int
+state_empty(const char *dir, const char *sub)
+{
+	struct dirent	*e;
+	DIR		*d;
+	char		 path[4096];
+	int		 empty = 1;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, sub) >=
+	    sizeof(path) || (d = opendir(path)) == NULL)
+		return 0;
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
 }
 
 int
