@@ -73,24 +73,11 @@ authority_byid(uint32_t id)
 	return NULL;
 }
 
-/* The domain's names as messages carry them, "\n"-separated. */
-char *
-names_joined(const struct domain *d)
-{
-	struct buf	 b;
-
-	buf_init(&b, 0);
-	if (buf_add_join(&b, d->names, d->nnames, "\n") == -1) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_release(&b, NULL);
-}
-
 /*
  * A domain without a certificate gets a self-signed one at once, so the
  * services that use it can start; it is replaced when the real one comes.
- * 0 if it was installed.
+ * Its key is made if it is missing, and dropped again unless an order
+ * uses it.  0 if it was installed.
  */
 static int
 provisional_install(struct dstate *ds)
@@ -100,17 +87,22 @@ provisional_install(struct dstate *ds)
 	struct rbuf	 r;
 	const uint8_t	*pem;
 	size_t		 len;
-	char		*names, *e;
+	char		*names, *e, err[TRUST_WHY_MAX + 256];
 	int		 rc = -1;
 
-	if ((names = names_joined(ds->d)) == NULL)
+	if (domain_key_hold(ds, 1, err, sizeof(err)) == -1)
 		return -1;
+	if ((names = names_joined(ds->d)) == NULL) {
+		domain_key_release(ds);
+		return -1;
+	}
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->keyid);
 	buf_add_lstr(&b, names);
 	buf_add_i64(&b, PROVISIONAL_DAYS);
 	free(names);
-	if (child_call(PROC_KEYPROC, MSG_SELF_SIGNED, &b, -1, 0, &m) == -1)
+	if (child_call(PROC_KEYPROC, MSG_SELF_SIGNED, &b, -1, 0, &m,
+	    NULL) == -1)
 		goto out;
 	if (m.hdr.type != MSG_SELF_SIGNED_PEM) {
 		e = key_error(&m);
@@ -134,6 +126,8 @@ provisional_install(struct dstate *ds)
 	imsg_clear(&m);
 out:
 	buf_free(&b);
+	if (!ds->issuing)
+		domain_key_release(ds);
 	return rc;
 }
 
@@ -397,9 +391,16 @@ dstates_build(void)
 	char		 why[TRUST_WHY_MAX + 256];
 	size_t		 n = 0;
 	time_t		 now = time(NULL);
+	int		 orders, retry, revoked, reload, renew;
 
 	TAILQ_FOREACH(d, &conf->domains, entry)
 		n++;
+	/* Empty most of the time: not looked into once per domain then. */
+	orders = !state_empty(conf->state_dir, "orders");
+	retry = !state_empty(conf->state_dir, "retry");
+	revoked = !state_empty(conf->state_dir, "revoked");
+	reload = !state_empty(conf->state_dir, "reload");
+	renew = !state_empty(conf->state_dir, "renew");
 	if ((dstates = calloc(n ? n : 1, sizeof(*dstates))) == NULL)
 		fatal("calloc");
 	ndstates = 0;
@@ -415,16 +416,17 @@ dstates_build(void)
 		if (ds->refused || cert_file_info(leaf_file(d), &ds->state,
 		    &ds->not_before, &ds->not_after) == -1)
 			ds->state = CERT_MISSING;
-		ds->order_url = state_read(conf->state_dir, "orders",
-		    d->handle);
-		ds->retry_until = retry_read(ds);
-		ds->revoked_at = time_read(ds, "revoked");
-		ds->renew_asked = time_read(ds, "renew");
+		ds->order_url = orders ? state_read(conf->state_dir,
+		    "orders", d->handle) : NULL;
+		ds->retry_until = retry ? retry_read(ds) : 0;
+		ds->revoked_at = revoked ? time_read(ds, "revoked") : 0;
+		ds->renew_asked = renew ? time_read(ds, "renew") : 0;
 		/*
 		 * A reload owed since before, which failed at least once:
 		 * tried again now (not by -r).
 		 */
-		if ((ds->reload_failing = time_read(ds, "reload")) != 0) {
+		if (reload &&
+		    (ds->reload_failing = time_read(ds, "reload")) != 0) {
 			ds->reload_tries = 1;
 			if (!revoking)
 				ds->reload_retry = now;
@@ -433,6 +435,7 @@ dstates_build(void)
 		if (!oneshot && ds->state == CERT_ISSUED &&
 		    !TAILQ_EMPTY(&d->verifies))
 			ds->verify_at = now;
+		sched_ari_first(ds, n, conf->check_interval, now);
 		dstate_schedule(ds, now);
 		if (ds->renew_asked != 0)
 			ds->next = now;
@@ -486,17 +489,22 @@ cert_id(const struct dstate *ds)
 }
 
 /*
- * Gives netproc the order for a domain.  An order that cannot be sent is
- * a failed attempt, retried with its backoff: the domain would otherwise
- * stay due, and the loop would try again at once, forever.
+ * Gives netproc the order for a domain, and keyproc its key (made if it
+ * is missing) for as long as the order runs.  An order that cannot be
+ * sent is a failed attempt, retried with its backoff: the domain would
+ * otherwise stay due, and the loop would try again at once, forever.
  */
 void
 issue_start(struct dstate *ds)
 {
 	struct buf	 b;
-	char		*names, *replaces;
+	char		*names, *replaces, err[TRUST_WHY_MAX + 256];
 	int		 rc;
 
+	if (domain_key_hold(ds, 1, err, sizeof(err)) == -1) {
+		issue_failed(ds, err, 0);
+		return;
+	}
 	if ((names = names_joined(ds->d)) == NULL) {
 		issue_failed(ds, "out of memory", 0);
 		return;
@@ -535,6 +543,7 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 	int	 i;
 
 	ds->issuing = 0;
+	domain_key_release(ds);
 	ds->failures++;
 	ds->last_failure = now;
 	ds->result = -1;
@@ -626,13 +635,17 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	int	 renewed = ds->state == CERT_ISSUED;
 
 	ds->issuing = 0;
-	if (cert_current(ds, pem, len, time(NULL)) == -1)
+	if (cert_current(ds, pem, len, time(NULL)) == -1) {
+		domain_key_release(ds);
 		return;
+	}
+	/* Checked against the public half of the key keyproc holds. */
 	if (install_chain(ds, pem, len, 1) == -1) {
 		issue_failed(ds, "the issued certificate was not installed",
 		    0);
 		return;
 	}
+	domain_key_release(ds);
 	order_forget(ds);
 	ds->reordered = 0;
 	retry_write(ds, 0);
@@ -742,6 +755,7 @@ revoke_start(struct dstate *ds)
 {
 	struct buf	 b;
 	uint32_t	 signer;
+	char		 err[TRUST_WHY_MAX + 256];
 	int		 rc, cert_key;
 
 	if (ds->state != CERT_ISSUED) {
@@ -754,6 +768,11 @@ revoke_start(struct dstate *ds)
 	    &ds->revoking_len) == -1) {
 		log_warnx("%s: cannot read the certificate to revoke",
 		    ds->d->handle);
+		ds->result = -1;
+		return;
+	}
+	/* A missing key is not made: the account revokes then. */
+	if (domain_key_hold(ds, 0, err, sizeof(err)) == -1) {
 		ds->result = -1;
 		return;
 	}
@@ -779,6 +798,7 @@ revoke_start(struct dstate *ds)
 		revoke_withdraw(ds);
 	buf_free(&b);
 	if (rc == -1) {
+		domain_key_release(ds);
 		log_warnx("%s: revocation not requested", ds->d->handle);
 		ds->result = -1;
 		return;
@@ -826,10 +846,11 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	const char	*path = leaf_file(ds->d);
 	unsigned char	*der = NULL;
 	size_t		 i, len = 0;
-	int		 same, existed;
+	int		 same;
 
 	ds->issuing = 0;
 	revoke_withdraw(ds);
+	domain_key_release(ds);
 	if (!revoked) {
 		log_warnx("%s: certificate not revoked: %s", ds->d->handle,
 		    detail);
@@ -867,12 +888,7 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	event_emit(conf, "revoked", ds, ds->result == 0 ? NULL :
 	    "the files could not all be moved aside");
 	/* A domain key that was missing is made now, for what comes next. */
-	if (ds->pubkey == NULL && (key_load(ds->keyid, ds->d->key,
-	    ds->d->keytype, ds->d->keybits, ds->d->key_gid, 1,
-	    &existed) == -1 ||
-	    key_pubkey(ds) == -1))
-		ds->result = -1;
-	else if (provisional_install(ds) == -1)
+	if (provisional_install(ds) == -1)
 		ds->result = -1;
 	status_dirty = 1;
 }
@@ -1153,6 +1169,7 @@ dispatch_netproc(const struct imsg *m)
 	size_t			 len;
 	int64_t			 retry, start, end;
 	uint32_t		 matches, revoked, code, paused;
+	time_t			 was;
 
 	rbuf_init(&r, m->data, m->datalen);
 	switch (m->hdr.type) {
@@ -1208,11 +1225,18 @@ dispatch_netproc(const struct imsg *m)
 			    ds->d->handle);
 			start = end = 0;
 		}
+		was = ds->ari_at;
 		sched_ari_window(ds, (time_t)start, (time_t)end,
 		    (time_t)retry, time(NULL));
 		if (!ds->issuing)
 			dstate_schedule(ds, time(NULL));
-		status_dirty = 1;
+		/*
+		 * The status file only when the window moved: with many
+		 * certificates, rewriting it for each answer that changes
+		 * nothing was most of an idle daemon's work.
+		 */
+		if (ds->ari_at != was)
+			status_dirty = 1;
 		return 0;
 	case MSG_VERIFY_RESULT:
 		id = rbuf_u32(&r);

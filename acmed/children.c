@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,18 @@
 #include "trust.h"
 
 #include <openssl/crypto.h>
+
+/*
+ * What handles netproc's messages outside the loop, set by the caller
+ * that owns them (children_netproc_handler()): this layer names none.
+ */
+static int	(*netproc_handler)(const struct imsg *);
+
+void
+children_netproc_handler(int (*h)(const struct imsg *))
+{
+	netproc_handler = h;
+}
 
 int
 send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
@@ -106,13 +119,14 @@ child_sandboxed(enum proc_id p, const struct imsg *m)
  * A request to a child, waited for: keyproc answers at once, netproc
  * after its exchange with the authority.  Meanwhile the child's log lines
  * are written, what its sandbox holds is noted, and netproc's other
- * messages (READY, the account URL) are handled as the loop would.  The
- * answer is the first other message from keyproc, or netproc's message of
- * type want.  Returns 0 with *m filled.
+ * messages (READY, the account URL) go to the caller's handler other, as
+ * they would in the loop (NULL: none is expected; -1 from it: netproc is
+ * ended).  The answer is the first other message from keyproc, or
+ * netproc's message of type want.  Returns 0 with *m filled.
  */
 int
 child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
-    uint32_t want, struct imsg *m)
+    uint32_t want, struct imsg *m, int (*other)(const struct imsg *))
 {
 	struct child	*c = &children[p];
 	int		 r;
@@ -153,7 +167,12 @@ child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
 			continue;
 		}
 		if (p == PROC_NETPROC && m->hdr.type != want) {
-			r = dispatch_netproc(m);
+			if (other == NULL) {
+				log_warnx("unexpected %s from netproc",
+				    msg_name(m->hdr.type));
+				r = -1;
+			} else
+				r = other(m);
 			imsg_clear(m);
 			if (r == -1) {
 				/* Its SIGCHLD restarts every child. */
@@ -253,16 +272,33 @@ key_authorise(uint32_t type, uint32_t keyid, enum key_op op, uint32_t other,
 	return rc;
 }
 
+/* Logs why a key was not loaded, and keeps it in err for the caller. */
+static void
+key_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+static void
+key_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	log_warnx("%s", err);
+}
+
 /*
  * Hands a key to keyproc: an existing file as a descriptor, or (if create
  * is set) asks for a new key and writes it 0600, or 0640 with group as
  * its group (TRUST_NOGROUP: none).  *existed tells which; without create,
  * a missing file is no error and nothing is loaded.  A key file that
- * does not pass the rule for keys (trust.c) is refused.
+ * does not pass the rule for keys (trust.c) is refused.  -1 with the
+ * reason logged and in err.
  */
 int
 key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
-    gid_t group, int create, int *existed)
+    gid_t group, int create, int *existed, char *err, size_t errlen)
 {
 	struct buf	 b;
 	struct imsg	 m;
@@ -280,17 +316,22 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 	fd = trust_open(path, TRUST_SECRET, group, why, sizeof(why));
 	if (fd != -1) {
 		*existed = 1;
-		if (send_msg(PROC_KEYPROC, MSG_KEY_FD, fd, &b) == -1)
+		if (send_msg(PROC_KEYPROC, MSG_KEY_FD, fd, &b) == -1) {
+			key_fail(err, errlen, "%s: keyproc is gone", path);
 			goto out;
+		}
 	} else if (errno == ENOENT && !create) {
 		rc = 0;
 		goto out;
 	} else if (errno == ENOENT) {
-		if (child_call(PROC_KEYPROC, MSG_KEY_NEW, &b, -1, 0, &m) == -1)
+		if (child_call(PROC_KEYPROC, MSG_KEY_NEW, &b, -1, 0, &m,
+		    NULL) == -1) {
+			key_fail(err, errlen, "%s: keyproc is gone", path);
 			goto out;
+		}
 		if (m.hdr.type != MSG_KEY_PEM) {
 			e = key_error(&m);
-			log_warnx("%s: new key: %s", path, e);
+			key_fail(err, errlen, "%s: new key: %s", path, e);
 			free(e);
 			imsg_clear(&m);
 			goto out;
@@ -302,56 +343,17 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 		    group == TRUST_NOGROUP ? 0600 : 0640, group, 0) == -1) {
 			explicit_bzero(m.data, m.datalen);
 			imsg_clear(&m);
-			log_warnx("%s: could not write the new key", path);
+			key_fail(err, errlen, "%s: could not write the new key",
+			    path);
 			goto out;
 		}
 		explicit_bzero(m.data, m.datalen);
 		imsg_clear(&m);
 		log_info("%s: new %s key", path, keytype_name(type));
 	} else {
-		log_warnx("%s: %s", path, why);
+		key_fail(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
-	rc = 0;
-out:
-	buf_free(&b);
-	return rc;
-}
-
-/* The public half of a key keyproc holds, to check issued leaves with. */
-int
-key_pubkey(struct dstate *ds)
-{
-	struct buf	 b;
-	struct imsg	 m;
-	struct rbuf	 r;
-	const uint8_t	*der;
-	size_t		 len;
-	char		*e;
-	int		 rc = -1;
-
-	buf_init(&b, 64);
-	buf_add_u32(&b, ds->keyid);
-	if (child_call(PROC_KEYPROC, MSG_PUBKEY, &b, -1, 0, &m) == -1)
-		goto out;
-	if (m.hdr.type != MSG_PUBKEY_RESP) {
-		e = key_error(&m);
-		log_warnx("%s: domain key %s: %s", ds->d->handle, ds->d->key,
-		    e);
-		free(e);
-		imsg_clear(&m);
-		goto out;
-	}
-	rbuf_init(&r, m.data, m.datalen);
-	(void)rbuf_u32(&r);
-	der = rbuf_blob(&r, &len, MSG_PUBKEY_MAX);
-	if (rbuf_end(&r) == -1 || (ds->pubkey = malloc(len)) == NULL) {
-		imsg_clear(&m);
-		goto out;
-	}
-	memcpy(ds->pubkey, der, len);
-	ds->pubkeylen = len;
-	imsg_clear(&m);
 	rc = 0;
 out:
 	buf_free(&b);
@@ -510,9 +512,10 @@ child_wait(int i, int *status, long deadline)
 			if (msg_check(&m) == 0 && m.hdr.type == MSG_LOG)
 				child_log(i, &m);
 			else if (msg_check(&m) == 0 && i == PROC_NETPROC &&
+			    netproc_handler != NULL &&
 			    (m.hdr.type == MSG_ORDER_URL ||
 			    m.hdr.type == MSG_ACCOUNT_URL))
-				dispatch_netproc(&m);
+				(void)netproc_handler(&m);
 			imsg_clear(&m);
 		}
 	}
@@ -585,6 +588,7 @@ children_stop(void)
 		children[i].ready = 0;
 		status_sandbox(i, NULL);
 	}
+	domain_keys_gone();
 	status_dirty = 1;
 }
 
@@ -638,9 +642,9 @@ children_configure(void)
 {
 	struct authority	*a;
 	struct buf		 b;
-	char			*path, *url, *names;
+	char			*path, *url, err[TRUST_WHY_MAX + 64];
 	size_t			 i;
-	int			 existed, fd, rc;
+	int			 existed, fd;
 
 	TAILQ_FOREACH(a, &conf->authorities, entry) {
 		/*
@@ -652,7 +656,7 @@ children_configure(void)
 		if (key_role(a->id, KEY_ROLE_ACCOUNT, a, "") == -1 ||
 		    key_load(a->id, path, a->account_keytype,
 		    a->account_keybits, TRUST_NOGROUP, !revoking && !rolling,
-		    &existed) == -1) {
+		    &existed, err, sizeof(err)) == -1) {
 			free(path);
 			return -1;
 		}
@@ -679,21 +683,6 @@ children_configure(void)
 			return -1;
 		}
 		buf_free(&b);
-	}
-	for (i = 0; i < ndstates; i++) {
-		if ((names = names_joined(dstates[i].d)) == NULL)
-			return -1;
-		rc = key_role(dstates[i].keyid, KEY_ROLE_DOMAIN,
-		    dstates[i].d->auth, names);
-		free(names);
-		if (rc == -1 || key_load(dstates[i].keyid, dstates[i].d->key,
-		    dstates[i].d->keytype, dstates[i].d->keybits,
-		    dstates[i].d->key_gid, !revoking, &existed) == -1)
-			return -1;
-		free(dstates[i].pubkey);
-		dstates[i].pubkey = NULL;
-		if ((existed || !revoking) && key_pubkey(&dstates[i]) == -1)
-			return -1;
 	}
 	for (i = 0; i < nlisteners; i++) {
 		if ((fd = fcntl(listeners[i].fd, F_DUPFD_CLOEXEC, 0)) == -1)

@@ -25,8 +25,22 @@
 #include "proc.h"
 #include "trust.h"
 
+/*
+ * The strings the whole file must not repeat (domain handles, names, the
+ * files written), each with what it is used as: so that the check of one
+ * costs the same whatever the number of domains.  The strings are the
+ * configuration's own.
+ */
+struct strindex {
+	const char		**keys;
+	int			 *uses;
+	size_t			  n, slots;	/* slots: 0 or a power of 2 */
+};
+
 struct conf_build {
 	struct config		*conf;
+	struct strindex		 handles, names, paths;
+	unsigned int		 ndomains;
 	struct authority	*auth;		/* the block being read */
 	struct domain		*dom;
 	int			 errors;
@@ -50,6 +64,90 @@ static void	 build_err_at(struct conf_build *, const char *, int,
 static void	 build_warn(struct conf_build *, const char *, int,
 		    const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
+
+/* FNV-1a. */
+static size_t
+strindex_hash(const char *s)
+{
+	size_t	 h = 2166136261U;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619U;
+	return h;
+}
+
+/* The slot of s, or the empty slot where it would go. */
+static size_t
+strindex_slot(const struct strindex *x, const char *s)
+{
+	size_t	 i = strindex_hash(s) & (x->slots - 1);
+
+	while (x->keys[i] != NULL && strcmp(x->keys[i], s) != 0)
+		i = (i + 1) & (x->slots - 1);
+	return i;
+}
+
+/* What s is used as (0: not in the index). */
+static int
+strindex_uses(const struct strindex *x, const char *s)
+{
+	size_t	 i;
+
+	if (x->slots == 0)
+		return 0;
+	i = strindex_slot(x, s);
+	return x->keys[i] == NULL ? 0 : x->uses[i];
+}
+
+/* s is used as use too; s must outlive the index. */
+static void
+strindex_add(struct strindex *x, const char *s, int use)
+{
+	struct strindex	 y;
+	size_t		 i, j;
+
+	if (2 * (x->n + 1) > x->slots) {
+		y.slots = x->slots ? 2 * x->slots : 64;
+		y.n = x->n;
+		if ((y.keys = calloc(y.slots, sizeof(*y.keys))) == NULL ||
+		    (y.uses = calloc(y.slots, sizeof(*y.uses))) == NULL)
+			fatal("calloc");
+		for (i = 0; i < x->slots; i++) {
+			if (x->keys[i] == NULL)
+				continue;
+			j = strindex_slot(&y, x->keys[i]);
+			y.keys[j] = x->keys[i];
+			y.uses[j] = x->uses[i];
+		}
+		free(x->keys);
+		free(x->uses);
+		*x = y;
+	}
+	i = strindex_slot(x, s);
+	if (x->keys[i] == NULL) {
+		x->keys[i] = s;
+		x->n++;
+	}
+	x->uses[i] |= use;
+}
+
+static void
+strindex_free(struct strindex *x)
+{
+	free(x->keys);
+	free(x->uses);
+	memset(x, 0, sizeof(*x));
+}
+
+/* The build's own state, not the configuration. */
+static void
+build_state_free(struct conf_build *b)
+{
+	strindex_free(&b->handles);
+	strindex_free(&b->names);
+	strindex_free(&b->paths);
+	free(b);
+}
 
 /*
  * A configuration read from filename; with check, every file it names is
@@ -94,7 +192,7 @@ build_free(struct conf_build *b)
 	if (b == NULL)
 		return;
 	config_free(b->conf);
-	free(b);
+	build_state_free(b);
 }
 
 /*
@@ -126,7 +224,7 @@ build_end(struct conf_build *b, int errors)
 		build_free(b);
 		return NULL;
 	}
-	free(b);
+	build_state_free(b);
 	return c;
 }
 
@@ -225,14 +323,18 @@ set_path(struct conf_build *b, const char *file, int line, char **dst,
 		    what, path);
 		return -1;
 	}
-	if (output && conf_path_user(b->conf, path, user, sizeof(user),
-	    output == 1) == 0) {
+	/* The index says whether; conf_path_user() says what as. */
+	if (output && (strindex_uses(&b->paths, path) &
+	    (output == 1 ? 3 : 1)) != 0 && conf_path_user(b->conf, path, user,
+	    sizeof(user), output == 1) == 0) {
 		build_err(b, file, line, "%s \"%s\": already used as %s", what,
 		    path, user);
 		return -1;
 	}
 	if ((*dst = strdup(path)) == NULL)
 		fatal("strdup");
+	if (output)
+		strindex_add(&b->paths, *dst, output);
 	return 0;
 }
 
@@ -465,19 +567,18 @@ build_domain(struct conf_build *b, const char *file, int line,
 {
 	struct domain	*d;
 	const char	*why;
-	unsigned int	 id = 1;
 
 	if ((why = conf_check_handle(handle)) != NULL)
 		build_err(b, file, line, "domain \"%s\": %s", handle, why);
-	TAILQ_FOREACH(d, &b->conf->domains, entry) {
-		if (strcmp(d->handle, handle) == 0)
-			build_err(b, file, line, "domain %s: already defined "
-			    "at %s:%d", handle, d->file, d->line);
-		id++;
-	}
+	if (strindex_uses(&b->handles, handle))
+		TAILQ_FOREACH(d, &b->conf->domains, entry)
+			if (strcmp(d->handle, handle) == 0)
+				build_err(b, file, line, "domain %s: already "
+				    "defined at %s:%d", handle, d->file,
+				    d->line);
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		fatal("calloc");
-	d->id = id;
+	d->id = ++b->ndomains;
 	if ((d->handle = strdup(handle)) == NULL)
 		fatal("strdup");
 	d->keytype = KEY_ECDSA;
@@ -519,6 +620,8 @@ add_name(struct conf_build *b, const char *file, int line, const char *name,
 		goto fail;
 	}
 	TAILQ_FOREACH(d, &b->conf->domains, entry) {
+		if (!strindex_uses(&b->names, lc))
+			break;
 		for (i = 0; i < d->nnames; i++) {
 			if (d->names[i] == NULL || strcmp(d->names[i], lc) != 0)
 				continue;
@@ -533,6 +636,7 @@ add_name(struct conf_build *b, const char *file, int line, const char *name,
 		}
 	}
 	if (primary) {
+		strindex_add(&b->names, lc, 1);
 		cur->names[0] = lc;
 		return;
 	}
@@ -545,6 +649,7 @@ add_name(struct conf_build *b, const char *file, int line, const char *name,
 	n = reallocarray(cur->names, cur->nnames + 1, sizeof(*n));
 	if (n == NULL)
 		fatal("reallocarray");
+	strindex_add(&b->names, lc, 1);
 	n[cur->nnames++] = lc;
 	cur->names = n;
 	return;
@@ -568,6 +673,8 @@ build_domain_end(struct conf_build *b, const char *file)
 		if (d->names[0] != NULL)
 			memcpy(d->handle, d->names[0], strlen(d->handle));
 	}
+	/* As the next domains see it. */
+	strindex_add(&b->handles, d->handle, 1);
 	if (d->key == NULL)
 		build_err(b, file, d->line, "no domain key");
 	if (d->cert == NULL && d->chain == NULL && d->fullchain == NULL)

@@ -55,6 +55,39 @@ fsync_dir(const char *path)
 }
 
 /*
+ * Flushes the directories of the n paths (NULL: none), each once: files
+ * installed together, in one directory most often, cost one flush.
+ */
+static int
+fsync_dirs(const char *const *paths, size_t n)
+{
+	char	*a, *b;
+	size_t	 i, j;
+	int	 rc = 0, seen;
+
+	for (i = 0; i < n; i++) {
+		if (paths[i] == NULL)
+			continue;
+		seen = 0;
+		for (j = 0; j < i && !seen; j++) {
+			if (paths[j] == NULL)
+				continue;
+			a = strdup(paths[i]);
+			b = strdup(paths[j]);
+			seen = a != NULL && b != NULL &&
+			    strcmp(dirname(a), dirname(b)) == 0;
+			free(a);
+			free(b);
+		}
+		if (!seen && fsync_dir(paths[i]) == -1) {
+			log_warn("fsync of the directory of %s", paths[i]);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/*
  * Writes data to a new temporary file beside path, with group gid unless
  * it is TRUST_NOGROUP, on disk before it returns unless flags has
  * WRITE_NOSYNC; returns its name.
@@ -361,10 +394,12 @@ install_chain(struct dstate *ds, const char *pem, size_t len, int issued)
 		    data[i]->data, data[i]->len, 0644, TRUST_NOGROUP, 0)) ==
 		    NULL)
 			goto out;
+	/* Each file is on disk already: its rename, once per directory. */
 	for (i = 0; i < 3; i++)
 		if (tmps[i] != NULL && commit_temp(tmps[i], paths[i],
-		    WRITE_BACKUP) == -1)
+		    WRITE_BACKUP | WRITE_NOSYNC) == -1)
 			goto out;
+	(void)fsync_dirs(paths, 3);
 	ds->not_before = nb;
 	ds->not_after = na;
 	ds->state = cert_is_provisional(certs[0]) ? CERT_PROVISIONAL :

@@ -617,6 +617,8 @@ main(int argc, char *argv[])
 
 	if (helpers_open() == -1)
 		exit(1);
+	/* What netproc sends as it stops is handled as the loop would. */
+	children_netproc_handler(dispatch_netproc);
 	if (state_init(conf->state_dir) == -1)
 		exit(1);
 	if (mkdir(conf->empty_dir, 0755) == -1 && errno != EEXIST)

@@ -43,6 +43,7 @@ struct dstate {
 	time_t		 retry_until;	/* the authority's Retry-After, 0: none */
 	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
 	size_t		 pubkeylen;
+	int		 key_held;	/* keyproc holds the domain key */
 	time_t		 ari_start;	/* the authority's window, 0: none */
 	time_t		 ari_end;
 	time_t		 ari_at;	/* the moment chosen inside it */
@@ -102,6 +103,7 @@ int	 state_init(const char *);
 char	*state_read(const char *, const char *, const char *);
 int	 state_write(const char *, const char *, const char *, const char *);
 int	 state_remove(const char *, const char *, const char *);
+int	 state_empty(const char *, const char *);
 
 /* schedule.c */
 time_t	 sched_renewal_time(const struct dstate *);
@@ -109,6 +111,7 @@ time_t	 sched_expiry_warn(const struct config *, const struct dstate *);
 time_t	 sched_check_delay(const struct config *);
 void	 sched_expiry_text(time_t, time_t, char *, size_t);
 void	 sched_ari_window(struct dstate *, time_t, time_t, time_t, time_t);
+void	 sched_ari_first(struct dstate *, size_t, time_t, time_t);
 void	 sched_ari_forget(struct dstate *);
 
 /* netroot.c: netproc's root, under the state directory */

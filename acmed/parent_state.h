@@ -51,20 +51,20 @@ extern char		**only_domains;
 extern int		 nonly_domains;
 
 /* children.c */
+void children_netproc_handler(int (*h)(const struct imsg *));
 int send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b);
 void child_log(enum proc_id p, const struct imsg *m);
 void child_sandboxed(enum proc_id p, const struct imsg *m);
 int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
-    uint32_t want, struct imsg *m);
+    uint32_t want, struct imsg *m, int (*other)(const struct imsg *));
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
-    gid_t group, int create, int *existed);
+    gid_t group, int create, int *existed, char *err, size_t errlen);
 char *account_key_path(const struct authority *a);
 void ca_hint(const struct authority *a, const char *error);
 int key_role(uint32_t keyid, enum key_role role, const struct authority *a,
     const char *names);
 int key_authorise(uint32_t type, uint32_t keyid, enum key_op op,
     uint32_t other, const void *der, size_t len);
-int key_pubkey(struct dstate *ds);
 char *key_error(const struct imsg *m);
 int listeners_bind(void);
 int listeners_rebind(void);
@@ -74,6 +74,12 @@ int helpers_open(void);
 void children_restart_later(const char *why);
 void children_lost(enum proc_id lost);
 int children_ended(enum proc_id lost, char *why, size_t len);
+
+/* domkey.c */
+char *names_joined(const struct domain *d);
+int domain_key_hold(struct dstate *ds, int create, char *err, size_t errlen);
+void domain_key_release(struct dstate *ds);
+void domain_keys_gone(void);
 
 /* main.c */
 void audit(const char *fmt, ...)
@@ -86,7 +92,6 @@ extern int rollover_changed;	/* keys changed by rollover_all() */
 
 /* certs.c */
 int name_selected(const char *name, char **names, int n);
-char *names_joined(const struct domain *d);
 time_t renewal_time(const struct dstate *ds);
 void oneshot_not_due(struct dstate *ds);
 int dstate_due(struct dstate *ds, time_t now);

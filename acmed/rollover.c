@@ -122,6 +122,7 @@ rollover_one(struct authority *a)
 	struct imsg	 m;
 	struct rbuf	 r;
 	char		*path, newpath[PATH_MAX], oldpath[PATH_MAX], *err;
+	char		 why[TRUST_WHY_MAX + 64];
 	uint32_t	 id, changed, newid = KEYID_ROLLOVER_BASE + a->id;
 	int		 existed, called, rc = -1;
 
@@ -135,7 +136,7 @@ rollover_one(struct authority *a)
 	}
 	if (key_role(newid, KEY_ROLE_NEW_ACCOUNT, a, "") == -1 ||
 	    key_load(newid, newpath, a->account_keytype, a->account_keybits,
-	    TRUST_NOGROUP, 1, &existed) == -1)
+	    TRUST_NOGROUP, 1, &existed, why, sizeof(why)) == -1)
 		goto out;
 	if (existed)
 		log_info("authority %s: using %s, left by an earlier attempt",
@@ -149,7 +150,7 @@ rollover_one(struct authority *a)
 	buf_add_u32(&b, newid);
 	buf_add_u32(&b, existed);
 	called = child_call(PROC_NETPROC, MSG_ROLLOVER, &b, -1,
-	    MSG_ROLLOVER_RESULT, &m);
+	    MSG_ROLLOVER_RESULT, &m, dispatch_netproc);
 	buf_free(&b);
 	(void)key_authorise(MSG_KEY_WITHDRAW, a->id, KEY_OP_KEY_CHANGE, newid,
 	    NULL, 0);

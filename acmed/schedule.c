@@ -17,6 +17,7 @@
 #define JITTER_MAX		(60 * 60)
 #define ARI_REFRESH_DEFAULT	(6 * 60 * 60)
 #define ARI_REFRESH_MAX		(24 * 60 * 60)
+#define ARI_START_RATE		10	/* first requests a second, on average */
 
 static time_t
 random_below(time_t n)
@@ -140,6 +141,23 @@ sched_ari_window(struct dstate *ds, time_t start, time_t end,
 	log_debug("%s: renewal window %lld..%lld, renewing at %lld",
 	    ds->d->handle, (long long)start, (long long)end,
 	    (long long)ds->ari_at);
+}
+
+/*
+ * The first renewal information request of a certificate after a start or
+ * a reload, at a random moment in the first n / ARI_START_RATE seconds
+ * (at most the check interval), n the number of certificates: the
+ * authority sees about ARI_START_RATE requests a second at start, not
+ * one per certificate at once.
+ */
+void
+sched_ari_first(struct dstate *ds, size_t n, time_t interval, time_t now)
+{
+	time_t	 spread = (time_t)(n / ARI_START_RATE);
+
+	if (spread > interval)
+		spread = interval;
+	ds->ari_refresh = now + random_below(spread + 1);
 }
 
 /* A new certificate: the old one's window means nothing any more. */

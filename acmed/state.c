@@ -8,6 +8,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,13 @@ state_read(const char *dir, const char *sub, const char *name)
 	return data;
 }
 
+/*
+ * A pending order's URL is written atomically but not flushed: it only
+ * has to outlive the processes (a kill, a crash of acmed), which the
+ * page cache does; the machine going down before the kernel writes it
+ * costs one more new order, which the authority lets expire.  A flush
+ * per order was most of the parent's work per certificate.
+ */
 int
 state_write(const char *dir, const char *sub, const char *name,
     const char *value)
@@ -153,7 +161,30 @@ state_write(const char *dir, const char *sub, const char *name,
 		log_warnx("%s: value too long", path);
 		return -1;
 	}
-	return write_file_atomic(path, line, (size_t)n, 0600, 0);
+	return write_file_atomic(path, line, (size_t)n, 0600,
+	    strcmp(sub, "orders") == 0 ? WRITE_NOSYNC : 0);
+}
+
+/*
+ * 1 if the subdirectory sub holds no file: a start need not look in it
+ * for each domain.  0 if it holds one, or cannot be listed.
+ */
+int
+state_empty(const char *dir, const char *sub)
+{
+	struct dirent	*e;
+	DIR		*d;
+	char		 path[4096];
+	int		 empty = 1;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, sub) >=
+	    sizeof(path) || (d = opendir(path)) == NULL)
+		return 0;
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
 }
 
 int

@@ -29,6 +29,11 @@
 
 #define STATUS_FILE	"status.json"
 #define STATUS_MAX	(4 * 1024 * 1024)
+/*
+ * What one certificate adds at most: its texts (an error, a deployment
+ * mismatch, an order URL) escaped, and its times; its names on top.
+ */
+#define STATUS_CERT_MAX	(6 * MSG_TEXT_MAX + 2048)
 
 /* What each running child said its sandbox holds. */
 static struct {
@@ -861,7 +866,7 @@ report_json(enum status_level level, const char *line, pid_t pid,
  * by its exit status.
  */
 static enum status_level
-status_report(const char *state_dir, pid_t pid, int json)
+status_report(const char *state_dir, pid_t pid, size_t max, int json)
 {
 	enum status_level	 level;
 	char			 path[PATH_MAX], err[256], now[32], *data;
@@ -872,7 +877,7 @@ status_report(const char *state_dir, pid_t pid, int json)
 
 	(void)iso_time(time(NULL), now, sizeof(now));
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
-	if (read_file(path, STATUS_MAX, &data, &len) == -1)
+	if (read_file(path, max, &data, &len) == -1)
 		level = unreadable(state_dir, pid, path, strerror(errno), line,
 		    sizeof(line));
 	else {
@@ -915,7 +920,9 @@ int
 status_show(const char *file, int json)
 {
 	struct config	*c;
+	struct domain	*d;
 	char		 line[PATH_MAX + 64];
+	size_t		 i, max = STATUS_MAX;
 	int		 level;
 
 	if ((c = config_parse(file, 0)) == NULL) {
@@ -927,8 +934,14 @@ status_show(const char *file, int json)
 			printf("%s\n", line);
 		return STATUS_UNKNOWN;
 	}
+	/* As large as the daemon may write it for this configuration. */
+	TAILQ_FOREACH(d, &c->domains, entry) {
+		max += STATUS_CERT_MAX;
+		for (i = 0; i < d->nnames; i++)
+			max += 2 * strlen(d->names[i]) + 8;
+	}
 	level = status_report(c->state_dir, daemon_running(c->state_dir),
-	    json);
+	    max, json);
 	config_free(c);
 	return level;
 }

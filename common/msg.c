@@ -62,6 +62,7 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_KEY_WITHDRAW] = { "KEY_WITHDRAW", NOFD, {
 		U32("key id"), U32("operation"), U32("other key id"),
 		BLOB("leaf", MSG_CERT_DER_MAX) } },
+	[MSG_KEY_DROP] = { "KEY_DROP", NOFD, { U32("key id") } },
 	[MSG_KEY_PEM] = { "KEY_PEM", NOFD, {
 		U32("key id"), BLOB("key", MSG_KEY_PEM_MAX) } },
 	[MSG_KEY_ERR] = { "KEY_ERR", NOFD, {

@@ -99,11 +99,13 @@ enum msg_type {
 	 * KEY_ALLOW authorises one operation (enum key_op) for at most
 	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given,
 	 * a key change to the key other keyid; KEY_WITHDRAW, with the same
-	 * fields, ends it.  Unused fields are 0 and empty.
+	 * fields, ends it.  Unused fields are 0 and empty.  KEY_DROP: keyproc
+	 * forgets the key, its role and all it was authorised for or made.
 	 */
 	MSG_KEY_ROLE,
 	MSG_KEY_ALLOW,
 	MSG_KEY_WITHDRAW,
+	MSG_KEY_DROP,
 	/* keyproc -> parent */
 	MSG_KEY_PEM,		/* new key, for the parent to write 0600 */
 	MSG_KEY_ERR,

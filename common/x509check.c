@@ -25,22 +25,28 @@
 #include "ident.h"
 #include "x509check.h"
 
-/* 1 if x is self-issued with the provisional CN prefix. */
-int
-cert_is_provisional(X509 *x)
+/* 1 if a certificate of these names is self-issued, provisional CN. */
+static int
+names_provisional(const X509_NAME *subj, const X509_NAME *issuer)
 {
-	X509_NAME	*subj;
 	char		 cn[256];
 	int		 len;
 
-	subj = X509_get_subject_name(x);
-	if (X509_NAME_cmp(subj, X509_get_issuer_name(x)) != 0)
+	if (X509_NAME_cmp(subj, issuer) != 0)
 		return 0;
 	len = X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn));
 	if (len < (int)strlen(PROVISIONAL_CN_PREFIX))
 		return 0;
 	return strncmp(cn, PROVISIONAL_CN_PREFIX,
 	    strlen(PROVISIONAL_CN_PREFIX)) == 0;
+}
+
+/* 1 if x is self-issued with the provisional CN prefix. */
+int
+cert_is_provisional(X509 *x)
+{
+	return names_provisional(X509_get_subject_name(x),
+	    X509_get_issuer_name(x));
 }
 
 static int
@@ -507,6 +513,63 @@ x509_check_chain(const void *pem, size_t len, EVP_PKEY *key,
 	return rc;
 }
 
+/* Steps into (enter) or over the DER element at *p; -1 if it is not one. */
+static int
+der_step(const unsigned char **p, const unsigned char *end, int enter)
+{
+	long	 len;
+	int	 tag, xclass;
+
+	if (*p >= end || ASN1_get_object(p, &len, &tag, &xclass,
+	    end - *p) & 0x80)
+		return -1;
+	if (!enter)
+		*p += len;
+	return 0;
+}
+
+/*
+ * The validity and the names of a certificate, from its DER without a
+ * whole parse: a parse decodes the public key too, most of what reading
+ * every certificate at start cost.
+ */
+static int
+leaf_fields(const unsigned char *der, long len, time_t *notbefore,
+    time_t *notafter, int *provisional)
+{
+	const unsigned char	*p = der, *end = der + len, *q;
+	X509_NAME		*issuer = NULL, *subject = NULL;
+	ASN1_TIME		*nb = NULL, *na = NULL;
+	long			 l;
+	int			 tag, xclass, rc = -1;
+
+	/* Certificate, tbsCertificate, then [0] version if it is there. */
+	if (der_step(&p, end, 1) == -1 || der_step(&p, end, 1) == -1)
+		return -1;
+	q = p;
+	if (!(ASN1_get_object(&q, &l, &tag, &xclass, end - p) & 0x80) &&
+	    xclass == V_ASN1_CONTEXT_SPECIFIC && tag == 0 &&
+	    der_step(&p, end, 0) == -1)
+		return -1;
+	/* serialNumber, signature; issuer; validity; subject */
+	if (der_step(&p, end, 0) == -1 || der_step(&p, end, 0) == -1 ||
+	    (issuer = d2i_X509_NAME(NULL, &p, end - p)) == NULL ||
+	    der_step(&p, end, 1) == -1 ||
+	    (nb = d2i_ASN1_TIME(NULL, &p, end - p)) == NULL ||
+	    (na = d2i_ASN1_TIME(NULL, &p, end - p)) == NULL ||
+	    (subject = d2i_X509_NAME(NULL, &p, end - p)) == NULL ||
+	    asn1_time(nb, notbefore) == -1 || asn1_time(na, notafter) == -1)
+		goto out;
+	*provisional = names_provisional(subject, issuer);
+	rc = 0;
+out:
+	X509_NAME_free(issuer);
+	X509_NAME_free(subject);
+	ASN1_TIME_free(nb);
+	ASN1_TIME_free(na);
+	return rc;
+}
+
 /*
  * The first certificate of a PEM file: its validity and whether it is
  * the provisional one.
@@ -515,20 +578,33 @@ int
 x509_leaf_info(const void *pem, size_t len, time_t *notbefore,
     time_t *notafter, int *provisional)
 {
-	BIO	*bio;
-	X509	*x;
-	int	 rc = -1;
+	BIO		*bio;
+	unsigned char	*der = NULL;
+	char		*name = NULL, *header = NULL;
+	long		 dlen;
+	int		 rc = -1;
 
 	if (len == 0 || len > CHAIN_PEM_MAX)
 		return -1;
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
 		return -1;
-	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL &&
-	    x509_times(x, notbefore, notafter) == 0) {
-		*provisional = cert_is_provisional(x);
-		rc = 0;
+	/* The first PEM block, as PEM_read_bio_X509() would take it. */
+	while (PEM_read_bio(bio, &name, &header, &der, &dlen) == 1) {
+		if (strcmp(name, PEM_STRING_X509) == 0 ||
+		    strcmp(name, PEM_STRING_X509_OLD) == 0) {
+			rc = leaf_fields(der, dlen, notbefore, notafter,
+			    provisional);
+			break;
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(der);
+		name = header = NULL;
+		der = NULL;
 	}
-	X509_free(x);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
 	BIO_free(bio);
 	ERR_clear_error();
 	return rc;

@@ -1,8 +1,10 @@
 /*
  * keyproc: the only process that holds private keys.
  *
- * Holds: the account and domain keys, read from descriptors the parent
- * passes (it opens the files as root) or generated here on request; the
+ * Holds: the account keys, and the domain keys the parent uses now (an
+ * order under way, a provisional certificate, a revocation), read from
+ * descriptors the parent passes (it opens the files as root) or generated
+ * here on request, each until the parent drops it (MSG_KEY_DROP); the
  * MAC keys of external account bindings, read the same way.
  * Does: answers the parent (new key as PEM for the parent to write 0600,
  * public key, provisional self-signed certificate) and netproc (JWK and
@@ -30,20 +32,22 @@
  *   onlyReturnExisting, externalAccountBinding) with the JWK only, never
  *   an account update with the kid; newOrder (identifiers, notBefore,
  *   notAfter, replaces, profile) whose identifiers are exactly the names
- *   of one domain key of its authority; finalize (csr) whose CSR, byte
- *   for byte, is one keyproc made (MSG_CSR) with a domain key of its
- *   authority, among the POLICY_CSRS_MAX last of that key, for
+ *   of one domain key of its authority that keyproc holds; finalize (csr)
+ *   whose CSR, byte for byte, is one keyproc made (MSG_CSR) with a domain
+ *   key of its authority, among the POLICY_CSRS_MAX last of that key, for
  *   KEY_ALLOW_SIGNATURES signatures; a challenge response ({}); or the
  *   empty payload of a POST-as-GET.  So netproc can have an account
  *   certify only a domain key, for that domain's names, whatever the
- *   authority lets the account order.  A revocation (certificate,
- *   reason) only of the certificate the parent authorised with this
- *   key; a deactivation (status "deactivated") only as authorised; a
- *   key change (protected, payload, signature) never: MSG_KEY_CHANGE
- *   makes it whole, the inner JWS signed by the new key and the request
- *   by this one, while the parent authorises that change of this key to
- *   that new key.  Its external account binding (MSG_EAB) only for a URL
- *   of its origin.
+ *   authority lets the account order; and since the parent hands a
+ *   domain key (role first) before the order that needs it and drops
+ *   it when the order ends, only for a domain the parent is ordering
+ *   now.  A revocation (certificate, reason) only of the certificate
+ *   the parent authorised with this key; a deactivation (status
+ *   "deactivated") only as authorised; a key change (protected,
+ *   payload, signature) never: MSG_KEY_CHANGE makes it whole, the inner
+ *   JWS signed by the new key and the request by this one, while the
+ *   parent authorises that change of this key to that new key.  Its
+ *   external account binding (MSG_EAB) only for a URL of its origin.
  *   An account's new key (acmed -k) signs the onlyReturnExisting look-up
  *   of its account, with its JWK, and the inner JWS of its key change.
  *   A domain key signs CSRs (MSG_CSR) for exactly the domain's names, and
@@ -301,6 +305,27 @@ do_key_role(struct imsg *m)
 	free(names);
 }
 
+/*
+ * MSG_KEY_DROP: the parent is done with a domain key for now (its order
+ * ended, or its provisional certificate is made) and hands it again when
+ * it needs it, so that keyproc holds the keys in use, not every key.
+ */
+static void
+do_key_drop(struct imsg *m)
+{
+	struct rbuf	 r;
+	uint32_t	 id;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	if (rbuf_end(&r) == -1)
+		malformed(m, "the parent");
+	if (key_drop(id) == -1)
+		log_debug("key %u: not held, nothing to drop", id);
+	else
+		log_debug("key %u: dropped, %zu held", id, keys_held());
+}
+
 /* MSG_KEY_ALLOW, MSG_KEY_WITHDRAW: an operation authorised, or no more. */
 static void
 do_key_allow(struct imsg *m)
@@ -450,6 +475,9 @@ dispatch_parent(struct imsgchan *c, struct imsg *m)
 	case MSG_KEY_ALLOW:
 	case MSG_KEY_WITHDRAW:
 		do_key_allow(m);
+		break;
+	case MSG_KEY_DROP:
+		do_key_drop(m);
 		break;
 	case MSG_KEY_NEW:
 		do_key_new(&q, m);

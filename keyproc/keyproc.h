@@ -8,8 +8,6 @@
 
 struct imsgchan;
 
-#define KEYPROC_KEYS_MAX	4096	/* keys held at once */
-
 void	keyproc_warmup(void);
 int	keyproc_loop(struct imsgchan *, struct imsgchan *);
 

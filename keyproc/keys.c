@@ -1,5 +1,9 @@
 /*
- * The table of keys keyproc holds (keys.h).
+ * The table of keys keyproc holds (keys.h): as many as the parent hands
+ * it, each found by its number through a hash index, so that neither a
+ * look-up nor a key more costs more with the number held.  The parent
+ * hands a domain key when it needs it and drops it after, so the table
+ * holds the account keys and the domain keys in use.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,50 +13,103 @@
 
 #include "log.h"
 #include "crypto.h"
-#include "keyproc.h"
 #include "keys.h"
 
-static struct key	*keys;
-static size_t		 nkeys;
+#define INDEX_MIN	64	/* slots of the first index */
+#define INDEX_FREE	((size_t)-1)
+
+static struct key	**keys;		/* held, in no order */
+static size_t		 nkeys, capkeys;
+static size_t		*slots;		/* index: positions in keys, or free */
+static size_t		 nslots;	/* a power of 2, over twice nkeys */
+
+static size_t
+slot_of(uint32_t id)
+{
+	/* Fibonacci hashing: the parent's numbers come in runs. */
+	return (size_t)((id * 2654435769U) & (nslots - 1));
+}
+
+/* The slot that holds id, or the free slot where it would go. */
+static size_t
+slot_find(uint32_t id)
+{
+	size_t	 s;
+
+	for (s = slot_of(id); slots[s] != INDEX_FREE; s = (s + 1) & (nslots - 1))
+		if (keys[slots[s]]->id == id)
+			break;
+	return s;
+}
+
+/* Builds the index anew with n slots; -1 if there is no memory for it. */
+static int
+index_build(size_t n)
+{
+	size_t	*ns, i, s;
+
+	if ((ns = reallocarray(NULL, n, sizeof(*ns))) == NULL)
+		return -1;
+	free(slots);
+	slots = ns;
+	nslots = n;
+	for (i = 0; i < n; i++)
+		slots[i] = INDEX_FREE;
+	for (i = 0; i < nkeys; i++) {
+		s = slot_find(keys[i]->id);
+		slots[s] = i;
+	}
+	return 0;
+}
 
 struct key *
 key_find(uint32_t id)
 {
-	size_t	 i;
+	size_t	 s;
 
-	for (i = 0; i < nkeys; i++)
-		if (keys[i].id == id)
-			return &keys[i];
-	return NULL;
+	if (nkeys == 0)
+		return NULL;
+	s = slot_find(id);
+	return slots[s] == INDEX_FREE ? NULL : keys[slots[s]];
 }
 
 /* The policy of the i-th key held, NULL past the last (policy_at). */
 struct policy *
 key_policy_at(size_t i)
 {
-	return i < nkeys ? &keys[i].pol : NULL;
+	return i < nkeys ? &keys[i]->pol : NULL;
 }
 
-/* The entry of key id, made empty if there is none; NULL (logged) if full. */
+/* The entry of key id, made empty if there is none; NULL (logged) if not. */
 struct key *
 key_slot(uint32_t id)
 {
-	struct key	*k, *nk;
+	struct key	*k, **nk;
+	size_t		 n;
 
 	if ((k = key_find(id)) != NULL)
 		return k;
-	if (nkeys == KEYPROC_KEYS_MAX) {
-		log_warnx("key %u: more than %d keys", id, KEYPROC_KEYS_MAX);
-		return NULL;
+	if (nkeys == capkeys) {
+		n = capkeys ? capkeys * 2 : INDEX_MIN / 2;
+		if ((nk = reallocarray(keys, n, sizeof(*keys))) == NULL) {
+			log_warn("key %u", id);
+			return NULL;
+		}
+		keys = nk;
+		capkeys = n;
 	}
-	if ((nk = reallocarray(keys, nkeys + 1, sizeof(*keys))) == NULL) {
+	if (2 * (nkeys + 1) > nslots && index_build(nslots ? nslots * 2 :
+	    INDEX_MIN) == -1) {
 		log_warn("key %u", id);
 		return NULL;
 	}
-	keys = nk;
-	k = &keys[nkeys++];
-	memset(k, 0, sizeof(*k));
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		log_warn("key %u", id);
+		return NULL;
+	}
 	k->id = id;
+	keys[nkeys] = k;
+	slots[slot_find(id)] = nkeys++;
 	return k;
 }
 
@@ -106,21 +163,68 @@ eab_store(uint32_t id, char *kid, unsigned char *mac, size_t maclen,
 		log_warn("key %u", id);
 }
 
+static void
+key_free(struct key *k)
+{
+	EVP_PKEY_CTX_free(k->signer);
+	EVP_PKEY_free(k->pkey);
+	free(k->error);
+	eab_clear(&k->eab);
+	policy_clear(&k->pol);
+	free(k);
+}
+
+/*
+ * Forgets key id and all that came with it: -1 if it was not held.  The
+ * slots after its own move up (Knuth's algorithm R), so that no look-up
+ * stops short of a key; the last key held takes its place in the table.
+ */
+int
+key_drop(uint32_t id)
+{
+	size_t	 s, t, h, i;
+
+	if (nkeys == 0 || slots[s = slot_find(id)] == INDEX_FREE)
+		return -1;
+	i = slots[s];
+	key_free(keys[i]);
+	slots[s] = INDEX_FREE;
+	for (t = (s + 1) & (nslots - 1); slots[t] != INDEX_FREE;
+	    t = (t + 1) & (nslots - 1)) {
+		h = slot_of(keys[slots[t]]->id);
+		/* t's key may stay unless its home lies cyclically in (s, t] */
+		if ((s < t && (h <= s || h > t)) || (s > t && h <= s && h > t)) {
+			slots[s] = slots[t];
+			slots[t] = INDEX_FREE;
+			s = t;
+		}
+	}
+	if (i != --nkeys) {
+		keys[i] = keys[nkeys];
+		slots[slot_find(keys[i]->id)] = i;
+	}
+	return 0;
+}
+
+/* The number of keys held. */
+size_t
+keys_held(void)
+{
+	return nkeys;
+}
+
 void
 keys_free(void)
 {
 	size_t	 i;
 
-	for (i = 0; i < nkeys; i++) {
-		EVP_PKEY_CTX_free(keys[i].signer);
-		EVP_PKEY_free(keys[i].pkey);
-		free(keys[i].error);
-		eab_clear(&keys[i].eab);
-		policy_clear(&keys[i].pol);
-	}
+	for (i = 0; i < nkeys; i++)
+		key_free(keys[i]);
 	free(keys);
+	free(slots);
 	keys = NULL;
-	nkeys = 0;
+	slots = NULL;
+	nkeys = capkeys = nslots = 0;
 }
 
 /* The key, or NULL with the reason in err. */

@@ -36,6 +36,8 @@ struct key	*key_slot(uint32_t);
 int		 key_store(uint32_t, EVP_PKEY *, const char *);
 void		 eab_store(uint32_t, char *, unsigned char *, size_t,
 		    const char *);
+int		 key_drop(uint32_t);
+size_t		 keys_held(void);
 void		 keys_free(void);
 EVP_PKEY	*key_get(uint32_t, char *, size_t);
 

@@ -121,8 +121,9 @@ check "CA file without certificates: -n names file:line and authority" \
 start_fails "CA file without certificates" "$conf" \
     "$conf:$caline: authority pebble: api ca $T_TMP/empty-ca.pem: holds no certificate"
 
-# A PEM private key that is none passes -n's look, but keyproc refuses it:
-# the start, detached, says so and fails.
+# A PEM private key that is none passes -n's look, but keyproc refuses it
+# when the start makes the domain's provisional certificate with it: the
+# start, detached, says so and fails.
 printf -- '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' \
     >"$T_TMP/b.example.org.key"
 chmod 0600 "$T_TMP/b.example.org.key"
@@ -132,7 +133,7 @@ t_domain "$conf" b.example.org
 start_fails "a key keyproc refuses" "$conf" \
     "b\\.example\\.org: domain key $T_TMP/b\\.example\\.org\\.key: .*not a PEM private key"
 check "a key keyproc refuses: the start says it could not start" \
-    grep -q "could not start the processes" "$err"
+    grep -q "could not install the provisional certificates" "$err"
 check_not "a key keyproc refuses: no pid file" test -e "$pidf"
 rm -f "$T_TMP/b.example.org.key"
 

@@ -7,15 +7,22 @@
 #		until its storage holds the 30 certificates
 #   thousand	1,000 certificates of one name each, no validation sleep:
 #		acmed -o
+#   managed	10,000 and 100,000 valid certificates (-m), made without a
+#		CA by obj/regress/mkcerts, none due: the daemon (acmed -d)
+#		from its start to the end of its first pass (status.json
+#		written), the PSS of its four processes then and after 60
+#		s idle, and their CPU over those 60 s
 # Each run is measured by obj/bench/measure (regress/bench/measure.c):
 # wall time, user+sys CPU of every process (acmed's four, or Caddy),
 # and the peak of their summed PSS sampled every 10 ms; Pebble's own CPU
 # over the run is read from /proc.  Prints one Markdown table.
 #
-# usage: regress/bench/many.sh [-o orders] [-n count] [scenario ...]
+# usage: regress/bench/many.sh [-o orders] [-n count] [-m counts]
+#	[scenario ...]
 #   -o	max orders for acmed (default 30 for thirty, 100 for thousand)
 #   -n	certificates of the thousand scenario (default 1000)
-#   scenarios: thirty thousand (default both)
+#   -m	certificates of the managed scenario (default "10000 100000")
+#   scenarios: thirty thousand managed (default thirty thousand)
 # ACMED=path runs another build of acmed (its child programs are those
 # it was built with).  Ports 16100-16106 and 16143 on 127.0.0.1.  Must
 # run as root.  KEEP=1 keeps the scratch directory.
@@ -29,13 +36,17 @@ http_port=16106
 https_port=16143
 orders=""
 count=1000
+managed="10000 100000"
 limit=1800
+idle=60
 
-while getopts n:o: ch; do
+while getopts m:n:o: ch; do
 	case $ch in
+	m)	managed=$OPTARG ;;
 	n)	count=$OPTARG ;;
 	o)	orders=$OPTARG ;;
-	*)	echo "usage: $0 [-o orders] [-n count] [scenario ...]" >&2
+	*)	echo "usage: $0 [-o orders] [-n count] [-m counts]" \
+		    "[scenario ...]" >&2
 		exit 2 ;;
 	esac
 done
@@ -47,7 +58,7 @@ scenarios=${*:-thirty thousand}
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 bench_need pebble caddy curl
 if [ -z "${ACMED:-}" ]; then
-	make -C "$top" -s >/dev/null || die "make failed"
+	make -C "$top" -s all tests >/dev/null || die "make failed"
 fi
 bench_measure
 
@@ -142,6 +153,77 @@ acmed_run() {
 	    "$(echo "$p1 - $p0" | bc)"
 }
 
+# tree_pids PID: the process and its children.
+tree_pids() {
+	echo "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null)
+}
+# tree_pss_kb PID...: their summed PSS.
+tree_pss_kb() {
+	for tp in "$@"; do
+		sed -n 's/^Pss: *\([0-9]*\) kB/\1/p' \
+		    "/proc/$tp/smaps_rollup" 2>/dev/null
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+# tree_cpu_ms PID...: their summed CPU so far.
+tree_cpu_ms() {
+	for tp in "$@"; do
+		bench_cpu_ms "$tp"
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# managed_run N: the daemon with N valid certificates, none due.
+managed_run() {
+	d=$work/managed-$1
+	mkdir -p "$d/certs"
+	note "managed: making $1 keys and certificates"
+	"$top/obj/regress/mkcerts" "$d/certs" "$1" m%d.managed.bench.test \
+	    >"$d/domains" || die "mkcerts failed"
+	{
+		echo "listen on 127.0.0.1 port $http_port"
+		echo "state directory \"$d/state\""
+		echo "authority pebble {"
+		echo "	api url \"$PEBBLE_URL\""
+		echo "	api ca \"$PEBBLE_CA\""
+		echo "	account key \"$d/account.key\""
+		echo "}"
+		cat "$d/domains"
+	} >"$d/acmed.conf"
+	# The account key exists before, as a daemon's does.
+	"$acmed" -n -f "$d/acmed.conf" >/dev/null || die "acmed -n failed"
+	sync
+	note "managed: the daemon with $1 certificates"
+	t0=$(now_ms)
+	"$acmed" -d -f "$d/acmed.conf" >"$d/log" 2>&1 &
+	apid=$!
+	i=0
+	while [ ! -e "$d/state/status.json" ] && [ $i -lt $((limit * 100)) ] &&
+	    kill -0 "$apid" 2>/dev/null; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	t1=$(now_ms)
+	[ -e "$d/state/status.json" ] || die "no first pass: see $d/log"
+	pids=$(tree_pids "$apid")
+	c0=$(tree_cpu_ms $pids)
+	pss0=$(tree_pss_kb $pids)
+	sleep "$idle"
+	pids1=$(tree_pids "$apid")
+	c1=$(tree_cpu_ms $pids)
+	pss1=$(tree_pss_kb $pids1)
+	[ "$pids" = "$pids1" ] || note "managed: the processes changed: $pids, $pids1"
+	kill -TERM "$apid"
+	wait "$apid"
+	note "managed: $1: first pass $((t1 - t0)) ms, CPU $c0 ms, PSS $pss0 kB, idle CPU $((c1 - c0)) ms, PSS $pss1 kB"
+	awk -v n="$1" -v w="$((t1 - t0))" -v c="$c0" -v p0="$pss0" \
+	    -v i="$((c1 - c0))" -v p1="$pss1" -v s="$idle" \
+	    'BEGIN { printf "| %d | %.2f | %.2f | %.1f | %d | %.1f |\n",
+	    n, w / 1000, c / 1000, p0 / 1024, i, p1 / 1024 }' \
+	    >>"$work/managed"
+}
+
 caddy_certs() {
 	find "$1/storage/certificates" -name '*.crt' 2>/dev/null | wc -l
 }
@@ -199,6 +281,7 @@ caddy_run() {
 }
 
 : >"$work/table"
+: >"$work/managed"
 for s in $scenarios; do
 	case $s in
 	thirty)
@@ -210,14 +293,28 @@ for s in $scenarios; do
 		pebble_start thousand PEBBLE_VA_NOSLEEP=1
 		acmed_run thousand $((count + 1)) "${orders:-100}"
 		;;
+	managed)
+		pebble_start managed PEBBLE_VA_NOSLEEP=1
+		for m in $managed; do
+			managed_run "$m"
+		done
+		;;
 	*)	die "unknown scenario $s" ;;
 	esac
 done
 
-echo "| scenario | client | certificates | wall s | CPU s | CPU ms per certificate | PSS peak MiB | Pebble CPU s |"
-echo "|---|---|---|---|---|---|---|---|"
-cat "$work/table"
-echo
+if [ -s "$work/table" ]; then
+	echo "| scenario | client | certificates | wall s | CPU s | CPU ms per certificate | PSS peak MiB | Pebble CPU s |"
+	echo "|---|---|---|---|---|---|---|---|"
+	cat "$work/table"
+	echo
+fi
+if [ -s "$work/managed" ]; then
+	echo "| managed certificates | start to end of first pass s | CPU of the start s | PSS then MiB | CPU idle over $idle s, ms | PSS after MiB |"
+	echo "|---|---|---|---|---|---|"
+	cat "$work/managed"
+	echo
+fi
 echo "- $(uname -sr), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' \
     /proc/cpuinfo | head -n 1)"
 echo "- pebble $(dpkg-query -W -f '${Version}' pebble 2>/dev/null)," \

@@ -1,0 +1,143 @@
+/*
+ * The domain keys keyproc holds for the parent.  A domain key is handed
+ * to keyproc when the parent needs it (an order, a provisional
+ * certificate, a revocation), with its role first, and dropped when that
+ * is done, so that keyproc holds the keys in use rather than every key,
+ * whatever the number of certificates, and a start reads no key.  The
+ * parent keeps the key's public half meanwhile, from keyproc, the only
+ * process that parses a private key, to check what it installs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "config.h"
+#include "parent.h"
+#include "parent_state.h"
+
+/* The domain's names as messages carry them, "\n"-separated. */
+char *
+names_joined(const struct domain *d)
+{
+	struct buf	 b;
+
+	buf_init(&b, 0);
+	if (buf_add_join(&b, d->names, d->nnames, "\n") == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_release(&b, NULL);
+}
+
+/* The public half of the key keyproc holds, to check issued leaves with. */
+static int
+key_pubkey(struct dstate *ds, char *err, size_t errlen)
+{
+	struct buf	 b;
+	struct imsg	 m;
+	struct rbuf	 r;
+	const uint8_t	*der;
+	size_t		 len;
+	char		*e;
+	int		 rc = -1;
+
+	snprintf(err, errlen, "domain key %s: keyproc is gone", ds->d->key);
+	buf_init(&b, 64);
+	buf_add_u32(&b, ds->keyid);
+	if (child_call(PROC_KEYPROC, MSG_PUBKEY, &b, -1, 0, &m, NULL) == -1)
+		goto out;
+	if (m.hdr.type != MSG_PUBKEY_RESP) {
+		e = key_error(&m);
+		snprintf(err, errlen, "domain key %s: %s", ds->d->key, e);
+		log_warnx("%s: %s", ds->d->handle, err);
+		free(e);
+		imsg_clear(&m);
+		goto out;
+	}
+	rbuf_init(&r, m.data, m.datalen);
+	(void)rbuf_u32(&r);
+	der = rbuf_blob(&r, &len, MSG_PUBKEY_MAX);
+	if (rbuf_end(&r) == -1 || (ds->pubkey = malloc(len)) == NULL) {
+		snprintf(err, errlen, "domain key %s: no public key",
+		    ds->d->key);
+		imsg_clear(&m);
+		goto out;
+	}
+	memcpy(ds->pubkey, der, len);
+	ds->pubkeylen = len;
+	imsg_clear(&m);
+	rc = 0;
+out:
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * keyproc holds the domain key from now on, made first if it does not
+ * exist and create is set; without create a missing key is no error,
+ * and leaves ds->pubkey NULL.  0, or -1 with the reason in err (logged).
+ */
+int
+domain_key_hold(struct dstate *ds, int create, char *err, size_t errlen)
+{
+	char	*names;
+	int	 existed, rc;
+
+	if (ds->key_held)
+		return 0;
+	if ((names = names_joined(ds->d)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = key_role(ds->keyid, KEY_ROLE_DOMAIN, ds->d->auth, names);
+	free(names);
+	/* The role reached keyproc, whatever comes next: dropped with it. */
+	ds->key_held = 1;
+	if (rc == -1)
+		snprintf(err, errlen, "domain key %s: keyproc is gone",
+		    ds->d->key);
+	if (rc == -1 || key_load(ds->keyid, ds->d->key, ds->d->keytype,
+	    ds->d->keybits, ds->d->key_gid, create, &existed, err,
+	    errlen) == -1 || ((existed || create) &&
+	    key_pubkey(ds, err, errlen) == -1)) {
+		domain_key_release(ds);
+		return -1;
+	}
+	return 0;
+}
+
+/* keyproc forgets the domain key, its role and what it made with it. */
+void
+domain_key_release(struct dstate *ds)
+{
+	struct buf	 b;
+
+	if (!ds->key_held)
+		return;
+	ds->key_held = 0;
+	free(ds->pubkey);
+	ds->pubkey = NULL;
+	ds->pubkeylen = 0;
+	buf_init(&b, 16);
+	buf_add_u32(&b, ds->keyid);
+	(void)send_msg(PROC_KEYPROC, MSG_KEY_DROP, -1, &b);
+	buf_free(&b);
+}
+
+/* keyproc ended: it holds no key any more. */
+void
+domain_keys_gone(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ndstates; i++) {
+		dstates[i].key_held = 0;
+		free(dstates[i].pubkey);
+		dstates[i].pubkey = NULL;
+		dstates[i].pubkeylen = 0;
+	}
+}
