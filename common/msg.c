@@ -47,11 +47,11 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("directory url", MSG_URL_MAX),
 		STR("names", MSG_NAMES_MAX) } },
 	[MSG_KEY_ALLOW] = { "KEY_ALLOW", NOFD, {
-		U32("key id"), U32("operation"), U32("other key id"),
-		BLOB("leaf", MSG_CERT_DER_MAX) } },
+		U32("key id"), U32("operation"), U32("other key id or reason"),
+		BLOB("leaf or account url", MSG_CERT_DER_MAX) } },
 	[MSG_KEY_WITHDRAW] = { "KEY_WITHDRAW", NOFD, {
-		U32("key id"), U32("operation"), U32("other key id"),
-		BLOB("leaf", MSG_CERT_DER_MAX) } },
+		U32("key id"), U32("operation"), U32("other key id or reason"),
+		BLOB("leaf or account url", MSG_CERT_DER_MAX) } },
 	[MSG_KEY_PEM] = { "KEY_PEM", NOFD, {
 		U32("key id"), BLOB("key", MSG_KEY_PEM_MAX) } },
 	[MSG_KEY_ERR] = { "KEY_ERR", NOFD, {

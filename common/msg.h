@@ -96,9 +96,11 @@ enum msg_type {
 	 * name and directory url are the authority's whose requests it
 	 * signs; names ("\n"-separated) are a domain key's, "" otherwise.
 	 * KEY_ALLOW authorises one operation (enum key_op) for at most
-	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given,
-	 * a key change to the key other keyid; KEY_WITHDRAW, with the same
-	 * fields, ends it.  Unused fields are 0 and empty.
+	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given
+	 * for the reason other (enum revoke_reason), a key change to the key
+	 * other keyid, a deactivation of the account whose URL is given as
+	 * the leaf; KEY_WITHDRAW, with the same fields, ends it.  Unused
+	 * fields are 0 and empty.
 	 */
 	MSG_KEY_ROLE,
 	MSG_KEY_ALLOW,

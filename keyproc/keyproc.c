@@ -38,7 +38,9 @@
  *   certify only a domain key, for that domain's names, whatever the
  *   authority lets the account order.  A revocation (certificate,
  *   reason) only of the certificate the parent authorised with this
- *   key; a deactivation (status "deactivated") only as authorised; a
+ *   key, for the reason it authorised, one of those acmed gives (enum
+ *   revoke_reason); a deactivation (status "deactivated") only as
+ *   authorised and posted to the account's own URL, its kid; a
  *   key change (protected, payload, signature) never: MSG_KEY_CHANGE
  *   makes it whole, the inner JWS signed by the new key and the request
  *   by this one, while the parent authorises that change of this key to

@@ -9,8 +9,9 @@
  * policy judges a request by is read whole: a newOrder's identifiers
  * must be a list of objects of exactly a string "type" ("dns" or "ip")
  * and a string "value", whose values are kept; a finalize's "csr" and a
- * revocation's "certificate" must be strings, and are kept.  Also the
- * origin of a URL, which ties a request to its authority.
+ * revocation's "certificate" must be strings, and are kept, as is a
+ * revocation's "reason", an integer (0, unspecified, if there is none).
+ * Also the origin of a URL, which ties a request to its authority.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,7 @@ struct scan {
 	int		 only_existing;	/* onlyReturnExisting is true */
 	int		 deactivated;	/* status is "deactivated" */
 	int		 reason_bad;	/* reason is not an integer */
+	long long	 reason;	/* its value, 0 if there is none */
 	int		 csr_bad;	/* csr is not a string */
 	char		*cert;
 	char		*csr;
@@ -279,7 +281,11 @@ cb_boolean(void *ctx, int b)
 static int
 cb_integer(void *ctx, long long n)
 {
-	(void)n;
+	struct scan	*s = ctx;
+
+	if (s->depth == 1 && s->member != -1 &&
+	    strcmp(members[s->member].name, "reason") == 0)
+		s->reason = n;
 	return value(ctx, V_INTEGER, NULL, 0);
 }
 
@@ -388,6 +394,7 @@ classify(struct scan *s, struct payload *pl)
 			return -1;
 		}
 		pl->cert = s->cert;
+		pl->reason = s->reason;
 		s->cert = NULL;
 		break;
 	case PAYLOAD_DEACTIVATE:
