@@ -54,7 +54,7 @@ usage(int status)
 	    "usage: acmed [-dnv] [-f file]\n"
 	    "       acmed -s [-f file]\n"
 	    "       acmed -o [-dv] [-f file] [domain ...]\n"
-	    "       acmed -r [-dv] [-f file] domain ...\n"
+	    "       acmed -r [-dv] [-f file] [-R reason] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n"
 	    "       acmed -h | -V\n");
 	exit(status);
@@ -309,8 +309,9 @@ start_done(void)
 /*
  * After -r or -k: a daemon running for the same state directory is told
  * (signo: SIGUSR1 to request at once what was revoked, SIGHUP to read
- * the changed keys), or the command to run is printed; what was done
- * goes to syslog too.
+ * the changed keys, and after keyCompromise to request with the new
+ * domain keys), or the command to run is printed; what was done goes to
+ * syslog too.
  */
 static void
 tell_daemon(int signo, char **names, int n)
@@ -326,6 +327,10 @@ tell_daemon(int signo, char **names, int n)
 		else if (signo == SIGUSR1)
 			audit("sent SIGUSR1 to the running daemon (pid %ld): "
 			    "it requests the new certificates now", (long)pid);
+		else if (revoking)
+			audit("sent SIGHUP to the running daemon (pid %ld): "
+			    "it reads the new domain keys and requests the new "
+			    "certificates now", (long)pid);
 		else
 			audit("sent SIGHUP to the running daemon (pid %ld): "
 			    "it reads the new account keys now", (long)pid);
@@ -336,7 +341,7 @@ tell_daemon(int signo, char **names, int n)
 		strlcat(list, " ", sizeof(list));
 		strlcat(list, names[i], sizeof(list));
 	}
-	if (signo == SIGUSR1)
+	if (revoking)
 		fprintf(stderr, "no daemon runs for %s: to request the new "
 		    "certificates now, run: acmed -o -f %s%s\n",
 		    conf->state_dir, conf->file, list);
@@ -354,13 +359,17 @@ revoke_report(char **names, int n)
 	int	 any = 0;
 
 	for (i = 0; i < ndstates; i++) {
-		audit("-r: domain %s (authority %s): %s", dstates[i].d->handle,
-		    dstates[i].d->auth->name, dstates[i].result == 0 ?
-		    "certificate revoked" : "not revoked (see above)");
+		audit("-r: domain %s (authority %s): %s (reason %s)",
+		    dstates[i].d->handle, dstates[i].d->auth->name,
+		    dstates[i].result == 0 ? "certificate revoked" :
+		    "not revoked (see above)",
+		    revoke_reason_name(revoke_reason));
 		any |= dstates[i].result == 0;
 	}
+	/* keyCompromise made new domain keys, which the daemon must read. */
 	if (any)
-		tell_daemon(SIGUSR1, names, n);
+		tell_daemon(revoke_reason == REVOKE_KEY_COMPROMISE ? SIGHUP :
+		    SIGUSR1, names, n);
 }
 
 static int
@@ -487,11 +496,12 @@ main(int argc, char *argv[])
 	sigset_t	 mask, stop;
 	size_t		 i;
 	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
+	int		 reason = -1;
 
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "df:hknorsvV")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hknorR:svV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -513,6 +523,14 @@ main(int argc, char *argv[])
 		case 'r':
 			revoking = 1;
 			break;
+		case 'R':
+			if ((reason = revoke_reason_parse(optarg)) == -1)
+				errx(1, "-R %s: not a reason acmed gives: "
+				    "unspecified, keyCompromise, "
+				    "affiliationChanged, superseded or "
+				    "cessationOfOperation", optarg);
+			revoke_reason = (unsigned int)reason;
+			break;
 		case 's':
 			statusonly = 1;
 			break;
@@ -531,7 +549,7 @@ main(int argc, char *argv[])
 
 	/* Revocation cannot be undone: the domains are named. */
 	if ((argc > 0 && !oneshot && !revoking && !rolling) ||
-	    (revoking && argc == 0) ||
+	    (revoking && argc == 0) || (reason != -1 && !revoking) ||
 	    checkonly + statusonly + oneshot + revoking + rolling > 1)
 		usage(1);
 	if (revoking || rolling)

@@ -42,6 +42,8 @@ extern size_t		 nlisteners;
 extern int		 exefds[PROC_MAX];
 extern const char *const helper_dir;
 extern int		 foreground, verbose, oneshot, revoking, rolling;
+/* -r: its reason (enum revoke_reason) */
+extern unsigned int	 revoke_reason;
 extern int		 status_dirty;
 extern time_t		 status_written;
 extern time_t		 restart_at;

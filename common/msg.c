@@ -134,7 +134,7 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_REVOKE] = { "REVOKE", NOFD, {
 		U32("domain id"), U32("authority id"), U32("domain key id"),
 		U32("sign with it"), STR("name", MSG_NAME_MAX),
-		BLOB("leaf", MSG_CERT_DER_MAX) } },
+		BLOB("leaf", MSG_CERT_DER_MAX), U32("reason") } },
 	[MSG_REVOKE_RESULT] = { "REVOKE_RESULT", NOFD, {
 		U32("domain id"), U32("revoked"), STR("error", MSG_TEXT_MAX) } },
 	[MSG_ROLLOVER] = { "ROLLOVER", NOFD, {

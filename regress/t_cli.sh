@@ -57,6 +57,12 @@ usage_error "-n and -o together" -n -o
 usage_error "-s and -r together" -s -r example.com
 usage_error "-r without a domain" -r
 usage_error "a domain without -o or -r" example.com
+usage_error "-R without -r" -R superseded example.com
+run -r -R compromised example.com
+check "-R with an unknown reason: exit 1" [ "$rc" -eq 1 ]
+check "-R with an unknown reason: the reasons named" \
+    grep -q "compromised: not a reason acmed gives: unspecified, \
+keyCompromise, affiliationChanged, superseded or cessationOfOperation" "$err"
 
 # -n: 0 for a valid file, 1 for one with an error.
 cat >"$T_TMP/good.conf" <<EOC

@@ -109,6 +109,7 @@ struct acme_op {
 	char			*order_url;
 	void			*der;		/* the leaf revoked or looked up */
 	size_t			 derlen;
+	unsigned int		 reason;	/* why revoked (RFC 5280) */
 	time_t			 due;		/* the parent's: order of start */
 	time_t			 deadline;	/* its own: polls end there */
 

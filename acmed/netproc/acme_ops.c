@@ -41,6 +41,23 @@ revoked(struct acme_op *o)
 	acme_end(o, -1);
 }
 
+/*
+ * Posts body, a request the caller made (what it is: NULL if it could not
+ * be made), to url, kept in o->body for the resends.
+ */
+static void
+post_body(struct acme_op *o, char *body, const char *what, const char *url,
+    int use_jwk, acme_fn then)
+{
+	free(o->body);
+	if ((o->body = body) == NULL) {
+		acme_fail(o, "internal", "%s: %s request", o->names[0], what);
+		acme_end(o, -1);
+		return;
+	}
+	acme_post(o, url, o->body, NULL, use_jwk, then);
+}
+
 static void
 revoke_send(struct acme_op *o)
 {
@@ -48,15 +65,8 @@ revoke_send(struct acme_op *o)
 		acme_end(o, -1);
 		return;
 	}
-	free(o->body);
-	if ((o->body = acme_req_revoke(o->der, o->derlen)) == NULL) {
-		acme_fail(o, "internal", "%s: revocation request",
-		    o->names[0]);
-		acme_end(o, -1);
-		return;
-	}
-	acme_post(o, o->a->dir.revoke_cert, o->body, NULL, o->cert_key,
-	    revoked);
+	post_body(o, acme_req_revoke(o->der, o->derlen, o->reason),
+	    "revocation", o->a->dir.revoke_cert, o->cert_key, revoked);
 }
 
 static void
@@ -79,7 +89,8 @@ revoke_dir(struct acme_op *o)
 }
 
 /*
- * Revokes the certificate whose leaf is o->der.  If o->cert_key is set
+ * Revokes the certificate whose leaf is o->der, for the reason o->reason.
+ * If o->cert_key is set
  * the request is signed with the certificate's own key (o->keyid, JWK in
  * the header): the authority accepts it whatever became of the account
  * that ordered it, and no account is needed.  Otherwise it is signed by
@@ -338,3 +349,4 @@ acme_renewal_info(struct acme_op *o)
 {
 	acme_setup(o, SETUP_DIR, ari_dir);
 }
+

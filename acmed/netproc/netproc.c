@@ -460,6 +460,7 @@ revoke_request(struct imsg *m)
 	o->names[0] = rbuf_str(&r, MSG_NAME_MAX);
 	o->nnames = 1;
 	take_leaf(&r, o);
+	o->reason = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed REVOKE from the parent");
 	o->finish = result_finish;

@@ -792,11 +792,12 @@ test_revoke(void)
 	o->cert_key = 1;
 	o->der = strdup("DER");
 	o->derlen = 3;
+	o->reason = 1;
 	CHECK(drive(o) && o->rc == 0, "revoke: already revoked counts as "
 	    "revoked");
-	CHECK(posted_has(0, CA "/revoke|n1||{\"certificate\":\"REVS\"}"),
-	    "revoke: signed with the certificate's key, JWK in the header "
-	    "(%s)", posted[0]);
+	CHECK(posted_has(0, CA "/revoke|n1||{\"certificate\":\"REVS\","
+	    "\"reason\":1}"), "revoke: signed with the certificate's key, "
+	    "JWK in the header, with its reason (%s)", posted[0]);
 	acme_op_free(o);
 }
 
