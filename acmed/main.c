@@ -7,7 +7,8 @@
  * opened once at start), hands each what it needs (key descriptors,
  * sockets, the authorities), schedules issuance and renewal, verifies and
  * installs what netproc brings back, runs reload actions and the event
- * hook; with -r revokes certificates, with -k changes account keys.
+ * hook; with -r revokes certificates, with -k changes account keys,
+ * with -D deactivates an account.
  * Never: reads a byte from the network or parses an authority's answer
  * beyond the certificate chain it installs.
  */
@@ -56,22 +57,28 @@ usage(int status)
 	    "       acmed -o [-dv] [-f file] [domain ...]\n"
 	    "       acmed -r [-dv] [-f file] [-R reason] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n"
+	    "       acmed -D [-dv] [-f file] authority authority\n"
 	    "       acmed -h | -V\n");
 	exit(status);
 }
 
 /*
- * -k stopped by a signal: exit 1 at once.  The children are killed at once
- * by their parent-death signal, netproc in the middle of a request too.
+ * -k or -D stopped by a signal: exit 1 at once.  The children are killed
+ * at once by their parent-death signal, netproc in the middle of a
+ * request too.
  */
 static void
 rollover_stop(int sig)
 {
 	static const char msg[] = "acmed: -k stopped by a signal\n";
+	static const char dmsg[] = "acmed: -D stopped by a signal\n";
 	ssize_t		  n;
 
 	(void)sig;
-	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (deactivating)
+		n = write(STDERR_FILENO, dmsg, sizeof(dmsg) - 1);
+	else
+		n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)n;
 	_exit(1);
 }
@@ -501,10 +508,13 @@ main(int argc, char *argv[])
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "df:hknorR:svV")) != -1) {
+	while ((ch = getopt(argc, argv, "dDf:hknorR:svV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
+			break;
+		case 'D':
+			deactivating = 1;
 			break;
 		case 'f':
 			file = optarg;
@@ -548,10 +558,14 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	/* Revocation cannot be undone: the domains are named. */
-	if ((argc > 0 && !oneshot && !revoking && !rolling) ||
+	if ((argc > 0 && !oneshot && !revoking && !rolling && !deactivating) ||
 	    (revoking && argc == 0) || (reason != -1 && !revoking) ||
-	    checkonly + statusonly + oneshot + revoking + rolling > 1)
+	    (deactivating && argc != 2) || checkonly + statusonly + oneshot +
+	    revoking + rolling + deactivating > 1)
 		usage(1);
+	/* -D is about an account, as -k is: it shares its course. */
+	if (deactivating)
+		rolling = 1;
 	if (revoking || rolling)
 		oneshot = 1;
 	/*
@@ -594,7 +608,8 @@ main(int argc, char *argv[])
 	if (mkdir(conf->empty_dir, 0755) == -1 && errno != EEXIST)
 		err(1, "%s", conf->empty_dir);
 	/* A key change is about accounts, not certificates. */
-	if (rolling && rollover_check(argv, argc) == -1)
+	if (deactivating ? deactivate_check(argv, argc) == -1 :
+	    rolling && rollover_check(argv, argc) == -1)
 		exit(1);
 	if (!rolling)
 		dstates_build();
@@ -654,7 +669,8 @@ main(int argc, char *argv[])
 		}
 		if (sigprocmask(SIG_UNBLOCK, &stop, NULL) == -1)
 			fatal("sigprocmask");
-		status = rollover_all(argv, argc);
+		status = deactivating ? deactivate_run(argv[0]) :
+		    rollover_all(argv, argc);
 		if (rollover_changed > 0)
 			tell_daemon(SIGHUP, argv, argc);
 	} else

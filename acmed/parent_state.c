@@ -22,6 +22,7 @@ size_t		 nlisteners;
 int		 exefds[PROC_MAX] = { -1, -1, -1, -1 };
 int		 foreground, verbose, oneshot, revoking, rolling;
 unsigned int	 revoke_reason;
+int		 deactivating;
 int		 status_dirty = 1;
 time_t		 status_written;
 time_t		 restart_at;

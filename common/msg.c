@@ -143,6 +143,10 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_ROLLOVER_RESULT] = { "ROLLOVER_RESULT", NOFD, {
 		U32("authority id"), U32("changed"),
 		STR("error", MSG_TEXT_MAX) } },
+	[MSG_DEACTIVATE] = { "DEACTIVATE", NOFD, { U32("authority id") } },
+	[MSG_DEACTIVATE_RESULT] = { "DEACTIVATE_RESULT", NOFD, {
+		U32("authority id"), U32("deactivated"),
+		STR("error", MSG_TEXT_MAX) } },
 };
 
 const char *

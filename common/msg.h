@@ -146,6 +146,8 @@ enum msg_type {
 	MSG_REVOKE_RESULT,	/* error "" if revoked */
 	MSG_ROLLOVER,
 	MSG_ROLLOVER_RESULT,	/* error "" if changed */
+	MSG_DEACTIVATE,
+	MSG_DEACTIVATE_RESULT,	/* error "" if deactivated */
 
 	MSG_MAX
 };

@@ -1,7 +1,8 @@
 /*
  * The operations beside issuance, as state machines on the same
  * requests: revocation (RFC 8555 section 7.6), the account's key change
- * (section 7.3.5), and renewal information (RFC 9773).
+ * (section 7.3.5), renewal information (RFC 9773), and the account's
+ * deactivation (section 7.3.6).
  *
  * The renewalInfo URL comes from the authority's directory, never from
  * configuration; the certificate is named by its unique identifier
@@ -350,3 +351,39 @@ acme_renewal_info(struct acme_op *o)
 	acme_setup(o, SETUP_DIR, ari_dir);
 }
 
+/* --- account deactivation --- */
+
+static void
+deactivated(struct acme_op *o)
+{
+	if (o->rc == 0)
+		log_info("authority %s: account %s deactivated", o->a->name,
+		    o->a->account_url);
+	acme_end(o, o->rc);
+}
+
+static void
+deactivate_send(struct acme_op *o)
+{
+	if (o->rc == -1) {
+		acme_end(o, -1);
+		return;
+	}
+	post_body(o, acme_req_deactivate(), "deactivation",
+	    o->a->account_url, 0, deactivated);
+}
+
+/*
+ * Deactivates the account: {"status": "deactivated"} posted to its own
+ * URL, signed by its key, which keyproc signs only while the parent
+ * authorises it.  Only an account that exists is deactivated: none is
+ * registered for it, and one the authority no longer knows is an error.
+ * An answer lost is not asked for again: the account, deactivated or
+ * not, is left as the next attempt finds it.
+ */
+void
+acme_deactivate(struct acme_op *o)
+{
+	o->no_register = 1;
+	acme_setup(o, SETUP_ACCOUNT, deactivate_send);
+}

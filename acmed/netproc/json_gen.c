@@ -206,6 +206,12 @@ acme_req_revoke(const void *der, size_t len, unsigned int reason)
 	return req_der("certificate", der, len, reason);
 }
 
+/* RFC 8555 section 7.3.6. */
+char *
+acme_req_deactivate(void)
+{
+	return strdup("{\"status\":\"deactivated\"}");
+}
 
 /*
  * Appends s, or as much of it as fits without cutting a character.  The

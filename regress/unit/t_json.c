@@ -773,6 +773,9 @@ t_builders(void)
 	    "revokeCert: keyCompromise");
 	free(s);
 	CHECK(acme_req_revoke(der, 0, 0) == NULL, "revokeCert: no DER refused");
+	s = acme_req_deactivate();
+	CHECK_STR(s, "{\"status\":\"deactivated\"}", "deactivation");
+	free(s);
 
 	s = acme_req_new_order(names, 3, NULL);
 	v = reparse(s);
