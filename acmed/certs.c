@@ -315,8 +315,9 @@ dstate_due(struct dstate *ds, time_t now)
 		issue_failed(ds, why, 0);
 		return 0;
 	}
-	/* -r may have revoked it meanwhile, beside the daemon. */
+	/* -r may have revoked it meanwhile, beside the daemon; -F asked. */
 	ds->revoked_at = time_read(ds, "revoked");
+	ds->renew_asked = time_read(ds, "renew");
 	if (ds->refused) {
 		/* put right: what do they hold now? */
 		ds->refused = 0;
@@ -335,7 +336,8 @@ dstate_due(struct dstate *ds, time_t now)
 			provisional_install(ds);
 		return retry_allowed(ds, now);
 	}
-	if (ds->state == CERT_ISSUED && renewal_time(ds) > now) {
+	if (ds->state == CERT_ISSUED && renewal_time(ds) > now &&
+	    ds->renew_asked == 0) {
 		dstate_schedule(ds, now);
 		deploy_recheck(ds, now);
 		if (oneshot)
@@ -345,7 +347,27 @@ dstate_due(struct dstate *ds, time_t now)
 			    time_text(renewal_time(ds)));
 		return 0;
 	}
+	if (ds->state == CERT_ISSUED && renewal_time(ds) > now)
+		log_info("%s: renewing before it is due, as acmed -F asked at "
+		    "%s", ds->d->handle, time_text(ds->renew_asked));
 	return retry_allowed(ds, now);
+}
+
+/*
+ * -F: the renewal of a domain's certificate, due or not, is asked for in
+ * the state directory, where the daemon (told by SIGUSR1) or this pass
+ * finds it; it is kept until a new certificate is installed, across
+ * failures and restarts.
+ */
+int
+renew_ask(struct dstate *ds, time_t now)
+{
+	char	 s[32];
+
+	ds->renew_asked = now;
+	ds->next = now;
+	(void)snprintf(s, sizeof(s), "%lld", (long long)now);
+	return state_write(conf->state_dir, "renew", ds->d->handle, s);
 }
 
 /* Whether name is among the n names on the command line (all if none). */
@@ -396,6 +418,7 @@ dstates_build(void)
 		    d->handle);
 		ds->retry_until = retry_read(ds);
 		ds->revoked_at = time_read(ds, "revoked");
+		ds->renew_asked = time_read(ds, "renew");
 		/*
 		 * A reload owed since before, which failed at least once:
 		 * tried again now (not by -r).
@@ -410,6 +433,8 @@ dstates_build(void)
 		    !TAILQ_EMPTY(&d->verifies))
 			ds->verify_at = now;
 		dstate_schedule(ds, now);
+		if (ds->renew_asked != 0)
+			ds->next = now;
 	}
 }
 
@@ -611,6 +636,10 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	if (ds->revoked_at != 0) {
 		ds->revoked_at = 0;
 		time_write(ds, "revoked", 0);
+	}
+	if (ds->renew_asked != 0) {
+		ds->renew_asked = 0;
+		time_write(ds, "renew", 0);
 	}
 	ds->failures = 0;
 	ds->result = 0;

@@ -53,8 +53,9 @@ usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: acmed [-dnv] [-f file]\n"
-	    "       acmed -s [-f file]\n"
+	    "       acmed -s [-j] [-f file]\n"
 	    "       acmed -o [-dv] [-f file] [domain ...]\n"
+	    "       acmed -F [-dv] [-f file] domain ...\n"
 	    "       acmed -r [-dv] [-f file] [-R reason] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n"
 	    "       acmed -D [-dv] [-f file] authority authority\n"
@@ -358,6 +359,38 @@ tell_daemon(int signo, char **names, int n)
 		    conf->state_dir, conf->file);
 }
 
+/*
+ * -F: the renewals are asked for in the state directory.  A daemon
+ * running for it is told and does them (it holds the challenge port):
+ * 1.  Without one, this pass does them, as -o does; 0.
+ */
+static int
+force_ask(void)
+{
+	size_t	 i;
+	pid_t	 pid;
+	time_t	 now = time(NULL);
+
+	for (i = 0; i < ndstates; i++) {
+		if (renew_ask(&dstates[i], now) == -1)
+			errx(1, "%s: the renewal could not be asked for in %s",
+			    dstates[i].d->handle, conf->state_dir);
+		audit("-F: domain %s (authority %s): renewal asked for",
+		    dstates[i].d->handle, dstates[i].d->auth->name);
+	}
+	if ((pid = daemon_running(conf->state_dir)) <= 0)
+		return 0;
+	if (kill(pid, SIGUSR1) == -1)
+		err(1, "could not signal the running daemon (pid %ld); it "
+		    "renews them at its next check or start", (long)pid);
+	audit("sent SIGUSR1 to the running daemon (pid %ld): it renews the "
+	    "certificates now", (long)pid);
+	fprintf(stderr, "asked the running daemon (pid %ld) to renew %zu "
+	    "certificate%s now: acmed -s shows the outcome\n", (long)pid,
+	    ndstates, ndstates == 1 ? "" : "s");
+	return 1;
+}
+
 /* -r: each domain's outcome, for the audit trail, then the daemon told. */
 static void
 revoke_report(char **names, int n)
@@ -409,7 +442,8 @@ parent_loop(int sigfd)
 				continue;
 			}
 			if (oneshot && dstates[i].state == CERT_ISSUED &&
-			    renewal_time(&dstates[i]) > now) {
+			    renewal_time(&dstates[i]) > now &&
+			    dstates[i].renew_asked == 0) {
 				oneshot_not_due(&dstates[i]);
 				continue;
 			}
@@ -502,13 +536,13 @@ main(int argc, char *argv[])
 	static const int stops[] = { SIGTERM, SIGINT, SIGHUP };
 	sigset_t	 mask, stop;
 	size_t		 i;
-	int		 ch, statusonly = 0, checkonly = 0, sigfd, status;
-	int		 reason = -1;
+	int		 ch, statusonly = 0, checkonly = 0, json = 0, sigfd;
+	int		 status, reason = -1;
 
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "dDf:hknorR:svV")) != -1) {
+	while ((ch = getopt(argc, argv, "dDFf:hjknorR:svV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -516,11 +550,17 @@ main(int argc, char *argv[])
 		case 'D':
 			deactivating = 1;
 			break;
+		case 'F':
+			forcing = 1;
+			break;
 		case 'f':
 			file = optarg;
 			break;
 		case 'h':
 			usage(0);
+		case 'j':
+			json = 1;
+			break;
 		case 'k':
 			rolling = 1;
 			break;
@@ -558,15 +598,18 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	/* Revocation cannot be undone: the domains are named. */
-	if ((argc > 0 && !oneshot && !revoking && !rolling && !deactivating) ||
-	    (revoking && argc == 0) || (reason != -1 && !revoking) ||
-	    (deactivating && argc != 2) || checkonly + statusonly + oneshot +
-	    revoking + rolling + deactivating > 1)
+	if ((argc > 0 && !oneshot && !revoking && !rolling && !forcing &&
+	    !deactivating) ||
+	    ((revoking || forcing) && argc == 0) ||
+	    (reason != -1 && !revoking) || (deactivating && argc != 2) ||
+	    checkonly + statusonly + oneshot + revoking + rolling + forcing +
+	    deactivating > 1 ||
+	    (json && !statusonly))
 		usage(1);
 	/* -D is about an account, as -k is: it shares its course. */
 	if (deactivating)
 		rolling = 1;
-	if (revoking || rolling)
+	if (revoking || rolling || forcing)
 		oneshot = 1;
 	/*
 	 * Descriptors left open by whoever started us are not ours to hand
@@ -580,7 +623,7 @@ main(int argc, char *argv[])
 
 	log_init(1, verbose, "acmed");
 	if (statusonly)
-		exit(status_show(file));
+		exit(status_show(file, json));
 	if ((conf = config_parse(file, 1)) == NULL)
 		exit(1);
 	if (checkonly) {
@@ -615,6 +658,8 @@ main(int argc, char *argv[])
 		dstates_build();
 	if (nonly_domains > 0 && ndstates != (size_t)nonly_domains)
 		errx(1, "unknown domain among the arguments");
+	if (forcing && force_ask() == 1)
+		exit(0);
 	if (!foreground)
 		start_detach();
 	/*

@@ -57,6 +57,7 @@ struct dstate {
 	int		 reload_tries;	/* failed tries since then */
 	time_t		 reload_retry;	/* the next try, 0: none */
 	time_t		 revoked_at;	/* -r revoked the certificate, 0: not */
+	time_t		 renew_asked;	/* -F asked for a renewal, 0: not */
 	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;
@@ -123,7 +124,7 @@ struct sandbox_level;
 void	 status_sandbox(int, const struct sandbox_level *);
 void	 status_starting(const struct config *, size_t);
 int	 status_write(const struct config *, const struct dstate *, size_t);
-int	 status_show(const char *);
+int	 status_show(const char *, int);
 int	 iso_time(time_t, char *, size_t);
 
 /* actions.c */

@@ -20,7 +20,7 @@ size_t		 ndstates;
 struct listener	*listeners;
 size_t		 nlisteners;
 int		 exefds[PROC_MAX] = { -1, -1, -1, -1 };
-int		 foreground, verbose, oneshot, revoking, rolling;
+int		 foreground, verbose, oneshot, revoking, rolling, forcing;
 unsigned int	 revoke_reason;
 int		 deactivating;
 int		 status_dirty = 1;

@@ -41,7 +41,7 @@ extern struct listener	*listeners;
 extern size_t		 nlisteners;
 extern int		 exefds[PROC_MAX];
 extern const char *const helper_dir;
-extern int		 foreground, verbose, oneshot, revoking, rolling;
+extern int		 foreground, verbose, oneshot, revoking, rolling, forcing;
 /* -r: its reason (enum revoke_reason); -D, which sets rolling too */
 extern unsigned int	 revoke_reason;
 extern int		 deactivating;
@@ -99,6 +99,7 @@ char *names_joined(const struct domain *d);
 time_t renewal_time(const struct dstate *ds);
 void oneshot_not_due(struct dstate *ds);
 int dstate_due(struct dstate *ds, time_t now);
+int renew_ask(struct dstate *ds, time_t now);
 void dstates_build(void);
 void dstates_free(void);
 void issue_start(struct dstate *ds);

@@ -2,7 +2,8 @@
  * The state directory: one small file per fact (an authority's account
  * URL, a domain's pending order URL, the time before which the authority
  * asked a domain's next attempt not to come, since when the reload of a
- * domain's certificate fails, when -r revoked it), each written
+ * domain's certificate fails, when -r revoked it, when -F asked for its
+ * renewal), each written
  * atomically, so a restart resumes where the last run stopped.
  */
 #include <sys/stat.h>
@@ -40,6 +41,7 @@ const struct state_subdir state_subdirs[] = {
 	{ "retry", 0700 },
 	{ "reload", 0700 },
 	{ "revoked", 0700 },
+	{ "renew", 0700 },
 	{ NETROOT_NAME, 0755 },
 	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
 	{ NULL, 0 }

@@ -9,6 +9,7 @@
  * It holds no secret (names, paths, times, errors; no key, no account or
  * order URL), so it is readable by all and acmed -s needs no privilege.
  */
+#include <err.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -669,13 +670,13 @@ print_cert(yajl_val c, const char *now)
 }
 
 /*
- * The verdict, first, as a monitoring system shows it: whether a daemon
- * runs for the state directory and wrote this status, and how many
- * certificates need attention.
+ * The verdict, as a monitoring system shows it: whether a daemon runs for
+ * the state directory and wrote this status, and how many certificates
+ * need attention.  The line goes to line, without its trailing newline.
  */
 static enum status_level
-print_verdict(yajl_val certs, const char *state_dir, pid_t pid,
-    long long wpid, const char *now)
+verdict(yajl_val certs, const char *state_dir, pid_t pid, long long wpid,
+    const char *now, char *line, size_t len)
 {
 	enum status_level	 level = STATUS_OK, l;
 	size_t			 i, n, bad = 0, critical = 0;
@@ -691,23 +692,23 @@ print_verdict(yajl_val certs, const char *state_dir, pid_t pid,
 			level = l;
 	}
 	if (pid == 0) {
-		printf("acmed: CRITICAL: not running (state directory %s)\n",
-		    state_dir);
+		snprintf(line, len, "acmed: CRITICAL: not running (state "
+		    "directory %s)", state_dir);
 		return STATUS_CRITICAL;
 	}
 	if (wpid != pid) {
-		printf("acmed: UNKNOWN: running as pid %ld, but the status "
-		    "file is from pid %lld\n", (long)pid, wpid);
+		snprintf(line, len, "acmed: UNKNOWN: running as pid %ld, but "
+		    "the status file is from pid %lld", (long)pid, wpid);
 		return STATUS_UNKNOWN;
 	}
-	printf("acmed: %s: running as pid %ld; ", level_names[level],
-	    (long)pid);
 	if (bad == 0)
-		printf("%zu certificate%s, none needs attention\n", n,
-		    n == 1 ? "" : "s");
+		snprintf(line, len, "acmed: %s: running as pid %ld; %zu "
+		    "certificate%s, none needs attention", level_names[level],
+		    (long)pid, n, n == 1 ? "" : "s");
 	else
-		printf("%zu of %zu certificate%s need%s attention%s\n", bad, n,
-		    n == 1 ? "" : "s", bad == 1 ? "s" : "",
+		snprintf(line, len, "acmed: %s: running as pid %ld; %zu of %zu "
+		    "certificate%s need%s attention%s", level_names[level],
+		    (long)pid, bad, n, n == 1 ? "" : "s", bad == 1 ? "s" : "",
 		    critical > 0 ? ", expiring or expired" : "");
 	return level;
 }
@@ -715,41 +716,186 @@ print_verdict(yajl_val certs, const char *state_dir, pid_t pid,
 /* No status to show: that no daemon runs matters more. */
 static enum status_level
 unreadable(const char *state_dir, pid_t pid, const char *path,
-    const char *why)
+    const char *why, char *line, size_t len)
 {
 	if (pid == 0) {
-		printf("acmed: CRITICAL: not running (state directory %s); "
-		    "%s: %s\n", state_dir, path, why);
+		snprintf(line, len, "acmed: CRITICAL: not running (state "
+		    "directory %s); %s: %s", state_dir, path, why);
 		return STATUS_CRITICAL;
 	}
-	printf("acmed: UNKNOWN: running as pid %ld, but %s: %s\n", (long)pid,
-	    path, why);
+	snprintf(line, len, "acmed: UNKNOWN: running as pid %ld, but %s: %s",
+	    (long)pid, path, why);
 	return STATUS_UNKNOWN;
 }
 
-/* The status file, for a person and by its exit status. */
+/* A value of the status file, as it was. */
+static void
+gen_val(yajl_gen g, yajl_val v)
+{
+	size_t	 i;
+
+	if (YAJL_IS_STRING(v))
+		gen_str(g, YAJL_GET_STRING(v));
+	else if (YAJL_IS_NUMBER(v))
+		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	else if (YAJL_IS_OBJECT(v)) {
+		yajl_gen_map_open(g);
+		for (i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
+			gen_key(g, YAJL_GET_OBJECT(v)->keys[i]);
+			gen_val(g, YAJL_GET_OBJECT(v)->values[i]);
+		}
+		yajl_gen_map_close(g);
+	} else if (YAJL_IS_ARRAY(v)) {
+		yajl_gen_array_open(g);
+		for (i = 0; i < YAJL_GET_ARRAY(v)->len; i++)
+			gen_val(g, YAJL_GET_ARRAY(v)->values[i]);
+		yajl_gen_array_close(g);
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		yajl_gen_bool(g, YAJL_IS_TRUE(v));
+	else
+		yajl_gen_null(g);
+}
+
+static const char *const level_words[] = {
+	[STATUS_OK] = "ok",
+	[STATUS_WARNING] = "warning",
+	[STATUS_CRITICAL] = "critical",
+	[STATUS_UNKNOWN] = "unknown",
+};
+
+/*
+ * A certificate for acmed -s -j: the status file's fields, its level, and
+ * in "attention" what the text shows, an expiry since the file was written
+ * too.
+ */
+static void
+gen_report_cert(yajl_gen g, yajl_val c, const char *now)
+{
+	yajl_val	 att;
+	char		 detail[128];
+	size_t		 i;
+
+	yajl_gen_map_open(g);
+	gen_key(g, "level");
+	gen_str(g, level_words[cert_level(c, now)]);
+	for (i = 0; i < YAJL_GET_OBJECT(c)->len; i++) {
+		if (strcmp(YAJL_GET_OBJECT(c)->keys[i], "attention") == 0 ||
+		    strcmp(YAJL_GET_OBJECT(c)->keys[i], "level") == 0)
+			continue;
+		gen_key(g, YAJL_GET_OBJECT(c)->keys[i]);
+		gen_val(g, YAJL_GET_OBJECT(c)->values[i]);
+	}
+	gen_key(g, "attention");
+	yajl_gen_array_open(g);
+	if (expired_since(c, now)) {
+		snprintf(detail, sizeof(detail), "certificate expired at %s",
+		    field_str(c, "not_after"));
+		gen_event(g, "expiring", 1, detail);
+	}
+	if ((att = field(c, "attention", yajl_t_array)) != NULL)
+		for (i = 0; i < YAJL_GET_ARRAY(att)->len; i++)
+			gen_val(g, YAJL_GET_ARRAY(att)->values[i]);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+/*
+ * acmed -s -j: the verdict and the status file in one JSON document on
+ * standard output.  root is NULL when the status file could not be read.
+ */
+static void
+report_json(enum status_level level, const char *line, pid_t pid,
+    const char *state_dir, yajl_val root, const char *now)
+{
+	yajl_gen		 g;
+	yajl_val		 certs, v;
+	const unsigned char	*out;
+	size_t			 len, i;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		err(STATUS_UNKNOWN, "yajl_gen_alloc");
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_map_open(g);
+	gen_key(g, "verdict");
+	gen_str(g, level_names[level]);
+	gen_key(g, "summary");
+	gen_str(g, line);
+	gen_key(g, "running");
+	yajl_gen_bool(g, pid != 0);
+	gen_key(g, "pid");
+	if (pid != 0)
+		yajl_gen_integer(g, pid);
+	else
+		yajl_gen_null(g);
+	gen_key(g, "state_directory");
+	gen_str(g, state_dir);
+	gen_key(g, "written_by");
+	if (root != NULL && (v = field(root, "pid", yajl_t_number)) != NULL)
+		gen_val(g, v);
+	else
+		yajl_gen_null(g);
+	gen_key(g, "updated");
+	gen_str(g, root != NULL ? field_str(root, "updated") : NULL);
+	gen_key(g, "sandbox");
+	if (root != NULL && (v = field(root, "sandbox", yajl_t_object)) !=
+	    NULL)
+		gen_val(g, v);
+	else
+		yajl_gen_null(g);
+	gen_key(g, "certificates");
+	yajl_gen_array_open(g);
+	if (root != NULL && (certs = field(root, "certificates",
+	    yajl_t_array)) != NULL)
+		for (i = 0; i < YAJL_GET_ARRAY(certs)->len; i++)
+			if (YAJL_IS_OBJECT(v = YAJL_GET_ARRAY(certs)->values[i]))
+				gen_report_cert(g, v, now);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	if (yajl_gen_get_buf(g, &out, &len) == yajl_gen_status_ok)
+		fwrite(out, 1, len, stdout);
+	yajl_gen_free(g);
+}
+
+/*
+ * The status file, for a person (or with json, as one JSON document) and
+ * by its exit status.
+ */
 static enum status_level
-status_report(const char *state_dir, pid_t pid)
+status_report(const char *state_dir, pid_t pid, int json)
 {
 	enum status_level	 level;
 	char			 path[PATH_MAX], err[256], now[32], *data;
-	yajl_val		 root, certs;
+	char			 line[PATH_MAX + 512];
+	yajl_val		 root = NULL, certs = NULL;
 	size_t			 len, i;
 	const char		*s;
 
+	(void)iso_time(time(NULL), now, sizeof(now));
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
 	if (read_file(path, STATUS_MAX, &data, &len) == -1)
-		return unreadable(state_dir, pid, path, strerror(errno));
-	root = yajl_tree_parse(data, err, sizeof(err));
-	free(data);
-	if (root == NULL || (certs = field(root, "certificates",
-	    yajl_t_array)) == NULL) {
-		yajl_tree_free(root);
-		return unreadable(state_dir, pid, path, "not a status file");
+		level = unreadable(state_dir, pid, path, strerror(errno), line,
+		    sizeof(line));
+	else {
+		root = yajl_tree_parse(data, err, sizeof(err));
+		free(data);
+		if (root == NULL || (certs = field(root, "certificates",
+		    yajl_t_array)) == NULL) {
+			yajl_tree_free(root);
+			root = NULL;
+			level = unreadable(state_dir, pid, path,
+			    "not a status file", line, sizeof(line));
+		} else
+			level = verdict(certs, state_dir, pid,
+			    field_int(root, "pid"), now, line, sizeof(line));
 	}
-	(void)iso_time(time(NULL), now, sizeof(now));
-	level = print_verdict(certs, state_dir, pid, field_int(root, "pid"),
-	    now);
+	if (json) {
+		report_json(level, line, pid, state_dir, root, now);
+		yajl_tree_free(root);
+		return level;
+	}
+	printf("%s\n", line);
+	if (root == NULL)
+		return level;
 	printf("status written by pid %lld at %s\n", field_int(root, "pid"),
 	    (s = field_str(root, "updated")) ? s : "?");
 	print_sandbox(root);
@@ -766,17 +912,23 @@ status_report(const char *state_dir, pid_t pid)
  * file may ask), then the status file.  The exit status is the verdict's.
  */
 int
-status_show(const char *file)
+status_show(const char *file, int json)
 {
 	struct config	*c;
+	char		 line[PATH_MAX + 64];
 	int		 level;
 
 	if ((c = config_parse(file, 0)) == NULL) {
-		printf("acmed: UNKNOWN: %s: no state directory to look in\n",
-		    file);
+		snprintf(line, sizeof(line), "acmed: UNKNOWN: %s: no state "
+		    "directory to look in", file);
+		if (json)
+			report_json(STATUS_UNKNOWN, line, 0, NULL, NULL, NULL);
+		else
+			printf("%s\n", line);
 		return STATUS_UNKNOWN;
 	}
-	level = status_report(c->state_dir, daemon_running(c->state_dir));
+	level = status_report(c->state_dir, daemon_running(c->state_dir),
+	    json);
 	config_free(c);
 	return level;
 }

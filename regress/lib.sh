@@ -146,6 +146,26 @@ t_ariproxy() {
 	PROXY_URL=https://127.0.0.1:$ARIPROXY_PORT/dir
 }
 
+# hex_b64url HEX: the bytes the hex digits spell, base64url without '='.
+hex_b64url() {
+	printf '%s' "$1" | tr 'a-f' 'A-F' | basenc --base16 -d |
+	    basenc --base64url -w0 | tr -d '='
+}
+
+# cert_id FILE: the RFC 9773 identifier of the certificate, from openssl:
+# base64url(AKI keyIdentifier) "." base64url(serial's DER content).
+cert_id() {
+	ci_aki=$(openssl x509 -in "$1" -noout -ext authorityKeyIdentifier \
+	    2>/dev/null | sed -n 's/^ *\(keyid:\)\{0,1\}\([0-9A-Fa-f][0-9A-Fa-f]\(:[0-9A-Fa-f][0-9A-Fa-f]\)*\) *$/\2/p' |
+	    head -n 1 | tr -d ':')
+	ci_ser=$(openssl x509 -in "$1" -noout -serial 2>/dev/null)
+	ci_ser=${ci_ser#serial=}
+	[ -n "$ci_aki" ] && [ -n "$ci_ser" ] || return 1
+	[ $((${#ci_ser} % 2)) -eq 1 ] && ci_ser=0$ci_ser
+	case $ci_ser in [89A-Fa-f]*) ci_ser=00$ci_ser ;; esac
+	printf '%s.%s\n' "$(hex_b64url "$ci_aki")" "$(hex_b64url "$ci_ser")"
+}
+
 # t_conf FILE [URL]: writes the global part of a configuration for Pebble
 # (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble"),
 # or for the directory at URL with Pebble's CA (a proxy in front of it).

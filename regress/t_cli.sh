@@ -20,8 +20,8 @@ run() {
 mandoc -Tascii acmed/acmed.8 | col -bx |
     sed -n '/^SYNOPSIS$/,/^DESCRIPTION$/{/^[A-Z]/d;/^$/d;s/^ *//;p;}' \
     >"$T_TMP/synopsis"
-check "acmed.8 has a SYNOPSIS of 7 lines" \
-    [ "$(wc -l <"$T_TMP/synopsis")" -eq 7 ]
+nsyn=$(wc -l <"$T_TMP/synopsis")
+check "acmed.8 has a SYNOPSIS of 8 lines" [ "$nsyn" -eq 8 ]
 # "usage: " before the first line, the same width of spaces before the
 # others.
 sed '1s/^/usage: /;2,$s/^/       /' "$T_TMP/synopsis" >"$T_TMP/usage"
@@ -46,7 +46,7 @@ usage_error() {
 	run "$@"
 	check "$ue: exit 1" [ "$rc" -eq 1 ]
 	check "$ue: the usage on standard error" \
-	    sh -c "tail -n 7 '$err' | cmp -s - '$T_TMP/usage'"
+	    sh -c "tail -n $nsyn '$err' | cmp -s - '$T_TMP/usage'"
 	check "$ue: nothing on standard output" [ ! -s "$out" ]
 }
 usage_error "an invalid option" -x

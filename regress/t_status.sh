@@ -9,7 +9,8 @@
 # the certificate and SIGUSR1 checks again (exit 0).  -s as nobody.  -s
 # after the daemon stopped says so (exit 2).  A certificate revoked by -r
 # while the authority is out of reach: -s shows it revoked and failing
-# until a new one is issued.  -s without a configuration (exit 3).
+# until a new one is issued.  -s without a configuration (exit 3).  -s -j
+# says the same in JSON.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -57,6 +58,20 @@ status_is() {
 	for sti_p in "$@"; do
 		grep -Eq -- "$sti_p" "$T_TMP/s" || return 1
 	done
+}
+# json_is CODE EXPR: acmed -s -j exits CODE, prints one JSON document,
+# the same verdict line as acmed -s, and EXPR (Python, the document in d,
+# the daemon's pid in pid) is true.
+json_is() {
+	"$ACMED" -s -j -f "$conf" 2>/dev/null >"$T_TMP/j"
+	[ "$?" -eq "$1" ] || return 1
+	"$ACMED" -s -f "$conf" 2>/dev/null | head -n 1 >"$T_TMP/line"
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+line = open(sys.argv[2]).read().rstrip("\n")
+pid = int(sys.argv[3] or 0)
+sys.exit(not (d["summary"] == line and (''"$2"'')))' \
+	    "$T_TMP/j" "$T_TMP/line" "${dpid:-0}"
 }
 # show: what acmed -s printed last, as TAP comments.
 show() {
@@ -122,6 +137,14 @@ check "nothing on port $VPORT: -s shows the mismatch and exits 1" \
     "^  last deployment check: mismatch at " \
     "^  needs attention: deploy-mismatch: at [-0-9T:]+Z, 127.0.0.1:$VPORT does not serve the installed certificate: "
 show
+check "-s -j: the same in JSON, exit 1" json_is 1 'd["verdict"] == "WARNING"
+and d["running"] and d["pid"] == pid and d["written_by"] == pid
+and len(d["certificates"]) == 1
+and d["certificates"][0]["domain"] == "'"$N"'"
+and d["certificates"][0]["level"] == "warning"
+and d["certificates"][0]["deploy_check"]["result"] == "mismatch"
+and [a["event"] for a in d["certificates"][0]["attention"]]
+    == ["deploy-mismatch"]'
 check "the deploy-mismatch event" grep -q "^deploy-mismatch $N\$" "$events"
 openssl s_server -quiet -www -naccept 100 -accept "127.0.0.1:$VPORT" \
     -cert "$T_TMP/$N.crt" -cert_chain "$T_TMP/$N.chain" \
@@ -154,6 +177,9 @@ check "-s: not running, exit 2" status_is 2 \
     "^acmed: CRITICAL: not running \(state directory $T_TMP/state\)$" \
     "^status written by pid [0-9]+ at "
 show
+check "-s -j: not running, exit 2" json_is 2 'd["verdict"] == "CRITICAL"
+and not d["running"] and d["pid"] is None and d["written_by"] > 0
+and d["certificates"][0]["level"] == "ok"'
 
 echo "# --- revoked while the authority is out of reach"
 check "-r revokes the certificate" sh -c \
@@ -180,4 +206,9 @@ echo "# --- no status to read"
 check "-s with no configuration: exit 3" sh -c \
     "'$ACMED' -s -f '$T_TMP/none.conf' >'$T_TMP/s' 2>&1; [ \$? -eq 3 ]"
 check "-s says why" grep -q "^acmed: UNKNOWN: $T_TMP/none.conf: " "$T_TMP/s"
+conf=$T_TMP/none.conf
+check "-s -j with no configuration: exit 3, in JSON" json_is 3 \
+    'd["verdict"] == "UNKNOWN" and d["certificates"] == []'
+check "-j without -s: usage, exit 1" sh -c \
+    "'$ACMED' -j -f '$T_TMP/acmed.conf' >/dev/null 2>&1; [ \$? -eq 1 ]"
 t_done
