@@ -685,6 +685,14 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 	return rc;
 }
 
+/* 1 if the domain key is the key of the leaf ds->revoking. */
+static int
+revoke_cert_key(const struct dstate *ds)
+{
+	return ds->pubkey != NULL && x509_der_key_is(ds->revoking,
+	    ds->revoking_len, ds->pubkey, ds->pubkeylen);
+}
+
 /* 1 if the account key of the authority a is there to sign with. */
 static int
 account_key_exists(const struct authority *a)
@@ -711,8 +719,7 @@ account_key_exists(const struct authority *a)
 static uint32_t
 revoke_signer(const struct dstate *ds)
 {
-	if (ds->pubkey != NULL && x509_der_key_is(ds->revoking,
-	    ds->revoking_len, ds->pubkey, ds->pubkeylen) &&
+	if (revoke_cert_key(ds) &&
 	    (revoke_reason == REVOKE_KEY_COMPROMISE ||
 	    !account_key_exists(ds->d->auth)))
 		return ds->keyid;
@@ -742,8 +749,7 @@ revoke_signer_log(const struct dstate *ds, int cert_key)
 	else if (ds->pubkey == NULL)
 		log_info("%s: no domain key %s: revoking through the account",
 		    h, k);
-	else if (!x509_der_key_is(ds->revoking, ds->revoking_len,
-	    ds->pubkey, ds->pubkeylen))
+	else if (!revoke_cert_key(ds))
 		log_info("%s: the domain key %s is not the certificate's: "
 		    "revoking through the account", h, k);
 	else
@@ -761,12 +767,60 @@ revoke_signer_log(const struct dstate *ds, int cert_key)
  * that it may sign that revocation, until netproc answers.  The leaf is
  * kept to check, once it is revoked, that the files still hold it.
  */
+/*
+ * Asks netproc to revoke ds->revoking, signed with ds->revoking_key,
+ * which keyproc is authorised to sign first; 0, or -1 (logged).
+ */
+static int
+revoke_send(struct dstate *ds)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	buf_add_u32(&b, ds->d->id);
+	buf_add_u32(&b, ds->d->auth->id);
+	buf_add_u32(&b, ds->keyid);
+	buf_add_u32(&b, ds->revoking_key == ds->keyid);
+	buf_add_lstr(&b, ds->d->handle);
+	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len);
+	buf_add_u32(&b, revoke_reason);
+	if (rc == 0)
+		rc = key_authorise(MSG_KEY_ALLOW, ds->revoking_key,
+		    KEY_OP_REVOKE, revoke_reason, ds->revoking,
+		    ds->revoking_len);
+	if (rc == 0 && (rc = send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b)) == -1)
+		revoke_withdraw(ds);
+	buf_free(&b);
+	if (rc == -1) {
+		log_warnx("%s: revocation not requested", ds->d->handle);
+		return -1;
+	}
+	ds->issuing = 1;
+	return 0;
+}
+
+/*
+ * The account could not revoke the certificate (say it is not the
+ * account that ordered it, and has no authorization for its names): the
+ * certificate's own key tries once more, if the domain key is it, though
+ * an authority may then record keyCompromise.  1 if it was asked.
+ */
+static int
+revoke_again(struct dstate *ds, const char *detail)
+{
+	if (ds->revoking_key == ds->keyid || !revoke_cert_key(ds))
+		return 0;
+	log_warnx("%s: the account could not revoke the certificate (%s): "
+	    "revoking with the domain key %s, which an authority may record "
+	    "as keyCompromise", ds->d->handle, detail, ds->d->key);
+	ds->revoking_key = ds->keyid;
+	return revoke_send(ds) == 0;
+}
+
 void
 revoke_start(struct dstate *ds)
 {
-	struct buf	 b;
-	int		 rc, cert_key;
-
 	if (ds->state != CERT_ISSUED) {
 		log_warnx("%s: no issued certificate to revoke", ds->d->handle);
 		ds->result = -1;
@@ -782,29 +836,11 @@ revoke_start(struct dstate *ds)
 	}
 	ds->revoking_key = revoke_signer(ds);
 	ds->revoking_reason = revoke_reason;
-	cert_key = ds->revoking_key == ds->keyid;
-	revoke_signer_log(ds, cert_key);
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_u32(&b, ds->d->id);
-	buf_add_u32(&b, ds->d->auth->id);
-	buf_add_u32(&b, ds->keyid);
-	buf_add_u32(&b, cert_key);
-	buf_add_lstr(&b, ds->d->handle);
-	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len);
-	buf_add_u32(&b, revoke_reason);
-	if (rc == 0)
-		rc = key_authorise(MSG_KEY_ALLOW, ds->revoking_key,
-		    KEY_OP_REVOKE, revoke_reason, ds->revoking,
-		    ds->revoking_len);
-	if (rc == 0 && (rc = send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b)) == -1)
-		revoke_withdraw(ds);
-	buf_free(&b);
-	if (rc == -1) {
-		log_warnx("%s: revocation not requested", ds->d->handle);
+	revoke_signer_log(ds, ds->revoking_key == ds->keyid);
+	if (revoke_send(ds) == -1) {
 		ds->result = -1;
 		return;
 	}
-	ds->issuing = 1;
 	log_info("%s: revoking the certificate valid until %s (reason %s)",
 	    ds->d->handle, time_text(ds->not_after),
 	    revoke_reason_name(revoke_reason));
@@ -852,6 +888,8 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 
 	ds->issuing = 0;
 	revoke_withdraw(ds);
+	if (!revoked && revoke_again(ds, detail))
+		return;
 	if (!revoked) {
 		log_warnx("%s: certificate not revoked: %s", ds->d->handle,
 		    detail);

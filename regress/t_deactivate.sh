@@ -6,7 +6,8 @@
 # and issues with it.  Refused: the authority named once or two names that
 # differ, an unknown authority, an account whose URL acmed does not know,
 # and beside a running daemon.  An account the authority no longer knows
-# is not deactivated, and its files stay.
+# is not deactivated, and its files stay.  A certificate of the old
+# account is revoked with its domain key, which the new account cannot.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 17600 || { notok "pebble starts"; t_done; exit 1; }
@@ -137,6 +138,19 @@ check "at a new URL" sh -c "test -s '$url' && [ \"\$(cat '$url')\" != '$acct' ]"
 check "the new certificate chains to Pebble" t_verify dv.example.org
 check "the deactivated key is left alone" \
     cmp -s "$key.deactivated" "$T_TMP/key1"
+
+# A certificate the deactivated account ordered, revoked: the new account
+# may not, so the domain key does, for the reason given.
+check "the old account's certificate revoked" \
+    run -r -R superseded dv2.example.org
+check "the new account could not: the domain key did" grep -q \
+    "dv2.example.org: the account could not revoke the certificate (.*unauthorized.*): revoking with the domain key" \
+    "$T_TMP/out"
+check "Pebble says revoked ($s2)" [ "$(status "$s2")" = Revoked ]
+reason=$(curl -s --cacert "$PEBBLE_CA" \
+    "$PEBBLE_MGMT/cert-status-by-serial/$s2" |
+    sed -n 's/.*"Reason": *\([0-9]*\).*/\1/p')
+check "for the reason given (superseded, 4)" [ "$reason" = 4 ]
 
 # Deactivated twice (the new account), the first one moved aside stays.
 cp "$key" "$T_TMP/key2"
