@@ -7,6 +7,7 @@
 #   make demo		issue a certificate from a local test CA (Pebble)
 #   make fuzz		run the fuzzers for longer
 #   make install	DESTDIR, PREFIX
+#   make deb		a Debian package in obj/deb (debhelper; etc/debian)
 #   make uninstall	removes what install put there (not the
 #			configuration, the state, keys or certificates)
 
@@ -73,7 +74,7 @@ HELPER_SRCS := $(wildcard regress/helpers/*.c)
 HELPERS	:= $(HELPER_SRCS:regress/helpers/%.c=$(O)/regress/%)
 FUZZ_SRCS := $(wildcard regress/fuzz/fuzz_*.c)
 
-.PHONY: all tests deps check demo fuzz install uninstall clean lint FORCE
+.PHONY: all tests deps check demo fuzz install uninstall clean lint deb FORCE
 
 all: $(PROGS)
 
@@ -237,6 +238,29 @@ uninstall:
 	@echo "left in place: $(SYSCONFDIR)/acmed.conf, $(SYSCONFDIR)/acmed/," \
 	    "$(STATEDIR), the keys and certificates, and the users" \
 	    "_acmed, _acmed-key, _acmed-www"
+
+# The package is built from a copy of the sources with etc/debian as its
+# debian/ directory, so the checkout stays as it is; the changelog's
+# version is VERSION.  The copy's build takes none of this make's
+# variables (O, SAN, WERROR) nor the environment's.  lintian, where installed, must find no
+# error or warning.
+DEB_DIR	 = $(O)/deb
+DEB_SRC	 = $(DEB_DIR)/acmed-$(VERSION)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	cp -R acmed challenged common keyproc etc Makefile README $(DEB_SRC)/
+	cp -R etc/debian $(DEB_SRC)/debian
+	sed -i '1s/^acmed ([^)]*)/acmed ($(VERSION))/' $(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && env -i PATH="$$PATH" HOME="$$HOME" \
+	    DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -b -us -uc
+	@if command -v lintian >/dev/null; then \
+	    echo "lintian $(DEB_DIR)/acmed_$(VERSION)_$(DEB_ARCH).changes"; \
+	    lintian -I --fail-on error,warning \
+	    $(DEB_DIR)/acmed_$(VERSION)_$(DEB_ARCH).changes; fi
+	@echo "built $(DEB_DIR)/acmed_$(VERSION)_$(DEB_ARCH).deb"
 
 clean:
 	rm -rf obj obj-san obj-fuzz

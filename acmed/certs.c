@@ -520,6 +520,7 @@ issue_start(struct dstate *ds)
 		return;
 	}
 	ds->issuing = 1;
+	ds->issue_started = time(NULL);
 	log_info("%s: %s", ds->d->handle, ds->state == CERT_ISSUED ?
 	    "renewing" : "requesting a certificate");
 }
@@ -534,6 +535,7 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 
 	ds->issuing = 0;
 	ds->failures++;
+	ds->last_failure = now;
 	ds->result = -1;
 	free(ds->last_error);
 	ds->last_error = strdup(error);
@@ -633,6 +635,11 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	order_forget(ds);
 	ds->reordered = 0;
 	retry_write(ds, 0);
+	now = time(NULL);
+	ds->last_success = now;
+	if (ds->issue_started != 0)
+		metrics_order(ds->d->auth->name,
+		    (double)(now - ds->issue_started));
 	if (ds->revoked_at != 0) {
 		ds->revoked_at = 0;
 		time_write(ds, "revoked", 0);
@@ -1158,6 +1165,8 @@ housekeeping(time_t now, time_t next)
 			next = status_written + 1;
 	} else if (status_dirty)
 		status_flush(now);
+	if (!revoking && !rolling && metrics_due(conf, now, &next))
+		(void)metrics_write(conf, dstates, ndstates);
 	return next;
 }
 
@@ -1172,6 +1181,7 @@ status_flush(time_t now)
 		status_dirty = 0;
 		return;
 	}
+	(void)metrics_write(conf, dstates, ndstates);
 	if (status_write(conf, dstates, ndstates) == 0) {
 		status_dirty = 0;
 		status_written = now;
@@ -1213,7 +1223,7 @@ dispatch_netproc(const struct imsg *m)
 	const uint8_t		*blob;
 	size_t			 len;
 	int64_t			 retry, start, end;
-	uint32_t		 matches, revoked;
+	uint32_t		 matches, revoked, code, paused;
 
 	rbuf_init(&r, m->data, m->datalen);
 	switch (m->hdr.type) {
@@ -1295,6 +1305,20 @@ dispatch_netproc(const struct imsg *m)
 			break;
 		revoke_done(ds, revoked != 0, s1);
 		free(s1);
+		return 0;
+	case MSG_NET_REQUEST:
+		id = rbuf_u32(&r);
+		s1 = netproc_text(&r, MSG_ENDPOINT_MAX);
+		code = rbuf_u32(&r);
+		paused = rbuf_u32(&r);
+		if (rbuf_end(&r) == -1 || (a = authority_byid(id)) == NULL ||
+		    code > 999)
+			break;
+		metrics_request(a->name, s1, (int)code);
+		if (paused)
+			metrics_pause(a->name);
+		free(s1);
+		/* counted only: the files follow the next change */
 		return 0;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);

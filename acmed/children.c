@@ -872,6 +872,8 @@ children_restart_later(const char *why)
 	if (restart_delay > RESTART_MAX_DELAY)
 		restart_delay = RESTART_MAX_DELAY;
 	restart_at = now + restart_delay;
+	metrics_restart();
+	status_dirty = 1;
 	log_warnx("%s; restarting the processes in %d s", why, restart_delay);
 }
 

@@ -583,6 +583,10 @@ conf_path_user(const struct config *c, const char *path, char *buf,
 		snprintf(buf, len, "the log file");
 		return 0;
 	}
+	if (c->metrics_file != NULL && strcmp(c->metrics_file, path) == 0) {
+		snprintf(buf, len, "the metrics file");
+		return 0;
+	}
 	TAILQ_FOREACH(a, &c->authorities, entry) {
 		if (a->account_key != NULL &&
 		    strcmp(a->account_key, path) == 0) {
@@ -746,6 +750,7 @@ config_free(struct config *c)
 	free(c->pid_file);
 	free(c->event_hook);
 	free(c->log_file);
+	free(c->metrics_file);
 	free(c);
 }
 
@@ -870,6 +875,11 @@ config_dump(const struct config *c)
 	if (c->log_file != NULL) {
 		printf("log file ");
 		dump_str(c->log_file);
+		putchar('\n');
+	}
+	if (c->metrics_file != NULL) {
+		printf("metrics file ");
+		dump_str(c->metrics_file);
 		putchar('\n');
 	}
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {

@@ -114,6 +114,7 @@ struct config {
 	time_t				 expiry_warn;
 	char				*event_hook;	/* argv[0] of the hook, NULL: none */
 	char				*log_file;	/* NULL: none */
+	char				*metrics_file;	/* NULL: none */
 	TAILQ_HEAD(, listen_addr)	 listens;	/* default: 0.0.0.0:80 and [::]:80 */
 	TAILQ_HEAD(, authority)		 authorities;
 	TAILQ_HEAD(, domain)		 domains;

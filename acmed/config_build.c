@@ -401,6 +401,19 @@ build_log_file(struct conf_build *b, const char *file, int line, char *path)
 	free(path);
 }
 
+void
+build_metrics_file(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	if (b->conf->metrics_file != NULL)
+		build_err(b, file, line, "metrics file given twice");
+	else if (set_path(b, file, line, &b->conf->metrics_file, path,
+	    "metrics file", 1) == 0)
+		check_path(b, file, line, "metrics file", path,
+		    CONF_PATH_CERT, TRUST_NOGROUP);
+	free(path);
+}
+
 /*
  * The blocks.  The name stays the grammar's: it is on the parser's stack
  * until the block ends.

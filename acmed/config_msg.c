@@ -185,6 +185,7 @@ static const struct phrase {
 	{ "expiry warning",			CONF_BLOCK_NONE },
 	{ "event hook",				CONF_BLOCK_NONE },
 	{ "log file",				CONF_BLOCK_NONE },
+	{ "metrics file",			CONF_BLOCK_NONE },
 	{ "pid file",				CONF_BLOCK_NONE },
 	{ "user netproc",			CONF_BLOCK_NONE },
 	{ "user keyproc",			CONF_BLOCK_NONE },

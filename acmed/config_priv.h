@@ -128,6 +128,8 @@ void		 build_user(struct conf_build *, const char *, int, int,
 		    char *);
 void		 build_log_file(struct conf_build *, const char *, int,
 		    char *);
+void		 build_metrics_file(struct conf_build *, const char *, int,
+		    char *);
 void		 build_authority(struct conf_build *, const char *, int,
 		    const char *);
 void		 build_authority_end(struct conf_build *);

@@ -109,6 +109,9 @@ child_input(enum proc_id p)
 			child_log(p, &m);
 		else if (m.hdr.type == MSG_SANDBOXED)
 			child_sandboxed(p, &m);
+		else if (p == PROC_CHALLENGED &&
+		    m.hdr.type == MSG_CHAL_ANSWERS)
+			child_answers(&m);
 		else if (p == PROC_NETPROC)
 			bad = dispatch_netproc(&m) == -1;
 		else if (m.hdr.type == MSG_READY)

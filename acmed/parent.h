@@ -6,6 +6,7 @@
 #define ACMED_PARENT_H
 
 #include <sys/types.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -58,6 +59,9 @@ struct dstate {
 	time_t		 reload_retry;	/* the next try, 0: none */
 	time_t		 revoked_at;	/* -r revoked the certificate, 0: not */
 	time_t		 renew_asked;	/* -F asked for a renewal, 0: not */
+	time_t		 issue_started;	/* the ISSUE given to netproc */
+	time_t		 last_success;	/* installed since the start, 0: not */
+	time_t		 last_failure;	/* failed since the start, 0: not */
 	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;
@@ -124,6 +128,18 @@ struct sandbox_level;
 void	 status_sandbox(int, const struct sandbox_level *);
 void	 status_starting(const struct config *, size_t);
 int	 status_write(const struct config *, const struct dstate *, size_t);
+const char *status_next_action(const struct dstate *, time_t *);
+
+/* metrics.c */
+void	 metrics_request(const char *, const char *, int);
+void	 metrics_pause(const char *);
+void	 metrics_answers(const char *, uint64_t);
+void	 metrics_restart(void);
+struct imsg;
+void	 child_answers(const struct imsg *);
+void	 metrics_order(const char *, double);
+int	 metrics_write(const struct config *, const struct dstate *, size_t);
+int	 metrics_due(const struct config *, time_t, time_t *);
 int	 status_show(const char *, int);
 int	 iso_time(time_t, char *, size_t);
 

@@ -129,7 +129,7 @@ static struct {
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
-%token	VERIFY MAX ORDERS
+%token	VERIFY MAX ORDERS METRICS
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -299,6 +299,9 @@ main		: LISTEN ON STRING port		{
 		| LOG FILENAME STRING		{
 			build_log_file(build, file->name, lex_line, $3);
 		}
+		| METRICS FILENAME STRING	{
+			build_metrics_file(build, file->name, lex_line, $3);
+		}
 		;
 
 authority	: AUTHORITY STRING		{
@@ -463,6 +466,7 @@ static const struct keyword keywords[] = {
 	{ "listen",		LISTEN },
 	{ "log",		LOG },
 	{ "max",		MAX },
+	{ "metrics",		METRICS },
 	{ "name",		NAME },
 	{ "names",		NAMES },
 	{ "netproc",		NETPROC },

@@ -89,8 +89,8 @@ gen_key(yajl_gen g, const char *k)
 }
 
 /* The soonest thing acmed will do for a certificate, and when. */
-static const char *
-next_action(const struct dstate *ds, time_t *at)
+const char *
+status_next_action(const struct dstate *ds, time_t *at)
 {
 	const char	*what;
 
@@ -250,7 +250,7 @@ gen_cert(yajl_gen g, const struct config *conf, const struct dstate *ds,
 	gen_time(g, ds->state == CERT_MISSING ? 0 : ds->not_before);
 	gen_key(g, "not_after");
 	gen_time(g, ds->state == CERT_MISSING ? 0 : ds->not_after);
-	what = next_action(ds, &at);
+	what = status_next_action(ds, &at);
 	gen_key(g, "next_action");
 	gen_str(g, what);
 	gen_key(g, "next_at");

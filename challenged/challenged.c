@@ -224,6 +224,29 @@ chan_io(struct imsgchan *c, short revents, const char *name)
 }
 
 /*
+ * The answers given since the last report go to the parent, for its
+ * metrics, at most once a second: a flood costs a message a second.
+ */
+#define REPORT_MS	1000
+
+static void
+report_answers(struct imsgchan *parent, struct server *srv)
+{
+	struct buf	 b;
+	uint64_t	 counts[CHAL_RESULTS];
+	int		 i;
+
+	if (!server_answers(srv, counts))
+		return;
+	buf_init(&b, 8 * CHAL_RESULTS);
+	for (i = 0; i < CHAL_RESULTS; i++)
+		buf_add_u64(&b, counts[i]);
+	if (msg_compose(parent, MSG_CHAL_ANSWERS, 0, -1, &b) == -1)
+		log_warnx("the answers could not be reported");
+	buf_free(&b);
+}
+
+/*
  * Serves the sockets in fds until the parent says stop or a channel
  * closes.  Runs with or without the sandbox; 0 on a clean stop.
  */
@@ -234,7 +257,7 @@ challenged_loop(struct imsgchan *parent, struct imsgchan *net,
 	struct pollfd	 pfd[2 + SERVER_PFD_MAX];
 	struct toktab	*toks;
 	struct server	*srv;
-	int64_t		 now;
+	int64_t		 now, reported = 0;
 	int		 n, timeout, pclosed, nclosed, stop = 0;
 
 	if ((toks = toktab_new(TOKTAB_MAX)) == NULL)
@@ -249,6 +272,10 @@ challenged_loop(struct imsgchan *parent, struct imsgchan *net,
 		    (ichan_queued(parent) > 0 ? POLLOUT : 0);
 		pfd[1].fd = ichan_fd(net);
 		pfd[1].events = POLLIN | (ichan_queued(net) > 0 ? POLLOUT : 0);
+		/* idle, it sleeps: nothing to report */
+		if (server_answers(srv, NULL) && (timeout == -1 ||
+		    timeout > REPORT_MS))
+			timeout = REPORT_MS;
 		if (poll(pfd, 2 + n, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -266,6 +293,10 @@ challenged_loop(struct imsgchan *parent, struct imsgchan *net,
 		}
 		if (!stop)
 			server_events(srv, pfd + 2, n, now);
+		if (!stop && server_now() - reported >= REPORT_MS) {
+			report_answers(parent, srv);
+			reported = server_now();
+		}
 	}
 	server_free(srv);
 	toktab_free(toks);

@@ -73,12 +73,32 @@ struct server {
 	int64_t		 accept_after;
 	time_t		 datet;
 	char		 date[HTTP_DATE_LEN + 1];
+	uint64_t	 answers[CHAL_RESULTS];	/* since the last report */
 };
 
 static void	conn_close(struct server *, struct conn *);
 static void	conn_process(struct server *, struct conn *, int64_t);
 static int	conn_send(struct server *, struct conn *, int64_t);
 static void	conn_write(struct server *, struct conn *, int64_t);
+
+/*
+ * The answers given since the last call, by result (enum chal_result),
+ * into counts, if counts is not NULL; 1 if there were any.
+ */
+int
+server_answers(struct server *srv, uint64_t *counts)
+{
+	int	 i, any = 0;
+
+	for (i = 0; i < CHAL_RESULTS; i++) {
+		any |= srv->answers[i] != 0;
+		if (counts == NULL)
+			continue;
+		counts[i] = srv->answers[i];
+		srv->answers[i] = 0;
+	}
+	return any;
+}
 
 int64_t
 server_now(void)
@@ -232,11 +252,13 @@ conn_answer(struct server *srv, struct conn *c, const struct http_req *req)
 	int		 head = req->method == HTTP_M_HEAD;
 
 	if (req->method == HTTP_M_OTHER) {
+		srv->answers[CHAL_R_BAD_REQUEST]++;
 		conn_respond(srv, c, 405, 0, req->keepalive, NULL, 0);
 		return;
 	}
 	switch (req->target) {
 	case HTTP_T_PAGE:
+		srv->answers[CHAL_R_PAGE]++;
 		conn_respond(srv, c, 200, head, req->keepalive,
 		    HTTP_TEST_PAGE, sizeof(HTTP_TEST_PAGE) - 1);
 		return;
@@ -245,14 +267,17 @@ conn_answer(struct server *srv, struct conn *c, const struct http_req *req)
 		if (ka != NULL) {
 			log_debug("%s: answered token %.*s", c->addr,
 			    (int)req->toklen, req->token);
+			srv->answers[CHAL_R_TOKEN]++;
 			conn_respond(srv, c, 200, head, req->keepalive, ka,
 			    kalen);
 			return;
 		}
 		log_debug("%s: unknown token %.*s", c->addr,
 		    (int)req->toklen, req->token);
+		srv->answers[CHAL_R_UNKNOWN_TOKEN]++;
 		break;
 	default:
+		srv->answers[CHAL_R_NOT_FOUND]++;
 		break;
 	}
 	conn_respond(srv, c, 404, head, req->keepalive, NULL, 0);
@@ -285,6 +310,7 @@ conn_process(struct server *srv, struct conn *c, int64_t now)
 		c->t_head = 0;
 		if (r != HTTP_DONE) {
 			log_debug("%s: bad request, %d", c->addr, r);
+			srv->answers[CHAL_R_BAD_REQUEST]++;
 			conn_respond(srv, c, r, 0, 0, NULL, 0);
 			c->closing = 1;
 			break;
@@ -403,6 +429,7 @@ conn_expire(struct server *srv, struct conn *c)
 	    !c->closing) {
 		log_debug("%s: request timeout", c->addr);
 		c->outoff = c->outlen = 0;
+		srv->answers[CHAL_R_TIMEOUT]++;
 		conn_respond(srv, c, 408, 0, 0, NULL, 0);
 		(void)send(c->fd, c->out, c->outlen, MSG_NOSIGNAL);
 	}

@@ -25,5 +25,6 @@ int		 server_pollfds(struct server *, struct pollfd *, int,
 void		 server_events(struct server *, const struct pollfd *, int,
 		    int64_t);
 int64_t		 server_now(void);
+int		 server_answers(struct server *, uint64_t *);
 
 #endif

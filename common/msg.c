@@ -16,11 +16,21 @@
 #include "msg.h"
 
 #define U32(n)		{ MSG_F_U32, 0, n }
+#define U64(n)		{ MSG_F_U64, 0, n }
 #define I64(n)		{ MSG_F_I64, 0, n }
 #define STR(n, m)	{ MSG_F_STR, m, n }
 #define BLOB(n, m)	{ MSG_F_BLOB, m, n }
 #define NOFD		MSG_FD_NEVER
 #define FD		MSG_FD_ALWAYS
+
+const char *const chal_result_names[CHAL_RESULTS] = {
+	[CHAL_R_TOKEN] = "token",
+	[CHAL_R_UNKNOWN_TOKEN] = "unknown-token",
+	[CHAL_R_PAGE] = "page",
+	[CHAL_R_NOT_FOUND] = "not-found",
+	[CHAL_R_BAD_REQUEST] = "bad-request",
+	[CHAL_R_TIMEOUT] = "timeout",
+};
 
 const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_NONE] = { NULL, NOFD, { { 0 } } },
@@ -143,6 +153,12 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_ROLLOVER_RESULT] = { "ROLLOVER_RESULT", NOFD, {
 		U32("authority id"), U32("changed"),
 		STR("error", MSG_TEXT_MAX) } },
+	[MSG_CHAL_ANSWERS] = { "CHAL_ANSWERS", NOFD, {
+		U64("token"), U64("unknown token"), U64("page"),
+		U64("not found"), U64("bad request"), U64("timeout") } },
+	[MSG_NET_REQUEST] = { "NET_REQUEST", NOFD, {
+		U32("authority id"), STR("endpoint", MSG_ENDPOINT_MAX),
+		U32("HTTP status"), U32("paused") } },
 	[MSG_DEACTIVATE] = { "DEACTIVATE", NOFD, { U32("authority id") } },
 	[MSG_DEACTIVATE_RESULT] = { "DEACTIVATE_RESULT", NOFD, {
 		U32("authority id"), U32("deactivated"),

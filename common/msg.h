@@ -58,6 +58,7 @@ struct buf;
 #define MSG_ADDR_MAX		64	/* "[v6 address]:port" */
 #define MSG_PEM_MAX		(MSG_PAYLOAD_MAX - 8)	/* a chain, a JWS */
 #define MSG_ORDERS_MAX		1000	/* max orders: one authority's at once */
+#define MSG_ENDPOINT_MAX	32	/* an ACME endpoint's name, for metrics */
 
 /* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
 #define KEY_ALLOW_SIGNATURES	20
@@ -146,6 +147,9 @@ enum msg_type {
 	MSG_REVOKE_RESULT,	/* error "" if revoked */
 	MSG_ROLLOVER,
 	MSG_ROLLOVER_RESULT,	/* error "" if changed */
+	MSG_NET_REQUEST,	/* a request's end, for the metrics */
+	MSG_CHAL_ANSWERS,	/* challenged's answers by result, since the
+				   last: a u64 for each enum chal_result */
 	MSG_DEACTIVATE,
 	MSG_DEACTIVATE_RESULT,	/* error "" if deactivated */
 
@@ -188,5 +192,17 @@ int		 msg_check(const struct imsg *);
 int		 msg_compose(struct imsgchan *, uint32_t, uint32_t, int,
 		    const struct buf *);
 uint32_t	 msg_digest(void);
+
+/* challenged's answers, by result, in MSG_CHAL_ANSWERS' order. */
+enum chal_result {
+	CHAL_R_TOKEN,		/* a challenge's key authorization */
+	CHAL_R_UNKNOWN_TOKEN,	/* 404 for a token it does not hold */
+	CHAL_R_PAGE,		/* the Let's Encrypt Ready page */
+	CHAL_R_NOT_FOUND,	/* 404 for anything else */
+	CHAL_R_BAD_REQUEST,	/* a request it could not take */
+	CHAL_R_TIMEOUT,		/* 408: a request head too slow */
+	CHAL_RESULTS
+};
+extern const char *const chal_result_names[CHAL_RESULTS];
 
 #endif

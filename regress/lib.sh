@@ -181,6 +181,26 @@ authority pebble {
 EOC
 }
 
+# t_conf_example FILE [SED-EXPRESSION...]: the example configuration
+# (etc/acmed.conf) in FILE made to run against Pebble (after t_pebble):
+# both authorities use Pebble with its CA, the commented loopback
+# listener listens on $T_HTTP_PORT; each further sed expression is
+# applied too.
+t_conf_example() {
+	tce_f=$1; shift
+	for tce_e in "$@"; do
+		set -- "$@" -e "$tce_e"
+		shift
+	done
+	sed -i \
+	    -e "s|\"https://acme-v02.api.letsencrypt.org/directory\"|\"$PEBBLE_URL\"\\
+	api ca \"$PEBBLE_CA\"|" \
+	    -e "s|\"https://acme-staging-v02.api.letsencrypt.org/directory\"|\"$PEBBLE_URL\"\\
+	api ca \"$PEBBLE_CA\"|" \
+	    -e "s|^#listen on 127.0.0.1 port 8402|listen on 127.0.0.1 port $T_HTTP_PORT|" \
+	    "$@" "$tce_f"
+}
+
 # t_domain FILE NAME [key type words] [alternative names...]: appends a
 # domain block writing $T_TMP/NAME.{key,crt,chain,full}.
 t_domain() {

@@ -50,15 +50,10 @@ done
 # The example, adapted: the test CA for both authorities, a listener
 # Pebble's validation reaches, a log file.
 cp /usr/local/share/examples/acmed/acmed.conf "$CONF"
-sed -i \
-    -e "s|\"https://acme-v02.api.letsencrypt.org/directory\"|\"$PEBBLE_URL\"\\
-	api ca \"$PEBBLE_CA\"|" \
-    -e "s|\"https://acme-staging-v02.api.letsencrypt.org/directory\"|\"$PEBBLE_URL\"\\
-	api ca \"$PEBBLE_CA\"|" \
-    -e "s|^#listen on 127.0.0.1 port 8402|listen on 127.0.0.1 port $T_HTTP_PORT|" \
-    -e "s|^#event hook.*|log file \"/var/log/acmed.log\"|" \
-    -e "s|^	reload \"/usr/sbin/nginx -s reload\"|&\\
-	verify 127.0.0.1 port $nginx_port|" "$CONF"
+t_conf_example "$CONF" \
+    "s|^#event hook.*|log file \"/var/log/acmed.log\"|" \
+    "s|^	reload \"/usr/sbin/nginx -s reload\"|&\\
+	verify 127.0.0.1 port $nginx_port|"
 check "acmed -n accepts the adapted example" sh -c \
     "'$ACMED_I' -n >'$T_TMP/n.out' 2>&1"
 sed 's/^/# /' "$T_TMP/n.out"

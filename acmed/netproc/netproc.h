@@ -35,6 +35,7 @@ struct np_op {
 	struct ev_timer		 timer;
 	acme_fn			 timer_fn;
 	acme_fn			 http_fn;
+	const char		*endpoint;	/* of the request under way */
 	acme_fn			 peer_fn;
 	uint32_t		 peer_id;	/* the request keyproc or */
 	uint32_t		 peer_type;	/*   challenged answers */

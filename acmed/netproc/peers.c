@@ -210,11 +210,73 @@ io_account_url(uint32_t authid, const char *url)
 	send_id_str(MSG_ACCOUNT_URL, authid, url);
 }
 
+static int
+is(const char *url, const char *known)
+{
+	return known != NULL && strcmp(url, known) == 0;
+}
+
+/*
+ * The endpoint a request went to, for the parent's metrics: the
+ * directory's resources by their names; what the authority's objects
+ * (order, authorization, challenge, certificate) answer by what was
+ * sent: a challenge's "{}", a finalize's CSR, else a POST-as-GET.
+ */
+static const char *
+endpoint(struct acme_op *o, enum http_method m, const char *url)
+{
+	struct acme_authority	*a = o->a;
+	const char		*payload;
+
+	if (m == HTTP_HEAD)
+		return "newNonce";
+	if (is(url, a->api_url))
+		return "directory";
+	if (a->dir.renewal_info != NULL && strncmp(url, a->dir.renewal_info,
+	    strlen(a->dir.renewal_info)) == 0)
+		return "renewalInfo";
+	if (m != HTTP_POST)
+		return "other";
+	if (is(url, a->dir.new_account))
+		return "newAccount";
+	if (is(url, a->dir.new_order))
+		return "newOrder";
+	if (is(url, a->dir.revoke_cert))
+		return "revokeCert";
+	if (is(url, a->dir.key_change))
+		return "keyChange";
+	if (is(url, a->account_url))
+		return "account";
+	if (o->npost < 1 || (payload = o->post[o->npost - 1].payload) == NULL)
+		return "postAsGet";
+	if (strcmp(payload, "{}") == 0)
+		return "challenge";
+	if (strstr(payload, "\"csr\"") != NULL)
+		return "finalize";
+	return "other";
+}
+
+/*
+ * Each request's end goes to the parent, counted in its metrics: the
+ * authority, the endpoint, the HTTP status (0: no answer), and whether a
+ * newOrder was refused with a Retry-After, which pauses new orders.
+ */
 static void
 http_done(void *arg)
 {
 	struct acme_op	*o = arg;
+	struct buf	 b;
+	const char	*e = np(o)->endpoint;
 
+	buf_init(&b, 64);
+	buf_add_u32(&b, o->a->id);
+	buf_add_lstr(&b, e);
+	buf_add_u32(&b, o->resp.code > 0 ? (uint32_t)o->resp.code : 0);
+	buf_add_u32(&b, strcmp(e, "newOrder") == 0 &&
+	    (o->resp.code == 429 || o->resp.code == 503) &&
+	    o->resp.retry_after > 0);
+	(void)np_send(&np_parent, MSG_NET_REQUEST, 0, &b);
+	buf_free(&b);
 	np(o)->http_fn(o);
 }
 
@@ -223,6 +285,7 @@ io_http(struct acme_op *o, enum http_method m, const char *url,
     const void *body, size_t len, const char *accept, acme_fn fn)
 {
 	np(o)->http_fn = fn;
+	np(o)->endpoint = endpoint(o, m, url);
 	return http_start(o->a->http, m, url, body, len, accept, &o->resp,
 	    http_done, o);
 }

@@ -172,7 +172,8 @@ wait_type(struct imsgchan *c, uint32_t type, struct imsg *m)
 			if ((line = rbuf_str(&rb, IMSG_MAX_SIZE)) != NULL)
 				fprintf(stderr, "challenged: %s\n", line);
 			free(line);
-		} else if (m->hdr.type != MSG_SANDBOXED)
+		} else if (m->hdr.type != MSG_SANDBOXED &&
+		    m->hdr.type != MSG_CHAL_ANSWERS)
 			errx(1, "unexpected %s message",
 			    msg_name(m->hdr.type));
 		imsg_clear(m);
@@ -192,8 +193,14 @@ drain_logs(void)
 	if ((n = ichan_read(pchan)) == -1 && errno != EAGAIN)
 		err(1, "channel");
 	while ((r = ichan_get(pchan, &m)) == 1) {
-		if (msg_check(&m) == -1 || m.hdr.type != MSG_LOG)
+		if (msg_check(&m) == -1 || (m.hdr.type != MSG_LOG &&
+		    m.hdr.type != MSG_CHAL_ANSWERS))
 			errx(1, "unexpected %s message", msg_name(m.hdr.type));
+		/* the answers' counts are the parent's metrics */
+		if (m.hdr.type == MSG_CHAL_ANSWERS) {
+			imsg_clear(&m);
+			continue;
+		}
 		rbuf_init(&rb, m.data, m.datalen);
 		(void)rbuf_u32(&rb);
 		if ((line = rbuf_str(&rb, IMSG_MAX_SIZE)) != NULL)
