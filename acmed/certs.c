@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ident.h"
 #include "imsg.h"
 #include "log.h"
 #include "msg.h"
@@ -666,6 +667,22 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	status_dirty = 1;
 }
 
+/*
+ * The server name a check of the domain's servers sends: its first DNS
+ * name, or none ("") if it names only addresses, which a client does not
+ * send (RFC 6066 section 3).
+ */
+static const char *
+verify_sni(const struct domain *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nnames; i++)
+		if (!ident_is_ip(d->names[i]))
+			return d->names[i];
+	return "";
+}
+
 /* Sends the leaf of a domain's certificate to netproc with a request. */
 static int
 send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
@@ -682,7 +699,7 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 	if (type == MSG_VERIFY) {
 		buf_add_lstr(&b, v->host);
 		buf_add_u32(&b, (uint32_t)v->port);
-		buf_add_lstr(&b, ds->d->names[0]);
+		buf_add_lstr(&b, verify_sni(ds->d));
 	} else
 		buf_add_u32(&b, ds->d->auth->id);
 	rc = buf_add_blob(&b, der, len) == -1 ? -1 :

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "ident.h"
 #include "log.h"
 #include "proc.h"
 
@@ -158,10 +159,14 @@ const char *
 conf_check_handle(const char *name)
 {
 	static char	 msg[200];
+	char		 canon[IDENT_IP_TEXT_MAX];
 	const char	*p;
 
 	if (name[0] == '\0')
 		return "empty name";
+	/* An IPv6 address's ':' is safe in a file name on Linux. */
+	if (ident_ip_canon(name, canon, sizeof(canon)) == 0)
+		return NULL;
 	if (strlen(name) > CONF_MAX_HANDLE) {
 		snprintf(msg, sizeof(msg), "a block's name is at most %d "
 		    "bytes (it names files in the state directory); name the "
@@ -181,13 +186,15 @@ conf_check_handle(const char *name)
 
 /*
  * NULL if the name can be put in an ACME order and validated with
- * http-01, else why not.  The name is already in lower case.
+ * http-01, else why not: a host name, or an IP address (RFC 8738) in the
+ * one form ident.h names, which certificates, logs and the state
+ * directory then show as written.  The name is already in lower case.
  */
 const char *
 conf_check_hostname(const char *name)
 {
-	struct in6_addr	 in6;
-	struct in_addr	 in4;
+	static char	 msg[120];
+	char		 canon[IDENT_IP_TEXT_MAX];
 	const char	*p, *label;
 	size_t		 len, nlabels = 0;
 	int		 numeric = 1;
@@ -198,9 +205,15 @@ conf_check_hostname(const char *name)
 	if (strchr(name, '*') != NULL)
 		return "wildcard names can only be validated with the "
 		    "dns-01 challenge, and acmed uses http-01";
-	if (inet_pton(AF_INET, name, &in4) == 1 ||
-	    inet_pton(AF_INET6, name, &in6) == 1 || strchr(name, ':') != NULL)
-		return "IP addresses are not supported, only host names";
+	if (ident_ip_canon(name, canon, sizeof(canon)) == 0) {
+		if (strcmp(name, canon) == 0)
+			return NULL;
+		snprintf(msg, sizeof(msg), "write the address as %s (RFC "
+		    "5952)", canon);
+		return msg;
+	}
+	if (strchr(name, ':') != NULL)
+		return "neither a host name nor an IP address";
 	if (name[len - 1] == '.')
 		return "a name must not end with a dot";
 	if (len > MSG_NAME_MAX)
@@ -235,7 +248,9 @@ conf_check_hostname(const char *name)
 		return "a single label; a certificate needs a full name like "
 		    "www.example.com";
 	if (numeric)
-		return "the last label is numeric (an IP address?)";
+		return "the last label is numeric, and it is not an IPv4 "
+		    "address (four numbers from 0 to 255, without leading "
+		    "zeros)";
 	return NULL;
 }
 

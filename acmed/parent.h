@@ -14,6 +14,11 @@
 #define KEYID_DOMAIN_BASE	0x10000		/* domain keys: base + domain id */
 #define SYSTEM_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 #define KEYID_ROLLOVER_BASE	0x80000000U	/* -k: an account's new key */
+/*
+ * The provisional certificate stands in only until the first one is
+ * issued, and no client trusts it: its lifetime is not the authority's,
+ * and long enough not to be what fails while an authority keeps refusing.
+ */
 #define PROVISIONAL_DAYS	90
 
 enum cert_state {

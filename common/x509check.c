@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "base64.h"
+#include "ident.h"
 #include "x509check.h"
 
 /* 1 if x is self-issued with the provisional CN prefix. */
@@ -202,14 +203,62 @@ name_in(const char *name, size_t len, char *const *names, size_t n)
 	return 0;
 }
 
-/* Compares the leaf's dNSNames with the configured names, both ways. */
+/*
+ * A subjectAltName as a configured name would be written: an iPAddress
+ * in the text of ident.h, a dNSName as it is; NULL for another type.
+ * -1 (with msg) for a value no configured name can be, which includes a
+ * dNSName that reads as an address: the two types are apart.
+ */
+static int
+san_text(const GENERAL_NAME *gen, const char **s, int *len, char *ip,
+    size_t iplen, char *msg, size_t msglen)
+{
+	unsigned char	 bin[IDENT_IP_BIN_MAX];
+	size_t		 nbin;
+
+	*s = NULL;
+	if (gen->type == GEN_IPADD) {
+		if (ident_ip_text(ASN1_STRING_get0_data(gen->d.iPAddress),
+		    (size_t)ASN1_STRING_length(gen->d.iPAddress), ip,
+		    iplen) == -1) {
+			snprintf(msg, msglen, "leaf has a malformed iPAddress");
+			return -1;
+		}
+		*s = ip;
+		*len = (int)strlen(ip);
+		return 0;
+	}
+	if (gen->type != GEN_DNS)
+		return 0;
+	*s = (const char *)ASN1_STRING_get0_data(gen->d.dNSName);
+	*len = ASN1_STRING_length(gen->d.dNSName);
+	if (*len <= 0 || memchr(*s, '\0', *len) != NULL) {
+		snprintf(msg, msglen, "leaf has a malformed dNSName");
+		return -1;
+	}
+	if ((size_t)*len >= iplen)
+		return 0;
+	memcpy(ip, *s, *len);
+	ip[*len] = '\0';
+	if (ident_ip_bin(ip, bin, &nbin) == 0) {
+		snprintf(msg, msglen, "leaf has the address %s as a dNSName",
+		    ip);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Compares the leaf's dNSNames and iPAddresses with the configured names,
+ * both ways.
+ */
 static int
 check_names(X509 *leaf, char *const *names, size_t n, char *msg,
     size_t msglen)
 {
 	GENERAL_NAMES	*gens;
 	GENERAL_NAME	*gen;
-	char		**san = NULL;
+	char		**san = NULL, ip[IDENT_IP_TEXT_MAX];
 	const char	*s;
 	size_t		 nsan = 0, i;
 	int		 k, len, rc = -1;
@@ -226,14 +275,10 @@ check_names(X509 *leaf, char *const *names, size_t n, char *msg,
 	}
 	for (k = 0; k < sk_GENERAL_NAME_num(gens); k++) {
 		gen = sk_GENERAL_NAME_value(gens, k);
-		if (gen->type != GEN_DNS)
-			continue;
-		s = (const char *)ASN1_STRING_get0_data(gen->d.dNSName);
-		len = ASN1_STRING_length(gen->d.dNSName);
-		if (len <= 0 || memchr(s, '\0', len) != NULL) {
-			snprintf(msg, msglen, "leaf has a malformed dNSName");
+		if (san_text(gen, &s, &len, ip, sizeof(ip), msg, msglen) == -1)
 			goto out;
-		}
+		if (s == NULL)
+			continue;
 		if (!name_in(s, len, names, n)) {
 			snprintf(msg, msglen, "leaf names %.*s, which is not "
 			    "configured", len > 253 ? 253 : len, s);
@@ -372,7 +417,9 @@ x509_check_issued(X509 *const *certs, int ncerts, char *msg, size_t msglen)
 	EVP_PKEY	*ikey;
 	uint32_t	 flags;
 	time_t		 nb, na;
+	const char	*since;
 	char		 b[160];
+	int		 days;
 
 	snprintf(msg, msglen, "ok");
 	if (ncerts < 2) {
@@ -397,13 +444,41 @@ x509_check_issued(X509 *const *certs, int ncerts, char *msg, size_t msglen)
 		return -1;
 	}
 	/* Both ends count (RFC 5280 section 4.1.2.5). */
-	if (na < nb || na - nb >= (time_t)CERT_LIFETIME_DAYS_MAX * 86400) {
+	days = cert_lifetime_max(nb, &since);
+	if (na < nb || na - nb >= (time_t)days * 86400) {
 		snprintf(msg, msglen, "the leaf is valid for %lld days, longer "
-		    "than the %d days a public CA may issue",
-		    (long long)(na - nb) / 86400, CERT_LIFETIME_DAYS_MAX);
+		    "than the %d days a public CA may issue%s%s",
+		    (long long)(na - nb) / 86400, days, *since != '\0' ?
+		    " a certificate from " : "", since);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The longest validity, in days, a public CA may give a leaf issued at
+ * nb (the CA/Browser Forum's Baseline Requirements 6.3.2, ballot SC-081:
+ * shorter from each date on), and in *since that date, "" for the first.
+ */
+int
+cert_lifetime_max(time_t nb, const char **since)
+{
+	static const struct {
+		time_t		 from;
+		int		 days;
+		const char	*date;
+	} steps[] = {
+		{ 1868227200, 47, "2029-03-15" },
+		{ 1805068800, 100, "2027-03-15" },
+		{ 1773532800, 200, "2026-03-15" },
+		{ 0, 398, "" },
+	};
+	size_t	 i;
+
+	for (i = 0; steps[i].from != 0 && nb < steps[i].from; i++)
+		;
+	*since = steps[i].date;
+	return steps[i].days;
 }
 
 /* x509_check_certs() on a PEM chain and a key. */

@@ -18,9 +18,7 @@
 #define CHAIN_PEM_MAX		(256 * 1024)
 #define CHAIN_CERTS_MAX		10
 
-/* The longest validity a public CA may give a leaf (CA/Browser Forum). */
-#define CERT_LIFETIME_DAYS_MAX	398
-
+int		 cert_lifetime_max(time_t, const char **);
 int		 cert_is_provisional(X509 *);
 int		 x509_times(X509 *, time_t *, time_t *);
 int		 x509_leaf_info(const void *, size_t, time_t *, time_t *,

@@ -1,7 +1,8 @@
 /*
  * The certificate signing request sent at finalize (RFC 8555 7.4): PKCS#10
- * in DER, the first name as the subject CN, every name as a dNSName in
- * the subjectAltName extension, signed with the domain key and SHA-256.
+ * in DER, the first name as the subject CN unless it is an IP address,
+ * every name in the subjectAltName extension (an address as an iPAddress,
+ * RFC 8738 section 4), signed with the domain key and SHA-256.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -18,29 +19,45 @@
 #include <openssl/x509v3.h>
 
 #include "crypto.h"
+#include "ident.h"
 
 #define CN_MAX		64	/* ub-common-name, RFC 5280 */
 
-/* A subjectAltName value with every name as a dNSName. */
+/*
+ * A subjectAltName value with every name: an IP address (ident.h) as an
+ * iPAddress of its 4 or 16 octets, anything else as a dNSName.
+ */
 GENERAL_NAMES *
 san_build(char *const *names, size_t n)
 {
 	GENERAL_NAMES	*gens;
 	GENERAL_NAME	*gen;
-	ASN1_IA5STRING	*ia5;
-	size_t		 i;
+	ASN1_STRING	*str;
+	unsigned char	 ip[IDENT_IP_BIN_MAX];
+	size_t		 i, iplen;
+	int		 ok, type;
 
 	if ((gens = sk_GENERAL_NAME_new_null()) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		if ((ia5 = ASN1_IA5STRING_new()) == NULL)
-			goto fail;
-		if (!ASN1_STRING_set(ia5, names[i], (int)strlen(names[i])) ||
-		    (gen = GENERAL_NAME_new()) == NULL) {
-			ASN1_IA5STRING_free(ia5);
+		if (ident_is_ip(names[i]) &&
+		    ident_ip_bin(names[i], ip, &iplen) == 0) {
+			type = GEN_IPADD;
+			if ((str = ASN1_OCTET_STRING_new()) == NULL)
+				goto fail;
+			ok = ASN1_OCTET_STRING_set(str, ip, (int)iplen);
+		} else {
+			type = GEN_DNS;
+			if ((str = ASN1_IA5STRING_new()) == NULL)
+				goto fail;
+			ok = ASN1_STRING_set(str, names[i],
+			    (int)strlen(names[i]));
+		}
+		if (!ok || (gen = GENERAL_NAME_new()) == NULL) {
+			ASN1_STRING_free(str);
 			goto fail;
 		}
-		GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
+		GENERAL_NAME_set0_value(gen, type, str);
 		if (!sk_GENERAL_NAME_push(gens, gen)) {
 			GENERAL_NAME_free(gen);
 			goto fail;
@@ -224,7 +241,12 @@ csr_build(EVP_PKEY *pkey, char *const *names, size_t n, unsigned char **derp,
 		crypto_seterr("CSR: X509_REQ_new");
 		goto out;
 	}
-	if (subject_cn(X509_REQ_get_subject_name(req), "", names[0]) == -1)
+	/*
+	 * A CN is a DNS name to the CAs that check it (Let's Encrypt takes
+	 * one only if it is also a dNSName): none for an address.
+	 */
+	if (!ident_is_ip(names[0]) &&
+	    subject_cn(X509_REQ_get_subject_name(req), "", names[0]) == -1)
 		goto out;
 	if ((gens = san_build(names, n)) == NULL)
 		goto out;

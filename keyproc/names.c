@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "ident.h"
 
 /*
- * 1 for a DNS name acmed may ask for: letters, digits, '-' and '.', a
- * leading "*." for a wildcard, no empty label, at most 253 bytes.
+ * 1 for a name acmed may ask for: an IP address in the one text form
+ * (ident.h), or a DNS name: letters, digits, '-' and '.', a leading "*."
+ * for a wildcard, no empty label, at most 253 bytes.
  */
 int
 name_valid(const char *name)
@@ -18,6 +20,8 @@ name_valid(const char *name)
 	const char	*p = name;
 	size_t		 label = 0;
 
+	if (ident_is_ip(name))
+		return 1;
 	if (strncmp(p, "*.", 2) == 0)
 		p += 2;
 	if (*p == '\0' || strlen(name) > NAME_LEN_MAX)
@@ -97,8 +101,8 @@ names_parse(const char *s, char ***namesp, size_t *np)
 		n++;
 		if (!name_valid(names[n - 1])) {
 			printable(names[n - 1], shown, sizeof(shown));
-			crypto_seterr("name %zu \"%s\" is not a valid DNS "
-			    "name", n, shown);
+			crypto_seterr("name %zu \"%s\" is neither a valid "
+			    "DNS name nor an IP address", n, shown);
 			goto fail;
 		}
 		if (*e == '\0')

@@ -8,10 +8,13 @@
  * duplicate, a NUL inside) is refused rather than guessed at.  What a
  * policy judges a request by is read whole: a newOrder's identifiers
  * must be a list of objects of exactly a string "type" ("dns" or "ip")
- * and a string "value", whose values are kept; a finalize's "csr" and a
- * revocation's "certificate" must be strings, and are kept, as is a
- * revocation's "reason", an integer (0, unspecified, if there is none).
- * Also the origin of a URL, which ties a request to its authority.
+ * and a string "value", whose values are kept, each of the type its text
+ * says (an "ip" identifier is an address in the one form of ident.h, a
+ * "dns" one is not), so that the values alone say what was ordered; a
+ * finalize's "csr" and a revocation's "certificate" must be strings, and
+ * are kept, as is a revocation's "reason", an integer (0, unspecified, if
+ * there is none).  Also the origin of a URL, which ties a request to its
+ * authority.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "crypto.h"
+#include "ident.h"
 #include "payload.h"
 
 #define PAYLOAD_DEPTH_MAX	16	/* objects and arrays, nested */
@@ -71,7 +75,7 @@ struct ids {
 	int		 in;		/* inside the identifiers array */
 	int		 bad;		/* not a list of {type, value} */
 	int		 key;		/* member read next: 't', 'v', 0 */
-	int		 type_ok;	/* this one's type is dns or ip */
+	const char	*type;		/* this one's: "dns", "ip", NULL */
 	char		*value;		/* this one's value */
 	char		**names;	/* the values read */
 	size_t		 n;
@@ -160,7 +164,7 @@ id_value(struct ids *ids, int depth, enum value v, const unsigned char *p,
 {
 	if (depth == 2) {
 		ids->bad |= v != V_OBJECT;
-		ids->type_ok = 0;
+		ids->type = NULL;
 		free(ids->value);
 		ids->value = NULL;
 		return 1;
@@ -170,8 +174,8 @@ id_value(struct ids *ids, int depth, enum value v, const unsigned char *p,
 		return 1;
 	}
 	if (ids->key == 't')
-		ids->type_ok = (len == 3 && memcmp(p, "dns", 3) == 0) ||
-		    (len == 2 && memcmp(p, "ip", 2) == 0);
+		ids->type = len == 3 && memcmp(p, "dns", 3) == 0 ? "dns" :
+		    len == 2 && memcmp(p, "ip", 2) == 0 ? "ip" : NULL;
 	else
 		ids->value = string_dup(p, len, &ids->bad);
 	ids->key = 0;
@@ -184,7 +188,9 @@ id_end(struct ids *ids)
 {
 	char	**nn;
 
-	if (!ids->type_ok || ids->value == NULL || ids->n == NAMES_MAX ||
+	if (ids->type == NULL || ids->value == NULL ||
+	    strcmp(ids->type, ident_type(ids->value)) != 0 ||
+	    ids->n == NAMES_MAX ||
 	    (nn = reallocarray(ids->names, ids->n + 1, sizeof(*nn))) == NULL) {
 		ids->bad = 1;
 		return;
@@ -407,8 +413,8 @@ classify(struct scan *s, struct payload *pl)
 	case PAYLOAD_ORDER:
 		if (s->ids.bad || s->ids.n == 0) {
 			fail(s, "a newOrder whose identifiers are not a list "
-			    "of {\"type\": \"dns\" or \"ip\", \"value\"}",
-			    NULL);
+			    "of {\"type\": \"dns\" or \"ip\", \"value\"}, "
+			    "each of the type its value is", NULL);
 			return -1;
 		}
 		pl->names = s->ids.names;

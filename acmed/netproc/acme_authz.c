@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ident.h"
 #include "log.h"
 #include "acme_op.h"
 
@@ -44,9 +45,11 @@ acme_wait_reset(struct acme_op *o)
 }
 
 /*
- * Whether an authorization is for one of the names ordered.  One for
- * another name is the authority's mistake or an attempt to have acmed
- * answer for a name nobody asked it about: the order stops there.
+ * Whether an authorization is for one of the names ordered, of the type
+ * it was ordered as (RFC 8738: "ip" for an address, in whatever text
+ * form the authority writes it).  One for another name is the
+ * authority's mistake or an attempt to have acmed answer for a name
+ * nobody asked it about: the order stops there.
  */
 static int
 authz_ordered(const struct acme_op *o, const struct acme_authz *az)
@@ -61,7 +64,7 @@ authz_ordered(const struct acme_op *o, const struct acme_authz *az)
 				continue;
 			name += 2;
 		}
-		if (strcasecmp(name, az->identifier) == 0)
+		if (ident_same(name, az->identifier_type, az->identifier))
 			return 1;
 	}
 	return 0;

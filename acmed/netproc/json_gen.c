@@ -4,8 +4,6 @@
  * never by a format string; and the one-line text of a problem document
  * for logs.
  */
-#include <arpa/inet.h>
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +12,7 @@
 #include "acme.h"
 #include "base64.h"
 #include "buf.h"
+#include "ident.h"
 
 #define PROBLEM_TEXT_MAX	4096
 #define ACME_ERROR_PREFIX	"urn:ietf:params:acme:error:"
@@ -108,19 +107,6 @@ acme_req_new_account(const char *contact, int only_existing,
 	return NULL;
 }
 
-/* RFC 8738: an IP address is an "ip" identifier, anything else "dns". */
-static const char *
-identifier_type(const char *name)
-{
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-
-	if (inet_pton(AF_INET, name, &a4) == 1 ||
-	    inet_pton(AF_INET6, name, &a6) == 1)
-		return "ip";
-	return "dns";
-}
-
 char *
 acme_req_new_order(const char *const *names, size_t n, const char *replaces)
 {
@@ -139,7 +125,7 @@ acme_req_new_order(const char *const *names, size_t n, const char *replaces)
 			goto fail;
 		G(yajl_gen_map_open(g));
 		G(gen_str(g, "type"));
-		G(gen_str(g, identifier_type(names[i])));
+		G(gen_str(g, ident_type(names[i])));
 		G(gen_str(g, "value"));
 		G(gen_str(g, names[i]));
 		G(yajl_gen_map_close(g));

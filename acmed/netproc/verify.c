@@ -45,6 +45,7 @@
 
 #include "buf.h"
 #include "ev.h"
+#include "ident.h"
 #include "imsg.h"
 #include "log.h"
 #include "x509check.h"
@@ -623,10 +624,11 @@ verify_request_start(const struct imsg *m,
 		fatalx("malformed VERIFY from the parent");
 	snprintf(q->endpoint, sizeof(q->endpoint), strchr(host, ':') !=
 	    NULL ? "[%s]:%u" : "%s:%u", host, port);
-	strlcpy(q->sni, sni, sizeof(q->sni));
+	/* No SNI is an address (RFC 6066 section 3). */
+	strlcpy(q->sni, ident_is_ip(sni) ? "" : sni, sizeof(q->sni));
 	q->done = done;
 	q->arg = arg;
-	verify_run(host, (int)port, sni, der, derlen, VERIFY_TIMEOUT_MS,
+	verify_run(host, (int)port, q->sni, der, derlen, VERIFY_TIMEOUT_MS,
 	    request_done, q);
 	free(host);
 	free(sni);

@@ -52,6 +52,7 @@
 #define OTHER		2u		/* authority 2's, with a binding */
 #define NOROLE		7u		/* loaded, never given a role */
 #define DOMAIN		0x10001u	/* a domain of authority 1 */
+#define IPDOMAIN	0x10002u	/* one with addresses, no key loaded */
 #define NEWKEY		0x80000001u	/* authority 1's new account key */
 #define SPARE		0x80000002u	/* another one */
 
@@ -62,6 +63,8 @@
 #define NONCE		"bm9uY2U"
 #define NAMES		"a.example.org\nb.example.org"
 #define ID(n)		"{\"type\":\"dns\",\"value\":\"" n "\"}"
+#define IPNAMES		"c.example.org\n192.0.2.1\n2001:db8::1"
+#define IPID(n)		"{\"type\":\"ip\",\"value\":\"" n "\"}"
 #define ORDER(ids)	"{\"identifiers\":[" ids "]}"
 /* A newOrder for the domain's names, as acmed places it. */
 #define ORDER_OK	ORDER(ID("a.example.org") "," ID("b.example.org"))
@@ -624,6 +627,36 @@ finalize(const char *csr)
 }
 
 /*
+ * A domain with IP addresses (RFC 8738): ordered as "ip" identifiers in
+ * their one text form, the DNS name as "dns"; an address of no domain,
+ * or a name of the other type, is refused.
+ */
+static void
+test_order_ip(void)
+{
+	signed_ok("newOrder for a DNS name and two addresses", ACCT, P.acct,
+	    API1 "new-order", ACCT_URL, ORDER(IPID("2001:db8::1") ","
+	    ID("c.example.org") "," IPID("192.0.2.1")));
+	refused_sign("newOrder for an address of no domain", ACCT,
+	    API1 "new-order", ACCT_URL, ORDER(ID("c.example.org") ","
+	    IPID("192.0.2.1") "," IPID("2001:db8::1") "," IPID("192.0.2.2")),
+	    "a newOrder for 192.0.2.2, a name of no domain of authority "
+	    "pebble");
+	refused_sign("newOrder with an address as a dns identifier", ACCT,
+	    API1 "new-order", ACCT_URL, ORDER(ID("c.example.org") ","
+	    ID("192.0.2.1") "," IPID("2001:db8::1")),
+	    "each of the type its value is");
+	refused_sign("newOrder with a DNS name as an ip identifier", ACCT,
+	    API1 "new-order", ACCT_URL, ORDER(IPID("c.example.org") ","
+	    IPID("192.0.2.1") "," IPID("2001:db8::1")),
+	    "each of the type its value is");
+	refused_sign("newOrder with an address in another text form", ACCT,
+	    API1 "new-order", ACCT_URL, ORDER(ID("c.example.org") ","
+	    IPID("192.0.2.1") "," IPID("2001:db8:0::1")),
+	    "each of the type its value is");
+}
+
+/*
  * What an account orders and finalizes: exactly one domain's names, and
  * only a CSR keyproc made with that domain's key.  A netproc that is not
  * acmed's any more cannot have the account certify a key of its own, nor
@@ -977,6 +1010,7 @@ setup(const char *keydir)
 	role(OTHER, KEY_ROLE_ACCOUNT, 2, "");
 	key_fd(keydir, "other.key", OTHER, NULL);
 	role(DOMAIN, KEY_ROLE_DOMAIN, 1, NAMES);
+	role(IPDOMAIN, KEY_ROLE_DOMAIN, 1, IPNAMES);
 	key_fd(keydir, "domain.key", DOMAIN, &P.domain);
 	role(NEWKEY, KEY_ROLE_NEW_ACCOUNT, 1, "");
 	key_fd(keydir, "new.key", NEWKEY, &P.newkey);
@@ -1032,6 +1066,7 @@ main(int argc, char *argv[])
 	test_account();
 	test_domain();
 	test_order_finalize();
+	test_order_ip();
 	test_revoke();
 	test_key_change();
 	test_eab();

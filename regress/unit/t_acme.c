@@ -628,6 +628,63 @@ test_invalid_authz(void)
 	acme_op_free(o);
 }
 
+#define AUTHZ_ID(st, type, value) "{\"status\":\"" st "\",\"identifier\":" \
+			"{\"type\":\"" type "\",\"value\":\"" value "\"}," \
+			"\"challenges\":[{\"type\":\"http-01\",\"url\":\"" CA \
+			"/ch/1\",\"status\":\"" st "\",\"token\":\"tok1\"}]}"
+
+/*
+ * IP identifiers (RFC 8738): ordered as "ip"; an authorization for the
+ * address is taken in any text form the authority writes it, one for a
+ * "dns" name that reads like the address is not what was ordered.
+ */
+static void
+test_ip_authz(void)
+{
+	static const struct canned ok[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("pending", ""),
+		    CA "/o/1", 0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_ID("pending", "ip",
+		    "2001:DB8:0:0::1"), NULL, 0 },
+		{ POST, CA "/ch/1", 200, NULL, "{}", NULL, 0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_ID("invalid", "ip",
+		    "2001:db8::1"), NULL, 0 },
+	};
+	static const struct canned dns[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("pending", ""),
+		    CA "/o/1", 0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_ID("pending", "dns",
+		    "192.0.2.1"), NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(ok, N(ok));
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	o = issue_op("2001:db8::1");
+	CHECK(drive(o) && o->rc == -1 && published == 1, "ip: the "
+	    "authorization for the address in another form is answered");
+	CHECK(posted_has(0, "{\"identifiers\":[{\"type\":\"ip\",\"value\":"
+	    "\"2001:db8::1\"}]}"), "ip: ordered as an ip identifier (%s)",
+	    posted[0]);
+	acme_op_free(o);
+
+	begin(dns, N(dns));
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	o = issue_op("192.0.2.1");
+	CHECK(drive(o) && o->rc == -1 && published == 0, "ip: a dns "
+	    "authorization for the address fails the order");
+	CHECK(o->error != NULL && strstr(o->error, "a name that was not "
+	    "ordered") != NULL, "ip: ...as not ordered (%s)", o->error ?
+	    o->error : "");
+	acme_op_free(o);
+}
+
 /* "replaces" refused: ordered again without it. */
 static void
 test_replaces_refused(void)
@@ -878,6 +935,7 @@ main(void)
 	test_lost_new_order_twice();
 	test_lost_answers();
 	test_invalid_authz();
+	test_ip_authz();
 	test_replaces_refused();
 	test_rate_limited();
 	test_deadline();

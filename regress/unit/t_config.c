@@ -376,8 +376,19 @@ test_helpers(void)
 	CHECK(conf_check_hostname("a-b.c0.example") == NULL, "hyphen, digit");
 	CHECK(conf_check_hostname("com") != NULL, "single label");
 	CHECK(conf_check_hostname("*.example.com") != NULL, "wildcard");
-	CHECK(conf_check_hostname("10.0.0.1") != NULL, "IPv4");
-	CHECK(conf_check_hostname("::1") != NULL, "IPv6");
+	CHECK(conf_check_hostname("10.0.0.1") == NULL, "IPv4");
+	CHECK(conf_check_hostname("::1") == NULL, "IPv6");
+	CHECK(conf_check_hostname("2001:db8::1") == NULL, "IPv6, RFC 5952");
+	CHECK((why = conf_check_hostname("2001:db8:0:0::1")) != NULL &&
+	    strstr(why, "write the address as 2001:db8::1") != NULL,
+	    "IPv6 not in RFC 5952 form: %s", why ? why : "accepted");
+	CHECK((why = conf_check_hostname("::ffff:c000:201")) != NULL &&
+	    strstr(why, "::ffff:192.0.2.1") != NULL,
+	    "IPv4-mapped IPv6 in its RFC 5952 form: %s", why ? why :
+	    "accepted");
+	CHECK(conf_check_hostname("2001:db8:::1") != NULL, "bad IPv6");
+	CHECK(conf_check_hostname("10.0.0.256") != NULL, "bad IPv4");
+	CHECK(conf_check_hostname("10.0.0.01") != NULL, "IPv4, leading 0");
 	CHECK(conf_check_hostname("a.b-") != NULL, "ends with -");
 	CHECK(conf_check_hostname("") != NULL, "empty");
 	CHECK(conf_check_hostname("caf\xc3\xa9.example") != NULL, "UTF-8");

@@ -16,22 +16,36 @@
 
 #include "test.h"
 #include "t_x509.h"
+#include "ident.h"
 #include "keyproc/crypto.h"
 #include "x509check.h"
 
 static char	*many[NAMES_MAX + 1];
 
-/* 1 if the SAN dNSNames are names, in order. */
+/*
+ * 1 if the SAN names are names, in order: an IP address as an iPAddress
+ * of its octets, any other name as a dNSName.
+ */
 static int
 san_is(GENERAL_NAMES *gens, char *const *names, size_t n)
 {
 	GENERAL_NAME	*g;
-	size_t		 i;
+	unsigned char	 ip[IDENT_IP_BIN_MAX];
+	size_t		 i, iplen;
 
 	if (gens == NULL || (size_t)sk_GENERAL_NAME_num(gens) != n)
 		return 0;
 	for (i = 0; i < n; i++) {
 		g = sk_GENERAL_NAME_value(gens, i);
+		if (ident_is_ip(names[i])) {
+			if (g->type != GEN_IPADD ||
+			    ident_ip_bin(names[i], ip, &iplen) == -1 ||
+			    (size_t)ASN1_STRING_length(g->d.iPAddress) !=
+			    iplen || memcmp(ASN1_STRING_get0_data(
+			    g->d.iPAddress), ip, iplen) != 0)
+				return 0;
+			continue;
+		}
 		if (g->type != GEN_DNS ||
 		    (size_t)ASN1_STRING_length(g->d.dNSName) !=
 		    strlen(names[i]) ||
@@ -366,6 +380,58 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 }
 
 /*
+ * The longest leaf a public CA may issue shrinks with the date it is
+ * issued on (CA/Browser Forum ballot SC-081): 398 days before 2026-03-15,
+ * then 200, 100 from 2027-03-15 and 47 from 2029-03-15; both ends count.
+ */
+static void
+test_issued_bound(EVP_PKEY *leafkey, X509 *ca, EVP_PKEY *cakey)
+{
+	X509		*leaf, *certs[2];
+	char		 msg[256];
+	size_t		 i;
+	time_t		 nb;
+	int		 rc;
+	const struct {
+		time_t		 nb;
+		long		 days;
+		const char	*want;		/* NULL: passes */
+	} t[] = {
+		{ 1773532799, 397, NULL },	/* 2026-03-14T23:59:59Z */
+		{ 1773532799, 398, "longer than the 398 days a public CA "
+		    "may issue" },
+		{ 1773532800, 199, NULL },
+		{ 1773532800, 200, "longer than the 200 days a public CA "
+		    "may issue a certificate from 2026-03-15" },
+		{ 1805068799, 199, NULL },
+		{ 1805068800, 99, NULL },
+		{ 1805068800, 100, "the 100 days a public CA may issue a "
+		    "certificate from 2027-03-15" },
+		{ 1868227200, 46, NULL },
+		{ 1868227200, 47, "the 47 days a public CA may issue a "
+		    "certificate from 2029-03-15" },
+	};
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		leaf = test_cert("www.example.org", leafkey, ca, cakey, 0,
+		    "DNS:www.example.org", 1);
+		nb = t[i].nb;
+		X509_time_adj_ex(X509_getm_notBefore(leaf), 0, 0, &nb);
+		X509_time_adj_ex(X509_getm_notAfter(leaf), (int)t[i].days, 0,
+		    &nb);
+		X509_sign(leaf, cakey, EVP_sha256());
+		certs[0] = leaf;
+		certs[1] = ca;
+		rc = x509_check_issued(certs, 2, msg, sizeof(msg));
+		CHECK(t[i].want == NULL ? rc == 0 : rc == -1 &&
+		    strstr(msg, t[i].want) != NULL, "issued at %lld for %ld "
+		    "days: %s: %s", (long long)t[i].nb, t[i].days,
+		    t[i].want == NULL ? "passes" : "refused", msg);
+		X509_free(leaf);
+	}
+}
+
+/*
  * What the parent asks of a chain netproc brings as issued: the leaf's
  * issuer with it, a CA, whose signature the leaf bears, and a leaf valid
  * no longer than a public CA may issue.
@@ -388,7 +454,10 @@ test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 		const char	*want;		/* NULL: passes */
 	} t[] = {
 		{ "a leaf of 90 days and its CA", 0, 0, 0, 0, 90, NULL },
-		{ "a leaf of 397 days and its CA", 0, 0, 0, 0, 397, NULL },
+		{ "a leaf of 199 days and its CA", 0, 0, 0, 0, 199, NULL },
+		{ "a leaf of 200 days and a second", 0, 0, 0, 0, 200,
+		    "longer than the 200 days a public CA may issue a "
+		    "certificate from 2026-03-15" },
 		{ "the leaf alone", 0, 0, 0, 1, 90,
 		    "without the certificate of its issuer" },
 		{ "a self-signed leaf of 100 years alone", 1, 0, 0, 1, 36500,
@@ -399,8 +468,6 @@ test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 		    "not signed by certificate 2" },
 		{ "a leaf of 100 years", 0, 0, 0, 0, 36500,
 		    "valid for 36500 days" },
-		{ "a leaf of 398 days and a second", 0, 0, 0, 0, 398,
-		    "longer than the 398 days" },
 	};
 
 	cakey = key_generate(KEY_ECDSA, 256);
@@ -420,6 +487,75 @@ test_issued(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 		X509_free(leaf);
 	}
 	X509_free(notca);
+	test_issued_bound(leafkey, ca, cakey);
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+}
+
+/*
+ * IP addresses (RFC 8738): iPAddress subjectAltNames in the CSR and the
+ * provisional certificate, no CN that is an address, and the chain check
+ * compares iPAddresses with the configured addresses, the two types apart.
+ */
+static void
+test_ip(EVP_PKEY *key)
+{
+	EVP_PKEY	*cakey;
+	X509		*ca, *leaf;
+	char		*pem, msg[256];
+	char		*ipfirst[] = { "192.0.2.1", "2001:db8::1",
+			    "example.org" };
+	char		*dnsfirst[] = { "example.org", "::1", "127.0.0.1" };
+	char		*v6[] = { "2001:db8::1" };
+	size_t		 i, len;
+	struct {
+		const char	*what;
+		const char	*san;
+		const char	*want;		/* NULL: passes */
+	} t[] = {
+		{ "the names with the addresses as iPAddresses",
+		    "DNS:example.org,IP:2001:db8:0:0:0:0:0:1,IP:192.0.2.1",
+		    NULL },
+		{ "an address as a dNSName",
+		    "DNS:example.org,DNS:192.0.2.1,IP:2001:db8::1",
+		    "the address 192.0.2.1 as a dNSName" },
+		{ "an address missing",
+		    "DNS:example.org,IP:192.0.2.1",
+		    "does not name 2001:db8::1" },
+		{ "another address",
+		    "DNS:example.org,IP:192.0.2.1,IP:2001:db8::1,IP:192.0.2.2",
+		    "leaf names 192.0.2.2, which is not configured" },
+	};
+
+	check_csr("IP first: no CN", key, ipfirst, 3, NULL);
+	check_csr("IPv6 alone: no CN", key, v6, 1, NULL);
+	check_csr("DNS name first, then addresses", key, dnsfirst, 3,
+	    "example.org");
+	check_selfsigned("provisional with addresses", key, ipfirst, 3, 7);
+	pem = selfsigned_pem(key, ipfirst, 3, 7, &len);
+	CHECK(pem != NULL && chain_ok(pem, len, key, ipfirst, 3, msg,
+	    sizeof(msg)) == 0, "provisional with addresses passes the chain "
+	    "check: %s", pem != NULL ? msg : crypto_error());
+	free(pem);
+
+	cakey = key_generate(KEY_ECDSA, 256);
+	ca = test_cert("Test CA", cakey, NULL, NULL, 1, NULL, 90);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		leaf = test_cert("example.org", key, ca, cakey, 0, t[i].san,
+		    90);
+		pem = chain_pem(leaf, ca, NULL, &len);
+		msg[0] = '\0';
+		if (t[i].want == NULL)
+			CHECK(chain_ok(pem, len, key, ipfirst, 3, msg,
+			    sizeof(msg)) == 0, "chain with %s passes: %s",
+			    t[i].what, msg);
+		else
+			CHECK(chain_ok(pem, len, key, ipfirst, 3, msg,
+			    sizeof(msg)) == -1 && strstr(msg, t[i].want) !=
+			    NULL, "chain with %s refused: %s", t[i].what, msg);
+		free(pem);
+		X509_free(leaf);
+	}
 	X509_free(ca);
 	EVP_PKEY_free(cakey);
 }
@@ -509,6 +645,7 @@ main(void)
 
 	test_chain(ec, rsa);
 	test_issued(ec, rsa);
+	test_ip(ec);
 
 	for (i = 0; i < NAMES_MAX; i++)
 		free(many[i]);

@@ -146,6 +146,17 @@ test_contents(void)
 	    "\"a\\u0000.evil\"}]}", "identifiers are not a list");
 	refused_s("{\"identifiers\":[[{\"type\":\"dns\",\"value\":\"a\"}]]}",
 	    "identifiers are not a list");
+	/* RFC 8738: the type is the one the value's text is. */
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":"
+	    "\"192.0.2.1\"}]}", "each of the type its value is");
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":"
+	    "\"2001:db8::1\"}]}", "each of the type its value is");
+	refused_s("{\"identifiers\":[{\"type\":\"ip\",\"value\":"
+	    "\"a.test\"}]}", "each of the type its value is");
+	refused_s("{\"identifiers\":[{\"type\":\"ip\",\"value\":"
+	    "\"2001:DB8:0::1\"}]}", "each of the type its value is");
+	refused_s("{\"identifiers\":[{\"type\":\"ip\",\"value\":"
+	    "\"192.0.2.256\"}]}", "each of the type its value is");
 	refused_s("{\"csr\":1}", "csr is not a string");
 	refused_s("{\"csr\":\"MI\\u0000IB\"}", "csr is not a string");
 }
