@@ -405,6 +405,10 @@ event_emit(const struct config *conf, const char *event,
 			env_add(envp, &n, "ACMED_NOT_AFTER", na);
 	}
 	env_add(envp, &n, "ACMED_ERROR", error);
+	if (ds != NULL && ds->revoking != NULL &&
+	    strncmp(event, "revoke", 6) == 0)
+		env_add(envp, &n, "ACMED_REASON",
+		    revoke_reason_name(ds->revoking_reason));
 	envp[n] = NULL;
 	argv[0] = conf->event_hook;
 	argv[1] = (char *)event;

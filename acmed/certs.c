@@ -722,15 +722,43 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 	return rc;
 }
 
+/* 1 if the domain key is the key of the leaf ds->revoking. */
+static int
+revoke_cert_key(const struct dstate *ds)
+{
+	return ds->pubkey != NULL && x509_der_key_is(ds->revoking,
+	    ds->revoking_len, ds->pubkey, ds->pubkeylen);
+}
+
+/* 1 if the account key of the authority a is there to sign with. */
+static int
+account_key_exists(const struct authority *a)
+{
+	char	*path;
+	int	 rc;
+
+	if ((path = account_key_path(a)) == NULL)
+		fatal("account key path");
+	rc = access(path, F_OK) == 0;
+	free(path);
+	return rc;
+}
+
 /*
- * The key that signs the revocation of the leaf ds->revoking: the domain
- * key if it is the certificate's, the account key otherwise.
+ * The key that signs the revocation of the leaf ds->revoking.  For
+ * keyCompromise the certificate's own key, if the domain key is it: the
+ * signature proves the key is out, and an authority such as Let's
+ * Encrypt then refuses the key for good.  For any other reason the
+ * account, whose reason the authority keeps (Let's Encrypt records any
+ * request signed with the certificate's key as keyCompromise); the
+ * certificate's key only if there is no account key.
  */
 static uint32_t
 revoke_signer(const struct dstate *ds)
 {
-	if (ds->pubkey != NULL && x509_der_key_is(ds->revoking,
-	    ds->revoking_len, ds->pubkey, ds->pubkeylen))
+	if (revoke_cert_key(ds) &&
+	    (revoke_reason == REVOKE_KEY_COMPROMISE ||
+	    !account_key_exists(ds->d->auth)))
 		return ds->keyid;
 	return ds->d->auth->id;
 }
@@ -739,24 +767,98 @@ revoke_signer(const struct dstate *ds)
 static void
 revoke_withdraw(const struct dstate *ds)
 {
-	(void)key_authorise(MSG_KEY_WITHDRAW, revoke_signer(ds),
-	    KEY_OP_REVOKE, 0, ds->revoking, ds->revoking_len);
+	(void)key_authorise(MSG_KEY_WITHDRAW, ds->revoking_key,
+	    KEY_OP_REVOKE, revoke_reason, ds->revoking, ds->revoking_len);
+}
+
+/* Why the revocation of ds->revoking is signed as it is, for the log. */
+static void
+revoke_signer_log(const struct dstate *ds, int cert_key)
+{
+	const char	*h = ds->d->handle, *k = ds->d->key;
+
+	if (cert_key && revoke_reason == REVOKE_KEY_COMPROMISE)
+		log_info("%s: revoking with the domain key %s, the "
+		    "certificate's own", h, k);
+	else if (cert_key)
+		log_warnx("%s: no account key: revoking with the domain key "
+		    "%s, which an authority may record as keyCompromise", h, k);
+	else if (ds->pubkey == NULL)
+		log_info("%s: no domain key %s: revoking through the account",
+		    h, k);
+	else if (!revoke_cert_key(ds))
+		log_info("%s: the domain key %s is not the certificate's: "
+		    "revoking through the account", h, k);
+	else
+		log_info("%s: revoking through the account, so that the "
+		    "authority keeps the reason", h);
+	if (!cert_key && revoke_reason == REVOKE_KEY_COMPROMISE)
+		log_warnx("%s: keyCompromise signed by the account: the "
+		    "authority cannot tell the key is out, and may not "
+		    "refuse it for other certificates", h);
 }
 
 /*
- * -r: asks netproc to revoke a domain's issued certificate, signed with
- * the domain key if it is the certificate's, by the account otherwise;
- * keyproc is told first that it may sign that revocation, until netproc
- * answers.  The leaf is kept to check, once it is revoked, that the files
- * still hold it.
+ * -r: asks netproc to revoke a domain's issued certificate for the reason
+ * revoke_reason, signed as revoke_signer() says; keyproc is told first
+ * that it may sign that revocation, until netproc answers.  The leaf is
+ * kept to check, once it is revoked, that the files still hold it.
  */
+/*
+ * Asks netproc to revoke ds->revoking, signed with ds->revoking_key,
+ * which keyproc is authorised to sign first; 0, or -1 (logged).
+ */
+static int
+revoke_send(struct dstate *ds)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	buf_add_u32(&b, ds->d->id);
+	buf_add_u32(&b, ds->d->auth->id);
+	buf_add_u32(&b, ds->keyid);
+	buf_add_u32(&b, ds->revoking_key == ds->keyid);
+	buf_add_lstr(&b, ds->d->handle);
+	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len);
+	buf_add_u32(&b, revoke_reason);
+	if (rc == 0)
+		rc = key_authorise(MSG_KEY_ALLOW, ds->revoking_key,
+		    KEY_OP_REVOKE, revoke_reason, ds->revoking,
+		    ds->revoking_len);
+	if (rc == 0 && (rc = send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b)) == -1)
+		revoke_withdraw(ds);
+	buf_free(&b);
+	if (rc == -1) {
+		log_warnx("%s: revocation not requested", ds->d->handle);
+		return -1;
+	}
+	ds->issuing = 1;
+	return 0;
+}
+
+/*
+ * The account could not revoke the certificate (say it is not the
+ * account that ordered it, and has no authorization for its names): the
+ * certificate's own key tries once more, if the domain key is it, though
+ * an authority may then record keyCompromise.  1 if it was asked.
+ */
+static int
+revoke_again(struct dstate *ds, const char *detail)
+{
+	if (ds->revoking_key == ds->keyid || !revoke_cert_key(ds))
+		return 0;
+	log_warnx("%s: the account could not revoke the certificate (%s): "
+	    "revoking with the domain key %s, which an authority may record "
+	    "as keyCompromise", ds->d->handle, detail, ds->d->key);
+	ds->revoking_key = ds->keyid;
+	return revoke_send(ds) == 0;
+}
+
 void
 revoke_start(struct dstate *ds)
 {
-	struct buf	 b;
-	uint32_t	 signer;
 	char		 err[TRUST_WHY_MAX + 256];
-	int		 rc, cert_key;
 
 	if (ds->state != CERT_ISSUED) {
 		log_warnx("%s: no issued certificate to revoke", ds->d->handle);
@@ -776,36 +878,17 @@ revoke_start(struct dstate *ds)
 		ds->result = -1;
 		return;
 	}
-	signer = revoke_signer(ds);
-	cert_key = signer == ds->keyid;
-	if (ds->pubkey == NULL)
-		log_info("%s: no domain key %s: revoking through the account",
-		    ds->d->handle, ds->d->key);
-	else if (!cert_key)
-		log_info("%s: the domain key %s is not the certificate's: "
-		    "revoking through the account", ds->d->handle, ds->d->key);
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_u32(&b, ds->d->id);
-	buf_add_u32(&b, ds->d->auth->id);
-	buf_add_u32(&b, ds->keyid);
-	buf_add_u32(&b, cert_key);
-	buf_add_lstr(&b, ds->d->handle);
-	rc = buf_add_blob(&b, ds->revoking, ds->revoking_len);
-	if (rc == 0)
-		rc = key_authorise(MSG_KEY_ALLOW, signer, KEY_OP_REVOKE, 0,
-		    ds->revoking, ds->revoking_len);
-	if (rc == 0 && (rc = send_msg(PROC_NETPROC, MSG_REVOKE, -1, &b)) == -1)
-		revoke_withdraw(ds);
-	buf_free(&b);
-	if (rc == -1) {
+	ds->revoking_key = revoke_signer(ds);
+	ds->revoking_reason = revoke_reason;
+	revoke_signer_log(ds, ds->revoking_key == ds->keyid);
+	if (revoke_send(ds) == -1) {
 		domain_key_release(ds);
-		log_warnx("%s: revocation not requested", ds->d->handle);
 		ds->result = -1;
 		return;
 	}
-	ds->issuing = 1;
-	log_info("%s: revoking the certificate valid until %s",
-	    ds->d->handle, time_text(ds->not_after));
+	log_info("%s: revoking the certificate valid until %s (reason %s)",
+	    ds->d->handle, time_text(ds->not_after),
+	    revoke_reason_name(revoke_reason));
 }
 
 /* Moves a file aside as FILE.revoked; 0, or -1 with the reason logged. */
@@ -850,8 +933,10 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 
 	ds->issuing = 0;
 	revoke_withdraw(ds);
-	domain_key_release(ds);
+	if (!revoked && revoke_again(ds, detail))
+		return;
 	if (!revoked) {
+		domain_key_release(ds);
 		log_warnx("%s: certificate not revoked: %s", ds->d->handle,
 		    detail);
 		ca_hint(ds->d->auth, detail);
@@ -861,6 +946,11 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 	}
 	ds->result = 0;
 	log_info("%s: certificate revoked", ds->d->handle);
+	/* Whatever the files hold now: the key is out. */
+	if (revoke_reason == REVOKE_KEY_COMPROMISE &&
+	    revoke_key_aside(ds, ds->revoking_key == ds->keyid) == -1)
+		ds->result = -1;
+	domain_key_release(ds);
 	if (cert_leaf_der(path, &der, &len) == -1) {
 		log_warnx("%s: %s: no certificate to move aside",
 		    ds->d->handle, path);

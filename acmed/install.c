@@ -31,6 +31,7 @@
 
 #define CHAIN_MAX_BYTES		(256 * 1024)
 #define PEM_END			"-----END CERTIFICATE-----"
+#define ASIDE_MAX		100	/* FILE.SUFFIX, then .2 to .100 */
 
 /* The intermediates of issued chains, parsed once. */
 static struct x509_cache issuers;
@@ -52,6 +53,56 @@ fsync_dir(const char *path)
 		close(fd);
 	free(copy);
 	return rc;
+}
+
+/* Renames from to to unless to exists: -1 with errno EEXIST if it does. */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	/* A file system without RENAME_NOREPLACE: link() never replaces. */
+	if (errno != EINVAL || link(from, to) == -1)
+		return -1;
+	if (unlink(from) == -1) {
+		log_warn("%s: moved to %s, but still there too", from, to);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Moves path aside as PATH.SUFFIX, or PATH.SUFFIX.N (N from 2) if that is
+ * taken: what was moved aside before is never overwritten.  The name it
+ * got goes in to.  0; 1 if there is no path; -1 (logged) if it stays.
+ */
+int
+file_aside(const char *path, const char *suffix, char *to, size_t len)
+{
+	int	 i, n;
+
+	for (i = 1; i <= ASIDE_MAX; i++) {
+		n = i == 1 ? snprintf(to, len, "%s.%s", path, suffix) :
+		    snprintf(to, len, "%s.%s.%d", path, suffix, i);
+		if (n < 0 || (size_t)n >= len) {
+			log_warnx("%s.%s: path too long", path, suffix);
+			return -1;
+		}
+		if (rename_noreplace(path, to) == 0) {
+			if (fsync_dir(to) == -1)
+				log_warn("fsync of the directory of %s", to);
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 1;
+		if (errno != EEXIST) {
+			log_warn("moving %s to %s", path, to);
+			return -1;
+		}
+	}
+	log_warnx("%s: %s.%s to %s.%s.%d all taken", path, path, suffix, path,
+	    suffix, ASIDE_MAX);
+	return -1;
 }
 
 /*

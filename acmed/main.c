@@ -7,7 +7,8 @@
  * opened once at start), hands each what it needs (key descriptors,
  * sockets, the authorities), schedules issuance and renewal, verifies and
  * installs what netproc brings back, runs reload actions and the event
- * hook; with -r revokes certificates, with -k changes account keys.
+ * hook; with -r revokes certificates, with -k changes account keys,
+ * with -D deactivates an account.
  * Never: reads a byte from the network or parses an authority's answer
  * beyond the certificate chain it installs.
  */
@@ -55,24 +56,30 @@ usage(int status)
 	    "       acmed -s [-j] [-f file]\n"
 	    "       acmed -o [-dv] [-f file] [domain ...]\n"
 	    "       acmed -F [-dv] [-f file] domain ...\n"
-	    "       acmed -r [-dv] [-f file] domain ...\n"
+	    "       acmed -r [-dv] [-f file] [-R reason] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n"
+	    "       acmed -D [-dv] [-f file] authority authority\n"
 	    "       acmed -h | -V\n");
 	exit(status);
 }
 
 /*
- * -k stopped by a signal: exit 1 at once.  The children are killed at once
- * by their parent-death signal, netproc in the middle of a request too.
+ * -k or -D stopped by a signal: exit 1 at once.  The children are killed
+ * at once by their parent-death signal, netproc in the middle of a
+ * request too.
  */
 static void
 rollover_stop(int sig)
 {
 	static const char msg[] = "acmed: -k stopped by a signal\n";
+	static const char dmsg[] = "acmed: -D stopped by a signal\n";
 	ssize_t		  n;
 
 	(void)sig;
-	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (deactivating)
+		n = write(STDERR_FILENO, dmsg, sizeof(dmsg) - 1);
+	else
+		n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)n;
 	_exit(1);
 }
@@ -313,8 +320,9 @@ start_done(void)
 /*
  * After -r or -k: a daemon running for the same state directory is told
  * (signo: SIGUSR1 to request at once what was revoked, SIGHUP to read
- * the changed keys), or the command to run is printed; what was done
- * goes to syslog too.
+ * the changed keys, and after keyCompromise to request with the new
+ * domain keys), or the command to run is printed; what was done goes to
+ * syslog too.
  */
 static void
 tell_daemon(int signo, char **names, int n)
@@ -330,6 +338,10 @@ tell_daemon(int signo, char **names, int n)
 		else if (signo == SIGUSR1)
 			audit("sent SIGUSR1 to the running daemon (pid %ld): "
 			    "it requests the new certificates now", (long)pid);
+		else if (revoking)
+			audit("sent SIGHUP to the running daemon (pid %ld): "
+			    "it reads the new domain keys and requests the new "
+			    "certificates now", (long)pid);
 		else
 			audit("sent SIGHUP to the running daemon (pid %ld): "
 			    "it reads the new account keys now", (long)pid);
@@ -340,7 +352,7 @@ tell_daemon(int signo, char **names, int n)
 		strlcat(list, " ", sizeof(list));
 		strlcat(list, names[i], sizeof(list));
 	}
-	if (signo == SIGUSR1)
+	if (revoking)
 		fprintf(stderr, "no daemon runs for %s: to request the new "
 		    "certificates now, run: acmed -o -f %s%s\n",
 		    conf->state_dir, conf->file, list);
@@ -390,13 +402,17 @@ revoke_report(char **names, int n)
 	int	 any = 0;
 
 	for (i = 0; i < ndstates; i++) {
-		audit("-r: domain %s (authority %s): %s", dstates[i].d->handle,
-		    dstates[i].d->auth->name, dstates[i].result == 0 ?
-		    "certificate revoked" : "not revoked (see above)");
+		audit("-r: domain %s (authority %s): %s (reason %s)",
+		    dstates[i].d->handle, dstates[i].d->auth->name,
+		    dstates[i].result == 0 ? "certificate revoked" :
+		    "not revoked (see above)",
+		    revoke_reason_name(revoke_reason));
 		any |= dstates[i].result == 0;
 	}
+	/* keyCompromise made new domain keys, which the daemon must read. */
 	if (any)
-		tell_daemon(SIGUSR1, names, n);
+		tell_daemon(revoke_reason == REVOKE_KEY_COMPROMISE ? SIGHUP :
+		    SIGUSR1, names, n);
 }
 
 static int
@@ -524,15 +540,18 @@ main(int argc, char *argv[])
 	sigset_t	 mask, stop;
 	size_t		 i;
 	int		 ch, statusonly = 0, checkonly = 0, json = 0, sigfd;
-	int		 status;
+	int		 status, reason = -1;
 
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
-	while ((ch = getopt(argc, argv, "dFf:hjknorsvV")) != -1) {
+	while ((ch = getopt(argc, argv, "dDFf:hjknorR:svV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
+			break;
+		case 'D':
+			deactivating = 1;
 			break;
 		case 'F':
 			forcing = 1;
@@ -557,6 +576,14 @@ main(int argc, char *argv[])
 		case 'r':
 			revoking = 1;
 			break;
+		case 'R':
+			if ((reason = revoke_reason_parse(optarg)) == -1)
+				errx(1, "-R %s: not a reason acmed gives: "
+				    "unspecified, keyCompromise, "
+				    "affiliationChanged, superseded or "
+				    "cessationOfOperation", optarg);
+			revoke_reason = (unsigned int)reason;
+			break;
 		case 's':
 			statusonly = 1;
 			break;
@@ -574,12 +601,17 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	/* Revocation cannot be undone: the domains are named. */
-	if ((argc > 0 && !oneshot && !revoking && !rolling && !forcing) ||
+	if ((argc > 0 && !oneshot && !revoking && !rolling && !forcing &&
+	    !deactivating) ||
 	    ((revoking || forcing) && argc == 0) ||
-	    checkonly + statusonly + oneshot + revoking + rolling + forcing >
-	    1 ||
+	    (reason != -1 && !revoking) || (deactivating && argc != 2) ||
+	    checkonly + statusonly + oneshot + revoking + rolling + forcing +
+	    deactivating > 1 ||
 	    (json && !statusonly))
 		usage(1);
+	/* -D is about an account, as -k is: it shares its course. */
+	if (deactivating)
+		rolling = 1;
 	if (revoking || rolling || forcing)
 		oneshot = 1;
 	/*
@@ -624,7 +656,8 @@ main(int argc, char *argv[])
 	if (mkdir(conf->empty_dir, 0755) == -1 && errno != EEXIST)
 		err(1, "%s", conf->empty_dir);
 	/* A key change is about accounts, not certificates. */
-	if (rolling && rollover_check(argv, argc) == -1)
+	if (deactivating ? deactivate_check(argv, argc) == -1 :
+	    rolling && rollover_check(argv, argc) == -1)
 		exit(1);
 	if (!rolling)
 		dstates_build();
@@ -686,7 +719,8 @@ main(int argc, char *argv[])
 		}
 		if (sigprocmask(SIG_UNBLOCK, &stop, NULL) == -1)
 			fatal("sigprocmask");
-		status = rollover_all(argv, argc);
+		status = deactivating ? deactivate_run(argv[0]) :
+		    rollover_all(argv, argc);
 		if (rollover_changed > 0)
 			tell_daemon(SIGHUP, argv, argc);
 	} else

@@ -71,6 +71,8 @@ struct dstate {
 	int		 refused;	/* its files are not acmed's */
 	unsigned char	*revoking;	/* -r: the leaf DER being revoked */
 	size_t		 revoking_len;
+	uint32_t	 revoking_key;	/* -r: the key that signs it */
+	unsigned int	 revoking_reason;	/* -r: enum revoke_reason */
 };
 
 /* install.c */
@@ -80,12 +82,18 @@ int	 write_file_atomic(const char *, const void *, size_t, mode_t, int);
 int	 write_file_owned(const char *, const void *, size_t, mode_t, gid_t,
 	    int);
 int	 fsync_dir(const char *);
+int	 file_aside(const char *, const char *, char *, size_t);
 int	 read_fd(int, const char *, size_t, char **, size_t *);
 int	 read_file(const char *, size_t, char **, size_t *);
 int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
 int	 cert_files_check(const struct domain *, char *, size_t);
 int	 install_chain(struct dstate *, const char *, size_t, int);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
+
+/* revoke.c: -r's reasons, and keyCompromise's new key */
+int		 revoke_reason_parse(const char *);
+const char	*revoke_reason_name(unsigned int);
+int		 revoke_key_aside(struct dstate *, int);
 
 /* lock.c: one daemon per state directory, and the pid file */
 pid_t	 daemon_running(const char *);

@@ -21,6 +21,8 @@ struct listener	*listeners;
 size_t		 nlisteners;
 int		 exefds[PROC_MAX] = { -1, -1, -1, -1 };
 int		 foreground, verbose, oneshot, revoking, rolling, forcing;
+unsigned int	 revoke_reason;
+int		 deactivating;
 int		 status_dirty = 1;
 time_t		 status_written;
 time_t		 restart_at;

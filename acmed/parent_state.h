@@ -42,6 +42,9 @@ extern size_t		 nlisteners;
 extern int		 exefds[PROC_MAX];
 extern const char *const helper_dir;
 extern int		 foreground, verbose, oneshot, revoking, rolling, forcing;
+/* -r: its reason (enum revoke_reason); -D, which sets rolling too */
+extern unsigned int	 revoke_reason;
+extern int		 deactivating;
 extern int		 status_dirty;
 extern time_t		 status_written;
 extern time_t		 restart_at;
@@ -86,9 +89,15 @@ void audit(const char *fmt, ...)
     __attribute__((__format__ (printf, 1, 2)));
 
 /* rollover.c */
+int account_call(const struct authority *a, uint32_t type, uint32_t want,
+    const struct buf *b, char **err);
 int rollover_check(char **names, int n);
 int rollover_all(char **names, int n);
 extern int rollover_changed;	/* keys changed by rollover_all() */
+
+/* deactivate.c */
+int deactivate_check(char **names, int n);
+int deactivate_run(const char *name);
 
 /* certs.c */
 int name_selected(const char *name, char **names, int n);

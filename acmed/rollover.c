@@ -115,16 +115,42 @@ rollover_install(const struct authority *a, const char *path,
 	return 0;
 }
 
+/*
+ * Asks netproc for an operation on the account of a (type, with b), and
+ * waits for its answer (want: the authority's id, whether it was done,
+ * why not).  1 if done, 0 if not (the reason in *err, to free), -1 if
+ * netproc could not be asked.
+ */
+int
+account_call(const struct authority *a, uint32_t type, uint32_t want,
+    const struct buf *b, char **err)
+{
+	struct imsg	 m;
+	struct rbuf	 r;
+	uint32_t	 id, done;
+
+	*err = NULL;
+	if (child_call(PROC_NETPROC, type, b, -1, want, &m,
+	    dispatch_netproc) == -1)
+		return -1;
+	rbuf_init(&r, m.data, m.datalen);
+	id = rbuf_u32(&r);
+	done = rbuf_u32(&r);
+	*err = rbuf_str(&r, MSG_TEXT_MAX);
+	imsg_clear(&m);
+	if (rbuf_end(&r) == -1 || id != a->id)
+		fatalx("malformed %s from netproc", msg_name(want));
+	return done != 0;
+}
+
 static int
 rollover_one(struct authority *a)
 {
 	struct buf	 b;
-	struct imsg	 m;
-	struct rbuf	 r;
 	char		*path, newpath[PATH_MAX], oldpath[PATH_MAX], *err;
 	char		 why[TRUST_WHY_MAX + 64];
-	uint32_t	 id, changed, newid = KEYID_ROLLOVER_BASE + a->id;
-	int		 existed, called, rc = -1;
+	uint32_t	 newid = KEYID_ROLLOVER_BASE + a->id;
+	int		 existed, changed, rc = -1;
 
 	if ((path = account_key_path(a)) == NULL)
 		fatal("account key path");
@@ -149,20 +175,12 @@ rollover_one(struct authority *a)
 	buf_add_u32(&b, a->id);
 	buf_add_u32(&b, newid);
 	buf_add_u32(&b, existed);
-	called = child_call(PROC_NETPROC, MSG_ROLLOVER, &b, -1,
-	    MSG_ROLLOVER_RESULT, &m, dispatch_netproc);
+	changed = account_call(a, MSG_ROLLOVER, MSG_ROLLOVER_RESULT, &b, &err);
 	buf_free(&b);
 	(void)key_authorise(MSG_KEY_WITHDRAW, a->id, KEY_OP_KEY_CHANGE, newid,
 	    NULL, 0);
-	if (called == -1)
+	if (changed == -1)
 		goto out;
-	rbuf_init(&r, m.data, m.datalen);
-	id = rbuf_u32(&r);
-	changed = rbuf_u32(&r);
-	err = rbuf_str(&r, MSG_TEXT_MAX);
-	imsg_clear(&m);
-	if (rbuf_end(&r) == -1 || id != a->id)
-		fatalx("malformed ROLLOVER_RESULT from netproc");
 	if (!changed) {
 		log_warnx("authority %s: account key not changed: %s; the new "
 		    "key stays in %s for the next attempt", a->name, err,

@@ -34,4 +34,17 @@ enum key_op {
 	KEY_OP_MAX
 };
 
+/*
+ * The revocation reasons acmed gives (RFC 5280 section 5.3.1), the only
+ * ones keyproc signs; a KEY_ALLOW of KEY_OP_REVOKE carries one as its
+ * other.  The others are the CA's to give, or unused.
+ */
+enum revoke_reason {
+	REVOKE_UNSPECIFIED = 0,
+	REVOKE_KEY_COMPROMISE = 1,
+	REVOKE_AFFILIATION_CHANGED = 3,
+	REVOKE_SUPERSEDED = 4,
+	REVOKE_CESSATION_OF_OPERATION = 5
+};
+
 #endif

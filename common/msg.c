@@ -57,11 +57,11 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("directory url", MSG_URL_MAX),
 		STR("names", MSG_NAMES_MAX) } },
 	[MSG_KEY_ALLOW] = { "KEY_ALLOW", NOFD, {
-		U32("key id"), U32("operation"), U32("other key id"),
-		BLOB("leaf", MSG_CERT_DER_MAX) } },
+		U32("key id"), U32("operation"), U32("other key id or reason"),
+		BLOB("leaf or account url", MSG_CERT_DER_MAX) } },
 	[MSG_KEY_WITHDRAW] = { "KEY_WITHDRAW", NOFD, {
-		U32("key id"), U32("operation"), U32("other key id"),
-		BLOB("leaf", MSG_CERT_DER_MAX) } },
+		U32("key id"), U32("operation"), U32("other key id or reason"),
+		BLOB("leaf or account url", MSG_CERT_DER_MAX) } },
 	[MSG_KEY_DROP] = { "KEY_DROP", NOFD, { U32("key id") } },
 	[MSG_KEY_PEM] = { "KEY_PEM", NOFD, {
 		U32("key id"), BLOB("key", MSG_KEY_PEM_MAX) } },
@@ -145,7 +145,7 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_REVOKE] = { "REVOKE", NOFD, {
 		U32("domain id"), U32("authority id"), U32("domain key id"),
 		U32("sign with it"), STR("name", MSG_NAME_MAX),
-		BLOB("leaf", MSG_CERT_DER_MAX) } },
+		BLOB("leaf", MSG_CERT_DER_MAX), U32("reason") } },
 	[MSG_REVOKE_RESULT] = { "REVOKE_RESULT", NOFD, {
 		U32("domain id"), U32("revoked"), STR("error", MSG_TEXT_MAX) } },
 	[MSG_ROLLOVER] = { "ROLLOVER", NOFD, {
@@ -160,6 +160,10 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_NET_REQUEST] = { "NET_REQUEST", NOFD, {
 		U32("authority id"), STR("endpoint", MSG_ENDPOINT_MAX),
 		U32("HTTP status"), U32("paused") } },
+	[MSG_DEACTIVATE] = { "DEACTIVATE", NOFD, { U32("authority id") } },
+	[MSG_DEACTIVATE_RESULT] = { "DEACTIVATE_RESULT", NOFD, {
+		U32("authority id"), U32("deactivated"),
+		STR("error", MSG_TEXT_MAX) } },
 };
 
 const char *

@@ -97,10 +97,12 @@ enum msg_type {
 	 * name and directory url are the authority's whose requests it
 	 * signs; names ("\n"-separated) are a domain key's, "" otherwise.
 	 * KEY_ALLOW authorises one operation (enum key_op) for at most
-	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given,
-	 * a key change to the key other keyid; KEY_WITHDRAW, with the same
-	 * fields, ends it.  Unused fields are 0 and empty.  KEY_DROP: keyproc
-	 * forgets the key, its role and all it was authorised for or made.
+	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given
+	 * for the reason other (enum revoke_reason), a key change to the key
+	 * other keyid, a deactivation of the account whose URL is given as
+	 * the leaf; KEY_WITHDRAW, with the same fields, ends it.  Unused
+	 * fields are 0 and empty.  KEY_DROP: keyproc forgets the key, its
+	 * role and all it was authorised for or made.
 	 */
 	MSG_KEY_ROLE,
 	MSG_KEY_ALLOW,
@@ -150,6 +152,8 @@ enum msg_type {
 	MSG_NET_REQUEST,	/* a request's end, for the metrics */
 	MSG_CHAL_ANSWERS,	/* challenged's answers by result, since the
 				   last: a u64 for each enum chal_result */
+	MSG_DEACTIVATE,
+	MSG_DEACTIVATE_RESULT,	/* error "" if deactivated */
 
 	MSG_MAX
 };

@@ -42,12 +42,14 @@
  *   domain key (role first) before the order that needs it and drops
  *   it when the order ends, only for a domain the parent is ordering
  *   now.  A revocation (certificate, reason) only of the certificate
- *   the parent authorised with this key; a deactivation (status
- *   "deactivated") only as authorised; a key change (protected,
- *   payload, signature) never: MSG_KEY_CHANGE makes it whole, the inner
- *   JWS signed by the new key and the request by this one, while the
- *   parent authorises that change of this key to that new key.  Its
- *   external account binding (MSG_EAB) only for a URL of its origin.
+ *   the parent authorised with this key, for the reason it authorised,
+ *   one of those acmed gives (enum revoke_reason); a deactivation
+ *   (status "deactivated") only as authorised and posted to the
+ *   account's own URL, its kid; a key change (protected, payload,
+ *   signature) never: MSG_KEY_CHANGE makes it whole, the inner JWS
+ *   signed by the new key and the request by this one, while the parent
+ *   authorises that change of this key to that new key.  Its external
+ *   account binding (MSG_EAB) only for a URL of its origin.
  *   An account's new key (acmed -k) signs the onlyReturnExisting look-up
  *   of its account, with its JWK, and the inner JWS of its key change.
  *   A domain key signs CSRs (MSG_CSR) for exactly the domain's names, and

@@ -11,9 +11,10 @@
  * and a string "value", whose values are kept, each of the type its text
  * says (an "ip" identifier is an address in the one form of ident.h, a
  * "dns" one is not), so that the values alone say what was ordered; a
- * finalize's "csr" and a
- * revocation's "certificate" must be strings, and are kept.  Also the
- * origin of a URL, which ties a request to its authority.
+ * finalize's "csr" and a revocation's "certificate" must be strings, and
+ * are kept, as is a revocation's "reason", an integer (0, unspecified, if
+ * there is none).  Also the origin of a URL, which ties a request to its
+ * authority.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ struct scan {
 	int		 only_existing;	/* onlyReturnExisting is true */
 	int		 deactivated;	/* status is "deactivated" */
 	int		 reason_bad;	/* reason is not an integer */
+	long long	 reason;	/* its value, 0 if there is none */
 	int		 csr_bad;	/* csr is not a string */
 	char		*cert;
 	char		*csr;
@@ -285,7 +287,11 @@ cb_boolean(void *ctx, int b)
 static int
 cb_integer(void *ctx, long long n)
 {
-	(void)n;
+	struct scan	*s = ctx;
+
+	if (s->depth == 1 && s->member != -1 &&
+	    strcmp(members[s->member].name, "reason") == 0)
+		s->reason = n;
 	return value(ctx, V_INTEGER, NULL, 0);
 }
 
@@ -394,6 +400,7 @@ classify(struct scan *s, struct payload *pl)
 			return -1;
 		}
 		pl->cert = s->cert;
+		pl->reason = s->reason;
 		s->cert = NULL;
 		break;
 	case PAYLOAD_DEACTIVATE:

@@ -26,6 +26,7 @@ struct payload {
 	enum payload_kind kind;
 	int		 lookup;	/* only {"onlyReturnExisting": true} */
 	char		*cert;		/* a revocation's certificate */
+	long long	 reason;	/* and its reason (0 if none) */
 	char		*csr;		/* a finalize's CSR, base64url */
 	char		**names;	/* a newOrder's identifiers' values */
 	size_t		 nnames;

@@ -26,8 +26,8 @@ static const char *const op_names[KEY_OP_MAX] = {
 
 /* What an authorisation for something else differs in. */
 static const char *const op_others[KEY_OP_MAX] = {
-	[KEY_OP_REVOKE] = "of another certificate",
-	[KEY_OP_DEACTIVATE] = "",
+	[KEY_OP_REVOKE] = "of another certificate or for another reason",
+	[KEY_OP_DEACTIVATE] = "of another account",
 	[KEY_OP_KEY_CHANGE] = "to another key",
 };
 
@@ -149,7 +149,11 @@ allow_remove(struct policy *p, size_t i)
 	p->allows[i] = p->allows[--p->nallows];
 }
 
-/* The leaf's base64url, as a revocation carries it; NULL for none. */
+/*
+ * What an authorisation is about as base64url: a revocation's leaf, as
+ * the revocation carries it, or the URL of the account to deactivate;
+ * NULL for none (a key change).
+ */
 static int
 allow_cert(const void *der, size_t len, char **cert)
 {
@@ -166,9 +170,9 @@ policy_allow(struct policy *p, enum key_op op, uint32_t other,
 	struct allow	*na;
 	char		*cert;
 
-	if (op >= KEY_OP_MAX || (op == KEY_OP_REVOKE) != (len > 0)) {
+	if (op >= KEY_OP_MAX || (op == KEY_OP_KEY_CHANGE) == (len > 0)) {
 		snprintf(err, errlen, "authorisation of unknown operation %u "
-		    "or without its certificate", op);
+		    "or without its certificate or account", op);
 		return -1;
 	}
 	if (p->nallows == POLICY_ALLOWS_MAX) {
@@ -233,6 +237,55 @@ allow_use(struct policy *p, enum key_op op, uint32_t other, const char *cert,
 		snprintf(why, whylen, "%s that the parent did not authorise",
 		    op_names[op]);
 	return -1;
+}
+
+/*
+ * A revocation: for a reason acmed gives (enum revoke_reason), of the
+ * leaf and for the reason the parent authorised; -1 with the reason.
+ */
+static int
+revoke_use(struct policy *p, const struct payload *pl, char *why,
+    size_t whylen)
+{
+	switch (pl->reason) {
+	case REVOKE_UNSPECIFIED:
+	case REVOKE_KEY_COMPROMISE:
+	case REVOKE_AFFILIATION_CHANGED:
+	case REVOKE_SUPERSEDED:
+	case REVOKE_CESSATION_OF_OPERATION:
+		return allow_use(p, KEY_OP_REVOKE, (uint32_t)pl->reason,
+		    pl->cert, why, whylen);
+	default:
+		snprintf(why, whylen, "a revocation for reason %lld, which "
+		    "acmed never gives (0, 1, 3, 4 or 5)", pl->reason);
+		return -1;
+	}
+}
+
+/*
+ * A deactivation: posted to the account's own URL, its kid, which is the
+ * account the parent authorised the deactivation of; -1 with the reason.
+ */
+static int
+deactivate_use(struct policy *p, const char *url, const char *kid,
+    char *why, size_t whylen)
+{
+	char	*b64;
+	int	 rc;
+
+	if (strcmp(url, kid) != 0) {
+		snprintf(why, whylen, "an account deactivation posted to a "
+		    "URL that is not the account's own (its kid)");
+		return -1;
+	}
+	if (allow_cert(kid, strlen(kid), &b64) == -1) {
+		snprintf(why, whylen, "an account deactivation: out of "
+		    "memory");
+		return -1;
+	}
+	rc = allow_use(p, KEY_OP_DEACTIVATE, 0, b64, why, whylen);
+	free(b64);
+	return rc;
 }
 
 /* 0 if url is of the key's authority's origin; -1 with the reason. */
@@ -351,7 +404,8 @@ csr_use(const struct policy *p, policy_at others, const char *csr,
 /*
  * A request an account key signs: any ACME request of its authority but
  * a key change, which is signed whole through policy_key_change(); a
- * revocation or a deactivation only as the parent authorised; a newOrder
+ * revocation only as the parent authorised (revoke_use()), a deactivation
+ * only so and for the account's own URL; a newOrder
  * and a finalize only for a domain of its authority (order_names(),
  * csr_use()).  The JWK in place of the account URL (kid "") only for
  * newAccount, and an account's own members (contact, terms of service,
@@ -360,7 +414,7 @@ csr_use(const struct policy *p, policy_at others, const char *csr,
  */
 static int
 account_sign(struct policy *p, policy_at others, const struct payload *pl,
-    const char *kid, char *why, size_t whylen)
+    const char *url, const char *kid, char *why, size_t whylen)
 {
 	const char	*what = payload_name(pl->kind);
 
@@ -384,9 +438,9 @@ account_sign(struct policy *p, policy_at others, const struct payload *pl,
 		return -1;
 	switch (pl->kind) {
 	case PAYLOAD_REVOKE:
-		return allow_use(p, KEY_OP_REVOKE, 0, pl->cert, why, whylen);
+		return revoke_use(p, pl, why, whylen);
 	case PAYLOAD_DEACTIVATE:
-		return allow_use(p, KEY_OP_DEACTIVATE, 0, NULL, why, whylen);
+		return deactivate_use(p, url, kid, why, whylen);
 	case PAYLOAD_ORDER:
 		return order_names(p, others, pl, why, whylen);
 	case PAYLOAD_FINALIZE:
@@ -422,7 +476,7 @@ policy_sign(struct policy *p, policy_at others, const char *url,
 		goto out;
 	switch (p->role) {
 	case KEY_ROLE_ACCOUNT:
-		rc = account_sign(p, others, &pl, kid, why, whylen);
+		rc = account_sign(p, others, &pl, url, kid, why, whylen);
 		break;
 	case KEY_ROLE_DOMAIN:
 		/* The certificate's key speaks for itself: its JWK. */
@@ -431,8 +485,7 @@ policy_sign(struct policy *p, policy_at others, const char *url,
 			    "revocations, with its JWK", what, kid[0] != '\0' ?
 			    " with a kid" : "");
 		else
-			rc = allow_use(p, KEY_OP_REVOKE, 0, pl.cert, why,
-			    whylen);
+			rc = revoke_use(p, &pl, why, whylen);
 		break;
 	case KEY_ROLE_NEW_ACCOUNT:
 		if (!pl.lookup || kid[0] != '\0')

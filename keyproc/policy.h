@@ -20,7 +20,8 @@
 struct allow {
 	enum key_op	 op;
 	uint32_t	 other;		/* key change: the new key */
-	char		*cert;		/* revocation: base64url of the leaf */
+	char		*cert;		/* base64url of the revocation's leaf,
+					   the deactivation's account URL */
 	int		 left;		/* signatures it may still make */
 };
 

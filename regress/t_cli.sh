@@ -21,7 +21,7 @@ mandoc -Tascii acmed/acmed.8 | col -bx |
     sed -n '/^SYNOPSIS$/,/^DESCRIPTION$/{/^[A-Z]/d;/^$/d;s/^ *//;p;}' \
     >"$T_TMP/synopsis"
 nsyn=$(wc -l <"$T_TMP/synopsis")
-check "acmed.8 has a SYNOPSIS of 7 lines" [ "$nsyn" -eq 7 ]
+check "acmed.8 has a SYNOPSIS of 8 lines" [ "$nsyn" -eq 8 ]
 # "usage: " before the first line, the same width of spaces before the
 # others.
 sed '1s/^/usage: /;2,$s/^/       /' "$T_TMP/synopsis" >"$T_TMP/usage"
@@ -57,6 +57,15 @@ usage_error "-n and -o together" -n -o
 usage_error "-s and -r together" -s -r example.com
 usage_error "-r without a domain" -r
 usage_error "a domain without -o or -r" example.com
+usage_error "-R without -r" -R superseded example.com
+usage_error "-r and -D together" -r -D pebble pebble
+usage_error "-D with its authority once" -D pebble
+usage_error "-D with three names" -D pebble pebble pebble
+run -r -R compromised example.com
+check "-R with an unknown reason: exit 1" [ "$rc" -eq 1 ]
+check "-R with an unknown reason: the reasons named" \
+    grep -q "compromised: not a reason acmed gives: unspecified, \
+keyCompromise, affiliationChanged, superseded or cessationOfOperation" "$err"
 
 # -n: 0 for a valid file, 1 for one with an error.
 cat >"$T_TMP/good.conf" <<EOC

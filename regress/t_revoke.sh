@@ -8,6 +8,11 @@
 # without an issued certificate ends with status 1 and keeps its files.
 # Beside a running daemon, which issues anew on SIGUSR1.  With a domain key
 # that is no longer the certificate's, or none, through the account.
+# -R: each reason acmed gives is the one Pebble records, signed by the
+# account; keyCompromise is signed by the domain key, which is moved aside
+# as KEY.compromised (never replacing an earlier one) for a new key, which
+# the provisional certificate, the next certificate and, after SIGHUP, a
+# running daemon's next certificate use.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 15700 || { notok "pebble starts"; t_done; exit 1; }
@@ -20,6 +25,7 @@ EOC
 cat >"$T_TMP/hook.sh" <<EOH
 #!/bin/sh
 echo "\$ACMED_EVENT \$ACMED_DOMAIN" >>"$T_TMP/events"
+echo "\$ACMED_EVENT \${ACMED_REASON:-none}" >>"$T_TMP/reasons"
 EOH
 chmod 0755 "$T_TMP/hook.sh"
 t_domain "$conf" rv.example.org "" www.rv.example.org
@@ -67,6 +73,9 @@ check "acmed -r exits 0" run -r rv.example.org
 check "Pebble says the certificate is revoked" \
     [ "$(status "$s1")" = Revoked ]
 check "the log says so" grep -q 'rv.example.org: certificate revoked' \
+    "$T_TMP/out"
+check "no account key: the domain key signs, with a warning" \
+    grep -q "rv.example.org: no account key: revoking with the domain key" \
     "$T_TMP/out"
 check "no account was needed, none registered, no account key made" \
     sh -c "! grep -q 'registered account' '$T_TMP/out' &&
@@ -166,4 +175,115 @@ check "no domain key: a provisional certificate for the new key" sh -c \
     "[ -n '$keypub' ] && [ '$certpub' = '$keypub' ]"
 check "no domain key: that certificate is self-signed" \
     self_signed "$T_TMP/rv.example.org.crt"
+
+# reason SERIAL: the reason code Pebble records for a revoked certificate.
+reason() {
+	curl -s --cacert "$PEBBLE_CA" \
+	    "$PEBBLE_MGMT/cert-status-by-serial/$1" |
+	    sed -n 's/.*"Reason": *\([0-9]*\).*/\1/p'
+}
+# pub FILE: the public key of a private key or certificate file.
+pub() {
+	case "$1" in
+	*.crt) openssl x509 -noout -pubkey -in "$1" ;;
+	*) openssl pkey -pubout -in "$1" ;;
+	esac
+}
+key=$T_TMP/rv.example.org.key
+for r in unspecified:0 affiliationChanged:3 superseded:4 \
+    cessationOfOperation:5; do
+	name=${r%:*} code=${r#*:}
+	check "$name: issued" run -o rv.example.org
+	s=$(serial "$T_TMP/rv.example.org.crt")
+	cp "$key" "$T_TMP/key.before"
+	: >"$T_TMP/reasons"
+	check "$name: acmed -r -R $name exits 0" run -r -R "$name" rv.example.org
+	check "$name: Pebble records it revoked ($s)" \
+	    [ "$(status "$s")" = Revoked ]
+	check "$name: Pebble records reason $code" [ "$(reason "$s")" = "$code" ]
+	check "$name: signed by the account, which keeps the reason" \
+	    grep -q "rv.example.org: revoking through the account, so that" \
+	    "$T_TMP/out"
+	check "$name: the audit line gives the reason" grep -q \
+	    "^-r: domain rv.example.org (authority pebble): certificate revoked (reason $name)$" \
+	    "$T_TMP/out"
+	check "$name: the event hook has the reason" \
+	    grep -q "^revoked $name$" "$T_TMP/reasons"
+	check "$name: the domain key kept as it was" \
+	    cmp -s "$key" "$T_TMP/key.before"
+	check "$name: nothing moved aside as compromised" \
+	    test ! -e "$key.compromised"
+done
+
+check "keyCompromise: issued" run -o rv.example.org
+s=$(serial "$T_TMP/rv.example.org.crt")
+cp "$key" "$T_TMP/key.compromised.expected"
+oldpub=$(pub "$key")
+: >"$T_TMP/reasons"
+check "keyCompromise: acmed -r -R keycompromise (any case) exits 0" \
+    run -r -R keycompromise rv.example.org
+check "keyCompromise: Pebble records it revoked ($s)" \
+    [ "$(status "$s")" = Revoked ]
+check "keyCompromise: Pebble records reason 1" [ "$(reason "$s")" = 1 ]
+check "keyCompromise: signed with the domain key itself" \
+    grep -q "rv.example.org: revoking with the domain key .*, the certificate's own" \
+    "$T_TMP/out"
+check "keyCompromise: the event hook has the reason" \
+    grep -q "^revoked keyCompromise$" "$T_TMP/reasons"
+check "keyCompromise: the key moved aside as KEY.compromised, as it was" \
+    cmp -s "$key.compromised" "$T_TMP/key.compromised.expected"
+check "keyCompromise: the audit line says where the key went" grep -q \
+    "^-r: domain rv.example.org: the compromised key $key moved to $key.compromised$" \
+    "$T_TMP/out"
+newpub=$(pub "$key")
+check "keyCompromise: a new domain key, 0600, another public key" sh -c \
+    "[ \$(stat -c %a '$key') = 600 ] && [ -n '$newpub' ] &&
+    [ '$newpub' != '$oldpub' ]"
+check "keyCompromise: the provisional certificate has the new key" \
+    [ "$(pub "$T_TMP/rv.example.org.crt")" = "$newpub" ]
+check "keyCompromise: the next certificate is issued" run -o rv.example.org
+check "keyCompromise: with the new key" \
+    [ "$(pub "$T_TMP/rv.example.org.crt")" = "$newpub" ]
+check "keyCompromise: and chains to Pebble" t_verify rv.example.org
+
+# A second compromise: the first key moved aside stays as it is.
+s=$(serial "$T_TMP/rv.example.org.crt")
+cp "$key" "$T_TMP/key.compromised.2.expected"
+check "second keyCompromise: exits 0" \
+    run -r -R keyCompromise rv.example.org
+check "second keyCompromise: Pebble records reason 1 ($s)" \
+    [ "$(reason "$s")" = 1 ]
+check "second keyCompromise: the first compromised key untouched" \
+    cmp -s "$key.compromised" "$T_TMP/key.compromised.expected"
+check "second keyCompromise: the second as KEY.compromised.2" \
+    cmp -s "$key.compromised.2" "$T_TMP/key.compromised.2.expected"
+
+# keyCompromise beside a running daemon: SIGHUP, and the daemon's next
+# certificate has the new key, never the one moved aside.
+check "issued again" run -o rv.example.org
+s=$(serial "$T_TMP/rv.example.org.crt")
+"$ACMED" -d -v -f "$conf" >"$T_TMP/daemon2" 2>&1 &
+dpid=$!
+t_at_exit "kill $dpid 2>/dev/null"
+check "daemon started" wait_for 30 grep -q 'starting:' "$T_TMP/daemon2"
+cp "$key" "$T_TMP/key.compromised.3.expected"
+check "beside the daemon: keyCompromise exits 0" \
+    run -r -R keyCompromise rv.example.org
+check "beside the daemon: the daemon was sent SIGHUP" \
+    grep -q "sent SIGHUP to the running daemon (pid $dpid): it reads the new domain keys" \
+    "$T_TMP/out"
+check "beside the daemon: revoked, reason 1 ($s)" [ "$(reason "$s")" = 1 ]
+check "beside the daemon: the key as KEY.compromised.3" \
+    cmp -s "$key.compromised.3" "$T_TMP/key.compromised.3.expected"
+newpub=$(pub "$key")
+check "SIGHUP: the daemon issues a new certificate" \
+    wait_for 30 grep -q 'rv.example.org: certificate issued' \
+    "$T_TMP/daemon2"
+check "SIGHUP: with the new key" \
+    [ "$(pub "$T_TMP/rv.example.org.crt")" = "$newpub" ]
+check "SIGHUP: not with the compromised one" \
+    [ "$(pub "$T_TMP/rv.example.org.crt")" != \
+    "$(pub "$key.compromised.3")" ]
+kill "$dpid"
+wait "$dpid" 2>/dev/null
 t_done

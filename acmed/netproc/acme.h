@@ -164,6 +164,7 @@ struct acme_eab {
 char	*acme_req_new_account(const char *, int, const struct acme_eab *);
 char	*acme_req_new_order(const char *const *, size_t, const char *);
 char	*acme_req_finalize(const void *, size_t);
-char	*acme_req_revoke(const void *, size_t);
+char	*acme_req_revoke(const void *, size_t, unsigned int);
+char	*acme_req_deactivate(void);
 
 #endif

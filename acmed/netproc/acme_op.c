@@ -119,6 +119,9 @@ acme_start(struct acme_op *o)
 	case ACME_RENEWAL_INFO:
 		acme_renewal_info(o);
 		break;
+	case ACME_DEACTIVATE:
+		acme_deactivate(o);
+		break;
 	default:
 		acme_fail(o, "internal", "unknown operation");
 		acme_end(o, -1);

@@ -1,11 +1,11 @@
 /*
  * The ACME operations as state machines: an issuance, a revocation, a
- * key change, a renewal information look-up.  Each is a struct acme_op
- * that advances when what it waits for arrives; many run at once.  The
- * protocol reaches everything outside itself (the transport, keyproc's
- * signatures and CSRs, challenged's tokens, the parent, timers, the
- * clock) through struct acme_io, which netproc.c provides and the unit
- * tests replace.
+ * key change, a renewal information look-up, an account deactivation.
+ * Each is a struct acme_op that advances when what it waits for arrives;
+ * many run at once.  The protocol reaches everything outside itself (the
+ * transport, keyproc's signatures and CSRs, challenged's tokens, the
+ * parent, timers, the clock) through struct acme_io, which netproc.c
+ * provides and the unit tests replace.
  */
 #ifndef ACMED_ACME_OP_H
 #define ACMED_ACME_OP_H
@@ -67,6 +67,7 @@ enum acme_kind {
 	ACME_REVOKE,
 	ACME_KEY_CHANGE,
 	ACME_RENEWAL_INFO,
+	ACME_DEACTIVATE,
 	ACME_KIND_MAX
 };
 
@@ -109,6 +110,7 @@ struct acme_op {
 	char			*order_url;
 	void			*der;		/* the leaf revoked or looked up */
 	size_t			 derlen;
+	unsigned int		 reason;	/* why revoked (RFC 5280) */
 	time_t			 due;		/* the parent's: order of start */
 	time_t			 deadline;	/* its own: polls end there */
 
@@ -215,10 +217,11 @@ void	 acme_authz_wait(struct acme_op *, acme_fn);
 long	 acme_next_wait(struct acme_op *, long);
 void	 acme_wait_reset(struct acme_op *);
 
-/* acme_ops.c: revocation, key change, renewal information */
+/* acme_ops.c: revocation, key change, renewal information, deactivation */
 void	 acme_revoke(struct acme_op *);
 void	 acme_key_change(struct acme_op *);
 void	 acme_renewal_info(struct acme_op *);
+void	 acme_deactivate(struct acme_op *);
 
 /* chain.c */
 char	*chain_top_issuer(const char *, size_t);

@@ -1,7 +1,8 @@
 /*
  * The operations beside issuance, as state machines on the same
  * requests: revocation (RFC 8555 section 7.6), the account's key change
- * (section 7.3.5), and renewal information (RFC 9773).
+ * (section 7.3.5), renewal information (RFC 9773), and the account's
+ * deactivation (section 7.3.6).
  *
  * The renewalInfo URL comes from the authority's directory, never from
  * configuration; the certificate is named by its unique identifier
@@ -41,6 +42,23 @@ revoked(struct acme_op *o)
 	acme_end(o, -1);
 }
 
+/*
+ * Posts body, a request the caller made (what it is: NULL if it could not
+ * be made), to url, kept in o->body for the resends.
+ */
+static void
+post_body(struct acme_op *o, char *body, const char *what, const char *url,
+    int use_jwk, acme_fn then)
+{
+	free(o->body);
+	if ((o->body = body) == NULL) {
+		acme_fail(o, "internal", "%s: %s request", o->names[0], what);
+		acme_end(o, -1);
+		return;
+	}
+	acme_post(o, url, o->body, NULL, use_jwk, then);
+}
+
 static void
 revoke_send(struct acme_op *o)
 {
@@ -48,15 +66,8 @@ revoke_send(struct acme_op *o)
 		acme_end(o, -1);
 		return;
 	}
-	free(o->body);
-	if ((o->body = acme_req_revoke(o->der, o->derlen)) == NULL) {
-		acme_fail(o, "internal", "%s: revocation request",
-		    o->names[0]);
-		acme_end(o, -1);
-		return;
-	}
-	acme_post(o, o->a->dir.revoke_cert, o->body, NULL, o->cert_key,
-	    revoked);
+	post_body(o, acme_req_revoke(o->der, o->derlen, o->reason),
+	    "revocation", o->a->dir.revoke_cert, o->cert_key, revoked);
 }
 
 static void
@@ -79,7 +90,8 @@ revoke_dir(struct acme_op *o)
 }
 
 /*
- * Revokes the certificate whose leaf is o->der.  If o->cert_key is set
+ * Revokes the certificate whose leaf is o->der, for the reason o->reason.
+ * If o->cert_key is set
  * the request is signed with the certificate's own key (o->keyid, JWK in
  * the header): the authority accepts it whatever became of the account
  * that ordered it, and no account is needed.  Otherwise it is signed by
@@ -337,4 +349,41 @@ void
 acme_renewal_info(struct acme_op *o)
 {
 	acme_setup(o, SETUP_DIR, ari_dir);
+}
+
+/* --- account deactivation --- */
+
+static void
+deactivated(struct acme_op *o)
+{
+	if (o->rc == 0)
+		log_info("authority %s: account %s deactivated", o->a->name,
+		    o->a->account_url);
+	acme_end(o, o->rc);
+}
+
+static void
+deactivate_send(struct acme_op *o)
+{
+	if (o->rc == -1) {
+		acme_end(o, -1);
+		return;
+	}
+	post_body(o, acme_req_deactivate(), "deactivation",
+	    o->a->account_url, 0, deactivated);
+}
+
+/*
+ * Deactivates the account: {"status": "deactivated"} posted to its own
+ * URL, signed by its key, which keyproc signs only while the parent
+ * authorises it.  Only an account that exists is deactivated: none is
+ * registered for it, and one the authority no longer knows is an error.
+ * An answer lost is not asked for again: the account, deactivated or
+ * not, is left as the next attempt finds it.
+ */
+void
+acme_deactivate(struct acme_op *o)
+{
+	o->no_register = 1;
+	acme_setup(o, SETUP_ACCOUNT, deactivate_send);
 }

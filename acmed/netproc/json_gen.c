@@ -142,9 +142,12 @@ acme_req_new_order(const char *const *names, size_t n, const char *replaces)
 	return NULL;
 }
 
-/* {"KEY": base64url(der)}: finalize's CSR, revokeCert's certificate. */
+/*
+ * {"KEY": base64url(der)}: finalize's CSR, revokeCert's certificate,
+ * with "reason" if reason is not -1.
+ */
 static char *
-req_der(const char *key, const void *der, size_t len)
+req_der(const char *key, const void *der, size_t len, long long reason)
 {
 	yajl_gen	 g;
 	char		*b64;
@@ -160,6 +163,10 @@ req_der(const char *key, const void *der, size_t len)
 	G(yajl_gen_map_open(g));
 	G(gen_str(g, key));
 	G(gen_str(g, b64));
+	if (reason != -1) {
+		G(gen_str(g, "reason"));
+		G(yajl_gen_integer(g, reason));
+	}
 	G(yajl_gen_map_close(g));
 	free(b64);
 	return gen_done(g);
@@ -172,14 +179,24 @@ req_der(const char *key, const void *der, size_t len)
 char *
 acme_req_finalize(const void *der, size_t len)
 {
-	return req_der("csr", der, len);
+	return req_der("csr", der, len, -1);
 }
 
-/* RFC 8555 section 7.6, without a reason (unspecified). */
+/*
+ * RFC 8555 section 7.6, with its reason (RFC 5280 section 5.3.1), given
+ * even when unspecified: keyproc signs a reason the parent authorised.
+ */
 char *
-acme_req_revoke(const void *der, size_t len)
+acme_req_revoke(const void *der, size_t len, unsigned int reason)
 {
-	return req_der("certificate", der, len);
+	return req_der("certificate", der, len, reason);
+}
+
+/* RFC 8555 section 7.3.6. */
+char *
+acme_req_deactivate(void)
+{
+	return strdup("{\"status\":\"deactivated\"}");
 }
 
 /*

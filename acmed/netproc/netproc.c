@@ -416,8 +416,8 @@ renewal_info(struct imsg *m)
 }
 
 /*
- * The answer to a one-off request (REVOKE, ROLLOVER): the id, whether it
- * was done, and the error if not.
+ * The answer to a one-off request (REVOKE, ROLLOVER, DEACTIVATE): the id,
+ * whether it was done, and the error if not.
  */
 static void
 result_finish(struct acme_op *o)
@@ -429,8 +429,9 @@ result_finish(struct acme_op *o)
 	buf_add_u32(&b, o->rc == 0);
 	buf_add_text(&b, o->rc == 0 ? "" : o->error ? o->error :
 	    "unknown failure", MSG_TEXT_MAX);
-	(void)np_send(&np_parent, o->kind == ACME_REVOKE ?
-	    MSG_REVOKE_RESULT : MSG_ROLLOVER_RESULT, 0, &b);
+	(void)np_send(&np_parent, o->kind == ACME_REVOKE ? MSG_REVOKE_RESULT :
+	    o->kind == ACME_DEACTIVATE ? MSG_DEACTIVATE_RESULT :
+	    MSG_ROLLOVER_RESULT, 0, &b);
 	buf_free(&b);
 	op_free(o->shell);
 }
@@ -460,10 +461,25 @@ revoke_request(struct imsg *m)
 	o->names[0] = rbuf_str(&r, MSG_NAME_MAX);
 	o->nnames = 1;
 	take_leaf(&r, o);
+	o->reason = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed REVOKE from the parent");
 	o->finish = result_finish;
 	acme_start(o);
+}
+
+/* A one-off operation on the account of na, named by the authority. */
+static struct acme_op *
+account_op(enum acme_kind kind, struct np_authority *na)
+{
+	struct acme_op	*o = &op_new(kind, na)->op;
+
+	if ((o->names = calloc(1, sizeof(char *))) == NULL ||
+	    (o->names[0] = strdup(na->a.name)) == NULL)
+		fatal("calloc");
+	o->nnames = 1;
+	o->finish = result_finish;
+	return o;
 }
 
 /* MSG_ROLLOVER: change an account's key, answer MSG_ROLLOVER_RESULT. */
@@ -471,7 +487,6 @@ static void
 rollover_request(struct imsg *m)
 {
 	struct np_authority	*na;
-	struct np_op		*n;
 	struct acme_op		*o;
 	struct rbuf		 r;
 	uint32_t		 authid;
@@ -480,18 +495,26 @@ rollover_request(struct imsg *m)
 	authid = rbuf_u32(&r);
 	if ((na = authority_byid(authid)) == NULL)
 		fatalx("malformed ROLLOVER from the parent");
-	n = op_new(ACME_KEY_CHANGE, na);
-	o = &n->op;
+	o = account_op(ACME_KEY_CHANGE, na);
 	o->new_keyid = rbuf_u32(&r);
 	o->new_existed = rbuf_u32(&r) != 0;
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed ROLLOVER from the parent");
-	if ((o->names = calloc(1, sizeof(char *))) == NULL ||
-	    (o->names[0] = strdup(na->a.name)) == NULL)
-		fatal("calloc");
-	o->nnames = 1;
-	o->finish = result_finish;
 	acme_start(o);
+}
+
+/* MSG_DEACTIVATE: deactivate an account, answer MSG_DEACTIVATE_RESULT. */
+static void
+deactivate_request(struct imsg *m)
+{
+	struct np_authority	*na;
+	struct rbuf		 r;
+
+	rbuf_init(&r, m->data, m->datalen);
+	if ((na = authority_byid(rbuf_u32(&r))) == NULL ||
+	    rbuf_end(&r) == -1)
+		fatalx("malformed DEACTIVATE from the parent");
+	acme_start(account_op(ACME_DEACTIVATE, na));
 }
 
 static void
@@ -536,6 +559,9 @@ parent_dispatch(struct imsg *m)
 		break;
 	case MSG_ROLLOVER:
 		rollover_request(m);
+		break;
+	case MSG_DEACTIVATE:
+		deactivate_request(m);
 		break;
 	case MSG_SHUTDOWN:
 		exit(0);

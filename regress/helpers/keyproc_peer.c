@@ -270,6 +270,21 @@ authorise(uint32_t type, uint32_t id, enum key_op op, uint32_t other,
 	buf_free(&b);
 }
 
+/* As the parent: the deactivation of the account at url, or no more. */
+static void
+authorise_deactivation(uint32_t type, const char *url)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, ACCT);
+	buf_add_u32(&b, KEY_OP_DEACTIVATE);
+	buf_add_u32(&b, 0);
+	buf_add_blob(&b, url, url != NULL ? strlen(url) : 0);
+	send_on(P.parent, type, -1, &b);
+	buf_free(&b);
+}
+
 /*
  * As the parent: a provisional certificate of the domain key, which
  * stands for the leaf the authority issued; its DER in P.cert[i].
@@ -718,7 +733,8 @@ test_revoke(void)
 	authorise(MSG_KEY_ALLOW, DOMAIN, KEY_OP_REVOKE, 0, 0);
 	refused_sign("a revocation of another certificate", DOMAIN,
 	    API1 "revoke-cert", "", revocation(1, ""), "a revocation of "
-	    "another certificate than the parent authorised");
+	    "another certificate or for another reason than the parent "
+	    "authorised");
 	refused_sign("the authorised revocation with the account key", ACCT,
 	    API1 "revoke-cert", ACCT_URL, revocation(0, ""),
 	    "a revocation that the parent did not authorise");
@@ -729,8 +745,38 @@ test_revoke(void)
 	    "outside the origin");
 	signed_ok("the authorised revocation with the domain key", DOMAIN,
 	    P.domain, API1 "revoke-cert", "", revocation(0, ""));
-	signed_ok("the authorised revocation, with a reason", DOMAIN,
+	signed_ok("the authorised revocation, reason unspecified given",
+	    DOMAIN, P.domain, API1 "revoke-cert", "",
+	    revocation(0, ",\"reason\":0"));
+	refused_sign("the revocation for a reason not authorised", DOMAIN,
+	    API1 "revoke-cert", "", revocation(0, ",\"reason\":4"),
+	    "another certificate or for another reason than the parent "
+	    "authorised");
+	authorise(MSG_KEY_WITHDRAW, DOMAIN, KEY_OP_REVOKE, 0, 0);
+	authorise(MSG_KEY_ALLOW, DOMAIN, KEY_OP_REVOKE, REVOKE_SUPERSEDED, 0);
+	signed_ok("the authorised revocation, reason superseded", DOMAIN,
 	    P.domain, API1 "revoke-cert", "", revocation(0, ",\"reason\":4"));
+	refused_sign("that revocation for no reason (unspecified)", DOMAIN,
+	    API1 "revoke-cert", "", revocation(0, ""), "another reason");
+	authorise(MSG_KEY_WITHDRAW, DOMAIN, KEY_OP_REVOKE, REVOKE_SUPERSEDED,
+	    0);
+	/* Codes acmed never gives, even authorised: 2, 6, 8 to 10 the CA's. */
+	authorise(MSG_KEY_ALLOW, DOMAIN, KEY_OP_REVOKE, 6, 0);
+	refused_sign("a revocation for reason 6 (certificateHold)", DOMAIN,
+	    API1 "revoke-cert", "", revocation(0, ",\"reason\":6"),
+	    "a revocation for reason 6, which acmed never gives");
+	authorise(MSG_KEY_WITHDRAW, DOMAIN, KEY_OP_REVOKE, 6, 0);
+	authorise(MSG_KEY_ALLOW, DOMAIN, KEY_OP_REVOKE, 0, 0);
+	refused_sign("a revocation for reason 2 (cACompromise)", DOMAIN,
+	    API1 "revoke-cert", "", revocation(0, ",\"reason\":2"),
+	    "reason 2, which acmed never gives");
+	refused_sign("a revocation for reason -1", DOMAIN,
+	    API1 "revoke-cert", "", revocation(0, ",\"reason\":-1"),
+	    "reason -1, which acmed never gives");
+	refused_sign("a revocation for reason 4294967296", DOMAIN,
+	    API1 "revoke-cert", "",
+	    revocation(0, ",\"reason\":4294967296"),
+	    "reason 4294967296, which acmed never gives");
 	authorise(MSG_KEY_WITHDRAW, DOMAIN, KEY_OP_REVOKE, 0, 0);
 	refused_sign("the revocation once withdrawn", DOMAIN,
 	    API1 "revoke-cert", "", revocation(0, ""), "a revocation that the "
@@ -744,13 +790,39 @@ test_revoke(void)
 	    API1 "revoke-cert", ACCT_URL, revocation(0, ""),
 	    "another certificate");
 	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_REVOKE, 0, 1);
+	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_REVOKE, REVOKE_KEY_COMPROMISE,
+	    1);
+	signed_ok("keyCompromise through the account", ACCT, P.acct,
+	    API1 "revoke-cert", ACCT_URL, revocation(1, ",\"reason\":1"));
+	refused_sign("that revocation as cessationOfOperation", ACCT,
+	    API1 "revoke-cert", ACCT_URL, revocation(1, ",\"reason\":5"),
+	    "another reason");
+	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_REVOKE,
+	    REVOKE_KEY_COMPROMISE, 1);
 
-	authorise(MSG_KEY_ALLOW, ACCT, KEY_OP_DEACTIVATE, 0, -1);
+	/* Without the account's URL: no authorisation at all. */
+	authorise_deactivation(MSG_KEY_ALLOW, NULL);
+	refused_sign("a deactivation authorised without its account", ACCT,
+	    ACCT_URL, ACCT_URL, "{\"status\":\"deactivated\"}",
+	    "that the parent did not authorise");
+	authorise_deactivation(MSG_KEY_ALLOW, API1 "acct/2");
+	refused_sign("the deactivation of an account not authorised", ACCT,
+	    ACCT_URL, ACCT_URL, "{\"status\":\"deactivated\"}",
+	    "an account deactivation of another account than the parent "
+	    "authorised");
+	authorise_deactivation(MSG_KEY_WITHDRAW, API1 "acct/2");
+	authorise_deactivation(MSG_KEY_ALLOW, ACCT_URL);
 	refused_sign("a status other than deactivated", ACCT, ACCT_URL,
 	    ACCT_URL, "{\"status\":\"valid\"}", "\"deactivated\"");
+	refused_sign("an authorised deactivation posted elsewhere", ACCT,
+	    API1 "acct/2", ACCT_URL, "{\"status\":\"deactivated\"}",
+	    "a URL that is not the account's own");
+	refused_sign("an authorised deactivation of another account", ACCT,
+	    API1 "acct/2", API1 "acct/2", "{\"status\":\"deactivated\"}",
+	    "of another account than the parent authorised");
 	signed_ok("an authorised deactivation", ACCT, P.acct, ACCT_URL,
 	    ACCT_URL, "{\"status\":\"deactivated\"}");
-	authorise(MSG_KEY_WITHDRAW, ACCT, KEY_OP_DEACTIVATE, 0, -1);
+	authorise_deactivation(MSG_KEY_WITHDRAW, ACCT_URL);
 	refused_sign("the deactivation once withdrawn", ACCT, ACCT_URL,
 	    ACCT_URL, "{\"status\":\"deactivated\"}", "did not authorise");
 }

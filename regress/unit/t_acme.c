@@ -849,11 +849,54 @@ test_revoke(void)
 	o->cert_key = 1;
 	o->der = strdup("DER");
 	o->derlen = 3;
+	o->reason = 1;
 	CHECK(drive(o) && o->rc == 0, "revoke: already revoked counts as "
 	    "revoked");
-	CHECK(posted_has(0, CA "/revoke|n1||{\"certificate\":\"REVS\"}"),
-	    "revoke: signed with the certificate's key, JWK in the header "
-	    "(%s)", posted[0]);
+	CHECK(posted_has(0, CA "/revoke|n1||{\"certificate\":\"REVS\","
+	    "\"reason\":1}"), "revoke: signed with the certificate's key, "
+	    "JWK in the header, with its reason (%s)", posted[0]);
+	acme_op_free(o);
+}
+
+/*
+ * Deactivation: posted to the account's own URL, signed by the account;
+ * a refusal is the operation's failure, and nothing is registered.
+ */
+static void
+test_deactivate(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/acct/1", 200, NULL, "{\"status\":\"deactivated\"}",
+		    NULL, 0 },
+	};
+	static const struct canned gone[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/acct/1", 403, NULL, PROBLEM("accountDoesNotExist",
+		    "no such account"), NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	auth.account_url = strdup(CA "/acct/1");
+	o = issue_op("ca");
+	o->kind = ACME_DEACTIVATE;
+	CHECK(drive(o) && o->rc == 0, "deactivate: done");
+	CHECK(posted_has(0, CA "/acct/1|n1|" CA "/acct/1|{\"status\":"
+	    "\"deactivated\"}"), "deactivate: the account's own URL, its "
+	    "kid (%s)", posted[0]);
+	acme_op_free(o);
+
+	begin(gone, N(gone));
+	auth.account_url = strdup(CA "/acct/1");
+	o = issue_op("ca");
+	o->kind = ACME_DEACTIVATE;
+	CHECK(drive(o) && o->rc == -1 && o->error != NULL &&
+	    strstr(o->error, "no such account") != NULL && nposted == 1,
+	    "deactivate: an account the authority does not know is an "
+	    "error, and none is registered (%s)", o->error);
 	acme_op_free(o);
 }
 
@@ -898,6 +941,7 @@ main(void)
 	test_deadline();
 	test_shared_setup();
 	test_revoke();
+	test_deactivate();
 	test_key_change();
 	begin(NULL, 0);
 	return test_done();

@@ -764,10 +764,18 @@ t_builders(void)
 	der[0] = 0x30;
 	der[1] = 0xfb;
 	der[2] = 0xff;
-	s = acme_req_revoke(der, 3);
-	CHECK_STR(s, "{\"certificate\":\"MPv_\"}", "revokeCert: base64url DER");
+	s = acme_req_revoke(der, 3, 0);
+	CHECK_STR(s, "{\"certificate\":\"MPv_\",\"reason\":0}",
+	    "revokeCert: base64url DER, unspecified given");
 	free(s);
-	CHECK(acme_req_revoke(der, 0) == NULL, "revokeCert: no DER refused");
+	s = acme_req_revoke(der, 3, 1);
+	CHECK_STR(s, "{\"certificate\":\"MPv_\",\"reason\":1}",
+	    "revokeCert: keyCompromise");
+	free(s);
+	CHECK(acme_req_revoke(der, 0, 0) == NULL, "revokeCert: no DER refused");
+	s = acme_req_deactivate();
+	CHECK_STR(s, "{\"status\":\"deactivated\"}", "deactivation");
+	free(s);
 
 	s = acme_req_new_order(names, 3, NULL);
 	v = reparse(s);

@@ -110,6 +110,21 @@ test_contents(void)
 	    pl.csr != NULL && strcmp(pl.csr, "MIIBA") == 0,
 	    "a finalize's CSR, as the authority reads it");
 	payload_free(&pl);
+	json = "{\"reason\":5,\"certificate\":\"MIIB\"}";
+	CHECK(payload_read(json, strlen(json), &pl, err, sizeof(err)) == 0 &&
+	    pl.reason == 5 && strcmp(pl.cert, "MIIB") == 0,
+	    "a revocation's reason, before its certificate");
+	payload_free(&pl);
+	json = "{\"certificate\":\"MIIB\",\"reason\":-3}";
+	CHECK(payload_read(json, strlen(json), &pl, err, sizeof(err)) == 0 &&
+	    pl.reason == -3, "a revocation's reason, as it is");
+	payload_free(&pl);
+	json = "{\"certificate\":\"MIIB\"}";
+	CHECK(payload_read(json, strlen(json), &pl, err, sizeof(err)) == 0 &&
+	    pl.reason == 0, "a revocation without a reason: unspecified");
+	payload_free(&pl);
+	refused_s("{\"certificate\":\"MIIB\",\"reason\":1.0}",
+	    "reason is not an integer");
 
 	refused_s("{\"identifiers\":[]}", "identifiers are not a list");
 	refused_s("{\"replaces\":\"x\"}", "identifiers are not a list");
