@@ -1,3 +1,4 @@
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed -- GNU make.
 #
 #   make		build obj/acmed and its child programs in obj/libexec

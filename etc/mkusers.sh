@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Creates the three unprivileged users acmed's children run as, if missing:
 # _acmed (netproc), _acmed-key (keyproc), _acmed-www (challenged), and
 # the empty root directory of keyproc and challenged.

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Shared by the challenged tests: start chald_drv (challenged on loopback
 # sockets), publish and withdraw tokens, ask with curl or chald_cli.
 # Source it after lib.sh.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # make demo: starts Pebble (Let's Encrypt's test CA) and its mock DNS on
 # 127.0.0.1, runs acmed once in the foreground for two names, shows what
 # was issued and verifies it against Pebble's root, then stops Pebble.

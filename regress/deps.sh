@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Installs the Debian packages the build and the tests need, only those
 # missing, and the users the children run as.
 set -e

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Shared by the tests of a web server or proxy in front of challenged
 # (t_challenged_apache.sh, t_challenged_haproxy.sh).  Source it after
 # lib.sh and chald_lib.sh.

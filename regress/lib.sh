@@ -1,3 +1,4 @@
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Shared by the shell tests: TAP helpers, a scratch directory removed at
 # exit, and bounded waits.  Source it; $TOP and $ACMED come from run.sh.
 : "${TOP:=$(cd "$(dirname "$0")/.." && pwd)}"

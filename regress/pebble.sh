@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Runs Pebble (Let's Encrypt's test ACME server) and pebble-challtestsrv
 # (its mock DNS) on 127.0.0.1, with all state in one directory.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Runs every test: unit programs (obj-san/regress/t_*) and scripts
 # (regress/t_*.sh).  Each prints TAP lines; a test program that exits
 # non-zero without a "not ok" line counts as one failure.  Ends with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Renewal information (RFC 9773) end to end: the daemon talks to Pebble
 # through ariproxy, which adds renewalInfo (at a random path) to the
 # directory and answers it from a window file.  acmed asks for the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The message contract seen from the configuration: every value of
 # acmed.conf that travels to a child in a message has one bound, named in
 # common/msg.h (or acmed/config_priv.h for a block's name).  At its bound

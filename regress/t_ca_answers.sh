@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Answers a real authority would not give, from faultsrv (a loopback
 # HTTPS server answering from a spec): headers that hold control
 # characters, a nonce that is not base64url.  Each must reach the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # What an authority says reaches the log, the status file and the event
 # hook as visible text, whatever it holds.  Pebble behind ariproxy, which
 # rewrites its answers: an authorization whose identifier holds a newline

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # challenged over real sockets on loopback: tokens published and
 # withdrawn, the test page, HEAD, IPv4 and IPv6, two listeners,
 # keep-alive, pipelining, half-closed connections, error statuses and the

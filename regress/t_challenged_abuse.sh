@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # challenged under attack on loopback: 400 slow clients and a flood of
 # connections at once, while a well-behaved client asks for its token
 # every 100 ms and must be answered each time (within the prober's 5 s,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed behind Apache httpd 2.4: two virtual hosts on loopback ports
 # forward /.well-known/acme-challenge/ (and nothing else) to challenged
 # with the directives taken from the README, one serving its own files

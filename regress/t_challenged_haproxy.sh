@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed behind HAProxy: the README's frontend and backend, taken from the
 # README and moved to loopback ports, send /.well-known/acme-challenge/
 # (and nothing else) to challenged, once with the rest going to the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed behind an existing web server: nginx on a loopback port forwards
 # /.well-known/acme-challenge/ (and nothing else) to challenged, with the
 # location block the README gives.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # challenged as the daemon runs it: obj/libexec/challenged with its sockets
 # passed over the channel, chrooted in an empty directory as _acmed-www
 # under seccomp; everything it does while serving (accepting, evicting,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The command line as an administrator meets it: -h prints acmed(8)'s
 # SYNOPSIS as the usage on standard output, -V the version, a mistake the
 # same usage on standard error with status 1; -o with nothing due says,

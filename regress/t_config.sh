@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed.conf: "acmed -n" over the good and bad files in regress/conf, then
 # macros, include depth, key and file modes, the 100-name limit and the
 # dump read back.  A bad file lists what it must produce as lines

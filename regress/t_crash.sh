@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # kill -9 of netproc with 20 orders in flight, then of the parent: every
 # order is resumed, and none is placed twice.  Pebble behind ariproxy,
 # whose rule "pending *" shows every authorization as pending (and every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The daemon's lifecycle against Pebble on loopback (ports 14300-14306):
 # confinement of the children, provisional then issued certificates with
 # reload actions and events, SIGUSR1, SIGHUP with a good and a broken

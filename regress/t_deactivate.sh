@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed -D against Pebble: the account is deactivated at the authority,
 # which refuses its key from then on; its key and URL are moved aside as
 # .deactivated and the orders in flight forgotten; the certificate it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The Debian package: "make deb" builds it (lintian finds no error or
 # warning), dpkg installs it on a system without acmed's users, acmed -n
 # accepts the installed example, the installed daemon issues a

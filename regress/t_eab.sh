@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # External account binding against Pebble configured to require it: an
 # authority that requires a binding is not asked without one, and the
 # error says what to configure; a wrong MAC key and a MAC key file that is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # An order finalized but never downloaded, resumed after its certificate
 # expired (Pebble issues 10-second certificates here).  A first pass
 # loses both downloads of the certificate (ariproxy -D) and fails, the

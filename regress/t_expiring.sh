@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The authority goes away while a certificate nears its end: the renewal
 # fails, the "expiring" event reaches the hook and the log at critical
 # level, the installed files stay as they are, the daemon keeps running.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # An administrator's first hour, as README's quick start gives it, against
 # Pebble (ports 17400-17406) and nginx (17420): "make install" on the
 # live system, the example configuration adapted to the test CA, acmed -n,

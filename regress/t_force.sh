@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed -F renews named certificates now, due or not, against Pebble
 # behind the renewal information proxy: the order names the certificate
 # it replaces.  Without a daemon, -F makes the pass itself; beside a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # A short fuzzing run of challenged's request parser
 # (regress/fuzz/fuzz_http.c), started from a few real requests: no crash,
 # no leak, and the same verdicts whether a request arrives at once or in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The child programs acmed starts: refused when another user could have
 # written them or their directory, with a message naming the file; the
 # daemon then exits before it does anything else.  The build tree's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # make install into a DESTDIR, the man pages through mandoc -Tlint, the
 # systemd unit through systemd-analyze verify, the rc script through sh -n.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Issuance end to end against Pebble on loopback, in one-shot mode.
 . "$(dirname "$0")/lib.sh"
 t_users

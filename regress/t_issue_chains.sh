@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Alternate chains (Link rel="alternate"): Pebble with two roots; the
 # configuration prefers the chain whose top issuer is the second root.
 # Through ariproxy, an alternate that cannot be downloaded leaves the

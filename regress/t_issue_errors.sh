@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Authority errors against Pebble: a blocklisted name, and half of all
 # nonces refused (badNonce must be retried).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Authority failures Pebble cannot produce, from faultsrv (a loopback
 # HTTPS server answering from a spec): a rateLimited problem with
 # Retry-After, an unreachable authority, a directory that is not JSON.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # IP-address identifiers (RFC 8738) end to end against Pebble on loopback:
 # 127.0.0.1 and ::1 over http-01 (Pebble validates at the address itself,
 # on its http port, where acmed listens), and a DNS name with addresses.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed -k against Pebble: the account keeps its URL and takes a new key;
 # the old key is kept as KEY.old and no longer opens the account; the new
 # one issues.  A change whose answer was lost (the files as they were

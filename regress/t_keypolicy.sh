@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # keyproc signs only what its policy allows.  The real keyproc program,
 # started as the parent starts it (its user, its empty root, its
 # sandbox), gets keys by descriptor with their roles from a stand-in for

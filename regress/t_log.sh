@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Logs reach the administrator whatever the system has (Pebble on ports
 # 16600-16606).  The daemon runs in a private mount namespace whose /dev
 # has no log socket, or one of the test's own (a datagram socket a small

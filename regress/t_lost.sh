@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Lost answers: Pebble does what it is asked, but ariproxy in front of it
 # closes the kept-alive connection before passing the answer on (libcurl
 # would send the request again on a new connection).  One pass of

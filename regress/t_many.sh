@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # 50 certificates in one pass against a Pebble that sleeps 0 to 2 s
 # before each validation, as a real CA takes its time: every one is
 # issued, and the orders ran side by side, not one after another: Pebble

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The metrics file (metrics file PATH), against Pebble: after issuing two
 # certificates and failing a third (its authority out of reach), it holds
 # every certificate's expiry (the certificate's own), whether it is

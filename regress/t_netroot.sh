@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # What the parent copies into netproc's root (STATE/netproc/etc): only
 # what any user could read.  In a mount namespace of its own, acmed sees
 # a copy of /etc whose resolv.conf is a link into a directory nobody

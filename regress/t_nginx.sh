@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed in front of a real server: nginx on a loopback port serves the
 # certificate and key acmed installs, and only acmed reloads it.  Pebble
 # issues certificates that live 60 seconds, so one run sees nginx serve

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The private keys never leave keyproc: nothing netproc reads or writes (its
 # channels to the parent, keyproc and challenged, the files it reads and
 # the network) and nothing challenged reads or writes holds any encoding of

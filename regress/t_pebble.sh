@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Pebble on loopback through regress/pebble.sh, and netproc's transport
 # (acmed/http.c, via the http_get helper) against it: the directory is
 # fetched and parsed, a nonce comes back, the connection is kept alive,

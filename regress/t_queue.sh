@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Orders wait their turn soonest deadline first: with "max orders 1",
 # domains listed in one order in the configuration are issued in the
 # order of their certificates' expiry, a domain without a certificate

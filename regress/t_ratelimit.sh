@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # A 429 with Retry-After to the 11th new order: no new order goes to the
 # authority before its Retry-After, the ten orders under way finish
 # meanwhile, and the rest follow; the pass issues all 15 certificates.

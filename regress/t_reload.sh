@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Reload actions: a command shared by several certificates runs once for
 # all that were installed together; a signal reaches the process in a pid
 # file; a failing command raises the reload-failed event for its domain

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # A crash in the middle of an order: kill -9 of the daemon as soon as its
 # order is on disk, three times in a row, then a run to the end.  Every
 # restart resumes the same order; no second order is placed; the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The authority's Retry-After outlives the run that was told it: kept in
 # the state directory, honoured by the next acmed -o and by the daemon
 # after a restart, shown by acmed -s, and forgotten once an order

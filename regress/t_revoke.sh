@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed -r against Pebble: the certificate is revoked at the authority
 # (Pebble's management interface says so), signed with the domain key, so
 # that no account is needed; its files are moved aside as FILE.revoked, a

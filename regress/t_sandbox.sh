@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The sandbox of each child, tried from inside by obj/regress/sbx_probe
 # (the same sandbox_enter() the daemon calls, as the real users, in a real
 # empty chroot; netproc in a root made as the parent makes it).  First the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The children's sandbox as the daemon sets it up, against Pebble on
 # loopback (ports 16000-16006).  netproc runs chrooted in STATE/netproc,
 # which holds only etc/ with copies of the resolver's files.  The daemon

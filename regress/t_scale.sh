@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Many certificates in one daemon, made without an authority: mkcerts
 # signs 5,000 with a test CA of its own (keys, leaves valid 90 days, so
 # none is due).  The daemon starts, `acmed -s` lists every one, SIGHUP

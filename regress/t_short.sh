@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Short lifetimes end to end against Pebble (its certificateValidityPeriod):
 # 160-hour certificates, as Let's Encrypt's shortlived profile issues
 # them (the only one that names IP addresses), and 45-day ones (tlsserver,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The start and what runs beside the daemon, against Pebble on loopback
 # (ports 17100-17106, listeners on 17110-17111), in a private mount
 # namespace whose /dev/log is the test's own (regress/helpers/devlog.py),

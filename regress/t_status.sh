@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed -s tells the truth, against Pebble on loopback (ports
 # 16800-16806; 16809 for a server that is not there, then is).  A reload
 # command that fails its first three runs (it counts them in a file):

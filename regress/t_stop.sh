@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # A quiet stop: SIGTERM while netproc waits for the authority to validate
 # a challenge (tcptap holds Pebble's validation connections, so the
 # authorization stays pending).  The daemon ends at once with status 0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # One authorization the authority keeps pending holds no other order
 # back.  Pebble behind ariproxy, whose "pending" rule shows every
 # authorization of stuck.s09d.test as pending whatever Pebble did: the

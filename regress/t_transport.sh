@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # netproc's transport (acmed/http.c, via the http_get helper) against
 # faultsrv, a loopback HTTPS peer that misbehaves on request: body cap,
 # timeouts, Retry-After in both forms, Link and Replay-Nonce parsing,

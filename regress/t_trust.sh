@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Files a local user can change do not steer the root parent (acmed.conf(5),
 # SECURITY).  Each attack is made for real by nobody (setpriv), on files
 # under $T_TMP, and met by acmed -n, the daemon's start, SIGHUP, and one

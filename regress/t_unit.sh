@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed as its systemd unit (etc/acmed.service) runs it: with the unit's
 # capability bounding set, no-new-privileges, umask and system call
 # filter (regress/helpers/unitexec.py applies them where systemd is not

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Benchmark, not a test: wrk (one thread) against challenged's answer for
 # a token and against nginx serving the same bytes as a static file, one
 # after the other in the same run, on loopback.  Prints requests/s and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The issuance benchmark (not a test; make check does not run it): acmed
 # beside certbot, lego, uacme, acme-tiny and dehydrated, all against the
 # same Pebble on 127.0.0.1 in one run, for

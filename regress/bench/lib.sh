@@ -1,3 +1,4 @@
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Shared by the benchmarks (issue.sh, many.sh): source it after setting
 # top and measure.  Installs what is missing from Debian, builds
 # obj/bench/measure, and reads a process's CPU time.

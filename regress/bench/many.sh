@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # The many-certificates benchmark (not a test; make check does not run
 # it), in one run against Pebble on 127.0.0.1:
 #   thirty	30 certificates of one name each, Pebble sleeping 0 to 2 s

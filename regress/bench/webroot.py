@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Serves a directory over HTTP on 127.0.0.1:PORT for the clients that
 # answer http-01 by writing files (uacme, acme-tiny, dehydrated).  Pebble
 # validates each challenge from several connections at once, so requests

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # Runs every fuzzer built in DIR (default obj-fuzz) for FUZZ_SECONDS each
 # (default 600), keeping a corpus per fuzzer in DIR/corpus/NAME so later
 # runs start where earlier ones stopped.  Findings go to DIR/artifacts/.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 """
 A reverse proxy in front of an ACME server that has no renewal
 information (Pebble 2.4), adding RFC 9773's to it, and losing answers on

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 """A syslog socket for the tests: binds a Unix datagram socket at PATH
 (the test's own /dev/log, in a private mount namespace) and appends each
 message it receives to LOG, one a line.  Ends after SECONDS (default 600)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 """
 A TCP relay for the tests: listens on 127.0.0.1 (port 0: a free one,
 written to the port file once listening), connects every client to

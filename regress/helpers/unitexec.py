@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 """unitexec.py UNIT PROGRAM [ARG...]
 
 Runs PROGRAM with what the [Service] section of the systemd unit file
