@@ -203,13 +203,13 @@ eab_load(const struct authority *a)
 
 /*
  * Tells keyproc what key keyid is (role) and for which authority, and a
- * domain key's names ("" for any other key), so that it signs with the
- * key only what that role allows.  Sent before the key itself, and before
+ * domain key's names and profile ("" for any other key, or none), so
+ * that it signs with the key only what that role allows.  Sent before the key itself, and before
  * netproc can ask for anything.
  */
 int
 key_role(uint32_t keyid, enum key_role role, const struct authority *a,
-    const char *names)
+    const char *names, const char *profile)
 {
 	struct buf	 b;
 	int		 rc;
@@ -221,6 +221,7 @@ key_role(uint32_t keyid, enum key_role role, const struct authority *a,
 	buf_add_lstr(&b, a->name);
 	buf_add_lstr(&b, a->api_url);
 	buf_add_lstr(&b, names);
+	buf_add_lstr(&b, profile);
 	rc = send_msg(PROC_KEYPROC, MSG_KEY_ROLE, -1, &b);
 	buf_free(&b);
 	return rc;
@@ -649,7 +650,7 @@ children_configure(void)
 		 */
 		if ((path = account_key_path(a)) == NULL)
 			return -1;
-		if (key_role(a->id, KEY_ROLE_ACCOUNT, a, "") == -1 ||
+		if (key_role(a->id, KEY_ROLE_ACCOUNT, a, "", "") == -1 ||
 		    key_load(a->id, path, a->account_keytype,
 		    a->account_keybits, TRUST_NOGROUP, !revoking && !rolling,
 		    &existed) == -1) {
@@ -684,7 +685,7 @@ children_configure(void)
 		if ((names = names_joined(dstates[i].d)) == NULL)
 			return -1;
 		rc = key_role(dstates[i].keyid, KEY_ROLE_DOMAIN,
-		    dstates[i].d->auth, names);
+		    dstates[i].d->auth, names, dstates[i].d->profile);
 		free(names);
 		if (rc == -1 || key_load(dstates[i].keyid, dstates[i].d->key,
 		    dstates[i].d->keytype, dstates[i].d->keybits,

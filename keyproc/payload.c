@@ -8,7 +8,8 @@
  * duplicate, a NUL inside) is refused rather than guessed at.  What a
  * policy judges a request by is read whole: a newOrder's identifiers
  * must be a list of objects of exactly a string "type" ("dns" or "ip")
- * and a string "value", whose values are kept; a finalize's "csr" and a
+ * and a string "value", whose values are kept, and its "profile" a
+ * string, kept too; a finalize's "csr" and a
  * revocation's "certificate" must be strings, and are kept.  Also the
  * origin of a URL, which ties a request to its authority.
  */
@@ -85,6 +86,8 @@ struct scan {
 	int		 deactivated;	/* status is "deactivated" */
 	int		 reason_bad;	/* reason is not an integer */
 	int		 csr_bad;	/* csr is not a string */
+	int		 profile_bad;	/* profile is not a string */
+	char		*profile;
 	char		*cert;
 	char		*csr;
 	struct ids	 ids;
@@ -218,6 +221,11 @@ value(struct scan *s, enum value v, const unsigned char *p, size_t len)
 		/* The array is opened next, at depth 2. */
 		s->ids.bad |= v != V_ARRAY;
 		s->ids.in = v == V_ARRAY;
+	} else if (strcmp(name, "profile") == 0) {
+		if (v == V_STRING)
+			s->profile = string_dup(p, len, &s->profile_bad);
+		else
+			s->profile_bad = 1;
 	} else if (strcmp(name, "csr") == 0) {
 		if (v == V_STRING)
 			s->csr = string_dup(p, len, &s->csr_bad);
@@ -404,6 +412,13 @@ classify(struct scan *s, struct payload *pl)
 			    NULL);
 			return -1;
 		}
+		if (s->profile_bad) {
+			fail(s, "a newOrder whose profile is not a string",
+			    NULL);
+			return -1;
+		}
+		pl->profile = s->profile;
+		s->profile = NULL;
 		pl->names = s->ids.names;
 		pl->nnames = s->ids.n;
 		s->ids.names = NULL;
@@ -478,6 +493,7 @@ payload_read(const void *p, size_t len, struct payload *pl, char *err,
 		frame_free(&s.stack[--s.depth]);
 	free(s.cert);
 	free(s.csr);
+	free(s.profile);
 	ids_free(&s.ids);
 	yajl_free(h);
 	return rc;
@@ -488,6 +504,7 @@ payload_free(struct payload *pl)
 {
 	free(pl->cert);
 	free(pl->csr);
+	free(pl->profile);
 	names_free(pl->names, pl->nnames);
 	memset(pl, 0, sizeof(*pl));
 }

@@ -28,6 +28,7 @@ struct payload {
 	char		*cert;		/* a revocation's certificate */
 	char		*csr;		/* a finalize's CSR, base64url */
 	char		**names;	/* a newOrder's identifiers' values */
+	char		*profile;	/* a newOrder's profile, or NULL */
 	size_t		 nnames;
 };
 

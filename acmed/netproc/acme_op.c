@@ -78,6 +78,7 @@ acme_op_free(struct acme_op *o)
 		free(o->names[i]);
 	free(o->names);
 	free(o->preferred_chain);
+	free(o->profile);
 	free(o->replaces);
 	free(o->order_url);
 	free(o->der);

@@ -105,6 +105,8 @@ struct acme_op {
 	char			**names;
 	size_t			 nnames;
 	char			*preferred_chain;
+	char			*profile;	/* asked for, or NULL */
+	int			 profile_required;	/* or no order */
 	char			*replaces;
 	char			*order_url;
 	void			*der;		/* the leaf revoked or looked up */
@@ -141,6 +143,8 @@ struct acme_op {
 	size_t			 i;		/* authorization, alternate */
 	int			 tries;		/* the step's own retries */
 	int			 reordered;	/* newOrder lost, ordered again */
+	int			 profile_said;	/* its absence was logged */
+	const char		*profile_sent;	/* in the newOrder, or NULL */
 	long			 wait_ms;	/* poll back-off */
 	char			*body;		/* a request kept for a resend */
 	char			*reg_body;	/* newAccount's, which may come

@@ -122,7 +122,8 @@ identifier_type(const char *name)
 }
 
 char *
-acme_req_new_order(const char *const *names, size_t n, const char *replaces)
+acme_req_new_order(const char *const *names, size_t n, const char *replaces,
+    const char *profile)
 {
 	yajl_gen	 g;
 	size_t		 i;
@@ -148,6 +149,10 @@ acme_req_new_order(const char *const *names, size_t n, const char *replaces)
 	if (replaces != NULL) {
 		G(gen_str(g, "replaces"));
 		G(gen_str(g, replaces));
+	}
+	if (profile != NULL) {
+		G(gen_str(g, "profile"));
+		G(gen_str(g, profile));
 	}
 	G(yajl_gen_map_close(g));
 	return gen_done(g);

@@ -61,8 +61,23 @@ line, the string a JSON string (escapes as JSON has them):
                        it that is "ready" as "pending": the authority
                        seems never to finish validating
 
+  profiles NAME...      the directory offers these certificate profiles
+                       (draft-ietf-acme-profiles) in meta.profiles; a
+                       newOrder is forwarded as it came, and its answer,
+                       and every later read of that order, gets the
+                       profile the newOrder asked for, as an authority
+                       that has profiles echoes it
+  echoprofile NAME     the order is answered for the profile NAME,
+                       whatever the newOrder asked for
+  invalidprofile NAME  a newOrder asking for the profile NAME is answered
+                       400 invalidProfile, not forwarded
+  deniedprofile NAME   a newOrder asking for the profile NAME is answered
+                       403 unauthorized, as Let's Encrypt answers an
+                       account it keeps a profile from, not forwarded
+
 each logged (TIME identifier / detail / fail PATH / ratelimit / held
-NAME).  Listens
+NAME / invalidProfile NAME / unauthorized NAME); a newOrder is also
+logged as TIME profile=NAME (profile=- without one).  Listens
 on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
 port file.
 """
@@ -92,6 +107,7 @@ drop_lock = threading.Lock()
 order_lock = threading.Lock()
 orders_seen = 0
 upstream_ctx = None
+order_profiles = {}     # order path -> the profile its newOrder asked for
 
 
 def log_event(line):
@@ -118,7 +134,9 @@ def read_rules():
                     continue
                 if w[0] in ("identifier", "detail"):
                     rules[w[0]] = json.loads(w[1])
-                elif w[0] in ("fail", "ratelimit", "pending"):
+                elif w[0] in ("fail", "ratelimit", "pending", "profiles",
+                              "echoprofile", "invalidprofile",
+                              "deniedprofile"):
                     rules[w[0]] = w[1]
     except OSError:
         pass
@@ -148,11 +166,13 @@ def held(d, name):
     return False
 
 
-def rewrite(data, headers):
+def rewrite(data, headers, profile=None):
     """An upstream answer with the identifier, detail and pending rules
-    applied."""
+    applied, and an order's profile (not None: the order's) echoed."""
     rules = read_rules()
     ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+    if profile is not None and "json" in ctype:
+        data = echo_profile(data, profile, rules)
     if not ("identifier" in rules or "detail" in rules or
             "pending" in rules) or "json" not in ctype:
         return data
@@ -173,6 +193,22 @@ def rewrite(data, headers):
         log_event("detail")
     else:
         return data
+    return json.dumps(d).encode()
+
+
+def echo_profile(data, profile, rules):
+    """An order object with the profile it was placed for (or the
+    echoprofile rule's) in its "profile" field."""
+    try:
+        d = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(d, dict) or "finalize" not in d:
+        return data
+    profile = rules.get("echoprofile", profile)
+    if not profile:
+        return data
+    d["profile"] = profile
     return json.dumps(d).encode()
 
 
@@ -291,6 +327,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, "application/json",
                     [("Retry-After", secs)])
 
+    def profile_refused(self, profile):
+        """Answers a newOrder for profile as the invalidprofile and
+        deniedprofile rules say; True if it did."""
+        rules = read_rules()
+        if not profile:
+            return False
+        if rules.get("invalidprofile") == profile:
+            log_event("invalidProfile " + profile)
+            self.problem(400, "invalidProfile",
+                         "profile \"%s\" cannot be used for these "
+                         "identifiers" % profile)
+            return True
+        if rules.get("deniedprofile") == profile:
+            log_event("unauthorized " + profile)
+            self.problem(403, "unauthorized",
+                         "Error creating new order :: account ID 1234 is "
+                         "not permitted to use certificate profile \"%s\""
+                         % profile)
+            return True
+        return False
+
     def ruled(self, path, body):
         """Answers as the fail and ratelimit rules say; True if it did."""
         rules = read_rules()
@@ -321,7 +378,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     [("Retry-After", secs[0])])
         return True
 
-    def forward(self, body, kind=None):
+    def forward(self, body, kind=None, profile=None):
         conn = http.client.HTTPSConnection(opts.up_host, opts.up_port,
                                            context=upstream_ctx, timeout=30)
         try:
@@ -351,12 +408,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 log_event("dropped " + kind)
                 self.close_connection = True
                 return
-        data = rewrite(data, rheaders)
+        path = urllib.parse.urlsplit(self.path).path
+        if profile is not None and code == 201:
+            loc = dict((k.lower(), v) for k, v in rheaders).get("location")
+            if loc:
+                order_profiles[urllib.parse.urlsplit(loc).path] = profile
+        elif profile is None and path in order_profiles:
+            profile = order_profiles[path]
+        data = rewrite(data, rheaders, profile)
         if self.command == "GET" and code == 200 and \
                 urllib.parse.urlsplit(self.path).path == opts.dir_path:
             d = json.loads(data)
             d["renewalInfo"] = "https://%s%s" % (self.headers["Host"],
                                                  ari_path)
+            offered = read_rules().get("profiles")
+            if offered:
+                d.setdefault("meta", {})["profiles"] = dict(
+                    (n, "the %s profile" % n) for n in offered.split())
             data = json.dumps(d, indent=2).encode()
         self.send_response(code)
         for k, v in rheaders:
@@ -384,6 +452,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.problem(404, "malformed", "no such renewal info")
             return
+        profile = None      # "": a newOrder without one
         if self.command == "POST":
             try:
                 rep = order_replaces(body)
@@ -392,6 +461,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if rep is not False:
                 log_event("newOrder replaces=%s" % (rep if rep else "-"))
                 log_event("order " + order_names(body))
+                profile = str(order_payload(body).get("profile") or "")
+                log_event("profile=%s" % (profile if profile else "-"))
+                if self.profile_refused(profile):
+                    return
                 if rep and opts.refuse and os.path.exists(opts.refuse):
                     log_event("refused replaces=%s" % rep)
                     self.problem(409, "alreadyReplaced",
@@ -399,7 +472,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return
         try:
             self.forward(body, post_kind(body)
-                         if self.command == "POST" else None)
+                         if self.command == "POST" else None, profile)
         except (OSError, http.client.HTTPException, ValueError) as e:
             self.log_message("upstream: %s", e)
             self.problem(502, "serverInternal", "upstream: %s" % e)
