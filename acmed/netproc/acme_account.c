@@ -1,6 +1,7 @@
 /*
  * An authority's set-up, made by one operation for all (acme_setup):
- * the directory, fetched once; the account, whose URL is known, or
+ * the directory, fetched again after a day or when a URL it named
+ * answered 404 (acme_dir_moved); the account, whose URL is known, or
  * looked up by its key (a key that existed), or registered, bound to an
  * external account when one is configured; and the account key's
  * thumbprint, for the key authorizations of challenges.  An authority
@@ -34,6 +35,7 @@ dir_got(struct acme_op *o)
 {
 	struct acme_authority	*a = o->a;
 	struct http_resp	*r = &o->resp;
+	struct acme_directory	 d;
 	char			 err[256], *what = NULL, *dir = NULL;
 
 	if (r->code == 0) {
@@ -51,8 +53,8 @@ dir_got(struct acme_op *o)
 		setup_fail(o);
 		return;
 	}
-	acme_directory_free(&a->dir);
-	if (acme_parse_directory(r->body.data, r->body.len, &a->dir, err,
+	/* The directory read before serves the requests under way. */
+	if (acme_parse_directory(r->body.data, r->body.len, &d, err,
 	    sizeof(err)) == -1) {
 		if (asprintf(&dir, "authority %s: directory %s", a->name,
 		    a->api_url) == -1)
@@ -63,7 +65,10 @@ dir_got(struct acme_op *o)
 		setup_fail(o);
 		return;
 	}
+	acme_directory_free(&a->dir);
+	a->dir = d;
 	a->have_dir = 1;
+	a->dir_time = acme_io->now();
 	account_step(o);
 }
 
@@ -73,7 +78,7 @@ acme_setup_run(struct acme_op *o)
 {
 	struct acme_authority	*a = o->a;
 
-	if (a->have_dir) {
+	if (acme_dir_fresh(a)) {
 		account_step(o);
 		return;
 	}

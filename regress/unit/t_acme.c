@@ -11,7 +11,8 @@
  * an authorization that stays pending to the deadline, two orders
  * sharing the authority's set-up, revocation and key change, and
  * profiles: asked for when offered, left out (or the order failed) when
- * not, refused by the CA, answered with another.
+ * not, refused by the CA, answered with another; the directory read
+ * again after a day, and after a 404 from a URL it named.
  * T_ACME_TRACE=1 in the environment lists each request as it is made.
  */
 #include <sys/types.h>
@@ -34,6 +35,8 @@
 			"/acct\",\"newOrder\":\"" CA "/order\",\"meta\":{" \
 			"\"profiles\":{\"classic\":\"90 days\"," \
 			"\"tlsserver\":\"45 days\"}}}"
+#define DIR_MOVED	"{\"newNonce\":\"" CA "/nonce2\",\"newAccount\":\"" CA \
+			"/acct\",\"newOrder\":\"" CA "/order2\"}"
 #define ORDER(st, extra) "{\"status\":\"" st "\",\"finalize\":\"" CA \
 			"/o/1/fin\",\"authorizations\":[\"" CA "/az/1\"]" \
 			extra "}"
@@ -981,6 +984,110 @@ test_profile_resumed(void)
 	acme_op_free(o);
 }
 
+/* --- the directory read again --- */
+
+/* newOrder answers 404: the directory names another URL, tried once. */
+static void
+test_dir_moved(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ POST, CA "/order", 404, NULL, PROBLEM("malformed",
+		    "no such endpoint"), NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, DIR_MOVED, NULL, 0 },
+		{ POST, CA "/order2", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	static const struct canned same[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ POST, CA "/order", 404, NULL, PROBLEM("malformed",
+		    "no such endpoint"), NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	o = profile_op("x", 0);
+	CHECK(drive(o) && o->rc == 0, "newOrder moved: issued (%s)",
+	    o->error ? o->error : "");
+	CHECK(posted_has(1, CA "/order2|n1|"), "newOrder moved: sent again to "
+	    "the new URL with a fresh nonce (%s)", posted[1]);
+	acme_op_free(o);
+
+	begin(same, N(same));
+	o = profile_op("x", 0);
+	CHECK(drive(o) && o->rc == -1 && nposted == 1, "404, not moved: "
+	    "failed, the order not sent again");
+	CHECK_STR(o->error, CA "/order: malformed: no such endpoint",
+	    "404, not moved: the authority's answer is the error");
+	acme_op_free(o);
+}
+
+/* newNonce answers 404: asked for where the directory now says. */
+static void
+test_dir_nonce_moved(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 404, NULL, NULL, NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, "{\"newNonce\":\"" CA "/nonce2\","
+		    "\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA
+		    "/order\"}", NULL, 0 },
+		{ HEAD, CA "/nonce2", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	o = profile_op("x", 0);
+	free(auth.nonces[--auth.nnonces]);
+	CHECK(drive(o) && o->rc == 0, "newNonce moved: issued (%s)",
+	    o->error ? o->error : "");
+	CHECK(heads == 2, "newNonce moved: asked at the new URL");
+	acme_op_free(o);
+}
+
+/* A directory read more than a day ago is read again before it serves. */
+static void
+test_dir_daily(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/2\""), CA "/o/2", 0 },
+		{ POST, CA "/cert/2", 200, NULL, "CHAIN", NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, DIR_MOVED, NULL, 0 },
+		{ POST, CA "/order2", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/3\""), CA "/o/3", 0 },
+		{ POST, CA "/cert/3", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	struct acme_op	*o[3];
+	int		 i;
+
+	begin(s, N(s));
+	for (i = 0; i < 3; i++) {
+		if (i == 0)
+			o[i] = profile_op("x", 0);
+		else
+			o[i] = issue_op("a.test");
+		clock_ms += i == 2 ? 1000LL * ACME_DIR_MAX_AGE : 3600000LL;
+		acme_start(o[i]);
+		run_queue();
+	}
+	CHECK(finished == 3 && at == nscript, "daily: the directory read "
+	    "once in a day, again after it (%zu of %zu answers)", at, nscript);
+	CHECK(o[2]->rc == 0 && posted_has(4, CA "/order2|"), "daily: the "
+	    "next order goes where the directory read again says");
+	for (i = 0; i < 3; i++)
+		acme_op_free(o[i]);
+}
+
 int
 main(void)
 {
@@ -1004,6 +1111,9 @@ main(void)
 	test_profile_not_offered();
 	test_profile_refused();
 	test_profile_resumed();
+	test_dir_moved();
+	test_dir_nonce_moved();
+	test_dir_daily();
 	begin(NULL, 0);
 	return test_done();
 }
