@@ -74,9 +74,13 @@ line, the string a JSON string (escapes as JSON has them):
   deniedprofile NAME   a newOrder asking for the profile NAME is answered
                        403 unauthorized, as Let's Encrypt answers an
                        account it keeps a profile from, not forwarded
+  aripath PATH         renewal information moves to PATH without notice:
+                       the directory names it, and the path chosen at
+                       start answers 404
 
 each logged (TIME identifier / detail / fail PATH / ratelimit / held
-NAME / invalidProfile NAME / unauthorized NAME); a newOrder is also
+NAME / invalidProfile NAME / unauthorized NAME / moved PATH); a
+newOrder is also
 logged as TIME profile=NAME (profile=- without one).  Listens
 on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
 port file.
@@ -136,11 +140,17 @@ def read_rules():
                     rules[w[0]] = json.loads(w[1])
                 elif w[0] in ("fail", "ratelimit", "pending", "profiles",
                               "echoprofile", "invalidprofile",
-                              "deniedprofile"):
+                              "deniedprofile", "aripath"):
                     rules[w[0]] = w[1]
     except OSError:
         pass
     return rules
+
+
+def current_ari_path():
+    """Where renewal information is now: the aripath rule's path, or the
+    one chosen at start."""
+    return read_rules().get("aripath", ari_path)
 
 
 def held(d, name):
@@ -420,7 +430,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 urllib.parse.urlsplit(self.path).path == opts.dir_path:
             d = json.loads(data)
             d["renewalInfo"] = "https://%s%s" % (self.headers["Host"],
-                                                 ari_path)
+                                                 current_ari_path())
             offered = read_rules().get("profiles")
             if offered:
                 d.setdefault("meta", {})["profiles"] = dict(
@@ -444,7 +454,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if self.ruled(path, body):
             return
-        base = ari_path if ari_path.endswith("/") else ari_path + "/"
+        cur = current_ari_path()
+        base = cur if cur.endswith("/") else cur + "/"
+        first = ari_path if ari_path.endswith("/") else ari_path + "/"
+        if cur != ari_path and path.startswith(first) and \
+                self.command in ("GET", "HEAD"):
+            log_event("moved " + path)
+            self.problem(404, "malformed", "no such renewal info")
+            return
         if path.startswith(base) and self.command in ("GET", "HEAD"):
             certid = path[len(base):]
             if certid and "/" not in certid:
