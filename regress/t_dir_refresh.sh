@@ -38,9 +38,10 @@ domain moved.example.org {
 }
 EOC
 
-# spec NEWORDER: the first read of the directory names /order-old, every
-# later one NEWORDER; /order-old answers 404, /order-new a refusal whose
-# detail says where it came from.
+# spec NEWORDER BODY: the first read of the directory names /order-old,
+# every later one NEWORDER; /order-old answers 404 (BODY "problem": with
+# a problem document, otherwise with text, as a web server does),
+# /order-new a refusal whose detail says where it came from.
 spec() {
 	cat >"$S.new" <<SPEC
 path /dir
@@ -65,8 +66,19 @@ body {"status":"valid"}
 path /order-old
 status 404
 nonce
+SPEC
+	if [ "$2" = problem ]; then
+		cat >>"$S.new" <<SPEC
 header Content-Type: application/problem+json
 body {"type":"urn:ietf:params:acme:error:malformed","detail":"no such endpoint","status":404}
+SPEC
+	else
+		cat >>"$S.new" <<SPEC
+header Content-Type: text/plain; charset=utf-8
+body 404 page not found
+SPEC
+	fi
+	cat >>"$S.new" <<SPEC
 
 path /order-new
 status 400
@@ -85,8 +97,8 @@ count() {
 }
 
 # 1. Moved: the directory read again names /order-new, where the order
-# goes, once.
-spec /order-new
+# goes, once; the 404 is a web server's page, not a problem document.
+spec /order-new text
 check_not "moved: acmed -o fails (the new endpoint refuses)" run
 check "moved: the log says where newOrder went" grep -qF \
     "authority fault: $base/order-old answered 404; the directory now names $base/order-new for newOrder" \
@@ -101,7 +113,7 @@ check "moved: the error is the new endpoint's answer" grep -q \
 
 # 2. Not moved: the directory still names /order-old; its 404 is the
 # error, and the order is not sent again.
-spec /order-old
+spec /order-old problem
 check_not "not moved: acmed -o fails" run
 check "not moved: the directory was read twice" \
     test "$(count 'GET /dir')" -eq 2

@@ -576,8 +576,10 @@ post_answered(struct acme_op *o)
 		post_end(o, 0);
 		return;
 	}
+	/* A 404 for a URL that moved need not be a problem document. */
 	if ((pb = take_problem(o, p->url)) == NULL) {
-		post_end(o, -1);
+		if (r->code != 404 || !acme_dir_moved(o, p->url, post_moved))
+			post_end(o, -1);
 		return;
 	}
 	if (acme_is_problem_type(pb->type, "badNonce")) {
