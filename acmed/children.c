@@ -204,8 +204,8 @@ eab_load(const struct authority *a)
 /*
  * Tells keyproc what key keyid is (role) and for which authority, and a
  * domain key's names and profile ("" for any other key, or none), so
- * that it signs with the key only what that role allows.  Sent before the key itself, and before
- * netproc can ask for anything.
+ * that it signs with the key only what that role allows.  Sent before
+ * the key itself, and before netproc can ask for anything.
  */
 int
 key_role(uint32_t keyid, enum key_role role, const struct authority *a,

@@ -31,10 +31,10 @@
  *   an account update with the kid; newOrder (identifiers, notBefore,
  *   notAfter, replaces, profile) whose identifiers are exactly the names
  *   of one domain key of its authority, and whose profile, if any, is
- *   the one the parent gave that key with its role; finalize (csr) whose CSR, byte
- *   for byte, is one keyproc made (MSG_CSR) with a domain key of its
- *   authority, among the POLICY_CSRS_MAX last of that key, for
- *   KEY_ALLOW_SIGNATURES signatures; a challenge response ({}); or the
+ *   the one the parent gave that key with its role; finalize (csr)
+ *   whose CSR, byte for byte, is one keyproc made (MSG_CSR) with a
+ *   domain key of its authority, among the POLICY_CSRS_MAX last of that
+ *   key, for KEY_ALLOW_SIGNATURES signatures; a challenge response ({}); or the
  *   empty payload of a POST-as-GET.  So netproc can have an account
  *   certify only a domain key, for that domain's names, whatever the
  *   authority lets the account order.  A revocation (certificate,

@@ -936,6 +936,11 @@ test_profile_refused(void)
 		    "account 1 is not permitted to use certificate profile "
 		    "\\\"tlsserver\\\""), NULL, 0 },
 	};
+	static const struct canned names[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/order", 400, NULL, PROBLEM("rejectedIdentifier",
+		    "too many identifiers for this profile"), NULL, 0 },
+	};
 	static const struct canned other[] = {
 		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
 		{ POST, CA "/order", 201, NULL, ORDER("pending",
@@ -948,6 +953,10 @@ test_profile_refused(void)
 	profile_refusal(un, N(un), "unauthorized", "a.test: authority ca does "
 	    "not let the account use the profile \"tlsserver\": ",
 	    "not permitted");
+	/* A limit of the profile's, which the directory does not give. */
+	profile_refusal(names, N(names), "rejectedIdentifier", CA "/order: "
+	    "rejectedIdentifier: too many identifiers for this profile",
+	    " (the order asked for the profile \"tlsserver\")");
 
 	begin(other, N(other));
 	o = profile_op("tlsserver", 0);
