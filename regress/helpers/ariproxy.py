@@ -337,6 +337,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, "application/json",
                     [("Retry-After", secs)])
 
+    def ari_answered(self, path):
+        """Answers a GET of renewal information, at the path the aripath
+        rule gives or the one chosen at start, and 404 at the latter once
+        the rule moved it; True if it did."""
+        cur = current_ari_path()
+        base = cur if cur.endswith("/") else cur + "/"
+        first = ari_path if ari_path.endswith("/") else ari_path + "/"
+        if cur != ari_path and path.startswith(first):
+            log_event("moved " + path)
+            self.problem(404, "malformed", "no such renewal info")
+            return True
+        if not path.startswith(base):
+            return False
+        certid = path[len(base):]
+        if certid and "/" not in certid:
+            self.renewal_info(certid)
+        else:
+            self.problem(404, "malformed", "no such renewal info")
+        return True
+
     def profile_refused(self, profile):
         """Answers a newOrder for profile as the invalidprofile and
         deniedprofile rules say; True if it did."""
@@ -454,20 +474,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if self.ruled(path, body):
             return
-        cur = current_ari_path()
-        base = cur if cur.endswith("/") else cur + "/"
-        first = ari_path if ari_path.endswith("/") else ari_path + "/"
-        if cur != ari_path and path.startswith(first) and \
-                self.command in ("GET", "HEAD"):
-            log_event("moved " + path)
-            self.problem(404, "malformed", "no such renewal info")
-            return
-        if path.startswith(base) and self.command in ("GET", "HEAD"):
-            certid = path[len(base):]
-            if certid and "/" not in certid:
-                self.renewal_info(certid)
-            else:
-                self.problem(404, "malformed", "no such renewal info")
+        if self.command in ("GET", "HEAD") and self.ari_answered(path):
             return
         profile = None      # "": a newOrder without one
         if self.command == "POST":
