@@ -80,9 +80,8 @@ line, the string a JSON string (escapes as JSON has them):
 
 each logged (TIME identifier / detail / fail PATH / ratelimit / held
 NAME / invalidProfile NAME / unauthorized NAME / moved PATH); a
-newOrder is also
-logged as TIME profile=NAME (profile=- without one).  Listens
-on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
+newOrder that asks for a profile is also logged as TIME profile=NAME.
+Listens on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
 port file.
 """
 import argparse
@@ -209,14 +208,14 @@ def rewrite(data, headers, profile=None):
 def echo_profile(data, profile, rules):
     """An order object with the profile it was placed for (or the
     echoprofile rule's) in its "profile" field."""
+    profile = rules.get("echoprofile", profile)
+    if not profile:
+        return data
     try:
         d = json.loads(data)
     except ValueError:
         return data
     if not isinstance(d, dict) or "finalize" not in d:
-        return data
-    profile = rules.get("echoprofile", profile)
-    if not profile:
         return data
     d["profile"] = profile
     return json.dumps(d).encode()
@@ -361,8 +360,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Answers a newOrder for profile as the invalidprofile and
         deniedprofile rules say; True if it did."""
         rules = read_rules()
-        if not profile:
-            return False
+        log_event("profile=" + profile)
         if rules.get("invalidprofile") == profile:
             log_event("invalidProfile " + profile)
             self.problem(400, "invalidProfile",
@@ -486,8 +484,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 log_event("newOrder replaces=%s" % (rep if rep else "-"))
                 log_event("order " + order_names(body))
                 profile = str(order_payload(body).get("profile") or "")
-                log_event("profile=%s" % (profile if profile else "-"))
-                if self.profile_refused(profile):
+                if profile and self.profile_refused(profile):
                     return
                 if rep and opts.refuse and os.path.exists(opts.refuse):
                     log_event("refused replaces=%s" % rep)
