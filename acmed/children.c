@@ -238,13 +238,13 @@ eab_load(const struct authority *a)
 
 /*
  * Tells keyproc what key keyid is (role) and for which authority, and a
- * domain key's names ("" for any other key), so that it signs with the
- * key only what that role allows.  Sent before the key itself, and before
- * netproc can ask for anything.
+ * domain key's names and profile ("" for any other key, or none), so
+ * that it signs with the key only what that role allows.  Sent before
+ * the key itself, and before netproc can ask for anything.
  */
 int
 key_role(uint32_t keyid, enum key_role role, const struct authority *a,
-    const char *names)
+    const char *names, const char *profile)
 {
 	struct buf	 b;
 	int		 rc;
@@ -256,6 +256,7 @@ key_role(uint32_t keyid, enum key_role role, const struct authority *a,
 	buf_add_lstr(&b, a->name);
 	buf_add_lstr(&b, a->api_url);
 	buf_add_lstr(&b, names);
+	buf_add_lstr(&b, profile);
 	rc = send_msg(PROC_KEYPROC, MSG_KEY_ROLE, -1, &b);
 	buf_free(&b);
 	return rc;
@@ -669,7 +670,7 @@ children_configure(void)
 		 */
 		if ((path = account_key_path(a)) == NULL)
 			return -1;
-		if (key_role(a->id, KEY_ROLE_ACCOUNT, a, "") == -1 ||
+		if (key_role(a->id, KEY_ROLE_ACCOUNT, a, "", "") == -1 ||
 		    key_load(a->id, path, a->account_keytype,
 		    a->account_keybits, TRUST_NOGROUP, !revoking && !rolling,
 		    &existed, err, sizeof(err)) == -1) {

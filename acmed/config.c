@@ -744,6 +744,7 @@ conf_free_domain(struct domain *d)
 	free(d->fullchain);
 	free(d->auth_name);
 	free(d->preferred_chain);
+	free(d->profile);
 	free(d);
 }
 
@@ -1005,6 +1006,12 @@ config_dump(const struct config *c)
 		if (d->preferred_chain != NULL) {
 			printf("\n\tpreferred chain ");
 			dump_str(d->preferred_chain);
+		}
+		if (d->profile != NULL) {
+			printf("\n\tprofile ");
+			dump_str(d->profile);
+			if (d->profile_required)
+				printf(" required");
 		}
 		if (d->renew_before != 0) {
 			printf("\n\trenew before ");

@@ -113,6 +113,8 @@ struct domain {
 	int			 auth_line;	/* where "sign with" was given */
 	struct authority	*auth;
 	char			*preferred_chain;	/* issuer CN, NULL: default */
+	char			*profile;	/* ACME profile, NULL: none */
+	int			 profile_required;	/* or fail the order */
 	time_t			 renew_before;	/* 0: automatic */
 	struct action_list	 actions;
 	struct verify_list	 verifies;

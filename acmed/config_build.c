@@ -39,6 +39,7 @@
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
+#include "text.h"
 #include "trust.h"
 
 /*
@@ -973,11 +974,31 @@ build_challengedir(struct conf_build *b, const char *file, int line,
 
 void
 build_profile(struct conf_build *b, const char *file, int line,
-    char *profile)
+    char *profile, char *required)
 {
-	build_warn(b, file, line, "profile is ignored: acmed does not select "
-	    "ACME profiles yet");
+	struct domain	*d = b->dom;
+
+	if (d->profile != NULL)
+		build_err(b, file, line, "profile \"%s\": given twice",
+		    conf_shorten(profile));
+	else if (strlen(profile) > MSG_PROFILE_MAX)
+		build_err(b, file, line, "profile \"%s\": longer than %d "
+		    "bytes", conf_shorten(profile), MSG_PROFILE_MAX);
+	else if (!text_is_token(profile, MSG_PROFILE_MAX))
+		build_err(b, file, line, "profile \"%s\": a profile's name "
+		    "is letters, digits, '-', '_' and '.'",
+		    conf_shorten(profile));
+	else if (required != NULL && strcmp(required, "required") != 0)
+		build_err(b, file, line, "profile %s: \"%s\" where "
+		    "\"required\" or the end of the line was expected",
+		    profile, conf_shorten(required));
+	else {
+		d->profile = profile;
+		d->profile_required = required != NULL;
+		profile = NULL;
+	}
 	free(profile);
+	free(required);
 }
 
 void

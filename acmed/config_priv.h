@@ -183,7 +183,8 @@ void		 build_sign_with(struct conf_build *, const char *, int,
 		    char *);
 void		 build_challengedir(struct conf_build *, const char *, int,
 		    char *);
-void		 build_profile(struct conf_build *, const char *, int, char *);
+void		 build_profile(struct conf_build *, const char *, int, char *,
+		    char *);
 void		 build_preferred_chain(struct conf_build *, const char *, int,
 		    char *);
 void		 build_renew_before(struct conf_build *, const char *, int,

@@ -109,7 +109,8 @@ domain_key_hold(struct dstate *ds, int create, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = key_role(ds->keyid, KEY_ROLE_DOMAIN, ds->d->auth, names);
+	rc = key_role(ds->keyid, KEY_ROLE_DOMAIN, ds->d->auth, names,
+	    ds->d->profile);
 	free(names);
 	/* The role reached keyproc, whatever comes next: dropped with it. */
 	ds->key_held = 1;

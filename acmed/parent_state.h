@@ -81,7 +81,7 @@ int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 char *account_key_path(const struct authority *a);
 void ca_hint(const struct authority *a, const char *error);
 int key_role(uint32_t keyid, enum key_role role, const struct authority *a,
-    const char *names);
+    const char *names, const char *profile);
 int key_authorise(uint32_t type, uint32_t keyid, enum key_op op,
     uint32_t other, const void *der, size_t len);
 char *key_error(const struct imsg *m);

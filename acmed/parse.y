@@ -414,7 +414,10 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			build_challengedir(build, file->name, lex_line, $2);
 		}
 		| PROFILE STRING		{
-			build_profile(build, file->name, lex_line, $2);
+			build_profile(build, file->name, lex_line, $2, NULL);
+		}
+		| PROFILE STRING STRING		{
+			build_profile(build, file->name, lex_line, $2, $3);
 		}
 		| PREFERRED CHAIN STRING	{
 			build_preferred_chain(build, file->name, lex_line, $3);

@@ -176,7 +176,7 @@ rollover_one(struct authority *a)
 		log_warnx("authority %s: %s: path too long", a->name, path);
 		goto out;
 	}
-	if (key_role(newid, KEY_ROLE_NEW_ACCOUNT, a, "") == -1 ||
+	if (key_role(newid, KEY_ROLE_NEW_ACCOUNT, a, "", "") == -1 ||
 	    key_load(newid, newpath, a->account_keytype, a->account_keybits,
 	    TRUST_NOGROUP, 1, &existed, why, sizeof(why)) == -1)
 		goto out;

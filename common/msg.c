@@ -71,7 +71,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		U32("key id"), U32("role"), U32("authority id"),
 		STR("authority name", MSG_NAME_MAX),
 		STR("directory url", MSG_URL_MAX),
-		STR("names", MSG_NAMES_MAX) } },
+		STR("names", MSG_NAMES_MAX),
+		STR("profile", MSG_PROFILE_MAX) } },
 	[MSG_KEY_ALLOW] = { "KEY_ALLOW", NOFD, {
 		U32("key id"), U32("operation"), U32("other key id or reason"),
 		BLOB("leaf or account url", MSG_CERT_DER_MAX) } },
@@ -137,7 +138,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("names", MSG_NAMES_MAX),
 		STR("preferred chain", MSG_CHAIN_NAME_MAX),
 		STR("replaces", MSG_CERTID_MAX),
-		STR("order url", MSG_URL_MAX), I64("deadline") } },
+		STR("order url", MSG_URL_MAX), I64("deadline"),
+		STR("profile", MSG_PROFILE_MAX), U32("profile required") } },
 	[MSG_ORDER_URL] = { "ORDER_URL", NOFD, {
 		U32("domain id"), STR("url", MSG_URL_MAX) } },
 	[MSG_CERT] = { "CERT", NOFD, {

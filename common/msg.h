@@ -59,6 +59,7 @@ struct buf;
 #define MSG_EAB_KID_MAX		1024	/* an external account's key id */
 #define MSG_CHAIN_NAME_MAX	1024	/* preferred chain: an issuer's name */
 #define MSG_CERTID_MAX		1024	/* an ARI certificate id */
+#define MSG_PROFILE_MAX		64	/* an ACME profile's name: a token */
 #define MSG_NONCE_MAX		512	/* Replay-Nonce */
 #define MSG_PROBLEM_MAX		512	/* a problem type or failure kind */
 #define MSG_TOKEN_MAX		255	/* an ACME challenge token */
@@ -111,7 +112,9 @@ enum msg_type {
 	 * What a key may sign for netproc, told before netproc can ask, no
 	 * answer.  KEY_ROLE: role is enum key_role (keytype.h); authid,
 	 * name and directory url are the authority's whose requests it
-	 * signs; names ("\n"-separated) are a domain key's, "" otherwise.
+	 * signs; names ("\n"-separated) and profile (the only one a
+	 * newOrder for them may ask for; "": none) are a domain key's, ""
+	 * otherwise.
 	 * KEY_ALLOW authorises one operation (enum key_op) for at most
 	 * KEY_ALLOW_SIGNATURES signatures: a revocation of the leaf given
 	 * for the reason other (enum revoke_reason), a key change to the key
@@ -189,7 +192,7 @@ struct msg_field {
 	const char	*name;
 };
 
-#define MSG_FIELDS_MAX	10
+#define MSG_FIELDS_MAX	12	/* a type's fields, and the end mark */
 
 struct msg_spec {
 	const char		*name;

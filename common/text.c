@@ -145,3 +145,18 @@ text_cleandup(const void *in, size_t inlen)
 	(void)text_clean(s, n + 1, in, inlen);
 	return s;
 }
+
+/*
+ * Whether s is a token of at most max bytes: letters, digits, '-', '_'
+ * and '.', as an ACME profile's name, which goes unescaped into a log
+ * line, the status file and the event hook's environment.
+ */
+int
+text_is_token(const char *s, size_t max)
+{
+	size_t	 n;
+
+	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-_.");
+	return n > 0 && n <= max && s[n] == '\0';
+}

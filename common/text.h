@@ -26,5 +26,6 @@
 
 size_t	 text_clean(char *, size_t, const void *, size_t);
 char	*text_cleandup(const void *, size_t);
+int	 text_is_token(const char *, size_t);
 
 #endif

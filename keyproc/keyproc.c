@@ -48,10 +48,12 @@
  *   onlyReturnExisting, externalAccountBinding) with the JWK only, never
  *   an account update with the kid; newOrder (identifiers, notBefore,
  *   notAfter, replaces, profile) whose identifiers are exactly the names
- *   of one domain key of its authority that keyproc holds; finalize (csr)
- *   whose CSR, byte for byte, is one keyproc made (MSG_CSR) with a domain
- *   key of its authority, among the POLICY_CSRS_MAX last of that key, for
- *   KEY_ALLOW_SIGNATURES signatures; a challenge response ({}); or the
+ *   of one domain key of its authority that keyproc holds, and whose
+ *   profile, if any, is the one the parent gave that key with its role;
+ *   finalize (csr) whose CSR, byte for byte, is one keyproc made
+ *   (MSG_CSR) with a domain key of its authority, among the
+ *   POLICY_CSRS_MAX last of that key, for KEY_ALLOW_SIGNATURES
+ *   signatures; a challenge response ({}); or the
  *   empty payload of a POST-as-GET.  So netproc can have an account
  *   certify only a domain key, for that domain's names, whatever the
  *   authority lets the account order; and since the parent hands a
@@ -299,7 +301,7 @@ do_key_role(struct imsg *m)
 	struct rbuf	 r;
 	struct key	*k;
 	uint32_t	 id, role, authid;
-	char		*name, *url, *names, err[512];
+	char		*name, *url, *names, *profile, err[512];
 
 	rbuf_init(&r, m->data, m->datalen);
 	id = rbuf_u32(&r);
@@ -308,19 +310,25 @@ do_key_role(struct imsg *m)
 	name = rbuf_str(&r, MSG_NAME_MAX);
 	url = rbuf_str(&r, MSG_URL_MAX);
 	names = rbuf_str(&r, MSG_NAMES_MAX);
+	profile = rbuf_str(&r, MSG_PROFILE_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(name);
 		free(url);
 		free(names);
+		free(profile);
 		malformed(m, "the parent");
 	}
-	if ((k = key_slot(id)) != NULL && policy_set_role(&k->pol,
+	if ((k = key_slot(id)) != NULL && (policy_set_role(&k->pol,
 	    (enum key_role)role, authid, name, url, names, err,
-	    sizeof(err)) == -1)
+	    sizeof(err)) == -1 || policy_set_profile(&k->pol, profile, err,
+	    sizeof(err)) == -1)) {
+		policy_clear(&k->pol);
 		log_warnx("key %u: %s: it signs nothing for netproc", id, err);
+	}
 	free(name);
 	free(url);
 	free(names);
+	free(profile);
 }
 
 /*

@@ -26,11 +26,11 @@
  * must be a list of objects of exactly a string "type" ("dns" or "ip")
  * and a string "value", whose values are kept, each of the type its text
  * says (an "ip" identifier is an address in the one form of ident.h, a
- * "dns" one is not), so that the values alone say what was ordered; a
- * finalize's "csr" and a revocation's "certificate" must be strings, and
- * are kept, as is a revocation's "reason", an integer (0, unspecified, if
- * there is none).  Also the origin of a URL, which ties a request to its
- * authority.
+ * "dns" one is not), so that the values alone say what was ordered, and
+ * its "profile" a string, kept too; a finalize's "csr" and a revocation's
+ * "certificate" must be strings, and are kept, as is a revocation's
+ * "reason", an integer (0, unspecified, if there is none).  Also the
+ * origin of a URL, which ties a request to its authority.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +107,8 @@ struct scan {
 	int		 reason_bad;	/* reason is not an integer */
 	long long	 reason;	/* its value, 0 if there is none */
 	int		 csr_bad;	/* csr is not a string */
+	int		 profile_bad;	/* profile is not a string */
+	char		*profile;
 	char		*cert;
 	char		*csr;
 	struct ids	 ids;
@@ -242,6 +244,11 @@ value(struct scan *s, enum value v, const unsigned char *p, size_t len)
 		/* The array is opened next, at depth 2. */
 		s->ids.bad |= v != V_ARRAY;
 		s->ids.in = v == V_ARRAY;
+	} else if (strcmp(name, "profile") == 0) {
+		if (v == V_STRING)
+			s->profile = string_dup(p, len, &s->profile_bad);
+		else
+			s->profile_bad = 1;
 	} else if (strcmp(name, "csr") == 0) {
 		if (v == V_STRING)
 			s->csr = string_dup(p, len, &s->csr_bad);
@@ -433,6 +440,13 @@ classify(struct scan *s, struct payload *pl)
 			    "each of the type its value is", NULL);
 			return -1;
 		}
+		if (s->profile_bad) {
+			fail(s, "a newOrder whose profile is not a string",
+			    NULL);
+			return -1;
+		}
+		pl->profile = s->profile;
+		s->profile = NULL;
 		pl->names = s->ids.names;
 		pl->nnames = s->ids.n;
 		s->ids.names = NULL;
@@ -507,6 +521,7 @@ payload_read(const void *p, size_t len, struct payload *pl, char *err,
 		frame_free(&s.stack[--s.depth]);
 	free(s.cert);
 	free(s.csr);
+	free(s.profile);
 	ids_free(&s.ids);
 	yajl_free(h);
 	return rc;
@@ -517,6 +532,7 @@ payload_free(struct payload *pl)
 {
 	free(pl->cert);
 	free(pl->csr);
+	free(pl->profile);
 	names_free(pl->names, pl->nnames);
 	memset(pl, 0, sizeof(*pl));
 }

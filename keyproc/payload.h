@@ -45,6 +45,7 @@ struct payload {
 	long long	 reason;	/* and its reason (0 if none) */
 	char		*csr;		/* a finalize's CSR, base64url */
 	char		**names;	/* a newOrder's identifiers' values */
+	char		*profile;	/* a newOrder's profile, or NULL */
 	size_t		 nnames;
 };
 

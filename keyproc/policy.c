@@ -76,6 +76,7 @@ policy_clear(struct policy *p)
 		csr_remove(p, 0);
 	free(p->authority);
 	free(p->origin);
+	free(p->profile);
 	names_free(p->names, p->nnames);
 	memset(p, 0, sizeof(*p));
 }
@@ -116,6 +117,30 @@ policy_set_role(struct policy *p, enum key_role role, uint32_t authid,
 	}
 	p->role = role;
 	p->authid = authid;
+	return 0;
+}
+
+/*
+ * The profile a domain key's orders may ask for ("": none), given with
+ * its role: 0, or -1 with the reason in err.
+ */
+int
+policy_set_profile(struct policy *p, const char *profile, char *err,
+    size_t errlen)
+{
+	free(p->profile);
+	p->profile = NULL;
+	if (profile[0] == '\0')
+		return 0;
+	if (p->role != KEY_ROLE_DOMAIN) {
+		snprintf(err, errlen, "a profile for a key that is not a "
+		    "domain key");
+		return -1;
+	}
+	if ((p->profile = strdup(profile)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -354,10 +379,20 @@ names_are(const struct policy *q, char *const *names, size_t n)
 	return 1;
 }
 
+/* 1 if a newOrder may ask domain key q's names for profile (NULL: none). */
+static int
+profile_is(const struct policy *q, const char *profile)
+{
+	return profile == NULL || (q->profile != NULL &&
+	    strcmp(profile, q->profile) == 0);
+}
+
 /*
  * A newOrder: for exactly the names of one domain key of p's authority,
  * as acmed orders and renews; a subset is refused too, since no CSR
- * keyproc makes could finalize it.  -1 with the reason.
+ * keyproc makes could finalize it.  A profile only if it is that
+ * domain's: another would change what the certificate is.  -1 with the
+ * reason.
  */
 static int
 order_names(const struct policy *p, policy_at others,
@@ -365,12 +400,22 @@ order_names(const struct policy *p, policy_at others,
 {
 	const struct policy	*q;
 	size_t			 i, k;
-	int			 known;
+	int			 known, named = 0;
 	char			 shown[SHOWN_MAX];
 
 	for (i = 0; (q = others(i)) != NULL; i++)
-		if (own_domain(p, q) && names_are(q, pl->names, pl->nnames))
-			return 0;
+		if (own_domain(p, q) && names_are(q, pl->names, pl->nnames)) {
+			if (profile_is(q, pl->profile))
+				return 0;
+			named = 1;
+		}
+	if (named) {
+		printable(pl->profile, shown, sizeof(shown));
+		snprintf(why, whylen, "a newOrder for the profile \"%s\", "
+		    "which is not the one configured for %s", shown,
+		    pl->names[0]);
+		return -1;
+	}
 	for (k = 0; k < pl->nnames; k++) {
 		for (known = 0, i = 0; !known && (q = others(i)) != NULL; i++)
 			known = own_domain(p, q) && name_in(pl->names[k],

@@ -54,6 +54,7 @@ struct policy {
 	char		*origin;	/* of its directory URL */
 	char		**names;	/* a domain key's names */
 	size_t		 nnames;
+	char		*profile;	/* a domain key's profile, or NULL */
 	struct allow	*allows;
 	size_t		 nallows;
 	struct made_csr	 csrs[POLICY_CSRS_MAX];	/* a domain key's */
@@ -69,6 +70,7 @@ typedef struct policy *(*policy_at)(size_t);
 
 int	 policy_set_role(struct policy *, enum key_role, uint32_t,
 	    const char *, const char *, const char *, char *, size_t);
+int	 policy_set_profile(struct policy *, const char *, char *, size_t);
 int	 policy_allow(struct policy *, enum key_op, uint32_t, const void *,
 	    size_t, char *, size_t);
 int	 policy_withdraw(struct policy *, enum key_op, uint32_t, const void *,

@@ -6,7 +6,9 @@
 # window of the certificate it holds, renews inside a future window and
 # at once for a past one, names the certificate it replaces in the new
 # order, and orders again without it when the authority refuses that,
-# or when the certificate's id is too long to be sent.
+# or when the certificate's id is too long to be sent.  When the
+# authority moves renewal information without notice, the 404 of the
+# old URL has acmed read the directory again and ask at the new one.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -75,7 +77,8 @@ set_window
 "$PY" "$TOP/regress/helpers/ariproxy.py" -s \
     -c "$T_PEBBLE_DIR/cert.pem" -k "$T_PEBBLE_DIR/key.pem" \
     -u "${PEBBLE_URL%/dir}" -C "$PEBBLE_CA" -w "$win" -L "$alog" \
-    -R "$T_TMP/refuse" -P "$T_TMP/port" 2>"$T_TMP/proxy.log" &
+    -R "$T_TMP/refuse" -r "$T_TMP/rules" -P "$T_TMP/port" \
+    2>"$T_TMP/proxy.log" &
 proxypid=$!
 t_at_exit "kill $proxypid 2>/dev/null"
 check "proxy listening" wait_for 10 test -s "$T_TMP/port"
@@ -158,7 +161,20 @@ check "refused replaces: ordered again without replaces" sh -c \
 check "refused replaces: acmed said so" grep -q \
     "alreadyReplaced.*ordering again without replaces" "$log"
 
-# 6. The window cannot be had: a warning naming the URL.
+# 6. The authority moves renewal information without notice: the old
+# URL answers 404, the directory read again names the new one, and the
+# window is asked for there.
+echo "aripath /ari-00000000/renewal-info/" >"$T_TMP/rules"
+check "moved: the old renewalInfo URL answered 404" wait_for 10 alog_has \
+    ' moved /ari-[0-9a-f]+/renewal-info/'
+check "moved: acmed read the directory again" wait_for 10 grep -qF \
+    "answered 404; the directory now names https://127.0.0.1:$port/ari-00000000/renewal-info/ for renewalInfo" \
+    "$log"
+check "moved: the window asked for at the new URL" wait_for 10 grep -qF \
+    "renewal information https://127.0.0.1:$port/ari-00000000/renewal-info/$id4: window" \
+    "$log"
+
+# 7. The window cannot be had: a warning naming the URL.
 check "future window: asked for the new certificate" \
     wait_for 10 alog_has " renewalInfo $id4\$"
 rm -f "$win"
@@ -168,7 +184,7 @@ check "the daemon still runs" kill -0 "$dpid"
 check "no renewal after the last" sh -c \
     "[ \$(grep -c ' newOrder ' '$alog') -eq 5 ]"
 
-# 7. A certificate whose id is longer than the order's field may be (an
+# 8. A certificate whose id is longer than the order's field may be (an
 # Authority Key Identifier of 900 bytes, from a CA of the test's own,
 # which makes an id of 1,200 characters), due as its window is past:
 # renewed, the order naming nothing it replaces, and the daemon waits

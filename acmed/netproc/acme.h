@@ -32,6 +32,7 @@
 #define ACME_MAX_STR		(16 * 1024)	/* any JSON string value */
 #define ACME_MAX_AUTHZ		MSG_NAMES_COUNT	/* = names per order */
 #define ACME_MAX_ALTERNATES	8
+#define ACME_MAX_PROFILES	32	/* profiles read from a directory */
 
 /* --- transport --- */
 
@@ -82,6 +83,8 @@ struct acme_directory {
 	char	*renewal_info;		/* RFC 9773, NULL if not offered */
 	char	*terms_of_service;
 	int	 eab_required;
+	char	*profiles[ACME_MAX_PROFILES];	/* meta.profiles' names */
+	size_t	 nprofiles;
 };
 
 struct acme_subproblem {
@@ -112,6 +115,7 @@ struct acme_order {
 	size_t			 nauthorizations;
 	char			*finalize;
 	char			*certificate;
+	char			*profile;	/* NULL if none */
 	struct acme_problem	*error;		/* NULL if none */
 };
 
@@ -178,7 +182,8 @@ struct acme_eab {
 
 /* Request bodies, built with yajl_gen (NUL-terminated, caller frees). */
 char	*acme_req_new_account(const char *, int, const struct acme_eab *);
-char	*acme_req_new_order(const char *const *, size_t, const char *);
+char	*acme_req_new_order(const char *const *, size_t, const char *,
+	    const char *);
 char	*acme_req_finalize(const void *, size_t);
 char	*acme_req_revoke(const void *, size_t, unsigned int);
 char	*acme_req_deactivate(void);

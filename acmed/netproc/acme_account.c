@@ -16,7 +16,8 @@
 
 /*
  * An authority's set-up, made by one operation for all (acme_setup):
- * the directory, fetched once; the account, whose URL is known, or
+ * the directory, fetched again after a day or when a URL it named
+ * answered 404 (acme_dir_moved); the account, whose URL is known, or
  * looked up by its key (a key that existed), or registered, bound to an
  * external account when one is configured; and the account key's
  * thumbprint, for the key authorizations of challenges.  An authority
@@ -50,6 +51,7 @@ dir_got(struct acme_op *o)
 {
 	struct acme_authority	*a = o->a;
 	struct http_resp	*r = &o->resp;
+	struct acme_directory	 d;
 	char			 err[256], *what = NULL, *dir = NULL;
 
 	if (r->code == 0) {
@@ -67,8 +69,8 @@ dir_got(struct acme_op *o)
 		setup_fail(o);
 		return;
 	}
-	acme_directory_free(&a->dir);
-	if (acme_parse_directory(r->body.data, r->body.len, &a->dir, err,
+	/* The directory read before serves the requests under way. */
+	if (acme_parse_directory(r->body.data, r->body.len, &d, err,
 	    sizeof(err)) == -1) {
 		if (asprintf(&dir, "authority %s: directory %s", a->name,
 		    a->api_url) == -1)
@@ -79,7 +81,10 @@ dir_got(struct acme_op *o)
 		setup_fail(o);
 		return;
 	}
+	acme_directory_free(&a->dir);
+	a->dir = d;
 	a->have_dir = 1;
+	a->dir_time = acme_io->now();
 	account_step(o);
 }
 
@@ -89,7 +94,7 @@ acme_setup_run(struct acme_op *o)
 {
 	struct acme_authority	*a = o->a;
 
-	if (a->have_dir) {
+	if (acme_dir_fresh(a)) {
 		account_step(o);
 		return;
 	}

@@ -94,6 +94,7 @@ acme_op_free(struct acme_op *o)
 		free(o->names[i]);
 	free(o->names);
 	free(o->preferred_chain);
+	free(o->profile);
 	free(o->replaces);
 	free(o->order_url);
 	free(o->der);
@@ -108,6 +109,7 @@ acme_op_free(struct acme_op *o)
 	acme_authz_free(&o->az);
 	free(o->body);
 	free(o->reg_body);
+	free(o->moved_from);
 	for (i = 0; i < o->ntokens; i++)
 		free(o->tokens[i]);
 	for (i = 0; i < o->nalts; i++)
@@ -426,6 +428,18 @@ post_sign(struct acme_op *o)
 		    p->nonce, p->kid, p->payload, post_signed);
 }
 
+/* newNonce moved: asked for where the directory now says. */
+static void
+nonce_moved(struct acme_op *o)
+{
+	if (o->rc == -1) {
+		post_end(o, -1);
+		return;
+	}
+	acme_unfail(o);
+	post_try(o);
+}
+
 static void
 nonce_got(struct acme_op *o)
 {
@@ -436,6 +450,13 @@ nonce_got(struct acme_op *o)
 		acme_fail(o, "connection", "authority %s: %s", a->name,
 		    r->error);
 		post_end(o, -1);
+		return;
+	}
+	if (r->code == 404) {
+		acme_fail(o, "nonce", "authority %s: %s answered HTTP 404",
+		    a->name, a->dir.new_nonce);
+		if (!acme_dir_moved(o, a->dir.new_nonce, nonce_moved))
+			post_end(o, -1);
 		return;
 	}
 	if (r->nonce == NULL) {
@@ -527,6 +548,23 @@ post_account_gone(struct acme_op *o)
 	acme_setup(o, SETUP_ACCOUNT | SETUP_REREGISTER, post_reregistered);
 }
 
+/* The request goes again, once, to where the directory now says. */
+static void
+post_moved(struct acme_op *o)
+{
+	struct acme_post	*p = post_cur(o);
+	char			*url;
+
+	if (o->rc == -1 || (url = strdup(acme_dir_moved_to(o))) == NULL) {
+		post_end(o, -1);
+		return;
+	}
+	acme_unfail(o);
+	free(p->url);
+	p->url = url;
+	post_try(o);
+}
+
 static void
 post_answered(struct acme_op *o)
 {
@@ -557,8 +595,10 @@ post_answered(struct acme_op *o)
 		post_end(o, 0);
 		return;
 	}
+	/* A 404 for a URL that moved need not be a problem document. */
 	if ((pb = take_problem(o, p->url)) == NULL) {
-		post_end(o, -1);
+		if (r->code != 404 || !acme_dir_moved(o, p->url, post_moved))
+			post_end(o, -1);
 		return;
 	}
 	if (acme_is_problem_type(pb->type, "badNonce")) {
@@ -575,7 +615,8 @@ post_answered(struct acme_op *o)
 	}
 	acme_problem_fail(o, p->url, pb, r->retry_after);
 	problem_free(pb);
-	post_end(o, -1);
+	if (r->code != 404 || !acme_dir_moved(o, p->url, post_moved))
+		post_end(o, -1);
 }
 
 /* --- the authority's set-up --- */
@@ -586,7 +627,7 @@ setup_done(const struct acme_op *o, int what)
 {
 	const struct acme_authority	*a = o->a;
 
-	return (!(what & SETUP_DIR) || a->have_dir) &&
+	return (!(what & SETUP_DIR) || acme_dir_fresh(a)) &&
 	    (!(what & SETUP_ACCOUNT) || a->account_url != NULL) &&
 	    (!(what & SETUP_THUMB) || a->thumbprint != NULL);
 }
@@ -649,4 +690,131 @@ acme_setup_end(struct acme_op *o)
 	}
 	/* Last: its own next step may end it. */
 	o->setup_then(o);
+}
+
+/* --- the directory, read again --- */
+
+enum dir_url {
+	DIR_NONE,
+	DIR_NEW_NONCE,
+	DIR_NEW_ACCOUNT,
+	DIR_NEW_ORDER,
+	DIR_REVOKE_CERT,
+	DIR_KEY_CHANGE,
+	DIR_RENEWAL_INFO,
+	DIR_URL_MAX
+};
+
+static const char *const dir_url_names[DIR_URL_MAX] = {
+	[DIR_NEW_NONCE] = "newNonce",
+	[DIR_NEW_ACCOUNT] = "newAccount",
+	[DIR_NEW_ORDER] = "newOrder",
+	[DIR_REVOKE_CERT] = "revokeCert",
+	[DIR_KEY_CHANGE] = "keyChange",
+	[DIR_RENEWAL_INFO] = "renewalInfo",
+};
+
+static const char *
+dir_url(const struct acme_directory *d, int which)
+{
+	switch (which) {
+	case DIR_NEW_NONCE:
+		return d->new_nonce;
+	case DIR_NEW_ACCOUNT:
+		return d->new_account;
+	case DIR_NEW_ORDER:
+		return d->new_order;
+	case DIR_REVOKE_CERT:
+		return d->revoke_cert;
+	case DIR_KEY_CHANGE:
+		return d->key_change;
+	case DIR_RENEWAL_INFO:
+		return d->renewal_info;
+	default:
+		return NULL;
+	}
+}
+
+/* Which of the directory's URLs url is; renewalInfo's are under it. */
+static int
+dir_which(const struct acme_directory *d, const char *url)
+{
+	const char	*u;
+	int		 i;
+
+	for (i = DIR_NONE + 1; i < DIR_URL_MAX; i++) {
+		if ((u = dir_url(d, i)) == NULL)
+			continue;
+		if (strcmp(u, url) == 0 || (i == DIR_RENEWAL_INFO &&
+		    strncmp(u, url, strlen(u)) == 0))
+			return i;
+	}
+	return DIR_NONE;
+}
+
+/* Whether the directory read serves: read, and less than a day ago. */
+int
+acme_dir_fresh(const struct acme_authority *a)
+{
+	return a->have_dir && a->dir_time != 0 &&
+	    acme_io->now() - a->dir_time < ACME_DIR_MAX_AGE;
+}
+
+static void
+dir_reread(struct acme_op *o)
+{
+	struct acme_authority	*a = o->a;
+	const char		*name = dir_url_names[o->moved_which];
+	const char		*now;
+
+	now = o->rc == 0 ? dir_url(&a->dir, o->moved_which) : NULL;
+	if (o->rc == -1)
+		log_warnx("authority %s: %s answered 404; the directory could "
+		    "not be read again", a->name, o->moved_from);
+	else if (now == NULL)
+		log_warnx("authority %s: %s answered 404, and the directory "
+		    "names no %s any more", a->name, o->moved_from, name);
+	else if (strcmp(now, o->moved_from) == 0)
+		log_debug("authority %s: %s answered 404; the directory still "
+		    "names it for %s", a->name, o->moved_from, name);
+	else
+		log_info("authority %s: %s answered 404; the directory now "
+		    "names %s for %s", a->name, o->moved_from, now, name);
+	o->rc = now != NULL && strcmp(now, o->moved_from) != 0 ? 0 : -1;
+	o->moved_then(o);
+}
+
+/*
+ * A 404 from url, a URL of the directory (or one under renewalInfo): an
+ * authority may move an endpoint without notice, so the directory is
+ * read again, once in an operation, and then(o) runs with o->rc 0 if
+ * it now names another URL for it (acme_dir_moved_to()), -1 if not; the
+ * op's error is left as it was.  0 if url is not the directory's, the
+ * op read it again already, or makes the set-up itself: nothing starts.
+ */
+int
+acme_dir_moved(struct acme_op *o, const char *url, acme_fn then)
+{
+	struct acme_authority	*a = o->a;
+	int			 which;
+
+	if (o->dir_reread || a->setup_by == o || !a->have_dir ||
+	    (which = dir_which(&a->dir, url)) == DIR_NONE)
+		return 0;
+	free(o->moved_from);
+	if ((o->moved_from = strdup(dir_url(&a->dir, which))) == NULL)
+		return 0;
+	o->dir_reread = 1;
+	o->moved_which = which;
+	o->moved_then = then;
+	a->dir_time = 0;
+	acme_setup(o, SETUP_DIR, dir_reread);
+	return 1;
+}
+
+/* The URL the directory names now for the one that answered 404. */
+const char *
+acme_dir_moved_to(const struct acme_op *o)
+{
+	return dir_url(&o->a->dir, o->moved_which);
 }

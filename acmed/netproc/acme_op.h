@@ -42,6 +42,7 @@
 #define ACME_NONCE_RETRIES	20
 #define ACME_ORDER_LIMIT	300	/* seconds one order may take */
 #define ACME_NONCE_POOL		32	/* fresh nonces kept per authority */
+#define ACME_DIR_MAX_AGE	86400	/* seconds a directory read serves */
 
 /* What the authority set-up gives an operation before it goes on. */
 #define SETUP_DIR		0x1	/* the directory */
@@ -66,6 +67,7 @@ struct acme_authority {
 	struct http		*http;
 	struct acme_directory	 dir;
 	int			 have_dir;
+	time_t			 dir_time;	/* read then; 0: read it again */
 	char			*thumbprint;
 	char			*nonces[ACME_NONCE_POOL];	/* newest last */
 	size_t			 nnonces;
@@ -122,6 +124,8 @@ struct acme_op {
 	char			**names;
 	size_t			 nnames;
 	char			*preferred_chain;
+	char			*profile;	/* asked for, or NULL */
+	int			 profile_required;	/* or no order */
 	char			*replaces;
 	char			*order_url;
 	void			*der;		/* the leaf revoked or looked up */
@@ -159,6 +163,12 @@ struct acme_op {
 	size_t			 i;		/* authorization, alternate */
 	int			 tries;		/* the step's own retries */
 	int			 reordered;	/* newOrder lost, ordered again */
+	int			 profile_said;	/* its absence was logged */
+	int			 dir_reread;	/* after a 404, once */
+	int			 moved_which;	/* which URL of the directory */
+	char			*moved_from;	/*   answered 404 */
+	acme_fn			 moved_then;
+	const char		*profile_sent;	/* in the newOrder, or NULL */
 	long			 wait_ms;	/* poll back-off */
 	char			*body;		/* a request kept for a resend */
 	char			*reg_body;	/* newAccount's, which may come
@@ -219,6 +229,9 @@ void	 acme_post(struct acme_op *, const char *, const char *,
 	    const char *, int, acme_fn);
 void	 acme_setup(struct acme_op *, int, acme_fn);
 void	 acme_setup_end(struct acme_op *);
+int	 acme_dir_fresh(const struct acme_authority *);
+int	 acme_dir_moved(struct acme_op *, const char *, acme_fn);
+const char *acme_dir_moved_to(const struct acme_op *);
 
 /* acme_account.c: the directory, the account, the thumbprint */
 void	 acme_setup_run(struct acme_op *);

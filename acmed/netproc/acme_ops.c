@@ -273,6 +273,25 @@ ari_url(const char *base, const char *certid)
 	return url;
 }
 
+static void	ari_dir(struct acme_op *);
+
+/*
+ * A 404 from renewalInfo: asked again where the directory now says, or
+ * taken as the authority's answer if it says the same.
+ */
+static void
+ari_moved(struct acme_op *o)
+{
+	if (o->rc == -1) {
+		log_warnx("renewal information %s: HTTP 404", o->body);
+		acme_unfail(o);
+		o->retry_after = -1;
+		acme_end(o, 0);
+		return;
+	}
+	ari_dir(o);
+}
+
 static void
 ari_got(struct acme_op *o)
 {
@@ -287,6 +306,8 @@ ari_got(struct acme_op *o)
 		return;
 	}
 	o->retry_after = r->retry_after;
+	if (r->code == 404 && acme_dir_moved(o, url, ari_moved))
+		return;
 	if (r->code != 200) {
 		log_warnx("renewal information %s: HTTP %ld", url, r->code);
 		acme_end(o, 0);

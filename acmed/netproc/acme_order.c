@@ -23,7 +23,9 @@
  * peer and returns; the answer runs the next.  Polls honour Retry-After
  * and otherwise back off from a few milliseconds, until the order's own
  * deadline.  A 429 or 503 with Retry-After to a new order pauses new
- * orders to that authority until then; orders under way go on.
+ * orders to that authority until then; orders under way go on.  A
+ * profile (draft-ietf-acme-profiles) is asked for when the directory
+ * offers it, and the order must come back for it.
  */
 #include <sys/types.h>
 
@@ -140,9 +142,140 @@ order_wait(struct acme_op *o, acme_fn then)
 
 /* --- resuming or placing the order --- */
 
+/* --- the profile --- */
+
+static int
+profile_offered(const struct acme_directory *d, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nprofiles; i++)
+		if (strcmp(d->profiles[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The profiles an authority offers, for a person: "a, b" or "none". */
+static const char *
+profiles_offered(const struct acme_directory *d, char *s, size_t len)
+{
+	size_t	 i, n = 0;
+
+	snprintf(s, len, "%s", d->nprofiles == 0 ? "none" : "");
+	for (i = 0; i < d->nprofiles && n < len; i++)
+		n += snprintf(s + n, len - n, "%s%s", i > 0 ? ", " : "",
+		    d->profiles[i]);
+	return s;
+}
+
+/*
+ * Which profile the newOrder asks for (o->profile_sent, NULL: none): the
+ * configured one if the authority offers it.  If it does not, the order
+ * goes without one, or fails if the profile is required: -1 then, and
+ * the operation has ended.
+ */
+static int
+order_profile(struct acme_op *o)
+{
+	struct acme_authority	*a = o->a;
+	char			 offered[512];
+
+	o->profile_sent = NULL;
+	if (o->profile == NULL)
+		return 0;
+	if (profile_offered(&a->dir, o->profile)) {
+		o->profile_sent = o->profile;
+		return 0;
+	}
+	profiles_offered(&a->dir, offered, sizeof(offered));
+	if (o->profile_required) {
+		acme_fail(o, "profile", "%s: authority %s does not offer the "
+		    "required profile \"%s\" (it offers: %s)", o->names[0],
+		    a->name, o->profile, offered);
+		acme_end(o, -1);
+		return -1;
+	}
+	if (!o->profile_said) {
+		log_warnx("%s: authority %s does not offer the profile "
+		    "\"%s\" (it offers: %s); ordering without a profile",
+		    o->names[0], a->name, o->profile, offered);
+		o->profile_said = 1;
+	}
+	return 0;
+}
+
+/*
+ * A newOrder that asked for a profile was refused: the error names the
+ * profile, and says so when the refusal is of the profile itself, as
+ * invalidProfile (not offered, or not for these identifiers) or
+ * unauthorized (an account the authority keeps the profile from).
+ */
+static void
+profile_refused(struct acme_op *o)
+{
+	char	*s, *was = o->error;
+	int	 rc;
+
+	if (o->profile_sent == NULL || was == NULL)
+		return;
+	if (acme_is_problem_type(o->error_type, "invalidProfile"))
+		rc = asprintf(&s, "%s: authority %s refused the profile "
+		    "\"%s\": %s", o->names[0], o->a->name, o->profile_sent,
+		    was);
+	else if (acme_is_problem_type(o->error_type, "unauthorized"))
+		rc = asprintf(&s, "%s: authority %s does not let the account "
+		    "use the profile \"%s\": %s", o->names[0], o->a->name,
+		    o->profile_sent, was);
+	else
+		rc = asprintf(&s, "%s (the order asked for the profile "
+		    "\"%s\")", was, o->profile_sent);
+	if (rc == -1)
+		return;
+	free(was);
+	o->error = s;
+}
+
+/*
+ * The order comes back for the profile asked for (an authority that
+ * echoes none is taken at its word); 0, or -1 with the op failed.
+ */
+static int
+profile_echoed(struct acme_op *o, const char *url)
+{
+	if (o->profile_sent == NULL || o->ord.profile == NULL ||
+	    strcmp(o->ord.profile, o->profile_sent) == 0)
+		return 0;
+	acme_fail(o, "profile", "%s: authority %s answered the order for the "
+	    "profile \"%s\" with %s, an order for the profile \"%s\"",
+	    o->names[0], o->a->name, o->profile_sent, url, o->ord.profile);
+	return -1;
+}
+
+/*
+ * Whether an order kept from before is for another profile than the one
+ * now configured and offered, as after a change of the configuration.
+ */
+static int
+profile_changed(const struct acme_op *o)
+{
+	return o->profile != NULL && o->ord.profile != NULL &&
+	    profile_offered(&o->a->dir, o->profile) &&
+	    strcmp(o->ord.profile, o->profile) != 0;
+}
+
 static void
 resumed(struct acme_op *o)
 {
+	if (o->rc == 0 && o->ord.status != ST_INVALID &&
+	    profile_changed(o)) {
+		log_info("%s: pending order %s is for the profile \"%s\", "
+		    "not \"%s\"; ordering again", o->names[0], o->order_url,
+		    o->ord.profile, o->profile);
+		free(o->order_url);
+		o->order_url = NULL;
+		new_order(o);
+		return;
+	}
 	if (o->rc == -1 || o->ord.status == ST_INVALID) {
 		log_info("%s: pending order %s is gone (%s); ordering again",
 		    o->names[0], o->order_url, o->error ? o->error :
@@ -279,8 +412,10 @@ new_order_done(struct acme_op *o)
 		else if (!o->reordered++ && acme_lost(o, "newOrder",
 		    "ordering again"))
 			new_order(o);
-		else
+		else {
+			profile_refused(o);
 			acme_end(o, -1);
+		}
 		return;
 	}
 	if (o->resp.location == NULL) {
@@ -296,6 +431,10 @@ new_order_done(struct acme_op *o)
 		acme_end(o, -1);
 		return;
 	}
+	if (profile_echoed(o, o->resp.location) == -1) {
+		acme_end(o, -1);
+		return;
+	}
 	free(o->order_url);
 	o->order_url = o->resp.location;
 	o->resp.location = NULL;
@@ -307,11 +446,11 @@ new_order_done(struct acme_op *o)
 static void
 new_order(struct acme_op *o)
 {
-	if (order_paused(o))
+	if (order_paused(o) || order_profile(o) == -1)
 		return;
 	free(o->body);
 	if ((o->body = acme_req_new_order((const char *const *)o->names,
-	    o->nnames, o->replaces)) == NULL) {
+	    o->nnames, o->replaces, o->profile_sent)) == NULL) {
 		acme_fail(o, "order", "could not build the order");
 		acme_end(o, -1);
 		return;

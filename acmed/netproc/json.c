@@ -380,6 +380,35 @@ json_doc(const void *data, size_t len, const char *what, json_reader fn,
 
 /* --- directory --- */
 
+/*
+ * meta.profiles (draft-ietf-acme-profiles): an object of names and
+ * their descriptions, for people.  Only the names are kept, the first
+ * ACME_MAX_PROFILES that are tokens: no other could be configured.
+ */
+static int
+directory_profiles(yajl_val meta, struct acme_directory *d, char *err,
+    size_t errlen)
+{
+	yajl_val	 obj;
+	size_t		 i;
+
+	if (json_obj(meta, "profiles", 0, "directory meta", &obj, err,
+	    errlen) == -1)
+		return -1;
+	for (i = 0; obj != NULL && i < obj->u.object.len &&
+	    d->nprofiles < ACME_MAX_PROFILES; i++) {
+		if (!text_is_token(obj->u.object.keys[i], MSG_PROFILE_MAX))
+			continue;
+		if ((d->profiles[d->nprofiles] =
+		    strdup(obj->u.object.keys[i])) == NULL) {
+			json_err(err, errlen, "directory meta: out of memory");
+			return -1;
+		}
+		d->nprofiles++;
+	}
+	return 0;
+}
+
 static int
 directory_read(yajl_val root, const char *what, void *arg, char *err,
     size_t errlen)
@@ -405,7 +434,8 @@ directory_read(yajl_val root, const char *what, void *arg, char *err,
 	    (json_str(meta, "termsOfService", 0, "directory meta",
 	    &d->terms_of_service, err, errlen) == -1 ||
 	    json_bool(meta, "externalAccountRequired", 0, "directory meta",
-	    &d->eab_required, err, errlen) == -1))
+	    &d->eab_required, err, errlen) == -1 ||
+	    directory_profiles(meta, d, err, errlen) == -1))
 		goto fail;
 	return 0;
  fail:
@@ -424,6 +454,8 @@ acme_parse_directory(const void *data, size_t len, struct acme_directory *d,
 void
 acme_directory_free(struct acme_directory *d)
 {
+	size_t	 i;
+
 	free(d->new_nonce);
 	free(d->new_account);
 	free(d->new_order);
@@ -431,6 +463,8 @@ acme_directory_free(struct acme_directory *d)
 	free(d->key_change);
 	free(d->renewal_info);
 	free(d->terms_of_service);
+	for (i = 0; i < d->nprofiles; i++)
+		free(d->profiles[i]);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -609,6 +643,8 @@ order_read(yajl_val root, const char *what, void *arg, char *err,
 	    errlen) == -1 ||
 	    json_url(root, "certificate", 0, what, &o->certificate, err,
 	    errlen) == -1 ||
+	    json_str(root, "profile", 0, what, &o->profile, err,
+	    errlen) == -1 ||
 	    json_arr(root, "authorizations", 1, ACME_MAX_AUTHZ, what, &arr,
 	    err, errlen) == -1 ||
 	    problem_field(root, what, &o->error, err, errlen) == -1)
@@ -662,6 +698,7 @@ acme_order_free(struct acme_order *o)
 	free(o->expires);
 	free(o->finalize);
 	free(o->certificate);
+	free(o->profile);
 	acme_problem_free(o->error);
 	free(o->error);
 	memset(o, 0, sizeof(*o));

@@ -124,7 +124,8 @@ acme_req_new_account(const char *contact, int only_existing,
 }
 
 char *
-acme_req_new_order(const char *const *names, size_t n, const char *replaces)
+acme_req_new_order(const char *const *names, size_t n, const char *replaces,
+    const char *profile)
 {
 	yajl_gen	 g;
 	size_t		 i;
@@ -150,6 +151,10 @@ acme_req_new_order(const char *const *names, size_t n, const char *replaces)
 	if (replaces != NULL) {
 		G(gen_str(g, "replaces"));
 		G(gen_str(g, replaces));
+	}
+	if (profile != NULL) {
+		G(gen_str(g, "profile"));
+		G(gen_str(g, profile));
 	}
 	G(yajl_gen_map_close(g));
 	return gen_done(g);

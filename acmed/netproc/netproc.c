@@ -373,6 +373,8 @@ issue(struct imsg *m)
 	o->replaces = nonempty(rbuf_str(&r, MSG_CERTID_MAX));
 	o->order_url = nonempty(rbuf_str(&r, MSG_URL_MAX));
 	o->due = (time_t)rbuf_i64(&r);
+	o->profile = nonempty(rbuf_str(&r, MSG_PROFILE_MAX));
+	o->profile_required = rbuf_u32(&r) != 0;
 	if (rbuf_end(&r) == -1 || split_names(names, o) == -1)
 		fatalx("malformed ISSUE from the parent");
 	free(names);

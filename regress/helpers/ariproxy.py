@@ -62,9 +62,27 @@ line, the string a JSON string (escapes as JSON has them):
                        it that is "ready" as "pending": the authority
                        seems never to finish validating
 
+  profiles NAME...      the directory offers these certificate profiles
+                       (draft-ietf-acme-profiles) in meta.profiles; a
+                       newOrder is forwarded as it came, and its answer,
+                       and every later read of that order, gets the
+                       profile the newOrder asked for, as an authority
+                       that has profiles echoes it
+  echoprofile NAME     the order is answered for the profile NAME,
+                       whatever the newOrder asked for
+  invalidprofile NAME  a newOrder asking for the profile NAME is answered
+                       400 invalidProfile, not forwarded
+  deniedprofile NAME   a newOrder asking for the profile NAME is answered
+                       403 unauthorized, as Let's Encrypt answers an
+                       account it keeps a profile from, not forwarded
+  aripath PATH         renewal information moves to PATH without notice:
+                       the directory names it, and the path chosen at
+                       start answers 404
+
 each logged (TIME identifier / detail / fail PATH / ratelimit / held
-NAME).  Listens
-on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
+NAME / invalidProfile NAME / unauthorized NAME / moved PATH); a
+newOrder that asks for a profile is also logged as TIME profile=NAME.
+Listens on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
 port file.
 """
 import argparse
@@ -93,6 +111,7 @@ drop_lock = threading.Lock()
 order_lock = threading.Lock()
 orders_seen = 0
 upstream_ctx = None
+order_profiles = {}     # order path -> the profile its newOrder asked for
 
 
 def log_event(line):
@@ -119,11 +138,19 @@ def read_rules():
                     continue
                 if w[0] in ("identifier", "detail"):
                     rules[w[0]] = json.loads(w[1])
-                elif w[0] in ("fail", "ratelimit", "pending"):
+                elif w[0] in ("fail", "ratelimit", "pending", "profiles",
+                              "echoprofile", "invalidprofile",
+                              "deniedprofile", "aripath"):
                     rules[w[0]] = w[1]
     except OSError:
         pass
     return rules
+
+
+def current_ari_path():
+    """Where renewal information is now: the aripath rule's path, or the
+    one chosen at start."""
+    return read_rules().get("aripath", ari_path)
 
 
 def held(d, name):
@@ -149,11 +176,13 @@ def held(d, name):
     return False
 
 
-def rewrite(data, headers):
+def rewrite(data, headers, profile=None):
     """An upstream answer with the identifier, detail and pending rules
-    applied."""
+    applied, and an order's profile (not None: the order's) echoed."""
     rules = read_rules()
     ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+    if profile is not None and "json" in ctype:
+        data = echo_profile(data, profile, rules)
     if not ("identifier" in rules or "detail" in rules or
             "pending" in rules) or "json" not in ctype:
         return data
@@ -174,6 +203,22 @@ def rewrite(data, headers):
         log_event("detail")
     else:
         return data
+    return json.dumps(d).encode()
+
+
+def echo_profile(data, profile, rules):
+    """An order object with the profile it was placed for (or the
+    echoprofile rule's) in its "profile" field."""
+    profile = rules.get("echoprofile", profile)
+    if not profile:
+        return data
+    try:
+        d = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(d, dict) or "finalize" not in d:
+        return data
+    d["profile"] = profile
     return json.dumps(d).encode()
 
 
@@ -292,6 +337,46 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, "application/json",
                     [("Retry-After", secs)])
 
+    def ari_answered(self, path):
+        """Answers a GET of renewal information, at the path the aripath
+        rule gives or the one chosen at start, and 404 at the latter once
+        the rule moved it; True if it did."""
+        cur = current_ari_path()
+        base = cur if cur.endswith("/") else cur + "/"
+        first = ari_path if ari_path.endswith("/") else ari_path + "/"
+        if cur != ari_path and path.startswith(first):
+            log_event("moved " + path)
+            self.problem(404, "malformed", "no such renewal info")
+            return True
+        if not path.startswith(base):
+            return False
+        certid = path[len(base):]
+        if certid and "/" not in certid:
+            self.renewal_info(certid)
+        else:
+            self.problem(404, "malformed", "no such renewal info")
+        return True
+
+    def profile_refused(self, profile):
+        """Answers a newOrder for profile as the invalidprofile and
+        deniedprofile rules say; True if it did."""
+        rules = read_rules()
+        log_event("profile=" + profile)
+        if rules.get("invalidprofile") == profile:
+            log_event("invalidProfile " + profile)
+            self.problem(400, "invalidProfile",
+                         "profile \"%s\" cannot be used for these "
+                         "identifiers" % profile)
+            return True
+        if rules.get("deniedprofile") == profile:
+            log_event("unauthorized " + profile)
+            self.problem(403, "unauthorized",
+                         "Error creating new order :: account ID 1234 is "
+                         "not permitted to use certificate profile \"%s\""
+                         % profile)
+            return True
+        return False
+
     def ruled(self, path, body):
         """Answers as the fail and ratelimit rules say; True if it did."""
         rules = read_rules()
@@ -322,7 +407,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     [("Retry-After", secs[0])])
         return True
 
-    def forward(self, body, kind=None):
+    def forward(self, body, kind=None, profile=None):
         conn = http.client.HTTPSConnection(opts.up_host, opts.up_port,
                                            context=upstream_ctx, timeout=30)
         try:
@@ -352,12 +437,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 log_event("dropped " + kind)
                 self.close_connection = True
                 return
-        data = rewrite(data, rheaders)
+        path = urllib.parse.urlsplit(self.path).path
+        if profile is not None and code == 201:
+            loc = dict((k.lower(), v) for k, v in rheaders).get("location")
+            if loc:
+                order_profiles[urllib.parse.urlsplit(loc).path] = profile
+        elif profile is None and path in order_profiles:
+            profile = order_profiles[path]
+        data = rewrite(data, rheaders, profile)
         if self.command == "GET" and code == 200 and \
                 urllib.parse.urlsplit(self.path).path == opts.dir_path:
             d = json.loads(data)
             d["renewalInfo"] = "https://%s%s" % (self.headers["Host"],
-                                                 ari_path)
+                                                 current_ari_path())
+            offered = read_rules().get("profiles")
+            if offered:
+                d.setdefault("meta", {})["profiles"] = dict(
+                    (n, "the %s profile" % n) for n in offered.split())
             data = json.dumps(d, indent=2).encode()
         self.send_response(code)
         for k, v in rheaders:
@@ -377,14 +473,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if self.ruled(path, body):
             return
-        base = ari_path if ari_path.endswith("/") else ari_path + "/"
-        if path.startswith(base) and self.command in ("GET", "HEAD"):
-            certid = path[len(base):]
-            if certid and "/" not in certid:
-                self.renewal_info(certid)
-            else:
-                self.problem(404, "malformed", "no such renewal info")
+        if self.command in ("GET", "HEAD") and self.ari_answered(path):
             return
+        profile = None      # "": a newOrder without one
         if self.command == "POST":
             try:
                 rep = order_replaces(body)
@@ -393,6 +484,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if rep is not False:
                 log_event("newOrder replaces=%s" % (rep if rep else "-"))
                 log_event("order " + order_names(body))
+                profile = str(order_payload(body).get("profile") or "")
+                if profile and self.profile_refused(profile):
+                    return
                 if rep and opts.refuse and os.path.exists(opts.refuse):
                     log_event("refused replaces=%s" % rep)
                     self.problem(409, "alreadyReplaced",
@@ -400,7 +494,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return
         try:
             self.forward(body, post_kind(body)
-                         if self.command == "POST" else None)
+                         if self.command == "POST" else None, profile)
         except (OSError, http.client.HTTPException, ValueError) as e:
             self.log_message("upstream: %s", e)
             self.problem(502, "serverInternal", "upstream: %s" % e)

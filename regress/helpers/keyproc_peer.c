@@ -228,7 +228,8 @@ b_key_change(struct buf *b, uint32_t old, uint32_t new, const char *url,
 
 /* As the parent: key id is role of authority authid. */
 static void
-role(uint32_t id, enum key_role kr, uint32_t authid, const char *names)
+role(uint32_t id, enum key_role kr, uint32_t authid, const char *names,
+    const char *profile)
 {
 	struct buf	 b;
 
@@ -239,6 +240,7 @@ role(uint32_t id, enum key_role kr, uint32_t authid, const char *names)
 	buf_add_lstr(&b, authid == 1 ? "pebble" : "other");
 	buf_add_lstr(&b, authid == 1 ? DIR1 : DIR2);
 	buf_add_lstr(&b, names);
+	buf_add_lstr(&b, profile);
 	send_on(P.parent, MSG_KEY_ROLE, -1, &b);
 	buf_free(&b);
 }
@@ -709,6 +711,18 @@ test_order_finalize(void)
 	    "org\",\"b.example.org\"]}", "identifiers are not a list");
 	refused_sign("newOrder with no identifier", ACCT, API1 "new-order",
 	    ACCT_URL, "{\"identifiers\":[]}", "identifiers are not a list");
+	signed_ok("newOrder with the domain's profile", ACCT, P.acct,
+	    API1 "new-order", ACCT_URL, "{\"identifiers\":[" ID("a.example.org")
+	    "," ID("b.example.org") "],\"profile\":\"tlsserver\"}");
+	refused_sign("newOrder with another profile", ACCT, API1 "new-order",
+	    ACCT_URL, "{\"identifiers\":[" ID("a.example.org") ","
+	    ID("b.example.org") "],\"profile\":\"shortlived\"}",
+	    "a newOrder for the profile \"shortlived\", which is not the one "
+	    "configured for a.example.org");
+	refused_sign("newOrder whose profile is not a string", ACCT,
+	    API1 "new-order", ACCT_URL, "{\"identifiers\":["
+	    ID("a.example.org") "," ID("b.example.org") "],\"profile\":7}",
+	    "a newOrder whose profile is not a string");
 
 	if (P.csr == NULL)
 		errx(1, "no CSR from keyproc");
@@ -1021,16 +1035,16 @@ setup(const char *keydir)
 	char		 path[PATH_MAX];
 	int		 fd;
 
-	role(ACCT, KEY_ROLE_ACCOUNT, 1, "");
+	role(ACCT, KEY_ROLE_ACCOUNT, 1, "", "");
 	key_fd(keydir, "account.key", ACCT, &P.acct);
-	role(OTHER, KEY_ROLE_ACCOUNT, 2, "");
+	role(OTHER, KEY_ROLE_ACCOUNT, 2, "", "");
 	key_fd(keydir, "other.key", OTHER, NULL);
-	role(DOMAIN, KEY_ROLE_DOMAIN, 1, NAMES);
-	role(IPDOMAIN, KEY_ROLE_DOMAIN, 1, IPNAMES);
+	role(DOMAIN, KEY_ROLE_DOMAIN, 1, NAMES, "tlsserver");
+	role(IPDOMAIN, KEY_ROLE_DOMAIN, 1, IPNAMES, "");
 	key_fd(keydir, "domain.key", DOMAIN, &P.domain);
-	role(NEWKEY, KEY_ROLE_NEW_ACCOUNT, 1, "");
+	role(NEWKEY, KEY_ROLE_NEW_ACCOUNT, 1, "", "");
 	key_fd(keydir, "new.key", NEWKEY, &P.newkey);
-	role(SPARE, KEY_ROLE_NEW_ACCOUNT, 1, "");
+	role(SPARE, KEY_ROLE_NEW_ACCOUNT, 1, "", "");
 	key_fd(keydir, "spare.key", SPARE, NULL);
 	key_fd(keydir, "spare.key", NOROLE, NULL);
 	snprintf(path, sizeof(path), "%s/other.mac", keydir);

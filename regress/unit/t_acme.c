@@ -25,7 +25,10 @@
  * Retry-After, badNonce, an account the CA forgot, each lost answer, an
  * invalid authorization, a refused "replaces", a rate-limited new order,
  * an authorization that stays pending to the deadline, two orders
- * sharing the authority's set-up, revocation and key change.
+ * sharing the authority's set-up, revocation and key change, and
+ * profiles: asked for when offered, left out (or the order failed) when
+ * not, refused by the CA, answered with another; the directory read
+ * again after a day, and after a 404 from a URL it named.
  * T_ACME_TRACE=1 in the environment lists each request as it is made.
  */
 #include <sys/types.h>
@@ -44,6 +47,12 @@
 #define DIR_BODY	"{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA \
 			"/acct\",\"newOrder\":\"" CA "/order\",\"revokeCert\":\"" \
 			CA "/revoke\",\"keyChange\":\"" CA "/kc\"}"
+#define DIR_PROFILES	"{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA \
+			"/acct\",\"newOrder\":\"" CA "/order\",\"meta\":{" \
+			"\"profiles\":{\"classic\":\"90 days\"," \
+			"\"tlsserver\":\"45 days\"}}}"
+#define DIR_MOVED	"{\"newNonce\":\"" CA "/nonce2\",\"newAccount\":\"" CA \
+			"/acct\",\"newOrder\":\"" CA "/order2\"}"
 #define ORDER(st, extra) "{\"status\":\"" st "\",\"finalize\":\"" CA \
 			"/o/1/fin\",\"authorizations\":[\"" CA "/az/1\"]" \
 			extra "}"
@@ -938,6 +947,272 @@ test_key_change(void)
 	acme_op_free(o);
 }
 
+/* --- profiles --- */
+
+/* An op for a.test asking for profile (required or not), set up. */
+static struct acme_op *
+profile_op(const char *profile, int required)
+{
+	struct acme_op	*o;
+
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	auth.nonces[auth.nnonces++] = strdup("n0");
+	o = issue_op("a.test");
+	o->profile = strdup(profile);
+	o->profile_required = required;
+	return o;
+}
+
+/* Offered: the newOrder asks for it, the order echoes it. */
+static void
+test_profile_offered(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"profile\":\"tlsserver\",\"certificate\":\"" CA
+		    "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	o = profile_op("tlsserver", 1);
+	CHECK(drive(o) && o->rc == 0, "profile offered: issued (%s)",
+	    o->error ? o->error : "");
+	CHECK(posted_has(0, ",\"profile\":\"tlsserver\"}"), "profile "
+	    "offered: the newOrder asks for it (%s)", posted[0]);
+	acme_op_free(o);
+}
+
+/* Not offered: ordered without it; the same when it is required fails. */
+static void
+test_profile_not_offered(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"profile\":\"classic\",\"certificate\":\"" CA
+		    "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	static const struct canned r[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	o = profile_op("shortlived", 0);
+	CHECK(drive(o) && o->rc == 0, "profile not offered: issued (%s)",
+	    o->error ? o->error : "");
+	CHECK(nposted == 2 && !posted_has(0, "profile"), "profile not "
+	    "offered: the newOrder has no profile (%s)", posted[0]);
+	acme_op_free(o);
+
+	begin(r, N(r));
+	o = profile_op("shortlived", 1);
+	CHECK(drive(o) && o->rc == -1 && nposted == 0, "profile required, "
+	    "not offered: failed before any order");
+	CHECK_STR(o->error, "a.test: authority ca does not offer the required "
+	    "profile \"shortlived\" (it offers: classic, tlsserver)",
+	    "profile required, not offered: the error names both");
+	acme_op_free(o);
+}
+
+/* A newOrder for tlsserver refused as type: the error says what and why. */
+static void
+profile_refusal(const struct canned *s, size_t n, const char *type,
+    const char *what, const char *detail)
+{
+	struct acme_op	*o;
+
+	begin(s, n);
+	o = profile_op("tlsserver", 0);
+	CHECK(drive(o) && o->rc == -1, "%s: failed", type);
+	CHECK(o->error != NULL && strstr(o->error, what) == o->error &&
+	    strstr(o->error, detail) != NULL &&
+	    acme_is_problem_type(o->error_type, type),
+	    "%s: the profile and the CA's detail (%s)", type, o->error);
+	acme_op_free(o);
+}
+
+/* Refused as invalidProfile, as unauthorized, or another profile. */
+static void
+test_profile_refused(void)
+{
+	static const struct canned inv[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/order", 400, NULL, PROBLEM("invalidProfile",
+		    "profile tlsserver is not for IP identifiers"), NULL, 0 },
+	};
+	static const struct canned un[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/order", 403, NULL, PROBLEM("unauthorized",
+		    "account 1 is not permitted to use certificate profile "
+		    "\\\"tlsserver\\\""), NULL, 0 },
+	};
+	static const struct canned names[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/order", 400, NULL, PROBLEM("rejectedIdentifier",
+		    "too many identifiers for this profile"), NULL, 0 },
+	};
+	static const struct canned other[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("pending",
+		    ",\"profile\":\"classic\""), CA "/o/1", 0 },
+	};
+	struct acme_op	*o;
+
+	profile_refusal(inv, N(inv), "invalidProfile", "a.test: authority ca "
+	    "refused the profile \"tlsserver\": ", "not for IP identifiers");
+	profile_refusal(un, N(un), "unauthorized", "a.test: authority ca does "
+	    "not let the account use the profile \"tlsserver\": ",
+	    "not permitted");
+	/* A limit of the profile's, which the directory does not give. */
+	profile_refusal(names, N(names), "rejectedIdentifier", CA "/order: "
+	    "rejectedIdentifier: too many identifiers for this profile",
+	    " (the order asked for the profile \"tlsserver\")");
+
+	begin(other, N(other));
+	o = profile_op("tlsserver", 0);
+	CHECK(drive(o) && o->rc == -1 && order_url[0] == '\0',
+	    "another profile echoed: failed, the order not kept");
+	CHECK_STR(o->error, "a.test: authority ca answered the order for the "
+	    "profile \"tlsserver\" with " CA "/o/1, an order for the profile "
+	    "\"classic\"", "another profile echoed: both named");
+	acme_op_free(o);
+}
+
+/* A pending order for another profile than now configured: ordered again. */
+static void
+test_profile_resumed(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/o/9", 200, NULL, ORDER("pending",
+		    ",\"profile\":\"classic\""), NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"profile\":\"tlsserver\",\"certificate\":\"" CA
+		    "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	o = profile_op("tlsserver", 0);
+	o->order_url = strdup(CA "/o/9");
+	CHECK(drive(o) && o->rc == 0, "resumed for another profile: issued "
+	    "(%s)", o->error ? o->error : "");
+	CHECK(posted_has(1, "\"profile\":\"tlsserver\""),
+	    "resumed for another profile: ordered again with the new one");
+	acme_op_free(o);
+}
+
+/* --- the directory read again --- */
+
+/* newOrder answers 404: the directory names another URL, tried once. */
+static void
+test_dir_moved(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ POST, CA "/order", 404, NULL, PROBLEM("malformed",
+		    "no such endpoint"), NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, DIR_MOVED, NULL, 0 },
+		{ POST, CA "/order2", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	static const struct canned same[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ POST, CA "/order", 404, NULL, PROBLEM("malformed",
+		    "no such endpoint"), NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	o = profile_op("x", 0);
+	CHECK(drive(o) && o->rc == 0, "newOrder moved: issued (%s)",
+	    o->error ? o->error : "");
+	CHECK(posted_has(1, CA "/order2|n1|"), "newOrder moved: sent again to "
+	    "the new URL with a fresh nonce (%s)", posted[1]);
+	acme_op_free(o);
+
+	begin(same, N(same));
+	o = profile_op("x", 0);
+	CHECK(drive(o) && o->rc == -1 && nposted == 1, "404, not moved: "
+	    "failed, the order not sent again");
+	CHECK_STR(o->error, CA "/order: malformed: no such endpoint",
+	    "404, not moved: the authority's answer is the error");
+	acme_op_free(o);
+}
+
+/* newNonce answers 404: asked for where the directory now says. */
+static void
+test_dir_nonce_moved(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 404, NULL, NULL, NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, "{\"newNonce\":\"" CA "/nonce2\","
+		    "\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA
+		    "/order\"}", NULL, 0 },
+		{ HEAD, CA "/nonce2", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(s, N(s));
+	o = profile_op("x", 0);
+	free(auth.nonces[--auth.nnonces]);
+	CHECK(drive(o) && o->rc == 0, "newNonce moved: issued (%s)",
+	    o->error ? o->error : "");
+	CHECK(heads == 2, "newNonce moved: asked at the new URL");
+	acme_op_free(o);
+}
+
+/* A directory read more than a day ago is read again before it serves. */
+static void
+test_dir_daily(void)
+{
+	static const struct canned s[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/2\""), CA "/o/2", 0 },
+		{ POST, CA "/cert/2", 200, NULL, "CHAIN", NULL, 0 },
+		{ GET, CA "/dir", 200, NULL, DIR_MOVED, NULL, 0 },
+		{ POST, CA "/order2", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/3\""), CA "/o/3", 0 },
+		{ POST, CA "/cert/3", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	struct acme_op	*o[3];
+	int		 i;
+
+	begin(s, N(s));
+	for (i = 0; i < 3; i++) {
+		if (i == 0)
+			o[i] = profile_op("x", 0);
+		else
+			o[i] = issue_op("a.test");
+		clock_ms += i == 2 ? 1000LL * ACME_DIR_MAX_AGE : 3600000LL;
+		acme_start(o[i]);
+		run_queue();
+	}
+	CHECK(finished == 3 && at == nscript, "daily: the directory read "
+	    "once in a day, again after it (%zu of %zu answers)", at, nscript);
+	CHECK(o[2]->rc == 0 && posted_has(4, CA "/order2|"), "daily: the "
+	    "next order goes where the directory read again says");
+	for (i = 0; i < 3; i++)
+		acme_op_free(o[i]);
+}
+
 int
 main(void)
 {
@@ -959,6 +1234,13 @@ main(void)
 	test_revoke();
 	test_deactivate();
 	test_key_change();
+	test_profile_offered();
+	test_profile_not_offered();
+	test_profile_refused();
+	test_profile_resumed();
+	test_dir_moved();
+	test_dir_nonce_moved();
+	test_dir_daily();
 	begin(NULL, 0);
 	return test_done();
 }

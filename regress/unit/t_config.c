@@ -176,6 +176,8 @@ test_full(void)
 	CHECK(d->auth == a, "sign with ca");
 	CHECK_STR(d->auth_name, "ca", "auth_name");
 	CHECK_STR(d->preferred_chain, "ISRG Root X1", "preferred chain");
+	CHECK_STR(d->profile, "tlsserver", "profile");
+	CHECK(d->profile_required, "profile ... required");
 	CHECK(d->renew_before == 30 * 86400, "renew before 30 days");
 	CHECK(d->line == 21, "domain line (%d)", d->line);
 
@@ -251,6 +253,12 @@ test_defaults(void)
 	CHECK(strstr(errbuf, "acme-client.conf:27: warning: domain "
 	    "example.com: challengedir is ignored") != NULL,
 	    "challengedir: a warning with its line");
+	CHECK(strstr(errbuf, "profile is ignored") == NULL,
+	    "profile: no warning");
+	d = TAILQ_NEXT(TAILQ_FIRST(&c->domains), entry);
+	CHECK(d != NULL && d->profile != NULL &&
+	    strcmp(d->profile, "shortlived") == 0 && !d->profile_required,
+	    "profile as acme-client.conf has it, not required");
 	CHECK_STR(c->state_dir, CONF_STATE_DIR, "default state directory");
 	CHECK_STR(c->empty_dir, CONF_EMPTY_DIR, "default empty directory");
 	CHECK_STR(c->user[PROC_NETPROC], "_acmed", "default netproc user");

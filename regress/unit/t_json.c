@@ -82,6 +82,29 @@ t_directory(void)
 	    d.terms_of_service == NULL, "optional fields absent");
 	acme_directory_free(&d);
 
+	/*
+	 * meta.profiles: the names are kept, the descriptions are for
+	 * people; a name no configuration could give is passed over.
+	 */
+	s = "{\"newNonce\":\"https://p/n\",\"newAccount\":\"https://p/a\","
+	    "\"newOrder\":\"https://p/o\",\"meta\":{\"profiles\":{"
+	    "\"classic\":\"90 days\",\"tlsserver\":\"https://x/\","
+	    "\"bad name\":\"x\",\"short.lived-1_x\":\"\"}}}";
+	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == 0,
+	    "directory with profiles: %s", err);
+	CHECK(d.nprofiles == 3, "3 profiles kept (%zu)", d.nprofiles);
+	if (d.nprofiles == 3) {
+		CHECK_STR(d.profiles[0], "classic", "profile 1");
+		CHECK_STR(d.profiles[1], "tlsserver", "profile 2");
+		CHECK_STR(d.profiles[2], "short.lived-1_x", "profile 3");
+	}
+	acme_directory_free(&d);
+	s = "{\"newNonce\":\"https://p/n\",\"newAccount\":\"https://p/a\","
+	    "\"newOrder\":\"https://p/o\",\"meta\":{\"profiles\":[]}}";
+	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == -1 &&
+	    strstr(err, "profiles") != NULL, "profiles not an object: %s",
+	    err);
+
 	s = "{\"newNonce\":\"https://p/n\",\"newAccount\":\"https://p/a\"}";
 	CHECK(acme_parse_directory(L(s), &d, err, sizeof(err)) == -1,
 	    "missing newOrder refused");
@@ -489,6 +512,14 @@ t_order(void)
 	CHECK_STR(o.certificate, "https://p/cert/1", "certificate");
 	CHECK_STR(o.expires, "2030-01-01T00:00:00Z", "expires");
 	CHECK(o.error == NULL, "no error");
+	CHECK(o.profile == NULL, "no profile");
+	acme_order_free(&o);
+	free(s);
+
+	s = order_with(1, ",\"profile\":\"shortlived\"");
+	CHECK(acme_parse_order(L(s), &o, err, sizeof(err)) == 0,
+	    "order with a profile: %s", err);
+	CHECK_STR(o.profile, "shortlived", "the order's profile");
 	acme_order_free(&o);
 	free(s);
 
@@ -793,7 +824,7 @@ t_builders(void)
 	CHECK_STR(s, "{\"status\":\"deactivated\"}", "deactivation");
 	free(s);
 
-	s = acme_req_new_order(names, 3, NULL);
+	s = acme_req_new_order(names, 3, NULL, NULL);
 	v = reparse(s);
 	CHECK(v != NULL, "newOrder parses: %s", s);
 	arr = json_get(v, "identifiers");
@@ -809,11 +840,13 @@ t_builders(void)
 		    "ipv6 type");
 	}
 	CHECK(json_get(v, "replaces") == NULL, "no replaces");
+	CHECK(json_get(v, "profile") == NULL, "no profile");
 	yajl_tree_free(v);
 	free(s);
 
 	names[0] = hard;
-	s = acme_req_new_order(names, 1, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+	s = acme_req_new_order(names, 1, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE",
+	    "tlsserver");
 	v = reparse(s);
 	CHECK(v != NULL && path_str(v, "replaces", NULL) != NULL &&
 	    strcmp(path_str(v, "replaces", NULL),
@@ -822,10 +855,12 @@ t_builders(void)
 	CHECK(arr != NULL && YAJL_IS_ARRAY(arr) && strcmp(path_str(
 	    arr->u.array.values[0], "value", NULL), hard) == 0,
 	    "hard name round trip");
+	CHECK_STR(path_str(v, "profile", NULL), "tlsserver", "profile");
 	yajl_tree_free(v);
 	free(s);
-	CHECK(acme_req_new_order(names, 0, NULL) == NULL, "no names");
-	CHECK(acme_req_new_order(names, 101, NULL) == NULL, "101 names");
+	CHECK(acme_req_new_order(names, 0, NULL, NULL) == NULL, "no names");
+	CHECK(acme_req_new_order(names, 101, NULL, NULL) == NULL,
+	    "101 names");
 
 	for (i = 0; i < sizeof(der); i++)
 		der[i] = i;

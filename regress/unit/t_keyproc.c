@@ -280,6 +280,7 @@ send_role(struct kp *kp, uint32_t id, enum key_role role, const char *names)
 	buf_add_lstr(&b, "acme");
 	buf_add_lstr(&b, "https://acme.test/dir");
 	buf_add_lstr(&b, names);
+	buf_add_lstr(&b, "");
 	kp_send(kp->parent, MSG_KEY_ROLE, 0, -1, &b);
 	buf_free(&b);
 }

@@ -120,7 +120,19 @@ test_contents(void)
 	    pl.nnames == 2 && strcmp(pl.names[0], "a.test") == 0 &&
 	    strcmp(pl.names[1], "192.0.2.1") == 0,
 	    "a newOrder's identifiers: their values, in order");
+	CHECK(pl.profile == NULL, "a newOrder without a profile");
 	payload_free(&pl);
+	json = "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a.test\"}],"
+	    "\"profile\":\"tls\\u0073erver\"}";
+	CHECK(payload_read(json, strlen(json), &pl, err, sizeof(err)) == 0 &&
+	    pl.profile != NULL && strcmp(pl.profile, "tlsserver") == 0,
+	    "a newOrder's profile, as the authority reads it");
+	payload_free(&pl);
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a\"}],"
+	    "\"profile\":[\"x\"]}", "a newOrder whose profile is not a string");
+	refused_s("{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a\"}],"
+	    "\"profile\":\"x\\u0000y\"}",
+	    "a newOrder whose profile is not a string");
 	json = "{\"c\\u0073r\":\"MIIB\\u0041\"}";
 	CHECK(payload_read(json, strlen(json), &pl, err, sizeof(err)) == 0 &&
 	    pl.csr != NULL && strcmp(pl.csr, "MIIBA") == 0,
