@@ -276,6 +276,17 @@ resumed(struct acme_op *o)
 		new_order(o);
 		return;
 	}
+	/*
+	 * Only an authority that says the order is gone (404) or invalid
+	 * has it ordered again.  Any other failure (no answer, a server
+	 * error, a rate limit) ends this attempt with the order kept for
+	 * the next: the order may well be there, and a new one would be a
+	 * second order for the same certificate.
+	 */
+	if (o->rc == -1 && o->resp.code != 404) {
+		acme_end(o, -1);
+		return;
+	}
 	if (o->rc == -1 || o->ord.status == ST_INVALID) {
 		log_info("%s: pending order %s is gone (%s); ordering again",
 		    o->names[0], o->order_url, o->error ? o->error :

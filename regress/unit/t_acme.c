@@ -1109,6 +1109,55 @@ test_profile_resumed(void)
 	acme_op_free(o);
 }
 
+/*
+ * A pending order kept from before: gone at the authority (404), it is
+ * ordered again; not answered, or answered with a server error, the
+ * attempt fails and the order is kept, never placed a second time.
+ */
+static void
+test_resume_kept(void)
+{
+	static const struct canned gone[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/o/9", 404, NULL, "{\"type\":\"urn:ietf:params:"
+		    "acme:error:malformed\",\"detail\":\"no such order\"}",
+		    NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), CA "/o/1", 0 },
+		{ POST, CA "/cert/1", 200, NULL, "CHAIN", NULL, 0 },
+	};
+	static const struct canned down[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_PROFILES, NULL, 0 },
+		{ POST, CA "/o/9", 500, NULL, "{\"type\":\"urn:ietf:params:"
+		    "acme:error:serverInternal\",\"detail\":\"busy\"}",
+		    NULL, 0 },
+	};
+	struct acme_op	*o;
+	size_t		 i;
+	int		 ordered = 0;
+
+	begin(gone, N(gone));
+	o = profile_op("tlsserver", 0);
+	o->order_url = strdup(CA "/o/9");
+	CHECK(drive(o) && o->rc == 0, "pending order gone (404): issued "
+	    "(%s)", o->error ? o->error : "");
+	CHECK(posted_has(1, CA "/order|"), "pending order gone (404): "
+	    "ordered again");
+	acme_op_free(o);
+
+	begin(down, N(down));
+	o = profile_op("tlsserver", 0);
+	o->order_url = strdup(CA "/o/9");
+	CHECK(drive(o) && o->rc == -1, "pending order, server error: the "
+	    "attempt fails");
+	for (i = 0; i < nposted; i++)
+		ordered |= strncmp(posted[i], CA "/order|", strlen(CA
+		    "/order|")) == 0;
+	CHECK(!ordered && nposted == 1, "pending order, server error: asked "
+	    "for it once, no second order");
+	acme_op_free(o);
+}
+
 /* --- the directory read again --- */
 
 /* newOrder answers 404: the directory names another URL, tried once. */
@@ -1238,6 +1287,7 @@ main(void)
 	test_profile_not_offered();
 	test_profile_refused();
 	test_profile_resumed();
+	test_resume_kept();
 	test_dir_moved();
 	test_dir_nonce_moved();
 	test_dir_daily();
