@@ -59,6 +59,7 @@
 #define RELOAD_DELAY_MAX (60 * 60)
 static void	issue_failed(struct dstate *, const char *, int64_t);
 static void	installed(struct dstate *);
+static void	ari_none_ended(time_t);
 
 /* The file the domain's leaf is read from: the full chain, or the leaf. */
 static const char *
@@ -1187,9 +1188,14 @@ housekeeping(time_t now, time_t next)
 	}
 	if (!busy && actions_pending())
 		actions_run_pending(conf, actions_done);
+	ari_none_ended(now);
 	for (i = 0; i < ndstates && !oneshot; i++) {
 		ds = &dstates[i];
 		if (ds->state == CERT_ISSUED && !ds->ari_asked &&
+		    !ds->issuing && ds->d->auth->ari_none_until > now) {
+			if (ds->d->auth->ari_none_until < next)
+				next = ds->d->auth->ari_none_until;
+		} else if (ds->state == CERT_ISSUED && !ds->ari_asked &&
 		    !ds->issuing) {
 			if (ds->ari_refresh <= now && up) {
 				/* Not asked: as if none were offered. */
@@ -1221,6 +1227,27 @@ housekeeping(time_t now, time_t next)
 	if (!revoking && !rolling && metrics_due(conf, now, &next))
 		(void)metrics_write(conf, dstates, ndstates);
 	return next;
+}
+
+/*
+ * An authority whose directory offered no renewal information a day ago
+ * is asked again: its certificates' requests are spread as at a start.
+ */
+static void
+ari_none_ended(time_t now)
+{
+	struct authority	*a;
+	size_t			 i;
+
+	TAILQ_FOREACH(a, &conf->authorities, entry) {
+		if (a->ari_none_until == 0 || a->ari_none_until > now)
+			continue;
+		a->ari_none_until = 0;
+		for (i = 0; i < ndstates; i++)
+			if (dstates[i].d->auth == a && !dstates[i].ari_asked)
+				sched_ari_first(&dstates[i], ndstates,
+				    conf->check_interval, now);
+	}
 }
 
 /*
@@ -1276,7 +1303,7 @@ dispatch_netproc(const struct imsg *m)
 	const uint8_t		*blob;
 	size_t			 len;
 	int64_t			 retry, start, end;
-	uint32_t		 matches, revoked, code, paused;
+	uint32_t		 matches, revoked, code, paused, none;
 	time_t			 was;
 
 	rbuf_init(&r, m->data, m->datalen);
@@ -1326,8 +1353,11 @@ dispatch_netproc(const struct imsg *m)
 		start = rbuf_i64(&r);
 		end = rbuf_i64(&r);
 		retry = rbuf_i64(&r);
+		none = rbuf_u32(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
+		if (none)
+			sched_ari_none(ds->d->auth, time(NULL));
 		if (start < 0 || end < start || (start == 0) != (end == 0)) {
 			log_warnx("%s: renewal window out of order: ignored",
 			    ds->d->handle);

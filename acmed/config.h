@@ -69,6 +69,9 @@ struct authority {
 	unsigned int		 max_orders;	/* orders at once, 0: default */
 	const char		*file;		/* where it was defined */
 	int			 line;
+	/* the daemon's: its directory offers no renewal information, so
+	   none is asked for before then; 0: ask */
+	time_t			 ari_none_until;
 };
 
 enum action_type {

@@ -136,6 +136,7 @@ time_t	 sched_check_delay(const struct config *);
 void	 sched_expiry_text(time_t, time_t, char *, size_t);
 void	 sched_ari_window(struct dstate *, time_t, time_t, time_t, time_t);
 void	 sched_ari_first(struct dstate *, size_t, time_t, time_t);
+void	 sched_ari_none(struct authority *, time_t);
 void	 sched_ari_forget(struct dstate *);
 
 /* netroot.c: netproc's root, under the state directory */

@@ -176,6 +176,22 @@ sched_ari_first(struct dstate *ds, size_t n, time_t interval, time_t now)
 	ds->ari_refresh = now + random_below(spread + 1);
 }
 
+/*
+ * The authority's directory offers no renewal information: none of its
+ * certificates asks before a day has passed, when the directory may
+ * offer it (netproc reads it again daily); then the requests are spread
+ * again, and the first answer stops them if it still offers none.
+ */
+void
+sched_ari_none(struct authority *a, time_t now)
+{
+	if (a->ari_none_until <= now)
+		log_debug("authority %s: no renewal information offered: "
+		    "not asked again before %lld", a->name,
+		    (long long)(now + ARI_REFRESH_MAX));
+	a->ari_none_until = now + ARI_REFRESH_MAX;
+}
+
 /* A new certificate: the old one's window means nothing any more. */
 void
 sched_ari_forget(struct dstate *ds)

@@ -152,7 +152,7 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		BLOB("leaf", MSG_CERT_DER_MAX) } },
 	[MSG_RENEWAL_WINDOW] = { "RENEWAL_WINDOW", NOFD, {
 		U32("domain id"), I64("start"), I64("end"),
-		I64("retry after") } },
+		I64("retry after"), U32("none offered") } },
 	[MSG_VERIFY] = { "VERIFY", NOFD, {
 		U32("domain id"), STR("host", MSG_NAME_MAX), U32("port"),
 		STR("server name", MSG_NAME_MAX),

@@ -161,7 +161,8 @@ enum msg_type {
 	MSG_CERT,
 	MSG_ISSUE_FAILED,
 	MSG_RENEWAL_INFO,
-	MSG_RENEWAL_WINDOW,	/* start = end = 0: none */
+	MSG_RENEWAL_WINDOW,	/* start = end = 0: none; none offered: the
+				   authority's directory has no renewalInfo */
 	MSG_VERIFY,
 	MSG_VERIFY_RESULT,
 	MSG_REVOKE,

@@ -143,6 +143,7 @@ struct acme_op {
 	long			 retry_after;
 	time_t			 win_start;	/* renewal window, 0: none */
 	time_t			 win_end;
+	int			 win_none;	/* the directory offers none */
 
 	/* the machine */
 	acme_fn			 finish;	/* the process's, at the end */

@@ -351,6 +351,7 @@ ari_dir(struct acme_op *o)
 	if (a->dir.renewal_info == NULL) {
 		log_debug("authority %s: the directory offers no renewal "
 		    "information", a->name);
+		o->win_none = 1;
 		acme_end(o, 0);
 		return;
 	}

@@ -393,6 +393,7 @@ window_finish(struct acme_op *o)
 	buf_add_i64(&b, (int64_t)o->win_start);
 	buf_add_i64(&b, (int64_t)o->win_end);
 	buf_add_i64(&b, (int64_t)o->retry_after);
+	buf_add_u32(&b, o->win_none);
 	(void)np_send(&np_parent, MSG_RENEWAL_WINDOW, 0, &b);
 	buf_free(&b);
 	op_free(o->shell);

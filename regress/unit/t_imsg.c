@@ -890,9 +890,9 @@ test_msg_check(void)
 	m.datalen = 12;
 	CHECK(msg_check(&m) == -1, "LOG with a byte after its line refused");
 	m.hdr.type = MSG_RENEWAL_WINDOW;
-	m.datalen = 29;
+	m.datalen = 33;
 	CHECK(msg_check(&m) == -1, "RENEWAL_WINDOW above its size refused");
-	m.datalen = 28;
+	m.datalen = 32;
 	CHECK(msg_check(&m) == 0, "RENEWAL_WINDOW at its size passes");
 
 	/* Descriptors: msg_check only looks at the number. */
