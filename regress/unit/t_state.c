@@ -20,6 +20,8 @@
  * back whole; one byte more is refused when written, and a file that
  * holds more is ignored when read.  Real files in a directory of /tmp.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,8 @@ main(void)
 	char	*url, *got, *text, cmd[256];
 
 	log_init(1, 0, "acmed");
+	/* the files made here by hand are made as acmed makes its own */
+	umask(022);
 	if (mkdtemp(dir) == NULL) {
 		perror(dir);
 		return 1;
