@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # An authority whose directory offers no renewal information (Pebble
 # 2.4) is not asked for the window of each of its certificates: the
 # first answer says none is offered, and the others are not asked for a
