@@ -233,18 +233,19 @@ time_read(const struct dstate *ds, const char *sub)
 	return (time_t)t;
 }
 
-/* Keeps a time for a domain in the state directory's sub (0: forgets it). */
-static void
+/*
+ * Keeps a time for a domain in the state directory's sub (0: forgets it);
+ * 0, or -1 (logged).
+ */
+static int
 time_write(const struct dstate *ds, const char *sub, time_t t)
 {
 	char	 s[32];
 
-	if (t == 0) {
-		(void)state_remove(conf->state_dir, sub, ds->d->handle);
-		return;
-	}
+	if (t == 0)
+		return state_remove(conf->state_dir, sub, ds->d->handle);
 	(void)snprintf(s, sizeof(s), "%lld", (long long)t);
-	(void)state_write(conf->state_dir, sub, ds->d->handle, s);
+	return state_write(conf->state_dir, sub, ds->d->handle, s);
 }
 
 /*
@@ -374,12 +375,9 @@ dstate_due(struct dstate *ds, time_t now)
 int
 renew_ask(struct dstate *ds, time_t now)
 {
-	char	 s[32];
-
 	ds->renew_asked = now;
 	ds->next = now;
-	(void)snprintf(s, sizeof(s), "%lld", (long long)now);
-	return state_write(conf->state_dir, "renew", ds->d->handle, s);
+	return time_write(ds, "renew", now);
 }
 
 /* Whether name is among the n names on the command line (all if none). */
@@ -1192,12 +1190,12 @@ housekeeping(time_t now, time_t next)
 	for (i = 0; i < ndstates && !oneshot; i++) {
 		ds = &dstates[i];
 		if (ds->state == CERT_ISSUED && !ds->ari_asked &&
-		    !ds->issuing && ds->d->auth->ari_none_until > now) {
-			if (ds->d->auth->ari_none_until < next)
-				next = ds->d->auth->ari_none_until;
-		} else if (ds->state == CERT_ISSUED && !ds->ari_asked &&
 		    !ds->issuing) {
-			if (ds->ari_refresh <= now && up) {
+			if (ds->d->auth->ari_none_until > now) {
+				/* ari_none_ended() spreads them again */
+				if (ds->d->auth->ari_none_until < next)
+					next = ds->d->auth->ari_none_until;
+			} else if (ds->ari_refresh <= now && up) {
 				/* Not asked: as if none were offered. */
 				if (send_leaf(MSG_RENEWAL_INFO, ds, NULL) == 0)
 					ds->ari_asked = 1;

@@ -47,17 +47,6 @@
 #include "parent.h"
 #include "parent_state.h"
 
-static struct authority *
-authority_named(const char *name)
-{
-	struct authority	*a;
-
-	TAILQ_FOREACH(a, &conf->authorities, entry)
-		if (strcmp(a->name, name) == 0)
-			return a;
-	return NULL;
-}
-
 /*
  * Checks -D's names before anything starts: one authority, named twice,
  * whose account key exists and is no other authority's, and whose
@@ -118,8 +107,8 @@ deactivate_aside(struct authority *a)
 		rc = -1;
 	}
 	free(key);
-	if ((size_t)snprintf(url, sizeof(url), "%s/accounts/%s.url",
-	    conf->state_dir, a->name) >= sizeof(url) ||
+	if (state_path(url, sizeof(url), conf->state_dir, "accounts",
+	    a->name) == -1 ||
 	    file_aside(url, "deactivated", to, sizeof(to)) == -1) {
 		log_warnx("authority %s: the deactivated account's URL %s is "
 		    "still in place: move it away by hand", a->name, url);
@@ -156,7 +145,7 @@ deactivate_run(const char *name)
 	char			*err, *url = NULL;
 	int			 done;
 
-	if ((a = authority_named(name)) == NULL)
+	if ((a = config_authority(conf, name)) == NULL)
 		fatalx("%s: no such authority", name);
 	if ((url = state_read(conf->state_dir, "accounts", a->name)) == NULL) {
 		log_warnx("authority %s: the account URL is gone", a->name);

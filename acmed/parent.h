@@ -124,6 +124,7 @@ struct state_subdir {
 };
 extern const struct state_subdir state_subdirs[];
 int	 state_init(const char *);
+int	 state_path(char *, size_t, const char *, const char *, const char *);
 char	*state_read(const char *, const char *, const char *);
 int	 state_write(const char *, const char *, const char *, const char *);
 int	 state_remove(const char *, const char *, const char *);

@@ -121,7 +121,8 @@ state_suffix(const char *sub)
 	    "url" : "time";
 }
 
-static int
+/* The file of a domain's or authority's value in sub; 0, or -1 (logged). */
+int
 state_path(char *path, size_t len, const char *dir, const char *sub,
     const char *name)
 {

@@ -323,7 +323,6 @@ int
 challenged_main(int debug, int verbose)
 {
 	struct imsgchan	*parent, *net;
-	struct sandbox	 sb;
 	int		 fds[SERVER_LISTEN_MAX], nfds, r;
 
 	(void)debug;
@@ -338,14 +337,7 @@ challenged_main(int debug, int verbose)
 	nfds = challenged_getfds(parent, fds, SERVER_LISTEN_MAX);
 	pack_fds(fds, nfds);
 
-	memset(&sb, 0, sizeof(sb));
-	sb.profile = SANDBOX_CHALLENGED;
-	sb.user = proc_user;
-	sb.chroot = proc_chroot;
-	sb.keep_fds = PROC_FD_PEER1 + 1 + nfds;
-	if (sandbox_enter(&sb) == -1)
-		fatalx("cannot enter the sandbox");
-	proc_sandboxed(parent);
+	proc_confine(SANDBOX_CHALLENGED, PROC_FD_PEER1 + 1 + nfds, parent);
 
 	if (msg_compose(parent, MSG_READY, 0, -1, NULL) == -1 ||
 	    ichan_flush_all(parent) == -1)

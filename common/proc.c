@@ -270,6 +270,26 @@ proc_exec(int exefd, enum proc_id id, const int *fds, int nfds,
 }
 
 /*
+ * A child confines itself: profile p, as the user and in the root the
+ * parent named (-u, -C), keeping descriptors below keep_fds; then the
+ * parent is told what the sandbox holds.  Ends the child if it cannot.
+ */
+void
+proc_confine(int p, int keep_fds, struct imsgchan *parent)
+{
+	struct sandbox	 sb;
+
+	memset(&sb, 0, sizeof(sb));
+	sb.profile = (enum sandbox_profile)p;
+	sb.user = proc_user;
+	sb.chroot = proc_chroot;
+	sb.keep_fds = keep_fds;
+	if (sandbox_enter(&sb) == -1)
+		fatalx("cannot enter the sandbox");
+	proc_sandboxed(parent);
+}
+
+/*
  * Tells the parent what the child's sandbox holds (MSG_SANDBOXED), for
  * its status file.
  */

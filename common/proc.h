@@ -58,5 +58,6 @@ enum proc_id	 proc_byname(const char *);
 pid_t		 proc_exec(int, enum proc_id, const int *, int, char *const *);
 size_t		 proc_trim(void);
 void		 proc_sandboxed(struct imsgchan *);
+void		 proc_confine(int, int, struct imsgchan *);
 
 #endif

@@ -926,7 +926,6 @@ int
 keyproc_main(int debug, int verbose)
 {
 	struct imsgchan	*parent, *net;
-	struct sandbox	 sb;
 
 	(void)debug;
 	log_procname("keyproc");
@@ -938,14 +937,7 @@ keyproc_main(int debug, int verbose)
 
 	keyproc_warmup();
 
-	memset(&sb, 0, sizeof(sb));
-	sb.profile = SANDBOX_KEYPROC;
-	sb.user = proc_user;
-	sb.chroot = proc_chroot;
-	sb.keep_fds = PROC_FD_PEER1 + 1;
-	if (sandbox_enter(&sb) == -1)
-		fatalx("cannot enter the sandbox");
-	proc_sandboxed(parent);
+	proc_confine(SANDBOX_KEYPROC, PROC_FD_PEER1 + 1, parent);
 
 	keyproc_loop(parent, net);
 	log_tochan(NULL);

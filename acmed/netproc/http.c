@@ -112,21 +112,6 @@ http_resp_init(struct http_resp *r)
 	r->retry_after = -1;
 }
 
-void
-http_resp_free(struct http_resp *r)
-{
-	size_t	 i;
-
-	buf_free(&r->body);
-	free(r->content_type);
-	free(r->location);
-	free(r->nonce);
-	free(r->link_up);
-	free(r->link_tos);
-	for (i = 0; i < r->nalternates; i++)
-		free(r->alternates[i]);
-	http_resp_init(r);
-}
 
 /* Drops what an earlier response (or an interim 1xx) left. */
 static void
@@ -146,6 +131,14 @@ resp_clear_headers(struct http_resp *r)
 	r->nalternates = 0;
 	r->retry_after = -1;
 	r->bad_nonce = 0;
+}
+
+void
+http_resp_free(struct http_resp *r)
+{
+	resp_clear_headers(r);
+	buf_free(&r->body);
+	http_resp_init(r);
 }
 
 static size_t

@@ -349,6 +349,26 @@ enqueue(struct np_authority *na, struct np_op *n)
 		TAILQ_INSERT_AFTER(&na->queued, p, n, entry);
 }
 
+/*
+ * The operation a message from the parent asks for, which begins with a
+ * domain id and its authority's id; the rest is left in r.
+ */
+static struct np_op *
+domain_op(struct imsg *m, enum acme_kind kind, struct rbuf *r)
+{
+	struct np_authority	*na;
+	struct np_op		*n;
+	uint32_t		 domid;
+
+	rbuf_init(r, m->data, m->datalen);
+	domid = rbuf_u32(r);
+	if ((na = authority_byid(rbuf_u32(r))) == NULL)
+		fatalx("malformed %s from the parent", msg_name(m->hdr.type));
+	n = op_new(kind, na);
+	n->op.domid = domid;
+	return n;
+}
+
 static void
 issue(struct imsg *m)
 {
@@ -356,17 +376,11 @@ issue(struct imsg *m)
 	struct np_op		*n;
 	struct acme_op		*o;
 	struct rbuf		 r;
-	uint32_t		 domid, authid;
 	char			*names;
 
-	rbuf_init(&r, m->data, m->datalen);
-	domid = rbuf_u32(&r);
-	authid = rbuf_u32(&r);
-	if ((na = authority_byid(authid)) == NULL)
-		fatalx("ISSUE from the parent for authority %u", authid);
-	n = op_new(ACME_ISSUE, na);
+	n = domain_op(m, ACME_ISSUE, &r);
+	na = n->op.a->shell;
 	o = &n->op;
-	o->domid = domid;
 	o->keyid = rbuf_u32(&r);
 	names = rbuf_str(&r, MSG_NAMES_MAX);
 	o->preferred_chain = nonempty(rbuf_str(&r, MSG_CHAIN_NAME_MAX));
@@ -415,18 +429,10 @@ take_leaf(struct rbuf *r, struct acme_op *o)
 static void
 renewal_info(struct imsg *m)
 {
-	struct np_authority	*na;
 	struct np_op		*n;
 	struct rbuf		 r;
-	uint32_t		 domid, authid;
 
-	rbuf_init(&r, m->data, m->datalen);
-	domid = rbuf_u32(&r);
-	authid = rbuf_u32(&r);
-	if ((na = authority_byid(authid)) == NULL)
-		fatalx("malformed RENEWAL_INFO from the parent");
-	n = op_new(ACME_RENEWAL_INFO, na);
-	n->op.domid = domid;
+	n = domain_op(m, ACME_RENEWAL_INFO, &r);
 	take_leaf(&r, &n->op);
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed RENEWAL_INFO from the parent");
@@ -459,20 +465,12 @@ result_finish(struct acme_op *o)
 static void
 revoke_request(struct imsg *m)
 {
-	struct np_authority	*na;
 	struct np_op		*n;
 	struct acme_op		*o;
 	struct rbuf		 r;
-	uint32_t		 domid, authid;
 
-	rbuf_init(&r, m->data, m->datalen);
-	domid = rbuf_u32(&r);
-	authid = rbuf_u32(&r);
-	if ((na = authority_byid(authid)) == NULL)
-		fatalx("malformed REVOKE from the parent");
-	n = op_new(ACME_REVOKE, na);
+	n = domain_op(m, ACME_REVOKE, &r);
 	o = &n->op;
-	o->domid = domid;
 	o->keyid = rbuf_u32(&r);
 	o->cert_key = rbuf_u32(&r) != 0;
 	if ((o->names = calloc(1, sizeof(char *))) == NULL)
@@ -600,7 +598,6 @@ chan_open(struct np_chan *c, int fd)
 int
 netproc_main(int debug, int verbose)
 {
-	struct sandbox	 sb;
 	struct buf	 b;
 
 	(void)debug;
@@ -628,14 +625,7 @@ netproc_main(int debug, int verbose)
 		if (ev_run_once(-1) == -1)
 			fatal("poll");
 
-	memset(&sb, 0, sizeof(sb));
-	sb.profile = SANDBOX_NETPROC;
-	sb.user = proc_user;
-	sb.chroot = proc_chroot;
-	sb.keep_fds = PROC_FD_PEER2 + 1;
-	if (sandbox_enter(&sb) == -1)
-		fatalx("sandbox");
-	proc_sandboxed(np_parent.c);
+	proc_confine(SANDBOX_NETPROC, PROC_FD_PEER2 + 1, np_parent.c);
 	buf_init(&b, 16);
 	np_send(&np_parent, MSG_READY, 0, &b);
 	buf_free(&b);
