@@ -167,6 +167,45 @@ cert_id() {
 	printf '%s.%s\n' "$(hex_b64url "$ci_aki")" "$(hex_b64url "$ci_ser")"
 }
 
+# t_serial FILE: a certificate's serial number, lower-case hex without
+# leading zeros, as Pebble's management interface names it.
+t_serial() {
+	openssl x509 -noout -serial -in "$1" | sed 's/^serial=//' |
+	    tr 'A-F' 'a-f' | sed 's/^0*//'
+}
+
+# t_cert_status SERIAL FIELD: what Pebble records of a certificate:
+# FIELD Status ("Valid", "Revoked") or Reason (the revocation's code).
+t_cert_status() {
+	curl -s --cacert "$PEBBLE_CA" \
+	    "$PEBBLE_MGMT/cert-status-by-serial/$1" |
+	    sed -n "s/.*\"$2\": *\"\{0,1\}\([A-Za-z0-9]*\).*/\1/p"
+}
+
+# t_pub FILE: the public key of a private key or certificate (*.crt).
+t_pub() {
+	case "$1" in
+	*.crt) openssl x509 -noout -pubkey -in "$1" ;;
+	*) openssl pkey -pubout -in "$1" 2>/dev/null ;;
+	esac
+}
+
+# t_spec_account BASE: faultsrv stanzas (regress/helpers/faultsrv.c) of
+# an authority's nonces and of an account at BASE/acct/1.
+t_spec_account() {
+	cat <<SPEC
+path /nonce
+nonce
+
+path /acct
+status 201
+nonce
+header Location: $1/acct/1
+header Content-Type: application/json
+body {"status":"valid"}
+SPEC
+}
+
 # t_conf FILE [URL]: writes the global part of a configuration for Pebble
 # (listener on $T_HTTP_PORT, state in $T_TMP/state, authority "pebble"),
 # or for the directory at URL with Pebble's CA (a proxy in front of it).

@@ -49,15 +49,7 @@ path /dir
 header Content-Type: application/json
 body {"newNonce":"$base/nonce","newAccount":"$base/acct","newOrder":"$base/order"}
 
-path /nonce
-nonce
-
-path /acct
-status 201
-nonce
-header Location: $base/acct/1
-header Content-Type: application/json
-body {"status":"valid"}
+$(t_spec_account "$base")
 
 path /order
 status 403

@@ -22,19 +22,9 @@ url=$T_TMP/state/accounts/pebble.url
 run() {
 	"$ACMED" -d -v -f "$conf" "$@" >"$T_TMP/out" 2>&1
 }
-pub() {
-	openssl pkey -in "$1" -pubout 2>/dev/null
-}
-serial() {
-	openssl x509 -noout -serial -in "$1" | sed 's/^serial=//' |
-	    tr 'A-F' 'a-f' | sed 's/^0*//'
-}
-# status SERIAL: Pebble's word for a certificate ("Valid", "Revoked").
-status() {
-	curl -s --cacert "$PEBBLE_CA" \
-	    "$PEBBLE_MGMT/cert-status-by-serial/$1" |
-	    sed -n 's/.*"Status": *"\([A-Za-z]*\)".*/\1/p'
-}
+pub() { t_pub "$1"; }
+serial() { t_serial "$1"; }
+status() { t_cert_status "$1" Status; }
 
 check_not "no account key yet: -D refused" run -D pebble pebble
 check "issued with the first account" run -o dv.example.org
@@ -148,9 +138,7 @@ check "the new account could not: the domain key did" grep -q \
     "dv2.example.org: the account could not revoke the certificate (.*unauthorized.*): revoking with the domain key" \
     "$T_TMP/out"
 check "Pebble says revoked ($s2)" [ "$(status "$s2")" = Revoked ]
-reason=$(curl -s --cacert "$PEBBLE_CA" \
-    "$PEBBLE_MGMT/cert-status-by-serial/$s2" |
-    sed -n 's/.*"Reason": *\([0-9]*\).*/\1/p')
+reason=$(t_cert_status "$s2" Reason)
 check "for the reason given (superseded, 4)" [ "$reason" = 4 ]
 
 # Deactivated twice (the new account), the first one moved aside stays.

@@ -54,15 +54,7 @@ path /dir
 header Content-Type: application/json
 body {"newNonce":"$base/nonce","newAccount":"$base/acct","newOrder":"$base$1"}
 
-path /nonce
-nonce
-
-path /acct
-status 201
-nonce
-header Location: $base/acct/1
-header Content-Type: application/json
-body {"status":"valid"}
+$(t_spec_account "$base")
 
 path /order-old
 status 404

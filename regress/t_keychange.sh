@@ -26,9 +26,7 @@ url=$T_TMP/state/accounts/pebble.url
 run() {
 	"$ACMED" -d -v -f "$conf" "$@" >"$T_TMP/out" 2>&1
 }
-pub() {
-	openssl pkey -in "$1" -pubout 2>/dev/null
-}
+pub() { t_pub "$1"; }
 nocert() {
 	rm -f "$T_TMP"/kc.example.org.crt "$T_TMP"/kc.example.org.chain \
 	    "$T_TMP"/kc.example.org.full

@@ -91,9 +91,7 @@ check "certificate: downloaded twice" test "$(count certificate)" -eq 2
 # looked up by the new key, which it has, and -k ends with the new key
 # in place and the old one kept.
 key=$T_TMP/account.key
-pub() {
-	openssl pkey -in "$1" -pubout 2>/dev/null
-}
+pub() { t_pub "$1"; }
 pub "$key" >"$T_TMP/pub.old"
 acct=$(cat "$T_TMP/state/accounts/pebble.url")
 echo keyChange >"$drop"

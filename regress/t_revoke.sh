@@ -37,16 +37,8 @@ t_domain "$conf" other.example.org
 run() {
 	"$ACMED" -d -v -f "$conf" "$@" >"$T_TMP/out" 2>&1
 }
-# status SERIAL: Pebble's word for a certificate ("Valid", "Revoked").
-status() {
-	curl -s --cacert "$PEBBLE_CA" \
-	    "$PEBBLE_MGMT/cert-status-by-serial/$1" |
-	    sed -n 's/.*"Status": *"\([A-Za-z]*\)".*/\1/p'
-}
-serial() {
-	openssl x509 -noout -serial -in "$1" | sed 's/^serial=//' |
-	    tr 'A-F' 'a-f' | sed 's/^0*//'
-}
+status() { t_cert_status "$1" Status; }
+serial() { t_serial "$1"; }
 self_signed() {
 	[ "$(openssl x509 -noout -subject -in "$1" | sed 's/^subject=//')" = \
 	    "$(openssl x509 -noout -issuer -in "$1" | sed 's/^issuer=//')" ]
@@ -178,18 +170,8 @@ check "no domain key: that certificate is self-signed" \
     self_signed "$T_TMP/rv.example.org.crt"
 
 # reason SERIAL: the reason code Pebble records for a revoked certificate.
-reason() {
-	curl -s --cacert "$PEBBLE_CA" \
-	    "$PEBBLE_MGMT/cert-status-by-serial/$1" |
-	    sed -n 's/.*"Reason": *\([0-9]*\).*/\1/p'
-}
-# pub FILE: the public key of a private key or certificate file.
-pub() {
-	case "$1" in
-	*.crt) openssl x509 -noout -pubkey -in "$1" ;;
-	*) openssl pkey -pubout -in "$1" ;;
-	esac
-}
+reason() { t_cert_status "$1" Reason; }
+pub() { t_pub "$1"; }
 key=$T_TMP/rv.example.org.key
 for r in unspecified:0 affiliationChanged:3 superseded:4 \
     cessationOfOperation:5; do
