@@ -61,6 +61,9 @@ static void	issue_failed(struct dstate *, const char *, int64_t);
 static void	installed(struct dstate *);
 static void	ari_none_ended(time_t);
 
+static struct dstate	**byid;		/* by domain id; NULL if not managed */
+static size_t		  nbyid;
+
 /* The file the domain's leaf is read from: the full chain, or the leaf. */
 static const char *
 leaf_file(const struct domain *d)
@@ -68,15 +71,13 @@ leaf_file(const struct domain *d)
 	return d->fullchain ? d->fullchain : d->cert;
 }
 
+/* A domain's state by its id: every answer names one, so not a scan. */
 static struct dstate *
 dstate_byid(uint32_t id)
 {
-	size_t	 i;
-
-	for (i = 0; i < ndstates; i++)
-		if (dstates[i].d->id == id)
-			return &dstates[i];
-	return NULL;
+	if (id >= nbyid)
+		return NULL;
+	return byid[id];
 }
 
 static struct authority *
@@ -419,10 +420,17 @@ dstates_build(void)
 	if ((dstates = calloc(n ? n : 1, sizeof(*dstates))) == NULL)
 		fatal("calloc");
 	ndstates = 0;
+	nbyid = 1;
+	TAILQ_FOREACH(d, &conf->domains, entry)
+		if (d->id >= nbyid)
+			nbyid = (size_t)d->id + 1;
+	if ((byid = calloc(nbyid, sizeof(*byid))) == NULL)
+		fatal("calloc");
 	TAILQ_FOREACH(d, &conf->domains, entry) {
 		if (!domain_selected(d))
 			continue;
 		ds = &dstates[ndstates++];
+		byid[d->id] = ds;
 		ds->d = d;
 		ds->keyid = KEYID_DOMAIN_BASE + d->id;
 		ds->result = 1;
@@ -472,6 +480,9 @@ dstates_free(void)
 	free(dstates);
 	dstates = NULL;
 	ndstates = 0;
+	free(byid);
+	byid = NULL;
+	nbyid = 0;
 }
 
 /*

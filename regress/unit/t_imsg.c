@@ -817,10 +817,12 @@ test_msg_check(void)
 	for (t = 1; t < MSG_MAX; t++)
 		if (msg_specs[t].name == NULL ||
 		    msg_minlen(t) > msg_maxlen(t) ||
-		    msg_maxlen(t) > MSG_PAYLOAD_MAX)
+		    msg_maxlen(t) > MSG_PAYLOAD_MAX ||
+		    msg_specs[t].f[MSG_FIELDS_MAX - 1].kind != MSG_F_END)
 			ok = 0;
-	CHECK(ok, "every message type has a name and fits the channel with "
-	    "every field at its bound");
+	CHECK(ok, "every message type has a name, its fields end inside "
+	    "MSG_FIELDS_MAX and it fits the channel with every field at its "
+	    "bound");
 	CHECK_STR(msg_name(MSG_LOG), "LOG", "msg_name");
 	CHECK_STR(msg_name(MSG_MAX), "UNKNOWN", "msg_name of MSG_MAX");
 	CHECK_STR(msg_name(0xffffffff), "UNKNOWN", "msg_name of 0xffffffff");
