@@ -335,14 +335,12 @@ dstate_due(struct dstate *ds, time_t now)
 	if (ds->refused) {
 		/* put right: what do they hold now? */
 		ds->refused = 0;
-		if (cert_file_info(path, &ds->state, &ds->not_before,
-		    &ds->not_after) == -1)
+		if (cert_file_info(ds, path) == -1)
 			ds->state = CERT_MISSING;
 	}
 	if (ds->state != CERT_ISSUED)
 		return retry_allowed(ds, now);
-	if (cert_file_info(path, &ds->state, &ds->not_before,
-	    &ds->not_after) == -1) {
+	if (cert_file_info(ds, path) == -1) {
 		log_warnx("%s: %s: no certificate any more", ds->d->handle,
 		    path);
 		ds->state = CERT_MISSING;
@@ -361,7 +359,10 @@ dstate_due(struct dstate *ds, time_t now)
 			    time_text(renewal_time(ds)));
 		return 0;
 	}
-	if (ds->state == CERT_ISSUED && renewal_time(ds) > now)
+	if (ds->names_changed)
+		log_info("%s: renewing before it is due: the certificate's names "
+		    "are not the configured ones", ds->d->handle);
+	else if (ds->state == CERT_ISSUED && renewal_time(ds) > now)
 		log_info("%s: renewing before it is due, as acmed -F asked at "
 		    "%s", ds->d->handle, time_text(ds->renew_asked));
 	return retry_allowed(ds, now);
@@ -436,8 +437,7 @@ dstates_build(void)
 		ds->result = 1;
 		/* Not read if refused: dstate_due() says why, as it fails. */
 		ds->refused = cert_files_check(d, why, sizeof(why)) == -1;
-		if (ds->refused || cert_file_info(leaf_file(d), &ds->state,
-		    &ds->not_before, &ds->not_after) == -1)
+		if (ds->refused || cert_file_info(ds, leaf_file(d)) == -1)
 			ds->state = CERT_MISSING;
 		ds->order_url = orders ? state_read(conf->state_dir,
 		    "orders", d->handle) : NULL;
@@ -631,8 +631,8 @@ cert_current(struct dstate *ds, const char *pem, size_t len, time_t now)
 	time_t	 nb, na;
 	int	 provisional;
 
-	if (x509_leaf_info(pem, len, &nb, &na, &provisional) == -1 ||
-	    (now >= nb && now <= na))
+	if (x509_leaf_info(pem, len, &nb, &na, &provisional, NULL, 0,
+	    NULL) == -1 || (now >= nb && now <= na))
 		return 0;	/* install_chain() says what else is wrong */
 	if (now < nb) {
 		snprintf(why, sizeof(why), "the certificate is not valid before "

@@ -324,24 +324,31 @@ chain_free(X509 **certs, int n)
 		X509_free(certs[--n]);
 }
 
+/*
+ * Reads a domain's certificate file at path into its state: whether it is
+ * missing, provisional or issued, its validity, and whether it names
+ * exactly the configured names.
+ */
 int
-cert_file_info(const char *path, enum cert_state *state, time_t *nb,
-    time_t *na)
+cert_file_info(struct dstate *ds, const char *path)
 {
 	char	*data;
 	size_t	 len;
-	int	 provisional;
+	int	 provisional, same = 1;
 
-	*state = CERT_MISSING;
+	ds->state = CERT_MISSING;
+	ds->names_changed = 0;
 	if (path == NULL || read_file(path, CHAIN_MAX_BYTES, &data, &len) == -1)
 		return -1;
-	if (x509_leaf_info(data, len, nb, na, &provisional) == -1) {
+	if (x509_leaf_info(data, len, &ds->not_before, &ds->not_after,
+	    &provisional, ds->d->names, ds->d->nnames, &same) == -1) {
 		log_warnx("%s: no certificate in it", path);
 		free(data);
 		return -1;
 	}
 	free(data);
-	*state = provisional ? CERT_PROVISIONAL : CERT_ISSUED;
+	ds->state = provisional ? CERT_PROVISIONAL : CERT_ISSUED;
+	ds->names_changed = !provisional && !same;
 	return 0;
 }
 
@@ -471,6 +478,7 @@ install_chain(struct dstate *ds, const char *pem, size_t len, int issued)
 	ds->not_after = na;
 	ds->state = cert_is_provisional(certs[0]) ? CERT_PROVISIONAL :
 	    CERT_ISSUED;
+	ds->names_changed = 0;	/* checked against them above */
 	rc = 0;
 out:
 	for (i = 0; i < 3; i++) {

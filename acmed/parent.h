@@ -81,6 +81,7 @@ struct dstate {
 	time_t		 reload_retry;	/* the next try, 0: none */
 	time_t		 revoked_at;	/* -r revoked the certificate, 0: not */
 	time_t		 renew_asked;	/* -F asked for a renewal, 0: not */
+	int		 names_changed;	/* issued for other names than now */
 	time_t		 issue_started;	/* the ISSUE given to netproc */
 	time_t		 last_success;	/* installed since the start, 0: not */
 	time_t		 last_failure;	/* failed since the start, 0: not */
@@ -101,7 +102,7 @@ int	 fsync_dir(const char *);
 int	 file_aside(const char *, const char *, char *, size_t);
 int	 read_fd(int, const char *, size_t, char **, size_t *);
 int	 read_file(const char *, size_t, char **, size_t *);
-int	 cert_file_info(const char *, enum cert_state *, time_t *, time_t *);
+int	 cert_file_info(struct dstate *, const char *);
 int	 cert_files_check(const struct domain *, char *, size_t);
 int	 install_chain(struct dstate *, const char *, size_t, int);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);

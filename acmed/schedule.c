@@ -50,6 +50,9 @@ sched_renewal_time(const struct dstate *ds)
 {
 	time_t	 life, t;
 
+	/* names added or taken away: the next certificate is due now */
+	if (ds->names_changed)
+		return ds->not_before;
 	life = ds->not_after - ds->not_before;
 	if (ds->d->renew_before > 0)
 		t = ds->not_after - ds->d->renew_before;

@@ -275,21 +275,15 @@ san_text(const GENERAL_NAME *gen, const char **s, int *len, char *ip,
  * both ways.
  */
 static int
-check_names(X509 *leaf, char *const *names, size_t n, char *msg,
-    size_t msglen)
+gens_match(const GENERAL_NAMES *gens, char *const *names, size_t n,
+    char *msg, size_t msglen)
 {
-	GENERAL_NAMES	*gens;
 	GENERAL_NAME	*gen;
 	char		**san = NULL, ip[IDENT_IP_TEXT_MAX];
 	const char	*s;
 	size_t		 nsan = 0, i;
 	int		 k, len, rc = -1;
 
-	if ((gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL,
-	    NULL)) == NULL) {
-		snprintf(msg, msglen, "leaf has no subjectAltName");
-		return -1;
-	}
 	if ((san = calloc(sk_GENERAL_NAME_num(gens) + 1, sizeof(*san))) ==
 	    NULL) {
 		snprintf(msg, msglen, "out of memory");
@@ -324,6 +318,22 @@ check_names(X509 *leaf, char *const *names, size_t n, char *msg,
 	for (i = 0; i < nsan; i++)
 		free(san[i]);
 	free(san);
+	return rc;
+}
+
+static int
+check_names(X509 *leaf, char *const *names, size_t n, char *msg,
+    size_t msglen)
+{
+	GENERAL_NAMES	*gens;
+	int		 rc;
+
+	if ((gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL,
+	    NULL)) == NULL) {
+		snprintf(msg, msglen, "leaf has no subjectAltName");
+		return -1;
+	}
+	rc = gens_match(gens, names, n, msg, msglen);
 	GENERAL_NAMES_free(gens);
 	return rc;
 }
@@ -549,9 +559,57 @@ der_step(const unsigned char **p, const unsigned char *end, int enter)
  * whole parse: a parse decodes the public key too, most of what reading
  * every certificate at start cost.
  */
+/*
+ * Whether the subjectAltName among the extensions at p names the n names,
+ * no more and no fewer: 1 if so, 0 if not or if it has none, -1 if the
+ * extensions cannot be read.
+ */
+static int
+san_names_same(const unsigned char *p, const unsigned char *end,
+    char *const *names, size_t n)
+{
+	static const unsigned char	 san_oid[] = { 0x06, 0x03, 0x55, 0x1d,
+					    0x11 };
+	const unsigned char		*q, *vend;
+	GENERAL_NAMES			*gens;
+	char				 msg[64];
+	long				 l;
+	int				 tag, xclass, same;
+
+	/* [3] EXPLICIT Extensions: a SEQUENCE of Extension. */
+	if (der_step(&p, end, 1) == -1 || der_step(&p, end, 1) == -1)
+		return -1;
+	while (p < end) {
+		if (ASN1_get_object(&p, &l, &tag, &xclass, end - p) & 0x80)
+			return -1;
+		vend = p + l;
+		if (end - p < (long)sizeof(san_oid) ||
+		    memcmp(p, san_oid, sizeof(san_oid)) != 0) {
+			p = vend;
+			continue;
+		}
+		p += sizeof(san_oid);
+		/* critical BOOLEAN DEFAULT FALSE, then the OCTET STRING */
+		q = p;
+		if (ASN1_get_object(&q, &l, &tag, &xclass, vend - p) & 0x80)
+			return -1;
+		if (tag == V_ASN1_BOOLEAN && der_step(&p, vend, 0) == -1)
+			return -1;
+		if (der_step(&p, vend, 1) == -1)
+			return -1;
+		if ((gens = d2i_GENERAL_NAMES(NULL, &p, vend - p)) == NULL)
+			return -1;
+		same = gens_match(gens, names, n, msg, sizeof(msg)) == 0;
+		GENERAL_NAMES_free(gens);
+		return same;
+	}
+	return 0;
+}
+
 static int
 leaf_fields(const unsigned char *der, long len, time_t *notbefore,
-    time_t *notafter, int *provisional)
+    time_t *notafter, int *provisional, char *const *names, size_t n,
+    int *same)
 {
 	const unsigned char	*p = der, *end = der + len, *q;
 	X509_NAME		*issuer = NULL, *subject = NULL;
@@ -577,6 +635,25 @@ leaf_fields(const unsigned char *der, long len, time_t *notbefore,
 	    asn1_time(nb, notbefore) == -1 || asn1_time(na, notafter) == -1)
 		goto out;
 	*provisional = names_provisional(subject, issuer);
+	if (names != NULL) {
+		/* subjectPublicKeyInfo; [1], [2] unique ids; [3] extensions */
+		*same = 0;
+		if (der_step(&p, end, 0) == -1)
+			goto out;
+		while (p < end) {
+			q = p;
+			if (ASN1_get_object(&q, &l, &tag, &xclass, end - p) &
+			    0x80 || xclass != V_ASN1_CONTEXT_SPECIFIC)
+				break;
+			if (tag == 3) {
+				if ((*same = san_names_same(p, q + l, names,
+				    n)) == -1)
+					goto out;
+				break;
+			}
+			p = q + l;
+		}
+	}
 	rc = 0;
 out:
 	X509_NAME_free(issuer);
@@ -588,11 +665,13 @@ out:
 
 /*
  * The first certificate of a PEM file: its validity and whether it is
- * the provisional one.
+ * the provisional one; with names, in *same whether its subjectAltNames
+ * are exactly those n names.
  */
 int
 x509_leaf_info(const void *pem, size_t len, time_t *notbefore,
-    time_t *notafter, int *provisional)
+    time_t *notafter, int *provisional, char *const *names, size_t n,
+    int *same)
 {
 	BIO		*bio;
 	unsigned char	*der = NULL;
@@ -609,7 +688,7 @@ x509_leaf_info(const void *pem, size_t len, time_t *notbefore,
 		if (strcmp(name, PEM_STRING_X509) == 0 ||
 		    strcmp(name, PEM_STRING_X509_OLD) == 0) {
 			rc = leaf_fields(der, dlen, notbefore, notafter,
-			    provisional);
+			    provisional, names, n, same);
 			break;
 		}
 		OPENSSL_free(name);

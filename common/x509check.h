@@ -38,7 +38,7 @@ int		 cert_lifetime_max(time_t, const char **);
 int		 cert_is_provisional(X509 *);
 int		 x509_times(X509 *, time_t *, time_t *);
 int		 x509_leaf_info(const void *, size_t, time_t *, time_t *,
-		    int *);
+		    int *, char *const *, size_t, int *);
 /* Certificates after the leaf already parsed, by their DER. */
 #define X509_CACHE_MAX		4
 struct x509_cache {

@@ -51,13 +51,14 @@ check(const void *pem, size_t len)
 	X509		*certs[CHAIN_CERTS_MAX];
 	struct castore	*cs;
 	time_t		 nb, na;
-	int		 prov, n;
+	int		 prov, n, same;
 
 	(void)x509_check_chain(pem, len, key, names, 2, &nb, &na, msg,
 	    sizeof(msg));
 	if (memchr(msg, '\0', sizeof(msg)) == NULL)
 		__builtin_trap();
-	(void)x509_leaf_info(pem, len, &nb, &na, &prov);
+	(void)x509_leaf_info(pem, len, &nb, &na, &prov, NULL, 0, NULL);
+	(void)x509_leaf_info(pem, len, &nb, &na, &prov, names, 2, &same);
 
 	(void)x509_chain_read(pem, len, certs, &n, &cache, msg, sizeof(msg));
 	while (n > 0)

@@ -197,8 +197,8 @@ check_selfsigned(const char *what, EVP_PKEY *pkey, char *const *names,
 	    nb <= now - 3600 + 5 && na >= now + days * 86400L - 5 &&
 	    na <= now + days * 86400L + 5, "%s: valid from now-1h for %d "
 	    "days", what, days);
-	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov) == 0 && prov == 1,
-	    "%s: x509_leaf_info says provisional", what);
+	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov, NULL, 0, NULL) == 0 &&
+	    prov == 1, "%s: x509_leaf_info says provisional", what);
 	X509_free(x);
 	free(pem);
 }
@@ -259,7 +259,7 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 			    "DNS:mail.example.org";
 	size_t		 len;
 	time_t		 nb, na, now;
-	int		 i, prov;
+	int		 i, prov, same;
 	BIO		*bio;
 	char		*data;
 	long		 blen;
@@ -290,8 +290,18 @@ test_chain(EVP_PKEY *leafkey, EVP_PKEY *otherkey)
 	CHECK(chain_ok(pem, len, leafkey, more, 4, msg, sizeof(msg)) == -1 &&
 	    strstr(msg, "ftp.example.org") != NULL,
 	    "missing name refused: %s", msg);
-	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov) == 0 && prov == 0,
-	    "issued leaf is not provisional");
+	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov, NULL, 0, NULL) == 0 &&
+	    prov == 0, "issued leaf is not provisional");
+	same = -1;
+	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov, reordered, 3,
+	    &same) == 0 && same == 1, "leaf info: the same names, in another "
+	    "order and case");
+	same = -1;
+	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov, fewer, 2, &same) == 0 &&
+	    same == 0, "leaf info: a name the configuration no longer has");
+	same = -1;
+	CHECK(x509_leaf_info(pem, len, &nb, &na, &prov, more, 4, &same) == 0 &&
+	    same == 0, "leaf info: a name the leaf does not have");
 	free(pem);
 
 	pem = chain_pem(leaf, inter, NULL, &len);
@@ -524,6 +534,8 @@ test_ip(EVP_PKEY *key)
 	char		*dnsfirst[] = { "example.org", "::1", "127.0.0.1" };
 	char		*v6[] = { "2001:db8::1" };
 	size_t		 i, len;
+	time_t		 nb, na;
+	int		 prov, same;
 	struct {
 		const char	*what;
 		const char	*san;
@@ -569,6 +581,11 @@ test_ip(EVP_PKEY *key)
 			CHECK(chain_ok(pem, len, key, ipfirst, 3, msg,
 			    sizeof(msg)) == -1 && strstr(msg, t[i].want) !=
 			    NULL, "chain with %s refused: %s", t[i].what, msg);
+		same = -1;
+		CHECK(x509_leaf_info(pem, len, &nb, &na, &prov, ipfirst, 3,
+		    &same) == 0 && same == (t[i].want == NULL),
+		    "leaf info: %s: %s names", t[i].what,
+		    same ? "the same" : "other");
 		free(pem);
 		X509_free(leaf);
 	}

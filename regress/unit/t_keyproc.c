@@ -446,7 +446,8 @@ test_parent(struct kp *kp, EVP_PKEY **k1, EVP_PKEY **k2)
 	X509_free(x);
 	if (m.hdr.type == MSG_SELF_SIGNED_PEM) {
 		CHECK(x509_leaf_info(m.data + 8, m.datalen - 8, &nb, &na,
-		    &prov) == 0 && prov, "parent sees it is provisional");
+		    &prov, NULL, 0, NULL) == 0 && prov,
+		    "parent sees it is provisional");
 		{
 			char	*names[] = { "example.org", "www.example.org" };
 			char	 msg[256];
