@@ -38,6 +38,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -561,6 +562,13 @@ main(int argc, char *argv[])
 	/* libcrypto frees nothing at exit: the process takes it all along. */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
 		errx(1, "libcrypto initialisation failed");
+	/*
+	 * The status file is made in memory after every change (about 10 MB
+	 * for 10,000 certificates): large buffers come from mmap and go back
+	 * when freed, rather than staying resident in the heap once glibc
+	 * has raised its threshold past the first of them.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	while ((ch = getopt(argc, argv, "dDFf:hjknorR:svV")) != -1) {
 		switch (ch) {
 		case 'd':
