@@ -179,15 +179,14 @@ fallback_failed(struct dstate *ds, const char *type, int64_t retry_after,
 		deadline = ds->not_after - sched_expiry_warn(conf, ds);
 	else
 		deadline = since + fallback_after(d);
-	if (retry_after > 0) {
-		if (now + retry_after <= deadline)
-			return 0;	/* waiting costs nothing */
+	if (retry_after > 0 && now + retry_after > deadline) {
 		(void)iso_time(now + retry_after, t, sizeof(t));
 		snprintf(why, sizeof(why), "takes no order before %s, too "
 		    "late for this certificate", t);
 		fallback_next(ds, why);
 		return 1;
 	}
+	/* A wait that costs nothing, unless the authority is down too. */
 	if (!outage(type))
 		return 0;
 	if (ds->failing_since == 0) {
