@@ -11,7 +11,7 @@
 # not know the certificate).  Rate-limited by the first until within the
 # certificate's renewal window: no fallback; past it: a fallback.  The
 # daemon asks for renewal information only the authority that issued the
-# certificate.
+# certificate, and acmed -r revokes it there.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -26,6 +26,7 @@ t_at_exit "$TOP/regress/pebble.sh" stop "$T_TMP/pebble2"
 ok "second pebble starts (external account binding required)"
 url2=$(sed -n 's/^PEBBLE_URL=//p' "$T_TMP/pebble2/env")
 ca2=$(sed -n 's/^PEBBLE_CA=//p' "$T_TMP/pebble2/env")
+mgmt2=$(sed -n 's/^PEBBLE_MGMT=//p' "$T_TMP/pebble2/env")
 printf '%s' "$k" >"$T_TMP/eab.key"
 chmod 0600 "$T_TMP/eab.key"
 
@@ -166,4 +167,14 @@ check "daemon: renewal information looked for at the second" wait_for 20 \
 check "daemon: the first is not asked" \
     eval "! grep -q renewalInfo '$alog'"
 kill "$dpid"
+check "daemon stopped" wait_for 10 proc_gone "$dpid"
+
+# 6. A revocation goes to the authority that issued the certificate.
+serial=$(t_serial "$T_TMP/$name.crt")
+check "revoke: acmed -r exits 0" \
+    eval '"$ACMED" -r -d -v -f "$conf" "$name" >"$T_TMP/out" 2>&1'
+check "revoke: the audit line names the second" grep -q \
+    "^-r: domain $name (authority second): certificate revoked" "$T_TMP/out"
+check "revoke: the second records it revoked" test "$(PEBBLE_CA=$ca2 \
+    PEBBLE_MGMT=$mgmt2 t_cert_status "$serial" Status)" = Revoked
 t_done
