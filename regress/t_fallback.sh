@@ -11,7 +11,8 @@
 # not know the certificate).  Rate-limited by the first until within the
 # certificate's renewal window: no fallback; past it: a fallback.  The
 # daemon asks for renewal information only the authority that issued the
-# certificate, and acmed -r revokes it there.
+# certificate, and acmed -r revokes it there.  Both down: acmed -s
+# says the orders go to the second meanwhile.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
@@ -177,4 +178,16 @@ check "revoke: the audit line names the second" grep -q \
     "^-r: domain $name (authority second): certificate revoked" "$T_TMP/out"
 check "revoke: the second records it revoked" test "$(PEBBLE_CA=$ca2 \
     PEBBLE_MGMT=$mgmt2 t_cert_status "$serial" Status)" = Revoked
+
+# 7. Both down: acmed -s says where the orders go meanwhile.
+echo 'unavailable .' >"$rules"
+"$TOP/regress/pebble.sh" stop "$T_TMP/pebble2" >/dev/null 2>&1
+check_not "both down: -o fails" run
+sleep 3
+check_not "both down, later: -o falls back, and fails there too" run
+check "both down: a third fallback event" test "$(fallbacks)" = 3
+"$ACMED" -s -f "$conf" >"$T_TMP/s" 2>&1
+check "acmed -s: the orders go to the second meanwhile" grep -q \
+    "ordering from authority second, a fallback: first kept failing" \
+    "$T_TMP/s"
 t_done
