@@ -407,7 +407,8 @@ dstates_build(void)
 	char		 why[TRUST_WHY_MAX + 256];
 	size_t		 n = 0;
 	time_t		 now = time(NULL);
-	int		 orders, retry, revoked, reload, renew, issuer, fallback;
+	int		 orders, retry, revoked, reload, renew;
+	int		 issuer, fallback;
 
 	TAILQ_FOREACH(d, &conf->domains, entry)
 		n++;
@@ -1199,6 +1200,7 @@ housekeeping(time_t now, time_t next)
 {
 	struct dstate	*ds;
 	size_t		 i;
+	time_t		 none;
 	int		 busy = 0, up;
 
 	up = children[PROC_NETPROC].chan != NULL && restart_at == 0;
@@ -1219,10 +1221,11 @@ housekeeping(time_t now, time_t next)
 		ds = &dstates[i];
 		if (ds->state == CERT_ISSUED && !ds->ari_asked &&
 		    !ds->issuing) {
-			if (fallback_issuer(ds)->ari_none_until > now) {
+			none = fallback_issuer(ds)->ari_none_until;
+			if (none > now) {
 				/* ari_none_ended() spreads them again */
-				if (fallback_issuer(ds)->ari_none_until < next)
-					next = fallback_issuer(ds)->ari_none_until;
+				if (none < next)
+					next = none;
 			} else if (ds->ari_refresh <= now && up) {
 				/* Not asked: as if none were offered. */
 				if (send_leaf(MSG_RENEWAL_INFO, ds, NULL) == 0)

@@ -46,7 +46,7 @@
 #define CONF_VERIFY_PORT	443
 #define CONF_MAX_VERIFY		16	/* endpoints per domain */
 #define CONF_MAX_ORDERS		10	/* orders at once per authority */
-#define CONF_MAX_FALLBACK	2	/* authorities behind a domain's first */
+#define CONF_MAX_FALLBACK	2	/* authorities behind the first */
 #define CONF_FALLBACK_AFTER	(24 * 60 * 60)
 
 struct listen_addr {

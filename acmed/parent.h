@@ -91,7 +91,7 @@ struct dstate {
 	unsigned int	 revoking_reason;	/* -r: enum revoke_reason */
 	size_t		 auth_idx;	/* orders go to: domain_authority() */
 	time_t		 failing_since;	/* that one fails since, 0: not */
-	struct authority *issuer;	/* of the certificate, NULL: the first */
+	struct authority *issuer;	/* of the certificate; NULL: 1st */
 };
 
 /* install.c */
