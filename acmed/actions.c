@@ -416,6 +416,8 @@ event_emit(const struct config *conf, const char *event,
 		env_add(envp, &n, "ACMED_CHAIN", ds->d->chain);
 		env_add(envp, &n, "ACMED_FULLCHAIN", ds->d->fullchain);
 		env_add(envp, &n, "ACMED_KEY", ds->d->key);
+		env_add(envp, &n, "ACMED_AUTHORITY",
+		    fallback_current(ds)->name);
 		if (ds->state != CERT_MISSING &&
 		    iso_time(ds->not_after, na, sizeof(na)) == 0)
 			env_add(envp, &n, "ACMED_NOT_AFTER", na);

@@ -60,6 +60,7 @@
 static void	issue_failed(struct dstate *, const char *, int64_t);
 static void	installed(struct dstate *);
 static void	ari_none_ended(time_t);
+static void	fallback_started(struct dstate *);
 
 static struct dstate	**byid;		/* by domain id; NULL if not managed */
 static size_t		  nbyid;
@@ -409,6 +410,7 @@ dstates_build(void)
 	size_t		 n = 0;
 	time_t		 now = time(NULL);
 	int		 orders, retry, revoked, reload, renew;
+	int		 issuer, fallback;
 
 	TAILQ_FOREACH(d, &conf->domains, entry)
 		n++;
@@ -418,6 +420,8 @@ dstates_build(void)
 	revoked = !state_empty(conf->state_dir, "revoked");
 	reload = !state_empty(conf->state_dir, "reload");
 	renew = !state_empty(conf->state_dir, "renew");
+	issuer = !state_empty(conf->state_dir, "issuer");
+	fallback = !state_empty(conf->state_dir, "fallback");
 	if ((dstates = calloc(n ? n : 1, sizeof(*dstates))) == NULL)
 		fatal("calloc");
 	ndstates = 0;
@@ -444,6 +448,7 @@ dstates_build(void)
 		ds->retry_until = retry ? retry_read(ds) : 0;
 		ds->revoked_at = revoked ? time_read(ds, "revoked") : 0;
 		ds->renew_asked = renew ? time_read(ds, "renew") : 0;
+		fallback_load(ds, issuer, fallback);
 		/*
 		 * A reload owed since before, which failed at least once:
 		 * tried again now (not by -r).
@@ -523,9 +528,10 @@ cert_id(const struct dstate *ds)
 void
 issue_start(struct dstate *ds)
 {
-	struct buf	 b;
-	char		*names, *replaces, err[TRUST_WHY_MAX + 256];
-	int		 rc;
+	struct authority	*auth = fallback_current(ds);
+	struct buf		 b;
+	char			*names, *replaces, err[TRUST_WHY_MAX + 256];
+	int			 rc;
 
 	if (domain_key_hold(ds, 1, err, sizeof(err)) == -1) {
 		issue_failed(ds, err, 0);
@@ -537,11 +543,13 @@ issue_start(struct dstate *ds)
 	}
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->d->id);
-	buf_add_u32(&b, ds->d->auth->id);
+	buf_add_u32(&b, auth->id);
 	buf_add_u32(&b, ds->keyid);
 	buf_add_lstr(&b, names);
 	buf_add_lstr(&b, ds->d->preferred_chain);
-	buf_add_lstr(&b, replaces = cert_id(ds));
+	/* Another authority cannot know the certificate it replaces. */
+	buf_add_lstr(&b, replaces = auth == fallback_issuer(ds) ?
+	    cert_id(ds) : NULL);
 	buf_add_lstr(&b, ds->order_url);
 	/* netproc starts the orders it cannot all run at once soonest first */
 	buf_add_i64(&b, ds->state == CERT_ISSUED ? ds->not_after : 0);
@@ -558,8 +566,13 @@ issue_start(struct dstate *ds)
 	}
 	ds->issuing = 1;
 	ds->issue_started = time(NULL);
-	log_info("%s: %s", ds->d->handle, ds->state == CERT_ISSUED ?
-	    "renewing" : "requesting a certificate");
+	if (auth != ds->d->auth)
+		log_info("%s: %s from authority %s, a fallback from %s",
+		    ds->d->handle, ds->state == CERT_ISSUED ? "renewing" :
+		    "requesting a certificate", auth->name, ds->d->auth->name);
+	else
+		log_info("%s: %s", ds->d->handle, ds->state == CERT_ISSUED ?
+		    "renewing" : "requesting a certificate");
 }
 
 /* Retry later: back off from a minute up to the check interval. */
@@ -591,7 +604,7 @@ issue_failed(struct dstate *ds, const char *error, int64_t retry_after)
 	}
 	ds->next = now + delay;
 	log_warnx("%s: certificate not issued: %s", ds->d->handle, error);
-	ca_hint(ds->d->auth, error);
+	ca_hint(fallback_current(ds), error);
 	if (retry_after > 0)
 		log_info("%s: the authority allows the next attempt at %s",
 		    ds->d->handle, time_text(ds->retry_until));
@@ -613,6 +626,21 @@ order_forget(struct dstate *ds)
 	(void)state_remove(conf->state_dir, "orders", ds->d->handle);
 	free(ds->order_url);
 	ds->order_url = NULL;
+}
+
+/*
+ * Orders go to another authority: nothing the last one left behind is
+ * used with it (its order, its Retry-After), and the next attempt is now.
+ */
+static void
+fallback_started(struct dstate *ds)
+{
+	order_forget(ds);
+	retry_write(ds, 0);
+	ds->next = time(NULL);
+	if (oneshot)
+		ds->result = 1;
+	status_dirty = 1;
 }
 
 /*
@@ -680,7 +708,7 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	now = time(NULL);
 	ds->last_success = now;
 	if (ds->issue_started != 0)
-		metrics_order(ds->d->auth->name,
+		metrics_order(fallback_current(ds)->name,
 		    (double)(now - ds->issue_started));
 	if (ds->revoked_at != 0) {
 		ds->revoked_at = 0;
@@ -703,6 +731,7 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	log_info("%s: certificate %s, valid until %s", ds->d->handle,
 	    renewed ? "renewed" : "issued", time_text(ds->not_after));
 	event_emit(conf, renewed ? "renewed" : "issued", ds, NULL);
+	fallback_issued(ds);
 	sched_ari_forget(ds);
 	installed(ds);
 	status_dirty = 1;
@@ -742,7 +771,7 @@ send_leaf(uint32_t type, struct dstate *ds, const struct verify_ep *v)
 		buf_add_u32(&b, (uint32_t)v->port);
 		buf_add_lstr(&b, verify_sni(ds->d));
 	} else
-		buf_add_u32(&b, ds->d->auth->id);
+		buf_add_u32(&b, fallback_issuer(ds)->id);
 	rc = buf_add_blob(&b, der, len) == -1 ? -1 :
 	    send_msg(PROC_NETPROC, type, -1, &b);
 	buf_free(&b);
@@ -786,9 +815,9 @@ revoke_signer(const struct dstate *ds)
 {
 	if (revoke_cert_key(ds) &&
 	    (revoke_reason == REVOKE_KEY_COMPROMISE ||
-	    !account_key_exists(ds->d->auth)))
+	    !account_key_exists(fallback_issuer(ds))))
 		return ds->keyid;
-	return ds->d->auth->id;
+	return fallback_issuer(ds)->id;
 }
 
 /* keyproc signs the revocation of ds->revoking no more. */
@@ -844,7 +873,7 @@ revoke_send(struct dstate *ds)
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, ds->d->id);
-	buf_add_u32(&b, ds->d->auth->id);
+	buf_add_u32(&b, fallback_issuer(ds)->id);
 	buf_add_u32(&b, ds->keyid);
 	buf_add_u32(&b, ds->revoking_key == ds->keyid);
 	buf_add_lstr(&b, ds->d->handle);
@@ -967,7 +996,7 @@ revoke_done(struct dstate *ds, int revoked, const char *detail)
 		domain_key_release(ds);
 		log_warnx("%s: certificate not revoked: %s", ds->d->handle,
 		    detail);
-		ca_hint(ds->d->auth, detail);
+		ca_hint(fallback_issuer(ds), detail);
 		event_emit(conf, "revoke-failed", ds, detail);
 		ds->result = -1;
 		return;
@@ -1182,6 +1211,7 @@ housekeeping(time_t now, time_t next)
 {
 	struct dstate	*ds;
 	size_t		 i;
+	time_t		 none;
 	int		 busy = 0, up;
 
 	up = children[PROC_NETPROC].chan != NULL && restart_at == 0;
@@ -1202,10 +1232,11 @@ housekeeping(time_t now, time_t next)
 		ds = &dstates[i];
 		if (ds->state == CERT_ISSUED && !ds->ari_asked &&
 		    !ds->issuing) {
-			if (ds->d->auth->ari_none_until > now) {
+			none = fallback_issuer(ds)->ari_none_until;
+			if (none > now) {
 				/* ari_none_ended() spreads them again */
-				if (ds->d->auth->ari_none_until < next)
-					next = ds->d->auth->ari_none_until;
+				if (none < next)
+					next = none;
 			} else if (ds->ari_refresh <= now && up) {
 				/* Not asked: as if none were offered. */
 				if (send_leaf(MSG_RENEWAL_INFO, ds, NULL) == 0)
@@ -1253,7 +1284,8 @@ ari_none_ended(time_t now)
 			continue;
 		a->ari_none_until = 0;
 		for (i = 0; i < ndstates; i++)
-			if (dstates[i].d->auth == a && !dstates[i].ari_asked)
+			if (fallback_issuer(&dstates[i]) == a &&
+			    !dstates[i].ari_asked)
 				sched_ari_first(&dstates[i], ndstates,
 				    conf->check_interval, now);
 	}
@@ -1366,7 +1398,7 @@ dispatch_netproc(const struct imsg *m)
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
 		if (none)
-			sched_ari_none(ds->d->auth, time(NULL));
+			sched_ari_none(fallback_issuer(ds), time(NULL));
 		if (start < 0 || end < start || (start == 0) != (end == 0)) {
 			log_warnx("%s: renewal window out of order: ignored",
 			    ds->d->handle);
@@ -1431,6 +1463,8 @@ dispatch_netproc(const struct imsg *m)
 		    ds->order_url != NULL)
 			order_forget(ds);
 		issue_failed(ds, s2, retry);
+		if (fallback_failed(ds, s1, retry, time(NULL)))
+			fallback_started(ds);
 		free(s1);
 		free(s2);
 		return 0;

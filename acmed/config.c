@@ -106,6 +106,46 @@ xstrdup(const char *s)
 }
 
 /*
+ * The authorities behind a domain's first, each a known one and none
+ * named twice: a fallback to itself, or back to one before it, would
+ * order again from an authority that just kept failing.  Returns the
+ * number of errors logged.
+ */
+static int
+domain_fallbacks(const struct config *c, struct domain *d)
+{
+	const char	*name;
+	size_t		 i, j;
+	int		 errors = 0;
+
+	for (i = 0; i < d->nfallback; i++) {
+		name = d->fallback_name[i];
+		if ((d->fallback[i] = config_authority(c, name)) == NULL) {
+			conf_msg(d->file, d->auth_line, 0, "domain %s: "
+			    "fallback %s: no such authority", d->handle, name);
+			errors++;
+			continue;
+		}
+		if (strcmp(name, d->auth_name) == 0) {
+			conf_msg(d->file, d->auth_line, 0, "domain %s: "
+			    "fallback %s: %s", d->handle, name, i == 0 ?
+			    "falls back to itself" :
+			    "back to the first authority, a loop");
+			errors++;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(name, d->fallback_name[j]) == 0) {
+				conf_msg(d->file, d->auth_line, 0, "domain %s: "
+				    "fallback %s: named twice, a loop",
+				    d->handle, name);
+				errors++;
+			}
+	}
+	return errors;
+}
+
+/*
  * The defaults, then what needs every block read: which authority signs
  * each domain.  Returns the number of errors logged.
  */
@@ -148,6 +188,12 @@ conf_finish(struct config *c)
 				    d->handle, d->auth_name);
 				errors++;
 			}
+			errors += domain_fallbacks(c, d);
+		} else if (d->fallback_after != 0) {
+			conf_msg(d->file, d->line, 0, "domain %s: fallback "
+			    "after, but no fallback authority: say which with "
+			    "sign with NAME fallback NAME", d->handle);
+			errors++;
 		} else if (nauth == 1) {
 			d->auth = TAILQ_FIRST(&c->authorities);
 			d->auth_name = xstrdup(d->auth->name);
@@ -743,6 +789,8 @@ conf_free_domain(struct domain *d)
 	free(d->chain);
 	free(d->fullchain);
 	free(d->auth_name);
+	for (i = 0; i < CONF_MAX_FALLBACK; i++)
+		free(d->fallback_name[i]);
 	free(d->preferred_chain);
 	free(d->profile);
 	free(d);
@@ -795,6 +843,16 @@ config_authority(const struct config *c, const char *name)
 		if (strcmp(a->name, name) == 0)
 			return a;
 	return NULL;
+}
+
+/* The i-th authority a domain's orders go to: 0 the first, then its
+   fallbacks; NULL past the last. */
+struct authority *
+domain_authority(const struct domain *d, size_t i)
+{
+	if (i == 0)
+		return d->auth;
+	return i <= d->nfallback ? d->fallback[i - 1] : NULL;
 }
 
 const char *
@@ -1003,6 +1061,17 @@ config_dump(const struct config *c)
 		}
 		printf("\n\tsign with ");
 		dump_str(d->auth_name);
+		for (i = 0; i < d->nfallback; i++) {
+			printf(" fallback ");
+			dump_str(d->fallback_name[i]);
+		}
+		if (d->fallback_after != 0) {
+			printf("\n\tfallback after ");
+			dump_duration(d->fallback_after);
+		} else if (d->nfallback > 0) {
+			printf("\n\t# fallback after ");
+			dump_duration(CONF_FALLBACK_AFTER);
+		}
 		if (d->preferred_chain != NULL) {
 			printf("\n\tpreferred chain ");
 			dump_str(d->preferred_chain);

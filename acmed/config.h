@@ -46,6 +46,8 @@
 #define CONF_VERIFY_PORT	443
 #define CONF_MAX_VERIFY		16	/* endpoints per domain */
 #define CONF_MAX_ORDERS		10	/* orders at once per authority */
+#define CONF_MAX_FALLBACK	2	/* authorities behind the first */
+#define CONF_FALLBACK_AFTER	(24 * 60 * 60)
 
 struct listen_addr {
 	TAILQ_ENTRY(listen_addr)	 entry;
@@ -115,6 +117,11 @@ struct domain {
 	char			*auth_name;
 	int			 auth_line;	/* where "sign with" was given */
 	struct authority	*auth;
+	/* tried in turn when the one before keeps failing */
+	char			*fallback_name[CONF_MAX_FALLBACK];
+	struct authority	*fallback[CONF_MAX_FALLBACK];
+	size_t			 nfallback;
+	time_t			 fallback_after;	/* 0: the default */
 	char			*preferred_chain;	/* issuer CN, NULL: default */
 	char			*profile;	/* ACME profile, NULL: none */
 	int			 profile_required;	/* or fail the order */
@@ -148,6 +155,7 @@ struct config	*config_parse(const char *, int);
 void		 config_free(struct config *);
 void		 config_dump(const struct config *);
 struct authority *config_authority(const struct config *, const char *);
+struct authority *domain_authority(const struct domain *, size_t);
 const char	*keytype_name(enum keytype);
 const char	*conf_shell_program(const char *, char *, size_t);
 

@@ -948,19 +948,51 @@ build_domain_fullchain(struct conf_build *b, const char *file, int line,
 	    "domain full chain certificate", 1, CONF_PATH_CERT);
 }
 
-/* The authority is looked up when every block has been read. */
+/*
+ * The authorities are looked up when every block has been read; next and
+ * last, if given, stand behind the first (config.c).
+ */
 void
 build_sign_with(struct conf_build *b, const char *file, int line,
-    char *name)
+    char *name, char *next, char *last)
 {
-	if (b->dom->auth_name != NULL)
+	struct domain	*d = b->dom;
+
+	if (d->auth_name != NULL) {
 		build_err(b, file, line, "sign with %s: given twice", name);
-	else {
-		b->dom->auth_name = name;
-		b->dom->auth_line = line;
-		name = NULL;
+		free(name);
+		free(next);
+		free(last);
+		return;
 	}
-	free(name);
+	d->auth_name = name;
+	d->auth_line = line;
+	d->fallback_name[0] = next;
+	d->fallback_name[1] = last;
+	d->nfallback = (next != NULL) + (last != NULL);
+}
+
+/* A domain's "what N unit", seconds allowed, into *out once. */
+static void
+domain_duration(struct conf_build *b, const char *file, int line,
+    const char *what, long long n, char *unit, time_t *out)
+{
+	const char	*why;
+
+	if (*out != 0)
+		build_err(b, file, line, "%s %lld %s: given twice", what, n,
+		    unit);
+	else if (conf_duration(n, unit, 1, out, &why) == -1)
+		build_err(b, file, line, "%s %lld %s: %s", what, n, unit, why);
+	free(unit);
+}
+
+void
+build_fallback_after(struct conf_build *b, const char *file, int line,
+    long long n, char *unit)
+{
+	domain_duration(b, file, line, "fallback after", n, unit,
+	    &b->dom->fallback_after);
 }
 
 void
@@ -1026,16 +1058,8 @@ void
 build_renew_before(struct conf_build *b, const char *file, int line,
     long long n, char *unit)
 {
-	const char	*why;
-
-	if (b->dom->renew_before != 0)
-		build_err(b, file, line, "renew before %lld %s: given twice",
-		    n, unit);
-	else if (conf_duration(n, unit, 1, &b->dom->renew_before, &why) ==
-	    -1)
-		build_err(b, file, line, "renew before %lld %s: %s", n, unit,
-		    why);
-	free(unit);
+	domain_duration(b, file, line, "renew before", n, unit,
+	    &b->dom->renew_before);
 }
 
 /* reload: cmd for a command or a shell line, sig and pidfile a signal. */

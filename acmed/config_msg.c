@@ -220,6 +220,7 @@ static const struct phrase {
 	{ "domain chain certificate",		CONF_BLOCK_DOMAIN },
 	{ "domain full chain certificate",	CONF_BLOCK_DOMAIN },
 	{ "sign with",				CONF_BLOCK_DOMAIN },
+	{ "fallback after",			CONF_BLOCK_DOMAIN },
 	{ "challengedir",			CONF_BLOCK_DOMAIN },
 	{ "profile",				CONF_BLOCK_DOMAIN },
 	{ "preferred chain",			CONF_BLOCK_DOMAIN },

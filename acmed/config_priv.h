@@ -180,7 +180,9 @@ void		 build_domain_chain(struct conf_build *, const char *, int,
 void		 build_domain_fullchain(struct conf_build *, const char *, int,
 		    char *);
 void		 build_sign_with(struct conf_build *, const char *, int,
-		    char *);
+		    char *, char *, char *);
+void		 build_fallback_after(struct conf_build *, const char *, int,
+		    long long, char *);
 void		 build_challengedir(struct conf_build *, const char *, int,
 		    char *);
 void		 build_profile(struct conf_build *, const char *, int, char *,

@@ -109,7 +109,9 @@ domain_key_hold(struct dstate *ds, int create, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = key_role(ds->keyid, KEY_ROLE_DOMAIN, ds->d->auth, names,
+	/* Bound to one authority: the one ordered from, or revoking. */
+	rc = key_role(ds->keyid, KEY_ROLE_DOMAIN, ds->revoking != NULL ?
+	    fallback_issuer(ds) : fallback_current(ds), names,
 	    ds->d->profile);
 	free(names);
 	/* The role reached keyproc, whatever comes next: dropped with it. */

@@ -420,7 +420,7 @@ revoke_report(char **names, int n)
 
 	for (i = 0; i < ndstates; i++) {
 		audit("-r: domain %s (authority %s): %s (reason %s)",
-		    dstates[i].d->handle, dstates[i].d->auth->name,
+		    dstates[i].d->handle, fallback_issuer(&dstates[i])->name,
 		    dstates[i].result == 0 ? "certificate revoked" :
 		    "not revoked (see above)",
 		    revoke_reason_name(revoke_reason));

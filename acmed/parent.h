@@ -90,6 +90,9 @@ struct dstate {
 	size_t		 revoking_len;
 	uint32_t	 revoking_key;	/* -r: the key that signs it */
 	unsigned int	 revoking_reason;	/* -r: enum revoke_reason */
+	size_t		 auth_idx;	/* orders go to: domain_authority() */
+	time_t		 failing_since;	/* that one fails since, 0: not */
+	struct authority *issuer;	/* of the certificate; NULL: 1st */
 };
 
 /* install.c */
@@ -111,6 +114,13 @@ int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 int		 revoke_reason_parse(const char *);
 const char	*revoke_reason_name(unsigned int);
 int		 revoke_key_aside(struct dstate *, int);
+
+/* fallback.c: the authority a certificate is ordered from */
+struct authority *fallback_current(const struct dstate *);
+struct authority *fallback_issuer(const struct dstate *);
+void	 fallback_load(struct dstate *, int, int);
+int	 fallback_failed(struct dstate *, const char *, int64_t, time_t);
+void	 fallback_issued(struct dstate *);
 
 /* lock.c: one daemon per state directory, and the pid file */
 pid_t	 daemon_running(const char *);

@@ -153,7 +153,7 @@ static struct {
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
-%token	VERIFY MAX ORDERS METRICS
+%token	VERIFY MAX ORDERS METRICS FALLBACK AFTER
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -408,7 +408,20 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			build_domain_fullchain(build, file->name, lex_line, $5);
 		}
 		| SIGN WITH STRING		{
-			build_sign_with(build, file->name, lex_line, $3);
+			build_sign_with(build, file->name, lex_line, $3, NULL,
+			    NULL);
+		}
+		| SIGN WITH STRING FALLBACK STRING	{
+			build_sign_with(build, file->name, lex_line, $3, $5,
+			    NULL);
+		}
+		| SIGN WITH STRING FALLBACK STRING FALLBACK STRING	{
+			build_sign_with(build, file->name, lex_line, $3, $5,
+			    $7);
+		}
+		| FALLBACK AFTER NUMBER STRING	{
+			build_fallback_after(build, file->name, lex_line, $3,
+			    $4);
 		}
 		| CHALLENGEDIR STRING		{
 			build_challengedir(build, file->name, lex_line, $2);
@@ -463,6 +476,7 @@ struct keyword {
 /* Sorted: looked up with bsearch(). */
 static const struct keyword keywords[] = {
 	{ "account",		ACCOUNT },
+	{ "after",		AFTER },
 	{ "alternative",	ALTERNATIVE },
 	{ "api",		API },
 	{ "authority",		AUTHORITY },
@@ -481,6 +495,7 @@ static const struct keyword keywords[] = {
 	{ "event",		EVENT },
 	{ "expiry",		EXPIRY },
 	{ "external",		EXTERNAL },
+	{ "fallback",		FALLBACK },
 	{ "file",		FILENAME },
 	{ "full",		FULL },
 	{ "group",		GROUP },

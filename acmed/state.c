@@ -19,7 +19,8 @@
  * URL, a domain's pending order URL, the time before which the authority
  * asked a domain's next attempt not to come, since when the reload of a
  * domain's certificate fails, when -r revoked it, when -F asked for its
- * renewal), each written
+ * renewal, which authority issued it and which one its orders go to
+ * while the first keeps failing), each written
  * atomically, so a restart resumes where the last run stopped.
  */
 #include <sys/stat.h>
@@ -59,6 +60,8 @@ const struct state_subdir state_subdirs[] = {
 	{ "reload", 0700 },
 	{ "revoked", 0700 },
 	{ "renew", 0700 },
+	{ "issuer", 0700 },
+	{ "fallback", 0700 },
 	{ NETROOT_NAME, 0755 },
 	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
 	{ NULL, 0 }
@@ -117,6 +120,8 @@ state_init(const char *dir)
 static const char *
 state_suffix(const char *sub)
 {
+	if (strcmp(sub, "issuer") == 0 || strcmp(sub, "fallback") == 0)
+		return "authority";
 	return strcmp(sub, "accounts") == 0 || strcmp(sub, "orders") == 0 ?
 	    "url" : "time";
 }

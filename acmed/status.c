@@ -263,6 +263,13 @@ gen_cert(yajl_gen g, const struct config *conf, const struct dstate *ds,
 	yajl_gen_array_close(g);
 	gen_key(g, "authority");
 	gen_str(g, d->auth ? d->auth->name : d->auth_name);
+	gen_key(g, "issuer");
+	gen_str(g, ds->state == CERT_ISSUED && d->auth != NULL ?
+	    fallback_issuer(ds)->name : NULL);
+	gen_key(g, "fallback");
+	yajl_gen_bool(g, ds->state == CERT_ISSUED && ds->issuer != NULL);
+	gen_key(g, "ordering_from");
+	gen_str(g, d->auth ? fallback_current(ds)->name : d->auth_name);
 	gen_key(g, "state");
 	gen_str(g, state_names[ds->state]);
 	gen_key(g, "provisional");
@@ -641,6 +648,24 @@ print_deploy(yajl_val c)
 	}
 }
 
+/* Another authority than the first: which, and what it did. */
+static void
+print_fallback(yajl_val c, const char *first)
+{
+	const char	*s;
+
+	if (first == NULL)
+		return;
+	if (field_true(c, "fallback") &&
+	    (s = field_str(c, "issuer")) != NULL)
+		printf("  issued by authority %s, a fallback from %s\n", s,
+		    first);
+	if ((s = field_str(c, "ordering_from")) != NULL &&
+	    strcmp(s, first) != 0)
+		printf("  ordering from authority %s, a fallback: %s kept "
+		    "failing\n", s, first);
+}
+
 /* One line for each thing that needs attention. */
 static void
 print_attention(yajl_val c, const char *now)
@@ -671,6 +696,7 @@ print_cert(yajl_val c, const char *now)
 	t = field_str(c, "authority");
 	printf("\n%s (authority %s)\n", s ? s : "?", t ? t : "?");
 	print_names(c);
+	print_fallback(c, t);
 	printf("  certificate: %s", (s = field_str(c, "state")) ? s : "?");
 	if ((s = field_str(c, "not_after")) != NULL)
 		printf(", %s %s", strcmp(s, now) < 0 ? "expired at" :

@@ -227,6 +227,13 @@ check "macros: a number as a port" \
     grep -q '^listen on "127.0.0.1" port 8080$' "$out"
 check "macros: not expanded inside quotes" \
     grep -qF 'reload shell "echo $le"' "$out"
+"$ACMED" -n -v -f "$conf"/good/fallback.conf >"$out" 2>/dev/null
+check "dump: the fallback authorities, in their order" grep -qxF \
+    '	sign with "le" fallback "zerossl" fallback "buypass"' "$out"
+check "dump: the fallback time given" grep -qxF '	fallback after 6 hours' \
+    "$out"
+check "dump: the default fallback time, as a comment" \
+    grep -qxF '	# fallback after 1 day' "$out"
 
 # A macro too long once expanded is named.
 a8k=$(head -c 8000 /dev/zero | tr '\0' a)

@@ -52,6 +52,9 @@ line, the string a JSON string (escapes as JSON has them):
                        its detail
   fail REGEX           a POST to a path REGEX matches (re.search) is
                        answered 500 serverInternal, not forwarded
+  unavailable REGEX    any request to a path REGEX matches is answered
+                       503 with an HTML page, as a load balancer in
+                       front of an authority that is down, not forwarded
   ratelimit SECS       every newOrder is answered 429 rateLimited with
                        Retry-After: SECS, not forwarded
   ratelimit SECS N     only the newOrder after the first N the proxy saw
@@ -79,8 +82,9 @@ line, the string a JSON string (escapes as JSON has them):
                        the directory names it, and the path chosen at
                        start answers 404
 
-each logged (TIME identifier / detail / fail PATH / ratelimit / held
-NAME / invalidProfile NAME / unauthorized NAME / moved PATH); a
+each logged (TIME identifier / detail / fail PATH / unavailable PATH /
+ratelimit / held NAME / invalidProfile NAME / unauthorized NAME / moved
+PATH); a
 newOrder that asks for a profile is also logged as TIME profile=NAME.
 Listens on 127.0.0.1 only; port 0 (the default) picks a free one, written to the
 port file.
@@ -138,7 +142,8 @@ def read_rules():
                     continue
                 if w[0] in ("identifier", "detail"):
                     rules[w[0]] = json.loads(w[1])
-                elif w[0] in ("fail", "ratelimit", "pending", "profiles",
+                elif w[0] in ("fail", "unavailable", "ratelimit",
+                              "pending", "profiles",
                               "echoprofile", "invalidprofile",
                               "deniedprofile", "aripath"):
                     rules[w[0]] = w[1]
@@ -380,6 +385,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def ruled(self, path, body):
         """Answers as the fail and ratelimit rules say; True if it did."""
         rules = read_rules()
+        if "unavailable" in rules and re.search(rules["unavailable"], path):
+            log_event("unavailable " + path)
+            self.answer(503, b"<html><body><h1>503 Service Unavailable"
+                        b"</h1></body></html>\n", "text/html")
+            return True
         if self.command != "POST":
             return False
         if "fail" in rules and re.search(rules["fail"], path):
