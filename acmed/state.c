@@ -19,7 +19,7 @@
  * URL, a domain's pending order URL, the time before which the authority
  * asked a domain's next attempt not to come, since when the reload of a
  * domain's certificate fails, when -r revoked it, when -F asked for its
- * renewal), each written
+ * renewal, a domain's new key until it is installed), each written
  * atomically, so a restart resumes where the last run stopped.
  */
 #include <sys/stat.h>
@@ -59,6 +59,7 @@ const struct state_subdir state_subdirs[] = {
 	{ "reload", 0700 },
 	{ "revoked", 0700 },
 	{ "renew", 0700 },
+	{ "keys", 0700 },
 	{ NETROOT_NAME, 0755 },
 	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
 	{ NULL, 0 }
@@ -113,10 +114,12 @@ state_init(const char *dir)
 	return 0;
 }
 
-/* What a fact's file is named for: a URL, or a time. */
+/* What a fact's file is named for: a URL, a time, or a pending key. */
 static const char *
 state_suffix(const char *sub)
 {
+	if (strcmp(sub, "keys") == 0)
+		return "key";
 	return strcmp(sub, "accounts") == 0 || strcmp(sub, "orders") == 0 ?
 	    "url" : "time";
 }
