@@ -712,33 +712,33 @@ keys_pending_finish(void)
 	unsigned char	*der;
 	char		 path[PATH_MAX], err[TRUST_WHY_MAX + 256];
 	size_t		 i, len;
-	int		 carried;
+	int		 carried, pending;
 
 	if (state_empty(conf->state_dir, "keys"))
 		return;
 	for (i = 0; i < ndstates; i++) {
 		ds = &dstates[i];
-		if (key_pending_path(ds, path, sizeof(path)) == -1 ||
-		    access(path, F_OK) == -1 ||
-		    domain_key_hold(ds, DOMKEY_PENDING, err, sizeof(err)) == -1)
-			continue;
 		carried = 0;
-		if (ds->key_pending && cert_leaf_der(leaf_file(ds->d), &der,
-		    &len) == 0) {
-			carried = x509_der_key_is(der, len, ds->pubkey,
-			    ds->pubkeylen);
-			OPENSSL_free(der);
+		pending = key_pending_path(ds, path, sizeof(path)) == 0 &&
+		    access(path, F_OK) == 0;
+		if (pending && domain_key_hold(ds, DOMKEY_PENDING, err,
+		    sizeof(err)) == 0) {
+			if (ds->key_pending && cert_leaf_der(leaf_file(ds->d),
+			    &der, &len) == 0) {
+				carried = x509_der_key_is(der, len, ds->pubkey,
+				    ds->pubkeylen);
+				OPENSSL_free(der);
+			}
+			if (carried && key_pending_install(ds) == 0) {
+				log_warnx("%s: the last run ended between the "
+				    "certificate and its key %s: the key is "
+				    "installed now", ds->d->handle, ds->d->key);
+				order_forget(ds);
+				installed(ds);
+			}
+			domain_key_release(ds);
 		}
-		if (!carried)
-			key_new_remove(ds);
-		else if (key_pending_install(ds) == 0) {
-			log_warnx("%s: the last run ended between the "
-			    "certificate and its key %s: the key is installed "
-			    "now", ds->d->handle, ds->d->key);
-			order_forget(ds);
-			installed(ds);
-		}
-		domain_key_release(ds);
+		key_new_remove(ds, pending && !carried);
 	}
 }
 

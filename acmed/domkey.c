@@ -164,8 +164,8 @@ domain_key_hold(struct dstate *ds, enum domkey_use use, char *err,
 	if (rc == 0 && installed)
 		rc = key_hold_file(ds, ds->d->key, 0, 0, &loaded, err, errlen);
 	if (rc == 0 && !loaded && use != DOMKEY_INSTALLED)
-		rc = key_hold_file(ds, pending, 1, use != DOMKEY_PENDING,
-		    &loaded, err, errlen);
+		rc = key_hold_file(ds, pending, 1, use == DOMKEY_PENDING ? 0 :
+		    KEY_CREATE_FIXED, &loaded, err, errlen);
 	if (rc == -1 || (loaded && key_pubkey(ds, err, errlen) == -1)) {
 		domain_key_release(ds);
 		return -1;

@@ -482,16 +482,32 @@ key_pending_install(struct dstate *ds)
 	return rc;
 }
 
-/* KEY.new, left by a run that ended before its certificate was in. */
+/* Removes PATH.new, a key a run left as it ended, and says so. */
+static void
+key_new_unlink(const struct dstate *ds, const char *path, const char *why)
+{
+	char	 tmp[PATH_MAX];
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) <
+	    sizeof(tmp) && unlink(tmp) == 0)
+		log_info("%s: %s removed: %s", ds->d->handle, tmp, why);
+}
+
+/*
+ * At the start: the pending key's temporary file, left by a run that
+ * ended as it wrote it, and if beside, KEY.new, left by a run that ended
+ * before the certificate was in.
+ */
 void
-key_new_remove(const struct dstate *ds)
+key_new_remove(const struct dstate *ds, int beside)
 {
 	char	 path[PATH_MAX];
 
-	if ((size_t)snprintf(path, sizeof(path), "%s.new", ds->d->key) <
-	    sizeof(path) && unlink(path) == 0)
-		log_info("%s: %s removed: its certificate was never installed",
-		    ds->d->handle, path);
+	if (key_pending_path(ds, path, sizeof(path)) == 0)
+		key_new_unlink(ds, path, "a key never finished");
+	if (beside)
+		key_new_unlink(ds, ds->d->key, "its certificate was never "
+		    "installed");
 }
 
 /*

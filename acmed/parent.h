@@ -109,7 +109,7 @@ int	 install_chain(struct dstate *, const char *, size_t, int);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
 int	 key_pending_path(const struct dstate *, char *, size_t);
 int	 key_pending_install(struct dstate *);
-void	 key_new_remove(const struct dstate *);
+void	 key_new_remove(const struct dstate *, int);
 
 /* revoke.c: -r's reasons, and keyCompromise's new key */
 int		 revoke_reason_parse(const char *);

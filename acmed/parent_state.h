@@ -76,6 +76,7 @@ void child_log(enum proc_id p, const struct imsg *m);
 void child_sandboxed(enum proc_id p, const struct imsg *m);
 int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
     uint32_t want, struct imsg *m, int (*other)(const struct imsg *));
+#define KEY_CREATE_FIXED	2	/* key_load()'s create: through PATH.new */
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
     gid_t group, int create, int *existed, char *err, size_t errlen);
 char *account_key_path(const struct authority *a);

@@ -159,9 +159,11 @@ check "interrupted install: the reload runs once" \
     test "$(wc -l <"$T_TMP/reloads")" -eq 1
 
 # A pending key that no installed certificate carries, and no order: the
-# next order discards it and makes its own.
+# next order discards it and makes its own.  The start removes KEY.new
+# and what a run killed while it wrote the pending key left.
 sed -i 's|^	sign with pebble$|&\n	renew before 3000 days|' "$conf"
 install -m 600 "$T_TMP/first.key" "$T_TMP/rot.example.org.key.new"
+install -m 600 "$T_TMP/first.key" "$pending.new"
 openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null |
     openssl pkey -out "$pending" 2>/dev/null
 chmod 600 "$pending"
@@ -169,6 +171,8 @@ stray=$(t_pub "$pending")
 check "stray pending key: acmed -o exits 0" run 6
 check "stray pending key: KEY.new removed at the start" \
     grep -q "rot.example.org.key.new removed" "$T_TMP/out.6"
+check "stray pending key: its unfinished write removed at the start" \
+    grep -q "rot.example.org: $pending.new removed" "$T_TMP/out.6"
 check "stray pending key: discarded by the new order" \
     grep -q "rot.example.org: pending key .* discarded" "$T_TMP/out.6"
 check "stray pending key: not installed" \
