@@ -109,7 +109,7 @@ provisional_install(struct dstate *ds)
 	char		*names, *e, err[TRUST_WHY_MAX + 256];
 	int		 rc = -1;
 
-	if (domain_key_hold(ds, 1, err, sizeof(err)) == -1)
+	if (domain_key_hold(ds, DOMKEY_CERT, err, sizeof(err)) == -1)
 		return -1;
 	if ((names = names_joined(ds->d)) == NULL) {
 		domain_key_release(ds);
@@ -533,7 +533,7 @@ issue_start(struct dstate *ds)
 	char			*names, *replaces, err[TRUST_WHY_MAX + 256];
 	int			 rc;
 
-	if (domain_key_hold(ds, 1, err, sizeof(err)) == -1) {
+	if (domain_key_hold(ds, DOMKEY_ORDER, err, sizeof(err)) == -1) {
 		issue_failed(ds, err, 0);
 		return;
 	}
@@ -738,6 +738,51 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 }
 
 /*
+ * At the start, before any key is used: a pending key that the installed
+ * certificate carries was left by a run that ended between installing
+ * the certificate and its key.  The key is installed now, the order that
+ * issued the certificate is done with, and the reload is owed.  Any
+ * other pending key waits for its order to resume, or for the next
+ * order, which discards it.
+ */
+void
+keys_pending_finish(void)
+{
+	struct dstate	*ds;
+	unsigned char	*der;
+	char		 path[PATH_MAX], err[TRUST_WHY_MAX + 256];
+	size_t		 i, len;
+	int		 carried, pending;
+
+	if (state_empty(conf->state_dir, "keys"))
+		return;
+	for (i = 0; i < ndstates; i++) {
+		ds = &dstates[i];
+		carried = 0;
+		pending = key_pending_path(ds, path, sizeof(path)) == 0 &&
+		    access(path, F_OK) == 0;
+		if (pending && domain_key_hold(ds, DOMKEY_PENDING, err,
+		    sizeof(err)) == 0) {
+			if (ds->key_pending && cert_leaf_der(leaf_file(ds->d),
+			    &der, &len) == 0) {
+				carried = x509_der_key_is(der, len, ds->pubkey,
+				    ds->pubkeylen);
+				OPENSSL_free(der);
+			}
+			if (carried && key_pending_install(ds) == 0) {
+				log_warnx("%s: the last run ended between the "
+				    "certificate and its key %s: the key is "
+				    "installed now", ds->d->handle, ds->d->key);
+				order_forget(ds);
+				installed(ds);
+			}
+			domain_key_release(ds);
+		}
+		key_new_remove(ds, pending && !carried);
+	}
+}
+
+/*
  * The server name a check of the domain's servers sends: its first DNS
  * name, or none ("") if it names only addresses, which a client does not
  * send (RFC 6066 section 3).
@@ -931,7 +976,7 @@ revoke_start(struct dstate *ds)
 		return;
 	}
 	/* A missing key is not made: the account revokes then. */
-	if (domain_key_hold(ds, 0, err, sizeof(err)) == -1) {
+	if (domain_key_hold(ds, DOMKEY_INSTALLED, err, sizeof(err)) == -1) {
 		ds->result = -1;
 		return;
 	}

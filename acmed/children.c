@@ -308,10 +308,11 @@ key_fail(char *err, size_t errlen, const char *fmt, ...)
 /*
  * Hands a key to keyproc: an existing file as a descriptor, or (if create
  * is set) asks for a new key and writes it 0600, or 0640 with group as
- * its group (TRUST_NOGROUP: none).  *existed tells which; without create,
- * a missing file is no error and nothing is loaded.  A key file that
- * does not pass the rule for keys (trust.c) is refused.  -1 with the
- * reason logged and in err.
+ * its group (TRUST_NOGROUP: none), through PATH.new if create is
+ * KEY_CREATE_FIXED (a name the next start knows to look for).  *existed
+ * tells which; without create, a missing file is no error and nothing is
+ * loaded.  A key file that does not pass the rule for keys (trust.c) is
+ * refused.  -1 with the reason logged and in err.
  */
 int
 key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
@@ -357,7 +358,8 @@ key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
 		(void)rbuf_u32(&r);
 		pem = rbuf_blob(&r, &pemlen, MSG_KEY_PEM_MAX);
 		if (rbuf_end(&r) == -1 || write_file_owned(path, pem, pemlen,
-		    group == TRUST_NOGROUP ? 0600 : 0640, group, 0) == -1) {
+		    group == TRUST_NOGROUP ? 0600 : 0640, group,
+		    create == KEY_CREATE_FIXED ? WRITE_FIXED : 0) == -1) {
 			explicit_bzero(m.data, m.datalen);
 			imsg_clear(&m);
 			key_fail(err, errlen, "%s: could not write the new key",

@@ -1047,6 +1047,7 @@ config_dump(const struct config *c)
 			printf(" group ");
 			dump_str(d->key_group);
 		}
+		printf("\n\tdomain key %s", d->key_rotate ? "rotate" : "keep");
 		if (d->cert != NULL) {
 			printf("\n\tdomain certificate ");
 			dump_str(d->cert);

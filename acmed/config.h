@@ -111,6 +111,8 @@ struct domain {
 	int			 keybits;
 	char			*key_group;	/* may read it, or NULL */
 	gid_t			 key_gid;	/* or TRUST_NOGROUP */
+	int			 key_rotate;	/* a new key with each certificate */
+	int			 key_rotate_line;	/* where it was said, or 0 */
 	char			*cert;		/* leaf only */
 	char			*chain;		/* intermediates only */
 	char			*fullchain;	/* leaf + intermediates */

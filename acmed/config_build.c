@@ -924,6 +924,21 @@ build_domain_key(struct conf_build *b, const char *file, int line,
 	free(group);
 }
 
+/* "domain key keep" or "domain key rotate": once per domain. */
+void
+build_key_rotate(struct conf_build *b, const char *file, int line, int rotate)
+{
+	struct domain	*d = b->dom;
+
+	if (d->key_rotate_line != 0)
+		build_err(b, file, line, "domain key %s: given twice (first at "
+		    "line %d)", rotate ? "rotate" : "keep", d->key_rotate_line);
+	else {
+		d->key_rotate = rotate;
+		d->key_rotate_line = line;
+	}
+}
+
 void
 build_domain_cert(struct conf_build *b, const char *file, int line,
     char *path)

@@ -216,6 +216,8 @@ static const struct phrase {
 	{ "alternative names",			CONF_BLOCK_DOMAIN },
 	{ "domain name",			CONF_BLOCK_DOMAIN },
 	{ "domain key",				CONF_BLOCK_DOMAIN },
+	{ "domain key keep",			CONF_BLOCK_DOMAIN },
+	{ "domain key rotate",			CONF_BLOCK_DOMAIN },
 	{ "domain certificate",			CONF_BLOCK_DOMAIN },
 	{ "domain chain certificate",		CONF_BLOCK_DOMAIN },
 	{ "domain full chain certificate",	CONF_BLOCK_DOMAIN },

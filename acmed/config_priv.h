@@ -173,6 +173,7 @@ void		 build_domain_name(struct conf_build *, const char *, int,
 		    char *);
 void		 build_domain_key(struct conf_build *, const char *, int,
 		    char *, const struct conf_key *, char *);
+void		 build_key_rotate(struct conf_build *, const char *, int, int);
 void		 build_domain_cert(struct conf_build *, const char *, int,
 		    char *);
 void		 build_domain_chain(struct conf_build *, const char *, int,

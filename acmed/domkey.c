@@ -21,11 +21,15 @@
  * is done, so that keyproc holds the keys in use rather than every key,
  * whatever the number of certificates, and a start reads no key.  The
  * parent keeps the key's public half meanwhile, from keyproc, the only
- * process that parses a private key, to check what it installs.
+ * process that parses a private key, to check what it installs.  A new
+ * domain key, whatever it is made for, waits in the state directory
+ * until install.c installs it with its certificate.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "imsg.h"
@@ -34,6 +38,7 @@
 #include "config.h"
 #include "parent.h"
 #include "parent_state.h"
+#include "trust.h"
 
 /* The domain's names as messages carry them, "\n"-separated. */
 char *
@@ -93,18 +98,57 @@ out:
 }
 
 /*
- * keyproc holds the domain key from now on, made first if it does not
- * exist and create is set; without create a missing key is no error,
- * and leaves ds->pubkey NULL.  0, or -1 with the reason in err (logged).
+ * Hands keyproc the key at path (made first if create is set and it is
+ * missing), whose role keyproc has; *loaded tells whether there was one.
+ */
+static int
+key_hold_file(struct dstate *ds, const char *path, int pending, int create,
+    int *loaded, char *err, size_t errlen)
+{
+	int	 existed;
+
+	if (key_load(ds->keyid, path, ds->d->keytype, ds->d->keybits,
+	    pending ? TRUST_NOGROUP : ds->d->key_gid, create, &existed, err,
+	    errlen) == -1)
+		return -1;
+	*loaded = existed || create;
+	ds->key_pending = pending && *loaded;
+	return 0;
+}
+
+/*
+ * keyproc holds the domain key from now on, the one use asks for.  A new
+ * key is never written where the domain key is installed: it is made as
+ * the pending key, in the state directory, and install_chain() installs
+ * it with the first certificate that carries it, so that the key in
+ * place always matches the certificate in place.  An order resumed uses
+ * the pending key if there is one (its CSR may be signed with it
+ * already), else the installed one; a new order discards the pending
+ * key, and with "domain key rotate" makes a new one.  A missing key is no
+ * error for DOMKEY_INSTALLED and DOMKEY_PENDING, and leaves ds->pubkey
+ * NULL.  0, or -1 with the reason in err (logged).
  */
 int
-domain_key_hold(struct dstate *ds, int create, char *err, size_t errlen)
+domain_key_hold(struct dstate *ds, enum domkey_use use, char *err,
+    size_t errlen)
 {
-	char	*names;
-	int	 existed, rc;
+	char	 pending[PATH_MAX], *names;
+	int	 has_pending, installed, loaded = 0, rc;
 
 	if (ds->key_held)
 		return 0;
+	if (key_pending_path(ds, pending, sizeof(pending)) == -1) {
+		snprintf(err, errlen, "%s: no pending key path", ds->d->handle);
+		return -1;
+	}
+	if (use == DOMKEY_ORDER && ds->order_url == NULL &&
+	    unlink(pending) == 0)
+		log_info("%s: pending key %s discarded: a new order starts",
+		    ds->d->handle, pending);
+	has_pending = access(pending, F_OK) == 0;
+	installed = use == DOMKEY_INSTALLED || use == DOMKEY_CERT ||
+	    (use == DOMKEY_ORDER && !has_pending && (ds->order_url != NULL ||
+	    !ds->d->key_rotate));
 	if ((names = names_joined(ds->d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -119,10 +163,12 @@ domain_key_hold(struct dstate *ds, int create, char *err, size_t errlen)
 	if (rc == -1)
 		snprintf(err, errlen, "domain key %s: keyproc is gone",
 		    ds->d->key);
-	if (rc == -1 || key_load(ds->keyid, ds->d->key, ds->d->keytype,
-	    ds->d->keybits, ds->d->key_gid, create, &existed, err,
-	    errlen) == -1 || ((existed || create) &&
-	    key_pubkey(ds, err, errlen) == -1)) {
+	if (rc == 0 && installed)
+		rc = key_hold_file(ds, ds->d->key, 0, 0, &loaded, err, errlen);
+	if (rc == 0 && !loaded && use != DOMKEY_INSTALLED)
+		rc = key_hold_file(ds, pending, 1, use == DOMKEY_PENDING ? 0 :
+		    KEY_CREATE_FIXED, &loaded, err, errlen);
+	if (rc == -1 || (loaded && key_pubkey(ds, err, errlen) == -1)) {
 		domain_key_release(ds);
 		return -1;
 	}
@@ -138,6 +184,7 @@ domain_key_release(struct dstate *ds)
 	if (!ds->key_held)
 		return;
 	ds->key_held = 0;
+	ds->key_pending = 0;
 	free(ds->pubkey);
 	ds->pubkey = NULL;
 	ds->pubkeylen = 0;
@@ -155,6 +202,7 @@ domain_keys_gone(void)
 
 	for (i = 0; i < ndstates; i++) {
 		dstates[i].key_held = 0;
+		dstates[i].key_pending = 0;
 		free(dstates[i].pubkey);
 		dstates[i].pubkey = NULL;
 		dstates[i].pubkeylen = 0;

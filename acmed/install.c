@@ -21,13 +21,16 @@
  * is written the chain is checked (x509check.c): the leaf carries the
  * domain's public key and exactly its names, and each certificate is
  * signed by the next; an issued chain has at least the leaf's issuer, a
- * CA, and a leaf valid for no longer than a public CA may issue.
+ * CA, and a leaf valid for no longer than a public CA may issue.  A new
+ * domain key is installed with the first certificate that carries it,
+ * renamed into place after the certificate files.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +44,10 @@
 
 #include "buf.h"
 #include "log.h"
+#include "msg.h"
+#include "config.h"
 #include "parent.h"
+#include "parent_state.h"
 #include "trust.h"
 #include "x509check.h"
 
@@ -157,7 +163,8 @@ fsync_dirs(const char *const *paths, size_t n)
 /*
  * Writes data to a new temporary file beside path, with group gid unless
  * it is TRUST_NOGROUP, on disk before it returns unless flags has
- * WRITE_NOSYNC; returns its name.
+ * WRITE_NOSYNC; returns its name.  With WRITE_FIXED it is PATH.new,
+ * which the next start knows to look for, replaced if it is there.
  */
 static char *
 write_temp(const char *path, const void *data, size_t len, mode_t mode,
@@ -168,9 +175,14 @@ write_temp(const char *path, const void *data, size_t len, mode_t mode,
 	ssize_t		 n;
 	int		 fd;
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) == -1)
+	if (asprintf(&tmp, (flags & WRITE_FIXED) ? "%s.new" : "%s.XXXXXX",
+	    path) == -1)
 		return NULL;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+	if ((flags & WRITE_FIXED) && unlink(tmp) == -1 && errno != ENOENT)
+		log_warn("%s", tmp);
+	if ((fd = (flags & WRITE_FIXED) ? open(tmp, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : mkostemp(tmp,
+	    O_CLOEXEC)) == -1) {
 		log_warn("%s", tmp);
 		free(tmp);
 		return NULL;
@@ -403,6 +415,108 @@ pem_append(struct buf *b, X509 *x)
 	return rc;
 }
 
+/* STATE/keys/HANDLE.key: a new domain key, until its certificate is in. */
+int
+key_pending_path(const struct dstate *ds, char *path, size_t len)
+{
+	return state_path(path, len, conf->state_dir, "keys", ds->d->handle);
+}
+
+/*
+ * The pending key copied as KEY.new beside the domain key, with the
+ * installed key's mode and group, on disk; its name, or NULL (logged).
+ * The parent copies the bytes and parses nothing: keyproc made them.
+ */
+static char *
+key_new_write(const struct dstate *ds)
+{
+	const struct domain	*d = ds->d;
+	char			 path[PATH_MAX], why[TRUST_WHY_MAX], *data, *tmp;
+	size_t			 len;
+	int			 fd;
+
+	if (key_pending_path(ds, path, sizeof(path)) == -1)
+		return NULL;
+	if ((fd = trust_open(path, TRUST_SECRET, TRUST_NOGROUP, why,
+	    sizeof(why))) == -1) {
+		log_warnx("%s: pending key %s: %s", d->handle, path, why);
+		return NULL;
+	}
+	if (read_fd(fd, path, MSG_KEY_PEM_MAX, &data, &len) == -1) {
+		log_warn("%s: pending key %s", d->handle, path);
+		return NULL;
+	}
+	tmp = write_temp(d->key, data, len, d->key_gid == TRUST_NOGROUP ?
+	    0600 : 0640, d->key_gid, WRITE_FIXED);
+	explicit_bzero(data, len);
+	free(data);
+	return tmp;
+}
+
+/*
+ * KEY.new takes the domain key's place, after the certificate files,
+ * which are on disk first; then the pending key is forgotten.  Until
+ * then a start finds it and finishes (certs.c).  0, or -1 (logged).
+ */
+static int
+key_new_commit(struct dstate *ds, const char *tmp)
+{
+	char	 path[PATH_MAX];
+
+	if (commit_temp(tmp, ds->d->key, 0) == -1 ||
+	    key_pending_path(ds, path, sizeof(path)) == -1)
+		return -1;
+	if (unlink(path) == -1)
+		log_warn("%s: pending key %s", ds->d->handle, path);
+	else if (fsync_dir(path) == -1)
+		log_warn("fsync of the directory of %s", path);
+	ds->key_pending = 0;
+	log_info("%s: new key installed as %s", ds->d->handle, ds->d->key);
+	return 0;
+}
+
+/* The pending key installed as the domain key: 0, or -1 (logged). */
+int
+key_pending_install(struct dstate *ds)
+{
+	char	*tmp;
+	int	 rc;
+
+	if ((tmp = key_new_write(ds)) == NULL)
+		return -1;
+	rc = key_new_commit(ds, tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Removes PATH.new, a key a run left as it ended, and says so. */
+static void
+key_new_unlink(const struct dstate *ds, const char *path, const char *why)
+{
+	char	 tmp[PATH_MAX];
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) <
+	    sizeof(tmp) && unlink(tmp) == 0)
+		log_info("%s: %s removed: %s", ds->d->handle, tmp, why);
+}
+
+/*
+ * At the start: the pending key's temporary file, left by a run that
+ * ended as it wrote it, and if beside, KEY.new, left by a run that ended
+ * before the certificate was in.
+ */
+void
+key_new_remove(const struct dstate *ds, int beside)
+{
+	char	 path[PATH_MAX];
+
+	if (key_pending_path(ds, path, sizeof(path)) == 0)
+		key_new_unlink(ds, path, "a key never finished");
+	if (beside)
+		key_new_unlink(ds, ds->d->key, "its certificate was never "
+		    "installed");
+}
+
 /*
  * Checks and installs a chain (leaf first) into the domain's certificate,
  * chain and full chain files, whichever are configured; one an authority
@@ -418,6 +532,7 @@ install_chain(struct dstate *ds, const char *pem, size_t len, int issued)
 	const char		*paths[3];
 	const struct buf	*data[3];
 	char			*tmps[3] = { NULL, NULL, NULL };
+	char			*keytmp = NULL;
 	char			 why[TRUST_WHY_MAX + 256];
 	time_t			 nb, na;
 	size_t			 i;
@@ -463,6 +578,8 @@ install_chain(struct dstate *ds, const char *pem, size_t len, int issued)
 	data[1] = &chain;
 	paths[2] = d->fullchain;
 	data[2] = &full;
+	if (ds->key_pending && (keytmp = key_new_write(ds)) == NULL)
+		goto out;
 	for (i = 0; i < 3; i++)
 		if (paths[i] != NULL && (tmps[i] = write_temp(paths[i],
 		    data[i]->data, data[i]->len, 0644, TRUST_NOGROUP, 0)) ==
@@ -474,6 +591,16 @@ install_chain(struct dstate *ds, const char *pem, size_t len, int issued)
 		    WRITE_BACKUP | WRITE_NOSYNC) == -1)
 			goto out;
 	(void)fsync_dirs(paths, 3);
+	/*
+	 * The new key after its certificate: a crash between the two leaves
+	 * the pending key, which the next start installs (certs.c).
+	 */
+	if (keytmp != NULL && key_new_commit(ds, keytmp) == -1) {
+		log_warnx("%s: the certificate is installed, its key %s not "
+		    "yet: the next attempt or start installs it", d->handle,
+		    d->key);
+		goto out;
+	}
 	ds->not_before = nb;
 	ds->not_after = na;
 	ds->state = cert_is_provisional(certs[0]) ? CERT_PROVISIONAL :
@@ -486,6 +613,9 @@ out:
 			unlink(tmps[i]);
 		free(tmps[i]);
 	}
+	if (keytmp != NULL && rc == -1)
+		unlink(keytmp);
+	free(keytmp);
 	chain_free(certs, n);
 	buf_free(&leaf);
 	buf_free(&chain);

@@ -718,6 +718,9 @@ main(int argc, char *argv[])
 		children_stop();
 		fatalx("could not start the processes");
 	}
+	/* A run that ended between a certificate and its key is finished. */
+	if (!revoking && !rolling)
+		keys_pending_finish();
 	if (!oneshot && provisional_all() == -1) {
 		children_stop();
 		fatalx("could not install the provisional certificates");

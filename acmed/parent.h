@@ -60,6 +60,7 @@ struct dstate {
 	unsigned char	*pubkey;	/* SubjectPublicKeyInfo DER */
 	size_t		 pubkeylen;
 	int		 key_held;	/* keyproc holds the domain key */
+	int		 key_pending;	/* the one held is the pending key */
 	time_t		 ari_start;	/* the authority's window, 0: none */
 	time_t		 ari_end;
 	time_t		 ari_at;	/* the moment chosen inside it */
@@ -98,6 +99,7 @@ struct dstate {
 /* install.c */
 #define WRITE_BACKUP	0x1	/* keep the file replaced as FILE.bak */
 #define WRITE_NOSYNC	0x2	/* atomic but not flushed: a report only */
+#define WRITE_FIXED	0x4	/* through FILE.new, not a random name */
 int	 write_file_atomic(const char *, const void *, size_t, mode_t, int);
 int	 write_file_owned(const char *, const void *, size_t, mode_t, gid_t,
 	    int);
@@ -109,6 +111,9 @@ int	 cert_file_info(struct dstate *, const char *);
 int	 cert_files_check(const struct domain *, char *, size_t);
 int	 install_chain(struct dstate *, const char *, size_t, int);
 int	 cert_leaf_der(const char *, unsigned char **, size_t *);
+int	 key_pending_path(const struct dstate *, char *, size_t);
+int	 key_pending_install(struct dstate *);
+void	 key_new_remove(const struct dstate *, int);
 
 /* revoke.c: -r's reasons, and keyCompromise's new key */
 int		 revoke_reason_parse(const char *);

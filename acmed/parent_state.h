@@ -76,6 +76,7 @@ void child_log(enum proc_id p, const struct imsg *m);
 void child_sandboxed(enum proc_id p, const struct imsg *m);
 int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,
     uint32_t want, struct imsg *m, int (*other)(const struct imsg *));
+#define KEY_CREATE_FIXED	2	/* key_load()'s create: through PATH.new */
 int key_load(uint32_t keyid, const char *path, enum keytype type, int bits,
     gid_t group, int create, int *existed, char *err, size_t errlen);
 char *account_key_path(const struct authority *a);
@@ -94,9 +95,16 @@ void children_restart_later(const char *why);
 void children_lost(enum proc_id lost);
 int children_ended(enum proc_id lost, char *why, size_t len);
 
-/* domkey.c */
+/* domkey.c: what a domain key is held for */
+enum domkey_use {
+	DOMKEY_INSTALLED,	/* the installed key, if there is one */
+	DOMKEY_CERT,		/* the installed key, else a pending one */
+	DOMKEY_ORDER,		/* the key an order's CSR is signed with */
+	DOMKEY_PENDING		/* the pending key, if there is one */
+};
 char *names_joined(const struct domain *d);
-int domain_key_hold(struct dstate *ds, int create, char *err, size_t errlen);
+int domain_key_hold(struct dstate *ds, enum domkey_use use, char *err,
+    size_t errlen);
 void domain_key_release(struct dstate *ds);
 void domain_keys_gone(void);
 
@@ -116,6 +124,7 @@ int deactivate_check(char **names, int n);
 int deactivate_run(const char *name);
 
 /* certs.c */
+void keys_pending_finish(void);
 int name_selected(const char *name, char **names, int n);
 time_t renewal_time(const struct dstate *ds);
 void oneshot_not_due(struct dstate *ds);

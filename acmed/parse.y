@@ -153,6 +153,7 @@ static struct {
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
+%token	KEEP ROTATE
 %token	VERIFY MAX ORDERS METRICS FALLBACK AFTER
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
@@ -398,6 +399,12 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			build_domain_key(build, file->name, lex_line, $3, &$4,
 			    $5);
 		}
+		| DOMAIN KEY KEEP		{
+			build_key_rotate(build, file->name, lex_line, 0);
+		}
+		| DOMAIN KEY ROTATE		{
+			build_key_rotate(build, file->name, lex_line, 1);
+		}
 		| DOMAIN CERTIFICATE STRING	{
 			build_domain_cert(build, file->name, lex_line, $3);
 		}
@@ -503,6 +510,7 @@ static const struct keyword keywords[] = {
 	{ "include",		INCLUDE },
 	{ "insecure",		INSECURE },
 	{ "interval",		INTERVAL },
+	{ "keep",		KEEP },
 	{ "key",		KEY },
 	{ "keyproc",		KEYPROC },
 	{ "listen",		LISTEN },
@@ -520,6 +528,7 @@ static const struct keyword keywords[] = {
 	{ "profile",		PROFILE },
 	{ "reload",		RELOAD },
 	{ "renew",		RENEW },
+	{ "rotate",		ROTATE },
 	{ "rsa",		RSA },
 	{ "shell",		SHELL },
 	{ "sign",		SIGN },

@@ -71,8 +71,9 @@ revoke_reason_name(unsigned int reason)
 /*
  * keyCompromise, once the authority has revoked the certificate: the
  * domain key, if it is the certificate's, is moved aside; a new one is
- * made in its place when the key is next used (domkey.c), for the
- * provisional certificate that follows or the next order.  A domain key that
+ * made when the key is next used (domkey.c), as "domain key rotate" makes
+ * one, and installed with the provisional certificate that follows or
+ * the next order's certificate (install.c).  A domain key that
  * is not the revoked certificate's is not the one compromised, and
  * stays.  0, or -1 (logged): the compromised key may still be in place.
  */

@@ -20,7 +20,8 @@
  * asked a domain's next attempt not to come, since when the reload of a
  * domain's certificate fails, when -r revoked it, when -F asked for its
  * renewal, which authority issued it and which one its orders go to
- * while the first keeps failing), each written
+ * while the first keeps failing, a domain's new key until it is
+ * installed), each written
  * atomically, so a restart resumes where the last run stopped.
  */
 #include <sys/stat.h>
@@ -62,6 +63,7 @@ const struct state_subdir state_subdirs[] = {
 	{ "renew", 0700 },
 	{ "issuer", 0700 },
 	{ "fallback", 0700 },
+	{ "keys", 0700 },
 	{ NETROOT_NAME, 0755 },
 	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
 	{ NULL, 0 }
@@ -116,12 +118,14 @@ state_init(const char *dir)
 	return 0;
 }
 
-/* What a fact's file is named for: a URL, or a time. */
+/* What a fact's file is named for: a URL, a time, or a pending key. */
 static const char *
 state_suffix(const char *sub)
 {
 	if (strcmp(sub, "issuer") == 0 || strcmp(sub, "fallback") == 0)
 		return "authority";
+	if (strcmp(sub, "keys") == 0)
+		return "key";
 	return strcmp(sub, "accounts") == 0 || strcmp(sub, "orders") == 0 ?
 	    "url" : "time";
 }
