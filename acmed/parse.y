@@ -154,6 +154,7 @@ static struct {
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
 %token	VERIFY MAX ORDERS METRICS
+%token	TEST
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -370,6 +371,9 @@ authoptsl	: API URL STRING		{
 		| INSECURE			{
 			build_insecure(build, file->name, lex_line);
 		}
+		| TEST AUTHORITY STRING		{
+			build_test_authority(build, file->name, lex_line, $3);
+		}
 		;
 
 domain		: DOMAIN STRING			{
@@ -510,6 +514,7 @@ static const struct keyword keywords[] = {
 	{ "sign",		SIGN },
 	{ "signal",		SIGNAL },
 	{ "state",		STATE },
+	{ "test",		TEST },
 	{ "url",		URL },
 	{ "user",		USER },
 	{ "verify",		VERIFY },

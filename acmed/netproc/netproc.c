@@ -55,6 +55,7 @@
 #include "sandbox.h"
 #include "http.h"
 #include "netproc.h"
+#include "preflight.h"
 #include "verify.h"
 
 static void	parent_dispatch(struct imsg *);
@@ -542,6 +543,13 @@ verify_done(void *arg, const struct buf *b)
 }
 
 static void
+preflight_done(void *arg, const struct buf *b)
+{
+	(void)arg;
+	(void)np_send(&np_parent, MSG_PREFLIGHT_RESULT, 0, b);
+}
+
+static void
 parent_dispatch(struct imsg *m)
 {
 	if (!ready) {
@@ -579,6 +587,9 @@ parent_dispatch(struct imsg *m)
 		break;
 	case MSG_DEACTIVATE:
 		deactivate_request(m);
+		break;
+	case MSG_PREFLIGHT:
+		preflight_start(m, preflight_done, NULL);
 		break;
 	case MSG_SHUTDOWN:
 		exit(0);
