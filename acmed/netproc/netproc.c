@@ -29,7 +29,9 @@
  * keyproc for every signature and CSR, and challenged to publish and
  * withdraw key authorizations, many requests at once, each with its id;
  * hands every order's URL to the parent as soon as it is known, and
- * issued chains when they come; checks deployments (verify.c).
+ * issued chains when they come; checks deployments (verify.c) and,
+ * before a name's first order, whether its port 80 reaches this instance
+ * (preflight_fetch.c).
  * Never: holds a private key, sees any file but copies of the resolver's
  * (its root holds nothing else), binds a socket, sleeps, or waits on one
  * request or one peer while others could go on.  Runs as its own
@@ -55,7 +57,7 @@
 #include "sandbox.h"
 #include "http.h"
 #include "netproc.h"
-#include "preflight.h"
+#include "preflight_fetch.h"
 #include "verify.h"
 
 static void	parent_dispatch(struct imsg *);
@@ -589,7 +591,7 @@ parent_dispatch(struct imsg *m)
 		deactivate_request(m);
 		break;
 	case MSG_PREFLIGHT:
-		preflight_start(m, preflight_done, NULL);
+		preflight_fetch(m, preflight_done, NULL);
 		break;
 	case MSG_SHUTDOWN:
 		exit(0);

@@ -51,7 +51,7 @@
 #include "msg.h"
 #include "text.h"
 #include "resolve.h"
-#include "preflight.h"
+#include "preflight_fetch.h"
 
 #define PREFLIGHT_TIMEOUT_MS	10000	/* resolve, connect and answer */
 #define PREFLIGHT_READ_MAX	4096	/* of the answer: head and page */
@@ -341,7 +341,7 @@ resolved(int fd, short revents, void *arg)
  * payload of its MSG_PREFLIGHT_RESULT when the check has ended.
  */
 void
-preflight_start(const struct imsg *m,
+preflight_fetch(const struct imsg *m,
     void (*done)(void *, const struct buf *), void *arg)
 {
 	struct preflight	*p;

@@ -18,13 +18,13 @@
  * The preflight netproc makes for the parent: is the name's port 80
  * this instance's?
  */
-#ifndef ACMED_PREFLIGHT_H
-#define ACMED_PREFLIGHT_H
+#ifndef ACMED_PREFLIGHT_FETCH_H
+#define ACMED_PREFLIGHT_FETCH_H
 
 struct buf;
 struct imsg;
 
-void	preflight_start(const struct imsg *,
+void	preflight_fetch(const struct imsg *,
 	    void (*)(void *, const struct buf *), void *);
 
 #endif
