@@ -113,13 +113,15 @@ check "...the preflight says the name does not resolve" \
 snapshot >"$T_TMP/after"
 check "...and still changes nothing" cmp "$T_TMP/before" "$T_TMP/after"
 
-### 4. Preflight: another server on port 80, nothing listening.
+### 4. Preflight: another server on port 80, nothing listening, an
+### address not of this host (no route to it in this namespace: as an
+### unreachable public address behind NAT, not checked rather than failed).
 "$PY" -m http.server --bind 127.0.0.2 80 >"$T_TMP/pyhttp.log" 2>&1 &
 pypid=$!
 t_at_exit "kill $pypid 2>/dev/null"
 check "python3 http.server listens on 127.0.0.2:80" \
     wait_for 10 sh -c "ss -ltn | grep -q '127.0.0.2:80 '"
-conf_write 127.0.0.2 127.0.0.3
+conf_write 127.0.0.2 127.0.0.3 192.0.2.1
 # and 20 names in one domain: more than netproc checks at once (16).
 t_domain "$conf" 127.0.0.10 "" $(seq -f '127.0.0.%g' 11 29)
 dry
@@ -127,6 +129,8 @@ check "another server: its status and Server header" \
     has '^preflight 127.0.0.2: an IP address; another server answers at 127.0.0.2 port 80: HTTP status 404, Server: SimpleHTTP/'
 check "nothing listening: connection refused" \
     has '^preflight 127.0.0.3: an IP address; connection refused at 127.0.0.3 port 80$'
+check "an address not of this host: could not be checked from here" \
+    has '^preflight 192.0.2.1: an IP address; could not be checked from here: network is unreachable at 192.0.2.1 port 80, which is not an address of this host'
 check "20 names: each has its answer" test "$(grep -cE \
     '^preflight 127\.0\.0\.[12][0-9]: an IP address; connection refused at ' \
     "$out")" -eq 20
