@@ -61,6 +61,12 @@ has() {
 	grep -q -- "$1" "$out"
 }
 
+### 0. -t is a mode of its own.
+check_not "-t with -o: the usage" "$ACMED" -t -o -f "$conf"
+"$ACMED" -t -o -f "$conf" 2>"$err"
+check "...which names -t" grep -q '^       acmed -t \[-dv\] \[-f file\] \[domain ...\]$' \
+    "$err"
+
 ### 1. A dry run before any certificate: nothing is made.
 conf_write 127.0.0.1
 check "first dry run: exits 0" dry
