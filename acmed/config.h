@@ -67,10 +67,10 @@ struct authority {
 	char			*eab_key;	/* its MAC key file */
 	char			*ca_file;	/* NULL: system trust store */
 	unsigned int		 max_orders;	/* orders at once, 0: default */
-	char			*test_name;	/* test authority, for -t */
+	char			*test_name;	/* -t signs with it */
 	int			 test_line;
 	struct authority	*test;		/* it, or NULL */
-	int			 test_only;	/* another's test authority */
+	int			 test_only;	/* another's test one */
 	const char		*file;		/* where it was defined */
 	int			 line;
 	/* the daemon's: its directory offers no renewal information, so

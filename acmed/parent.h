@@ -89,7 +89,7 @@ struct dstate {
 	size_t		 revoking_len;
 	uint32_t	 revoking_key;	/* -r: the key that signs it */
 	unsigned int	 revoking_reason;	/* -r: enum revoke_reason */
-	int		 preflighted;	/* its names checked since the start */
+	int		 preflighted;	/* its names checked, this start */
 };
 
 /* install.c */

@@ -76,7 +76,7 @@ struct buf;
 #define MSG_PEM_MAX		(MSG_PAYLOAD_MAX - 8)	/* a chain, a JWS */
 #define MSG_ORDERS_MAX		1000	/* max orders: one authority's at once */
 #define MSG_ENDPOINT_MAX	32	/* an ACME endpoint's name, for metrics */
-#define MSG_MARKER_MAX		64	/* the Ready page's marker, per start */
+#define MSG_MARKER_MAX		64	/* the Ready page's marker */
 
 /* challenged's page, which the preflight fetches: then the marker, "\n" */
 #define MSG_READY_PAGE		"Let's Encrypt Ready\n"
@@ -242,7 +242,7 @@ extern const char *const chal_result_names[CHAL_RESULTS];
 
 /* What a preflight found, in MSG_PREFLIGHT_RESULT. */
 enum preflight_outcome {
-	PREFLIGHT_THIS,		/* this instance's page, with its marker */
+	PREFLIGHT_THIS,		/* this instance's page and marker */
 	PREFLIGHT_NO_NAME,	/* the name does not resolve */
 	PREFLIGHT_REFUSED,	/* connection refused */
 	PREFLIGHT_TIMEOUT,	/* no connection, or no answer, in time */

@@ -53,7 +53,7 @@
 #include "resolve.h"
 #include "preflight_fetch.h"
 
-#define PREFLIGHT_TIMEOUT_MS	10000	/* resolve, connect and answer */
+#define PREFLIGHT_TIMEOUT_MS	10000	/* resolve, connect, answer */
 #define PREFLIGHT_READ_MAX	4096	/* of the answer: head and page */
 #define PREFLIGHT_SERVER_MAX	100	/* of the Server header, shown */
 /*

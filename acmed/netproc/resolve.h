@@ -38,7 +38,7 @@ struct resolve {
 	struct addrinfo	*res;
 	int		 err;
 	int		 errnum;
-	int		 pipe[2];	/* the thread writes a byte when done */
+	int		 pipe[2];	/* the thread's byte when done */
 	int		 refs;
 };
 

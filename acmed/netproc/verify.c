@@ -28,8 +28,8 @@
  *
  * Each check is a state machine in netproc's poll loop: the name is
  * resolved without blocking it (resolve.c), the connection and the
- * handshake run on a non-blocking socket, and one timer bounds it all.  Holds: nothing but the checks
- * under way.
+ * handshake run on a non-blocking socket, and one timer bounds it all.
+ * Holds: nothing but the checks under way.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
