@@ -59,9 +59,12 @@
 /*
  * Checks at once, each with its resolver thread and its socket; the
  * others wait their turn, so that thousands of new names at a start
- * need neither thousands of threads nor of descriptors.
+ * need neither thousands of threads nor of descriptors.  Few: netproc
+ * may have 16 tasks (sandbox.c), libcurl's resolver takes some.  A check
+ * that finds no thread tries again a second later, a few times.
  */
-#define PREFLIGHT_AT_ONCE	16
+#define PREFLIGHT_AT_ONCE	4
+#define PREFLIGHT_TRIES		10
 
 struct preflight {
 	TAILQ_ENTRY(preflight) entry;	/* waiting its turn */
@@ -73,6 +76,7 @@ struct preflight {
 	struct addrinfo	*ai;		/* the address being tried */
 	int		 fd;
 	struct ev_timer	 timer;
+	int		 tries;		/* to start resolving */
 	char		 req[MSG_NAME_MAX + 160];
 	size_t		 reqlen, reqoff;
 	char		 in[PREFLIGHT_READ_MAX + 1];
@@ -390,7 +394,10 @@ pf_begin(void *arg)
 
 	if ((p->rs = resolve_start(p->name, p->port, resolved, p, p->detail,
 	    sizeof(p->detail))) == NULL) {
-		pf_end(p, PREFLIGHT_NO_NAME);
+		if (++p->tries < PREFLIGHT_TRIES)
+			ev_timer_set(&p->timer, 1000, pf_begin, p);
+		else
+			pf_end(p, PREFLIGHT_NO_NAME);
 		return;
 	}
 	ev_timer_set(&p->timer, PREFLIGHT_TIMEOUT_MS, pf_timeout, p);

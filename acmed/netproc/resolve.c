@@ -68,6 +68,27 @@ resolve_thread(void *arg)
 	return NULL;
 }
 
+/* An address: its addrinfo at once, the byte written; -1 if a name. */
+static int
+resolve_numeric(struct resolve *rs)
+{
+	struct addrinfo	 hints;
+	ssize_t		 n;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
+	if (getaddrinfo(rs->host, rs->serv, &hints, &rs->res) != 0) {
+		rs->res = NULL;
+		return -1;
+	}
+	n = write(rs->pipe[1], "", 1);
+	(void)n;
+	rs->refs = 1;
+	return 0;
+}
+
 /*
  * Starts resolving host (for port): cb(fd, revents, arg) from the loop
  * when it is done, which then calls resolve_done().  NULL, with the
@@ -91,8 +112,16 @@ resolve_start(const char *host, int port, void (*cb)(int, short, void *),
 		free(rs);
 		return NULL;
 	}
-	if (ev_fd(rs->pipe[0], POLLIN, cb, arg) == -1 ||
-	    pthread_create(&t, NULL, resolve_thread, rs) != 0) {
+	if (ev_fd(rs->pipe[0], POLLIN, cb, arg) == -1) {
+		snprintf(err, len, "cannot resolve %s: out of memory", host);
+		rs->refs = 1;
+		resolve_end(rs);
+		return NULL;
+	}
+	/* An address needs no lookup, nor a thread (netproc has few). */
+	if (resolve_numeric(rs) == 0)
+		return rs;
+	if (pthread_create(&t, NULL, resolve_thread, rs) != 0) {
 		snprintf(err, len, "cannot resolve %s: no thread to resolve "
 		    "it in", host);
 		rs->refs = 1;
