@@ -150,7 +150,7 @@ out:
 	return rc;
 }
 
-static const char *
+const char *
 time_text(time_t t)
 {
 	static char	 s[32];
@@ -1360,7 +1360,7 @@ status_flush(time_t now)
  * the text reaches the status file, the event hook or the state
  * directory.
  */
-static char *
+char *
 netproc_text(struct rbuf *r, size_t max)
 {
 	char	*s, *t;
@@ -1497,6 +1497,8 @@ dispatch_netproc(const struct imsg *m)
 		free(s1);
 		/* counted only: the files follow the next change */
 		return 0;
+	case MSG_PREFLIGHT_RESULT:
+		return preflight_result(m);
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);
 		s1 = netproc_text(&r, MSG_PROBLEM_MAX);

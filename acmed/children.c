@@ -714,6 +714,15 @@ children_configure(void)
 		}
 		buf_free(&b);
 	}
+	if (preflight_marker[0] != '\0') {
+		buf_init(&b, 128);
+		buf_add_lstr(&b, preflight_marker);
+		if (send_msg(PROC_CHALLENGED, MSG_CHAL_MARKER, -1, &b) == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		buf_free(&b);
+	}
 	(void)send_msg(PROC_CHALLENGED, MSG_READY, -1, NULL);
 	(void)send_msg(PROC_NETPROC, MSG_READY, -1, NULL);
 	return 0;

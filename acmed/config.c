@@ -146,6 +146,33 @@ domain_fallbacks(const struct config *c, struct domain *d)
 }
 
 /*
+ * The test authorities -t signs with: each names another authority.
+ * One named only as a test authority is not a default for the domains.
+ */
+static int
+conf_test_authorities(struct config *c)
+{
+	struct authority	*a;
+	int			 errors = 0;
+
+	TAILQ_FOREACH(a, &c->authorities, entry) {
+		if (a->test_name == NULL)
+			continue;
+		if ((a->test = config_authority(c, a->test_name)) == NULL ||
+		    a->test == a) {
+			conf_msg(a->file, a->test_line, 0, "authority %s: test "
+			    "authority %s: %s", a->name, a->test_name,
+			    a->test == NULL ? "no such authority" :
+			    "not another authority");
+			a->test = NULL;
+			errors++;
+		} else
+			a->test->test_only = 1;
+	}
+	return errors;
+}
+
+/*
  * The defaults, then what needs every block read: which authority signs
  * each domain.  Returns the number of errors logged.
  */
@@ -174,10 +201,12 @@ conf_finish(struct config *c)
 	    conf_listen(c, "*", CONF_HTTP_PORT, &why) == -1)
 		fatalx("default listen: %s", why);
 
+	errors += conf_test_authorities(c);
 	TAILQ_FOREACH(a, &c->authorities, entry) {
 		if (a->max_orders == 0)
 			a->max_orders = CONF_MAX_ORDERS;
-		nauth++;
+		if (!a->test_only)
+			nauth++;
 	}
 	TAILQ_FOREACH(d, &c->domains, entry) {
 		if (d->auth_name != NULL) {
@@ -195,7 +224,9 @@ conf_finish(struct config *c)
 			    "sign with NAME fallback NAME", d->handle);
 			errors++;
 		} else if (nauth == 1) {
-			d->auth = TAILQ_FIRST(&c->authorities);
+			TAILQ_FOREACH(d->auth, &c->authorities, entry)
+				if (!d->auth->test_only)
+					break;
 			d->auth_name = xstrdup(d->auth->name);
 		} else if (nauth == 0) {
 			conf_msg(d->file, d->line, 0, "domain %s: no authority "
@@ -757,15 +788,16 @@ conf_free_authority(struct authority *a)
 	free(a->eab_kid);
 	free(a->eab_key);
 	free(a->ca_file);
+	free(a->test_name);
 	free(a);
 }
 
+/* The domain's reload actions and deployment checks, gone (-t too). */
 void
-conf_free_domain(struct domain *d)
+config_drop_actions(struct domain *d)
 {
 	struct action		*a;
 	struct verify_ep	*v;
-	size_t			 i;
 
 	while ((a = TAILQ_FIRST(&d->actions)) != NULL) {
 		TAILQ_REMOVE(&d->actions, a, entry);
@@ -779,6 +811,14 @@ conf_free_domain(struct domain *d)
 		free(v->text);
 		free(v);
 	}
+}
+
+void
+conf_free_domain(struct domain *d)
+{
+	size_t	 i;
+
+	config_drop_actions(d);
 	for (i = 0; i < d->nnames; i++)
 		free(d->names[i]);
 	free(d->names);
@@ -1016,6 +1056,10 @@ config_dump(const struct config *c)
 			dump_str(a->eab_kid);
 			printf(" key ");
 			dump_str(a->eab_key);
+		}
+		if (a->test_name != NULL) {
+			printf("\n\ttest authority ");
+			dump_str(a->test_name);
 		}
 		printf("\n}\n");
 	}

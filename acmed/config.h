@@ -69,6 +69,10 @@ struct authority {
 	char			*eab_key;	/* its MAC key file */
 	char			*ca_file;	/* NULL: system trust store */
 	unsigned int		 max_orders;	/* orders at once, 0: default */
+	char			*test_name;	/* -t signs with it */
+	int			 test_line;
+	struct authority	*test;		/* it, or NULL */
+	int			 test_only;	/* another's test one */
 	const char		*file;		/* where it was defined */
 	int			 line;
 	/* the daemon's: its directory offers no renewal information, so
@@ -156,6 +160,7 @@ struct config {
 struct config	*config_parse(const char *, int);
 void		 config_free(struct config *);
 void		 config_dump(const struct config *);
+void		 config_drop_actions(struct domain *);
 struct authority *config_authority(const struct config *, const char *);
 struct authority *domain_authority(const struct domain *, size_t);
 const char	*keytype_name(enum keytype);

@@ -869,6 +869,20 @@ build_max_orders(struct conf_build *b, const char *file, int line,
 }
 
 void
+build_test_authority(struct conf_build *b, const char *file, int line,
+    char *name)
+{
+	if (b->auth->test_name != NULL) {
+		build_err(b, file, line, "test authority %s: given twice",
+		    name);
+		free(name);
+		return;
+	}
+	b->auth->test_name = name;
+	b->auth->test_line = line;
+}
+
+void
 build_insecure(struct conf_build *b, const char *file, int line)
 {
 	build_err(b, file, line, "insecure is not supported: name the CA's "

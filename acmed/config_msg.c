@@ -213,6 +213,7 @@ static const struct phrase {
 	{ "external account",			CONF_BLOCK_AUTHORITY },
 	{ "insecure",				CONF_BLOCK_AUTHORITY },
 	{ "max orders",			CONF_BLOCK_AUTHORITY },
+	{ "test authority",			CONF_BLOCK_AUTHORITY },
 	{ "alternative names",			CONF_BLOCK_DOMAIN },
 	{ "domain name",			CONF_BLOCK_DOMAIN },
 	{ "domain key",				CONF_BLOCK_DOMAIN },

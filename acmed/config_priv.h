@@ -165,6 +165,8 @@ void		 build_account_key(struct conf_build *, const char *, int,
 void		 build_contact(struct conf_build *, const char *, int, char *);
 void		 build_external_account(struct conf_build *, const char *, int,
 		    char *, char *);
+void		 build_test_authority(struct conf_build *, const char *,
+		    int, char *);
 void		 build_max_orders(struct conf_build *, const char *, int,
 		    long long);
 void		 build_insecure(struct conf_build *, const char *, int);

@@ -24,7 +24,8 @@
  * sockets, the authorities), schedules issuance and renewal, verifies and
  * installs what netproc brings back, runs reload actions and the event
  * hook; with -r revokes certificates, with -k changes account keys,
- * with -D deactivates an account.
+ * with -D deactivates an account, with -t tries the whole path and
+ * installs nothing (dryrun.c).
  * Never: reads a byte from the network or parses an authority's answer
  * beyond the certificate chain it installs.
  */
@@ -72,6 +73,7 @@ usage(int status)
 	    "usage: acmed [-dnv] [-f file]\n"
 	    "       acmed -s [-j] [-f file]\n"
 	    "       acmed -o [-dv] [-f file] [domain ...]\n"
+	    "       acmed -t [-dv] [-f file] [domain ...]\n"
 	    "       acmed -F [-dv] [-f file] domain ...\n"
 	    "       acmed -r [-dv] [-f file] [-R reason] domain ...\n"
 	    "       acmed -k [-dv] [-f file] [authority ...]\n"
@@ -212,25 +214,31 @@ reload_config(void)
 	return 0;
 }
 
+/* netproc and challenged have their configuration and their sandbox. */
+static int
+children_are_ready(void)
+{
+	return children[PROC_NETPROC].ready &&
+	    children[PROC_CHALLENGED].ready;
+}
+
 /*
- * Waits, at most START_WAIT seconds, until netproc and challenged say
- * they are ready: each says so once it has its configuration and has
- * entered its sandbox.  What they send meanwhile is handled as the loop
- * would.  -1 (logged, with how a child ended) if one ends or is late.
+ * Waits, at most secs seconds, until done() says so: what the children
+ * send meanwhile is handled as the loop would.  -1 (logged, with how a
+ * child ended) if one ends or done() is late.
  */
 static int
-children_ready(void)
+children_wait(int (*done)(void), int secs)
 {
 	struct pollfd	 pfd[PROC_MAX];
 	char		 why[256];
-	time_t		 left, deadline = time(NULL) + START_WAIT;
+	time_t		 left, deadline = time(NULL) + secs;
 	int		 p;
 
-	while (!children[PROC_NETPROC].ready ||
-	    !children[PROC_CHALLENGED].ready) {
+	while (!done()) {
 		if ((left = deadline - time(NULL)) <= 0) {
-			log_warnx("the processes were not ready within %d s",
-			    START_WAIT);
+			log_warnx("the processes did not answer within %d s",
+			    secs);
 			return -1;
 		}
 		pfd[PROC_PARENT].fd = -1;
@@ -432,6 +440,20 @@ revoke_report(char **names, int n)
 		    SIGUSR1, names, n);
 }
 
+/*
+ * Before a name's first order, the preflight: its answers come as the
+ * order runs, and hold nothing back.  An issued certificate's names were
+ * validated; an order resumed was placed after a preflight.
+ */
+static void
+first_preflight(struct dstate *ds)
+{
+	if (ds->state != CERT_ISSUED && ds->order_url == NULL &&
+	    !revoking && preflight_start(ds) == -1)
+		log_warnx("%s: the preflight could not be given to netproc",
+		    ds->d->handle);
+}
+
 static int
 parent_loop(int sigfd)
 {
@@ -469,9 +491,10 @@ parent_loop(int sigfd)
 			}
 			if (dstates[i].next <= now && restart_at == 0 &&
 			    children[PROC_NETPROC].chan != NULL) {
-				if (dstate_due(&dstates[i], now))
+				if (dstate_due(&dstates[i], now)) {
+					first_preflight(&dstates[i]);
 					issue_start(&dstates[i]);
-				else if (oneshot && dstates[i].result == 1)
+				} else if (oneshot && dstates[i].result == 1)
 					dstates[i].result = 0;
 			}
 			if (!dstates[i].issuing && dstates[i].next < next)
@@ -569,7 +592,7 @@ main(int argc, char *argv[])
 	 * has raised its threshold past the first of them.
 	 */
 	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	while ((ch = getopt(argc, argv, "dDFf:hjknorR:svV")) != -1) {
+	while ((ch = getopt(argc, argv, "dDFf:hjknorR:stvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -611,6 +634,9 @@ main(int argc, char *argv[])
 		case 's':
 			statusonly = 1;
 			break;
+		case 't':
+			dryrun = 1;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -626,17 +652,17 @@ main(int argc, char *argv[])
 
 	/* Revocation cannot be undone: the domains are named. */
 	if ((argc > 0 && !oneshot && !revoking && !rolling && !forcing &&
-	    !deactivating) ||
+	    !deactivating && !dryrun) ||
 	    ((revoking || forcing) && argc == 0) ||
 	    (reason != -1 && !revoking) || (deactivating && argc != 2) ||
 	    checkonly + statusonly + oneshot + revoking + rolling + forcing +
-	    deactivating > 1 ||
+	    deactivating + dryrun > 1 ||
 	    (json && !statusonly))
 		usage(1);
 	/* -D is about an account, as -k is: it shares its course. */
 	if (deactivating)
 		rolling = 1;
-	if (revoking || rolling || forcing)
+	if (revoking || rolling || forcing || dryrun)
 		oneshot = 1;
 	/*
 	 * Descriptors left open by whoever started us are not ours to hand
@@ -666,6 +692,8 @@ main(int argc, char *argv[])
 	}
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
+	if (dryrun && dryrun_prepare() == -1)
+		exit(1);
 	if (logfile_open(conf->log_file) == -1)
 		exit(1);
 	if (oneshot)
@@ -677,6 +705,8 @@ main(int argc, char *argv[])
 	children_netproc_handler(dispatch_netproc);
 	if (state_init(conf->state_dir) == -1)
 		exit(1);
+	if (dryrun)
+		dryrun_accounts();
 	if (mkdir(conf->empty_dir, 0755) == -1 && errno != EEXIST)
 		err(1, "%s", conf->empty_dir);
 	/* A key change is about accounts, not certificates. */
@@ -713,8 +743,11 @@ main(int argc, char *argv[])
 
 	log_info("starting: %zu certificates, %zu listeners", ndstates,
 	    nlisteners);
+	if (preflight_marker_make() == -1)
+		exit(1);
 	if (children_start() == -1 ||
-	    (start_pipe != -1 && children_ready() == -1)) {
+	    ((start_pipe != -1 || dryrun) &&
+	    children_wait(children_are_ready, START_WAIT) == -1)) {
 		children_stop();
 		fatalx("could not start the processes");
 	}
@@ -750,10 +783,14 @@ main(int argc, char *argv[])
 		    rollover_all(argv, argc);
 		if (rollover_changed > 0)
 			tell_daemon(SIGHUP, argv, argc);
-	} else
+	} else if (dryrun && dryrun_preflight(children_wait) == -1)
+		status = 1;
+	else
 		status = parent_loop(sigfd);
 	if (revoking)
 		revoke_report(argv, argc);
+	if (dryrun && dryrun_report() != 0)
+		status = 1;
 	/* Reloads owed for installed certificates run before the end. */
 	if (actions_pending()) {
 		actions_run_pending(conf, actions_done);

@@ -94,6 +94,7 @@ struct dstate {
 	size_t		 auth_idx;	/* orders go to: domain_authority() */
 	time_t		 failing_since;	/* that one fails since, 0: not */
 	struct authority *issuer;	/* of the certificate; NULL: 1st */
+	int		 preflighted;	/* its names checked, this start */
 };
 
 /* install.c */

@@ -126,6 +126,7 @@ int deactivate_run(const char *name);
 /* certs.c */
 void keys_pending_finish(void);
 int name_selected(const char *name, char **names, int n);
+const char *time_text(time_t t);
 time_t renewal_time(const struct dstate *ds);
 void oneshot_not_due(struct dstate *ds);
 int dstate_due(struct dstate *ds, time_t now);
@@ -138,7 +139,24 @@ void actions_done(struct dstate *ds, int ok);
 time_t housekeeping(time_t now, time_t next);
 void status_flush(time_t now);
 int dispatch_netproc(const struct imsg *m);
+struct rbuf;
+char *netproc_text(struct rbuf *r, size_t max);
 int provisional_all(void);
 int oneshot_done(int *status);
+
+/* dryrun.c: -t */
+extern int dryrun;
+int dryrun_prepare(void);
+void dryrun_accounts(void);
+int dryrun_preflight(int (*wait)(int (*)(void), int));
+int dryrun_report(void);
+
+/* preflight.c */
+extern char preflight_marker[];
+extern int preflight_print;
+int preflight_marker_make(void);
+int preflight_start(struct dstate *ds);
+size_t preflight_pending(void);
+int preflight_result(const struct imsg *m);
 
 #endif

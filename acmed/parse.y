@@ -155,6 +155,7 @@ static struct {
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
 %token	KEEP ROTATE
 %token	VERIFY MAX ORDERS METRICS FALLBACK AFTER
+%token	TEST
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -371,6 +372,9 @@ authoptsl	: API URL STRING		{
 		| INSECURE			{
 			build_insecure(build, file->name, lex_line);
 		}
+		| TEST AUTHORITY STRING		{
+			build_test_authority(build, file->name, lex_line, $3);
+		}
 		;
 
 domain		: DOMAIN STRING			{
@@ -534,6 +538,7 @@ static const struct keyword keywords[] = {
 	{ "sign",		SIGN },
 	{ "signal",		SIGNAL },
 	{ "state",		STATE },
+	{ "test",		TEST },
 	{ "url",		URL },
 	{ "user",		USER },
 	{ "verify",		VERIFY },

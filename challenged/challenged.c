@@ -84,6 +84,12 @@ challenged_getfds(struct imsgchan *parent, int *fds, int max)
 			log_debug("listening on %s", addr);
 			free(addr);
 			break;
+		case MSG_CHAL_MARKER:
+			addr = rbuf_str(&rb, MSG_MARKER_MAX);
+			if (rbuf_end(&rb) == -1 || server_marker(addr) == -1)
+				fatalx("malformed CHAL_MARKER message");
+			free(addr);
+			break;
 		case MSG_VERBOSE:
 			log_setverbose((int)rbuf_u32(&rb));
 			if (rbuf_end(&rb) == -1)

@@ -42,7 +42,7 @@
 #define HTTP_RESP_MAX		1024	/* the largest response written */
 
 #define HTTP_CHALLENGE_DIR	"/.well-known/acme-challenge/"
-#define HTTP_TEST_PAGE		"Let's Encrypt Ready\n"
+#define HTTP_TEST_PAGE		MSG_READY_PAGE
 
 #define HTTP_MORE		0
 #define HTTP_DONE		1

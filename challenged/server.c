@@ -33,6 +33,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -92,10 +93,34 @@ struct server {
 	uint64_t	 answers[CHAL_RESULTS];	/* since the last report */
 };
 
+/*
+ * The Ready page: with the marker the parent made for this start, which
+ * its preflight looks for to tell this instance from another server on
+ * the port.  The marker is random and says nothing else.
+ */
+static char	 ready_page[sizeof(HTTP_TEST_PAGE) + MSG_MARKER_MAX + 1] =
+		    HTTP_TEST_PAGE;
+
 static void	conn_close(struct server *, struct conn *);
 static void	conn_process(struct server *, struct conn *, int64_t);
 static int	conn_send(struct server *, struct conn *, int64_t);
 static void	conn_write(struct server *, struct conn *, int64_t);
+
+/* The marker the Ready page shows from now on; -1 if it is not one. */
+int
+server_marker(const char *marker)
+{
+	size_t	 i;
+
+	for (i = 0; marker[i] != '\0'; i++)
+		if (!isxdigit((unsigned char)marker[i]))
+			return -1;
+	if (i == 0 || i > MSG_MARKER_MAX)
+		return -1;
+	snprintf(ready_page, sizeof(ready_page), "%s%s\n", HTTP_TEST_PAGE,
+	    marker);
+	return 0;
+}
 
 /*
  * The answers given since the last call, by result (enum chal_result),
@@ -276,7 +301,7 @@ conn_answer(struct server *srv, struct conn *c, const struct http_req *req)
 	case HTTP_T_PAGE:
 		srv->answers[CHAL_R_PAGE]++;
 		conn_respond(srv, c, 200, head, req->keepalive,
-		    HTTP_TEST_PAGE, sizeof(HTTP_TEST_PAGE) - 1);
+		    ready_page, strlen(ready_page));
 		return;
 	case HTTP_T_TOKEN:
 		ka = toktab_get(srv->toks, req->token, req->toklen, &kalen);

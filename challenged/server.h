@@ -42,5 +42,6 @@ void		 server_events(struct server *, const struct pollfd *, int,
 		    int64_t);
 int64_t		 server_now(void);
 int		 server_answers(struct server *, uint64_t *);
+int		 server_marker(const char *);
 
 #endif

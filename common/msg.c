@@ -124,6 +124,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 
 	[MSG_LISTEN_FD] = { "LISTEN_FD", FD, {
 		STR("address", MSG_ADDR_MAX) } },
+	[MSG_CHAL_MARKER] = { "CHAL_MARKER", NOFD, {
+		STR("marker", MSG_MARKER_MAX) } },
 
 	[MSG_AUTHORITY] = { "AUTHORITY", FD, {
 		U32("authority id"), STR("name", MSG_NAME_MAX),
@@ -182,6 +184,13 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_DEACTIVATE_RESULT] = { "DEACTIVATE_RESULT", NOFD, {
 		U32("authority id"), U32("deactivated"),
 		STR("error", MSG_TEXT_MAX) } },
+	[MSG_PREFLIGHT] = { "PREFLIGHT", NOFD, {
+		U32("domain id"), STR("name", MSG_NAME_MAX), U32("port"),
+		STR("marker", MSG_MARKER_MAX) } },
+	[MSG_PREFLIGHT_RESULT] = { "PREFLIGHT_RESULT", NOFD, {
+		U32("domain id"), STR("name", MSG_NAME_MAX),
+		STR("addresses", MSG_TEXT_MAX), STR("address", MSG_ADDR_MAX),
+		U32("outcome"), STR("detail", MSG_TEXT_MAX) } },
 };
 
 const char *

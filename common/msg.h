@@ -76,6 +76,10 @@ struct buf;
 #define MSG_PEM_MAX		(MSG_PAYLOAD_MAX - 8)	/* a chain, a JWS */
 #define MSG_ORDERS_MAX		1000	/* max orders: one authority's at once */
 #define MSG_ENDPOINT_MAX	32	/* an ACME endpoint's name, for metrics */
+#define MSG_MARKER_MAX		64	/* the Ready page's marker */
+
+/* challenged's page, which the preflight fetches: then the marker, "\n" */
+#define MSG_READY_PAGE		"Let's Encrypt Ready\n"
 
 /* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
 #define KEY_ALLOW_SIGNATURES	20
@@ -152,6 +156,7 @@ enum msg_type {
 
 	/* parent -> challenged */
 	MSG_LISTEN_FD,
+	MSG_CHAL_MARKER,	/* the Ready page's marker, before READY */
 
 	/* parent <-> netproc */
 	MSG_AUTHORITY,
@@ -174,6 +179,14 @@ enum msg_type {
 				   last: a u64 for each enum chal_result */
 	MSG_DEACTIVATE,
 	MSG_DEACTIVATE_RESULT,	/* error "" if deactivated */
+	/*
+	 * PREFLIGHT: may http://name:port/.well-known/acme-challenge/ be this
+	 * instance's (its page holds the marker)?  The result carries the
+	 * name's addresses (", "-separated), the one that decided, the
+	 * outcome (enum preflight_outcome) and a detail for a person.
+	 */
+	MSG_PREFLIGHT,
+	MSG_PREFLIGHT_RESULT,
 
 	MSG_MAX
 };
@@ -226,5 +239,16 @@ enum chal_result {
 	CHAL_RESULTS
 };
 extern const char *const chal_result_names[CHAL_RESULTS];
+
+/* What a preflight found, in MSG_PREFLIGHT_RESULT. */
+enum preflight_outcome {
+	PREFLIGHT_THIS,		/* this instance's page and marker */
+	PREFLIGHT_NO_NAME,	/* the name does not resolve */
+	PREFLIGHT_REFUSED,	/* connection refused */
+	PREFLIGHT_TIMEOUT,	/* no connection, or no answer, in time */
+	PREFLIGHT_UNREACHABLE,	/* no route, or another connect error */
+	PREFLIGHT_OTHER,	/* another server answers */
+	PREFLIGHT_MAX
+};
 
 #endif

@@ -22,7 +22,7 @@ mandoc -Tascii acmed/acmed.8 | col -bx |
     sed -n '/^SYNOPSIS$/,/^DESCRIPTION$/{/^[A-Z]/d;/^$/d;s/^ *//;p;}' \
     >"$T_TMP/synopsis"
 nsyn=$(wc -l <"$T_TMP/synopsis")
-check "acmed.8 has a SYNOPSIS of 8 lines" [ "$nsyn" -eq 8 ]
+check "acmed.8 has a SYNOPSIS of 9 lines" [ "$nsyn" -eq 9 ]
 # "usage: " before the first line, the same width of spaces before the
 # others.
 sed '1s/^/usage: /;2,$s/^/       /' "$T_TMP/synopsis" >"$T_TMP/usage"

@@ -29,7 +29,9 @@
  * keyproc for every signature and CSR, and challenged to publish and
  * withdraw key authorizations, many requests at once, each with its id;
  * hands every order's URL to the parent as soon as it is known, and
- * issued chains when they come; checks deployments (verify.c).
+ * issued chains when they come; checks deployments (verify.c) and,
+ * before a name's first order, whether its port 80 reaches this instance
+ * (preflight_fetch.c).
  * Never: holds a private key, sees any file but copies of the resolver's
  * (its root holds nothing else), binds a socket, sleeps, or waits on one
  * request or one peer while others could go on.  Runs as its own
@@ -55,6 +57,7 @@
 #include "sandbox.h"
 #include "http.h"
 #include "netproc.h"
+#include "preflight_fetch.h"
 #include "verify.h"
 
 static void	parent_dispatch(struct imsg *);
@@ -542,6 +545,13 @@ verify_done(void *arg, const struct buf *b)
 }
 
 static void
+preflight_done(void *arg, const struct buf *b)
+{
+	(void)arg;
+	(void)np_send(&np_parent, MSG_PREFLIGHT_RESULT, 0, b);
+}
+
+static void
 parent_dispatch(struct imsg *m)
 {
 	if (!ready) {
@@ -579,6 +589,9 @@ parent_dispatch(struct imsg *m)
 		break;
 	case MSG_DEACTIVATE:
 		deactivate_request(m);
+		break;
+	case MSG_PREFLIGHT:
+		preflight_fetch(m, preflight_done, NULL);
 		break;
 	case MSG_SHUTDOWN:
 		exit(0);

@@ -27,10 +27,9 @@
  * reached and described instead of failing the handshake.
  *
  * Each check is a state machine in netproc's poll loop: the name is
- * resolved in a thread of its own (getaddrinfo(3) has no other way not
- * to block), the connection and the handshake run on a non-blocking
- * socket, and one timer bounds it all.  Holds: nothing but the checks
- * under way.
+ * resolved without blocking it (resolve.c), the connection and the
+ * handshake run on a non-blocking socket, and one timer bounds it all.
+ * Holds: nothing but the checks under way.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -43,7 +42,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +64,7 @@
 #include "log.h"
 #include "x509check.h"
 #include "text.h"
+#include "resolve.h"
 #include "verify.h"
 
 #define VERIFY_NAMES_MAX	200	/* names listed from a served leaf */
@@ -202,21 +201,6 @@ describe(X509 *served, X509 *installed, int same, char *msg, size_t len)
 }
 
 
-/*
- * A name being resolved: shared by the check and its thread, freed by
- * whichever lets go of it last (the check may end first, at its
- * deadline).
- */
-struct resolve {
-	char		 host[VERIFY_HOST_MAX + 1];
-	char		 serv[16];
-	struct addrinfo	*res;
-	int		 err;
-	int		 errnum;
-	int		 pipe[2];	/* the thread writes a byte when done */
-	int		 refs;
-};
-
 struct check {
 	int		 port;
 	char		*sni;
@@ -235,47 +219,12 @@ struct check {
 	void		*arg;
 };
 
-static void
-resolve_release(struct resolve *rs)
-{
-	if (__atomic_sub_fetch(&rs->refs, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	if (rs->res != NULL)
-		freeaddrinfo(rs->res);
-	if (rs->pipe[1] != -1)
-		close(rs->pipe[1]);
-	free(rs);
-}
-
-static void *
-resolve_thread(void *arg)
-{
-	struct resolve	*rs = arg;
-	struct addrinfo	 hints;
-	ssize_t		 n;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	rs->err = getaddrinfo(rs->host, rs->serv, &hints, &rs->res);
-	rs->errnum = errno;
-	n = write(rs->pipe[1], "", 1);
-	(void)n;
-	resolve_release(rs);
-	return NULL;
-}
-
 /* The end of a check: its answer, and everything it held let go. */
 static void
 check_end(struct check *c, int match)
 {
 	ev_timer_stop(&c->timer);
-	if (c->rs != NULL) {
-		ev_fd_del(c->rs->pipe[0]);
-		close(c->rs->pipe[0]);
-		resolve_release(c->rs);
-	}
+	resolve_end(c->rs);
 	if (c->ctx != NULL) {
 		/* A close_notify if it goes out at once. */
 		(void)tls_close(c->ctx);
@@ -426,22 +375,19 @@ static void
 connected(int fd, short revents, void *arg)
 {
 	struct check	*c = arg;
-	socklen_t	 sl;
 	int		 soerr;
 
 	(void)revents;
-	sl = sizeof(soerr);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1)
-		soerr = errno;
-	if (soerr == 0) {
+	if ((soerr = resolve_connected(fd)) == 0) {
 		tls_start(c);
 		return;
 	}
 	errtext(soerr, c->msg, sizeof(c->msg));
-	ev_fd_del(fd);
-	close(fd);
 	c->fd = -1;
-	c->ai = c->ai->ai_next;
+	if ((c->ai = c->ai->ai_next) == NULL) {
+		check_end(c, 0);
+		return;
+	}
 	connect_next(c);
 }
 
@@ -449,27 +395,9 @@ connected(int fd, short revents, void *arg)
 static void
 connect_next(struct check *c)
 {
-	struct addrinfo	*ai;
-
-	for (; (ai = c->ai) != NULL; c->ai = ai->ai_next) {
-		if ((c->fd = socket(ai->ai_family, ai->ai_socktype |
-		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol)) == -1) {
-			errtext(errno, c->msg, sizeof(c->msg));
-			continue;
-		}
-		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			tls_start(c);
-			return;
-		}
-		if (errno == EINPROGRESS) {
-			if (ev_fd(c->fd, POLLOUT, connected, c) == 0)
-				return;
-			errno = ENOMEM;
-		}
-		errtext(errno, c->msg, sizeof(c->msg));
-		close(c->fd);
-		c->fd = -1;
-	}
+	if ((c->fd = resolve_connect(&c->ai, connected, c)) != -1)
+		return;
+	errtext(errno, c->msg, sizeof(c->msg));
 	check_end(c, 0);
 }
 
@@ -477,24 +405,17 @@ static void
 resolved(int fd, short revents, void *arg)
 {
 	struct check	*c = arg;
-	struct resolve	*rs = c->rs;
-	char		 b;
+	int		 r;
 
+	(void)fd;
 	(void)revents;
-	if (read(fd, &b, 1) != 1)
+	if ((r = resolve_done(c->rs, c->msg, sizeof(c->msg))) == 1)
 		return;
-	if (rs->err != 0) {
-		snprintf(c->msg, sizeof(c->msg), "cannot resolve %s: %s",
-		    rs->host, rs->err == EAI_SYSTEM ? strerror(rs->errnum) :
-		    gai_strerror(rs->err));
+	if (r == -1) {
 		check_end(c, 0);
 		return;
 	}
-	/* The thread is done with it: the addresses are the check's now. */
-	ev_fd_del(fd);
-	close(fd);
-	rs->pipe[0] = -1;
-	c->ai = rs->res;
+	c->ai = c->rs->res;
 	snprintf(c->msg, sizeof(c->msg), "no address");
 	connect_next(c);
 }
@@ -510,11 +431,8 @@ verify_run(const char *host, int port, const char *sni, const uint8_t *der,
     void *arg)
 {
 	struct check	*c;
-	struct resolve	*rs;
-	pthread_t	 t;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (rs = calloc(1, sizeof(*rs))) == NULL ||
 	    (c->sni = strdup(sni)) == NULL ||
 	    (c->der = malloc(derlen ? derlen : 1)) == NULL)
 		fatal("verify");
@@ -525,26 +443,12 @@ verify_run(const char *host, int port, const char *sni, const uint8_t *der,
 	c->timeout_ms = timeout_ms;
 	c->done = done;
 	c->arg = arg;
-	strlcpy(rs->host, host, sizeof(rs->host));
-	snprintf(rs->serv, sizeof(rs->serv), "%d", port);
-	rs->refs = 2;
-	if (pipe2(rs->pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
-		errtext(errno, c->msg, sizeof(c->msg));
-		free(rs);
+	if ((c->rs = resolve_start(host, port, resolved, c, c->msg,
+	    sizeof(c->msg))) == NULL) {
 		check_end(c, 0);
 		return;
 	}
-	c->rs = rs;
 	ev_timer_set(&c->timer, timeout_ms, check_timeout, c);
-	if (ev_fd(rs->pipe[0], POLLIN, resolved, c) == -1 ||
-	    pthread_create(&t, NULL, resolve_thread, rs) != 0) {
-		snprintf(c->msg, sizeof(c->msg), "cannot resolve %s: no "
-		    "thread to resolve it in", host);
-		rs->refs = 1;
-		check_end(c, 0);
-		return;
-	}
-	(void)pthread_detach(t);
 }
 
 struct sync_check {
