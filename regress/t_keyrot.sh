@@ -10,7 +10,7 @@
 # first runs wrote): the next start installs the key.
 . "$(dirname "$0")/lib.sh"
 t_users
-PEBBLE_EXTRA_ENV="PEBBLE_VA_NOSLEEP=0" t_pebble 18700 ||
+PEBBLE_EXTRA_ENV="PEBBLE_VA_NOSLEEP=0 PEBBLE_AUTHZREUSE=0" t_pebble 18700 ||
     { notok "pebble starts"; t_done; exit 1; }
 ok "pebble starts (validation after a random sleep)"
 
