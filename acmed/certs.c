@@ -68,7 +68,7 @@ leaf_file(const struct domain *d)
 	return d->fullchain ? d->fullchain : d->cert;
 }
 
-static struct dstate *
+struct dstate *
 dstate_byid(uint32_t id)
 {
 	size_t	 i;
@@ -536,6 +536,8 @@ issue_start(struct dstate *ds)
 	buf_add_i64(&b, ds->state == CERT_ISSUED ? ds->not_after : 0);
 	buf_add_lstr(&b, ds->d->profile);
 	buf_add_u32(&b, ds->d->profile_required);
+	buf_add_u32(&b, ds->d->challenge);
+	buf_add_u32(&b, conf->dns_wait);
 	free(names);
 	free(replaces);
 	rc = send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b);
@@ -1409,6 +1411,11 @@ dispatch_netproc(const struct imsg *m)
 		free(s1);
 		/* counted only: the files follow the next change */
 		return 0;
+	case MSG_DNS_PUBLISH:
+	case MSG_DNS_REMOVE:
+		if (dns_dispatch(m) == 0)
+			return 0;
+		break;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);
 		s1 = netproc_text(&r, MSG_PROBLEM_MAX);

@@ -142,6 +142,14 @@ void		 build_event_hook(struct conf_build *, const char *, int,
 		    char *);
 void		 build_user(struct conf_build *, const char *, int, int,
 		    char *);
+void		 build_dns_user(struct conf_build *, const char *, int,
+		    char *);
+void		 build_dns_hook(struct conf_build *, const char *, int,
+		    char *);
+void		 build_dns_hook_timeout(struct conf_build *, const char *,
+		    int, long long, char *);
+void		 build_dns_wait(struct conf_build *, const char *, int,
+		    long long, char *);
 void		 build_log_file(struct conf_build *, const char *, int,
 		    char *);
 void		 build_metrics_file(struct conf_build *, const char *, int,
@@ -180,6 +188,8 @@ void		 build_domain_chain(struct conf_build *, const char *, int,
 void		 build_domain_fullchain(struct conf_build *, const char *, int,
 		    char *);
 void		 build_sign_with(struct conf_build *, const char *, int,
+		    char *);
+void		 build_challenge(struct conf_build *, const char *, int,
 		    char *);
 void		 build_challengedir(struct conf_build *, const char *, int,
 		    char *);

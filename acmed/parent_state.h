@@ -129,6 +129,7 @@ void actions_done(struct dstate *ds, int ok);
 time_t housekeeping(time_t now, time_t next);
 void status_flush(time_t now);
 int dispatch_netproc(const struct imsg *m);
+struct dstate *dstate_byid(uint32_t id);
 int provisional_all(void);
 int oneshot_done(int *status);
 

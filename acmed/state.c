@@ -59,6 +59,7 @@ const struct state_subdir state_subdirs[] = {
 	{ "reload", 0700 },
 	{ "revoked", 0700 },
 	{ "renew", 0700 },
+	{ "dns", 0700 },
 	{ NETROOT_NAME, 0755 },
 	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
 	{ NULL, 0 }
@@ -117,6 +118,8 @@ state_init(const char *dir)
 static const char *
 state_suffix(const char *sub)
 {
+	if (strcmp(sub, "dns") == 0)
+		return "records";
 	return strcmp(sub, "accounts") == 0 || strcmp(sub, "orders") == 0 ?
 	    "url" : "time";
 }

@@ -389,6 +389,9 @@ issue(struct imsg *m)
 	o->due = (time_t)rbuf_i64(&r);
 	o->profile = nonempty(rbuf_str(&r, MSG_PROFILE_MAX));
 	o->profile_required = rbuf_u32(&r) != 0;
+	o->challenge = rbuf_u32(&r) == ACME_CHAL_DNS01 ? ACME_CHAL_DNS01 :
+	    ACME_CHAL_HTTP01;
+	o->dns_wait = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1 || split_names(names, o) == -1)
 		fatalx("malformed ISSUE from the parent");
 	free(names);
@@ -579,6 +582,9 @@ parent_dispatch(struct imsg *m)
 		break;
 	case MSG_DEACTIVATE:
 		deactivate_request(m);
+		break;
+	case MSG_DNS_RESULT:
+		peers_dns_result(m);
 		break;
 	case MSG_SHUTDOWN:
 		exit(0);
