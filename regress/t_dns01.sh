@@ -114,7 +114,18 @@ t_sans() {
 	    sed 1d | tr ',' '\n' | sed 's/^ *//' | sort | tr '\n' ' '
 }
 
-dns_conf "$H/hook"
+# The first run's hook notes who runs it, with what open and in what
+# environment, then runs the real one.
+P=$T_TMP/probe
+mkdir -p "$P"
+chown _acmed-dns "$P"
+cat >"$H/probe" <<EOS
+#!/bin/sh
+{ id -un; ls /proc/self/fd | sort -n | tr '\\n' ' '; echo; env | sort; echo "args \$*"; } >"$P/\$1"
+exec "$H/hook" "\$@"
+EOS
+chmod 0755 "$H/probe"
+dns_conf "$H/probe"
 check "acmed -n accepts a wildcard with dns-01" "$ACMED" -n -f "$conf"
 check "example.test and *.example.test: issued" run
 check "...the leaf names both" \
@@ -129,6 +140,20 @@ check "...and so is the record of them" \
     sh -c "! ls '$T_TMP/state/dns/' | grep -q ."
 check "...BIND took the signed updates (its journal)" \
     test -s "$B/example.test.zone.jnl"
+check "...the hook ran as _acmed-dns, to add and to remove" sh -c \
+    "[ \"\$(sed -n 1p '$P/add')\" = _acmed-dns ] &&
+    [ \"\$(sed -n 1p '$P/del')\" = _acmed-dns ]"
+check "...with no descriptor but 0, 1 and 2 (and the one ls opens)" \
+    test "$(sed -n 2p "$P/add")" = "0 1 2 3 "
+check "...both values of _acme-challenge.example.test in one run" grep -Eq \
+    "^args add _acme-challenge.example.test [A-Za-z0-9_-]{43} _acme-challenge.example.test [A-Za-z0-9_-]{43}\$" \
+    "$P/add"
+check "...its environment documented, and nothing else" sh -c \
+    "grep -q '^ACMED_DOMAIN=example.test\$' '$P/add' &&
+    grep -q '^ACMED_DNS_ACTION=add\$' '$P/add' &&
+    grep -q '^ACMED_NAMES=example.test \\*.example.test\$' '$P/add' &&
+    grep -q '^ACMED_DNS_TIMEOUT=30\$' '$P/add' &&
+    ! grep -q '^HOME=' '$P/add'"
 
 # A hook that fails: its status and output in the error, nothing left.
 fresh
