@@ -220,6 +220,27 @@ check "...with the authority's problem in the error" grep -q \
     "$T_TMP/out"
 check "...nothing left published" no_txt
 
+# A second server of the zone that does not answer (nothing listens on
+# 127.0.0.2): the check says which, and the records go.
+t_stop "$npid"
+rm -f "$B/example.test.zone.jnl"
+cat >>"$B/example.test.zone" <<EOC
+@	IN NS ns2.example.test.
+ns2	IN A 127.0.0.2
+EOC
+named -g -c "$B/named.conf" >>"$T_TMP/named.log" 2>&1 &
+npid=$!
+t_at_exit "kill $npid 2>/dev/null"
+check "BIND answers again, with two servers" wait_for 20 sh -c \
+    "dig +short +norec @127.0.0.1 example.test NS | grep -q ns2"
+fresh
+dns_conf "$H/hook" 3
+check_not "a server that does not answer: acmed -o fails" run
+check "...naming it" grep -q \
+    "_acme-challenge.example.test: server ns2.example.test (127.0.0.2) of zone example.test did not answer" \
+    "$T_TMP/out"
+check "...nothing left published" no_txt
+
 # What -n refuses.
 t_conf "$conf"
 t_domain "$conf" "*.example.test"

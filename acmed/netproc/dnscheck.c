@@ -19,243 +19,415 @@
  * server of each record's zone must serve every value: the authority may
  * ask any of them, and a secondary not yet updated fails the order.  The
  * zone is the owner of the SOA the system's resolver answers for the
- * record's name; its servers are its NS, their IPv4 addresses from the
- * same resolver; each server is then asked itself, without recursion.
- * glibc's resolver (libresolv) reads the copy of resolv.conf in
- * netproc's root.  Each query waits at most DNS_TIMEOUT seconds.
+ * record's name (in the answer, or in the authority section of a negative
+ * one); its servers are its NS, their IPv4 addresses from the same
+ * resolver; each server is then asked itself, without recursion.  The
+ * queries are made and read with glibc's resolver library (libresolv:
+ * the servers of the copy of resolv.conf in netproc's root, res_nmkquery,
+ * ns_initparse), on sockets of the poll loop: a server that does not
+ * answer holds no other order.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 
+#include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <resolv.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "netproc.h"
 
-#define DNS_TIMEOUT	2	/* seconds a server has to answer */
+#define DNS_TIMEOUT_MS	2000	/* a server has to answer a query */
 #define DNS_SERVERS	8	/* servers of a zone asked */
 #define DNS_ANSWER_MAX	8192
+#define DNS_WHY_MAX	512
 
-struct dns_q {
-	struct __res_state	 rs;
-	unsigned char		 buf[DNS_ANSWER_MAX];
-	int			 len;
-	ns_msg			 msg;
+enum dns_step {
+	STEP_SOA,		/* the zone of the record's name */
+	STEP_NS,		/* the zone's servers */
+	STEP_A,			/* their addresses */
+	STEP_TXT		/* each server's records */
 };
 
-static int
-dns_init(struct dns_q *q)
+struct dns_check {
+	struct acme_op		*o;
+	dnscheck_fn		 done;
+	struct __res_state	 rs;
+	size_t			 rec;		/* o->dns[rec]'s name is checked */
+	enum dns_step		 step;
+	char			 qname[NS_MAXDNAME];
+	char			 zone[NS_MAXDNAME];
+	char			 ns[DNS_SERVERS][NS_MAXDNAME];
+	int			 nns, ins;
+	struct in_addr		 addr[DNS_SERVERS];
+	int			 addrns[DNS_SERVERS];	/* of ns[] */
+	int			 naddr, iaddr;
+	int			 sys;		/* the system's server asked */
+	int			 fd;
+	uint16_t		 id;
+	struct ev_timer		 timer;
+	unsigned char		 buf[DNS_ANSWER_MAX];
+	ns_msg			 msg;
+	char			 a[INET_ADDRSTRLEN];
+};
+
+static void	dns_next_name(struct dns_check *);
+
+static void
+dns_close(struct dns_check *c)
 {
-	memset(&q->rs, 0, sizeof(q->rs));
-	if (res_ninit(&q->rs) == -1)
-		return -1;
-	q->rs.retrans = DNS_TIMEOUT;
-	q->rs.retry = 1;
-	return 0;
+	if (c->fd != -1) {
+		ev_fd_del(c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	ev_timer_stop(&c->timer);
 }
 
-/* The answer to name/type, parsed; -1 if none came. */
-static int
-dns_ask(struct dns_q *q, const char *name, int type)
+static void
+dns_finish(struct dns_check *c, int rc, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+/* The end of a round: rc 1, 0 (why: not yet) or -1 (why: cannot). */
+static void
+dns_finish(struct dns_check *c, int rc, const char *fmt, ...)
 {
-	q->len = res_nquery(&q->rs, name, ns_c_in, type, q->buf,
-	    sizeof(q->buf));
-	if (q->len < 0 && q->rs.res_h_errno != HOST_NOT_FOUND &&
-	    q->rs.res_h_errno != NO_DATA)
-		return -1;
-	if (q->len < 0)
-		return 0;	/* NXDOMAIN, NODATA: an empty answer */
-	return ns_initparse(q->buf, q->len, &q->msg) == -1 ? -1 : 1;
+	char	 why[DNS_WHY_MAX] = "";
+	va_list	 ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+	}
+	dns_close(c);
+	res_nclose(&c->rs);
+	c->done(c->o, rc, why);
+	free(c);
 }
 
-/*
- * The zone of name: the owner of the SOA in the answer, or in the
- * authority section of a negative answer.
- */
-static int
-find_zone(struct dns_q *q, const char *name, char *zone, size_t len)
-{
-	ns_sect	 sects[2] = { ns_s_an, ns_s_ns };
-	ns_rr	 rr;
-	int	 s, i;
+static void	dns_send(struct dns_check *, struct in_addr, const char *, int,
+		    int);
 
-	/* res_nquery keeps no negative answer, which tells the zone */
-	if ((q->len = res_nmkquery(&q->rs, ns_o_query, name, ns_c_in,
-	    ns_t_soa, NULL, 0, NULL, q->buf, sizeof(q->buf))) < 0 ||
-	    (q->len = res_nsend(&q->rs, q->buf, q->len, q->buf,
-	    sizeof(q->buf))) < 0 ||
-	    ns_initparse(q->buf, q->len, &q->msg) == -1)
-		return -1;
-	for (s = 0; s < 2; s++)
-		for (i = 0; i < ns_msg_count(q->msg, sects[s]); i++) {
-			if (ns_parserr(&q->msg, sects[s], i, &rr) == -1)
-				return -1;
-			if (ns_rr_type(rr) != ns_t_soa)
-				continue;
-			if (strlcpy(zone, ns_rr_name(rr), len) >= len)
-				return -1;
+/* The system's first IPv4 server from c->sys on; -1 if none is left. */
+static int
+dns_sys_server(struct dns_check *c, struct in_addr *a)
+{
+	for (; c->sys < c->rs.nscount && c->sys < MAXNS; c->sys++)
+		if (c->rs.nsaddr_list[c->sys].sin_family == AF_INET) {
+			*a = c->rs.nsaddr_list[c->sys].sin_addr;
 			return 0;
 		}
 	return -1;
 }
 
-/* The IPv4 addresses of the zone's servers. */
-static int
-zone_servers(struct dns_q *q, const char *zone, struct in_addr *addrs,
-    char names[][NS_MAXDNAME], int max)
+/* name/type from the system's resolver, recursion desired. */
+static void
+dns_ask_sys(struct dns_check *c, const char *name, int type)
 {
-	char		 ns[DNS_SERVERS][NS_MAXDNAME];
-	ns_rr		 rr;
-	int		 i, j, nns = 0, n = 0;
+	struct in_addr	 a;
 
-	if (dns_ask(q, zone, ns_t_ns) != 1)
-		return -1;
-	for (i = 0; i < ns_msg_count(q->msg, ns_s_an) && nns < DNS_SERVERS;
-	    i++) {
-		if (ns_parserr(&q->msg, ns_s_an, i, &rr) == -1)
-			return -1;
-		if (ns_rr_type(rr) == ns_t_ns &&
-		    ns_name_uncompress(ns_msg_base(q->msg), ns_msg_end(q->msg),
-		    ns_rr_rdata(rr), ns[nns], NS_MAXDNAME) != -1)
-			nns++;
+	if (dns_sys_server(c, &a) == -1) {
+		dns_finish(c, -1, "%s: the system's resolver did not answer "
+		    "for %s", c->qname, name);
+		return;
 	}
-	for (j = 0; j < nns && n < max; j++) {
-		if (dns_ask(q, ns[j], ns_t_a) != 1)
-			continue;
-		for (i = 0; i < ns_msg_count(q->msg, ns_s_an) && n < max;
-		    i++) {
-			if (ns_parserr(&q->msg, ns_s_an, i, &rr) == -1 ||
-			    ns_rr_type(rr) != ns_t_a ||
-			    ns_rr_rdlen(rr) != sizeof(addrs[n]))
-				continue;
-			memcpy(&addrs[n], ns_rr_rdata(rr), sizeof(addrs[n]));
-			strlcpy(names[n], ns[j], NS_MAXDNAME);
-			n++;
+	dns_send(c, a, name, type, 1);
+}
+
+static void	dns_got(struct dns_check *);
+static void	dns_timed_out(void *);
+
+static void
+dns_readable(int fd, short ev, void *arg)
+{
+	struct dns_check	*c = arg;
+	ssize_t			 n;
+
+	(void)ev;
+	if ((n = recv(fd, c->buf, sizeof(c->buf), 0)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		n = 0;		/* refused: as a timeout, at once */
+	}
+	/* another answer than the one asked for is not it */
+	if (n > 0 && ((size_t)n < NS_HFIXEDSZ ||
+	    ((c->buf[0] << 8) | c->buf[1]) != c->id ||
+	    !(c->buf[2] & 0x80)))
+		return;
+	dns_close(c);
+	if (n == 0 || ns_initparse(c->buf, (int)n, &c->msg) == -1) {
+		dns_timed_out(c);
+		return;
+	}
+	dns_got(c);
+}
+
+/* Sends name/type to the server at a, port 53. */
+static void
+dns_send(struct dns_check *c, struct in_addr a, const char *name, int type,
+    int rd)
+{
+	struct sockaddr_in	 sin;
+	unsigned char		 q[NS_PACKETSZ];
+	int			 len;
+
+	inet_ntop(AF_INET, &a, c->a, sizeof(c->a));
+	if ((len = res_nmkquery(&c->rs, ns_o_query, name, ns_c_in, type, NULL,
+	    0, NULL, q, sizeof(q))) < NS_HFIXEDSZ) {
+		dns_finish(c, -1, "%s: no query for %s", c->qname, name);
+		return;
+	}
+	if (rd)
+		q[2] |= 0x01;
+	else
+		q[2] &= ~0x01;
+	c->id = (uint16_t)((q[0] << 8) | q[1]);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(NS_DEFAULTPORT);
+	sin.sin_addr = a;
+	if ((c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1 || connect(c->fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) == -1 || send(c->fd, q, (size_t)len, 0) != len ||
+	    ev_fd(c->fd, POLLIN, dns_readable, c) == -1) {
+		dns_finish(c, -1, "%s: a query to %s: %s", c->qname, c->a,
+		    strerror(errno));
+		return;
+	}
+	ev_timer_set(&c->timer, DNS_TIMEOUT_MS, dns_timed_out, c);
+}
+
+/*
+ * No answer: the system's next server, for what the system's resolver
+ * is asked; a zone's server that does not answer does not serve yet.
+ */
+static void
+dns_timed_out(void *arg)
+{
+	struct dns_check	*c = arg;
+
+	dns_close(c);
+	switch (c->step) {
+	case STEP_SOA:
+		c->sys++;
+		dns_ask_sys(c, c->qname, ns_t_soa);
+		break;
+	case STEP_NS:
+		c->sys++;
+		dns_ask_sys(c, c->zone, ns_t_ns);
+		break;
+	case STEP_A:
+		c->sys++;
+		dns_ask_sys(c, c->ns[c->ins], ns_t_a);
+		break;
+	case STEP_TXT:
+		dns_finish(c, 0, "%s: server %s (%s) of zone %s did not "
+		    "answer", c->qname, c->ns[c->addrns[c->iaddr]], c->a,
+		    c->zone);
+		break;
+	}
+}
+
+/* The owner of the SOA in the answer or the authority section. */
+static int
+dns_zone(struct dns_check *c)
+{
+	ns_sect	 sects[2] = { ns_s_an, ns_s_ns };
+	ns_rr	 rr;
+	int	 s, i;
+
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < ns_msg_count(c->msg, sects[s]); i++)
+			if (ns_parserr(&c->msg, sects[s], i, &rr) == 0 &&
+			    ns_rr_type(rr) == ns_t_soa)
+				return strlcpy(c->zone, ns_rr_name(rr),
+				    sizeof(c->zone)) < sizeof(c->zone) ? 0 : -1;
+	return -1;
+}
+
+static void
+dns_servers(struct dns_check *c)
+{
+	ns_rr	 rr;
+	int	 i;
+
+	c->nns = 0;
+	for (i = 0; i < ns_msg_count(c->msg, ns_s_an) && c->nns < DNS_SERVERS;
+	    i++)
+		if (ns_parserr(&c->msg, ns_s_an, i, &rr) == 0 &&
+		    ns_rr_type(rr) == ns_t_ns &&
+		    ns_name_uncompress(ns_msg_base(c->msg), ns_msg_end(c->msg),
+		    ns_rr_rdata(rr), c->ns[c->nns], NS_MAXDNAME) != -1)
+			c->nns++;
+}
+
+static void
+dns_addresses(struct dns_check *c)
+{
+	ns_rr	 rr;
+	int	 i;
+
+	for (i = 0; i < ns_msg_count(c->msg, ns_s_an) &&
+	    c->naddr < DNS_SERVERS; i++)
+		if (ns_parserr(&c->msg, ns_s_an, i, &rr) == 0 &&
+		    ns_rr_type(rr) == ns_t_a &&
+		    ns_rr_rdlen(rr) == sizeof(c->addr[0])) {
+			memcpy(&c->addr[c->naddr], ns_rr_rdata(rr),
+			    sizeof(c->addr[0]));
+			c->addrns[c->naddr++] = c->ins;
 		}
-	}
-	return n;
 }
 
 /* Whether the answer holds a TXT record of exactly value. */
 static int
-has_txt(struct dns_q *q, const char *value)
+dns_has_txt(struct dns_check *c, const char *value)
 {
 	const unsigned char	*p;
 	ns_rr			 rr;
 	size_t			 vlen = strlen(value);
 	int			 i;
 
-	for (i = 0; i < ns_msg_count(q->msg, ns_s_an); i++) {
-		if (ns_parserr(&q->msg, ns_s_an, i, &rr) == -1 ||
-		    ns_rr_type(rr) != ns_t_txt || ns_rr_rdlen(rr) < 1)
+	for (i = 0; i < ns_msg_count(c->msg, ns_s_an); i++) {
+		if (ns_parserr(&c->msg, ns_s_an, i, &rr) == -1 ||
+		    ns_rr_type(rr) != ns_t_txt)
 			continue;
 		p = ns_rr_rdata(rr);
-		if (p[0] == vlen && (size_t)ns_rr_rdlen(rr) == vlen + 1 &&
+		if (ns_rr_rdlen(rr) == vlen + 1 && p[0] == vlen &&
 		    memcmp(p + 1, value, vlen) == 0)
 			return 1;
 	}
 	return 0;
 }
 
-/*
- * 1 if every server of the zone of _acme-challenge.name answers every
- * value o holds for name; 0 if one does not yet, -1 if the zone or its
- * servers cannot be found; why says which.
- */
-static int
-check_name(const struct acme_op *o, const char *name, char *why,
-    size_t len)
+/* The TXT answer of server iaddr: every value of the name in it? */
+static void
+dns_txt(struct dns_check *c)
 {
-	struct dns_q	*q, *srv;
-	struct in_addr	 addrs[DNS_SERVERS];
-	char		 qname[NS_MAXDNAME], zone[NS_MAXDNAME];
-	char		 names[DNS_SERVERS][NS_MAXDNAME], a[INET_ADDRSTRLEN];
-	size_t		 i;
-	int		 n, s, rc = -1;
+	const struct acme_op	*o = c->o;
+	size_t			 i;
 
-	q = calloc(1, sizeof(*q));
-	srv = calloc(1, sizeof(*srv));
-	if (q == NULL || srv == NULL || dns_init(q) == -1) {
-		snprintf(why, len, "the system's resolver: no configuration");
-		goto out;
-	}
-	snprintf(qname, sizeof(qname), "_acme-challenge.%s", name);
-	if (find_zone(q, qname, zone, sizeof(zone)) == -1) {
-		snprintf(why, len, "%s: no zone found for it", qname);
-		goto out;
-	}
-	if ((n = zone_servers(q, zone, addrs, names, DNS_SERVERS)) <= 0) {
-		snprintf(why, len, "%s: zone %s: no server address found",
-		    qname, zone);
-		goto out;
-	}
-	for (s = 0; s < n; s++) {
-		inet_ntop(AF_INET, &addrs[s], a, sizeof(a));
-		if (dns_init(srv) == -1) {
-			snprintf(why, len, "the system's resolver: no "
-			    "configuration");
-			goto out;
+	for (i = c->rec; i < o->ndns; i++)
+		if (strcmp(o->dns[i].name, o->dns[c->rec].name) == 0 &&
+		    !dns_has_txt(c, o->dns[i].value)) {
+			dns_finish(c, 0, "%s: server %s (%s) of zone %s does "
+			    "not serve TXT \"%s\"", c->qname,
+			    c->ns[c->addrns[c->iaddr]], c->a, c->zone,
+			    o->dns[i].value);
+			return;
 		}
-		srv->rs.nscount = 1;
-		srv->rs.nsaddr_list[0].sin_family = AF_INET;
-		srv->rs.nsaddr_list[0].sin_port = htons(NS_DEFAULTPORT);
-		srv->rs.nsaddr_list[0].sin_addr = addrs[s];
-		srv->rs.options &= ~(RES_RECURSE | RES_DNSRCH | RES_DEFNAMES);
-		rc = dns_ask(srv, qname, ns_t_txt);
-		res_nclose(&srv->rs);
-		if (rc == -1) {
-			snprintf(why, len, "%s: server %s (%s) of zone %s did "
-			    "not answer", qname, names[s], a, zone);
-			rc = 0;
-			goto out;
-		}
-		for (i = 0; i < o->ndns; i++) {
-			if (strcmp(o->dns[i].name, name) != 0)
-				continue;
-			if (rc == 0 || !has_txt(srv, o->dns[i].value)) {
-				snprintf(why, len, "%s: server %s (%s) of zone "
-				    "%s does not serve TXT \"%s\"", qname,
-				    names[s], a, zone, o->dns[i].value);
-				rc = 0;
-				goto out;
-			}
-		}
+	if (++c->iaddr < c->naddr) {
+		dns_send(c, c->addr[c->iaddr], c->qname, ns_t_txt, 0);
+		return;
 	}
-	log_debug("%s: served by the %d servers of zone %s", qname, n, zone);
-	rc = 1;
-out:
-	if (q != NULL)
-		res_nclose(&q->rs);
-	free(q);
-	free(srv);
-	return rc;
+	log_debug("%s: served by the %d servers of zone %s", c->qname,
+	    c->naddr, c->zone);
+	c->rec++;
+	dns_next_name(c);
+}
+
+static void
+dns_got(struct dns_check *c)
+{
+	switch (c->step) {
+	case STEP_SOA:
+		if (dns_zone(c) == -1) {
+			dns_finish(c, -1, "%s: no zone found for it",
+			    c->qname);
+			return;
+		}
+		c->step = STEP_NS;
+		dns_ask_sys(c, c->zone, ns_t_ns);
+		return;
+	case STEP_NS:
+		dns_servers(c);
+		if (c->nns == 0) {
+			dns_finish(c, -1, "%s: zone %s: no server found",
+			    c->qname, c->zone);
+			return;
+		}
+		c->step = STEP_A;
+		c->ins = c->naddr = 0;
+		dns_ask_sys(c, c->ns[0], ns_t_a);
+		return;
+	case STEP_A:
+		dns_addresses(c);
+		if (++c->ins < c->nns) {
+			dns_ask_sys(c, c->ns[c->ins], ns_t_a);
+			return;
+		}
+		if (c->naddr == 0) {
+			dns_finish(c, -1, "%s: zone %s: no server address "
+			    "found", c->qname, c->zone);
+			return;
+		}
+		c->step = STEP_TXT;
+		c->iaddr = 0;
+		dns_send(c, c->addr[0], c->qname, ns_t_txt, 0);
+		return;
+	case STEP_TXT:
+		dns_txt(c);
+		return;
+	}
+}
+
+/* The next name of o's records not checked yet (a wildcard's is its
+   base name's). */
+static void
+dns_next_name(struct dns_check *c)
+{
+	const struct acme_op	*o = c->o;
+	size_t			 j;
+
+	for (; c->rec < o->ndns; c->rec++) {
+		for (j = 0; j < c->rec; j++)
+			if (strcmp(o->dns[j].name, o->dns[c->rec].name) == 0)
+				break;
+		if (j == c->rec)
+			break;
+	}
+	if (c->rec == o->ndns) {
+		dns_finish(c, 1, NULL);
+		return;
+	}
+	snprintf(c->qname, sizeof(c->qname), "_acme-challenge.%s",
+	    o->dns[c->rec].name);
+	c->step = STEP_SOA;
+	c->sys = 0;
+	dns_ask_sys(c, c->qname, ns_t_soa);
 }
 
 /*
- * 1 if every record of o is served by every server of its zone, 0 if
- * one is not yet, -1 if a zone cannot be checked; why says which.
+ * One round: done(o, 1, "") if every record of o is served by every
+ * server of its zone, 0 if one is not yet, -1 if a zone cannot be
+ * checked, with why.
  */
-int
-dnscheck(const struct acme_op *o, char *why, size_t len)
+void
+dnscheck(struct acme_op *o, dnscheck_fn done)
 {
-	size_t	 i, j;
-	int	 rc;
+	struct dns_check	*c;
 
-	for (i = 0; i < o->ndns; i++) {
-		for (j = 0; j < i; j++)
-			if (strcmp(o->dns[j].name, o->dns[i].name) == 0)
-				break;
-		if (j < i)
-			continue;	/* a name and its wildcard */
-		if ((rc = check_name(o, o->dns[i].name, why, len)) != 1)
-			return rc;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		done(o, -1, "out of memory");
+		return;
 	}
-	return 1;
+	c->o = o;
+	c->done = done;
+	c->fd = -1;
+	if (res_ninit(&c->rs) == -1) {
+		free(c);
+		done(o, -1, "the system's resolver: no configuration");
+		return;
+	}
+	dns_next_name(c);
 }

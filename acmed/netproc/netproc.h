@@ -81,6 +81,7 @@ void	 peers_dispatch_chald(struct imsg *);
 void	 peers_dns_result(struct imsg *);
 
 /* dnscheck.c: whether every server of the zones serves the records */
-int	 dnscheck(const struct acme_op *, char *, size_t);
+typedef void	(*dnscheck_fn)(struct acme_op *, int, const char *);
+void	 dnscheck(struct acme_op *, dnscheck_fn);
 
 #endif

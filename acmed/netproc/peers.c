@@ -316,14 +316,13 @@ peers_dns_result(struct imsg *m)
  */
 #define DNS_CHECK_EVERY_MS	1000
 
+static void	dns_check_round(struct acme_op *);
+
 static void
-dns_check_round(struct acme_op *o)
+dns_round_done(struct acme_op *o, int rc, const char *why)
 {
 	struct np_op	*n = np(o);
-	char		 why[MSG_TEXT_MAX / 2];
-	int		 rc;
 
-	rc = dnscheck(o, why, sizeof(why));
 	if (rc == 0 && io_now() < n->dns_until) {
 		io_timer(o, DNS_CHECK_EVERY_MS, dns_check_round);
 		return;
@@ -336,6 +335,12 @@ dns_check_round(struct acme_op *o)
 	else if (rc == -1)
 		o->ans.data = strdup(why);
 	n->peer_fn(o);
+}
+
+static void
+dns_check_round(struct acme_op *o)
+{
+	dnscheck(o, dns_round_done);
 }
 
 static void
