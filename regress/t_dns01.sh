@@ -22,7 +22,8 @@ if ! mount --bind "$T_TMP/resolv.conf" /etc/resolv.conf; then
 	exit 1
 fi
 
-# BIND: example.test with its server at 127.0.0.1, updates by key "acmed".
+# BIND: example.test with its server at 127.0.0.1 and ::1, updates by key
+# "acmed".
 B=$T_TMP/bind
 mkdir -p "$B"
 tsig-keygen -a hmac-sha256 acmed >"$T_TMP/tsig.key"
@@ -31,7 +32,7 @@ options {
 	directory "$B";
 	pid-file "$B/named.pid";
 	listen-on port 53 { 127.0.0.1; };
-	listen-on-v6 { none; };
+	listen-on-v6 port 53 { ::1; };
 	recursion no;
 	dnssec-validation no;
 	notify no;
@@ -48,6 +49,7 @@ cat >"$B/example.test.zone" <<EOC
 @	IN SOA ns1.example.test. admin.example.test. 1 60 60 600 60
 @	IN NS ns1.example.test.
 ns1	IN A 127.0.0.1
+ns1	IN AAAA ::1
 @	IN A 127.0.0.1
 EOC
 named -g -c "$B/named.conf" >"$T_TMP/named.log" 2>&1 &
@@ -132,8 +134,8 @@ check "...the leaf names both" \
     test "$(t_sans)" = 'DNS:*.example.test DNS:example.test ' 
 check "...the hook published both records in one update" \
     grep -q "example.test: dns-01 records published" "$T_TMP/out"
-check "...the servers of the zone were checked" \
-    grep -q "_acme-challenge.example.test: served by the 1 servers of zone example.test" \
+check "...both addresses of the zone's server were asked" \
+    grep -q "_acme-challenge.example.test: served at the 2 addresses of the servers of zone example.test" \
     "$T_TMP/out"
 check "...the TXT records are gone afterwards" no_txt
 check "...and so is the record of them" \

@@ -20,8 +20,8 @@
  * ask any of them, and a secondary not yet updated fails the order.  The
  * zone is the owner of the SOA the system's resolver answers for the
  * record's name (in the answer, or in the authority section of a negative
- * one); its servers are its NS, their IPv4 addresses from the same
- * resolver; each server is then asked itself, without recursion.  The
+ * one); its servers are its NS, their addresses (A and AAAA) from the
+ * same resolver; each server is then asked itself, without recursion.  The
  * queries are made and read with glibc's resolver library (libresolv:
  * the servers of the copy of resolv.conf in netproc's root, res_nmkquery,
  * ns_initparse), on sockets of the poll loop: a server that does not
@@ -56,6 +56,7 @@ enum dns_step {
 	STEP_SOA,		/* the zone of the record's name */
 	STEP_NS,		/* the zone's servers */
 	STEP_A,			/* their addresses */
+	STEP_AAAA,
 	STEP_TXT		/* each server's records */
 };
 
@@ -69,7 +70,7 @@ struct dns_check {
 	char			 zone[NS_MAXDNAME];
 	char			 ns[DNS_SERVERS][NS_MAXDNAME];
 	int			 nns, ins;
-	struct in_addr		 addr[DNS_SERVERS];
+	struct sockaddr_storage	 addr[DNS_SERVERS];
 	int			 addrns[DNS_SERVERS];	/* of ns[] */
 	int			 naddr, iaddr;
 	int			 sys;		/* the system's server asked */
@@ -78,7 +79,7 @@ struct dns_check {
 	struct ev_timer		 timer;
 	unsigned char		 buf[DNS_ANSWER_MAX];
 	ns_msg			 msg;
-	char			 a[INET_ADDRSTRLEN];
+	char			 a[INET6_ADDRSTRLEN];
 };
 
 static void	dns_next_name(struct dns_check *);
@@ -116,33 +117,39 @@ dns_finish(struct dns_check *c, int rc, const char *fmt, ...)
 	free(c);
 }
 
-static void	dns_send(struct dns_check *, struct in_addr, const char *, int,
-		    int);
+static void	dns_send(struct dns_check *, const struct sockaddr *,
+		    const char *, int, int);
 
-/* The system's first IPv4 server from c->sys on; -1 if none is left. */
-static int
-dns_sys_server(struct dns_check *c, struct in_addr *a)
+/*
+ * The system's first server from c->sys on; -1 if none is left.  glibc
+ * keeps an IPv6 server's address beside the IPv4 list.
+ */
+static const struct sockaddr *
+dns_sys_server(struct dns_check *c)
 {
-	for (; c->sys < c->rs.nscount && c->sys < MAXNS; c->sys++)
-		if (c->rs.nsaddr_list[c->sys].sin_family == AF_INET) {
-			*a = c->rs.nsaddr_list[c->sys].sin_addr;
-			return 0;
-		}
-	return -1;
+	for (; c->sys < c->rs.nscount && c->sys < MAXNS; c->sys++) {
+		if (c->rs.nsaddr_list[c->sys].sin_family == AF_INET)
+			return (struct sockaddr *)&c->rs.nsaddr_list[c->sys];
+		if (c->rs._u._ext.nsaddrs[c->sys] != NULL &&
+		    c->rs._u._ext.nsaddrs[c->sys]->sin6_family == AF_INET6)
+			return (struct sockaddr *)
+			    c->rs._u._ext.nsaddrs[c->sys];
+	}
+	return NULL;
 }
 
 /* name/type from the system's resolver, recursion desired. */
 static void
 dns_ask_sys(struct dns_check *c, const char *name, int type)
 {
-	struct in_addr	 a;
+	const struct sockaddr	*sa;
 
-	if (dns_sys_server(c, &a) == -1) {
+	if ((sa = dns_sys_server(c)) == NULL) {
 		dns_finish(c, -1, "%s: the system's resolver did not answer "
 		    "for %s", c->qname, name);
 		return;
 	}
-	dns_send(c, a, name, type, 1);
+	dns_send(c, sa, name, type, 1);
 }
 
 static void	dns_got(struct dns_check *);
@@ -173,16 +180,24 @@ dns_readable(int fd, short ev, void *arg)
 	dns_got(c);
 }
 
-/* Sends name/type to the server at a, port 53. */
+/* Sends name/type to the server at sa (port included). */
 static void
-dns_send(struct dns_check *c, struct in_addr a, const char *name, int type,
-    int rd)
+dns_send(struct dns_check *c, const struct sockaddr *sa, const char *name,
+    int type, int rd)
 {
-	struct sockaddr_in	 sin;
-	unsigned char		 q[NS_PACKETSZ];
-	int			 len;
+	unsigned char	 q[NS_PACKETSZ];
+	socklen_t	 salen;
+	int		 len;
 
-	inet_ntop(AF_INET, &a, c->a, sizeof(c->a));
+	if (sa->sa_family == AF_INET6) {
+		salen = sizeof(struct sockaddr_in6);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->
+		    sin6_addr, c->a, sizeof(c->a));
+	} else {
+		salen = sizeof(struct sockaddr_in);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    c->a, sizeof(c->a));
+	}
 	if ((len = res_nmkquery(&c->rs, ns_o_query, name, ns_c_in, type, NULL,
 	    0, NULL, q, sizeof(q))) < NS_HFIXEDSZ) {
 		dns_finish(c, -1, "%s: no query for %s", c->qname, name);
@@ -193,13 +208,9 @@ dns_send(struct dns_check *c, struct in_addr a, const char *name, int type,
 	else
 		q[2] &= ~0x01;
 	c->id = (uint16_t)((q[0] << 8) | q[1]);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(NS_DEFAULTPORT);
-	sin.sin_addr = a;
-	if ((c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1 || connect(c->fd, (struct sockaddr *)&sin,
-	    sizeof(sin)) == -1 || send(c->fd, q, (size_t)len, 0) != len ||
+	if ((c->fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1 || connect(c->fd, sa, salen) == -1 ||
+	    send(c->fd, q, (size_t)len, 0) != len ||
 	    ev_fd(c->fd, POLLIN, dns_readable, c) == -1) {
 		dns_finish(c, -1, "%s: a query to %s: %s", c->qname, c->a,
 		    strerror(errno));
@@ -228,8 +239,10 @@ dns_timed_out(void *arg)
 		dns_ask_sys(c, c->zone, ns_t_ns);
 		break;
 	case STEP_A:
+	case STEP_AAAA:
 		c->sys++;
-		dns_ask_sys(c, c->ns[c->ins], ns_t_a);
+		dns_ask_sys(c, c->ns[c->ins], c->step == STEP_A ? ns_t_a :
+		    ns_t_aaaa);
 		break;
 	case STEP_TXT:
 		dns_finish(c, 0, "%s: server %s (%s) of zone %s did not "
@@ -272,21 +285,38 @@ dns_servers(struct dns_check *c)
 			c->nns++;
 }
 
+/* The A or AAAA records of server ins, as addresses of port 53. */
 static void
 dns_addresses(struct dns_check *c)
 {
-	ns_rr	 rr;
-	int	 i;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	ns_rr			 rr;
+	int			 i;
 
 	for (i = 0; i < ns_msg_count(c->msg, ns_s_an) &&
-	    c->naddr < DNS_SERVERS; i++)
-		if (ns_parserr(&c->msg, ns_s_an, i, &rr) == 0 &&
-		    ns_rr_type(rr) == ns_t_a &&
-		    ns_rr_rdlen(rr) == sizeof(c->addr[0])) {
-			memcpy(&c->addr[c->naddr], ns_rr_rdata(rr),
-			    sizeof(c->addr[0]));
-			c->addrns[c->naddr++] = c->ins;
-		}
+	    c->naddr < DNS_SERVERS; i++) {
+		if (ns_parserr(&c->msg, ns_s_an, i, &rr) == -1)
+			continue;
+		memset(&c->addr[c->naddr], 0, sizeof(c->addr[0]));
+		if (ns_rr_type(rr) == ns_t_a &&
+		    ns_rr_rdlen(rr) == sizeof(struct in_addr)) {
+			sin = (struct sockaddr_in *)&c->addr[c->naddr];
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons(NS_DEFAULTPORT);
+			memcpy(&sin->sin_addr, ns_rr_rdata(rr),
+			    sizeof(sin->sin_addr));
+		} else if (ns_rr_type(rr) == ns_t_aaaa &&
+		    ns_rr_rdlen(rr) == sizeof(struct in6_addr)) {
+			sin6 = (struct sockaddr_in6 *)&c->addr[c->naddr];
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons(NS_DEFAULTPORT);
+			memcpy(&sin6->sin6_addr, ns_rr_rdata(rr),
+			    sizeof(sin6->sin6_addr));
+		} else
+			continue;
+		c->addrns[c->naddr++] = c->ins;
+	}
 }
 
 /* Whether the answer holds a TXT record of exactly value. */
@@ -327,11 +357,12 @@ dns_txt(struct dns_check *c)
 			return;
 		}
 	if (++c->iaddr < c->naddr) {
-		dns_send(c, c->addr[c->iaddr], c->qname, ns_t_txt, 0);
+		dns_send(c, (struct sockaddr *)&c->addr[c->iaddr], c->qname,
+		    ns_t_txt, 0);
 		return;
 	}
-	log_debug("%s: served by the %d servers of zone %s", c->qname,
-	    c->naddr, c->zone);
+	log_debug("%s: served at the %d addresses of the servers of zone %s",
+	    c->qname, c->naddr, c->zone);
 	c->rec++;
 	dns_next_name(c);
 }
@@ -362,6 +393,12 @@ dns_got(struct dns_check *c)
 		return;
 	case STEP_A:
 		dns_addresses(c);
+		c->step = STEP_AAAA;
+		dns_ask_sys(c, c->ns[c->ins], ns_t_aaaa);
+		return;
+	case STEP_AAAA:
+		dns_addresses(c);
+		c->step = STEP_A;
 		if (++c->ins < c->nns) {
 			dns_ask_sys(c, c->ns[c->ins], ns_t_a);
 			return;
@@ -373,7 +410,8 @@ dns_got(struct dns_check *c)
 		}
 		c->step = STEP_TXT;
 		c->iaddr = 0;
-		dns_send(c, c->addr[0], c->qname, ns_t_txt, 0);
+		dns_send(c, (struct sockaddr *)&c->addr[0], c->qname,
+		    ns_t_txt, 0);
 		return;
 	case STEP_TXT:
 		dns_txt(c);
