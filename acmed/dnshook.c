@@ -25,6 +25,7 @@
  */
 #include <sys/types.h>
 
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,20 +163,33 @@ out:
 	return rc;
 }
 
-/* The records as one line, for the state file. */
-static char *
-records_line(const char *records)
+/*
+ * The state file of what is published: the records as netproc sent them,
+ * one "name value" line each, up to a whole order's.  Flushed: it must
+ * outlive the machine going down while they are published.
+ */
+static int
+records_save(const struct dstate *ds, const char *records)
 {
-	char	*s, *p;
+	char	 path[PATH_MAX];
 
-	if ((s = strdup(records)) == NULL)
+	if (state_path(path, sizeof(path), conf->state_dir, "dns",
+	    ds->d->handle) == -1)
+		return -1;
+	return write_file_atomic(path, records, strlen(records), 0600, 0);
+}
+
+static char *
+records_load(const struct dstate *ds)
+{
+	char	 path[PATH_MAX], *data;
+	size_t	 len;
+
+	if (state_path(path, sizeof(path), conf->state_dir, "dns",
+	    ds->d->handle) == -1 || read_file(path, MSG_DNS_RECORDS_MAX,
+	    &data, &len) == -1)
 		return NULL;
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n')
-			*p = ' ';
-	while (p > s && p[-1] == ' ')
-		*--p = '\0';
-	return s;
+	return data;
 }
 
 /*
@@ -203,7 +217,7 @@ dns_dispatch(const struct imsg *m)
 	struct dstate	*ds;
 	struct rbuf	 r;
 	struct buf	 b;
-	char		 why[MSG_TEXT_MAX / 2], *recs, *line;
+	char		 why[MSG_TEXT_MAX / 2], *recs;
 	uint32_t	 reqid = 0, id;
 
 	rbuf_init(&r, m->data, m->datalen);
@@ -228,11 +242,9 @@ dns_dispatch(const struct imsg *m)
 		return -1;
 	}
 	/* recorded first: a crash while the hook runs leaves it behind */
-	if ((line = records_line(recs)) == NULL ||
-	    state_write(conf->state_dir, "dns", ds->d->handle, line) == -1)
+	if (records_save(ds, recs) == -1)
 		log_warnx("%s: the dns-01 records are not recorded: a crash "
 		    "would leave them published", ds->d->handle);
-	free(line);
 	if (dns_hook_run(ds, "add", recs, why, sizeof(why)) == 0) {
 		log_info("%s: dns-01 records published", ds->d->handle);
 		why[0] = '\0';
@@ -259,8 +271,7 @@ dns_cleanup(void)
 	if (state_empty(conf->state_dir, "dns"))
 		return;
 	for (i = 0; i < ndstates; i++) {
-		if ((line = state_read(conf->state_dir, "dns",
-		    dstates[i].d->handle)) == NULL)
+		if ((line = records_load(&dstates[i])) == NULL)
 			continue;
 		log_info("%s: removing the dns-01 records a previous run "
 		    "left", dstates[i].d->handle);

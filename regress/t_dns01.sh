@@ -205,6 +205,41 @@ check "...said so" grep -q "removing the dns-01 records a previous run left" \
     "$T_TMP/out"
 check "...nothing left published" no_txt
 
+# Twenty-one names, and a hook whose removal fails: the record of every
+# one stays, a line each, and the next start removes them all.
+fresh
+printf '#!/bin/sh\n[ "$1" = del ] && { echo "no removal" >&2; exit 1; }\nexec %s "$@"\n' \
+    "$H/hook" >"$H/nodel"
+chmod 0755 "$H/nodel"
+many=""
+i=1
+while [ $i -le 20 ]; do many="$many n$i.example.test"; i=$((i + 1)); done
+t_conf "$conf"
+cat >>"$conf" <<EOC
+dns hook "$H/nodel"
+domain many.example.test {
+	alternative names { $many }
+	challenge dns-01
+	domain key "$T_TMP/many.key"
+	domain full chain certificate "$T_TMP/many.full"
+	sign with pebble
+}
+EOC
+check "twenty names, the removal failing: issued" run
+check "...the failed removal is an event" grep -q \
+    "event dns-hook-failed many.example.test" "$T_TMP/out"
+check "...all 21 records are recorded" test \
+    "$(wc -l <"$T_TMP/state/dns/many.example.test.records")" -eq 21
+check_not "...and still published" sh -c \
+    "[ -z \"\$(dig +short +norec @127.0.0.1 _acme-challenge.n20.example.test TXT)\" ]"
+sed -i "s|$H/nodel|$H/hook|" "$conf"
+rm -f "$T_TMP/many.full"
+check "the next run removes them at start" run
+check "...every one" sh -c "for n in many.example.test $many; do
+    [ -z \"\$(dig +short +norec @127.0.0.1 _acme-challenge.\$n TXT)\" ] ||
+    exit 1; done"
+check "...and their record" test ! -e "$T_TMP/state/dns/many.example.test.records"
+
 # The authority sees another value: Pebble now resolves through its own
 # DNS (challtestsrv), which serves a wrong value, while BIND, which the
 # check asks, serves the right ones.  The authority's refusal ends the
