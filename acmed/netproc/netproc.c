@@ -28,6 +28,8 @@
  * which start in the order of their certificates' deadlines.  Asks
  * keyproc for every signature and CSR, and challenged to publish and
  * withdraw key authorizations, many requests at once, each with its id;
+ * for dns-01, the parent to have the dns hook publish and remove the
+ * records, and the zones' servers whether they serve them (dnscheck.c);
  * hands every order's URL to the parent as soon as it is known, and
  * issued chains when they come; checks deployments (verify.c).
  * Never: holds a private key, sees any file but copies of the resolver's
