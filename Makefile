@@ -159,7 +159,7 @@ $(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(NETPROC_SRCS) $(FUZZ_O)/acmed/parse.c \
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -DACMED_HELPER_DIR=\"/nonexistent\" -o $@ $< \
 	    $(SRCS) $(NETPROC_SRCS) acmed/helpers.c $(FUZZ_O)/acmed/parse.c \
-	    $(PKG_LIBS)
+	    $(LIBS_netproc)
 $(FUZZ_O)/acmed/parse.c: acmed/parse.y
 	@mkdir -p $(@D)
 	$(YACC) -d -o $@ acmed/parse.y
