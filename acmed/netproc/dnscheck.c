@@ -469,3 +469,28 @@ dnscheck(struct acme_op *o, dnscheck_fn done)
 	}
 	dns_next_name(c);
 }
+
+/*
+ * What the check reads of an answer, for the fuzzer: an answer comes
+ * from any server a zone names, so every byte of it is untrusted.  -1 if
+ * it does not parse.
+ */
+int
+dnscheck_parse(const unsigned char *buf, size_t len, const char *value)
+{
+	struct dns_check	*c;
+	int			 rc = -1;
+
+	if (len > DNS_ANSWER_MAX || (c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	memcpy(c->buf, buf, len);
+	if (ns_initparse(c->buf, (int)len, &c->msg) == 0) {
+		(void)dns_zone(c);
+		dns_servers(c);
+		dns_addresses(c);
+		(void)dns_has_txt(c, value);
+		rc = 0;
+	}
+	free(c);
+	return rc;
+}

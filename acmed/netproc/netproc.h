@@ -83,5 +83,6 @@ void	 peers_dns_result(struct imsg *);
 /* dnscheck.c: whether every server of the zones serves the records */
 typedef void	(*dnscheck_fn)(struct acme_op *, int, const char *);
 void	 dnscheck(struct acme_op *, dnscheck_fn);
+int	 dnscheck_parse(const unsigned char *, size_t, const char *);
 
 #endif
