@@ -32,7 +32,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Each process links only what it uses: the network libraries are in
 # netproc alone, challenged has libc and libbsd.
 LIBS_acmed	:= $(shell pkg-config --libs libcrypto yajl libbsd-overlay 2>/dev/null)
-LIBS_netproc	:= $(PKG_LIBS)
+LIBS_netproc	:= $(PKG_LIBS) -lresolv
 LIBS_keyproc	:= $(LIBS_acmed)
 LIBS_challenged	:= $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
 CHILDREN = netproc keyproc challenged
@@ -159,7 +159,7 @@ $(FUZZ_O)/%: regress/fuzz/%.c $(SRCS) $(NETPROC_SRCS) $(FUZZ_O)/acmed/parse.c \
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -DACMED_HELPER_DIR=\"/nonexistent\" -o $@ $< \
 	    $(SRCS) $(NETPROC_SRCS) acmed/helpers.c $(FUZZ_O)/acmed/parse.c \
-	    $(PKG_LIBS)
+	    $(LIBS_netproc)
 $(FUZZ_O)/acmed/parse.c: acmed/parse.y
 	@mkdir -p $(@D)
 	$(YACC) -d -o $@ acmed/parse.y
@@ -192,6 +192,7 @@ install: all $(O)/install/acmed
 	for p in $(CHILDREN); do \
 	    install -m 0755 $(O)/libexec/$$p $(DESTDIR)$(LIBEXECDIR)/$$p || \
 	    exit 1; done
+	install -m 0755 etc/dns-nsupdate $(DESTDIR)$(LIBEXECDIR)/dns-nsupdate
 	install -m 0644 acmed/acmed.8 $(DESTDIR)$(MANDIR)/man8/acmed.8
 	install -m 0644 acmed/acmed.conf.5 $(DESTDIR)$(MANDIR)/man5/acmed.conf.5
 	install -m 0644 etc/acmed.conf $(DESTDIR)$(EXAMPLEDIR)/acmed.conf
@@ -211,7 +212,7 @@ install: all $(O)/install/acmed
 	@[ -d $(DESTDIR)$(SYSCONFDIR)/ssl ] || \
 	    install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/ssl
 	@if [ -z "$(DESTDIR)" ]; then etc/mkusers.sh; else \
-	    echo "create the users _acmed, _acmed-key, _acmed-www: etc/mkusers.sh"; fi
+	    echo "create the users _acmed, _acmed-key, _acmed-www, _acmed-dns: etc/mkusers.sh"; fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 	    install -m 0644 $(EXAMPLEDIR)/acmed.service $(UNITDIR)/acmed.service && \
 	    echo "installed $(UNITDIR)/acmed.service: systemctl daemon-reload; systemctl enable --now acmed"; \
@@ -228,6 +229,7 @@ install: all $(O)/install/acmed
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/acmed
 	for p in $(CHILDREN); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	rm -f $(DESTDIR)$(LIBEXECDIR)/dns-nsupdate
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	rm -f $(DESTDIR)$(MANDIR)/man8/acmed.8 $(DESTDIR)$(MANDIR)/man5/acmed.conf.5
 	rm -f $(DESTDIR)$(EXAMPLEDIR)/acmed.conf \

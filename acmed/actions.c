@@ -23,6 +23,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <grp.h>
+#include <pwd.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -71,19 +74,47 @@ output_read(int fd, struct buf *out)
 	return 1;
 }
 
-/*
- * Runs argv with envp (NULL: a minimal environment), waits at most
- * timeout seconds (then kills it), logs its output.  0 if it exited 0.
- */
-static int
-run_command(const char *what, char *const argv[], char *const envp[],
-    int timeout)
+/* Why a command failed, for an error message: how it ended, its output. */
+static void
+run_why(char *why, size_t len, const char *how, const struct buf *out)
 {
+	const char	*p;
+	size_t		 n;
+	int		 k;
+
+	if (why == NULL)
+		return;
+	if ((k = snprintf(why, len, "%s", how)) < 0 || (size_t)k >= len)
+		return;
+	n = (size_t)k;
+	if (out->len > 0 && n + 3 < len) {
+		why[n++] = ':';
+		why[n++] = ' ';
+	}
+	/* its output, lines joined, bounded by the message */
+	for (p = (const char *)out->data; p < (const char *)out->data +
+	    out->len && n + 2 < len; p++)
+		why[n++] = *p == '\n' ? ';' : (*p < ' ' ? ' ' : *p);
+	while (n > 0 && (why[n - 1] == ';' || why[n - 1] == ' '))
+		n--;
+	why[n] = '\0';
+}
+
+/*
+ * Runs argv with envp (NULL: a minimal environment) as pw's user (NULL:
+ * root), waits at most timeout seconds (then kills it), logs its output.
+ * 0 if it exited 0; else -1, with how it ended and its output in why.
+ */
+int
+run_as(const char *what, char *const argv[], char *const envp[],
+    int timeout, const struct passwd *pw, char *why, size_t whylen)
+{
+	char			 how[64];
 	static char *const	 defenv[] = {
 		"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	struct pollfd		 pfd;
 	struct buf		 out;
-	char			*line, *nl;
+	char			*line, *nl, *copy;
 	time_t			 deadline;
 	ssize_t			 n;
 	pid_t			 pid;
@@ -108,6 +139,17 @@ run_command(const char *what, char *const argv[], char *const envp[],
 			_exit(127);
 		if ((n = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1)
 			dup2((int)n, STDIN_FILENO);
+		/* none of the daemon's descriptors, whatever their flags */
+		if (close_range(3, ~0U, 0) == -1)
+			_exit(126);
+		if (pw != NULL && (setgroups(1, &pw->pw_gid) == -1 ||
+		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1 ||
+		    chdir("/") == -1)) {
+			dprintf(STDERR_FILENO, "user %s: %s\n", pw->pw_name,
+			    strerror(errno));
+			_exit(126);
+		}
 		setsid();
 		execve(argv[0], argv, envp ? envp : defenv);
 		dprintf(STDERR_FILENO, "%s: %s\n", argv[0], strerror(errno));
@@ -148,31 +190,47 @@ run_command(const char *what, char *const argv[], char *const envp[],
 	close(p[0]);
 	while (!exited && waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	for (line = buf_cstr(&out); line != NULL && *line != '\0';
-	    line = nl) {
+	if ((line = buf_cstr(&out)) != NULL)
+		line = strdup(line);
+	for (copy = line; line != NULL && *line != '\0'; line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl++ = '\0';
 		log_info("%s: %s", what, line);
 	}
-	buf_free(&out);
+	free(copy);
 	if (killed)
-		;
+		snprintf(how, sizeof(how), "still running after %d s: killed",
+		    timeout);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_debug("%s: done", what);
 		rc = 0;
 	} else if (WIFEXITED(status))
-		log_warnx("%s: exited with status %d", what,
+		snprintf(how, sizeof(how), "exited with status %d",
 		    WEXITSTATUS(status));
 	else
-		log_warnx("%s: killed by signal %d", what, WTERMSIG(status));
+		snprintf(how, sizeof(how), "killed by signal %d",
+		    WTERMSIG(status));
+	/* a caller given why logs it, with the output */
+	if (rc == -1 && why != NULL)
+		run_why(why, whylen, how, &out);
+	else if (rc == -1 && !killed)
+		log_warnx("%s: %s", what, how);
+	buf_free(&out);
 	return rc;
+}
+
+static int
+run_command(const char *what, char *const argv[], char *const envp[],
+    int timeout)
+{
+	return run_as(what, argv, envp, timeout, NULL, NULL, 0);
 }
 
 /*
  * A program run as root, checked again before each run (trust.c): it may
  * have been made, or changed hands, since the configuration was read.
  */
-static int
+int
 program_trusted(const char *what, const char *path)
 {
 	char	 why[TRUST_WHY_MAX];

@@ -73,7 +73,7 @@ leaf_file(const struct domain *d)
 }
 
 /* A domain's state by its id: every answer names one, so not a scan. */
-static struct dstate *
+struct dstate *
 dstate_byid(uint32_t id)
 {
 	if (id >= nbyid)
@@ -555,6 +555,8 @@ issue_start(struct dstate *ds)
 	buf_add_i64(&b, ds->state == CERT_ISSUED ? ds->not_after : 0);
 	buf_add_lstr(&b, ds->d->profile);
 	buf_add_u32(&b, ds->d->profile_required);
+	buf_add_u32(&b, ds->d->challenge);
+	buf_add_u32(&b, conf->dns_wait);
 	free(names);
 	free(replaces);
 	rc = send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b);
@@ -1499,6 +1501,11 @@ dispatch_netproc(const struct imsg *m)
 		return 0;
 	case MSG_PREFLIGHT_RESULT:
 		return preflight_result(m);
+	case MSG_DNS_PUBLISH:
+	case MSG_DNS_REMOVE:
+		if (dns_dispatch(m) == 0)
+			return 0;
+		break;
 	case MSG_ISSUE_FAILED:
 		id = rbuf_u32(&r);
 		s1 = netproc_text(&r, MSG_PROBLEM_MAX);

@@ -197,6 +197,12 @@ conf_finish(struct config *c)
 		c->check_interval = CONF_CHECK_INTERVAL;
 	if (c->expiry_warn == 0)
 		c->expiry_warn = CONF_EXPIRY_WARN;
+	if (c->dns_user == NULL)
+		c->dns_user = xstrdup(CONF_USER_DNS);
+	if (c->dns_hook_timeout == 0)
+		c->dns_hook_timeout = CONF_DNS_HOOK_TIMEOUT;
+	if (c->dns_wait == 0)
+		c->dns_wait = CONF_DNS_WAIT;
 	if (TAILQ_EMPTY(&c->listens) &&
 	    conf_listen(c, "*", CONF_HTTP_PORT, &why) == -1)
 		fatalx("default listen: %s", why);
@@ -295,9 +301,18 @@ conf_check_hostname(const char *name)
 	len = strlen(name);
 	if (len == 0)
 		return "empty name";
+	/*
+	 * A wildcard is "*." and a host name (RFC 8555 section 7.1.3);
+	 * build_domain_end() sees that its domain validates with dns-01.
+	 */
+	if (strncmp(name, "*.", 2) == 0 && strchr(name + 2, '*') == NULL) {
+		if (ident_ip_canon(name + 2, canon, sizeof(canon)) == 0 ||
+		    strchr(name + 2, ':') != NULL)
+			return "a wildcard of an address";
+		return conf_check_hostname(name + 2);
+	}
 	if (strchr(name, '*') != NULL)
-		return "wildcard names can only be validated with the "
-		    "dns-01 challenge, and acmed uses http-01";
+		return "a wildcard is \"*.\" followed by a host name";
 	if (ident_ip_canon(name, canon, sizeof(canon)) == 0) {
 		if (strcmp(name, canon) == 0)
 			return NULL;
@@ -833,6 +848,7 @@ conf_free_domain(struct domain *d)
 		free(d->fallback_name[i]);
 	free(d->preferred_chain);
 	free(d->profile);
+	free(d->dns_hook);
 	free(d);
 }
 
@@ -869,6 +885,8 @@ config_free(struct config *c)
 	free(c->empty_dir);
 	free(c->pid_file);
 	free(c->event_hook);
+	free(c->dns_hook);
+	free(c->dns_user);
 	free(c->log_file);
 	free(c->metrics_file);
 	free(c);
@@ -1002,6 +1020,13 @@ config_dump(const struct config *c)
 		dump_str(c->event_hook);
 		putchar('\n');
 	}
+	if (c->dns_hook != NULL) {
+		printf("dns hook ");
+		dump_str(c->dns_hook);
+		putchar('\n');
+	}
+	printf("dns hook timeout %u seconds\ndns wait %u seconds\n",
+	    c->dns_hook_timeout, c->dns_wait);
 	if (c->log_file != NULL) {
 		printf("log file ");
 		dump_str(c->log_file);
@@ -1017,6 +1042,9 @@ config_dump(const struct config *c)
 		dump_str(c->user[i]);
 		putchar('\n');
 	}
+	printf("user dns ");
+	dump_str(c->dns_user);
+	putchar('\n');
 	TAILQ_FOREACH(l, &c->listens, entry) {
 		if (l->ss.ss_family == AF_INET) {
 			sin = (const struct sockaddr_in *)&l->ss;
@@ -1126,6 +1154,12 @@ config_dump(const struct config *c)
 			dump_str(d->profile);
 			if (d->profile_required)
 				printf(" required");
+		}
+		if (d->challenge == CHALLENGE_DNS01)
+			printf("\n\tchallenge dns-01");
+		if (d->dns_hook != NULL) {
+			printf("\n\tdns hook ");
+			dump_str(d->dns_hook);
 		}
 		if (d->renew_before != 0) {
 			printf("\n\trenew before ");

@@ -37,6 +37,7 @@
 #define CONF_USER_NETPROC	"_acmed"
 #define CONF_USER_KEYPROC	"_acmed-key"
 #define CONF_USER_CHALLENGED	"_acmed-www"
+#define CONF_USER_DNS		"_acmed-dns"
 #define CONF_CHECK_INTERVAL	(24 * 60 * 60)
 #define CONF_EXPIRY_WARN	(15 * 24 * 60 * 60)
 #define CONF_HOOK_TIMEOUT	60
@@ -48,6 +49,10 @@
 #define CONF_MAX_ORDERS		10	/* orders at once per authority */
 #define CONF_MAX_FALLBACK	2	/* authorities behind the first */
 #define CONF_FALLBACK_AFTER	(24 * 60 * 60)
+#define CONF_DNS_HOOK_TIMEOUT	60	/* seconds a dns hook may run */
+#define CONF_DNS_WAIT		120	/* seconds the record may take to
+					   reach every server of the zone */
+#define CONF_DNS_WAIT_MAX	3600
 
 struct listen_addr {
 	TAILQ_ENTRY(listen_addr)	 entry;
@@ -96,6 +101,9 @@ struct action {
 TAILQ_HEAD(action_list, action);
 
 /* Where a domain's certificate is served, to check after a reload. */
+enum challenge_type { CHALLENGE_HTTP01 = 0, CHALLENGE_TLSALPN01,
+    CHALLENGE_DNS01 };
+
 struct verify_ep {
 	TAILQ_ENTRY(verify_ep)	 entry;
 	char			*host;		/* name or address, no brackets */
@@ -134,6 +142,8 @@ struct domain {
 	time_t			 renew_before;	/* 0: automatic */
 	struct action_list	 actions;
 	struct verify_list	 verifies;
+	enum challenge_type	 challenge;
+	char			*dns_hook;	/* NULL: the global one */
 	const char		*file;
 	int			 line;
 };
@@ -147,6 +157,10 @@ struct config {
 	time_t				 check_interval;
 	time_t				 expiry_warn;
 	char				*event_hook;	/* argv[0] of the hook, NULL: none */
+	char				*dns_hook;	/* NULL: none */
+	char				*dns_user;	/* runs the dns hooks */
+	unsigned int			 dns_hook_timeout;	/* seconds */
+	unsigned int			 dns_wait;	/* seconds */
 	char				*log_file;	/* NULL: none */
 	char				*metrics_file;	/* NULL: none */
 	TAILQ_HEAD(, listen_addr)	 listens;	/* default: 0.0.0.0:80 and [::]:80 */

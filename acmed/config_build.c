@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "ident.h"
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
@@ -64,8 +65,12 @@ struct conf_build {
 	int			 check;		/* the files named too */
 	int			 dom_named;	/* "domain name" given */
 	int			 dom_full;	/* too many names, told */
+	int			 dom_challenge;	/* "challenge" given */
 	int			 seen_state, seen_empty, seen_interval;
 	int			 seen_expiry, seen_hook, seen_pidfile;
+	int			 seen_dns_timeout, seen_dns_wait;
+	const char		*dns_user_file;
+	int			 dns_user_line;
 	const char		*state_file;
 	int			 state_line;
 	const char		*user_file[PROC_MAX];
@@ -220,6 +225,7 @@ struct config *
 build_end(struct conf_build *b, int errors)
 {
 	struct config	*c = b->conf;
+	struct domain	*d;
 	int		 i, j, k;
 
 	b->errors += errors + conf_finish(c);
@@ -237,6 +243,21 @@ build_end(struct conf_build *b, int errors)
 			    "process needs its own", proc_names[k], c->user[k],
 			    proc_names[k == i ? j : i]);
 		}
+	/* the defaults differ: one of the two was given */
+	for (i = PROC_PARENT + 1; i < PROC_MAX; i++)
+		if (strcmp(c->user[i], c->dns_user) == 0)
+			build_err_at(b, b->dns_user_line > 0 ? b->dns_user_file :
+			    b->user_file[i], b->dns_user_line > 0 ?
+			    b->dns_user_line : b->user_line[i], "user dns "
+			    "\"%s\": also the user of %s; the dns hooks need "
+			    "their own", c->dns_user, proc_names[i]);
+	/* the global hook may come after the domain */
+	TAILQ_FOREACH(d, &c->domains, entry)
+		if (d->challenge == CHALLENGE_DNS01 && d->dns_hook == NULL &&
+		    c->dns_hook == NULL)
+			build_err_at(b, d->file, d->line, "domain %s: dns-01 "
+			    "needs a \"dns hook\" to publish its records",
+			    d->handle);
 	if (b->errors > 0) {
 		build_free(b);
 		return NULL;
@@ -509,6 +530,75 @@ build_user(struct conf_build *b, const char *file, int line, int id,
 }
 
 void
+build_dns_user(struct conf_build *b, const char *file, int line, char *name)
+{
+	const char	*why;
+
+	if (b->conf->dns_user != NULL)
+		build_err(b, file, line, "user dns \"%s\": given twice", name);
+	else if ((why = conf_check_username(name)) != NULL)
+		build_err(b, file, line, "user dns \"%s\": %s", name, why);
+	else {
+		b->conf->dns_user = name;
+		b->dns_user_file = file;
+		b->dns_user_line = line;
+		return;
+	}
+	free(name);
+}
+
+/* The global hook, or a domain's own (b->dom). */
+void
+build_dns_hook(struct conf_build *b, const char *file, int line, char *path)
+{
+	char	**dst = b->dom != NULL ? &b->dom->dns_hook :
+		    &b->conf->dns_hook;
+
+	if (*dst != NULL)
+		build_err(b, file, line, "dns hook \"%s\": given twice", path);
+	else if (set_path(b, file, line, dst, path, "dns hook", 0) == 0)
+		check_path(b, file, line, "dns hook", path, CONF_PATH_PROGRAM,
+		    TRUST_NOGROUP);
+	free(path);
+}
+
+static void
+build_seconds(struct conf_build *b, const char *file, int line,
+    const char *what, int *seen, long long n, char *unit, unsigned int *out)
+{
+	const char	*why;
+	time_t		 t;
+
+	if ((*seen)++)
+		build_err(b, file, line, "%s %lld %s: given twice", what, n,
+		    unit);
+	else if (conf_duration(n, unit, 1, &t, &why) == -1)
+		build_err(b, file, line, "%s %lld %s: %s", what, n, unit, why);
+	else if (t > CONF_DNS_WAIT_MAX)
+		build_err(b, file, line, "%s %lld %s: longer than %d seconds",
+		    what, n, unit, CONF_DNS_WAIT_MAX);
+	else
+		*out = (unsigned int)t;
+	free(unit);
+}
+
+void
+build_dns_hook_timeout(struct conf_build *b, const char *file, int line,
+    long long n, char *unit)
+{
+	build_seconds(b, file, line, "dns hook timeout", &b->seen_dns_timeout,
+	    n, unit, &b->conf->dns_hook_timeout);
+}
+
+void
+build_dns_wait(struct conf_build *b, const char *file, int line,
+    long long n, char *unit)
+{
+	build_seconds(b, file, line, "dns wait", &b->seen_dns_wait, n, unit,
+	    &b->conf->dns_wait);
+}
+
+void
 build_log_file(struct conf_build *b, const char *file, int line, char *path)
 {
 	if (b->conf->log_file != NULL)
@@ -613,6 +703,7 @@ build_domain(struct conf_build *b, const char *file, int line,
 	b->dom = d;
 	b->dom_named = 0;
 	b->dom_full = 0;
+	b->dom_challenge = 0;
 }
 
 /*
@@ -675,6 +766,33 @@ fail:
 }
 
 /*
+ * A wildcard can be validated only over DNS (RFC 8555 section 7.1.3), an
+ * IP address never over DNS (RFC 8738 section 7); a dns-01 domain needs a
+ * hook to publish its records.
+ */
+static void
+check_challenge(struct conf_build *b, const char *file, struct domain *d)
+{
+	char	 canon[IDENT_IP_TEXT_MAX];
+	size_t	 i;
+
+	for (i = 0; i < d->nnames; i++) {
+		if (d->names[i] == NULL)
+			continue;
+		if (d->challenge != CHALLENGE_DNS01 &&
+		    strncmp(d->names[i], "*.", 2) == 0)
+			build_err(b, file, d->line, "name %s: a wildcard "
+			    "name can only be validated with the dns-01 "
+			    "challenge (\"challenge dns-01\")", d->names[i]);
+		if (d->challenge == CHALLENGE_DNS01 &&
+		    ident_ip_canon(d->names[i], canon, sizeof(canon)) == 0)
+			build_err(b, file, d->line, "name %s: an IP address "
+			    "cannot be validated with the dns-01 challenge",
+			    d->names[i]);
+	}
+}
+
+/*
  * What is missing is reported at the line the block begins, of the file
  * it ends in.
  */
@@ -692,6 +810,7 @@ build_domain_end(struct conf_build *b, const char *file)
 	}
 	/* As the next domains see it. */
 	strindex_add(&b->handles, d->handle, 1);
+	check_challenge(b, file, d);
 	if (d->key == NULL)
 		build_err(b, file, d->line, "no domain key");
 	if (d->cert == NULL && d->chain == NULL && d->fullchain == NULL)
@@ -1022,6 +1141,27 @@ build_fallback_after(struct conf_build *b, const char *file, int line,
 {
 	domain_duration(b, file, line, "fallback after", n, unit,
 	    &b->dom->fallback_after);
+}
+
+void
+build_challenge(struct conf_build *b, const char *file, int line, char *type)
+{
+	struct domain	*d = b->dom;
+
+	if (b->dom_challenge++)
+		build_err(b, file, line, "challenge \"%s\": given twice",
+		    conf_shorten(type));
+	else if (strcmp(type, "http-01") == 0)
+		d->challenge = CHALLENGE_HTTP01;
+	else if (strcmp(type, "dns-01") == 0)
+		d->challenge = CHALLENGE_DNS01;
+	else if (strcmp(type, "tls-alpn-01") == 0)
+		build_err(b, file, line, "challenge %s: tls-alpn-01 is not "
+		    "supported yet", type);
+	else
+		build_err(b, file, line, "challenge \"%s\": http-01, "
+		    "tls-alpn-01 or dns-01 was expected", conf_shorten(type));
+	free(type);
 }
 
 void

@@ -142,6 +142,14 @@ void		 build_event_hook(struct conf_build *, const char *, int,
 		    char *);
 void		 build_user(struct conf_build *, const char *, int, int,
 		    char *);
+void		 build_dns_user(struct conf_build *, const char *, int,
+		    char *);
+void		 build_dns_hook(struct conf_build *, const char *, int,
+		    char *);
+void		 build_dns_hook_timeout(struct conf_build *, const char *,
+		    int, long long, char *);
+void		 build_dns_wait(struct conf_build *, const char *, int,
+		    long long, char *);
 void		 build_log_file(struct conf_build *, const char *, int,
 		    char *);
 void		 build_metrics_file(struct conf_build *, const char *, int,
@@ -186,6 +194,8 @@ void		 build_sign_with(struct conf_build *, const char *, int,
 		    char *, char *, char *);
 void		 build_fallback_after(struct conf_build *, const char *, int,
 		    long long, char *);
+void		 build_challenge(struct conf_build *, const char *, int,
+		    char *);
 void		 build_challengedir(struct conf_build *, const char *, int,
 		    char *);
 void		 build_profile(struct conf_build *, const char *, int, char *,

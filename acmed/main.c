@@ -728,6 +728,8 @@ main(int argc, char *argv[])
 	if (!revoking && !rolling && (lock_take(conf->state_dir) == -1 ||
 	    listeners_bind() == -1))
 		exit(1);
+	if (!revoking && !rolling)
+		dns_cleanup();
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

@@ -187,6 +187,10 @@ int	 status_show(const char *, int);
 int	 iso_time(time_t, char *, size_t);
 
 /* actions.c */
+struct passwd;
+int	 run_as(const char *, char *const [], char *const [], int,
+	    const struct passwd *, char *, size_t);
+int	 program_trusted(const char *, const char *);
 int	 run_actions(const struct domain *);
 void	 actions_queue(struct dstate *);
 int	 actions_pending(void);
@@ -194,5 +198,10 @@ void	 actions_run_pending(const struct config *,
 	    void (*)(struct dstate *, int));
 void	 event_emit(const struct config *, const char *,
 	    const struct dstate *, const char *);
+
+/* dnshook.c: dns-01 records through the dns hook */
+struct imsg;
+int	 dns_dispatch(const struct imsg *);
+void	 dns_cleanup(void);
 
 #endif

@@ -141,6 +141,7 @@ void status_flush(time_t now);
 int dispatch_netproc(const struct imsg *m);
 struct rbuf;
 char *netproc_text(struct rbuf *r, size_t max);
+struct dstate *dstate_byid(uint32_t id);
 int provisional_all(void);
 int oneshot_done(int *status);
 

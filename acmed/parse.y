@@ -149,13 +149,14 @@ static struct {
 
 %token	AUTHORITY API URL CA ACCOUNT CONTACT INSECURE EXTERNAL
 %token	DOMAIN ALTERNATIVE NAME NAMES KEY CERTIFICATE CHAIN FULL SIGN WITH
-%token	CHALLENGEDIR PREFERRED PROFILE RENEW BEFORE RELOAD SHELL SIGNAL PID
+%token	CHALLENGE CHALLENGEDIR PREFERRED PROFILE RENEW BEFORE RELOAD SHELL SIGNAL PID
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
 %token	KEEP ROTATE
 %token	VERIFY MAX ORDERS METRICS FALLBACK AFTER
 %token	TEST
+%token	DNS TIMEOUT WAIT
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -322,6 +323,19 @@ main		: LISTEN ON STRING port		{
 		| USER procname STRING		{
 			build_user(build, file->name, lex_line, (int)$2, $3);
 		}
+		| USER DNS STRING		{
+			build_dns_user(build, file->name, lex_line, $3);
+		}
+		| DNS HOOK STRING		{
+			build_dns_hook(build, file->name, lex_line, $3);
+		}
+		| DNS HOOK TIMEOUT NUMBER STRING	{
+			build_dns_hook_timeout(build, file->name, lex_line, $4,
+			    $5);
+		}
+		| DNS WAIT NUMBER STRING	{
+			build_dns_wait(build, file->name, lex_line, $3, $4);
+		}
 		| LOG FILENAME STRING		{
 			build_log_file(build, file->name, lex_line, $3);
 		}
@@ -434,8 +448,14 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 			build_fallback_after(build, file->name, lex_line, $3,
 			    $4);
 		}
+		| CHALLENGE STRING		{
+			build_challenge(build, file->name, lex_line, $2);
+		}
 		| CHALLENGEDIR STRING		{
 			build_challengedir(build, file->name, lex_line, $2);
+		}
+		| DNS HOOK STRING		{
+			build_dns_hook(build, file->name, lex_line, $3);
 		}
 		| PROFILE STRING		{
 			build_profile(build, file->name, lex_line, $2, NULL);
@@ -495,11 +515,13 @@ static const struct keyword keywords[] = {
 	{ "ca",			CA },
 	{ "certificate",	CERTIFICATE },
 	{ "chain",		CHAIN },
+	{ "challenge",		CHALLENGE },
 	{ "challenged",		CHALLENGED },
 	{ "challengedir",	CHALLENGEDIR },
 	{ "check",		CHECK },
 	{ "contact",		CONTACT },
 	{ "directory",		DIRECTORY },
+	{ "dns",		DNS },
 	{ "domain",		DOMAIN },
 	{ "ecdsa",		ECDSA },
 	{ "empty",		EMPTY },
@@ -539,9 +561,11 @@ static const struct keyword keywords[] = {
 	{ "signal",		SIGNAL },
 	{ "state",		STATE },
 	{ "test",		TEST },
+	{ "timeout",		TIMEOUT },
 	{ "url",		URL },
 	{ "user",		USER },
 	{ "verify",		VERIFY },
+	{ "wait",		WAIT },
 	{ "warning",		WARNING },
 	{ "with",		WITH },
 };

@@ -64,6 +64,7 @@ const struct state_subdir state_subdirs[] = {
 	{ "issuer", 0700 },
 	{ "fallback", 0700 },
 	{ "keys", 0700 },
+	{ "dns", 0700 },
 	{ NETROOT_NAME, 0755 },
 	{ NETROOT_NAME "/" SANDBOX_NETPROC_ETC, 0755 },
 	{ NULL, 0 }
@@ -126,6 +127,8 @@ state_suffix(const char *sub)
 		return "authority";
 	if (strcmp(sub, "keys") == 0)
 		return "key";
+	if (strcmp(sub, "dns") == 0)
+		return "records";
 	return strcmp(sub, "accounts") == 0 || strcmp(sub, "orders") == 0 ?
 	    "url" : "time";
 }

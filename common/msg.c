@@ -141,7 +141,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("preferred chain", MSG_CHAIN_NAME_MAX),
 		STR("replaces", MSG_CERTID_MAX),
 		STR("order url", MSG_URL_MAX), I64("deadline"),
-		STR("profile", MSG_PROFILE_MAX), U32("profile required") } },
+		STR("profile", MSG_PROFILE_MAX), U32("profile required"),
+		U32("challenge"), U32("dns wait") } },
 	[MSG_ORDER_URL] = { "ORDER_URL", NOFD, {
 		U32("domain id"), STR("url", MSG_URL_MAX) } },
 	[MSG_CERT] = { "CERT", NOFD, {
@@ -191,6 +192,13 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		U32("domain id"), STR("name", MSG_NAME_MAX),
 		STR("addresses", MSG_TEXT_MAX), STR("address", MSG_ADDR_MAX),
 		U32("outcome"), STR("detail", MSG_TEXT_MAX) } },
+	[MSG_DNS_PUBLISH] = { "DNS_PUBLISH", NOFD, {
+		U32("request id"), U32("domain id"),
+		STR("records", MSG_DNS_RECORDS_MAX) } },
+	[MSG_DNS_RESULT] = { "DNS_RESULT", NOFD, {
+		U32("request id"), STR("error", MSG_TEXT_MAX) } },
+	[MSG_DNS_REMOVE] = { "DNS_REMOVE", NOFD, {
+		U32("domain id"), STR("records", MSG_DNS_RECORDS_MAX) } },
 };
 
 const char *

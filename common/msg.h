@@ -80,6 +80,10 @@ struct buf;
 
 /* challenged's page, which the preflight fetches: then the marker, "\n" */
 #define MSG_READY_PAGE		"Let's Encrypt Ready\n"
+#define MSG_DNS_VALUE_LEN	43	/* base64url of a SHA-256 */
+#define MSG_DNS_RECORDS_MAX	(MSG_NAMES_COUNT * \
+				    (MSG_NAME_MAX + MSG_DNS_VALUE_LEN + 2))
+					/* "name value\n" for each */
 
 /* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
 #define KEY_ALLOW_SIGNATURES	20
@@ -187,6 +191,16 @@ enum msg_type {
 	 */
 	MSG_PREFLIGHT,
 	MSG_PREFLIGHT_RESULT,
+	/*
+	 * dns-01: netproc asks the parent to run the dns hook, which
+	 * publishes (answered with DNS_RESULT, error "" if done, the
+	 * request id echoed) or removes (no answer) the records, one
+	 * "name value" line each, name an identifier of the domain's.
+	 * ISSUE's challenge is the parent's enum challenge_type.
+	 */
+	MSG_DNS_PUBLISH,
+	MSG_DNS_RESULT,
+	MSG_DNS_REMOVE,
 
 	MSG_MAX
 };
@@ -206,7 +220,7 @@ struct msg_field {
 	const char	*name;
 };
 
-#define MSG_FIELDS_MAX	12	/* a type's fields, and the end mark */
+#define MSG_FIELDS_MAX	14	/* a type's fields, and the end mark */
 
 struct msg_spec {
 	const char		*name;

@@ -27,6 +27,8 @@
 #   PEBBLE_BLOCKLIST (comma-separated names; use names of several labels),
 #   PEBBLE_EAB (comma-separated kid:base64url-hmac-key pairs; makes
 #   external account binding required),
+#   PEBBLE_DNS_SERVER (host:port Pebble resolves with instead of
+#   challtestsrv, e.g. a name server the test runs),
 #   PEBBLE_EXTRA_ENV (extra VAR=value words for pebble, e.g.
 #   "PEBBLE_AUTHZREUSE=0 PEBBLE_CHAIN_LENGTH=3").
 set -u
@@ -186,7 +188,7 @@ start() {
 	# shellcheck disable=SC2086
 	env PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT="$nonce_reject" \
 	    ${PEBBLE_EXTRA_ENV:-} \
-	    pebble -config "$dir/pebble.json" -dnsserver "127.0.0.1:$dns_port" \
+	    pebble -config "$dir/pebble.json" -dnsserver "${PEBBLE_DNS_SERVER:-127.0.0.1:$dns_port}" \
 	    </dev/null >"$dir/pebble.log" 2>&1 &
 	echo $! >"$dir/pebble.pid"
 	i=0

@@ -20,7 +20,7 @@ for tool in dpkg-buildpackage dh lintian adduser; do
 		exit 0
 	fi
 done
-users="_acmed _acmed-key _acmed-www"
+users="_acmed _acmed-key _acmed-www _acmed-dns"
 
 # The package, built as "make deb" builds it, in the test's directory.
 checkout_status() {

@@ -18,7 +18,11 @@
  * An order's authorizations: each pending one's http-01 challenge gets
  * its key authorization published by challenged and is answered; then
  * each is polled until it leaves "pending", with the authority's
- * Retry-After or a back-off, until the order's deadline.
+ * Retry-After or a back-off, until the order's deadline.  An order that
+ * answers dns-01 collects the records of every pending authorization
+ * first: one name and its wildcard share _acme-challenge.NAME, which the
+ * hook must publish with both values at once.  When every server of the
+ * zone serves them, each challenge is answered.
  */
 #include <sys/types.h>
 
@@ -27,6 +31,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/sha.h>
+
+#include "base64.h"
 #include "ident.h"
 #include "log.h"
 #include "acme_op.h"
@@ -125,15 +132,67 @@ authz_fetch(struct acme_op *o, acme_fn then)
 	acme_post(o, authz_url(o), NULL, NULL, 0, authz_got);
 }
 
+static const char *
+chal_type(const struct acme_op *o)
+{
+	return o->challenge == ACME_CHAL_DNS01 ? "dns-01" : "http-01";
+}
+
+/* The authorization's challenge of the order's type. */
 static const struct acme_challenge *
-find_http01(const struct acme_authz *az)
+find_chal(const struct acme_op *o, const struct acme_authz *az)
 {
 	size_t	 i;
 
 	for (i = 0; i < az->nchallenges; i++)
-		if (strcmp(az->challenges[i].type, "http-01") == 0)
+		if (strcmp(az->challenges[i].type, chal_type(o)) == 0)
 			return &az->challenges[i];
 	return NULL;
+}
+
+void
+acme_dns_clear(struct acme_op *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->ndns; i++) {
+		free(o->dns[i].name);
+		free(o->dns[i].value);
+		free(o->dns[i].url);
+	}
+	memset(o->dns, 0, sizeof(o->dns[0]) * o->ndns);
+	o->ndns = 0;
+	o->dns_published = 0;
+}
+
+/*
+ * The record of a dns-01 challenge (RFC 8555 section 8.4): the base64url
+ * SHA-256 of the key authorization, at the identifier's name, which for a
+ * wildcard's authorization is the name without "*." (section 7.1.3).  A
+ * challenge answered before (a resumed order) is published again, not
+ * answered again.
+ */
+static int
+dns_add(struct acme_op *o, const struct acme_challenge *ch,
+    const char *keyauth)
+{
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+	struct acme_dns	*r;
+
+	if (o->ndns >= ACME_MAX_AUTHZ)
+		return -1;
+	r = &o->dns[o->ndns];
+	SHA256((const unsigned char *)keyauth, strlen(keyauth), md);
+	if ((r->name = strdup(o->az.identifier)) == NULL ||
+	    (r->value = b64url_encode(md, sizeof(md))) == NULL ||
+	    (ch->status == ST_PENDING && (r->url = strdup(ch->url)) == NULL)) {
+		free(r->name);
+		free(r->value);
+		memset(r, 0, sizeof(*r));
+		return -1;
+	}
+	o->ndns++;
+	return 0;
 }
 
 static void	answer_next(struct acme_op *);
@@ -141,7 +200,8 @@ static void	answer_next(struct acme_op *);
 static void
 challenge_answered(struct acme_op *o)
 {
-	log_debug("%s: http-01 challenge answered", o->az.identifier);
+	log_debug("%s: %s challenge answered", o->az.identifier,
+	    chal_type(o));
 	o->i++;
 	answer_next(o);
 }
@@ -168,7 +228,7 @@ challenge_reread(struct acme_op *o)
 		acme_end(o, -1);
 		return;
 	}
-	if ((ch = find_http01(&o->az)) == NULL || ch->status != ST_PENDING) {
+	if ((ch = find_chal(o, &o->az)) == NULL || ch->status != ST_PENDING) {
 		challenge_answered(o);
 		return;
 	}
@@ -192,7 +252,7 @@ challenge_done(struct acme_op *o)
 static void
 published(struct acme_op *o)
 {
-	const struct acme_challenge	*ch = find_http01(&o->az);
+	const struct acme_challenge	*ch = find_chal(o, &o->az);
 
 	if (o->ans.rc == -1 || o->ntokens >= ACME_MAX_AUTHZ) {
 		acme_fail(o, "challenge", "%s: challenged refused token %s",
@@ -236,15 +296,16 @@ answer_got(struct acme_op *o)
 		acme_end(o, -1);
 		return;
 	}
-	if ((ch = find_http01(&o->az)) == NULL) {
+	if ((ch = find_chal(o, &o->az)) == NULL) {
 		acme_fail(o, "authorization", "%s: the authority offers no "
-		    "http-01 challenge", o->az.identifier);
+		    "%s challenge", o->az.identifier, chal_type(o));
 		acme_end(o, -1);
 		return;
 	}
 	if (ch->status != ST_PENDING && ch->status != ST_PROCESSING) {
-		acme_fail(o, "challenge", "%s: http-01 challenge is %s",
-		    o->az.identifier, acme_status_name(ch->status));
+		acme_fail(o, "challenge", "%s: %s challenge is %s",
+		    o->az.identifier, chal_type(o),
+		    acme_status_name(ch->status));
 		acme_end(o, -1);
 		return;
 	}
@@ -254,13 +315,84 @@ answer_got(struct acme_op *o)
 	 */
 	if (ch->token == NULL || asprintf(&keyauth, "%s.%s", ch->token,
 	    o->a->thumbprint) == -1) {
-		acme_fail(o, "challenge", "%s: http-01 challenge without a "
-		    "token", o->az.identifier);
+		acme_fail(o, "challenge", "%s: %s challenge without a token",
+		    o->az.identifier, chal_type(o));
 		acme_end(o, -1);
+		return;
+	}
+	if (o->challenge == ACME_CHAL_DNS01) {
+		if (dns_add(o, ch, keyauth) == -1) {
+			acme_fail(o, "internal", "%s: dns-01 record",
+			    o->az.identifier);
+			free(keyauth);
+			acme_end(o, -1);
+			return;
+		}
+		free(keyauth);
+		o->i++;
+		answer_next(o);
 		return;
 	}
 	acme_io->chal_add(o, ch->token, keyauth, published);
 	free(keyauth);
+}
+
+static void	dns_post_next(struct acme_op *);
+
+static void
+dns_post_done(struct acme_op *o)
+{
+	if (o->rc == -1) {
+		acme_end(o, -1);
+		return;
+	}
+	log_debug("%s: dns-01 challenge answered", o->dns[o->i].name);
+	o->i++;
+	dns_post_next(o);
+}
+
+/* Answers each dns-01 challenge not answered before. */
+static void
+dns_post_next(struct acme_op *o)
+{
+	acme_fn	 then = o->wait_then;
+
+	while (o->i < o->ndns && o->dns[o->i].url == NULL)
+		o->i++;
+	if (o->i < o->ndns) {
+		acme_post(o, o->dns[o->i].url, "{}", NULL, 0, dns_post_done);
+		return;
+	}
+	o->i = 0;
+	then(o);
+}
+
+static void
+dns_checked(struct acme_op *o)
+{
+	if (o->ans.rc == -1) {
+		acme_fail(o, "dns", "%s: %s", o->names[0], o->ans.data ?
+		    o->ans.data : "the records were not found");
+		acme_end(o, -1);
+		return;
+	}
+	o->i = 0;
+	dns_post_next(o);
+}
+
+static void
+dns_published(struct acme_op *o)
+{
+	if (o->ans.rc == -1) {
+		acme_fail(o, "dns hook", "%s: dns hook: %s", o->names[0],
+		    o->ans.data ? o->ans.data : "failed");
+		/* whatever it did before it failed is taken back */
+		o->dns_published = 1;
+		acme_end(o, -1);
+		return;
+	}
+	o->dns_published = 1;
+	acme_io->dns_check(o, dns_checked);
 }
 
 static void
@@ -273,6 +405,10 @@ answer_next(struct acme_op *o)
 		return;
 	}
 	o->i = 0;
+	if (o->ndns > 0 && !o->dns_published) {
+		acme_io->dns_publish(o, dns_published);
+		return;
+	}
 	then(o);
 }
 
@@ -319,7 +455,7 @@ wait_got(struct acme_op *o)
 		acme_io->timer(o, acme_next_wait(o, o->az_retry), wait_again);
 		return;
 	}
-	ch = find_http01(&o->az);
+	ch = find_chal(o, &o->az);
 	if (ch != NULL && ch->error != NULL)
 		acme_problem_fail(o, o->az.identifier, ch->error, -1);
 	else

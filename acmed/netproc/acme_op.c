@@ -112,6 +112,7 @@ acme_op_free(struct acme_op *o)
 	free(o->moved_from);
 	for (i = 0; i < o->ntokens; i++)
 		free(o->tokens[i]);
+	acme_dns_clear(o);
 	for (i = 0; i < o->nalts; i++)
 		free(o->alts[i]);
 	free(o);
@@ -146,7 +147,10 @@ acme_start(struct acme_op *o)
 	}
 }
 
-/* The end of an operation: rc 0, or -1 with its error; tokens go. */
+/*
+ * The end of an operation: rc 0, or -1 with its error; tokens go, and
+ * the dns-01 records, whatever the validation's result.
+ */
 void
 acme_end(struct acme_op *o, int rc)
 {
@@ -158,6 +162,9 @@ acme_end(struct acme_op *o, int rc)
 		o->tokens[i] = NULL;
 	}
 	o->ntokens = 0;
+	if (o->dns_published)
+		acme_io->dns_remove(o);
+	acme_dns_clear(o);
 	o->rc = rc;
 	if (rc == -1 && o->error == NULL)
 		acme_fail(o, "internal", "%s: failed", o->nnames > 0 ?

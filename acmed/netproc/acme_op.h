@@ -80,6 +80,20 @@ struct acme_authority {
 	void			*shell;		/* the process's own */
 };
 
+/* The challenge an order answers: the parent's enum challenge_type. */
+enum acme_chal {
+	ACME_CHAL_HTTP01,
+	ACME_CHAL_TLSALPN01,
+	ACME_CHAL_DNS01
+};
+
+/* A dns-01 record: _acme-challenge.name TXT value, and its challenge. */
+struct acme_dns {
+	char		*name;		/* the identifier, no "*." */
+	char		*value;		/* base64url(SHA-256(keyauth)) */
+	char		*url;		/* the challenge's, NULL: answered */
+};
+
 enum acme_kind {
 	ACME_ISSUE,
 	ACME_REVOKE,
@@ -176,6 +190,11 @@ struct acme_op {
 						   in the middle of another */
 	char			*tokens[ACME_MAX_AUTHZ];
 	size_t			 ntokens;
+	enum acme_chal		 challenge;
+	unsigned int		 dns_wait;	/* seconds for the records */
+	struct acme_dns		 dns[ACME_MAX_AUTHZ];
+	size_t			 ndns;
+	int			 dns_published;	/* the hook ran: remove */
 	char			*alts[ACME_MAX_ALTERNATES];
 	size_t			 nalts;
 	int			 alt_failed;
@@ -199,6 +218,14 @@ struct acme_io {
 	void	(*chal_add)(struct acme_op *, const char *, const char *,
 		    acme_fn);
 	void	(*chal_del)(const char *);
+	/*
+	 * dns-01: the parent's hook publishes or removes o->dns; the
+	 * authoritative servers are asked until each serves every record,
+	 * at most o->dns_wait seconds.  The answer in o->ans.
+	 */
+	void	(*dns_publish)(struct acme_op *, acme_fn);
+	void	(*dns_remove)(struct acme_op *);
+	void	(*dns_check)(struct acme_op *, acme_fn);
 	/* the parent */
 	void	(*order_url)(uint32_t, const char *);
 	void	(*account_url)(uint32_t, const char *);
@@ -245,6 +272,7 @@ void	 acme_issue(struct acme_op *);
 void	 acme_authz_answer(struct acme_op *, acme_fn);
 void	 acme_authz_wait(struct acme_op *, acme_fn);
 long	 acme_next_wait(struct acme_op *, long);
+void	 acme_dns_clear(struct acme_op *);
 void	 acme_wait_reset(struct acme_op *);
 
 /* acme_ops.c: revocation, key change, renewal information, deactivation */

@@ -28,6 +28,8 @@
  * which start in the order of their certificates' deadlines.  Asks
  * keyproc for every signature and CSR, and challenged to publish and
  * withdraw key authorizations, many requests at once, each with its id;
+ * for dns-01, the parent to have the dns hook publish and remove the
+ * records, and the zones' servers whether they serve them (dnscheck.c);
  * hands every order's URL to the parent as soon as it is known, and
  * issued chains when they come; checks deployments (verify.c) and,
  * before a name's first order, whether its port 80 reaches this instance
@@ -392,6 +394,9 @@ issue(struct imsg *m)
 	o->due = (time_t)rbuf_i64(&r);
 	o->profile = nonempty(rbuf_str(&r, MSG_PROFILE_MAX));
 	o->profile_required = rbuf_u32(&r) != 0;
+	o->challenge = rbuf_u32(&r) == ACME_CHAL_DNS01 ? ACME_CHAL_DNS01 :
+	    ACME_CHAL_HTTP01;
+	o->dns_wait = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1 || split_names(names, o) == -1)
 		fatalx("malformed ISSUE from the parent");
 	free(names);
@@ -592,6 +597,9 @@ parent_dispatch(struct imsg *m)
 		break;
 	case MSG_PREFLIGHT:
 		preflight_fetch(m, preflight_done, NULL);
+		break;
+	case MSG_DNS_RESULT:
+		peers_dns_result(m);
 		break;
 	case MSG_SHUTDOWN:
 		exit(0);

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "acme_op.h"
 #include "ev.h"
@@ -55,6 +56,7 @@ struct np_op {
 	acme_fn			 peer_fn;
 	uint32_t		 peer_id;	/* the request keyproc or */
 	uint32_t		 peer_type;	/*   challenged answers */
+	time_t			 dns_until;	/* the records' wait ends */
 	TAILQ_ENTRY(np_op)	 entry;		/* queued, or with a peer */
 };
 
@@ -76,5 +78,11 @@ int	 np_send(struct np_chan *, uint32_t, uint32_t, const struct buf *);
 extern const struct acme_io	 np_io;
 void	 peers_dispatch_keyproc(struct imsg *);
 void	 peers_dispatch_chald(struct imsg *);
+void	 peers_dns_result(struct imsg *);
+
+/* dnscheck.c: whether every server of the zones serves the records */
+typedef void	(*dnscheck_fn)(struct acme_op *, int, const char *);
+void	 dnscheck(struct acme_op *, dnscheck_fn);
+int	 dnscheck_parse(const unsigned char *, size_t, const char *);
 
 #endif

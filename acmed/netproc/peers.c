@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,7 +41,11 @@
 
 static struct np_ops	 at_keyproc = TAILQ_HEAD_INITIALIZER(at_keyproc);
 static struct np_ops	 at_chald = TAILQ_HEAD_INITIALIZER(at_chald);
+static struct np_ops	 at_parent = TAILQ_HEAD_INITIALIZER(at_parent);
 static uint32_t		 last_id;
+
+static void	io_timer(struct acme_op *, long, acme_fn);
+static time_t	io_now(void);
 
 static struct np_op *
 np(struct acme_op *o)
@@ -201,6 +206,151 @@ io_chal_del(const char *token)
 	buf_free(&b);
 }
 
+/* o's dns-01 records, one "name value" line each. */
+static char *
+dns_records(const struct acme_op *o)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, MSG_DNS_RECORDS_MAX);
+	for (i = 0; i < o->ndns; i++)
+		if (buf_add(&b, o->dns[i].name, strlen(o->dns[i].name)) ==
+		    -1 || buf_add(&b, " ", 1) == -1 || buf_add(&b,
+		    o->dns[i].value, strlen(o->dns[i].value)) == -1 ||
+		    buf_add(&b, "\n", 1) == -1) {
+			buf_free(&b);
+			return NULL;
+		}
+	return buf_release(&b, NULL);
+}
+
+/*
+ * The parent runs the hook; its answer carries the request's id in its
+ * payload (the parent's messages carry none in their header).
+ */
+static void
+io_dns_publish(struct acme_op *o, acme_fn fn)
+{
+	struct np_op	*n = np(o);
+	struct buf	 b;
+	char		*recs;
+
+	if ((recs = dns_records(o)) == NULL) {
+		answer_now(o, "too many records", fn);
+		return;
+	}
+	if (++last_id == 0)
+		last_id = 1;
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	buf_add_u32(&b, last_id);
+	buf_add_u32(&b, o->domid);
+	buf_add_lstr(&b, recs);
+	free(recs);
+	if (np_send(&np_parent, MSG_DNS_PUBLISH, 0, &b) == -1) {
+		buf_free(&b);
+		answer_now(o, "request too large", fn);
+		return;
+	}
+	buf_free(&b);
+	n->peer_id = last_id;
+	n->peer_type = MSG_DNS_PUBLISH;
+	n->peer_fn = fn;
+	TAILQ_INSERT_TAIL(&at_parent, n, entry);
+}
+
+static void
+io_dns_remove(struct acme_op *o)
+{
+	struct buf	 b;
+	char		*recs;
+
+	if ((recs = dns_records(o)) == NULL)
+		return;
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	buf_add_u32(&b, o->domid);
+	buf_add_lstr(&b, recs);
+	(void)np_send(&np_parent, MSG_DNS_REMOVE, 0, &b);
+	buf_free(&b);
+	free(recs);
+}
+
+/* The hook's result: "" if it published the records. */
+void
+peers_dns_result(struct imsg *m)
+{
+	struct acme_op	*o;
+	struct np_op	*n;
+	struct rbuf	 r;
+	uint32_t	 id;
+	char		*err;
+
+	rbuf_init(&r, m->data, m->datalen);
+	id = rbuf_u32(&r);
+	err = rbuf_str(&r, MSG_TEXT_MAX);
+	if (rbuf_end(&r) == -1)
+		fatalx("malformed DNS_RESULT from the parent");
+	TAILQ_FOREACH(n, &at_parent, entry)
+		if (n->peer_id == id)
+			break;
+	if (n == NULL)
+		fatalx("the parent answered dns request %u, which it was not "
+		    "asked", id);
+	TAILQ_REMOVE(&at_parent, n, entry);
+	o = &n->op;
+	acme_answer_clear(&o->ans);
+	if (*err == '\0') {
+		o->ans.rc = 0;
+		free(err);
+	} else {
+		o->ans.rc = -1;
+		o->ans.data = err;
+	}
+	n->peer_fn(o);
+}
+
+/*
+ * The servers are asked again each second until every one serves every
+ * record, or the wait is over: what a hook publishes may take that long
+ * to reach the zone's secondaries.
+ */
+#define DNS_CHECK_EVERY_MS	1000
+
+static void	dns_check_round(struct acme_op *);
+
+static void
+dns_round_done(struct acme_op *o, int rc, const char *why)
+{
+	struct np_op	*n = np(o);
+
+	if (rc == 0 && io_now() < n->dns_until) {
+		io_timer(o, DNS_CHECK_EVERY_MS, dns_check_round);
+		return;
+	}
+	acme_answer_clear(&o->ans);
+	o->ans.rc = rc == 1 ? 0 : -1;
+	if (rc == 0 && asprintf(&o->ans.data, "%s, after %u s", why,
+	    o->dns_wait) == -1)
+		o->ans.data = NULL;
+	else if (rc == -1)
+		o->ans.data = strdup(why);
+	n->peer_fn(o);
+}
+
+static void
+dns_check_round(struct acme_op *o)
+{
+	dnscheck(o, dns_round_done);
+}
+
+static void
+io_dns_check(struct acme_op *o, acme_fn fn)
+{
+	np(o)->peer_fn = fn;
+	np(o)->dns_until = io_now() + o->dns_wait;
+	dns_check_round(o);
+}
+
 static void
 send_id_str(uint32_t type, uint32_t id, const char *s)
 {
@@ -336,6 +486,9 @@ const struct acme_io np_io = {
 	.csr = io_csr,
 	.chal_add = io_chal_add,
 	.chal_del = io_chal_del,
+	.dns_publish = io_dns_publish,
+	.dns_remove = io_dns_remove,
+	.dns_check = io_dns_check,
 	.order_url = io_order_url,
 	.account_url = io_account_url,
 	.timer = io_timer,

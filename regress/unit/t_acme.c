@@ -262,6 +262,43 @@ fake_chal_del(const char *token)
 	withdrawn++;
 }
 
+/* What the dns-01 fakes were asked. */
+static char	 dns_recs[4][2][64];	/* name, value */
+static size_t	 ndns_recs;
+static int	 dns_removed, dns_checked, dns_fail;
+
+static void
+fake_dns_publish(struct acme_op *o, acme_fn fn)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->ndns && i < 4; i++) {
+		snprintf(dns_recs[i][0], sizeof(dns_recs[i][0]), "%s",
+		    o->dns[i].name);
+		snprintf(dns_recs[i][1], sizeof(dns_recs[i][1]), "%s",
+		    o->dns[i].value);
+	}
+	ndns_recs = o->ndns;
+	answer(o, dns_fail ? -1 : 0, dns_fail ? "exited with status 3" :
+	    NULL);
+	later(o, fn);
+}
+
+static void
+fake_dns_remove(struct acme_op *o)
+{
+	(void)o;
+	dns_removed++;
+}
+
+static void
+fake_dns_check(struct acme_op *o, acme_fn fn)
+{
+	dns_checked++;
+	answer(o, 0, NULL);
+	later(o, fn);
+}
+
 static void
 fake_order_url(uint32_t domid, const char *url)
 {
@@ -300,6 +337,9 @@ static const struct acme_io fake_io = {
 	.csr = fake_csr,
 	.chal_add = fake_chal_add,
 	.chal_del = fake_chal_del,
+	.dns_publish = fake_dns_publish,
+	.dns_remove = fake_dns_remove,
+	.dns_check = fake_dns_check,
 	.order_url = fake_order_url,
 	.account_url = fake_account_url,
 	.timer = fake_timer,
@@ -707,6 +747,109 @@ test_ip_authz(void)
 	CHECK(o->error != NULL && strstr(o->error, "a name that was not "
 	    "ordered") != NULL, "ip: ...as not ordered (%s)", o->error ?
 	    o->error : "");
+	acme_op_free(o);
+}
+
+#define ORDER2(st)	"{\"status\":\"" st "\",\"finalize\":\"" CA \
+			"/o/1/fin\",\"authorizations\":[\"" CA "/az/1\",\"" \
+			CA "/az/2\"]}"
+#define AUTHZ_DNS(n, st, chst, wild) "{\"status\":\"" st "\"," \
+			"\"identifier\":{\"type\":\"dns\",\"value\":" \
+			"\"a.test\"}," wild "\"challenges\":[{\"type\":" \
+			"\"http-01\",\"url\":\"" CA "/hch/" n "\",\"status\":" \
+			"\"pending\",\"token\":\"htok" n "\"},{\"type\":" \
+			"\"dns-01\",\"url\":\"" CA "/ch/" n "\",\"status\":\"" \
+			chst "\",\"token\":\"tok" n "\"}]}"
+
+/* An order of a.test and *.a.test over dns-01. */
+static struct acme_op *
+dns01_op(void)
+{
+	struct acme_op	*o = issue_op("a.test");
+	char		**n;
+
+	if ((n = reallocarray(o->names, 2, sizeof(char *))) == NULL ||
+	    (n[1] = strdup("*.a.test")) == NULL)
+		exit(1);
+	o->names = n;
+	o->nnames = 2;
+	o->challenge = ACME_CHAL_DNS01;
+	return o;
+}
+
+/*
+ * dns-01 (RFC 8555 section 8.4) for a.test and *.a.test: both records,
+ * for the one name the wildcard's authorization names, go to the hook at
+ * once, and the challenges are answered only after the check; the
+ * records are removed at the end, whatever it is.  A challenge answered
+ * before is published again, not answered again.
+ */
+static void
+test_dns01(void)
+{
+	static const struct canned ok[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER2("pending"), CA "/o/1",
+		    0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_DNS("1", "pending",
+		    "pending", ""), NULL, 0 },
+		{ POST, CA "/az/2", 200, NULL, AUTHZ_DNS("2", "pending",
+		    "processing", "\"wildcard\":true,"), NULL, 0 },
+		{ POST, CA "/ch/1", 200, NULL, "{}", NULL, 0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_DNS("1", "invalid",
+		    "invalid", ""), NULL, 0 },
+	};
+	static const struct canned hookfail[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER2("pending"), CA "/o/1",
+		    0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_DNS("1", "pending",
+		    "pending", ""), NULL, 0 },
+		{ POST, CA "/az/2", 200, NULL, AUTHZ_DNS("2", "pending",
+		    "pending", "\"wildcard\":true,"), NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(ok, N(ok));
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	ndns_recs = 0;
+	dns_removed = dns_checked = dns_fail = 0;
+	o = dns01_op();
+	CHECK(drive(o) && o->rc == -1, "dns-01: every canned answer used");
+	CHECK(ndns_recs == 2 && strcmp(dns_recs[0][0], "a.test") == 0 &&
+	    strcmp(dns_recs[1][0], "a.test") == 0, "dns-01: both records "
+	    "at once, for the name without \"*.\" (%zu)", ndns_recs);
+	/* base64url(SHA-256("tok1.thumb")) */
+	CHECK(ndns_recs == 2 && strlen(dns_recs[0][1]) == 43 &&
+	    strcmp(dns_recs[0][1], dns_recs[1][1]) != 0, "dns-01: a digest "
+	    "for each token (%s)", dns_recs[0][1]);
+	CHECK(dns_checked == 1 && published == 0, "dns-01: checked once, "
+	    "nothing for challenged");
+	CHECK(nposted == 5 && posted_has(3, CA "/ch/1|") &&
+	    posted_has(3, "|{}") && posted_has(4, CA "/az/1|"), "dns-01: "
+	    "only the challenge not answered before is answered (%s)",
+	    nposted > 3 ? posted[3] : "");
+	CHECK(dns_removed == 1, "dns-01: the records removed after a "
+	    "failed validation");
+	acme_op_free(o);
+
+	begin(hookfail, N(hookfail));
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	dns_removed = dns_checked = 0;
+	dns_fail = 1;
+	o = dns01_op();
+	CHECK(drive(o) && o->rc == -1 && dns_checked == 0, "dns-01: a "
+	    "failed hook ends the order before the check");
+	CHECK(o->error != NULL && strstr(o->error, "dns hook: exited with "
+	    "status 3") != NULL, "dns-01: ...with the hook's reason (%s)",
+	    o->error ? o->error : "");
+	CHECK(dns_removed == 1, "dns-01: ...and removes what it may have "
+	    "published");
+	dns_fail = 0;
 	acme_op_free(o);
 }
 
@@ -1276,6 +1419,7 @@ main(void)
 	test_lost_answers();
 	test_invalid_authz();
 	test_ip_authz();
+	test_dns01();
 	test_replaces_refused();
 	test_rate_limited();
 	test_deadline();

@@ -399,7 +399,16 @@ test_helpers(void)
 	CHECK(conf_check_hostname("xn--bcher-kva.example") == NULL, "IDN");
 	CHECK(conf_check_hostname("a-b.c0.example") == NULL, "hyphen, digit");
 	CHECK(conf_check_hostname("com") != NULL, "single label");
-	CHECK(conf_check_hostname("*.example.com") != NULL, "wildcard");
+	CHECK(conf_check_hostname("*.example.com") == NULL, "wildcard");
+	CHECK(conf_check_hostname("*.*.example.com") != NULL,
+	    "two wildcard labels");
+	CHECK(conf_check_hostname("www.*.example.com") != NULL,
+	    "a wildcard not first");
+	CHECK(conf_check_hostname("*w.example.com") != NULL,
+	    "a partial wildcard label");
+	CHECK(conf_check_hostname("*.com") != NULL, "a wildcard of a TLD");
+	CHECK(conf_check_hostname("*.10.0.0.1") != NULL,
+	    "a wildcard of an address");
 	CHECK(conf_check_hostname("10.0.0.1") == NULL, "IPv4");
 	CHECK(conf_check_hostname("::1") == NULL, "IPv6");
 	CHECK(conf_check_hostname("2001:db8::1") == NULL, "IPv6, RFC 5952");
