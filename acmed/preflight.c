@@ -71,8 +71,8 @@ preflight_marker_make(void)
 
 /*
  * Asks netproc to check each of the domain's names, once per start and
- * only before its first certificate (issued ones were validated).  -1 if
- * a question could not be sent.
+ * only before its first certificate (issued ones were validated), if it
+ * is validated over http-01.  -1 if a question could not be sent.
  */
 int
 preflight_start(struct dstate *ds)
@@ -84,6 +84,9 @@ preflight_start(struct dstate *ds)
 	if (ds->preflighted)
 		return 0;
 	ds->preflighted = 1;
+	/* Port 80 is for http-01 only: a dns-01 domain may have none. */
+	if (ds->d->challenge != CHALLENGE_HTTP01)
+		return 0;
 	for (i = 0; i < ds->d->nnames && rc == 0; i++) {
 		buf_init(&b, MSG_PAYLOAD_MAX);
 		buf_add_u32(&b, ds->d->id);

@@ -140,6 +140,8 @@ check "...both addresses of the zone's server were asked" \
 check "...the TXT records are gone afterwards" no_txt
 check "...and so is the record of them" \
     sh -c "! ls '$T_TMP/state/dns/' | grep -q ."
+check "...no http-01 preflight for a dns-01 domain" \
+    sh -c "! grep -q 'preflight' '$T_TMP/out'"
 check "...BIND took the signed updates (its journal)" \
     test -s "$B/example.test.zone.jnl"
 check "...the hook ran as _acmed-dns, to add and to remove" sh -c \
