@@ -121,8 +121,15 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_CHAL_DEL] = { "CHAL_DEL", NOFD, { STR("token", MSG_TOKEN_MAX) } },
 	[MSG_CHAL_ACK] = { "CHAL_ACK", NOFD, {
 		STR("token", MSG_TOKEN_MAX), U32("published") } },
+	[MSG_CHAL_ALPN_ADD] = { "CHAL_ALPN_ADD", NOFD, {
+		STR("identifier", MSG_NAME_MAX),
+		STR("key authorization", MSG_KEYAUTH_MAX) } },
+	[MSG_CHAL_ALPN_DEL] = { "CHAL_ALPN_DEL", NOFD, {
+		STR("identifier", MSG_NAME_MAX) } },
 
 	[MSG_LISTEN_FD] = { "LISTEN_FD", FD, {
+		STR("address", MSG_ADDR_MAX) } },
+	[MSG_LISTEN_ALPN_FD] = { "LISTEN_ALPN_FD", FD, {
 		STR("address", MSG_ADDR_MAX) } },
 
 	[MSG_AUTHORITY] = { "AUTHORITY", FD, {

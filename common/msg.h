@@ -145,13 +145,21 @@ enum msg_type {
 	MSG_KEY_CHANGE,		/* both JWS, with netproc's nonce */
 	MSG_KEYPROC_ERR,
 
-	/* netproc <-> challenged: CHAL_ACK carries CHAL_ADD's peer id */
+	/*
+	 * netproc <-> challenged: CHAL_ACK carries CHAL_ADD's or
+	 * CHAL_ALPN_ADD's peer id, and the token or the identifier.
+	 * CHAL_ALPN_ADD publishes a tls-alpn-01 answer (RFC 8737) for an
+	 * identifier, a DNS name or an address, with its key authorization.
+	 */
 	MSG_CHAL_ADD,
 	MSG_CHAL_DEL,
 	MSG_CHAL_ACK,
+	MSG_CHAL_ALPN_ADD,
+	MSG_CHAL_ALPN_DEL,
 
-	/* parent -> challenged */
+	/* parent -> challenged: LISTEN_ALPN_FD for tls-alpn-01 */
 	MSG_LISTEN_FD,
+	MSG_LISTEN_ALPN_FD,
 
 	/* parent <-> netproc */
 	MSG_AUTHORITY,
