@@ -536,6 +536,7 @@ issue_start(struct dstate *ds)
 	buf_add_i64(&b, ds->state == CERT_ISSUED ? ds->not_after : 0);
 	buf_add_lstr(&b, ds->d->profile);
 	buf_add_u32(&b, ds->d->profile_required);
+	buf_add_u32(&b, ds->d->challenge);
 	free(names);
 	free(replaces);
 	rc = send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b);

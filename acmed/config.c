@@ -106,8 +106,30 @@ xstrdup(const char *s)
 }
 
 /*
+ * A domain's challenge is answered on a listener of its kind: one of
+ * "listen on ... tls-alpn" for tls-alpn-01, one without for http-01.
+ */
+static int
+conf_check_challenge(const struct config *c, const struct domain *d)
+{
+	const struct listen_addr	*l;
+	int				 tlsalpn;
+
+	tlsalpn = d->challenge == CHALLENGE_TLSALPN01;
+	TAILQ_FOREACH(l, &c->listens, entry)
+		if (l->tlsalpn == tlsalpn)
+			return 0;
+	conf_msg(d->file, d->challenge_line ? d->challenge_line : d->line, 0,
+	    "domain %s: challenge %s: no \"listen on\" line %s tls-alpn",
+	    d->handle, tlsalpn ? "tls-alpn-01" : "http-01",
+	    tlsalpn ? "with" : "without");
+	return 1;
+}
+
+/*
  * The defaults, then what needs every block read: which authority signs
- * each domain.  Returns the number of errors logged.
+ * each domain, and where its challenge is answered.  Returns the number
+ * of errors logged.
  */
 int
 conf_finish(struct config *c)
@@ -131,7 +153,7 @@ conf_finish(struct config *c)
 	if (c->expiry_warn == 0)
 		c->expiry_warn = CONF_EXPIRY_WARN;
 	if (TAILQ_EMPTY(&c->listens) &&
-	    conf_listen(c, "*", CONF_HTTP_PORT, &why) == -1)
+	    conf_listen(c, "*", CONF_HTTP_PORT, 0, &why) == -1)
 		fatalx("default listen: %s", why);
 
 	TAILQ_FOREACH(a, &c->authorities, entry) {
@@ -140,6 +162,7 @@ conf_finish(struct config *c)
 		nauth++;
 	}
 	TAILQ_FOREACH(d, &c->domains, entry) {
+		errors += conf_check_challenge(c, d);
 		if (d->auth_name != NULL) {
 			if ((d->auth = config_authority(c, d->auth_name))
 			    == NULL) {
@@ -408,7 +431,7 @@ conf_signame(int signo)
 
 static int
 listen_add(struct config *c, int af, const void *addr, int port,
-    const char **why)
+    int tlsalpn, const char **why)
 {
 	static char		 dup[INET6_ADDRSTRLEN + 40];
 	struct listen_addr	*l, *o;
@@ -446,13 +469,14 @@ listen_add(struct config *c, int af, const void *addr, int port,
 			return -1;
 		}
 	}
+	l->tlsalpn = tlsalpn;
 	TAILQ_INSERT_TAIL(&c->listens, l, entry);
 	return 0;
 }
 
 /* An address literal, not a name: the parent never resolves. */
 int
-conf_listen(struct config *c, const char *addr, long long port,
+conf_listen(struct config *c, const char *addr, long long port, int tlsalpn,
     const char **why)
 {
 	struct in6_addr	 in6;
@@ -466,9 +490,11 @@ conf_listen(struct config *c, const char *addr, long long port,
 	}
 	if (strcmp(addr, "*") == 0) {
 		in4.s_addr = htonl(INADDR_ANY);
-		if (listen_add(c, AF_INET, &in4, (int)port, why) == -1)
+		if (listen_add(c, AF_INET, &in4, (int)port, tlsalpn,
+		    why) == -1)
 			return -1;
-		return listen_add(c, AF_INET6, &in6addr_any, (int)port, why);
+		return listen_add(c, AF_INET6, &in6addr_any, (int)port,
+		    tlsalpn, why);
 	}
 	len = strlen(addr);
 	if (len >= 2 && len < sizeof(buf) && addr[0] == '[' &&
@@ -478,9 +504,9 @@ conf_listen(struct config *c, const char *addr, long long port,
 		addr = buf;
 	}
 	if (inet_pton(AF_INET, addr, &in4) == 1)
-		return listen_add(c, AF_INET, &in4, (int)port, why);
+		return listen_add(c, AF_INET, &in4, (int)port, tlsalpn, why);
 	if (inet_pton(AF_INET6, addr, &in6) == 1)
-		return listen_add(c, AF_INET6, &in6, (int)port, why);
+		return listen_add(c, AF_INET6, &in6, (int)port, tlsalpn, why);
 	*why = "not an IPv4 or IPv6 address, nor '*' (names are not resolved)";
 	return -1;
 }
@@ -930,7 +956,8 @@ config_dump(const struct config *c)
 			    sizeof(host));
 			port = ntohs(sin6->sin6_port);
 		}
-		printf("listen on \"%s\" port %d\n", host, port);
+		printf("listen on \"%s\" port %d%s\n", host, port,
+		    l->tlsalpn ? " tls-alpn" : "");
 	}
 
 	TAILQ_FOREACH(a, &c->authorities, entry) {
@@ -1013,6 +1040,8 @@ config_dump(const struct config *c)
 			if (d->profile_required)
 				printf(" required");
 		}
+		if (d->challenge == CHALLENGE_TLSALPN01)
+			printf("\n\tchallenge tls-alpn-01");
 		if (d->renew_before != 0) {
 			printf("\n\trenew before ");
 			dump_duration(d->renew_before);

@@ -387,13 +387,13 @@ set_file(struct conf_build *b, const char *file, int line, char **dst,
 
 void
 build_listen(struct conf_build *b, const char *file, int line, char *addr,
-    long long port)
+    long long port, int tlsalpn)
 {
 	const char	*why;
 
-	if (conf_listen(b->conf, addr, port, &why) == -1)
-		build_err(b, file, line, "listen on %s port %lld: %s", addr,
-		    port, why);
+	if (conf_listen(b->conf, addr, port, tlsalpn, &why) == -1)
+		build_err(b, file, line, "listen on %s port %lld%s: %s", addr,
+		    port, tlsalpn ? " tls-alpn" : "", why);
 	free(addr);
 }
 
@@ -970,6 +970,30 @@ build_challengedir(struct conf_build *b, const char *file, int line,
 	build_warn(b, file, line, "challengedir is ignored: acmed answers "
 	    "http-01 challenges itself");
 	free(dir);
+}
+
+/* The challenge a domain's names are validated by. */
+void
+build_challenge(struct conf_build *b, const char *file, int line,
+    char *type)
+{
+	struct domain	*d = b->dom;
+
+	if (d->challenge_line != 0)
+		build_err(b, file, line, "challenge %s: given twice",
+		    conf_shorten(type));
+	else if (strcmp(type, "http-01") == 0)
+		d->challenge = CHALLENGE_HTTP01;
+	else if (strcmp(type, "tls-alpn-01") == 0)
+		d->challenge = CHALLENGE_TLSALPN01;
+	else if (strcmp(type, "dns-01") == 0)
+		build_err(b, file, line, "challenge dns-01: dns-01 is not "
+		    "supported yet");
+	else
+		build_err(b, file, line, "challenge %s: not a challenge type "
+		    "(http-01, tls-alpn-01 or dns-01)", conf_shorten(type));
+	d->challenge_line = line;
+	free(type);
 }
 
 void

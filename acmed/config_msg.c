@@ -221,6 +221,7 @@ static const struct phrase {
 	{ "domain full chain certificate",	CONF_BLOCK_DOMAIN },
 	{ "sign with",				CONF_BLOCK_DOMAIN },
 	{ "challengedir",			CONF_BLOCK_DOMAIN },
+	{ "challenge",				CONF_BLOCK_DOMAIN },
 	{ "profile",				CONF_BLOCK_DOMAIN },
 	{ "preferred chain",			CONF_BLOCK_DOMAIN },
 	{ "renew before",			CONF_BLOCK_DOMAIN },

@@ -150,6 +150,7 @@ static struct {
 %token	AUTHORITY API URL CA ACCOUNT CONTACT INSECURE EXTERNAL
 %token	DOMAIN ALTERNATIVE NAME NAMES KEY CERTIFICATE CHAIN FULL SIGN WITH
 %token	CHALLENGEDIR PREFERRED PROFILE RENEW BEFORE RELOAD SHELL SIGNAL PID
+%token	CHALLENGE TLSALPN
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
@@ -295,7 +296,14 @@ keygroup	: /* empty */			{ $$ = NULL; }
 		;
 
 main		: LISTEN ON STRING port		{
-			build_listen(build, file->name, lex_line, $3, $4);
+			build_listen(build, file->name, lex_line, $3, $4, 0);
+		}
+		| LISTEN ON STRING PORT NUMBER TLSALPN	{
+			build_listen(build, file->name, lex_line, $3, $5, 1);
+		}
+		| LISTEN ON STRING TLSALPN	{
+			build_listen(build, file->name, lex_line, $3,
+			    CONF_TLSALPN_PORT, 1);
 		}
 		| STATE DIRECTORY STRING	{
 			build_state_dir(build, file->name, lex_line, $3);
@@ -413,6 +421,9 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		| CHALLENGEDIR STRING		{
 			build_challengedir(build, file->name, lex_line, $2);
 		}
+		| CHALLENGE STRING		{
+			build_challenge(build, file->name, lex_line, $2);
+		}
 		| PROFILE STRING		{
 			build_profile(build, file->name, lex_line, $2, NULL);
 		}
@@ -470,6 +481,7 @@ static const struct keyword keywords[] = {
 	{ "ca",			CA },
 	{ "certificate",	CERTIFICATE },
 	{ "chain",		CHAIN },
+	{ "challenge",		CHALLENGE },
 	{ "challenged",		CHALLENGED },
 	{ "challengedir",	CHALLENGEDIR },
 	{ "check",		CHECK },
@@ -510,6 +522,7 @@ static const struct keyword keywords[] = {
 	{ "sign",		SIGN },
 	{ "signal",		SIGNAL },
 	{ "state",		STATE },
+	{ "tls-alpn",		TLSALPN },
 	{ "url",		URL },
 	{ "user",		USER },
 	{ "verify",		VERIFY },

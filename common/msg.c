@@ -146,7 +146,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("preferred chain", MSG_CHAIN_NAME_MAX),
 		STR("replaces", MSG_CERTID_MAX),
 		STR("order url", MSG_URL_MAX), I64("deadline"),
-		STR("profile", MSG_PROFILE_MAX), U32("profile required") } },
+		STR("profile", MSG_PROFILE_MAX), U32("profile required"),
+		U32("challenge") } },
 	[MSG_ORDER_URL] = { "ORDER_URL", NOFD, {
 		U32("domain id"), STR("url", MSG_URL_MAX) } },
 	[MSG_CERT] = { "CERT", NOFD, {

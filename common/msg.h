@@ -77,6 +77,10 @@ struct buf;
 #define MSG_ORDERS_MAX		1000	/* max orders: one authority's at once */
 #define MSG_ENDPOINT_MAX	32	/* an ACME endpoint's name, for metrics */
 
+/* ISSUE's challenge: the parent's enum challenge_type. */
+#define MSG_CHALLENGE_HTTP01	0
+#define MSG_CHALLENGE_TLSALPN01	1
+
 /* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
 #define KEY_ALLOW_SIGNATURES	20
 

@@ -15,8 +15,9 @@
  */
 
 /*
- * An order's authorizations: each pending one's http-01 challenge gets
- * its key authorization published by challenged and is answered; then
+ * An order's authorizations: each pending one's challenge of the type
+ * its domain chose (http-01 or tls-alpn-01) gets its key authorization
+ * published by challenged and is answered; then
  * each is polled until it leaves "pending", with the authority's
  * Retry-After or a back-off, until the order's deadline.
  */
@@ -125,14 +126,20 @@ authz_fetch(struct acme_op *o, acme_fn then)
 	acme_post(o, authz_url(o), NULL, NULL, 0, authz_got);
 }
 
+static const char *
+chal_type(const struct acme_op *o)
+{
+	return o->tlsalpn ? "tls-alpn-01" : "http-01";
+}
+
 static const struct acme_challenge *
-find_http01(const struct acme_authz *az)
+find_chal(const struct acme_op *o)
 {
 	size_t	 i;
 
-	for (i = 0; i < az->nchallenges; i++)
-		if (strcmp(az->challenges[i].type, "http-01") == 0)
-			return &az->challenges[i];
+	for (i = 0; i < o->az.nchallenges; i++)
+		if (strcmp(o->az.challenges[i].type, chal_type(o)) == 0)
+			return &o->az.challenges[i];
 	return NULL;
 }
 
@@ -141,7 +148,8 @@ static void	answer_next(struct acme_op *);
 static void
 challenge_answered(struct acme_op *o)
 {
-	log_debug("%s: http-01 challenge answered", o->az.identifier);
+	log_debug("%s: %s challenge answered", o->az.identifier,
+	    chal_type(o));
 	o->i++;
 	answer_next(o);
 }
@@ -168,7 +176,7 @@ challenge_reread(struct acme_op *o)
 		acme_end(o, -1);
 		return;
 	}
-	if ((ch = find_http01(&o->az)) == NULL || ch->status != ST_PENDING) {
+	if ((ch = find_chal(o)) == NULL || ch->status != ST_PENDING) {
 		challenge_answered(o);
 		return;
 	}
@@ -182,7 +190,8 @@ challenge_done(struct acme_op *o)
 		challenge_answered(o);
 		return;
 	}
-	if (o->tries++ == 0 && acme_lost(o, "the http-01 challenge",
+	if (o->tries++ == 0 && acme_lost(o, o->tlsalpn ?
+	    "the tls-alpn-01 challenge" : "the http-01 challenge",
 	    "reading the authorization again"))
 		authz_fetch(o, challenge_reread);
 	else
@@ -192,15 +201,20 @@ challenge_done(struct acme_op *o)
 static void
 published(struct acme_op *o)
 {
-	const struct acme_challenge	*ch = find_http01(&o->az);
+	const struct acme_challenge	*ch = find_chal(o);
 
 	if (o->ans.rc == -1 || o->ntokens >= ACME_MAX_AUTHZ) {
-		acme_fail(o, "challenge", "%s: challenged refused token %s",
-		    o->az.identifier, ch->token);
+		if (o->tlsalpn)
+			acme_fail(o, "challenge", "%s: challenged refused "
+			    "its tls-alpn-01 answer", o->az.identifier);
+		else
+			acme_fail(o, "challenge", "%s: challenged refused "
+			    "token %s", o->az.identifier, ch->token);
 		acme_end(o, -1);
 		return;
 	}
-	if ((o->tokens[o->ntokens] = strdup(ch->token)) != NULL)
+	if ((o->tokens[o->ntokens] = strdup(o->tlsalpn ? o->az.identifier :
+	    ch->token)) != NULL)
 		o->ntokens++;
 	if (ch->status == ST_PROCESSING) {
 		o->i++;		/* answered before: just wait */
@@ -212,8 +226,8 @@ published(struct acme_op *o)
 }
 
 /*
- * Publishes the key authorization of a pending authorization's http-01
- * challenge and tells the authority to validate it.
+ * Publishes the key authorization of a pending authorization's challenge
+ * and tells the authority to validate it.
  */
 static void
 answer_got(struct acme_op *o)
@@ -236,15 +250,16 @@ answer_got(struct acme_op *o)
 		acme_end(o, -1);
 		return;
 	}
-	if ((ch = find_http01(&o->az)) == NULL) {
+	if ((ch = find_chal(o)) == NULL) {
 		acme_fail(o, "authorization", "%s: the authority offers no "
-		    "http-01 challenge", o->az.identifier);
+		    "%s challenge", o->az.identifier, chal_type(o));
 		acme_end(o, -1);
 		return;
 	}
 	if (ch->status != ST_PENDING && ch->status != ST_PROCESSING) {
-		acme_fail(o, "challenge", "%s: http-01 challenge is %s",
-		    o->az.identifier, acme_status_name(ch->status));
+		acme_fail(o, "challenge", "%s: %s challenge is %s",
+		    o->az.identifier, chal_type(o),
+		    acme_status_name(ch->status));
 		acme_end(o, -1);
 		return;
 	}
@@ -254,12 +269,16 @@ answer_got(struct acme_op *o)
 	 */
 	if (ch->token == NULL || asprintf(&keyauth, "%s.%s", ch->token,
 	    o->a->thumbprint) == -1) {
-		acme_fail(o, "challenge", "%s: http-01 challenge without a "
-		    "token", o->az.identifier);
+		acme_fail(o, "challenge", "%s: %s challenge without a "
+		    "token", o->az.identifier, chal_type(o));
 		acme_end(o, -1);
 		return;
 	}
-	acme_io->chal_add(o, ch->token, keyauth, published);
+	if (o->tlsalpn)
+		acme_io->chal_alpn_add(o, o->az.identifier, keyauth,
+		    published);
+	else
+		acme_io->chal_add(o, ch->token, keyauth, published);
 	free(keyauth);
 }
 
@@ -319,7 +338,7 @@ wait_got(struct acme_op *o)
 		acme_io->timer(o, acme_next_wait(o, o->az_retry), wait_again);
 		return;
 	}
-	ch = find_http01(&o->az);
+	ch = find_chal(o);
 	if (ch != NULL && ch->error != NULL)
 		acme_problem_fail(o, o->az.identifier, ch->error, -1);
 	else

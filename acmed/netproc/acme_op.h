@@ -126,6 +126,7 @@ struct acme_op {
 	char			*preferred_chain;
 	char			*profile;	/* asked for, or NULL */
 	int			 profile_required;	/* or no order */
+	int			 tlsalpn;	/* tls-alpn-01, not http-01 */
 	char			*replaces;
 	char			*order_url;
 	void			*der;		/* the leaf revoked or looked up */
@@ -174,7 +175,8 @@ struct acme_op {
 	char			*body;		/* a request kept for a resend */
 	char			*reg_body;	/* newAccount's, which may come
 						   in the middle of another */
-	char			*tokens[ACME_MAX_AUTHZ];
+	char			*tokens[ACME_MAX_AUTHZ];	/* identifiers
+						   for tls-alpn-01 */
 	size_t			 ntokens;
 	char			*alts[ACME_MAX_ALTERNATES];
 	size_t			 nalts;
@@ -199,6 +201,9 @@ struct acme_io {
 	void	(*chal_add)(struct acme_op *, const char *, const char *,
 		    acme_fn);
 	void	(*chal_del)(const char *);
+	void	(*chal_alpn_add)(struct acme_op *, const char *, const char *,
+		    acme_fn);
+	void	(*chal_alpn_del)(const char *);
 	/* the parent */
 	void	(*order_url)(uint32_t, const char *);
 	void	(*account_url)(uint32_t, const char *);

@@ -377,6 +377,7 @@ issue(struct imsg *m)
 	struct acme_op		*o;
 	struct rbuf		 r;
 	char			*names;
+	uint32_t		 chal;
 
 	n = domain_op(m, ACME_ISSUE, &r);
 	na = n->op.a->shell;
@@ -389,7 +390,10 @@ issue(struct imsg *m)
 	o->due = (time_t)rbuf_i64(&r);
 	o->profile = nonempty(rbuf_str(&r, MSG_PROFILE_MAX));
 	o->profile_required = rbuf_u32(&r) != 0;
-	if (rbuf_end(&r) == -1 || split_names(names, o) == -1)
+	chal = rbuf_u32(&r);
+	o->tlsalpn = chal == MSG_CHALLENGE_TLSALPN01;
+	if (rbuf_end(&r) == -1 || split_names(names, o) == -1 ||
+	    (chal != MSG_CHALLENGE_HTTP01 && !o->tlsalpn))
 		fatalx("malformed ISSUE from the parent");
 	free(names);
 	o->finish = issue_finish;

@@ -931,6 +931,10 @@ test_msg_check(void)
 	CHECK(msg_valid(MSG_CHAL_ALPN_DEL, b.data, b.len, 0, why,
 	    sizeof(why)) == -1, "CHAL_ALPN_DEL with a 254-byte identifier "
 	    "refused");
+	/* ISSUE ends with the challenge: one without it is refused. */
+	build(&b, MSG_ISSUE, -1, 0);
+	CHECK(msg_valid(MSG_ISSUE, b.data, b.len - 4, 0, why,
+	    sizeof(why)) == -1, "ISSUE without its challenge refused");
 
 	/* The sender refuses what the receiver would, and takes the fd. */
 	xpair(sv);

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
+# tls-alpn-01 end to end against Pebble on loopback (RFC 8737, RFC 8738
+# 6): acmed listens only for tls-alpn-01, on Pebble's tlsPort, and a
+# certificate is issued for a DNS name and for 127.0.0.1 chosen with
+# "challenge tls-alpn-01"; the answers are withdrawn afterwards.
+. "$(dirname "$0")/lib.sh"
+t_users
+t_pebble 17620 || { notok "pebble starts"; t_done; exit 1; }
+ok "pebble starts"
+TLS_PORT=17624		# t_pebble's base + 4: Pebble's tlsPort
+
+conf=$T_TMP/acmed.conf
+run() {
+	"$ACMED" -o -d -v -f "$@" >"$T_TMP/out" 2>&1
+}
+# The global part with no http-01 listener: only tls-alpn-01's.
+t_conf "$conf"
+sed -i "s|^listen on 127.0.0.1 port $T_HTTP_PORT\$|listen on 127.0.0.1 port $TLS_PORT tls-alpn|" \
+    "$conf"
+t_domain "$conf" alpn.example.org
+t_domain "$conf" 127.0.0.1
+sed -i "s|^	sign with pebble\$|	sign with pebble\\
+	challenge tls-alpn-01|" "$conf"
+check "acmed -n accepts the configuration" "$ACMED" -n -f "$conf"
+check_not "no http-01 listener in it" grep -q "port $T_HTTP_PORT" "$conf"
+check "acmed -o exits 0" run "$conf"
+check "alpn.example.org: chain verifies against Pebble's root" \
+    t_verify alpn.example.org
+check "127.0.0.1: chain verifies against Pebble's root" t_verify 127.0.0.1
+check "127.0.0.1: the leaf names the address" sh -c \
+    "openssl x509 -in '$T_TMP/127.0.0.1.crt' -noout -ext subjectAltName |
+    grep -q 'IP Address:127.0.0.1'"
+check "netproc answered the tls-alpn-01 challenges" \
+    grep -q 'alpn.example.org: tls-alpn-01 challenge answered' "$T_TMP/out"
+check "acmed answered the tls-alpn-01 handshakes" \
+    grep -q 'tls-alpn-01 answered for alpn.example.org' "$T_TMP/out"
+check "acmed answered for the address by its reverse name" \
+    grep -q 'tls-alpn-01 answered for 1.0.0.127.in-addr.arpa' "$T_TMP/out"
+check "the answers were withdrawn" \
+    grep -q 'alpn.example.org: tls-alpn-01 answer withdrawn' "$T_TMP/out"
+check "no pending order left behind" sh -c \
+    "! ls '$T_TMP/state/orders/' 2>/dev/null | grep -q ."
+t_done
