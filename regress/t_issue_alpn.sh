@@ -3,7 +3,9 @@
 # tls-alpn-01 end to end against Pebble on loopback (RFC 8737, RFC 8738
 # 6): acmed listens only for tls-alpn-01, on Pebble's tlsPort, and a
 # certificate is issued for a DNS name and for 127.0.0.1 chosen with
-# "challenge tls-alpn-01"; the answers are withdrawn afterwards.
+# "challenge tls-alpn-01"; the answers are withdrawn afterwards.  Then a
+# daemon on http-01 alone is given, by SIGHUP, a tls-alpn listener and a
+# domain on tls-alpn-01, and issues it.
 . "$(dirname "$0")/lib.sh"
 t_users
 t_pebble 17620 || { notok "pebble starts"; t_done; exit 1; }
@@ -41,4 +43,30 @@ check "the answers were withdrawn" \
     grep -q 'alpn.example.org: tls-alpn-01 answer withdrawn' "$T_TMP/out"
 check "no pending order left behind" sh -c \
     "! ls '$T_TMP/state/orders/' 2>/dev/null | grep -q ."
+
+# The daemon: http-01 only at first, then tls-alpn-01 added by SIGHUP.
+rm -rf "$T_TMP/state"
+t_conf "$conf"
+t_domain "$conf" http.example.org
+"$ACMED" -d -v -f "$conf" >"$T_TMP/log" 2>&1 &
+dpid=$!
+t_at_exit "kill $dpid 2>/dev/null"
+check "daemon: http.example.org issued over http-01" \
+    wait_for 60 grep -q 'http.example.org: certificate issued' "$T_TMP/log"
+echo "listen on 127.0.0.1 port $TLS_PORT tls-alpn" >>"$conf"
+t_domain "$conf" hup.example.org
+sed -i '$d' "$conf"
+printf '\tchallenge tls-alpn-01\n}\n' >>"$conf"
+kill -HUP "$dpid"
+check "daemon: the reload binds the tls-alpn listener" wait_for 10 \
+    grep -q "listening on 127.0.0.1:$TLS_PORT from now on" "$T_TMP/log"
+check "daemon: challenged is given it for tls-alpn-01" wait_for 10 \
+    grep -q "listening on 127.0.0.1:$TLS_PORT for tls-alpn-01" \
+    "$T_TMP/log"
+check "daemon: hup.example.org issued over tls-alpn-01" \
+    wait_for 60 grep -q 'hup.example.org: certificate issued' "$T_TMP/log"
+check "daemon: answered by handshake" \
+    grep -q 'tls-alpn-01 answered for hup.example.org' "$T_TMP/log"
+check "daemon: chain verifies" t_verify hup.example.org
+kill "$dpid"
 t_done
