@@ -6,7 +6,8 @@
 # acmeIdentifier extension, the connection closed with no application
 # data; refused at the handshake: no ALPN, another ALPN, an unknown or
 # withdrawn name, no server name; http-01 beside it; the handshake
-# deadline, and a full connection table that still lets a validation in.
+# deadline for a silent and for a slow client, and a full connection
+# table that still lets a validation in.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chald_lib.sh"
 t_python
@@ -30,6 +31,9 @@ PH=$(chald_port 3)
 "$CHALD_CLI" -t 14000 127.0.0.1 "$P" </dev/null >/dev/null \
     2>"$T_TMP/slow.err" &
 slow=$!
+# So is one that sends it a byte every half second: it would take 20 s.
+$CLI -d 40 127.0.0.1 "$P" >"$T_TMP/drip.out" 2>&1 &
+drip=$!
 
 check "example.org published" chald_add_alpn example.org "$KA"
 check "127.0.0.1 published" chald_add_alpn 127.0.0.1 "$KA2"
@@ -110,6 +114,9 @@ check "a client that sends no hello is closed at the deadline" \
     grep -qx eof "$T_TMP/slow.err"
 check "challenged says why" grep -q 'tls-alpn-01 handshake timeout' \
     "$T_TMP/chald.err"
+wait "$drip"
+check "a client that sends its hello a byte at a time is closed too" \
+    grep -qx closed "$T_TMP/drip.out"
 
 # 300 idle connections, more than the table holds: the oldest go, and a
 # validation that comes last is answered.

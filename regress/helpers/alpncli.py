@@ -9,9 +9,12 @@ line: "ok ALPN" (the protocol the server chose, "-" for none) followed by
 if it sent some, or "open" if it kept the connection at the time limit;
 or "refused REASON" if the handshake failed.  With -o, the server's
 certificate is written there, DER.  With -n N, N more connections are
-opened first and held, untouched, until the end.
+opened first and held, untouched, until the end.  With -d N, a slow
+client instead: the start of a ClientHello, a byte every half second,
+N bytes at most; prints "closed" if the server closed first, else "open".
 
-  alpncli.py [-a PROTO]... [-s NAME] [-o FILE] [-n N] [-t SECONDS] host port
+  alpncli.py [-a PROTO]... [-s NAME] [-o FILE] [-n N] [-d N] [-t SECONDS]
+             host port
 """
 import argparse
 import re
@@ -25,12 +28,32 @@ p.add_argument("-s")
 p.add_argument("-o")
 p.add_argument("-n", type=int, default=0)
 p.add_argument("-t", type=float, default=5)
+p.add_argument("-d", type=int, default=0)
 p.add_argument("host")
 p.add_argument("port", type=int)
 a = p.parse_args()
 
 held = [socket.create_connection((a.host, a.port), timeout=a.t)
         for _ in range(a.n)]
+if a.d:
+    c = socket.create_connection((a.host, a.port), timeout=a.t)
+    c.settimeout(0.5)
+    # a handshake record header, then a ClientHello that never ends
+    hello = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(a.d)
+    end = "open"
+    for i in range(a.d):
+        try:
+            c.sendall(hello[i:i + 1])
+            if c.recv(1) == b"":
+                end = "closed"
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            end = "closed"
+            break
+    print(end)
+    sys.exit(0)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
