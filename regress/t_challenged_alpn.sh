@@ -144,6 +144,8 @@ if chald_start -v -x "$ACMED_LIBEXEC/challenged" -u _acmed-www \
 	ok "sandboxed challenged starts with a tls-alpn listener"
 	check "sandboxed: seccomp filter on" \
 	    grep -q '^Seccomp:[[:space:]]*2' "/proc/$CHALD_PID/status"
+	check "sandboxed: OpenSSL left no descriptor open" \
+	    [ "$(ls "/proc/$CHALD_PID/fd" | wc -l)" -eq 6 ]
 	check "sandboxed: example.org published" \
 	    chald_add_alpn example.org "$KA"
 	r=$($CLI -a acme-tls/1 -s example.org -o "$T_TMP/s.der" 127.0.0.1 \
