@@ -302,13 +302,16 @@ chan_io(struct imsgchan *c, short revents, const char *name)
 #define REPORT_MS	1000
 
 static void
-report_answers(struct imsgchan *parent, struct server *srv)
+report_answers(struct imsgchan *parent, struct server *srv,
+    struct tlssrv *tls)
 {
 	struct buf	 b;
 	uint64_t	 counts[CHAL_RESULTS];
-	int		 i;
+	int		 i, any;
 
-	if (!server_answers(srv, counts))
+	any = server_answers(srv, counts);
+	any |= tlssrv_answers(tls, counts);
+	if (!any)
 		return;
 	buf_init(&b, 8 * CHAL_RESULTS);
 	for (i = 0; i < CHAL_RESULTS; i++)
@@ -362,7 +365,8 @@ challenged_loop(struct imsgchan *parent, struct imsgchan *net,
 		pfd[1].fd = ichan_fd(net);
 		pfd[1].events = POLLIN | (ichan_queued(net) > 0 ? POLLOUT : 0);
 		/* idle, it sleeps: nothing to report */
-		if (server_answers(srv, NULL) && (timeout == -1 ||
+		if ((server_answers(srv, NULL) ||
+		    tlssrv_answers(tls, NULL)) && (timeout == -1 ||
 		    timeout > REPORT_MS))
 			timeout = REPORT_MS;
 		if (poll(pfd, 2 + n + nt, timeout) == -1) {
@@ -385,7 +389,7 @@ challenged_loop(struct imsgchan *parent, struct imsgchan *net,
 			tlssrv_events(tls, pfd + 2 + n, nt, now);
 		}
 		if (!stop && server_now() - reported >= REPORT_MS) {
-			report_answers(parent, srv);
+			report_answers(parent, srv, tls);
 			reported = server_now();
 		}
 	}

@@ -73,6 +73,7 @@ struct tlssrv {
 	int		 pmap[TLSSRV_PFD_MAX];	/* >= 0 conn, < 0 listener */
 	struct alpntab	*tab;
 	int64_t		 accept_after;
+	uint64_t	 answered, refused;	/* since the last report */
 };
 
 /*
@@ -232,13 +233,14 @@ tconn_finish(struct tconn *c, int64_t now)
 }
 
 static void
-tconn_step(struct tconn *c, int64_t now)
+tconn_step(struct tlssrv *s, struct tconn *c, int64_t now)
 {
 	int	 r, e;
 
 	ERR_clear_error();
 	if ((r = SSL_accept(c->ssl)) == 1) {
 		log_debug("%s: tls-alpn-01 answered for %s", c->addr, c->sni);
+		s->answered++;
 		(void)SSL_shutdown(c->ssl);
 		tconn_finish(c, now);
 		return;
@@ -254,6 +256,7 @@ tconn_step(struct tconn *c, int64_t now)
 		log_debug("%s: tls-alpn-01 handshake refused%s%s", c->addr,
 		    c->refused != NULL ? ": " : "",
 		    c->refused != NULL ? c->refused : "");
+		s->refused++;
 		ERR_clear_error();
 		tconn_finish(c, now);
 	}
@@ -325,7 +328,7 @@ tlssrv_accept(struct tlssrv *s, int lfd, int64_t now)
 			continue;
 		}
 		SSL_set_app_data(c->ssl, c);
-		tconn_step(c, now);
+		tconn_step(s, c, now);
 	}
 }
 
@@ -351,6 +354,8 @@ tlssrv_pollfds(struct tlssrv *s, struct pollfd *pfd, int max, int64_t now,
 		if ((d = tconn_deadline(c)) <= now) {
 			log_debug("%s: tls-alpn-01 %s timeout", c->addr,
 			    c->state == T_LINGER ? "close" : "handshake");
+			if (c->state == T_HANDSHAKE)
+				s->refused++;
 			tconn_close(c);
 			continue;
 		}
@@ -400,6 +405,27 @@ tlssrv_events(struct tlssrv *s, const struct pollfd *pfd, int n,
 		else if (c->state == T_LINGER)
 			tconn_drain(c);
 		else
-			tconn_step(c, now);
+			tconn_step(s, c, now);
 	}
+}
+
+/*
+ * The handshakes completed and refused since the last call, added to
+ * counts (by enum chal_result) if counts is not NULL; 1 if there were
+ * any.
+ */
+int
+tlssrv_answers(struct tlssrv *s, uint64_t *counts)
+{
+	int	 any;
+
+	if (s == NULL)
+		return 0;
+	any = s->answered != 0 || s->refused != 0;
+	if (counts != NULL) {
+		counts[CHAL_R_ALPN] += s->answered;
+		counts[CHAL_R_ALPN_REFUSED] += s->refused;
+		s->answered = s->refused = 0;
+	}
+	return any;
 }

@@ -39,5 +39,6 @@ int		 tlssrv_pollfds(struct tlssrv *, struct pollfd *, int,
 		    int64_t, int *);
 void		 tlssrv_events(struct tlssrv *, const struct pollfd *, int,
 		    int64_t);
+int		 tlssrv_answers(struct tlssrv *, uint64_t *);
 
 #endif

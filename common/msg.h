@@ -235,6 +235,9 @@ enum chal_result {
 	CHAL_R_NOT_FOUND,	/* 404 for anything else */
 	CHAL_R_BAD_REQUEST,	/* a request it could not take */
 	CHAL_R_TIMEOUT,		/* 408: a request head too slow */
+	CHAL_R_ALPN,		/* a tls-alpn-01 handshake completed */
+	CHAL_R_ALPN_REFUSED,	/* a tls-alpn-01 handshake refused or too
+				   slow */
 	CHAL_RESULTS
 };
 extern const char *const chal_result_names[CHAL_RESULTS];

@@ -5,9 +5,11 @@
 # certificate is issued for a DNS name and for 127.0.0.1 chosen with
 # "challenge tls-alpn-01"; the answers are withdrawn afterwards.  Then a
 # daemon on http-01 alone is given, by SIGHUP, a tls-alpn listener and a
-# domain on tls-alpn-01, and issues it.
+# domain on tls-alpn-01, and issues it, its metrics counting the
+# handshakes.
 . "$(dirname "$0")/lib.sh"
 t_users
+t_python
 t_pebble 17620 || { notok "pebble starts"; t_done; exit 1; }
 ok "pebble starts"
 TLS_PORT=17624		# t_pebble's base + 4: Pebble's tlsPort
@@ -47,6 +49,7 @@ check "no pending order left behind" sh -c \
 # The daemon: http-01 only at first, then tls-alpn-01 added by SIGHUP.
 rm -rf "$T_TMP/state"
 t_conf "$conf"
+echo "metrics file \"$T_TMP/metrics.prom\"" >>"$conf"
 t_domain "$conf" http.example.org
 "$ACMED" -d -v -f "$conf" >"$T_TMP/log" 2>&1 &
 dpid=$!
@@ -68,5 +71,15 @@ check "daemon: hup.example.org issued over tls-alpn-01" \
 check "daemon: answered by handshake" \
     grep -q 'tls-alpn-01 answered for hup.example.org' "$T_TMP/log"
 check "daemon: chain verifies" t_verify hup.example.org
+counted() {
+	grep -Eq "^acmed_challenge_responses_total\\{result=\"$1\"\\} [1-9]" \
+	    "$T_TMP/metrics.prom"
+}
+check "daemon: the handshakes Pebble made, counted in the metrics" \
+    wait_for 30 counted tls-alpn
+$PY "$TOP/regress/helpers/alpncli.py" -a h2 -s hup.example.org 127.0.0.1 \
+    "$TLS_PORT" >/dev/null
+check "daemon: a refused handshake, counted" wait_for 30 counted \
+    tls-alpn-refused
 kill "$dpid"
 t_done
