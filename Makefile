@@ -30,11 +30,11 @@ PKGS	 = libtls libcurl yajl libbsd-overlay libssl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Each process links only what it uses: the network libraries are in
-# netproc alone, challenged has libc and libbsd.
+# netproc alone, challenged has libc, libbsd and OpenSSL (tls-alpn-01).
 LIBS_acmed	:= $(shell pkg-config --libs libcrypto yajl libbsd-overlay 2>/dev/null)
 LIBS_netproc	:= $(PKG_LIBS) -lresolv
 LIBS_keyproc	:= $(LIBS_acmed)
-LIBS_challenged	:= $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
+LIBS_challenged	:= $(shell pkg-config --libs libssl libcrypto libbsd-overlay 2>/dev/null)
 CHILDREN = netproc keyproc challenged
 PROGS	 = $(O)/acmed $(CHILDREN:%=$(O)/libexec/%)
 

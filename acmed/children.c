@@ -398,6 +398,7 @@ listeners_bind(void)
 			return -1;
 		}
 		listeners[nlisteners].fd = fd;
+		listeners[nlisteners].tlsalpn = la->tlsalpn;
 		/* Outlives the configuration, which a reload frees. */
 		if ((listeners[nlisteners].text = strdup(la->text)) == NULL)
 			fatal("strdup");
@@ -429,6 +430,7 @@ listeners_rebind(void)
 	TAILQ_FOREACH(la, &conf->listens, entry) {
 		for (i = 0; i < nlisteners; i++)
 			if (listeners[i].fd != -1 &&
+			    listeners[i].tlsalpn == la->tlsalpn &&
 			    strcmp(listeners[i].text, la->text) == 0)
 				break;
 		if (i < nlisteners) {
@@ -443,6 +445,7 @@ listeners_rebind(void)
 			goto fail;
 		}
 		nl[nn].fd = fd;
+		nl[nn].tlsalpn = la->tlsalpn;
 		if ((nl[nn++].text = strdup(la->text)) == NULL)
 			fatal("strdup");
 		log_info("listening on %s from now on", la->text);
@@ -708,7 +711,8 @@ children_configure(void)
 			return -1;
 		buf_init(&b, 512);
 		buf_add_lstr(&b, listeners[i].text);
-		if (send_msg(PROC_CHALLENGED, MSG_LISTEN_FD, fd, &b) == -1) {
+		if (send_msg(PROC_CHALLENGED, listeners[i].tlsalpn ?
+		    MSG_LISTEN_ALPN_FD : MSG_LISTEN_FD, fd, &b) == -1) {
 			buf_free(&b);
 			return -1;
 		}

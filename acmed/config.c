@@ -173,8 +173,33 @@ conf_test_authorities(struct config *c)
 }
 
 /*
+ * A domain's challenge is answered on a listener of its kind: one of
+ * "listen on ... tls-alpn" for tls-alpn-01, one without for http-01;
+ * dns-01 needs none.
+ */
+static int
+conf_check_challenge(const struct config *c, const struct domain *d)
+{
+	const struct listen_addr	*l;
+	int				 tlsalpn;
+
+	if (d->challenge == CHALLENGE_DNS01)
+		return 0;	/* answered in the DNS, not by challenged */
+	tlsalpn = d->challenge == CHALLENGE_TLSALPN01;
+	TAILQ_FOREACH(l, &c->listens, entry)
+		if (l->tlsalpn == tlsalpn)
+			return 0;
+	conf_msg(d->file, d->challenge_line ? d->challenge_line : d->line, 0,
+	    "domain %s: challenge %s: no \"listen on\" line %s tls-alpn",
+	    d->handle, tlsalpn ? "tls-alpn-01" : "http-01",
+	    tlsalpn ? "with" : "without");
+	return 1;
+}
+
+/*
  * The defaults, then what needs every block read: which authority signs
- * each domain.  Returns the number of errors logged.
+ * each domain, and where its challenge is answered.  Returns the number
+ * of errors logged.
  */
 int
 conf_finish(struct config *c)
@@ -204,7 +229,7 @@ conf_finish(struct config *c)
 	if (c->dns_wait == 0)
 		c->dns_wait = CONF_DNS_WAIT;
 	if (TAILQ_EMPTY(&c->listens) &&
-	    conf_listen(c, "*", CONF_HTTP_PORT, &why) == -1)
+	    conf_listen(c, "*", CONF_HTTP_PORT, 0, &why) == -1)
 		fatalx("default listen: %s", why);
 
 	errors += conf_test_authorities(c);
@@ -215,6 +240,7 @@ conf_finish(struct config *c)
 			nauth++;
 	}
 	TAILQ_FOREACH(d, &c->domains, entry) {
+		errors += conf_check_challenge(c, d);
 		if (d->auth_name != NULL) {
 			if ((d->auth = config_authority(c, d->auth_name))
 			    == NULL) {
@@ -500,7 +526,7 @@ conf_signame(int signo)
 
 static int
 listen_add(struct config *c, int af, const void *addr, int port,
-    const char **why)
+    int tlsalpn, const char **why)
 {
 	static char		 dup[INET6_ADDRSTRLEN + 40];
 	struct listen_addr	*l, *o;
@@ -538,13 +564,14 @@ listen_add(struct config *c, int af, const void *addr, int port,
 			return -1;
 		}
 	}
+	l->tlsalpn = tlsalpn;
 	TAILQ_INSERT_TAIL(&c->listens, l, entry);
 	return 0;
 }
 
 /* An address literal, not a name: the parent never resolves. */
 int
-conf_listen(struct config *c, const char *addr, long long port,
+conf_listen(struct config *c, const char *addr, long long port, int tlsalpn,
     const char **why)
 {
 	struct in6_addr	 in6;
@@ -558,9 +585,11 @@ conf_listen(struct config *c, const char *addr, long long port,
 	}
 	if (strcmp(addr, "*") == 0) {
 		in4.s_addr = htonl(INADDR_ANY);
-		if (listen_add(c, AF_INET, &in4, (int)port, why) == -1)
+		if (listen_add(c, AF_INET, &in4, (int)port, tlsalpn,
+		    why) == -1)
 			return -1;
-		return listen_add(c, AF_INET6, &in6addr_any, (int)port, why);
+		return listen_add(c, AF_INET6, &in6addr_any, (int)port,
+		    tlsalpn, why);
 	}
 	len = strlen(addr);
 	if (len >= 2 && len < sizeof(buf) && addr[0] == '[' &&
@@ -570,9 +599,9 @@ conf_listen(struct config *c, const char *addr, long long port,
 		addr = buf;
 	}
 	if (inet_pton(AF_INET, addr, &in4) == 1)
-		return listen_add(c, AF_INET, &in4, (int)port, why);
+		return listen_add(c, AF_INET, &in4, (int)port, tlsalpn, why);
 	if (inet_pton(AF_INET6, addr, &in6) == 1)
-		return listen_add(c, AF_INET6, &in6, (int)port, why);
+		return listen_add(c, AF_INET6, &in6, (int)port, tlsalpn, why);
 	*why = "not an IPv4 or IPv6 address, nor '*' (names are not resolved)";
 	return -1;
 }
@@ -1056,7 +1085,8 @@ config_dump(const struct config *c)
 			    sizeof(host));
 			port = ntohs(sin6->sin6_port);
 		}
-		printf("listen on \"%s\" port %d\n", host, port);
+		printf("listen on \"%s\" port %d%s\n", host, port,
+		    l->tlsalpn ? " tls-alpn" : "");
 	}
 
 	TAILQ_FOREACH(a, &c->authorities, entry) {
@@ -1157,6 +1187,8 @@ config_dump(const struct config *c)
 		}
 		if (d->challenge == CHALLENGE_DNS01)
 			printf("\n\tchallenge dns-01");
+		if (d->challenge == CHALLENGE_TLSALPN01)
+			printf("\n\tchallenge tls-alpn-01");
 		if (d->dns_hook != NULL) {
 			printf("\n\tdns hook ");
 			dump_str(d->dns_hook);

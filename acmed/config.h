@@ -44,6 +44,7 @@
 #define CONF_RELOAD_TIMEOUT	60
 #define CONF_MAX_NAMES		MSG_NAMES_COUNT
 #define CONF_HTTP_PORT		80
+#define CONF_TLSALPN_PORT	443
 #define CONF_VERIFY_PORT	443
 #define CONF_MAX_VERIFY		16	/* endpoints per domain */
 #define CONF_MAX_ORDERS		10	/* orders at once per authority */
@@ -59,7 +60,11 @@ struct listen_addr {
 	struct sockaddr_storage		 ss;
 	socklen_t			 sslen;
 	char				*text;		/* "127.0.0.1:80", "[::1]:80" */
+	int				 tlsalpn;	/* tls-alpn-01, not http-01 */
 };
+
+enum challenge_type { CHALLENGE_HTTP01 = 0, CHALLENGE_TLSALPN01,
+	CHALLENGE_DNS01 };
 
 struct authority {
 	TAILQ_ENTRY(authority)	 entry;
@@ -101,8 +106,6 @@ struct action {
 TAILQ_HEAD(action_list, action);
 
 /* Where a domain's certificate is served, to check after a reload. */
-enum challenge_type { CHALLENGE_HTTP01 = 0, CHALLENGE_TLSALPN01,
-    CHALLENGE_DNS01 };
 
 struct verify_ep {
 	TAILQ_ENTRY(verify_ep)	 entry;
@@ -140,9 +143,10 @@ struct domain {
 	char			*profile;	/* ACME profile, NULL: none */
 	int			 profile_required;	/* or fail the order */
 	time_t			 renew_before;	/* 0: automatic */
+	enum challenge_type	 challenge;
+	int			 challenge_line;	/* where it was chosen */
 	struct action_list	 actions;
 	struct verify_list	 verifies;
-	enum challenge_type	 challenge;
 	char			*dns_hook;	/* NULL: the global one */
 	const char		*file;
 	int			 line;

@@ -408,13 +408,13 @@ set_file(struct conf_build *b, const char *file, int line, char **dst,
 
 void
 build_listen(struct conf_build *b, const char *file, int line, char *addr,
-    long long port)
+    long long port, int tlsalpn)
 {
 	const char	*why;
 
-	if (conf_listen(b->conf, addr, port, &why) == -1)
-		build_err(b, file, line, "listen on %s port %lld: %s", addr,
-		    port, why);
+	if (conf_listen(b->conf, addr, port, tlsalpn, &why) == -1)
+		build_err(b, file, line, "listen on %s port %lld%s: %s", addr,
+		    port, tlsalpn ? " tls-alpn" : "", why);
 	free(addr);
 }
 
@@ -1153,14 +1153,15 @@ build_challenge(struct conf_build *b, const char *file, int line, char *type)
 		    conf_shorten(type));
 	else if (strcmp(type, "http-01") == 0)
 		d->challenge = CHALLENGE_HTTP01;
+	else if (strcmp(type, "tls-alpn-01") == 0)
+		d->challenge = CHALLENGE_TLSALPN01;
 	else if (strcmp(type, "dns-01") == 0)
 		d->challenge = CHALLENGE_DNS01;
-	else if (strcmp(type, "tls-alpn-01") == 0)
-		build_err(b, file, line, "challenge %s: tls-alpn-01 is not "
-		    "supported yet", type);
 	else
 		build_err(b, file, line, "challenge \"%s\": http-01, "
 		    "tls-alpn-01 or dns-01 was expected", conf_shorten(type));
+	if (d->challenge_line == 0)
+		d->challenge_line = line;
 	free(type);
 }
 

@@ -229,6 +229,7 @@ static const struct phrase {
 	{ "fallback after",			CONF_BLOCK_DOMAIN },
 	{ "challenge",				CONF_BLOCK_DOMAIN },
 	{ "challengedir",			CONF_BLOCK_DOMAIN },
+	{ "challenge",				CONF_BLOCK_DOMAIN },
 	{ "profile",				CONF_BLOCK_DOMAIN },
 	{ "preferred chain",			CONF_BLOCK_DOMAIN },
 	{ "renew before",			CONF_BLOCK_DOMAIN },

@@ -75,7 +75,7 @@ int		 conf_duration(long long, const char *, int, time_t *,
 char		**conf_split_command(const char *, const char **);
 int		 conf_signal(const char *);
 const char	*conf_signame(int);
-int		 conf_listen(struct config *, const char *, long long,
+int		 conf_listen(struct config *, const char *, long long, int,
 		    const char **);
 int		 conf_verify(struct domain *, const char *, long long,
 		    const char **);
@@ -127,7 +127,7 @@ void		 build_vmsg(struct conf_build *, const char *, int, int,
 		    const char *, va_list)
 		    __attribute__((__format__ (printf, 5, 0)));
 void		 build_listen(struct conf_build *, const char *, int, char *,
-		    long long);
+		    long long, int);
 void		 build_state_dir(struct conf_build *, const char *, int,
 		    char *);
 void		 build_empty_dir(struct conf_build *, const char *, int,
@@ -197,6 +197,8 @@ void		 build_fallback_after(struct conf_build *, const char *, int,
 void		 build_challenge(struct conf_build *, const char *, int,
 		    char *);
 void		 build_challengedir(struct conf_build *, const char *, int,
+		    char *);
+void		 build_challenge(struct conf_build *, const char *, int,
 		    char *);
 void		 build_profile(struct conf_build *, const char *, int, char *,
 		    char *);

@@ -47,6 +47,7 @@ struct child {
 struct listener {
 	int			 fd;
 	char			*text;
+	int			 tlsalpn;
 };
 
 extern struct config	*conf;

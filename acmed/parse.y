@@ -150,6 +150,7 @@ static struct {
 %token	AUTHORITY API URL CA ACCOUNT CONTACT INSECURE EXTERNAL
 %token	DOMAIN ALTERNATIVE NAME NAMES KEY CERTIFICATE CHAIN FULL SIGN WITH
 %token	CHALLENGE CHALLENGEDIR PREFERRED PROFILE RENEW BEFORE RELOAD SHELL SIGNAL PID
+%token	TLSALPN
 %token	FILENAME
 %token	LISTEN ON PORT STATE EMPTY DIRECTORY CHECK INTERVAL EXPIRY WARNING
 %token	EVENT HOOK USER NETPROC KEYPROC CHALLENGED LOG
@@ -298,7 +299,14 @@ keygroup	: /* empty */			{ $$ = NULL; }
 		;
 
 main		: LISTEN ON STRING port		{
-			build_listen(build, file->name, lex_line, $3, $4);
+			build_listen(build, file->name, lex_line, $3, $4, 0);
+		}
+		| LISTEN ON STRING PORT NUMBER TLSALPN	{
+			build_listen(build, file->name, lex_line, $3, $5, 1);
+		}
+		| LISTEN ON STRING TLSALPN	{
+			build_listen(build, file->name, lex_line, $3,
+			    CONF_TLSALPN_PORT, 1);
 		}
 		| STATE DIRECTORY STRING	{
 			build_state_dir(build, file->name, lex_line, $3);
@@ -562,6 +570,7 @@ static const struct keyword keywords[] = {
 	{ "state",		STATE },
 	{ "test",		TEST },
 	{ "timeout",		TIMEOUT },
+	{ "tls-alpn",		TLSALPN },
 	{ "url",		URL },
 	{ "user",		USER },
 	{ "verify",		VERIFY },

@@ -15,14 +15,19 @@
  */
 
 /*
- * challenged: the http-01 responder (RFC 8555 8.3).
+ * challenged: the http-01 (RFC 8555 8.3) and tls-alpn-01 (RFC 8737)
+ * responder.
  *
- * Holds: the listening sockets the parent bound for it, and the table of
- * published tokens and key authorizations that netproc sends.  Nothing
- * else: no key, no file, no configuration.
+ * Holds: the listening sockets the parent bound for it, the table of
+ * published tokens and key authorizations that netproc sends, and for
+ * tls-alpn-01 a certificate and its throwaway key per identifier, made
+ * here (alpn.c says why).  Nothing else: no account or domain key, no
+ * file, no configuration.
  * Does: answers GET and HEAD for /.well-known/acme-challenge/<token> with
  * the key authorization, the test page at "/" and at the challenge
- * directory, and an error status for everything else.
+ * directory, and an error status for everything else; on its tls-alpn
+ * listeners, completes the TLS handshakes that ask acme-tls/1 for a
+ * published name and refuses every other.
  * Never: opens a file, binds or connects a socket (it runs chrooted in an
  * empty directory as its own user, under seccomp), keeps anything on disk,
  * or lets a client hold more than one fixed-size slot of memory.
@@ -38,6 +43,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
+#include "alpn.h"
 #include "buf.h"
 #include "imsg.h"
 #include "log.h"
@@ -47,15 +55,17 @@
 
 #include "challenged.h"
 #include "server.h"
+#include "tlssrv.h"
 #include "token.h"
 
 
 /*
  * Takes the listening sockets the parent sends, up to its MSG_READY.
- * Returns how many arrived in fds (at most max).
+ * Returns how many arrived in fds (at most max); alpn[i] is 1 for a
+ * tls-alpn-01 one.
  */
 int
-challenged_getfds(struct imsgchan *parent, int *fds, int max)
+challenged_getfds(struct imsgchan *parent, int *fds, int *alpn, int max)
 {
 	struct imsg	 m;
 	struct rbuf	 rb;
@@ -73,15 +83,19 @@ challenged_getfds(struct imsgchan *parent, int *fds, int max)
 		rbuf_init(&rb, m.data, m.datalen);
 		switch (m.hdr.type) {
 		case MSG_LISTEN_FD:
+		case MSG_LISTEN_ALPN_FD:
 			addr = rbuf_str(&rb, MSG_ADDR_MAX);
 			if (rbuf_end(&rb) == -1)
-				fatalx("malformed LISTEN_FD message");
+				fatalx("malformed %s message",
+				    msg_name(m.hdr.type));
 			if (n >= max)
 				fatalx("%s: more than %d listening sockets",
 				    addr, max);
+			alpn[n] = m.hdr.type == MSG_LISTEN_ALPN_FD;
 			fds[n++] = m.fd;
 			m.fd = -1;
-			log_debug("listening on %s", addr);
+			log_debug("listening on %s%s", addr,
+			    alpn[n - 1] ? " for tls-alpn-01" : "");
 			free(addr);
 			break;
 		case MSG_CHAL_MARKER:
@@ -142,7 +156,34 @@ reply_ack(struct imsgchan *net, uint32_t peerid, const char *token, int ok)
 }
 
 static void
-net_dispatch(struct imsgchan *net, struct toktab *toks)
+alpn_add(struct imsgchan *net, struct alpntab *alpns, struct rbuf *rb,
+    uint32_t peerid)
+{
+	char	*id, *ka;
+
+	id = rbuf_str(rb, MSG_NAME_MAX);
+	ka = rbuf_str(rb, MSG_KEYAUTH_MAX);
+	if (rbuf_end(rb) == -1)
+		fatalx("malformed CHAL_ALPN_ADD message");
+	/* Without a listener, OpenSSL was not set up before the sandbox. */
+	if (alpns == NULL || alpntab_add(alpns, id, ka) == -1) {
+		log_warnx("%.253s: tls-alpn-01 answer not published: %s", id,
+		    alpns == NULL ? "no tls-alpn listener" :
+		    errno == ENOSPC ? "too many identifiers" :
+		    errno == EINVAL ? "not a name or an address, or not a "
+		    "key authorization" : "no certificate could be made");
+		reply_ack(net, peerid, id, 0);
+	} else {
+		log_debug("%s: tls-alpn-01 answer published", id);
+		reply_ack(net, peerid, id, 1);
+	}
+	free(id);
+	free(ka);
+}
+
+static void
+net_dispatch(struct imsgchan *net, struct toktab *toks,
+    struct alpntab *alpns)
 {
 	struct imsg	 m;
 	struct rbuf	 rb;
@@ -182,6 +223,21 @@ net_dispatch(struct imsgchan *net, struct toktab *toks)
 				log_debug("token %.64s was not published", tok);
 			else
 				log_debug("token %s withdrawn", tok);
+			free(tok);
+			break;
+		case MSG_CHAL_ALPN_ADD:
+			alpn_add(net, alpns, &rb, m.hdr.peerid);
+			break;
+		case MSG_CHAL_ALPN_DEL:
+			tok = rbuf_str(&rb, MSG_NAME_MAX);
+			if (rbuf_end(&rb) == -1)
+				fatalx("malformed CHAL_ALPN_DEL message");
+			if (alpns == NULL || alpntab_del(alpns, tok) == -1)
+				log_debug("%.253s: no tls-alpn-01 answer to "
+				    "withdraw", tok);
+			else
+				log_debug("%s: tls-alpn-01 answer withdrawn",
+				    tok);
 			free(tok);
 			break;
 		default:
@@ -252,13 +308,16 @@ chan_io(struct imsgchan *c, short revents, const char *name)
 #define REPORT_MS	1000
 
 static void
-report_answers(struct imsgchan *parent, struct server *srv)
+report_answers(struct imsgchan *parent, struct server *srv,
+    struct tlssrv *tls)
 {
 	struct buf	 b;
 	uint64_t	 counts[CHAL_RESULTS];
-	int		 i;
+	int		 i, any;
 
-	if (!server_answers(srv, counts))
+	any = server_answers(srv, counts);
+	any |= tlssrv_answers(tls, counts);
+	if (!any)
 		return;
 	buf_init(&b, 8 * CHAL_RESULTS);
 	for (i = 0; i < CHAL_RESULTS; i++)
@@ -274,20 +333,37 @@ report_answers(struct imsgchan *parent, struct server *srv)
  */
 int
 challenged_loop(struct imsgchan *parent, struct imsgchan *net,
-    const int *fds, int nfds)
+    const int *fds, const int *alpn, int nfds)
 {
-	struct pollfd	 pfd[2 + SERVER_PFD_MAX];
+	struct pollfd	 pfd[2 + SERVER_PFD_MAX + TLSSRV_PFD_MAX];
 	struct toktab	*toks;
+	struct alpntab	*alpns;
 	struct server	*srv;
+	struct tlssrv	*tls;
+	int		 hfd[SERVER_LISTEN_MAX], tfd[SERVER_LISTEN_MAX];
 	int64_t		 now, reported = 0;
-	int		 n, timeout, pclosed, nclosed, stop = 0;
+	int		 i, n, nt, nh = 0, ntls = 0, timeout, pclosed, nclosed;
+	int		 stop = 0;
 
-	if ((toks = toktab_new(TOKTAB_MAX)) == NULL)
+	for (i = 0; i < nfds && i < SERVER_LISTEN_MAX; i++) {
+		if (alpn[i])
+			tfd[ntls++] = fds[i];
+		else
+			hfd[nh++] = fds[i];
+	}
+	alpns = NULL;
+	tls = NULL;
+	if ((toks = toktab_new(TOKTAB_MAX)) == NULL || (ntls > 0 &&
+	    (alpns = alpntab_new(ALPNTAB_MAX)) == NULL))
 		fatal("token table");
-	if ((srv = server_new(fds, nfds, toks)) == NULL)
+	if ((srv = server_new(hfd, nh, toks)) == NULL || (ntls > 0 &&
+	    (tls = tlssrv_new(tfd, ntls, alpns)) == NULL))
 		fatalx("cannot serve");
 	while (!stop) {
-		n = server_pollfds(srv, pfd + 2, SERVER_PFD_MAX, server_now(),
+		now = server_now();
+		n = server_pollfds(srv, pfd + 2, SERVER_PFD_MAX, now,
+		    &timeout);
+		nt = tlssrv_pollfds(tls, pfd + 2 + n, TLSSRV_PFD_MAX, now,
 		    &timeout);
 		pfd[0].fd = ichan_fd(parent);
 		pfd[0].events = POLLIN |
@@ -295,10 +371,11 @@ challenged_loop(struct imsgchan *parent, struct imsgchan *net,
 		pfd[1].fd = ichan_fd(net);
 		pfd[1].events = POLLIN | (ichan_queued(net) > 0 ? POLLOUT : 0);
 		/* idle, it sleeps: nothing to report */
-		if (server_answers(srv, NULL) && (timeout == -1 ||
+		if ((server_answers(srv, NULL) ||
+		    tlssrv_answers(tls, NULL)) && (timeout == -1 ||
 		    timeout > REPORT_MS))
 			timeout = REPORT_MS;
-		if (poll(pfd, 2 + n, timeout) == -1) {
+		if (poll(pfd, 2 + n + nt, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -307,29 +384,51 @@ challenged_loop(struct imsgchan *parent, struct imsgchan *net,
 		pclosed = chan_io(parent, pfd[0].revents, "parent");
 		stop = parent_dispatch(parent);
 		nclosed = chan_io(net, pfd[1].revents, "netproc");
-		net_dispatch(net, toks);
+		net_dispatch(net, toks, alpns);
 		if (pclosed == -1 || nclosed == -1) {
 			log_debug("%s closed its channel",
 			    pclosed == -1 ? "the parent" : "netproc");
 			stop = 1;
 		}
-		if (!stop)
+		if (!stop) {
 			server_events(srv, pfd + 2, n, now);
+			tlssrv_events(tls, pfd + 2 + n, nt, now);
+		}
 		if (!stop && server_now() - reported >= REPORT_MS) {
-			report_answers(parent, srv);
+			report_answers(parent, srv, tls);
 			reported = server_now();
 		}
 	}
+	tlssrv_free(tls);
 	server_free(srv);
+	alpntab_free(alpns);
 	toktab_free(toks);
 	return 0;
+}
+
+/*
+ * OpenSSL's first key and certificate, made before the sandbox: what it
+ * sets up on first use (its random generator, its providers) may want a
+ * file the chroot does not have.
+ */
+void
+challenged_tls_init(void)
+{
+	struct alpntab	*t;
+
+	if (!OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) ||
+	    (t = alpntab_new(1)) == NULL ||
+	    alpntab_add(t, "localhost", "a.b") == -1)
+		fatalx("tls-alpn-01: OpenSSL cannot make a certificate");
+	alpntab_free(t);
 }
 
 int
 challenged_main(int debug, int verbose)
 {
 	struct imsgchan	*parent, *net;
-	int		 fds[SERVER_LISTEN_MAX], nfds, r;
+	int		 fds[SERVER_LISTEN_MAX], alpn[SERVER_LISTEN_MAX];
+	int		 i, nfds, r;
 
 	(void)debug;
 	log_procname("challenged");
@@ -340,15 +439,20 @@ challenged_main(int debug, int verbose)
 		fatal("channels");
 	log_tochan(parent);
 
-	nfds = challenged_getfds(parent, fds, SERVER_LISTEN_MAX);
+	nfds = challenged_getfds(parent, fds, alpn, SERVER_LISTEN_MAX);
 	pack_fds(fds, nfds);
+	for (i = 0; i < nfds; i++)
+		if (alpn[i])
+			break;
+	if (i < nfds)
+		challenged_tls_init();
 
 	proc_confine(SANDBOX_CHALLENGED, PROC_FD_PEER1 + 1 + nfds, parent);
 
 	if (msg_compose(parent, MSG_READY, 0, -1, NULL) == -1 ||
 	    ichan_flush_all(parent) == -1)
 		fatal("parent channel");
-	r = challenged_loop(parent, net, fds, nfds);
+	r = challenged_loop(parent, net, fds, alpn, nfds);
 	log_tochan(NULL);
 	ichan_free(net);
 	ichan_free(parent);

@@ -15,7 +15,7 @@
  */
 
 /*
- * challenged, the http-01 responder.  challenged_main() is the process;
+ * challenged, the http-01 and tls-alpn-01 responder.  challenged_main() is the process;
  * the two functions below are its parts that tests run without the
  * sandbox.
  */
@@ -24,8 +24,9 @@
 
 struct imsgchan;
 
-int	challenged_getfds(struct imsgchan *, int *, int);
+int	challenged_getfds(struct imsgchan *, int *, int *, int);
 int	challenged_loop(struct imsgchan *, struct imsgchan *, const int *,
-	    int);
+	    const int *, int);
+void	challenged_tls_init(void);
 
 #endif

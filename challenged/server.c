@@ -51,7 +51,6 @@
 
 #define CONN_OUT	4096
 #define CONN_SLOT	(HTTP_HEAD_MAX + CONN_OUT)
-#define ACCEPT_BURST	64	/* accepts per listener and poll round */
 #define ACCEPT_PAUSE_MS	100	/* after running out of descriptors */
 
 enum conn_state {
@@ -75,7 +74,7 @@ struct conn {
 	int64_t			 t_write;	/* an answer got stuck */
 	int64_t			 t_linger;
 	int64_t			 since;		/* waiting for the client */
-	char			 addr[INET6_ADDRSTRLEN + 8];
+	char			 addr[SERVER_ADDR_MAX];
 };
 
 struct server {
@@ -496,16 +495,73 @@ server_victim(struct server *srv)
 	return best;
 }
 
-static void
-server_accept(struct server *srv, int lfd, int64_t now)
+/*
+ * One connection from a listener, non-blocking, its peer's address in
+ * addr: the descriptor, or -1 when there is none to take now (after
+ * running out of descriptors, *after is when to try again).
+ */
+int
+server_take(int lfd, int64_t now, int64_t *after, char *addr,
+    size_t addrsz)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	struct conn		*c;
 	char			 host[INET6_ADDRSTRLEN];
-	int			 fd, k, on = 1;
+	int			 fd = -1, k, on = 1;
 
-	for (k = 0; k < ACCEPT_BURST; k++) {
+	for (k = 0; k < SERVER_ACCEPT_BURST; k++) {
+		sslen = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1)
+			break;
+		switch (errno) {
+		case EINTR:
+		case ECONNABORTED:
+			continue;
+		case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+		case EWOULDBLOCK:
+#endif
+			return -1;
+		case EMFILE:
+		case ENFILE:
+		case ENOBUFS:
+		case ENOMEM:
+			log_warn("accept");
+			*after = now + ACCEPT_PAUSE_MS;
+			return -1;
+		default:
+			log_warn("accept");
+			return -1;
+		}
+	}
+	if (fd == -1)
+		return -1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (ss.ss_family == AF_INET6 && inet_ntop(AF_INET6,
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
+	    sizeof(host)) != NULL)
+		snprintf(addr, addrsz, "[%s]:%u", host,
+		    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	else if (ss.ss_family == AF_INET && inet_ntop(AF_INET,
+	    &((struct sockaddr_in *)&ss)->sin_addr, host,
+	    sizeof(host)) != NULL)
+		snprintf(addr, addrsz, "%s:%u", host,
+		    ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	else
+		snprintf(addr, addrsz, "(unknown)");
+	return fd;
+}
+
+static void
+server_accept(struct server *srv, int lfd, int64_t now)
+{
+	struct conn	*c;
+	char		 addr[sizeof(c->addr)];
+	int		 fd, k;
+
+	for (k = 0; k < SERVER_ACCEPT_BURST; k++) {
 		if (srv->nfree == 0) {
 			if ((c = server_victim(srv)) == NULL)
 				return;
@@ -513,33 +569,9 @@ server_accept(struct server *srv, int lfd, int64_t now)
 			    c->addr);
 			conn_close(srv, c);
 		}
-		sslen = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			switch (errno) {
-			case EINTR:
-			case ECONNABORTED:
-				continue;
-			case EAGAIN:
-#if EAGAIN != EWOULDBLOCK
-			case EWOULDBLOCK:
-#endif
-				return;
-			case EMFILE:
-			case ENFILE:
-			case ENOBUFS:
-			case ENOMEM:
-				log_warn("accept");
-				srv->accept_after = now + ACCEPT_PAUSE_MS;
-				return;
-			default:
-				log_warn("accept");
-				return;
-			}
-		}
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
-		    sizeof(on));
+		if ((fd = server_take(lfd, now, &srv->accept_after, addr,
+		    sizeof(addr))) == -1)
+			return;
 		c = &srv->conns[srv->freelist[--srv->nfree]];
 		c->fd = fd;
 		c->state = C_OPEN;
@@ -549,18 +581,7 @@ server_accept(struct server *srv, int lfd, int64_t now)
 		c->t_head = now;
 		c->t_idle = c->t_write = c->t_linger = 0;
 		c->since = now;
-		if (ss.ss_family == AF_INET6 && inet_ntop(AF_INET6,
-		    &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
-		    sizeof(host)) != NULL)
-			snprintf(c->addr, sizeof(c->addr), "[%s]:%u", host,
-			    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-		else if (ss.ss_family == AF_INET && inet_ntop(AF_INET,
-		    &((struct sockaddr_in *)&ss)->sin_addr, host,
-		    sizeof(host)) != NULL)
-			snprintf(c->addr, sizeof(c->addr), "%s:%u", host,
-			    ntohs(((struct sockaddr_in *)&ss)->sin_port));
-		else
-			snprintf(c->addr, sizeof(c->addr), "(unknown)");
+		memcpy(c->addr, addr, sizeof(c->addr));
 	}
 }
 

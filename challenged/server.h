@@ -21,6 +21,7 @@
 #define ACMED_SERVER_H
 
 #include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SERVER_CONN_MAX		512	/* connections at once */
@@ -30,6 +31,8 @@
 #define SERVER_IDLE_MS		5000	/* between requests */
 #define SERVER_WRITE_MS		10000	/* to take an answer */
 #define SERVER_LINGER_MS	2000	/* to read what follows a last answer */
+#define SERVER_ACCEPT_BURST	64	/* accepts per listener and poll round */
+#define SERVER_ADDR_MAX		(46 + 8)	/* "[v6 address]:port" */
 
 struct server;
 struct toktab;
@@ -43,5 +46,6 @@ void		 server_events(struct server *, const struct pollfd *, int,
 int64_t		 server_now(void);
 int		 server_answers(struct server *, uint64_t *);
 int		 server_marker(const char *);
+int		 server_take(int, int64_t, int64_t *, char *, size_t);
 
 #endif

@@ -46,6 +46,8 @@ const char *const chal_result_names[CHAL_RESULTS] = {
 	[CHAL_R_NOT_FOUND] = "not-found",
 	[CHAL_R_BAD_REQUEST] = "bad-request",
 	[CHAL_R_TIMEOUT] = "timeout",
+	[CHAL_R_ALPN] = "tls-alpn",
+	[CHAL_R_ALPN_REFUSED] = "tls-alpn-refused",
 };
 
 const struct msg_spec msg_specs[MSG_MAX] = {
@@ -121,11 +123,18 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 	[MSG_CHAL_DEL] = { "CHAL_DEL", NOFD, { STR("token", MSG_TOKEN_MAX) } },
 	[MSG_CHAL_ACK] = { "CHAL_ACK", NOFD, {
 		STR("token", MSG_TOKEN_MAX), U32("published") } },
+	[MSG_CHAL_ALPN_ADD] = { "CHAL_ALPN_ADD", NOFD, {
+		STR("identifier", MSG_NAME_MAX),
+		STR("key authorization", MSG_KEYAUTH_MAX) } },
+	[MSG_CHAL_ALPN_DEL] = { "CHAL_ALPN_DEL", NOFD, {
+		STR("identifier", MSG_NAME_MAX) } },
 
 	[MSG_LISTEN_FD] = { "LISTEN_FD", FD, {
 		STR("address", MSG_ADDR_MAX) } },
 	[MSG_CHAL_MARKER] = { "CHAL_MARKER", NOFD, {
 		STR("marker", MSG_MARKER_MAX) } },
+	[MSG_LISTEN_ALPN_FD] = { "LISTEN_ALPN_FD", FD, {
+		STR("address", MSG_ADDR_MAX) } },
 
 	[MSG_AUTHORITY] = { "AUTHORITY", FD, {
 		U32("authority id"), STR("name", MSG_NAME_MAX),
@@ -177,7 +186,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("error", MSG_TEXT_MAX) } },
 	[MSG_CHAL_ANSWERS] = { "CHAL_ANSWERS", NOFD, {
 		U64("token"), U64("unknown token"), U64("page"),
-		U64("not found"), U64("bad request"), U64("timeout") } },
+		U64("not found"), U64("bad request"), U64("timeout"),
+		U64("tls-alpn"), U64("tls-alpn refused") } },
 	[MSG_NET_REQUEST] = { "NET_REQUEST", NOFD, {
 		U32("authority id"), STR("endpoint", MSG_ENDPOINT_MAX),
 		U32("HTTP status"), U32("paused") } },

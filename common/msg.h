@@ -85,6 +85,10 @@ struct buf;
 				    (MSG_NAME_MAX + MSG_DNS_VALUE_LEN + 2))
 					/* "name value\n" for each */
 
+/* ISSUE's challenge: the parent's enum challenge_type. */
+#define MSG_CHALLENGE_HTTP01	0
+#define MSG_CHALLENGE_TLSALPN01	1
+
 /* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
 #define KEY_ALLOW_SIGNATURES	20
 
@@ -153,14 +157,22 @@ enum msg_type {
 	MSG_KEY_CHANGE,		/* both JWS, with netproc's nonce */
 	MSG_KEYPROC_ERR,
 
-	/* netproc <-> challenged: CHAL_ACK carries CHAL_ADD's peer id */
+	/*
+	 * netproc <-> challenged: CHAL_ACK carries CHAL_ADD's or
+	 * CHAL_ALPN_ADD's peer id, and the token or the identifier.
+	 * CHAL_ALPN_ADD publishes a tls-alpn-01 answer (RFC 8737) for an
+	 * identifier, a DNS name or an address, with its key authorization.
+	 */
 	MSG_CHAL_ADD,
 	MSG_CHAL_DEL,
 	MSG_CHAL_ACK,
+	MSG_CHAL_ALPN_ADD,
+	MSG_CHAL_ALPN_DEL,
 
-	/* parent -> challenged */
+	/* parent -> challenged: LISTEN_ALPN_FD for tls-alpn-01 */
 	MSG_LISTEN_FD,
 	MSG_CHAL_MARKER,	/* the Ready page's marker, before READY */
+	MSG_LISTEN_ALPN_FD,
 
 	/* parent <-> netproc */
 	MSG_AUTHORITY,
@@ -250,6 +262,9 @@ enum chal_result {
 	CHAL_R_NOT_FOUND,	/* 404 for anything else */
 	CHAL_R_BAD_REQUEST,	/* a request it could not take */
 	CHAL_R_TIMEOUT,		/* 408: a request head too slow */
+	CHAL_R_ALPN,		/* a tls-alpn-01 handshake completed */
+	CHAL_R_ALPN_REFUSED,	/* a tls-alpn-01 handshake refused or too
+				   slow */
 	CHAL_RESULTS
 };
 extern const char *const chal_result_names[CHAL_RESULTS];

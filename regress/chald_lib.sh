@@ -40,10 +40,15 @@ chald_port() {
 
 # chald_add TOKEN KEYAUTH: publishes; succeeds if challenged said yes.
 chald_add() {
+	chald_ask add "$1" "$2"
+}
+# chald_ask COMMAND WHAT KEYAUTH: a publishing command of chald_drv;
+# succeeds if challenged said yes.
+chald_ask() {
 	c_n=$(grep -c '^ack ' "$T_TMP/chald.out")
-	(echo "add $1 $2" >&7) 2>/dev/null
+	(echo "$1 $2 $3" >&7) 2>/dev/null
 	wait_for 5 chald_acked "$c_n" || return 1
-	tail -n 1 "$T_TMP/chald.out" | grep -q "^ack $1 1\$"
+	tail -n 1 "$T_TMP/chald.out" | grep -q "^ack $2 1\$"
 }
 chald_acked() {
 	[ "$(grep -c '^ack ' "$T_TMP/chald.out")" -gt "$1" ]
@@ -86,4 +91,15 @@ chald_publish() {
 	fi
 	CP=$(chald_port 1)
 	check "token published" chald_add "$TOK" "$KA"
+}
+
+# chald_add_alpn NAME KEYAUTH: publishes a tls-alpn-01 answer; succeeds
+# if challenged said yes.
+chald_add_alpn() {
+	chald_ask alpnadd "$1" "$2"
+}
+
+# chald_del_alpn NAME: withdraws a tls-alpn-01 answer.
+chald_del_alpn() {
+	(echo "alpndel $1" >&7) 2>/dev/null
 }

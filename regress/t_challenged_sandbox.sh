@@ -39,6 +39,13 @@ check "holds only its channels and sockets" \
     [ "$(ls "/proc/$CHALD_PID/fd" | wc -l)" -eq 7 ]
 
 check "token published" chald_add "$TOK" "$KA"
+# With no tls-alpn listener OpenSSL was not set up before the sandbox:
+# a tls-alpn-01 answer is refused, and challenged lives on.
+check_not "a tls-alpn-01 answer refused without a tls-alpn listener" \
+    chald_add_alpn example.org "$KA"
+check "... and challenged says why" \
+    grep -q 'example.org: .*not published: no tls-alpn listener' \
+    "$T_TMP/chald.err"
 u="http://127.0.0.1:$P/.well-known/acme-challenge"
 r=$(curl -s --max-time 5 "$u/$TOK")
 check "token answered" [ "$r" = "$KA" ]

@@ -15,8 +15,9 @@
  */
 
 /*
- * An order's authorizations: each pending one's http-01 challenge gets
- * its key authorization published by challenged and is answered; then
+ * An order's authorizations: each pending one's challenge of the type
+ * its domain chose (http-01 or tls-alpn-01) gets its key authorization
+ * published by challenged and is answered; then
  * each is polled until it leaves "pending", with the authority's
  * Retry-After or a back-off, until the order's deadline.  An order that
  * answers dns-01 collects the records of every pending authorization
@@ -132,10 +133,24 @@ authz_fetch(struct acme_op *o, acme_fn then)
 	acme_post(o, authz_url(o), NULL, NULL, 0, authz_got);
 }
 
+/* tls-alpn-01: answered by identifier, not by token. */
+static int
+alpn(const struct acme_op *o)
+{
+	return o->challenge == ACME_CHAL_TLSALPN01;
+}
+
 static const char *
 chal_type(const struct acme_op *o)
 {
-	return o->challenge == ACME_CHAL_DNS01 ? "dns-01" : "http-01";
+	switch (o->challenge) {
+	case ACME_CHAL_DNS01:
+		return "dns-01";
+	case ACME_CHAL_TLSALPN01:
+		return "tls-alpn-01";
+	default:
+		return "http-01";
+	}
 }
 
 /* The authorization's challenge of the order's type. */
@@ -242,7 +257,8 @@ challenge_done(struct acme_op *o)
 		challenge_answered(o);
 		return;
 	}
-	if (o->tries++ == 0 && acme_lost(o, "the http-01 challenge",
+	if (o->tries++ == 0 && acme_lost(o, alpn(o) ?
+	    "the tls-alpn-01 challenge" : "the http-01 challenge",
 	    "reading the authorization again"))
 		authz_fetch(o, challenge_reread);
 	else
@@ -255,12 +271,17 @@ published(struct acme_op *o)
 	const struct acme_challenge	*ch = find_chal(o, &o->az);
 
 	if (o->ans.rc == -1 || o->ntokens >= ACME_MAX_AUTHZ) {
-		acme_fail(o, "challenge", "%s: challenged refused token %s",
-		    o->az.identifier, ch->token);
+		if (alpn(o))
+			acme_fail(o, "challenge", "%s: challenged refused "
+			    "its tls-alpn-01 answer", o->az.identifier);
+		else
+			acme_fail(o, "challenge", "%s: challenged refused "
+			    "token %s", o->az.identifier, ch->token);
 		acme_end(o, -1);
 		return;
 	}
-	if ((o->tokens[o->ntokens] = strdup(ch->token)) != NULL)
+	if ((o->tokens[o->ntokens] = strdup(alpn(o) ? o->az.identifier :
+	    ch->token)) != NULL)
 		o->ntokens++;
 	if (ch->status == ST_PROCESSING) {
 		o->i++;		/* answered before: just wait */
@@ -272,8 +293,8 @@ published(struct acme_op *o)
 }
 
 /*
- * Publishes the key authorization of a pending authorization's http-01
- * challenge and tells the authority to validate it.
+ * Publishes the key authorization of a pending authorization's challenge
+ * and tells the authority to validate it.
  */
 static void
 answer_got(struct acme_op *o)
@@ -333,7 +354,11 @@ answer_got(struct acme_op *o)
 		answer_next(o);
 		return;
 	}
-	acme_io->chal_add(o, ch->token, keyauth, published);
+	if (alpn(o))
+		acme_io->chal_alpn_add(o, o->az.identifier, keyauth,
+		    published);
+	else
+		acme_io->chal_add(o, ch->token, keyauth, published);
 	free(keyauth);
 }
 

@@ -157,7 +157,10 @@ acme_end(struct acme_op *o, int rc)
 	size_t	 i;
 
 	for (i = 0; i < o->ntokens; i++) {
-		acme_io->chal_del(o->tokens[i]);
+		if (o->challenge == ACME_CHAL_TLSALPN01)
+			acme_io->chal_alpn_del(o->tokens[i]);
+		else
+			acme_io->chal_del(o->tokens[i]);
 		free(o->tokens[i]);
 		o->tokens[i] = NULL;
 	}

@@ -188,7 +188,8 @@ struct acme_op {
 	char			*body;		/* a request kept for a resend */
 	char			*reg_body;	/* newAccount's, which may come
 						   in the middle of another */
-	char			*tokens[ACME_MAX_AUTHZ];
+	char			*tokens[ACME_MAX_AUTHZ];	/* identifiers
+						   for tls-alpn-01 */
 	size_t			 ntokens;
 	enum acme_chal		 challenge;
 	unsigned int		 dns_wait;	/* seconds for the records */
@@ -226,6 +227,9 @@ struct acme_io {
 	void	(*dns_publish)(struct acme_op *, acme_fn);
 	void	(*dns_remove)(struct acme_op *);
 	void	(*dns_check)(struct acme_op *, acme_fn);
+	void	(*chal_alpn_add)(struct acme_op *, const char *, const char *,
+		    acme_fn);
+	void	(*chal_alpn_del)(const char *);
 	/* the parent */
 	void	(*order_url)(uint32_t, const char *);
 	void	(*account_url)(uint32_t, const char *);

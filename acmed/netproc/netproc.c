@@ -382,6 +382,7 @@ issue(struct imsg *m)
 	struct acme_op		*o;
 	struct rbuf		 r;
 	char			*names;
+	uint32_t		 chal;
 
 	n = domain_op(m, ACME_ISSUE, &r);
 	na = n->op.a->shell;
@@ -394,11 +395,12 @@ issue(struct imsg *m)
 	o->due = (time_t)rbuf_i64(&r);
 	o->profile = nonempty(rbuf_str(&r, MSG_PROFILE_MAX));
 	o->profile_required = rbuf_u32(&r) != 0;
-	o->challenge = rbuf_u32(&r) == ACME_CHAL_DNS01 ? ACME_CHAL_DNS01 :
-	    ACME_CHAL_HTTP01;
+	chal = rbuf_u32(&r);
 	o->dns_wait = rbuf_u32(&r);
-	if (rbuf_end(&r) == -1 || split_names(names, o) == -1)
+	if (rbuf_end(&r) == -1 || split_names(names, o) == -1 ||
+	    chal > ACME_CHAL_DNS01)
 		fatalx("malformed ISSUE from the parent");
+	o->challenge = (enum acme_chal)chal;
 	free(names);
 	o->finish = issue_finish;
 	enqueue(na, n);

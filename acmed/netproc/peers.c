@@ -181,29 +181,57 @@ io_csr(struct acme_op *o, uint32_t keyid, char *const *names, size_t n,
 	buf_free(&b);
 }
 
+/* CHAL_ADD (a token) or CHAL_ALPN_ADD (an identifier). */
 static void
-io_chal_add(struct acme_op *o, const char *token, const char *keyauth,
-    acme_fn fn)
+chal_add(uint32_t type, struct acme_op *o, const char *what,
+    const char *keyauth, acme_fn fn)
 {
 	struct buf	 b;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
-	if (buf_add_lstr(&b, token) == -1 || buf_add_lstr(&b, keyauth) == -1)
-		answer_now(o, "token too long", fn);
+	if (buf_add_lstr(&b, what) == -1 || buf_add_lstr(&b, keyauth) == -1)
+		answer_now(o, type == MSG_CHAL_ADD ? "token too long" :
+		    "identifier too long", fn);
 	else
-		ask(&np_chald, &at_chald, o, MSG_CHAL_ADD, &b, fn);
+		ask(&np_chald, &at_chald, o, type, &b, fn);
 	buf_free(&b);
+}
+
+static void
+chal_del(uint32_t type, const char *what)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_lstr(&b, what) == 0)
+		(void)np_send(&np_chald, type, 0, &b);
+	buf_free(&b);
+}
+
+static void
+io_chal_add(struct acme_op *o, const char *token, const char *keyauth,
+    acme_fn fn)
+{
+	chal_add(MSG_CHAL_ADD, o, token, keyauth, fn);
 }
 
 static void
 io_chal_del(const char *token)
 {
-	struct buf	 b;
+	chal_del(MSG_CHAL_DEL, token);
+}
 
-	buf_init(&b, MSG_PAYLOAD_MAX);
-	if (buf_add_lstr(&b, token) == 0)
-		(void)np_send(&np_chald, MSG_CHAL_DEL, 0, &b);
-	buf_free(&b);
+static void
+io_chal_alpn_add(struct acme_op *o, const char *ident, const char *keyauth,
+    acme_fn fn)
+{
+	chal_add(MSG_CHAL_ALPN_ADD, o, ident, keyauth, fn);
+}
+
+static void
+io_chal_alpn_del(const char *ident)
+{
+	chal_del(MSG_CHAL_ALPN_DEL, ident);
 }
 
 /* o's dns-01 records, one "name value" line each. */
@@ -489,6 +517,8 @@ const struct acme_io np_io = {
 	.dns_publish = io_dns_publish,
 	.dns_remove = io_dns_remove,
 	.dns_check = io_dns_check,
+	.chal_alpn_add = io_chal_alpn_add,
+	.chal_alpn_del = io_chal_alpn_del,
 	.order_url = io_order_url,
 	.account_url = io_account_url,
 	.timer = io_timer,

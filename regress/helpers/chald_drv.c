@@ -20,18 +20,22 @@
  * starts challenged in a child over socketpairs (by default the loop
  * itself, without the sandbox; with -x the real program,
  * obj/libexec/challenged, as the parent starts it, sandbox and all),
- * sends it the sockets with MSG_LISTEN_FD and MSG_READY, then reads
- * commands on standard input:
+ * sends it the sockets with MSG_LISTEN_FD (an address written
+ * alpn/address:port with MSG_LISTEN_ALPN_FD, for tls-alpn-01) and
+ * MSG_READY, then reads commands on standard input:
  *
  *	add TOKEN KEYAUTH	MSG_CHAL_ADD; prints "ack TOKEN 0|1"
  *	del TOKEN		MSG_CHAL_DEL; prints "del TOKEN"
+ *	alpnadd NAME KEYAUTH	MSG_CHAL_ALPN_ADD; prints "ack NAME 0|1"
+ *	alpndel NAME		MSG_CHAL_ALPN_DEL; prints "del NAME"
  *	verbose N		MSG_VERBOSE
  *	quit			MSG_SHUTDOWN (so does end of input)
  *
  * It prints "listen ADDRESS PORT" per socket, "pid PID" and "ready" once
  * challenged has answered READY, and "exit STATUS" at the end.
  *
- * usage: chald_drv [-v] [-x acmed [-u user] [-C dir]] address:port ...
+ * usage: chald_drv [-v] [-x acmed [-u user] [-C dir]] [alpn/]address:port
+ *	  ...
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -128,7 +132,7 @@ child_run(int pfd, int nfd, int verbose, const char *exe, const char *user,
     const char *dir)
 {
 	char	*argv[12];
-	int	 fds[MAXLISTEN], n, argc = 0, tmp;
+	int	 fds[MAXLISTEN], alpn[MAXLISTEN], n, argc = 0, tmp;
 
 	if (exe != NULL) {
 		/* The channels on 3 and 4, as proc_exec() leaves them. */
@@ -161,11 +165,11 @@ child_run(int pfd, int nfd, int verbose, const char *exe, const char *user,
 	if ((pchan = ichan_new(pfd, IMSG_MAX_SIZE)) == NULL ||
 	    (nchan = ichan_new(nfd, IMSG_MAX_SIZE)) == NULL)
 		fatal("channels");
-	n = challenged_getfds(pchan, fds, MAXLISTEN);
+	n = challenged_getfds(pchan, fds, alpn, MAXLISTEN);
 	if (ichan_compose(pchan, MSG_READY, 0, -1, NULL, 0) == -1 ||
 	    ichan_flush_all(pchan) == -1)
 		fatal("READY");
-	_exit(challenged_loop(pchan, nchan, fds, n) == 0 ? 0 : 1);
+	_exit(challenged_loop(pchan, nchan, fds, alpn, n) == 0 ? 0 : 1);
 }
 
 /* Waits for a message of a type, printing logs that come first. */
@@ -246,10 +250,12 @@ command(char *line)
 	if (cmd == NULL)
 		return 0;
 	buf_init(&b, IMSG_MAX_SIZE);
-	if (strcmp(cmd, "add") == 0 && a1 != NULL && a2 != NULL) {
+	if ((strcmp(cmd, "add") == 0 || strcmp(cmd, "alpnadd") == 0) &&
+	    a1 != NULL && a2 != NULL) {
 		buf_add_lstr(&b, a1);
 		buf_add_lstr(&b, a2);
-		send_msg(nchan, MSG_CHAL_ADD, -1, &b);
+		send_msg(nchan, cmd[0] == 'a' && cmd[1] == 'l' ?
+		    MSG_CHAL_ALPN_ADD : MSG_CHAL_ADD, -1, &b);
 		wait_type(nchan, MSG_CHAL_ACK, &m);
 		rbuf_init(&rb, m.data, m.datalen);
 		tok = rbuf_str(&rb, IMSG_MAX_SIZE);
@@ -262,6 +268,10 @@ command(char *line)
 	} else if (strcmp(cmd, "del") == 0 && a1 != NULL) {
 		buf_add_lstr(&b, a1);
 		send_msg(nchan, MSG_CHAL_DEL, -1, &b);
+		printf("del %s\n", a1);
+	} else if (strcmp(cmd, "alpndel") == 0 && a1 != NULL) {
+		buf_add_lstr(&b, a1);
+		send_msg(nchan, MSG_CHAL_ALPN_DEL, -1, &b);
 		printf("del %s\n", a1);
 	} else if (strcmp(cmd, "verbose") == 0 && a1 != NULL) {
 		buf_add_u32(&b, (uint32_t)atoi(a1));
@@ -285,7 +295,7 @@ main(int argc, char *argv[])
 	size_t		 inlen = 0;
 	ssize_t		 n;
 	int		 sp[2], sn[2], ch, i, fd, verbose = 0, status;
-	int		 stop = 0;
+	int		 stop = 0, alpn;
 	pid_t		 pid;
 
 	while ((ch = getopt(argc, argv, "C:u:vx:")) != -1) {
@@ -340,10 +350,12 @@ main(int argc, char *argv[])
 		buf_free(&b);
 	}
 	for (i = 0; i < argc; i++) {
-		fd = bind_one(argv[i], text, sizeof(text));
+		alpn = strncmp(argv[i], "alpn/", 5) == 0;
+		fd = bind_one(argv[i] + (alpn ? 5 : 0), text, sizeof(text));
 		buf_init(&b, 512);
 		buf_add_lstr(&b, text);
-		send_msg(pchan, MSG_LISTEN_FD, fd, &b);
+		send_msg(pchan, alpn ? MSG_LISTEN_ALPN_FD : MSG_LISTEN_FD, fd,
+		    &b);
 		buf_free(&b);
 	}
 	send_msg(pchan, MSG_READY, -1, NULL);

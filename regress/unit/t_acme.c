@@ -86,6 +86,8 @@ static size_t			 nscript, at;
 static char	 posted[64][512];	/* url|nonce|kid|payload of each POST */
 static size_t	 nposted;
 static int	 heads, published, withdrawn, csrs, thumbs;
+static int	 alpn_published, alpn_withdrawn;
+static char	 alpn_ident[256], alpn_gone[256];
 static char	 order_url[256], account_url[256];
 static long	 slept_ms[64];
 static size_t	 nslept;
@@ -300,6 +302,25 @@ fake_dns_check(struct acme_op *o, acme_fn fn)
 }
 
 static void
+fake_chal_alpn_add(struct acme_op *o, const char *ident, const char *keyauth,
+    acme_fn fn)
+{
+	CHECK_STR(keyauth, "tok2.thumb", "the key authorization of %s's "
+	    "tls-alpn-01 challenge", ident);
+	snprintf(alpn_ident, sizeof(alpn_ident), "%s", ident);
+	alpn_published++;
+	answer(o, 0, NULL);
+	later(o, fn);
+}
+
+static void
+fake_chal_alpn_del(const char *ident)
+{
+	snprintf(alpn_gone, sizeof(alpn_gone), "%s", ident);
+	alpn_withdrawn++;
+}
+
+static void
 fake_order_url(uint32_t domid, const char *url)
 {
 	(void)domid;
@@ -340,6 +361,8 @@ static const struct acme_io fake_io = {
 	.dns_publish = fake_dns_publish,
 	.dns_remove = fake_dns_remove,
 	.dns_check = fake_dns_check,
+	.chal_alpn_add = fake_chal_alpn_add,
+	.chal_alpn_del = fake_chal_alpn_del,
 	.order_url = fake_order_url,
 	.account_url = fake_account_url,
 	.timer = fake_timer,
@@ -378,6 +401,8 @@ begin(const struct canned *s, size_t n)
 	at = nposted = nslept = 0;
 	nonce_seq = 0;
 	heads = published = withdrawn = csrs = thumbs = finished = 0;
+	alpn_published = alpn_withdrawn = 0;
+	alpn_ident[0] = alpn_gone[0] = '\0';
 	order_url[0] = account_url[0] = '\0';
 	clock_ms = 1700000000000LL;
 }
@@ -747,6 +772,76 @@ test_ip_authz(void)
 	CHECK(o->error != NULL && strstr(o->error, "a name that was not "
 	    "ordered") != NULL, "ip: ...as not ordered (%s)", o->error ?
 	    o->error : "");
+	acme_op_free(o);
+}
+
+#define AUTHZ_BOTH(st, types) "{\"status\":\"" st "\",\"identifier\":" \
+			"{\"type\":\"dns\",\"value\":\"a.test\"}," \
+			"\"challenges\":[{\"type\":\"http-01\",\"url\":\"" CA \
+			"/ch/1\",\"status\":\"pending\",\"token\":\"tok1\"}," \
+			"{\"type\":\"" types "\",\"url\":\"" CA "/ch/2\"," \
+			"\"status\":\"pending\",\"token\":\"tok2\"}]}"
+
+/*
+ * A domain on tls-alpn-01: of the challenges offered, that one is
+ * published (for the identifier), answered and withdrawn; an authority
+ * that offers none fails the order with that said.
+ */
+static void
+test_tlsalpn(void)
+{
+	static const struct canned ok[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("pending", ""),
+		    CA "/o/1", 0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_BOTH("pending",
+		    "tls-alpn-01"), NULL, 0 },
+		{ POST, CA "/ch/2", 200, NULL, "{}", NULL, 0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_BOTH("valid",
+		    "tls-alpn-01"), NULL, 0 },
+		{ POST, CA "/o/1", 200, NULL, ORDER("ready", ""), NULL, 0 },
+		{ POST, CA "/o/1/fin", 200, NULL, ORDER("valid",
+		    ",\"certificate\":\"" CA "/cert/1\""), NULL, 0 },
+		{ POST, CA "/cert/1", 200, "application/pem-certificate-chain",
+		    "CHAIN", NULL, 0 },
+	};
+	static const struct canned none[] = {
+		{ GET, CA "/dir", 200, NULL, DIR_BODY, NULL, 0 },
+		{ HEAD, CA "/nonce", 200, NULL, NULL, NULL, 0 },
+		{ POST, CA "/order", 201, NULL, ORDER("pending", ""),
+		    CA "/o/1", 0 },
+		{ POST, CA "/az/1", 200, NULL, AUTHZ_BOTH("pending",
+		    "dns-01"), NULL, 0 },
+	};
+	struct acme_op	*o;
+
+	begin(ok, N(ok));
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	o = issue_op("a.test");
+	o->challenge = ACME_CHAL_TLSALPN01;
+	CHECK(drive(o) && o->rc == 0, "tls-alpn-01: issued (%s)",
+	    o->error ? o->error : "");
+	CHECK(alpn_published == 1 && published == 0 &&
+	    strcmp(alpn_ident, "a.test") == 0, "tls-alpn-01: published for "
+	    "the identifier, no http-01 token");
+	CHECK(alpn_withdrawn == 1 && withdrawn == 0 &&
+	    strcmp(alpn_gone, "a.test") == 0, "tls-alpn-01: withdrawn at "
+	    "the end");
+	acme_op_free(o);
+
+	begin(none, N(none));
+	auth.account_url = strdup(CA "/acct/1");
+	auth.thumbprint = strdup("thumb");
+	o = issue_op("a.test");
+	o->challenge = ACME_CHAL_TLSALPN01;
+	CHECK(drive(o) && o->rc == -1 && alpn_published == 0 &&
+	    published == 0, "tls-alpn-01 not offered: the order fails, "
+	    "nothing published");
+	CHECK(o->error != NULL && strstr(o->error, "offers no tls-alpn-01 "
+	    "challenge") != NULL, "tls-alpn-01 not offered: said (%s)",
+	    o->error ? o->error : "");
 	acme_op_free(o);
 }
 
@@ -1419,6 +1514,7 @@ main(void)
 	test_lost_answers();
 	test_invalid_authz();
 	test_ip_authz();
+	test_tlsalpn();
 	test_dns01();
 	test_replaces_refused();
 	test_rate_limited();

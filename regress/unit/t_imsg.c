@@ -912,6 +912,31 @@ test_msg_check(void)
 	m.hdr.type = MSG_LISTEN_FD;
 	m.datalen = 4;
 	CHECK(msg_check(&m) == -1, "LISTEN_FD without a descriptor refused");
+	m.hdr.type = MSG_LISTEN_ALPN_FD;
+	CHECK(msg_check(&m) == -1,
+	    "LISTEN_ALPN_FD without a descriptor refused");
+	m.fd = 0;
+	memset(pay, 0, sizeof(pay));
+	CHECK(msg_check(&m) == 0, "LISTEN_ALPN_FD with a descriptor passes");
+	m.fd = -1;
+
+	/* tls-alpn-01: an identifier is a name, 253 bytes at most. */
+	build(&b, MSG_CHAL_ALPN_ADD, -1, 0);
+	CHECK(msg_valid(MSG_CHAL_ALPN_ADD, b.data, b.len, 0, why,
+	    sizeof(why)) == 0 && b.len == 4 + 253 + 4 + MSG_KEYAUTH_MAX,
+	    "CHAL_ALPN_ADD with a 253-byte identifier passes");
+	build(&b, MSG_CHAL_ALPN_ADD, 0, 1);
+	CHECK(msg_valid(MSG_CHAL_ALPN_ADD, b.data, b.len, 0, why,
+	    sizeof(why)) == -1 && strstr(why, "identifier") != NULL,
+	    "CHAL_ALPN_ADD with a 254-byte identifier refused, named");
+	build(&b, MSG_CHAL_ALPN_DEL, 0, 1);
+	CHECK(msg_valid(MSG_CHAL_ALPN_DEL, b.data, b.len, 0, why,
+	    sizeof(why)) == -1, "CHAL_ALPN_DEL with a 254-byte identifier "
+	    "refused");
+	/* ISSUE ends with the challenge: one without it is refused. */
+	build(&b, MSG_ISSUE, -1, 0);
+	CHECK(msg_valid(MSG_ISSUE, b.data, b.len - 4, 0, why,
+	    sizeof(why)) == -1, "ISSUE without its challenge refused");
 
 	/* The sender refuses what the receiver would, and takes the fd. */
 	xpair(sv);
