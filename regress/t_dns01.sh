@@ -293,8 +293,9 @@ check "dns-01 without a hook: refused" grep -q \
     "dns-01 needs a \"dns hook\"" "$T_TMP/out"
 sed -i 's|^\tchallenge dns-01$|\tchallenge tls-alpn-01|' "$conf"
 "$ACMED" -n -f "$conf" >"$T_TMP/out" 2>&1
-check "tls-alpn-01: not supported yet" grep -q \
-    "challenge tls-alpn-01: tls-alpn-01 is not supported yet" "$T_TMP/out"
+check "a wildcard over tls-alpn-01: refused" grep -q \
+    "name \*.example.test: a wildcard name can only be validated with the dns-01 challenge" \
+    "$T_TMP/out"
 
 if [ "$t_failed" -gt 0 ]; then
 	sed 's/^/#   /' "$T_TMP/all.log"
