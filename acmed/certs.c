@@ -72,6 +72,23 @@ leaf_file(const struct domain *d)
 	return d->fullchain ? d->fullchain : d->cert;
 }
 
+/* The index of dstates by domain id, made again after they change. */
+void
+dstates_index(void)
+{
+	size_t	 i;
+
+	free(byid);
+	nbyid = 1;
+	for (i = 0; i < ndstates; i++)
+		if (dstates[i].d->id >= nbyid)
+			nbyid = (size_t)dstates[i].d->id + 1;
+	if ((byid = calloc(nbyid, sizeof(*byid))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < ndstates; i++)
+		byid[dstates[i].d->id] = &dstates[i];
+}
+
 /* A domain's state by its id: every answer names one, so not a scan. */
 struct dstate *
 dstate_byid(uint32_t id)
@@ -425,17 +442,10 @@ dstates_build(void)
 	if ((dstates = calloc(n ? n : 1, sizeof(*dstates))) == NULL)
 		fatal("calloc");
 	ndstates = 0;
-	nbyid = 1;
-	TAILQ_FOREACH(d, &conf->domains, entry)
-		if (d->id >= nbyid)
-			nbyid = (size_t)d->id + 1;
-	if ((byid = calloc(nbyid, sizeof(*byid))) == NULL)
-		fatal("calloc");
 	TAILQ_FOREACH(d, &conf->domains, entry) {
 		if (!domain_selected(d))
 			continue;
 		ds = &dstates[ndstates++];
-		byid[d->id] = ds;
 		ds->d = d;
 		ds->keyid = KEYID_DOMAIN_BASE + d->id;
 		ds->result = 1;
@@ -468,6 +478,7 @@ dstates_build(void)
 		if (ds->renew_asked != 0)
 			ds->next = now;
 	}
+	dstates_index();
 }
 
 void

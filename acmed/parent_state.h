@@ -143,6 +143,7 @@ int dispatch_netproc(const struct imsg *m);
 struct rbuf;
 char *netproc_text(struct rbuf *r, size_t max);
 struct dstate *dstate_byid(uint32_t id);
+void dstates_index(void);
 int provisional_all(void);
 int oneshot_done(int *status);
 

@@ -199,6 +199,7 @@ main(void)
 	conf = &c;
 	dstates = &ds;
 	ndstates = 1;
+	dstates_index();
 
 	buf_init(&b, IMSG_MAX_SIZE);
 	buf_add_u32(&b, 7);
