@@ -443,7 +443,9 @@ revoke_report(char **names, int n)
 /*
  * Before a name's first order, the preflight: its answers come as the
  * order runs, and hold nothing back.  An issued certificate's names were
- * validated; an order resumed was placed after a preflight.
+ * validated; an order resumed was placed after a preflight.  Decided at
+ * the first attempt after a start: an order that replaces the resumed
+ * one later is not a first.
  */
 static void
 first_preflight(struct dstate *ds)
@@ -452,6 +454,7 @@ first_preflight(struct dstate *ds)
 	    !revoking && preflight_start(ds) == -1)
 		log_warnx("%s: the preflight could not be given to netproc",
 		    ds->d->handle);
+	ds->preflighted = 1;
 }
 
 static int
