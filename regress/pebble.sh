@@ -156,6 +156,14 @@ live_pid() {
 	echo "$lp"
 }
 
+# started PIDFILE: the process runs (by pid: a child that has not reached
+# its exec yet still has the shell's command line), and is not a zombie.
+started() {
+	sp=$(cat "$1" 2>/dev/null)
+	kill -0 "$sp" 2>/dev/null &&
+	    ! grep -q '^[0-9]* (.*) Z' "/proc/$sp/stat" 2>/dev/null
+}
+
 stop_one() {
 	sp=$(live_pid "$dir/$1.pid" "$2") || { rm -f "$dir/$1.pid"; return 0; }
 	kill "$sp" 2>/dev/null
@@ -194,9 +202,8 @@ start() {
 	i=0
 	while ! dir_answers; do
 		i=$((i + 1))
-		if [ $i -ge 100 ] || ! live_pid "$dir/pebble.pid" pebble \
-		    >/dev/null || ! live_pid "$dir/challtestsrv.pid" \
-		    challtestsrv >/dev/null; then
+		if [ $i -ge 100 ] || ! started "$dir/pebble.pid" ||
+		    ! started "$dir/challtestsrv.pid"; then
 			echo "pebble.sh: Pebble did not answer on" \
 			    "127.0.0.1:$port; last log lines:" >&2
 			tail -n 5 "$dir/pebble.log" "$dir/challtestsrv.log" >&2

@@ -6,9 +6,12 @@
 # _acmed-dns.  The system's resolver must ask that BIND too (netproc
 # checks the zone's servers through it): the test runs in a mount
 # namespace of its own whose /etc/resolv.conf names 127.0.0.1, so that no
-# setting of acmed's is needed and nothing outside the test sees it.
+# setting of acmed's is needed and nothing outside the test sees it, and
+# in a network namespace of its own, where port 53 is free even on a host
+# that runs its own name server.
 if [ -z "${T_DNS01_NS:-}" ]; then
-	T_DNS01_NS=1 exec unshare -m sh "$0" "$@"
+	T_DNS01_NS=1 exec unshare -m -n sh -c \
+	    'ip link set lo up && exec sh "$0" "$@"' "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
 t_users

@@ -1,13 +1,17 @@
 #!/bin/sh
 # Copyright (c) 2026 acmed maintainers; ISC licence (README, Licence).
 # acmed -t, the dry run, against Pebble on loopback (port 80: the test
-# runs in a network namespace of its own): the whole path runs, Pebble
+# runs in a network namespace it makes): the whole path runs, Pebble
 # validates and issues, and nothing is installed, no state changed, no
 # reload action or event hook run; a name the authority refuses fails it
 # with the reason; a test authority is signed with instead.  And the
 # preflight: this instance, another server on the port, nothing
 # listening, a name that does not resolve; the daemon's warning and event
 # before a first order; the Ready page's marker, new at each start.
+if [ -z "${T_DRYRUN_NS:-}" ]; then
+	T_DRYRUN_NS=1 exec unshare -n sh -c \
+	    'ip link set lo up && exec sh "$0" "$@"' "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 t_users
 t_python
