@@ -6,6 +6,16 @@
 # "N passed, N failed".
 #
 #   regress/run.sh [pattern]	only tests whose name contains pattern
+#
+# As root the tests run in a network namespace of their own with only a
+# loopback interface: nothing they start (Pebble, BIND, the daemon's
+# preflight, a name the resolver is asked for) reaches another host, and
+# no port they bind is taken by a service of the machine.
+if [ -z "${REGRESS_NETNS:-}" ] && [ "$(id -u)" -eq 0 ] &&
+    command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; then
+	REGRESS_NETNS=1 exec unshare -n sh -c \
+	    'ip link set lo up && exec sh "$0" "$@"' "$0" "$@"
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 export TOP="$top"
 export ACMED="${ACMED:-$top/obj/acmed}"
