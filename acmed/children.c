@@ -65,8 +65,9 @@ children_netproc_handler(int (*h)(const struct imsg *))
 	netproc_handler = h;
 }
 
-int
-send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
+static int
+send_peer(enum proc_id p, uint32_t type, uint32_t peerid, int fd,
+    const struct buf *b)
 {
 	struct child	*c = &children[p];
 
@@ -78,11 +79,25 @@ send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
 	/* What netproc resolves with is as the system has it now. */
 	if (p == PROC_NETPROC)
 		netroot_refresh();
-	if (msg_compose(c->chan, type, 0, fd, b) == -1) {
+	if (msg_compose(c->chan, type, peerid, fd, b) == -1) {
 		log_warn("message %s to %s", msg_name(type), proc_names[p]);
 		return -1;
 	}
 	return 0;
+}
+
+int
+send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b)
+{
+	return send_peer(p, type, 0, fd, b);
+}
+
+/* The answer to a child's request, under the peer id it was asked with. */
+int
+send_answer(enum proc_id p, uint32_t type, uint32_t peerid,
+    const struct buf *b)
+{
+	return send_peer(p, type, peerid, -1, b);
 }
 
 /*

@@ -218,11 +218,9 @@ dns_dispatch(const struct imsg *m)
 	struct rbuf	 r;
 	struct buf	 b;
 	char		 why[MSG_TEXT_MAX / 2], *recs;
-	uint32_t	 reqid = 0, id;
+	uint32_t	 id;
 
 	rbuf_init(&r, m->data, m->datalen);
-	if (m->hdr.type == MSG_DNS_PUBLISH)
-		reqid = rbuf_u32(&r);
 	id = rbuf_u32(&r);
 	recs = rbuf_str(&r, MSG_DNS_RECORDS_MAX);
 	if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL) {
@@ -254,9 +252,8 @@ dns_dispatch(const struct imsg *m)
 	}
 	free(recs);
 	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_u32(&b, reqid);
 	buf_add_lstr(&b, why);
-	(void)send_msg(PROC_NETPROC, MSG_DNS_RESULT, -1, &b);
+	(void)send_answer(PROC_NETPROC, MSG_DNS_RESULT, m->hdr.peerid, &b);
 	buf_free(&b);
 	return 0;
 }

@@ -73,6 +73,8 @@ extern int		 nonly_domains;
 /* children.c */
 void children_netproc_handler(int (*h)(const struct imsg *));
 int send_msg(enum proc_id p, uint32_t type, int fd, const struct buf *b);
+int send_answer(enum proc_id p, uint32_t type, uint32_t peerid,
+    const struct buf *b);
 void child_log(enum proc_id p, const struct imsg *m);
 void child_sandboxed(enum proc_id p, const struct imsg *m);
 int child_call(enum proc_id p, uint32_t type, const struct buf *b, int fd,

@@ -203,10 +203,9 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("addresses", MSG_TEXT_MAX), STR("address", MSG_ADDR_MAX),
 		U32("outcome"), STR("detail", MSG_TEXT_MAX) } },
 	[MSG_DNS_PUBLISH] = { "DNS_PUBLISH", NOFD, {
-		U32("request id"), U32("domain id"),
-		STR("records", MSG_DNS_RECORDS_MAX) } },
+		U32("domain id"), STR("records", MSG_DNS_RECORDS_MAX) } },
 	[MSG_DNS_RESULT] = { "DNS_RESULT", NOFD, {
-		U32("request id"), STR("error", MSG_TEXT_MAX) } },
+		STR("error", MSG_TEXT_MAX) } },
 	[MSG_DNS_REMOVE] = { "DNS_REMOVE", NOFD, {
 		U32("domain id"), STR("records", MSG_DNS_RECORDS_MAX) } },
 };

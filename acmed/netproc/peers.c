@@ -260,7 +260,6 @@ dns_records(const struct acme_op *o)
 static void
 io_dns_publish(struct acme_op *o, acme_fn fn)
 {
-	struct np_op	*n = np(o);
 	struct buf	 b;
 	char		*recs;
 
@@ -268,23 +267,12 @@ io_dns_publish(struct acme_op *o, acme_fn fn)
 		answer_now(o, "too many records", fn);
 		return;
 	}
-	if (++last_id == 0)
-		last_id = 1;
 	buf_init(&b, MSG_PAYLOAD_MAX);
-	buf_add_u32(&b, last_id);
 	buf_add_u32(&b, o->domid);
 	buf_add_lstr(&b, recs);
 	free(recs);
-	if (np_send(&np_parent, MSG_DNS_PUBLISH, 0, &b) == -1) {
-		buf_free(&b);
-		answer_now(o, "request too large", fn);
-		return;
-	}
+	ask(&np_parent, &at_parent, o, MSG_DNS_PUBLISH, &b, fn);
 	buf_free(&b);
-	n->peer_id = last_id;
-	n->peer_type = MSG_DNS_PUBLISH;
-	n->peer_fn = fn;
-	TAILQ_INSERT_TAIL(&at_parent, n, entry);
 }
 
 static void
@@ -310,21 +298,13 @@ peers_dns_result(struct imsg *m)
 	struct acme_op	*o;
 	struct np_op	*n;
 	struct rbuf	 r;
-	uint32_t	 id;
 	char		*err;
 
 	rbuf_init(&r, m->data, m->datalen);
-	id = rbuf_u32(&r);
 	err = rbuf_str(&r, MSG_TEXT_MAX);
 	if (rbuf_end(&r) == -1)
 		fatalx("malformed DNS_RESULT from the parent");
-	TAILQ_FOREACH(n, &at_parent, entry)
-		if (n->peer_id == id)
-			break;
-	if (n == NULL)
-		fatalx("the parent answered dns request %u, which it was not "
-		    "asked", id);
-	TAILQ_REMOVE(&at_parent, n, entry);
+	n = answered(&at_parent, m, "the parent");
 	o = &n->op;
 	acme_answer_clear(&o->ans);
 	if (*err == '\0') {
