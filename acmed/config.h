@@ -63,8 +63,12 @@ struct listen_addr {
 	int				 tlsalpn;	/* tls-alpn-01, not http-01 */
 };
 
-enum challenge_type { CHALLENGE_HTTP01 = 0, CHALLENGE_TLSALPN01,
-	CHALLENGE_DNS01 };
+/* What ISSUE carries to netproc. */
+enum challenge_type {
+	CHALLENGE_HTTP01 = MSG_CHALLENGE_HTTP01,
+	CHALLENGE_TLSALPN01 = MSG_CHALLENGE_TLSALPN01,
+	CHALLENGE_DNS01 = MSG_CHALLENGE_DNS01
+};
 
 struct authority {
 	TAILQ_ENTRY(authority)	 entry;

@@ -65,7 +65,6 @@ struct conf_build {
 	int			 check;		/* the files named too */
 	int			 dom_named;	/* "domain name" given */
 	int			 dom_full;	/* too many names, told */
-	int			 dom_challenge;	/* "challenge" given */
 	int			 seen_state, seen_empty, seen_interval;
 	int			 seen_expiry, seen_hook, seen_pidfile;
 	int			 seen_dns_timeout, seen_dns_wait;
@@ -703,7 +702,6 @@ build_domain(struct conf_build *b, const char *file, int line,
 	b->dom = d;
 	b->dom_named = 0;
 	b->dom_full = 0;
-	b->dom_challenge = 0;
 }
 
 /*
@@ -1148,7 +1146,7 @@ build_challenge(struct conf_build *b, const char *file, int line, char *type)
 {
 	struct domain	*d = b->dom;
 
-	if (b->dom_challenge++)
+	if (d->challenge_line != 0)
 		build_err(b, file, line, "challenge \"%s\": given twice",
 		    conf_shorten(type));
 	else if (strcmp(type, "http-01") == 0)
@@ -1161,7 +1159,7 @@ build_challenge(struct conf_build *b, const char *file, int line, char *type)
 		build_err(b, file, line, "challenge \"%s\": http-01, "
 		    "tls-alpn-01 or dns-01 was expected", conf_shorten(type));
 	if (d->challenge_line == 0)
-		d->challenge_line = line;
+		d->challenge_line = line;	/* the first, for its errors */
 	free(type);
 }
 

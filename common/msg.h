@@ -85,9 +85,10 @@ struct buf;
 				    (MSG_NAME_MAX + MSG_DNS_VALUE_LEN + 2))
 					/* "name value\n" for each */
 
-/* ISSUE's challenge: the parent's enum challenge_type. */
+/* ISSUE's challenge, as the parent and netproc both name it. */
 #define MSG_CHALLENGE_HTTP01	0
 #define MSG_CHALLENGE_TLSALPN01	1
+#define MSG_CHALLENGE_DNS01	2
 
 /* Signatures one KEY_ALLOW allows: a request and its badNonce retries. */
 #define KEY_ALLOW_SIGNATURES	20
@@ -205,10 +206,10 @@ enum msg_type {
 	MSG_PREFLIGHT_RESULT,
 	/*
 	 * dns-01: netproc asks the parent to run the dns hook, which
-	 * publishes (answered with DNS_RESULT, error "" if done, the
-	 * request id echoed) or removes (no answer) the records, one
+	 * publishes (answered with DNS_RESULT, error "" if done, under
+	 * the request's peer id) or removes (no answer) the records, one
 	 * "name value" line each, name an identifier of the domain's.
-	 * ISSUE's challenge is the parent's enum challenge_type.
+	 * ISSUE's challenge is one of MSG_CHALLENGE_*.
 	 */
 	MSG_DNS_PUBLISH,
 	MSG_DNS_RESULT,

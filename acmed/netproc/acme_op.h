@@ -80,11 +80,11 @@ struct acme_authority {
 	void			*shell;		/* the process's own */
 };
 
-/* The challenge an order answers: the parent's enum challenge_type. */
+/* The challenge an order answers, as ISSUE carries it. */
 enum acme_chal {
-	ACME_CHAL_HTTP01,
-	ACME_CHAL_TLSALPN01,
-	ACME_CHAL_DNS01
+	ACME_CHAL_HTTP01 = MSG_CHALLENGE_HTTP01,
+	ACME_CHAL_TLSALPN01 = MSG_CHALLENGE_TLSALPN01,
+	ACME_CHAL_DNS01 = MSG_CHALLENGE_DNS01
 };
 
 /* A dns-01 record: _acme-challenge.name TXT value, and its challenge. */
