@@ -44,6 +44,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -190,7 +191,7 @@ answer_free(struct alpn_answer *a)
 static int
 cert_add_acme(X509 *x, const char *keyauth)
 {
-	unsigned char		 der[2 + 32];
+	unsigned char		 der[2 + SHA256_DIGEST_LENGTH];
 	unsigned int		 dlen;
 	ASN1_OBJECT		*obj = NULL;
 	ASN1_OCTET_STRING	*os = NULL;
@@ -198,9 +199,9 @@ cert_add_acme(X509 *x, const char *keyauth)
 	int			 rc = -1;
 
 	der[0] = 0x04;
-	der[1] = 32;
+	der[1] = SHA256_DIGEST_LENGTH;
 	if (!EVP_Digest(keyauth, strlen(keyauth), der + 2, &dlen,
-	    EVP_sha256(), NULL) || dlen != 32)
+	    EVP_sha256(), NULL) || dlen != SHA256_DIGEST_LENGTH)
 		goto out;
 	if ((obj = OBJ_txt2obj(OID_ACME_IDENTIFIER, 1)) == NULL ||
 	    (os = ASN1_OCTET_STRING_new()) == NULL ||

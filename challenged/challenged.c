@@ -167,7 +167,7 @@ alpn_add(struct imsgchan *net, struct alpntab *alpns, struct rbuf *rb,
 		fatalx("malformed CHAL_ALPN_ADD message");
 	/* Without a listener, OpenSSL was not set up before the sandbox. */
 	if (alpns == NULL || alpntab_add(alpns, id, ka) == -1) {
-		log_warnx("%.253s: tls-alpn-01 answer not published: %s", id,
+		log_warnx("%s: tls-alpn-01 answer not published: %s", id,
 		    alpns == NULL ? "no tls-alpn listener" :
 		    errno == ENOSPC ? "too many identifiers" :
 		    errno == EINVAL ? "not a name or an address, or not a "
@@ -233,7 +233,7 @@ net_dispatch(struct imsgchan *net, struct toktab *toks,
 			if (rbuf_end(&rb) == -1)
 				fatalx("malformed CHAL_ALPN_DEL message");
 			if (alpns == NULL || alpntab_del(alpns, tok) == -1)
-				log_debug("%.253s: no tls-alpn-01 answer to "
+				log_debug("%s: no tls-alpn-01 answer to "
 				    "withdraw", tok);
 			else
 				log_debug("%s: tls-alpn-01 answer withdrawn",
