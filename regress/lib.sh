@@ -259,6 +259,14 @@ t_domain() {
 	} >>"$f"
 }
 
+# t_domain_reload FILE NAME LINE: t_domain's block for NAME, with the
+# reload action "reload shell LINE" (LINE holds no double quote).
+t_domain_reload() {
+	t_domain "$1" "$2"
+	sed -i '$d' "$1"
+	printf '\treload shell "%s"\n}\n' "$3" >>"$1"
+}
+
 # t_domains FILE N FORMAT: appends N domain blocks (t_domain), named by
 # the printf FORMAT with 1 to N.
 t_domains() {

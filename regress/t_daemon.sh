@@ -153,12 +153,8 @@ conf_write() {
 	t_conf "$conf"
 	echo "event hook \"$T_TMP/hook\"" >>"$conf"
 	for n in "$@"; do
-		t_domain "$conf" "$n"
-		sed -i '$d' "$conf"
-		cat >>"$conf" <<EOC
-	reload shell "openssl x509 -noout -issuer -in '$T_TMP/$n.crt' >>'$T_TMP/$n.reloads'"
-}
-EOC
+		t_domain_reload "$conf" "$n" \
+		    "openssl x509 -noout -issuer -in '$T_TMP/$n.crt' >>'$T_TMP/$n.reloads'"
 	done
 }
 

@@ -37,12 +37,7 @@ conf_write() {
 	t_conf "$conf"
 	echo "event hook \"$T_TMP/hook\"" >>"$conf"
 	for n in "$@"; do
-		t_domain "$conf" "$n"
-		sed -i '$d' "$conf"
-		cat >>"$conf" <<EOC
-	reload shell "touch '$T_TMP/$n.reloaded'"
-}
-EOC
+		t_domain_reload "$conf" "$n" "touch '$T_TMP/$n.reloaded'"
 	done
 }
 dry() {
