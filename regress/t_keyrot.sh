@@ -108,6 +108,8 @@ t_at_exit "kill -9 \$apid \$kids 2>/dev/null"
 check "daemon: challenged stopped before any challenge is answered" \
     stop_challenged
 check "daemon: the order is saved" wait_for 20 test -s "$orderfile"
+# what the daemon did instead, if not
+test -s "$orderfile" || tail -n 40 "$T_TMP/log.3" | sed 's/^/# /'
 check "daemon: a pending key is kept aside" test -s "$pending"
 kill -9 "$apid"
 wait "$apid" 2>/dev/null
