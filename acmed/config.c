@@ -932,6 +932,18 @@ config_authority(const struct config *c, const char *name)
 	return NULL;
 }
 
+/* 1 if name is one of the domain's names, as configured. */
+int
+domain_has_name(const struct domain *d, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nnames; i++)
+		if (strcmp(d->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* The i-th authority a domain's orders go to: 0 the first, then its
    fallbacks; NULL past the last. */
 struct authority *

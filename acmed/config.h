@@ -185,6 +185,7 @@ void		 config_dump(const struct config *);
 void		 config_drop_actions(struct domain *);
 struct authority *config_authority(const struct config *, const char *);
 struct authority *domain_authority(const struct domain *, size_t);
+int		 domain_has_name(const struct domain *, const char *);
 const char	*keytype_name(enum keytype);
 const char	*conf_shell_program(const char *, char *, size_t);
 

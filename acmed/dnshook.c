@@ -35,22 +35,22 @@
 #include "buf.h"
 #include "log.h"
 #include "msg.h"
+#include "config.h"
 #include "parent_state.h"
 
 #define DNS_PREFIX	"_acme-challenge."
 #define DNS_ARGS_MAX	(2 * MSG_NAMES_COUNT + 3)
 
+/* A name of the domain's, or the base of one of its wildcards. */
 static int
 name_of(const struct domain *d, const char *name)
 {
-	size_t	 i;
+	char	 wild[MSG_NAME_MAX + 3];
 
-	for (i = 0; i < d->nnames; i++)
-		if (strcmp(d->names[i], name) == 0 ||
-		    (strncmp(d->names[i], "*.", 2) == 0 &&
-		    strcmp(d->names[i] + 2, name) == 0))
-			return 1;
-	return 0;
+	if (domain_has_name(d, name))
+		return 1;
+	return (size_t)snprintf(wild, sizeof(wild), "*.%s", name) <
+	    sizeof(wild) && domain_has_name(d, wild);
 }
 
 /*

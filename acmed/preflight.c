@@ -193,28 +193,15 @@ outcome_text(uint32_t outcome, const char *name, const char *addrs,
 	}
 }
 
-/* 1 if name is one of the domain's names. */
-static int
-domain_has_name(const struct domain *d, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < d->nnames; i++)
-		if (strcmp(d->names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /* MSG_PREFLIGHT_RESULT from netproc; -1 if it is malformed. */
 int
 preflight_result(const struct imsg *m)
 {
 	struct rbuf	 r;
-	struct dstate	*ds = NULL;
+	struct dstate	*ds;
 	char		*name, *addrs, *addr, *detail;
 	char		 text[MSG_TEXT_MAX * 2], ev[MSG_TEXT_MAX * 2 + 300];
 	uint32_t	 id, outcome;
-	size_t		 i;
 	int		 rc = -1;
 
 	rbuf_init(&r, m->data, m->datalen);
@@ -224,10 +211,7 @@ preflight_result(const struct imsg *m)
 	addr = netproc_text(&r, MSG_ADDR_MAX);
 	outcome = rbuf_u32(&r);
 	detail = netproc_text(&r, MSG_TEXT_MAX);
-	for (i = 0; i < ndstates; i++)
-		if (dstates[i].d->id == id)
-			ds = &dstates[i];
-	if (rbuf_end(&r) == -1 || ds == NULL || outcome >= PREFLIGHT_MAX ||
+	if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL || outcome >= PREFLIGHT_MAX ||
 	    !domain_has_name(ds->d, name) || preflight_waiting == 0)
 		goto out;
 	preflight_waiting--;
