@@ -517,45 +517,59 @@ now_ms(void)
 }
 
 /*
- * Waits until a child told to stop has exited, or the deadline: its
- * channel closes as it exits, so the wait ends at once, and its last
- * log lines are written meanwhile, as are the order and account URLs
- * netproc sent before it stopped.  The pid, or 0 if still running.
+ * Reads what a stopping child has sent, waiting up to ms: its last log
+ * lines, and the order and account URLs netproc sent before it stopped.
+ * 0 once its channel is closed.
  */
-static pid_t
-child_wait(int i, int *status, long deadline)
+static int
+child_drain(int i, int ms)
 {
 	struct pollfd	 pfd;
 	struct imsg	 m;
 	ssize_t		 n;
+
+	pfd.fd = ichan_fd(children[i].chan);
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, ms) <= 0)
+		return 1;
+	n = ichan_read(children[i].chan);
+	while (ichan_get(children[i].chan, &m) == 1) {
+		if (msg_check(&m) == 0 && m.hdr.type == MSG_LOG)
+			child_log(i, &m);
+		else if (msg_check(&m) == 0 && i == PROC_NETPROC &&
+		    netproc_handler != NULL &&
+		    (m.hdr.type == MSG_ORDER_URL ||
+		    m.hdr.type == MSG_ACCOUNT_URL))
+			(void)netproc_handler(&m);
+		imsg_clear(&m);
+	}
+	return !(n == 0 || (n == -1 && errno != EAGAIN));
+}
+
+/*
+ * Waits until a child told to stop has exited, or the deadline: its
+ * channel closes as it exits, so the wait ends at once.  What it wrote
+ * before it exited is read, meanwhile and after: a child waited for
+ * after another may have exited long before.  The pid, or 0 if still
+ * running.
+ */
+static pid_t
+child_wait(int i, int *status, long deadline)
+{
 	pid_t		 r;
 	long		 left;
-	int		 open = children[i].chan != NULL;
+	int		 open = children[i].chan != NULL, reads;
 
 	while ((r = waitpid(children[i].pid, status, WNOHANG)) == 0 &&
 	    (left = deadline - now_ms()) > 0) {
-		if (!open) {
+		if (!open)
 			poll(NULL, 0, 1);	/* closed: exiting now */
-			continue;
-		}
-		pfd.fd = ichan_fd(children[i].chan);
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)(left > 50 ? 50 : left)) <= 0)
-			continue;
-		n = ichan_read(children[i].chan);
-		if (n == 0 || (n == -1 && errno != EAGAIN))
-			open = 0;
-		while (ichan_get(children[i].chan, &m) == 1) {
-			if (msg_check(&m) == 0 && m.hdr.type == MSG_LOG)
-				child_log(i, &m);
-			else if (msg_check(&m) == 0 && i == PROC_NETPROC &&
-			    netproc_handler != NULL &&
-			    (m.hdr.type == MSG_ORDER_URL ||
-			    m.hdr.type == MSG_ACCOUNT_URL))
-				(void)netproc_handler(&m);
-			imsg_clear(&m);
-		}
+		else
+			open = child_drain(i, left > 50 ? 50 : (int)left);
 	}
+	/* Exited: all it wrote is in the socket; bounded by its size. */
+	for (reads = 0; r == children[i].pid && open && reads < 4096; reads++)
+		open = child_drain(i, 0);
 	return r;
 }
 
