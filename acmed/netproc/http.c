@@ -27,7 +27,9 @@
  * environment variable is consulted, and no proxy from the environment
  * is used.  Only https URLs are fetched, redirects are not followed,
  * bodies are capped at ACME_MAX_BODY and every request is bounded in
- * time.  The headers the protocol needs (Replay-Nonce, Location,
+ * time: a streamed answer (etcd's watch), handed on as it arrives and
+ * not kept, by its connect timeout only.  A client certificate, where
+ * one was given, goes with every request.  The headers the protocol needs (Replay-Nonce, Location,
  * Retry-After, Content-Type, Link) are collected as they arrive, each
  * line cleaned first (text.c): what is kept may reach a log line.  A POST
  * goes out once: one whose answer is lost says so (lost), and netproc
