@@ -156,7 +156,13 @@ struct domain {
 	int			 line;
 };
 
+/* PROVISIONAL: conf */
+struct cluster {
+	char	*node;
+};
+
 struct config {
+	struct cluster			*cluster;	/* PROVISIONAL */
 	char				*file;
 	char				*state_dir;
 	char				*empty_dir;

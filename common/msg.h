@@ -78,6 +78,12 @@ struct buf;
 #define MSG_ENDPOINT_MAX	32	/* an ACME endpoint's name, for metrics */
 #define MSG_MARKER_MAX		64	/* the Ready page's marker */
 
+#define MSG_NODE_MAX		63	/* a cluster node's name */
+#define MSG_ETCD_COUNT		8	/* PROVISIONAL: conf */
+#define MSG_SEALED_MAX		(MSG_KEY_PEM_MAX + 64)	/* PROVISIONAL: seal */
+#define MSG_FLEET_CHAIN_MAX	(MSG_PAYLOAD_MAX - 16 - MSG_NODE_MAX - \
+				    MSG_SEALED_MAX)	/* a shared chain */
+
 /* challenged's page, which the preflight fetches: then the marker, "\n" */
 #define MSG_READY_PAGE		"Let's Encrypt Ready\n"
 #define MSG_DNS_VALUE_LEN	43	/* base64url of a SHA-256 */
@@ -214,6 +220,22 @@ enum msg_type {
 	MSG_DNS_PUBLISH,
 	MSG_DNS_RESULT,
 	MSG_DNS_REMOVE,
+	/*
+	 * The fleet (a cluster block), netproc -> parent.  FLEET_CERT: the
+	 * certificate another node (or this one, before a crash) ordered,
+	 * instead of an order: the node's name, the domain key sealed with
+	 * the fleet key (FLEET_OPEN opens it), the chain.  FLEET_ACCOUNT:
+	 * the fleet's account key for an authority is not this node's; the
+	 * parent installs it (sealed) and restarts the children.
+	 * FLEET_LOCK: this node holds (1) or gave back (0) the lock of a
+	 * domain's order.
+	 */
+	MSG_FLEET_CERT,
+	MSG_FLEET_ACCOUNT,
+	MSG_FLEET_LOCK,
+	/* PROVISIONAL: seal */
+	MSG_FLEET_SEAL,
+	MSG_FLEET_SEALED,
 
 	MSG_MAX
 };

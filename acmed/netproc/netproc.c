@@ -59,6 +59,7 @@
 #include "sandbox.h"
 #include "http.h"
 #include "netproc.h"
+#include "fleet.h"
 #include "preflight_fetch.h"
 #include "verify.h"
 
@@ -73,6 +74,7 @@ struct np_chan	 np_chald = { .name = "challenged",
 
 static struct np_authority	*authorities;
 static int			 ready;
+struct np_cluster		*np_cluster;
 
 /*
  * SIGTERM: the parent stops netproc, which leaves at once, whatever it is
@@ -262,10 +264,20 @@ op_new(enum acme_kind kind, struct np_authority *na)
 }
 
 /* The protocol's op is the first member: freeing it frees n. */
-static void
-op_free(struct np_op *n)
+void
+np_op_free(struct np_op *n)
 {
+	size_t	 i;
+
 	ev_timer_stop(&n->timer);
+	free(n->handle);
+	free(n->thumb);
+	for (i = 0; i < n->nshared; i++)
+		free(n->shared[i]);
+	free(n->ack_prefix);
+	free(n->nodes);
+	free(n->pub_what);
+	free(n->pub_keyauth);
 	acme_op_free(&n->op);
 }
 
@@ -294,11 +306,10 @@ split_names(const char *s, struct acme_op *o)
 
 static void	admit(struct np_authority *);
 
-/* An issuance has ended: its chain, or why not, to the parent. */
+/* An issuance's end: its chain, or why not, to the parent. */
 static void
-issue_finish(struct acme_op *o)
+issue_send(struct acme_op *o)
 {
-	struct np_authority	*na = o->a->shell;
 	struct buf		 b;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
@@ -320,9 +331,32 @@ issue_finish(struct acme_op *o)
 	(void)np_send(&np_parent, MSG_ISSUE_FAILED, 0, &b);
  out:
 	buf_free(&b);
-	op_free(o->shell);
+}
+
+static void
+issue_done(struct acme_op *o)
+{
+	struct np_authority	*na = o->a->shell;
+
+	issue_send(o);
+	np_op_free(o->shell);
 	na->running--;
 	admit(na);
+}
+
+/* An issuance has ended: the fleet's part first. */
+static void
+issue_finish(struct acme_op *o)
+{
+	fleet_end(o, issue_done);
+}
+
+/* An order the fleet ended before it was queued. */
+void
+np_issue_declined(struct np_op *n)
+{
+	issue_send(&n->op);
+	np_op_free(n);
 }
 
 /* Starts the queued orders an authority has room for. */
@@ -377,7 +411,6 @@ domain_op(struct imsg *m, enum acme_kind kind, struct rbuf *r)
 static void
 issue(struct imsg *m)
 {
-	struct np_authority	*na;
 	struct np_op		*n;
 	struct acme_op		*o;
 	struct rbuf		 r;
@@ -385,7 +418,6 @@ issue(struct imsg *m)
 	uint32_t		 chal;
 
 	n = domain_op(m, ACME_ISSUE, &r);
-	na = n->op.a->shell;
 	o = &n->op;
 	o->keyid = rbuf_u32(&r);
 	names = rbuf_str(&r, MSG_NAMES_MAX);
@@ -397,12 +429,25 @@ issue(struct imsg *m)
 	o->profile_required = rbuf_u32(&r) != 0;
 	chal = rbuf_u32(&r);
 	o->dns_wait = rbuf_u32(&r);
+	n->handle = rbuf_str(&r, MSG_NAME_MAX);
 	if (rbuf_end(&r) == -1 || split_names(names, o) == -1 ||
 	    chal > ACME_CHAL_DNS01)
 		fatalx("malformed ISSUE from the parent");
 	o->challenge = (enum acme_chal)chal;
 	free(names);
 	o->finish = issue_finish;
+	if (fleet_on())
+		fleet_issue(n);
+	else
+		np_issue_go(n);
+}
+
+/* An order queued, and started when its authority has room. */
+void
+np_issue_go(struct np_op *n)
+{
+	struct np_authority	*na = n->op.a->shell;
+
 	enqueue(na, n);
 	admit(na);
 }
@@ -420,7 +465,7 @@ window_finish(struct acme_op *o)
 	buf_add_u32(&b, o->win_none);
 	(void)np_send(&np_parent, MSG_RENEWAL_WINDOW, 0, &b);
 	buf_free(&b);
-	op_free(o->shell);
+	np_op_free(o->shell);
 }
 
 /* A leaf (DER) of an authority's, for a revocation or a look-up. */
@@ -468,7 +513,7 @@ result_finish(struct acme_op *o)
 	    o->kind == ACME_DEACTIVATE ? MSG_DEACTIVATE_RESULT :
 	    MSG_ROLLOVER_RESULT, 0, &b);
 	buf_free(&b);
-	op_free(o->shell);
+	np_op_free(o->shell);
 }
 
 /* MSG_REVOKE: revoke a leaf, answer MSG_REVOKE_RESULT. */
@@ -658,6 +703,8 @@ netproc_main(int debug, int verbose)
 	 * 3 MiB of the 11 MiB resident); code used later comes back as used.
 	 */
 	log_debug("start-up pages given back: %zu kB", proc_trim() / 1024);
+	if (np_cluster != NULL)
+		fleet_begin(np_cluster);
 
 	chan_watch(&np_keyproc);
 	chan_watch(&np_chald);
