@@ -766,7 +766,7 @@ fleet_cert(struct dstate *ds, const char *node, const void *sealed,
 	size_t	 pemlen = 0;
 
 	domain_key_release(ds);
-	if (fleet_key_open(KEY_ROLE_DOMAIN, ds->d->handle, sealed, slen, &pem,
+	if (fleet_key_open(KEY_ROLE_DOMAIN, ds->d->names[0], sealed, slen, &pem,
 	    &pemlen, err, sizeof(err)) == -1)
 		goto refused;
 	if (key_pending_path(ds, path, sizeof(path)) == -1 ||

@@ -1188,7 +1188,7 @@ fleet_end(struct acme_op *o, acme_fn fn)
 	n->fleet_then = fn;
 	ev_timer_stop(&n->timer);
 	if (o->rc == 0)
-		peers_seal(o, o->keyid, KEY_ROLE_DOMAIN, n->handle,
+		peers_seal(o, o->keyid, KEY_ROLE_DOMAIN, o->names[0],
 		    end_sealed);
 	else
 		end_cleanup(n);
