@@ -12,7 +12,7 @@
 . "$(dirname "$0")/fleet.sh"
 
 n=${FLEET_CERTS:-30}
-pid1= pid2= pid3=
+pid1='' pid2='' pid3=''
 if ! fleet_setup 3; then
 	notok "the fleet's test bed"
 	t_done
@@ -181,7 +181,7 @@ done
 case "$holder" in
 node1) other=2 ;;
 node2) other=1 ;;
-*) other= ;;
+*) other='' ;;
 esac
 check "a node holds the lock of an order under way ($holder)" [ -n "$other" ]
 h=${holder#node}

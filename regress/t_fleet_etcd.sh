@@ -8,7 +8,8 @@
 #      stay as they were, another node finishes, no second order.
 . "$(dirname "$0")/fleet.sh"
 
-pid1= pid2= pid3=
+# shellcheck disable=SC2034
+pid1='' pid2='' pid3=''
 if ! fleet_setup 3; then
 	notok "the fleet's test bed"
 	t_done
@@ -73,7 +74,7 @@ sleep 5
 check "no order while etcd is down" [ "$(fleet_orders)" -eq 2 ]
 same=0
 for i in 1 2 3; do
-	eval "w=\$f1_$i"
+	w=""; eval "w=\$f1_$i"
 	[ "$(sum "$FLEET_DIR/node$i/certs/first.fleet.test.crt")" = "$w" ] &&
 	    same=$((same + 1))
 	fleet_verify "$i" first.fleet.test || same=0
@@ -111,7 +112,7 @@ done
 case "$holder" in
 node1) h=1 other=2 ;;
 node2) h=2 other=1 ;;
-*) h= other= ;;
+*) h='' other='' ;;
 esac
 check "a node holds the lock of an order under way ($holder)" [ -n "$h" ]
 if [ -n "$h" ]; then
