@@ -279,7 +279,8 @@ pub_add(const struct etcd_kv *kv)
 	size_t			 plen = strlen(fl.prefix);
 	int			 alpn;
 
-	if (strncmp(kv->key, fl.prefix, plen) != 0)
+	if (kv->key == NULL || kv->value == NULL ||
+	    strncmp(kv->key, fl.prefix, plen) != 0)
 		return;
 	rest = kv->key + plen;
 	if (strncmp(rest, "chal/http/", 10) == 0)
