@@ -29,15 +29,21 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "buf.h"
 #include "imsg.h"
+#include "keytype.h"
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
@@ -47,6 +53,7 @@ struct keyproc_drv {
 	struct imsgchan	*parent;	/* our end of keyproc's */
 	struct imsgchan	*net;
 	char		 warning[1024];	/* keyproc's last warning or worse */
+	const char	*program, *user, *dir;	/* to start it again */
 };
 
 static struct keyproc_drv	 KP;
@@ -167,6 +174,92 @@ start(const char *program, const char *user, const char *dir)
 	if ((KP.parent = ichan_new(sp[0], IMSG_MAX_SIZE)) == NULL ||
 	    (KP.net = ichan_new(sn[0], IMSG_MAX_SIZE)) == NULL)
 		err(1, "channels");
+}
+
+/* The parent's MSG_KEY_ROLE: what key id is, for which authority. */
+static inline void
+send_role(uint32_t id, enum key_role kr, uint32_t authid,
+    const char *authority, const char *url, const char *names,
+    const char *profile)
+{
+	struct buf	 b;
+
+	buf_init(&b, IMSG_MAX_SIZE);
+	buf_add_u32(&b, id);
+	buf_add_u32(&b, kr);
+	buf_add_u32(&b, authid);
+	buf_add_lstr(&b, authority);
+	buf_add_lstr(&b, url);
+	buf_add_lstr(&b, names);
+	buf_add_lstr(&b, profile);
+	send_on(KP.parent, MSG_KEY_ROLE, -1, &b);
+	buf_free(&b);
+}
+
+/*
+ * Hands keyproc keydir/name as key id, as the parent hands a key file;
+ * its key in *pub unless pub is NULL.
+ */
+static inline void
+key_fd(const char *keydir, const char *name, uint32_t id, EVP_PKEY **pub)
+{
+	struct buf	 b;
+	FILE		*f;
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/%s", keydir, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	if (pub != NULL) {
+		if ((f = fopen(path, "r")) == NULL ||
+		    (*pub = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL)
+			errx(1, "%s: not a key", path);
+		fclose(f);
+	}
+	buf_init(&b, 64);
+	buf_add_u32(&b, id);
+	buf_add_u32(&b, KEY_ECDSA);
+	buf_add_u32(&b, 0);
+	send_on(KP.parent, MSG_KEY_FD, fd, &b);
+	buf_free(&b);
+}
+
+/*
+ * "name -u user -C dir program keydir": starts keyproc from program, as
+ * user, in the root dir, and returns keydir; exits with the usage if the
+ * arguments are not those.
+ */
+static inline const char *
+drv_start(int argc, char *argv[], const char *name)
+{
+	int	 ch;
+
+	while ((ch = getopt(argc, argv, "C:u:")) != -1) {
+		switch (ch) {
+		case 'C':
+			KP.dir = optarg;
+			break;
+		case 'u':
+			KP.user = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 2 || KP.user == NULL || KP.dir == NULL)
+		goto usage;
+	KP.program = argv[0];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	log_init(1, 0, name);
+	start(KP.program, KP.user, KP.dir);
+	return argv[1];
+ usage:
+	fprintf(stderr, "usage: %s -u user -C dir program keydir\n", name);
+	exit(2);
 }
 
 #endif

@@ -133,45 +133,11 @@ static void
 role(uint32_t id, enum key_role kr, uint32_t authid, const char *names,
     const char *profile)
 {
-	struct buf	 b;
-
-	buf_init(&b, IMSG_MAX_SIZE);
-	buf_add_u32(&b, id);
-	buf_add_u32(&b, kr);
-	buf_add_u32(&b, authid);
-	buf_add_lstr(&b, authid == 1 ? "pebble" : "other");
-	buf_add_lstr(&b, authid == 1 ? DIR1 : DIR2);
-	buf_add_lstr(&b, names);
-	buf_add_lstr(&b, profile);
-	send_on(KP.parent, MSG_KEY_ROLE, -1, &b);
-	buf_free(&b);
+	send_role(id, kr, authid, authid == 1 ? "pebble" : "other",
+	    authid == 1 ? DIR1 : DIR2, names, profile);
 }
 
 /* As the parent: the key file keydir/name, by descriptor, as key id. */
-static void
-key_fd(const char *keydir, const char *name, uint32_t id, EVP_PKEY **pub)
-{
-	struct buf	 b;
-	FILE		*f;
-	char		 path[PATH_MAX];
-	int		 fd;
-
-	snprintf(path, sizeof(path), "%s/%s", keydir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		err(1, "%s", path);
-	if (pub != NULL) {
-		if ((f = fopen(path, "r")) == NULL ||
-		    (*pub = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL)
-			errx(1, "%s: not a key", path);
-		fclose(f);
-	}
-	buf_init(&b, 64);
-	buf_add_u32(&b, id);
-	buf_add_u32(&b, KEY_ECDSA);
-	buf_add_u32(&b, 0);
-	send_on(KP.parent, MSG_KEY_FD, fd, &b);
-	buf_free(&b);
-}
 
 /* As the parent: type KEY_ALLOW or KEY_WITHDRAW. */
 static void
@@ -939,31 +905,9 @@ setup(const char *keydir)
 int
 main(int argc, char *argv[])
 {
-	const char	*user = NULL, *dir = NULL;
-	int		 ch, status;
+	int	 status;
 
-	while ((ch = getopt(argc, argv, "C:u:")) != -1) {
-		switch (ch) {
-		case 'C':
-			dir = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 2 || user == NULL || dir == NULL)
-		goto usage;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
-	log_init(1, 0, "keyproc_peer");
-
-	start(argv[0], user, dir);
-	setup(argv[1]);
+	setup(drv_start(argc, argv, "keyproc_peer"));
 	CHECK(P.acct != NULL && P.domain != NULL && P.newkey != NULL &&
 	    P.certlen[0] > 0 && P.certlen[1] > 0 &&
 	    (P.certlen[0] != P.certlen[1] || memcmp(P.cert[0], P.cert[1],
@@ -987,7 +931,4 @@ main(int argc, char *argv[])
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "keyproc exits 0 after SHUTDOWN (status %d)", status);
 	return test_done();
- usage:
-	fprintf(stderr, "usage: keyproc_peer -u user -C dir program keydir\n");
-	return 2;
 }
