@@ -574,6 +574,9 @@ ended_by(struct imsgchan *c, uint32_t type, const struct buf *b,
 		kill(KP.pid, SIGKILL);
 	if (waitpid(KP.pid, &status, 0) == -1)
 		err(1, "waitpid");
+	printf("# keyproc ended: %s %d\n", WIFEXITED(status) ? "exit status" :
+	    "signal", WIFEXITED(status) ? WEXITSTATUS(status) :
+	    WTERMSIG(status));
 	close(ichan_fd(KP.parent));
 	close(ichan_fd(KP.net));
 	ichan_free(KP.parent);
