@@ -21,12 +21,14 @@
  * order under way, a provisional certificate, a revocation), read from
  * descriptors the parent passes (it opens the files as root) or generated
  * here on request, each until the parent drops it (MSG_KEY_DROP); the
- * MAC keys of external account bindings, read the same way.
+ * MAC keys of external account bindings, and a fleet's fleet key, read
+ * the same way.
  * Does: answers the parent (new key as PEM for the parent to write 0600,
- * public key, provisional self-signed certificate) and netproc (JWK and
- * thumbprint, JWS signatures, external account bindings, key changes,
- * CSRs).  Keys are known by the number the parent gives them; netproc
- * never sees a key, only what it signs.
+ * public key, provisional self-signed certificate, a sealed key opened)
+ * and netproc (JWK and thumbprint, JWS signatures, external account
+ * bindings, key changes, CSRs, an account or domain key sealed with the
+ * fleet key: seal.c).  Keys are known by the number the parent gives
+ * them; netproc never sees a key, only what it signs or seals.
  * Never: opens a file, touches the network, or writes anything but its
  * two channels.  It enters its sandbox before reading a single message:
  * keys arrive as descriptors, so nothing needs the privileges it drops.
