@@ -53,6 +53,8 @@ cat "$T_TMP/peer.out"
 sed 's/^/# /' "$T_TMP/peer.err"
 check "the parent logs why it does not hand a group-readable fleet key" \
     grep -q "fleet key $k/fleet.group: .*group" "$T_TMP/peer.err"
+check "and why it does not hand a missing one" \
+    grep -q "fleet key $k/fleet.missing: " "$T_TMP/peer.err"
 check "no log line holds a fleet key's text" sh -c \
     "! cat '$T_TMP/peer.out' '$T_TMP/peer.err' |
     grep -qF -e \"\$(head -c 20 '$k/fleet.key')\" \

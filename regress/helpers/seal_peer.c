@@ -350,9 +350,10 @@ test_no_key(void)
 	warned("a file that is not base64", "not base64");
 	seal_refused("a fleet key that is not base64", ACCT,
 	    KEY_ROLE_ACCOUNT, AUTH, "not base64", 0);
-	/* The parent refuses it: keyproc keeps the reason it had. */
+	/* The parent refuses them: keyproc keeps the reason it had. */
 	fleet_send("fleet.group", -1);
-	seal_refused("after a group-readable fleet key file", ACCT,
+	fleet_send("fleet.missing", -1);
+	seal_refused("after a group-readable or missing fleet key file", ACCT,
 	    KEY_ROLE_ACCOUNT, AUTH, "not base64", 0);
 }
 
