@@ -104,8 +104,6 @@ struct dstate {
 extern int	 fleet_restart;		/* the account key changed */
 void	 fleet_account(struct authority *, const char *, const void *,
 	    size_t);
-int	 fleet_key_open(enum key_role, const char *, const void *, size_t,
-	    char **, size_t *, char *, size_t);	/* PROVISIONAL: seal */
 
 /* install.c */
 #define WRITE_BACKUP	0x1	/* keep the file replaced as FILE.bak */

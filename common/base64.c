@@ -15,7 +15,8 @@
  */
 
 /*
- * base64url without padding (RFC 4648 section 5), as JOSE and ACME use it.
+ * base64url without padding (RFC 4648 section 5), as JOSE and ACME use it,
+ * and the standard base64 of section 4 that a fleet key is written in.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,8 +27,9 @@
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* A character's value in the url alphabet (url) or the standard one. */
 static int
-b64url_value(unsigned char c)
+b64_value(unsigned char c, int url)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -35,9 +37,9 @@ b64url_value(unsigned char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '-')
+	if (c == (url ? '-' : '+'))
 		return 62;
-	if (c == '_')
+	if (c == (url ? '_' : '/'))
 		return 63;
 	return -1;
 }
@@ -83,17 +85,19 @@ b64url_valid(const char *s, size_t len)
 	size_t	 i;
 
 	for (i = 0; i < len; i++)
-		if (b64url_value((unsigned char)s[i]) == -1)
+		if (b64_value((unsigned char)s[i], 1) == -1)
 			return 0;
 	return 1;
 }
 
 /*
- * Decodes len characters; refuses padding, other characters, an
- * impossible length (len % 4 == 1) and non-zero trailing bits.
+ * Decodes len characters of an alphabet; refuses padding, other
+ * characters, an impossible length (len % 4 == 1) and non-zero trailing
+ * bits.
  */
-int
-b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
+static int
+b64_decode_with(const char *s, size_t len, int url, unsigned char **outp,
+    size_t *outlen)
 {
 	unsigned char	*out;
 	size_t		 i, n = 0;
@@ -107,7 +111,7 @@ b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
 	if ((out = malloc(len / 4 * 3 + 3)) == NULL)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if ((c = b64url_value((unsigned char)s[i])) == -1)
+		if ((c = b64_value((unsigned char)s[i], url)) == -1)
 			goto fail;
 		v = v << 6 | (uint32_t)c;
 		bits += 6;
@@ -126,4 +130,28 @@ fail:
 	explicit_bzero(out, len / 4 * 3 + 3);
 	free(out);
 	return -1;
+}
+
+int
+b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
+{
+	return b64_decode_with(s, len, 1, outp, outlen);
+}
+
+/*
+ * Standard base64: a multiple of 4 characters, the last one or two '='
+ * if the bytes do not fill the last group; refused otherwise.
+ */
+int
+b64_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
+{
+	size_t	 pad = 0;
+
+	*outp = NULL;
+	*outlen = 0;
+	if (len % 4 != 0)
+		return -1;
+	while (pad < 2 && pad < len && s[len - 1 - pad] == '=')
+		pad++;
+	return b64_decode_with(s, len - pad, 0, outp, outlen);
 }

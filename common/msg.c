@@ -218,10 +218,18 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		BLOB("sealed key", MSG_SEALED_MAX) } },
 	[MSG_FLEET_LOCK] = { "FLEET_LOCK", NOFD, {
 		U32("domain id"), U32("held") } },
+
+	[MSG_FLEET_KEY_FD] = { "FLEET_KEY_FD", FD, {
+		STR("file", MSG_TEXT_MAX) } },
 	[MSG_FLEET_SEAL] = { "FLEET_SEAL", NOFD, {
 		U32("key id"), U32("role"), STR("name", MSG_NAME_MAX) } },
 	[MSG_FLEET_SEALED] = { "FLEET_SEALED", NOFD, {
-		U32("key id"), BLOB("sealed", MSG_SEALED_MAX) } },
+		BLOB("sealed", MSG_SEALED_MAX) } },
+	[MSG_FLEET_OPEN] = { "FLEET_OPEN", NOFD, {
+		U32("role"), STR("name", MSG_NAME_MAX),
+		BLOB("sealed", MSG_SEALED_MAX) } },
+	[MSG_FLEET_OPENED] = { "FLEET_OPENED", NOFD, {
+		BLOB("pem", MSG_KEY_PEM_MAX) } },
 };
 
 const char *

@@ -610,7 +610,9 @@ peers_dispatch_keyproc(struct imsg *m)
 	ans = &o->ans;
 	acme_answer_clear(ans);
 	rbuf_init(&r, m->data, m->datalen);
-	(void)rbuf_u32(&r);
+	/* every answer but a sealed key begins with the key's id */
+	if (m->hdr.type != MSG_FLEET_SEALED)
+		(void)rbuf_u32(&r);
 	switch (n->peer_type) {
 	case MSG_SIGN:
 	case MSG_KEY_CHANGE:
