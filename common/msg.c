@@ -208,6 +208,12 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("error", MSG_TEXT_MAX) } },
 	[MSG_DNS_REMOVE] = { "DNS_REMOVE", NOFD, {
 		U32("domain id"), STR("records", MSG_DNS_RECORDS_MAX) } },
+	[MSG_CLUSTER] = { "CLUSTER", NOFD, {
+		STR("node", MSG_NODE_MAX), STR("prefix", MSG_PREFIX_MAX),
+		STR("etcd endpoints", MSG_ETCD_URLS_MAX),
+		BLOB("etcd ca", MSG_ETCD_PEM_MAX),
+		BLOB("etcd certificate", MSG_ETCD_PEM_MAX),
+		BLOB("etcd key", MSG_ETCD_PEM_MAX) } },
 };
 
 const char *

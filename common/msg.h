@@ -77,6 +77,14 @@ struct buf;
 #define MSG_ORDERS_MAX		1000	/* max orders: one authority's at once */
 #define MSG_ENDPOINT_MAX	32	/* an ACME endpoint's name, for metrics */
 #define MSG_MARKER_MAX		64	/* the Ready page's marker */
+#define MSG_NODE_MAX		63	/* a fleet node's name */
+#define MSG_PREFIX_MAX		128	/* the fleet's etcd key prefix */
+#define MSG_ETCD_COUNT		8	/* etcd endpoints */
+#define MSG_ETCD_URL_MAX	268	/* one: "https://" host ":" port */
+#define MSG_ETCD_URLS_MAX	(MSG_ETCD_COUNT * (MSG_ETCD_URL_MAX + 1))
+					/* endpoints joined by '\n' */
+#define MSG_ETCD_PEM_MAX	16384	/* etcd's CA, client certificate or
+					   key, PEM */
 
 /* challenged's page, which the preflight fetches: then the marker, "\n" */
 #define MSG_READY_PAGE		"Let's Encrypt Ready\n"
@@ -214,6 +222,13 @@ enum msg_type {
 	MSG_DNS_PUBLISH,
 	MSG_DNS_RESULT,
 	MSG_DNS_REMOVE,
+
+	/*
+	 * parent -> netproc, before READY and only with a cluster block:
+	 * the node's name, the etcd key prefix, the endpoints ("\n"-joined),
+	 * and the PEM CA, client certificate and client key for etcd.
+	 */
+	MSG_CLUSTER,
 
 	MSG_MAX
 };
