@@ -143,6 +143,15 @@ write "$conf"
 check "without the block: acmed -n passes and prints no cluster" \
     sh -c "grep -q '^configuration OK\$' '$out' && ! grep -q '^cluster' '$out'"
 
+# The example's commented block, its files made real, is a good one.
+write "$conf"
+sed -n '/^#cluster {$/,/^#}$/s/^#//p' etc/acmed.conf |
+    sed -e "s|/etc/acmed/etcd/|$d/|" -e "s|/etc/acmed/fleet.key|$T_TMP/fleet.key|" \
+    >>"$conf"
+"$ACMED" -n -v -f "$conf" >"$out" 2>&1
+check "etc/acmed.conf: its cluster block, uncommented, passes" sh -c \
+    "grep -q '^configuration OK\$' '$out' && grep -qxF '	node \"web1\"' '$out'"
+
 # The node's name is the host's unless given.
 host=$(hostname)
 conf_with 'prefix "/fleet/a.b-c_d/"'
