@@ -230,6 +230,12 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		BLOB("sealed", MSG_SEALED_MAX) } },
 	[MSG_FLEET_OPENED] = { "FLEET_OPENED", NOFD, {
 		BLOB("pem", MSG_KEY_PEM_MAX) } },
+	[MSG_CLUSTER] = { "CLUSTER", NOFD, {
+		STR("node", MSG_NODE_MAX), STR("prefix", MSG_PREFIX_MAX),
+		STR("etcd endpoints", MSG_ETCD_URLS_MAX),
+		BLOB("etcd ca", MSG_ETCD_PEM_MAX),
+		BLOB("etcd certificate", MSG_ETCD_PEM_MAX),
+		BLOB("etcd key", MSG_ETCD_PEM_MAX) } },
 };
 
 const char *

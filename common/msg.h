@@ -80,9 +80,14 @@ struct buf;
 #define MSG_SEALED_MAX		(1 + 12 + MSG_KEY_PEM_MAX + 16)
 					/* a sealed key: version, nonce,
 					   the PEM encrypted, tag */
-
-#define MSG_NODE_MAX		63	/* a cluster node's name */
-#define MSG_ETCD_COUNT		8	/* PROVISIONAL: conf */
+#define MSG_NODE_MAX		63	/* a fleet node's name */
+#define MSG_PREFIX_MAX		128	/* the fleet's etcd key prefix */
+#define MSG_ETCD_COUNT		8	/* etcd endpoints */
+#define MSG_ETCD_URL_MAX	268	/* one: "https://" host ":" port */
+#define MSG_ETCD_URLS_MAX	(MSG_ETCD_COUNT * (MSG_ETCD_URL_MAX + 1))
+					/* endpoints joined by '\n' */
+#define MSG_ETCD_PEM_MAX	16384	/* etcd's CA, client certificate or
+					   key, PEM */
 #define MSG_FLEET_CHAIN_MAX	(MSG_PAYLOAD_MAX - 16 - MSG_NODE_MAX - \
 				    MSG_SEALED_MAX)	/* a shared chain */
 
@@ -264,6 +269,13 @@ enum msg_type {
 	MSG_FLEET_SEALED,
 	MSG_FLEET_OPEN,
 	MSG_FLEET_OPENED,
+
+	/*
+	 * parent -> netproc, before READY and only with a cluster block:
+	 * the node's name, the etcd key prefix, the endpoints ("\n"-joined),
+	 * and the PEM CA, client certificate and client key for etcd.
+	 */
+	MSG_CLUSTER,
 
 	MSG_MAX
 };

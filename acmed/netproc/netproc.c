@@ -85,6 +85,8 @@ static void
 stop_now(int sig)
 {
 	(void)sig;
+	if (np_cluster != NULL && np_cluster->key != NULL)
+		explicit_bzero(np_cluster->key, np_cluster->key_len);
 	_exit(0);
 }
 
@@ -237,6 +239,79 @@ recv_authority(struct imsg *m)
 	free(pem);
 	na->next = authorities;
 	authorities = na;
+}
+
+/* A PEM blob of the cluster block's, NUL-terminated. */
+static char *
+cluster_pem(struct rbuf *r, size_t *len)
+{
+	const uint8_t	*p;
+	char		*s;
+
+	p = rbuf_blob(r, len, MSG_ETCD_PEM_MAX);
+	if (r->bad || (s = malloc(*len + 1)) == NULL)
+		return NULL;
+	memcpy(s, p, *len);
+	s[*len] = '\0';
+	return s;
+}
+
+/* Endpoints "\n"-separated, as the message carries them. */
+static int
+cluster_endpoints(struct np_cluster *c, const char *s)
+{
+	const char	*e;
+
+	while (*s != '\0') {
+		if (c->nendpoints == MSG_ETCD_COUNT)
+			return -1;
+		e = s + strcspn(s, "\n");
+		if (e == s || (c->endpoints[c->nendpoints++] =
+		    strndup(s, (size_t)(e - s))) == NULL)
+			return -1;
+		s = *e == '\n' ? e + 1 : e;
+	}
+	return c->nendpoints > 0 ? 0 : -1;
+}
+
+/* The client key goes with the process, wherever it exits. */
+static void
+cluster_wipe(void)
+{
+	if (np_cluster != NULL && np_cluster->key != NULL)
+		freezero(np_cluster->key, np_cluster->key_len);
+	if (np_cluster != NULL)
+		np_cluster->key = NULL;
+}
+
+static void
+recv_cluster(struct imsg *m)
+{
+	struct np_cluster	*c;
+	struct rbuf		 r;
+	char			*urls;
+
+	if (np_cluster != NULL || (c = calloc(1, sizeof(*c))) == NULL)
+		fatalx("CLUSTER from the parent: a second, or no memory");
+	rbuf_init(&r, m->data, m->datalen);
+	c->node = rbuf_str(&r, MSG_NODE_MAX);
+	c->prefix = rbuf_str(&r, MSG_PREFIX_MAX);
+	urls = rbuf_str(&r, MSG_ETCD_URLS_MAX);
+	c->ca = cluster_pem(&r, &c->ca_len);
+	c->cert = cluster_pem(&r, &c->cert_len);
+	c->key = cluster_pem(&r, &c->key_len);
+	/* the message itself holds the key too */
+	explicit_bzero(m->data, m->datalen);
+	np_cluster = c;
+	if (rbuf_end(&r) == -1 || c->node == NULL || c->prefix == NULL ||
+	    urls == NULL || c->ca == NULL || c->cert == NULL ||
+	    c->key == NULL || cluster_endpoints(c, urls) == -1)
+		fatalx("malformed CLUSTER from the parent");
+	free(urls);
+	if (atexit(cluster_wipe) != 0)
+		fatal("atexit");
+	log_debug("cluster: node %s, %zu etcd endpoints", c->node,
+	    c->nendpoints);
 }
 
 static struct np_authority *
@@ -610,6 +685,9 @@ parent_dispatch(struct imsg *m)
 		switch (m->hdr.type) {
 		case MSG_AUTHORITY:
 			recv_authority(m);
+			return;
+		case MSG_CLUSTER:
+			recv_cluster(m);
 			return;
 		case MSG_READY:
 			/* What follows waits until netproc is sandboxed. */

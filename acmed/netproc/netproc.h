@@ -31,6 +31,7 @@
 
 #include "acme_op.h"
 #include "ev.h"
+#include "msg.h"
 
 #define NETPROC_CA_MAX		(4 * 1024 * 1024)
 
@@ -86,13 +87,16 @@ struct np_authority {
 	struct np_authority	*next;
 };
 
-/* The cluster block, as the parent gives it (MSG_CLUSTER). */
+/*
+ * The cluster block as the parent sent it (MSG_CLUSTER): this node, the
+ * prefix of the fleet's keys and how to reach etcd.  The client key is
+ * the one private key netproc holds, for TLS to etcd only.
+ */
 struct np_cluster {
-	char		*node;
-	char		*prefix;
+	char		*node, *prefix;
 	char		*endpoints[MSG_ETCD_COUNT];
 	size_t		 nendpoints;
-	char		*ca;
+	char		*ca;		/* PEM, NUL-terminated */
 	size_t		 ca_len;
 	char		*cert;
 	size_t		 cert_len;
@@ -102,7 +106,7 @@ struct np_cluster {
 
 /* netproc.c */
 extern struct np_chan	 np_parent, np_keyproc, np_chald;
-extern struct np_cluster *np_cluster;	/* NULL: no cluster */
+extern struct np_cluster *np_cluster;	/* NULL without a cluster block */
 int	 np_send(struct np_chan *, uint32_t, uint32_t, const struct buf *);
 void	 np_op_free(struct np_op *);
 void	 np_issue_go(struct np_op *);

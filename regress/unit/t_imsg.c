@@ -955,6 +955,21 @@ test_msg_check(void)
 	CHECK(msg_valid(MSG_CHAL_ALPN_DEL, b.data, b.len, 0, why,
 	    sizeof(why)) == -1, "CHAL_ALPN_DEL with a 254-byte identifier "
 	    "refused");
+	/* CLUSTER: the node's name is 63 bytes at most, 8 endpoints. */
+	build(&b, MSG_CLUSTER, -1, 0);
+	CHECK(msg_valid(MSG_CLUSTER, b.data, b.len, 0, why,
+	    sizeof(why)) == 0 && b.len == 6 * 4 + 63 + 128 + 8 * 269 +
+	    3 * 16384, "CLUSTER at its bounds passes (node 63, prefix 128, "
+	    "8 endpoints of 268 bytes, 3 PEM of 16384)");
+	build(&b, MSG_CLUSTER, 0, 1);
+	CHECK(msg_valid(MSG_CLUSTER, b.data, b.len, 0, why,
+	    sizeof(why)) == -1 && strstr(why, "node") != NULL,
+	    "CLUSTER with a 64-byte node refused, named");
+	build(&b, MSG_CLUSTER, 5, 1);
+	CHECK(msg_valid(MSG_CLUSTER, b.data, b.len, 0, why,
+	    sizeof(why)) == -1 && strstr(why, "etcd key") != NULL,
+	    "CLUSTER with a key a byte over refused, named");
+
 	/* ISSUE ends with the challenge: one without it is refused. */
 	build(&b, MSG_ISSUE, -1, 0);
 	CHECK(msg_valid(MSG_ISSUE, b.data, b.len - 4, 0, why,
