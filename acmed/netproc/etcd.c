@@ -328,9 +328,10 @@ body_init(struct buf *b)
 	buf_init(b, ETCD_MAX_ANSWER);
 }
 
-int
-etcd_range(struct etcd *e, const char *key, int prefix, etcd_cb *cb,
-    void *arg)
+/* A call whose body is the key or prefix alone. */
+static int
+key_call(struct etcd *e, const char *path, const char *key, int prefix,
+    etcd_cb *cb, void *arg)
 {
 	struct buf	 b;
 
@@ -340,7 +341,14 @@ etcd_range(struct etcd *e, const char *key, int prefix, etcd_cb *cb,
 		buf_free(&b);
 		return -1;
 	}
-	return req_start(e, "/v3/kv/range", &b, cb, arg);
+	return req_start(e, path, &b, cb, arg);
+}
+
+int
+etcd_range(struct etcd *e, const char *key, int prefix, etcd_cb *cb,
+    void *arg)
+{
+	return key_call(e, "/v3/kv/range", key, prefix, cb, arg);
 }
 
 int
@@ -397,15 +405,7 @@ int
 etcd_delete(struct etcd *e, const char *key, int prefix, etcd_cb *cb,
     void *arg)
 {
-	struct buf	 b;
-
-	body_init(&b);
-	if (buf_add_str(&b, "{") == -1 || add_key(&b, key, prefix) == -1 ||
-	    buf_add_str(&b, "}") == -1) {
-		buf_free(&b);
-		return -1;
-	}
-	return req_start(e, "/v3/kv/deleterange", &b, cb, arg);
+	return key_call(e, "/v3/kv/deleterange", key, prefix, cb, arg);
 }
 
 int

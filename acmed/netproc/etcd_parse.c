@@ -360,12 +360,15 @@ etcd_parse_watch(const void *data, size_t len, struct etcd_watch_msg *m)
 		goto out;
 	m->created = YAJL_IS_TRUE(json_get(o, "created"));
 	m->canceled = YAJL_IS_TRUE(json_get(o, "canceled"));
-	if (m->canceled) {
-		v = json_get(o, "cancel_reason");
+	v = json_get(o, "cancel_reason");
+	if (m->canceled && m->compact_rev > 0)
+		json_err(m->err, sizeof(m->err), "etcd: watch canceled: its "
+		    "start revision is compacted (at %lld)",
+		    (long long)m->compact_rev);
+	else if (m->canceled)
 		json_err(m->err, sizeof(m->err), "etcd: watch canceled%s%.200s",
 		    str_of(v) != NULL ? ": " : "",
 		    str_of(v) != NULL ? str_of(v) : "");
-	}
 	if ((v = json_get(o, "events")) != NULL && parse_events(v, m) == -1)
 		goto out;
 	rc = 0;
