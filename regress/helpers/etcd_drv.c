@@ -332,6 +332,10 @@ main(int argc, char *argv[])
 		printf("etcd_new: %s\n", errbuf);
 		return 1;
 	}
+	/* The client keeps copies. */
+	free(ca);
+	free(cert);
+	free(key);
 	if (strcmp(argv[0], "range") == 0 && argc >= 2)
 		CALL(etcd_range(cli, argv[1], argc > 2, result_cb, NULL));
 	else if (strcmp(argv[0], "put") == 0 && argc >= 3) {
