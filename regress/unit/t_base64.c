@@ -28,11 +28,13 @@
 #include "base64.h"
 #include "test.h"
 
-static const struct {
+struct vector {
 	const char	*raw;
 	size_t		 rawlen;
 	const char	*enc;
-} vectors[] = {
+};
+
+static const struct vector vectors[] = {
 	/* RFC 4648 section 10, padding removed */
 	{ "", 0, "" },
 	{ "f", 1, "Zg" },
@@ -69,27 +71,41 @@ rnd(uint32_t *s)
 	return *s;
 }
 
+typedef char	*encode_fn(const void *, size_t);
+typedef int	 decode_fn(const char *, size_t, unsigned char **, size_t *);
+
+/* Each vector encodes to its text and decodes back to its bytes. */
 static void
-test_vectors(void)
+check_vectors(const struct vector *v, size_t n, encode_fn *encode,
+    decode_fn *decode, const char *what)
 {
 	unsigned char	*out;
 	size_t		 i, outlen;
 	char		*enc;
 	int		 r;
 
-	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		enc = b64url_encode(vectors[i].raw, vectors[i].rawlen);
-		CHECK_STR(enc, vectors[i].enc, "encode vector %zu", i);
+	for (i = 0; i < n; i++) {
+		enc = encode(v[i].raw, v[i].rawlen);
+		CHECK_STR(enc, v[i].enc, "%s: encode vector %zu", what, i);
 		free(enc);
-		r = b64url_decode(vectors[i].enc, strlen(vectors[i].enc),
-		    &out, &outlen);
-		CHECK(r == 0 && out != NULL && outlen == vectors[i].rawlen &&
-		    memcmp(out, vectors[i].raw, outlen) == 0,
-		    "decode \"%s\"", vectors[i].enc);
-		CHECK(b64url_valid(vectors[i].enc, strlen(vectors[i].enc)),
-		    "\"%s\" is valid base64url", vectors[i].enc);
+		r = decode(v[i].enc, strlen(v[i].enc), &out, &outlen);
+		CHECK(r == 0 && out != NULL && outlen == v[i].rawlen &&
+		    memcmp(out, v[i].raw, outlen) == 0,
+		    "%s: decode \"%s\"", what, v[i].enc);
 		free(out);
 	}
+}
+
+static void
+test_vectors(void)
+{
+	size_t		 i;
+
+	check_vectors(vectors, sizeof(vectors) / sizeof(vectors[0]),
+	    b64url_encode, b64url_decode, "base64url");
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
+		CHECK(b64url_valid(vectors[i].enc, strlen(vectors[i].enc)),
+		    "\"%s\" is valid base64url", vectors[i].enc);
 }
 
 static void
@@ -172,11 +188,7 @@ test_roundtrip(void)
 	CHECK(bad == 0, "round trip of every byte value (%zu failed)", bad);
 }
 
-static const struct {
-	const char	*raw;
-	size_t		 rawlen;
-	const char	*enc;
-} std_vectors[] = {
+static const struct vector std_vectors[] = {
 	/* RFC 4648 section 10 */
 	{ "", 0, "" },
 	{ "f", 1, "Zg==" },
@@ -203,17 +215,9 @@ test_std(void)
 	char		*enc;
 	int		 r;
 
-	for (i = 0; i < sizeof(std_vectors) / sizeof(std_vectors[0]); i++) {
-		enc = b64_std_encode(std_vectors[i].raw, std_vectors[i].rawlen);
-		CHECK_STR(enc, std_vectors[i].enc, "standard encode %zu", i);
-		free(enc);
-		r = b64_std_decode(std_vectors[i].enc,
-		    strlen(std_vectors[i].enc), &out, &outlen);
-		CHECK(r == 0 && outlen == std_vectors[i].rawlen &&
-		    memcmp(out, std_vectors[i].raw, outlen) == 0,
-		    "standard decode \"%s\"", std_vectors[i].enc);
-		free(out);
-	}
+	check_vectors(std_vectors, sizeof(std_vectors) /
+	    sizeof(std_vectors[0]), b64_std_encode, b64_std_decode,
+	    "standard base64");
 	for (i = 0; i < sizeof(std_refused) / sizeof(std_refused[0]); i++) {
 		r = b64_std_decode(std_refused[i], strlen(std_refused[i]),
 		    &out, &outlen);
