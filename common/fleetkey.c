@@ -50,7 +50,7 @@ fleet_key_decode(const char *text, size_t len,
 		snprintf(err, errlen, "not base64: more than one line");
 		return -1;
 	}
-	if (b64_decode(text, len, &raw, &n) == -1) {
+	if (b64_std_decode(text, len, &raw, &n) == -1) {
 		snprintf(err, errlen, "not base64 (A-Z, a-z, 0-9, '+' and '/', "
 		    "padded with '=' to a multiple of 4 characters)");
 		return -1;

@@ -119,24 +119,24 @@ test_b64_decode(void)
 	unsigned char	*out;
 	size_t		 n;
 
-	CHECK(b64_decode("aGk=", 4, &out, &n) == 0 && n == 2 &&
+	CHECK(b64_std_decode("aGk=", 4, &out, &n) == 0 && n == 2 &&
 	    memcmp(out, "hi", 2) == 0, "\"aGk=\": \"hi\"");
 	free(out);
-	CHECK(b64_decode("aGk/", 4, &out, &n) == 0 && n == 3 &&
+	CHECK(b64_std_decode("aGk/", 4, &out, &n) == 0 && n == 3 &&
 	    out[2] == 0x3f, "'/' is 63");
 	free(out);
-	CHECK(b64_decode("+w==", 4, &out, &n) == 0 && n == 1 &&
+	CHECK(b64_std_decode("+w==", 4, &out, &n) == 0 && n == 1 &&
 	    out[0] == 0xfb, "'+' is 62, two '=' of padding");
 	free(out);
-	CHECK(b64_decode("", 0, &out, &n) == 0 && n == 0, "empty: no bytes");
+	CHECK(b64_std_decode("", 0, &out, &n) == 0 && n == 0, "empty: no bytes");
 	free(out);
-	CHECK(b64_decode("aGk", 3, &out, &n) == -1 && out == NULL,
+	CHECK(b64_std_decode("aGk", 3, &out, &n) == -1 && out == NULL,
 	    "unpadded refused");
-	CHECK(b64_decode("aG=k", 4, &out, &n) == -1, "'=' inside refused");
-	CHECK(b64_decode("a===", 4, &out, &n) == -1, "three '=' refused");
-	CHECK(b64_decode("aGl=", 4, &out, &n) == -1,
+	CHECK(b64_std_decode("aG=k", 4, &out, &n) == -1, "'=' inside refused");
+	CHECK(b64_std_decode("a===", 4, &out, &n) == -1, "three '=' refused");
+	CHECK(b64_std_decode("aGl=", 4, &out, &n) == -1,
 	    "non-zero bits in the padding refused");
-	CHECK(b64_decode("aG-_", 4, &out, &n) == -1,
+	CHECK(b64_std_decode("aG-_", 4, &out, &n) == -1,
 	    "base64url's characters refused");
 	CHECK(b64url_decode("aG-_", 4, &out, &n) == 0 && n == 3,
 	    "and still base64url's own");
