@@ -170,6 +170,8 @@ fleet_etcd_url() {
 fleet_etcd_start() {
 	fes_d=$FLEET_DIR/etcd
 	fes_c=$FLEET_DIR/ca
+	[ -s "$fes_d/m$1.pid" ] && kill -0 "$(cat "$fes_d/m$1.pid")" \
+	    2>/dev/null && return 0
 	fes_state=new
 	[ -d "$fes_d/m$1/member" ] && fes_state=existing
 	mkdir -p -m 0700 "$fes_d/m$1"

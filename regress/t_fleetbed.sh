@@ -37,9 +37,8 @@ for i in 1 2 3; do
 done
 check "node1 reaches node3" quiet fleet_exec 1 ping -c 1 -W 2 \
     "$(fleet_addr 3)"
-check "a node's resolver gives every name 192.0.2.1" test \
-    "$(fleet_exec 2 getent ahostsv4 some.fleet.test | awk 'NR == 1 { print $1 }')" \
-    = 192.0.2.1
+check "a node's resolver gives every name 192.0.2.1" test "$(fleet_exec 2 \
+    getent ahostsv4 some.fleet.test | awk 'NR == 1 { print $1 }')" = 192.0.2.1
 
 # etcd.
 check "etcd: 3 members started" test \
@@ -91,9 +90,10 @@ done
 check "HAProxy: six requests, one to each node in turn" test \
     "$(sed -n '1p;4p' "$T_TMP/who" | sort -u | wc -l)$(sed -n 1,3p \
     "$T_TMP/who" | sort | tr '\n' ' ')" = "1node1 node2 node3 "
-check "HAProxy: the hits of each node counted, 2 each" test \
-    "$(($(fleet_hits http 1) - h1)) $(($(fleet_hits http 2) - h2)) $(($(fleet_hits http 3) - h3))" \
-    = "2 2 2"
+hits="$(($(fleet_hits http 1) - h1)) $(($(fleet_hits http 2) - h2))"
+hits="$hits $(($(fleet_hits http 3) - h3))"
+check "HAProxy: the hits of each node counted, 2 each ($hits)" \
+    test "$hits" = "2 2 2"
 fleet_lb 3 down
 : >"$T_TMP/who"
 for n in 1 2 3 4; do
@@ -133,13 +133,49 @@ check "...and none went to node2" test \
 fleet_lb 2 up
 fleet_lb 3 up
 
+# A daemon in each node at once, each with node1's certificate (not due:
+# no order), each answering through HAProxy in turn: three Ready pages
+# with three markers.
+o0=$(fleet_orders)
+for i in 1 2 3; do
+	c=$FLEET_DIR/node$i/etc/daemon.conf
+	fleet_conf "$i" "$c"
+	fleet_domain "$i" "$c" web.fleet.test
+	[ "$i" -eq 1 ] || cp -p "$FLEET_DIR"/node1/certs/web.fleet.test.* \
+	    "$FLEET_DIR/node$i/certs/"
+	fleet_bg "$i" "$ACMED" -d -f "$c" >"$T_TMP/daemon$i.out" 2>&1
+	eval "daemon$i=$FLEET_PID"
+done
+ready() {
+	for i in 1 2 3; do
+		curl -sf --max-time 2 -o /dev/null \
+		    "http://$(fleet_addr "$i")/.well-known/acme-challenge/" ||
+		    return 1
+	done
+}
+check "a daemon in each node answers at its address" wait_for 20 ready
+: >"$T_TMP/markers"
+for n in 1 2 3; do
+	curl -sf --max-time 5 http://192.0.2.1/.well-known/acme-challenge/ |
+	    tail -n 1 >>"$T_TMP/markers"
+done
+check "through HAProxy: the Ready pages of three instances" test \
+    "$(grep -cE '^[0-9a-f]{32}$' "$T_TMP/markers") $(sort -u \
+    "$T_TMP/markers" | wc -l)" = "3 3"
+check "the daemons ordered nothing" test "$(fleet_orders)" -eq "$o0"
+for i in 1 2 3; do
+	eval "t_stop \$daemon$i"
+done
+
 # The cluster block and the fleet key.
 fleet_cluster 2 >"$T_TMP/cluster"
+members="\"$(fleet_etcd_url 1)\" \"$(fleet_etcd_url 2)\""
+members="$members \"$(fleet_etcd_url 3)\""
 check "fleet_cluster: the three members" \
-    grep -q "etcd \"$(fleet_etcd_url 1)\" \"$(fleet_etcd_url 2)\" \"$(fleet_etcd_url 3)\"" \
-    "$T_TMP/cluster"
+    grep -qF "etcd $members" "$T_TMP/cluster"
 check "...node2's name and files" sh -c "grep -q 'node \"node2\"' \
-    '$T_TMP/cluster' && grep -q 'etcd key \"$FLEET_DIR/node2/etc/etcd-client.key\"' \
+    '$T_TMP/cluster' &&
+    grep -q 'etcd key \"$FLEET_DIR/node2/etc/etcd-client.key\"' \
     '$T_TMP/cluster'"
 check "the nodes' etcd keys and fleet keys are 0600" test "$(stat -c %a \
     "$FLEET_DIR"/node[123]/etc/etcd-client.key \
