@@ -12,8 +12,10 @@
 #                  DNS; its files in $FLEET_DIR/nodeI/{etc,state,certs}
 #
 # Pebble validates http-01 on 192.0.2.1:80 and tls-alpn-01 on
-# 192.0.2.1:443, so through HAProxy, on whichever node it picks.
-# Everything is stopped and the namespaces removed at exit.
+# 192.0.2.1:443, so through HAProxy, on whichever node it picks: it makes
+# three connections for each validation, and all three must be answered,
+# so with three nodes in turn each node gets one.  Everything is stopped
+# and the namespaces removed at exit.  One bed per test.
 #
 # After fleet_setup: FLEET_N, FLEET_DIR, FLEET_CA (the CA of etcd's and
 # Pebble's API certificates), FLEET_ETCD (the client URLs, comma
@@ -40,6 +42,7 @@ FLEET_ETCD_PORT=2379
 FLEET_PEBBLE_PORT=14000
 FLEET_PEBBLE_MGMT_PORT=15000
 FLEET_CHALL_MGMT_PORT=8055
+FLEET_HAPROXY_STATS=8404
 # Network namespaces have names of the whole machine: this run's own.
 FLEET_NS_PREFIX=acmedfl$$-
 FLEET_N=0
@@ -47,6 +50,7 @@ FLEET_DIR=$T_TMP/fleet
 FLEET_CA=$FLEET_DIR/ca/ca.pem
 FLEET_ETCD=
 FLEET_PID=
+export FLEET_DIR FLEET_CA
 
 # fleet_ns I: the name of node I's network namespace.
 fleet_ns() {
@@ -174,7 +178,8 @@ fleet_etcd_start() {
 	    2>/dev/null && return 0
 	fes_state=new
 	[ -d "$fes_d/m$1/member" ] && fes_state=existing
-	mkdir -p -m 0700 "$fes_d/m$1"
+	mkdir -p "$fes_d"
+	[ -d "$fes_d/m$1" ] || mkdir -m 0700 "$fes_d/m$1"
 	etcd --name "m$1" --data-dir "$fes_d/m$1" \
 	    --listen-client-urls "$(fleet_etcd_url "$1")" \
 	    --advertise-client-urls "$(fleet_etcd_url "$1")" \
@@ -212,6 +217,7 @@ fleet_etcd_stop() {
 # fleet_etcd: the three members, up when all answer healthy (30 s at most).
 fleet_etcd() {
 	FLEET_ETCD=$(fleet_etcd_url 1),$(fleet_etcd_url 2),$(fleet_etcd_url 3)
+	export FLEET_ETCD
 	for fe_m in 1 2 3; do
 		fleet_etcd_start "$fe_m" || return 1
 	done
@@ -297,6 +303,13 @@ EOF
 	    "$PEBBLE_URL"
 }
 
+# fleet_pebble_again: a fresh Pebble in place of the one that runs (after
+# a deadlock: t_pebble_stalled), with the same API certificate.
+fleet_pebble_again() {
+	"$TOP/regress/pebble.sh" stop "$T_PEBBLE_DIR" >/dev/null
+	fleet_pebble
+}
+
 # fleet_orders: how many new orders Pebble has taken (its log says
 # "Added order" at each).
 fleet_orders() {
@@ -313,20 +326,26 @@ fleet_verify() {
 }
 
 # fleet_haproxy: HAProxy on 192.0.2.1, port 80 (http) and 443 (tcp),
-# round-robin over every node's same port, without health checks (a
-# node whose link is cut is tried and fails); its stats socket answers
-# fleet_hits and fleet_lb.
+# round-robin over every node's same port, without health checks: a
+# connection that fails is tried again once, then on the next node; its
+# statistics page on 127.0.0.1 answers fleet_hits and fleet_lb.
 fleet_haproxy() {
 	fh_d=$FLEET_DIR/haproxy
 	mkdir -p "$fh_d"
 	{
 		cat <<EOF
-global
-	stats socket $fh_d/stats.sock mode 600 level admin
 defaults
+	retries 1
+	option redispatch
 	timeout connect 2s
 	timeout client 10s
 	timeout server 10s
+listen stats
+	mode http
+	bind 127.0.0.1:$FLEET_HAPROXY_STATS
+	stats enable
+	stats uri /
+	stats admin if TRUE
 frontend http
 	mode http
 	bind $FLEET_HOST:80
@@ -350,32 +369,18 @@ EOF
 	} >"$fh_d/haproxy.cfg"
 	haproxy -db -f "$fh_d/haproxy.cfg" </dev/null >"$fh_d/out" 2>&1 &
 	echo $! >"$fh_d/pid"
-	wait_for 10 fleet_haproxy_cmd "show info" >/dev/null 2>&1
+	wait_for 10 fleet_haproxy_csv >/dev/null 2>&1
 }
 
-# fleet_haproxy_cmd COMMAND: HAProxy's answer to a command on its stats
-# socket.
-fleet_haproxy_cmd() {
-	python3 - "$FLEET_DIR/haproxy/stats.sock" "$1" <<'EOP'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-out = b""
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    out += d
-sys.stdout.write(out.decode())
-EOP
+# fleet_haproxy_csv: HAProxy's statistics, as CSV.
+fleet_haproxy_csv() {
+	curl -sf --max-time 5 "http://127.0.0.1:$FLEET_HAPROXY_STATS/;csv"
 }
 
 # fleet_hits http|tls I: how many connections (tls) or requests (http)
 # HAProxy has sent to node I.
 fleet_hits() {
-	fleet_haproxy_cmd "show stat" | awk -F, -v b="$1" -v s="node$2" \
+	fleet_haproxy_csv | awk -F, -v b="$1" -v s="node$2" \
 	    '$1 == b && $2 == s { print $8; f = 1 } END { exit !f }'
 }
 
@@ -385,10 +390,11 @@ fleet_lb() {
 	fl_st=ready
 	[ "$2" = down ] && fl_st=maint
 	for fl_b in http tls; do
-		fleet_haproxy_cmd "set server $fl_b/node$1 state $fl_st" |
-		    grep . && return 1
+		curl -s --max-time 5 -o /dev/null -w '%{redirect_url}\n' \
+		    -d "b=$fl_b&s=node$1&action=$fl_st" \
+		    "http://127.0.0.1:$FLEET_HAPROXY_STATS/" |
+		    grep -q 'st=DONE' || return 1
 	done
-	return 0
 }
 
 # fleet_conf I FILE [EXTRA]: a configuration for node I: its http-01 and

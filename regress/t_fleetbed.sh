@@ -94,7 +94,7 @@ hits="$(($(fleet_hits http 1) - h1)) $(($(fleet_hits http 2) - h2))"
 hits="$hits $(($(fleet_hits http 3) - h3))"
 check "HAProxy: the hits of each node counted, 2 each ($hits)" \
     test "$hits" = "2 2 2"
-fleet_lb 3 down
+check "fleet_lb: node3 out of HAProxy's turns" fleet_lb 3 down
 : >"$T_TMP/who"
 for n in 1 2 3 4; do
 	curl -sf --max-time 5 http://192.0.2.1/whoami >>"$T_TMP/who"
@@ -108,7 +108,7 @@ done
 
 # acmed on node1 alone, HAProxy sending only to node1: an http-01 and a
 # tls-alpn-01 certificate, validated by Pebble through HAProxy.
-fleet_lb 2 down
+check "fleet_lb: node2 too" fleet_lb 2 down
 conf=$FLEET_DIR/node1/etc/acmed.conf
 fleet_conf 1 "$conf"
 fleet_domain 1 "$conf" web.fleet.test
@@ -130,8 +130,10 @@ check "Pebble validated through HAProxy: node1's http and tls hits grew" \
     test "$(fleet_hits http 1)" -gt "$h1" -a "$(fleet_hits tls 1)" -gt "$t1"
 check "...and none went to node2" test \
     "$(fleet_hits http 2) $(fleet_hits tls 2)" = "$h2 $t2"
-fleet_lb 2 up
-fleet_lb 3 up
+lb_back() {
+	fleet_lb 2 up && fleet_lb 3 up
+}
+check "fleet_lb: node2 and node3 back" lb_back
 
 # A daemon in each node at once, each with node1's certificate (not due:
 # no order), each answering through HAProxy in turn: three Ready pages
@@ -163,9 +165,6 @@ check "through HAProxy: the Ready pages of three instances" test \
     "$(grep -cE '^[0-9a-f]{32}$' "$T_TMP/markers") $(sort -u \
     "$T_TMP/markers" | wc -l)" = "3 3"
 check "the daemons ordered nothing" test "$(fleet_orders)" -eq "$o0"
-for i in 1 2 3; do
-	eval "t_stop \$daemon$i"
-done
 
 # The cluster block and the fleet key.
 fleet_cluster 2 >"$T_TMP/cluster"
@@ -193,9 +192,22 @@ check_not "link down: node1 reaches etcd no more" \
     quiet fleet_node_etcdctl 1 endpoint health
 check "link down: node2 still does" \
     quiet fleet_node_etcdctl 2 endpoint health
+: >"$T_TMP/through"
+for n in 1 2 3; do
+	curl -sf --max-time 10 -o /dev/null -w '%{http_code}\n' \
+	    http://192.0.2.1/.well-known/acme-challenge/ >>"$T_TMP/through"
+done
+check "link down: HAProxy's requests still answered, by the others" \
+    test "$(sort -u "$T_TMP/through")" = 200
 fleet_link 1 up
 check "link up: node1 reaches etcd again" \
     wait_for 10 quiet fleet_node_etcdctl 1 endpoint health
+
+for i in 1 2 3; do
+	eval "t_stop \$daemon$i"
+done
+check "the daemons stopped on SIGTERM" t_gone "$daemon1" "$daemon2" \
+    "$daemon3"
 
 # The end: nothing left.
 fleet_teardown
