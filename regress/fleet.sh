@@ -449,10 +449,23 @@ fleet_domain() {
 	} >>"$2"
 }
 
+# fleet_sweep: removes the namespaces that a run killed before its
+# teardown left behind: those of a process that is gone, with nothing in
+# them.
+fleet_sweep() {
+	ip netns list | sed -n 's/^\(acmedfl\([0-9]*\)-node[0-9]*\).*/\2 \1/p' |
+	    while read -r fs_pid fs_ns; do
+		! kill -0 "$fs_pid" 2>/dev/null &&
+		    [ -z "$(ip netns pids "$fs_ns" 2>/dev/null)" ] || continue
+		ip netns del "$fs_ns" && rm -rf "/etc/netns/$fs_ns"
+	done
+}
+
 # fleet_setup N: the whole bed with N nodes (fleet_teardown at exit).
 # Says what failed on standard error.
 fleet_setup() {
 	t_at_exit fleet_teardown
+	fleet_sweep
 	mkdir -p "$FLEET_DIR"
 	fleet_ca || { echo "fleet: the CA" >&2; return 1; }
 	fleet_net "$1" || { echo "fleet: the network" >&2; return 1; }
