@@ -78,7 +78,8 @@ fleet_bg() {
 }
 
 # fleet_link I down|up: cuts node I's link to the bridge, or restores it.
-# The node keeps its address; what it sends is lost, nothing is refused.
+# The node keeps its address, but reaches nothing and nothing reaches it:
+# connections time out or find no host, none is refused.
 fleet_link() {
 	ip link set "flv$1" "$2"
 }
@@ -169,8 +170,9 @@ fleet_etcd_url() {
 	echo "https://$FLEET_HOST:$feu_p"
 }
 
-# fleet_etcd_start I: starts member I (again) and waits until it is
-# healthy (20 s at most).
+# fleet_etcd_start I: starts member I again after fleet_etcd_stop, and
+# waits until it is healthy (20 s at most); nothing if it runs.  (The
+# first start of all three is fleet_etcd's.)
 fleet_etcd_start() {
 	fes_d=$FLEET_DIR/etcd
 	fes_c=$FLEET_DIR/ca
@@ -261,7 +263,8 @@ fleet_etcdctl_in() {
 # fleet's CA, resolving every name to 192.0.2.1 with challtestsrv's DNS
 # (which the nodes ask too), validating on ports 80 and 443.  Its
 # directory works with pebble.sh stop and root, and t_pebble_stalled.
-# PEBBLE_VALIDITY and PEBBLE_EXTRA_ENV as for pebble.sh.
+# PEBBLE_VALIDITY, PEBBLE_NONCE_REJECT and PEBBLE_EXTRA_ENV as for
+# pebble.sh.
 fleet_pebble() {
 	T_PEBBLE_DIR=$FLEET_DIR/pebble
 	mkdir -p "$T_PEBBLE_DIR"
@@ -288,7 +291,9 @@ EOF
 	    </dev/null >"$T_PEBBLE_DIR/challtestsrv.log" 2>&1 &
 	echo $! >"$T_PEBBLE_DIR/challtestsrv.pid"
 	# shellcheck disable=SC2086
-	env PEBBLE_VA_NOSLEEP=1 ${PEBBLE_EXTRA_ENV:-} pebble \
+	env PEBBLE_VA_NOSLEEP=1 \
+	    PEBBLE_WFE_NONCEREJECT="${PEBBLE_NONCE_REJECT:-0}" \
+	    ${PEBBLE_EXTRA_ENV:-} pebble \
 	    -config "$T_PEBBLE_DIR/pebble.json" -dnsserver "$FLEET_HOST:53" \
 	    </dev/null >"$T_PEBBLE_DIR/pebble.log" 2>&1 &
 	echo $! >"$T_PEBBLE_DIR/pebble.pid"
