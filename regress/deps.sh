@@ -8,7 +8,7 @@ libyajl-dev libbsd-dev libssl-dev clang libclang-rt-14-dev pebble
 nginx-light libnginx-mod-stream openssl curl mandoc iproute2 procps wrk
 strace python3 apache2 haproxy ca-certificates debhelper lintian adduser
 python3-seccomp prometheus systemd bind9 bind9-dnsutils etcd-server
-etcd-client"
+etcd-client iputils-ping"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
