@@ -77,6 +77,13 @@ fleet_bg() {
 	FLEET_PID=$!
 }
 
+# fleet_acmed I FILE: acmed -d -v -f FILE in node I in the background,
+# its output appended to $FLEET_DIR/nodeI/acmed.log; FLEET_PID as for
+# fleet_bg.
+fleet_acmed() {
+	fleet_bg "$1" "$ACMED" -d -v -f "$2" >>"$FLEET_DIR/node$1/acmed.log" 2>&1
+}
+
 # fleet_link I down|up: cuts node I's link to the bridge, or restores it.
 # The node keeps its address, but reaches nothing and nothing reaches it:
 # connections time out or find no host, none is refused.

@@ -145,7 +145,7 @@ for i in 1 2 3; do
 	fleet_domain "$i" "$c" web.fleet.test
 	[ "$i" -eq 1 ] || cp -p "$FLEET_DIR"/node1/certs/web.fleet.test.* \
 	    "$FLEET_DIR/node$i/certs/"
-	fleet_bg "$i" "$ACMED" -d -f "$c" >"$T_TMP/daemon$i.out" 2>&1
+	fleet_acmed "$i" "$c"
 	eval "daemon$i=$FLEET_PID"
 done
 ready() {
@@ -156,6 +156,13 @@ ready() {
 	done
 }
 check "a daemon in each node answers at its address" wait_for 20 ready
+started_there() {
+	for i in 1 2 3; do
+		grep -q "listening on $(fleet_addr "$i"):80," \
+		    "$FLEET_DIR/node$i/acmed.log" || return 1
+	done
+}
+check "fleet_acmed: each node's log says it started there" started_there
 : >"$T_TMP/markers"
 for n in 1 2 3; do
 	curl -sf --max-time 5 http://192.0.2.1/.well-known/acme-challenge/ |
@@ -221,5 +228,7 @@ check_not "...no etcd member answers" quiet fleet_etcdctl endpoint health
 if [ "$t_failed" -gt 0 ]; then
 	tail -n 30 "$T_TMP/acmed.out" | sed 's/^/#   acmed: /'
 	tail -n 10 "$T_PEBBLE_DIR/pebble.log" | sed 's/^/#   pebble: /'
+	tail -n 5 "$FLEET_DIR"/node[123]/acmed.log 2>/dev/null |
+	    sed 's/^/#   /'
 fi
 t_done
