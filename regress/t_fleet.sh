@@ -27,10 +27,10 @@ start_node() {
 
 conf_node() {
 	fleet_conf "$1" "$FLEET_DIR/node$1.conf" "$(fleet_cluster "$1")"
-	i=1
-	while [ "$i" -le "$n" ]; do
-		fleet_domain "$1" "$FLEET_DIR/node$1.conf" "c$i.fleet.test"
-		i=$((i + 1))
+	cn_i=1
+	while [ "$cn_i" -le "$n" ]; do
+		fleet_domain "$1" "$FLEET_DIR/node$1.conf" "c$cn_i.fleet.test"
+		cn_i=$((cn_i + 1))
 	done
 	sed -i "/^authority pebble {/a\\
 	max orders 10" "$FLEET_DIR/node$1.conf"
@@ -132,11 +132,11 @@ ordered=0 installed_from=0
 for i in 1 2 3; do
 	s=$FLEET_DIR/node$i/state/status.json
 	check "node $i: status.json names the node" \
-	    grep -q "\"node\":\"node$i\"" "$s"
-	ordered=$((ordered + $(grep -o "\"ordered_by\":\"node$i\"" \
+	    grep -q "\"node\": *\"node$i\"" "$s"
+	ordered=$((ordered + $(grep -o "\"ordered_by\": *\"node$i\"" \
 	    "$FLEET_DIR/node1/state/status.json" | wc -l)))
-	installed_from=$((installed_from + $(grep -o '"ordered_by":"node' "$s" |
-	    wc -l)))
+	installed_from=$((installed_from + $(grep -o '"ordered_by": *"node' \
+	    "$s" | wc -l)))
 done
 check "status says which node ordered each certificate ($ordered)" \
     [ "$ordered" -eq "$n" ]

@@ -87,12 +87,16 @@ static struct {
 	struct etcd_watch	*w;
 	struct ev_timer		 rewatch;
 	int			 down;		/* said unreachable */
+	int			 announced;	/* in P nodes/ */
+	int			 settled;	/* may order */
+	struct ev_timer		 settle;
 	char			 why[256];	/* the last failure */
 	TAILQ_HEAD(, fleet_pub)	 pubs;
 } fl;
 
 static void	lease_tick(void *);
 static void	watch_start(void *);
+static void	announce(void);
 
 int
 fleet_on(void)
@@ -150,10 +154,47 @@ lease_after(long ms)
 }
 
 static void
-lease_granted(void *arg, const struct etcd_result *r)
+settled(void *arg)
+{
+	(void)arg;
+	fl.settled = 1;
+}
+
+static void
+announced(void *arg, const struct etcd_result *r)
+{
+	(void)arg;
+	if (!r->ok) {
+		fl.announced = 0;
+		fleet_down(r->err);
+		return;
+	}
+	if (!fl.settled && !ev_timer_armed(&fl.settle))
+		ev_timer_set(&fl.settle, FLEET_SETTLE_MS, settled, NULL);
+}
+
+/*
+ * This node among the nodes alive, once it has a lease and watches the
+ * answers: from then on the nodes ordering wait for it to serve theirs.
+ * It orders nothing itself for a moment, so that the nodes starting with
+ * it are counted too.
+ */
+static void
+announce(void)
 {
 	char	*k;
 
+	if (fl.announced || fl.lease == 0 || fl.w == NULL)
+		return;
+	k = fkey("nodes/%s", fl.node);
+	if (etcd_put(fl.ec, k, "", 0, fl.lease, announced, NULL) == 0)
+		fl.announced = 1;
+	free(k);
+}
+
+static void
+lease_granted(void *arg, const struct etcd_result *r)
+{
 	(void)arg;
 	if (!r->ok || r->lease == 0) {
 		fleet_down(r->err);
@@ -165,10 +206,8 @@ lease_granted(void *arg, const struct etcd_result *r)
 	fl.lease_seen = ev_now_ms();
 	log_debug("fleet: lease %lld, %d s", (long long)fl.lease,
 	    FLEET_LEASE_TTL);
-	k = fkey("nodes/%s", fl.node);
-	if (etcd_put(fl.ec, k, "", 0, fl.lease, ignore, NULL) == -1)
-		log_warnx("fleet: %s not written", k);
-	free(k);
+	fl.announced = 0;
+	announce();
 	lease_after(FLEET_KEEP_MS);
 }
 
@@ -182,6 +221,7 @@ lease_kept(void *arg, const struct etcd_result *r)
 	} else if (r->ok) {
 		log_warnx("fleet: lease %lld expired", (long long)fl.lease);
 		fl.lease = 0;
+		fl.announced = 0;
 	} else
 		fleet_down(r->err);
 	/* Unrenewed for a whole TTL, etcd has let it go. */
@@ -189,6 +229,7 @@ lease_kept(void *arg, const struct etcd_result *r)
 	    ev_now_ms() - fl.lease_seen >= FLEET_LEASE_TTL * 1000LL) {
 		log_warnx("fleet: lease %lld lost", (long long)fl.lease);
 		fl.lease = 0;
+		fl.announced = 0;
 	}
 	lease_after(fl.lease != 0 ? FLEET_KEEP_MS : 200);
 }
@@ -375,6 +416,7 @@ chal_ranged(void *arg, const struct etcd_result *r)
 	    NULL)
 		rewatch_after(1000);
 	free(k);
+	announce();
 }
 
 static void
@@ -660,7 +702,7 @@ step_account(void *arg)
 	struct np_op		*n = arg;
 	struct np_authority	*na = n->op.a->shell;
 
-	if (fl.lease == 0 || na->fleet_acct == FA_CHECKING) {
+	if (fl.lease == 0 || !fl.settled || na->fleet_acct == FA_CHECKING) {
 		if (time(NULL) >= n->fleet_until) {
 			unreachable(n, NULL);
 			return;

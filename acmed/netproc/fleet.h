@@ -29,6 +29,7 @@
 #define FLEET_LEASE_WAIT	10	/* s an order waits for etcd */
 #define FLEET_ACK_WAIT		15	/* s for every node to serve an answer */
 #define FLEET_POLL_MS		200
+#define FLEET_SETTLE_MS		3000	/* a node starting orders after */
 
 void	 fleet_begin(const struct np_cluster *);
 int	 fleet_on(void);
