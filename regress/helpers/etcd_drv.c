@@ -28,6 +28,8 @@
  *				 PREFIXa itself; the two events)
  *   nested KEY			(a callback that starts a request, then
  *				 one that frees the client)
+ *   again N KEY		(N ranges one after the other, each with
+ *				 "ms=" its time on its result line)
  *
  * A value "hex:..." is those bytes.  A result prints as one line "ok=1
  * succeeded=0 rev=12 lease=0 ttl=0 nkvs=1 err=" and a line "kv KEY
@@ -137,6 +139,15 @@ result_cb(void *arg, const struct etcd_result *r)
 	print_result(r);
 	failed |= !r->ok;
 	done = 1;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -274,6 +285,25 @@ nested_wait(void)
 			err(3, "poll");
 }
 
+/* again: the same range N times in a row, each timed. */
+static int		 again_left;
+static long long	 again_start;
+
+static void
+again_cb(void *arg, const struct etcd_result *r)
+{
+	check_outside();
+	printf("ms=%lld ", now_ms() - again_start);
+	print_result(r);
+	failed |= !r->ok;
+	if (--again_left == 0) {
+		done = 1;
+		return;
+	}
+	again_start = now_ms();
+	CALL(etcd_range(cli, arg, 0, again_cb, arg));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -350,6 +380,10 @@ main(int argc, char *argv[])
 		want_events = 2;
 		snprintf(live_key, sizeof(live_key), "%sa", argv[1]);
 		CALL(etcd_range(cli, argv[1], 1, live_range, argv[1]));
+	} else if (strcmp(argv[0], "again") == 0 && argc == 3) {
+		again_left = num(argv[1]);
+		again_start = now_ms();
+		CALL(etcd_range(cli, argv[2], 0, again_cb, argv[2]));
 	} else if (strcmp(argv[0], "nested") == 0 && argc == 2) {
 		CALL(etcd_range(cli, argv[1], 0, nested_cb, argv[1]));
 		nested_wait();
