@@ -203,6 +203,13 @@ check "a live watch sees the client's own put then delete" \
 check "live: PUT then DELETE of /live/a" \
     sh -c "grep '^event' '$D/out' | cut -d' ' -f2,3 | tr '\n' ' ' |
     grep -qx 'PUT /live/a DELETE /live/a '"
+check "a watch idle for 7 s still sees what comes (no total timeout)" \
+    out drv watchlive /idle/ 7
+check "idle: PUT then DELETE of /idle/a" \
+    sh -c "grep '^event' '$D/out' | cut -d' ' -f2,3 | tr '\n' ' ' |
+    grep -qx 'PUT /idle/a DELETE /idle/a '"
+check "etcd_free with a watch and a request under way: no callback after" \
+    out drv freeall /w/
 NOW=$(ctl put /w/c 5 -w json | sed -n 's/.*"revision":\([0-9]*\).*/\1/p')
 ctl compact "$NOW" >/dev/null
 check_not "a watch from a compacted revision ends" out drv watch /w/ "$W0" 10
