@@ -66,7 +66,8 @@ healthy() { ctl endpoint health >/dev/null 2>&1; }
 out() { "$@" >"$D/out" 2>&1; }
 has() { grep -q -- "$1" "$D/out"; }
 field() {	# NAME: its value on the result line
-	sed -n "s/^ok=.* $1=\([^ ]*\).*/\1/p" "$D/out" | head -1
+	sed -n "s/^\(ms=[0-9]* \)\{0,1\}ok=.* $1=\([^ ]*\).*/\2/p" "$D/out" |
+	    head -1
 }
 
 P=23790
@@ -202,6 +203,13 @@ check "a live watch sees the client's own put then delete" \
 check "live: PUT then DELETE of /live/a" \
     sh -c "grep '^event' '$D/out' | cut -d' ' -f2,3 | tr '\n' ' ' |
     grep -qx 'PUT /live/a DELETE /live/a '"
+check "a watch idle for 7 s still sees what comes (no total timeout)" \
+    out drv watchlive /idle/ 7
+check "idle: PUT then DELETE of /idle/a" \
+    sh -c "grep '^event' '$D/out' | cut -d' ' -f2,3 | tr '\n' ' ' |
+    grep -qx 'PUT /idle/a DELETE /idle/a '"
+check "etcd_free with a watch and a request under way: no callback after" \
+    out drv freeall /w/
 NOW=$(ctl put /w/c 5 -w json | sed -n 's/.*"revision":\([0-9]*\).*/\1/p')
 ctl compact "$NOW" >/dev/null
 check_not "a watch from a compacted revision ends" out drv watch /w/ "$W0" 10
@@ -239,6 +247,48 @@ check_not "a server its CA does not vouch for is refused" \
     -e "$EPS" range /f/a
 check "wrong CA: the error is the certificate's" \
     has "^ok=0 .*err=$EPS/v3/kv/range: .*certificate"
+
+# --- endpoints that answer badly: a 503, one that never answers ---
+fs_start() {	# NAME SPEC: a faultsrv, its URL in $FS
+	printf '%s\n' "$2" >"$D/$1.spec"
+	"$OBJ/regress/faultsrv" -c "$D/server.pem" -k "$D/server.key" \
+	    -f "$D/$1.spec" -P "$D/$1.port" 2>"$D/$1.log" &
+	t_at_exit "kill $! 2>/dev/null"
+	wait_for 10 test -s "$D/$1.port" &&
+	FS=https://127.0.0.1:$(cat "$D/$1.port")
+}
+requests() {	# faultsrv NAME: how many requests it was sent
+	grep -c 'POST /v3/' "$D/$1.log"
+}
+fs_start busy "path *
+status 503
+body {\"error\":\"etcdserver: no leader\",\"message\":\"etcdserver: no leader\"}"
+BUSY=$FS
+check "a 503 from the first endpoint: the second answers" \
+    out "$DRV" -c "$D/ca.pem" -C "$D/client.pem" -K "$D/client.key" \
+    -e "$BUSY" -e "$EPS" again 2 /f/a
+check "503 then etcd: both ranges ok" \
+    sh -c "[ \"\$(grep -c ' ok=1 ' '$D/out')\" = 2 ]"
+check "the endpoint that answered is tried first next time" \
+    test "$(requests busy)" = 1
+check_not "only a 503 endpoint fails" \
+    out "$DRV" -c "$D/ca.pem" -C "$D/client.pem" -K "$D/client.key" \
+    -e "$BUSY" range /f/a
+check "the 503's error: its endpoint, the status, etcd's message" \
+    has "^ok=0 .*err=$BUSY: HTTP 503: etcd: etcdserver: no leader"
+fs_start mute "path *
+stall"
+MUTE=$FS
+check "an endpoint that never answers: the second answers" \
+    out "$DRV" -c "$D/ca.pem" -C "$D/client.pem" -K "$D/client.key" \
+    -e "$MUTE" -e "$EPS" again 2 /f/a
+check "the first waited for the 5 s timeout, the second did not" \
+    sh -c "grep '^ms=' '$D/out' | sed 's/^ms=\([0-9]*\) ok=1 .*/\1/' >'$D/ms';
+    first=\$(sed -n 1p '$D/ms'); second=\$(sed -n 2p '$D/ms');
+    [ \"\$first\" -ge 4500 ] && [ \"\$first\" -lt 15000 ] &&
+    [ \"\$second\" -lt 2000 ]"
+check "the mute endpoint was sent one request only" \
+    test "$(requests mute)" = 1
 t_stop "$(cat "$D/one.pid")"
 
 # --- a cluster of three, one member stopped ---

@@ -24,10 +24,14 @@
  *   putf LOCK FENCE KEY VAL	del KEY [prefix]	delf LOCK FENCE KEY
  *   grant TTL			keepalive ID		revoke ID
  *   watch PREFIX FROM_REV N	(the first N events, or the watch's end)
- *   watchlive PREFIX		(a watch from now; puts then deletes
- *				 PREFIXa itself; the two events)
+ *   watchlive PREFIX [S]	(a watch from now; S seconds later puts
+ *				 then deletes PREFIXa itself; the events)
  *   nested KEY			(a callback that starts a request, then
  *				 one that frees the client)
+ *   again N KEY		(N ranges one after the other, each with
+ *				 "ms=" its time on its result line)
+ *   freeall PREFIX		(a watch and a range, the client freed at
+ *				 once: no callback may run)
  *
  * A value "hex:..." is those bytes.  A result prints as one line "ok=1
  * succeeded=0 rev=12 lease=0 ttl=0 nkvs=1 err=" and a line "kv KEY
@@ -139,6 +143,15 @@ result_cb(void *arg, const struct etcd_result *r)
 	done = 1;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 static void
 run(void)
 {
@@ -213,6 +226,8 @@ start_watch(const char *prefix, int64_t from)
 
 /* watchlive: the watch first, then a put and a delete of its own. */
 static char	 live_key[ETCD_MAX_KEY + 2];
+static long	 live_delay_ms;
+static struct ev_timer live_timer;
 
 static void
 live_step(void *arg, const struct etcd_result *r)
@@ -224,6 +239,14 @@ live_step(void *arg, const struct etcd_result *r)
 }
 
 static void
+live_write(void *arg)
+{
+	(void)arg;
+	CALL(etcd_put(cli, live_key, "live", 4, 0, live_step, NULL));
+	CALL(etcd_delete(cli, live_key, 0, live_step, NULL));
+}
+
+static void
 live_range(void *arg, const struct etcd_result *r)
 {
 	const char	*prefix = arg;
@@ -232,8 +255,7 @@ live_range(void *arg, const struct etcd_result *r)
 	if (!r->ok)
 		errx(1, "watchlive: %s", r->err);
 	watch = start_watch(prefix, r->revision + 1);
-	CALL(etcd_put(cli, live_key, "live", 4, 0, live_step, NULL));
-	CALL(etcd_delete(cli, live_key, 0, live_step, NULL));
+	ev_timer_set(&live_timer, live_delay_ms, live_write, NULL);
 }
 
 /* --- nested: requests from callbacks, and a free from one --- */
@@ -264,6 +286,27 @@ nested_cb(void *arg, const struct etcd_result *r)
 }
 
 static void
+never_cb(void *arg, const struct etcd_result *r)
+{
+	(void)arg;
+	(void)r;
+	printf("callback after etcd_free\n");
+	exit(2);
+}
+
+static void
+never_watch_cb(void *arg, const struct etcd_event *ev, int64_t rev,
+    const char *e)
+{
+	(void)arg;
+	(void)ev;
+	(void)rev;
+	(void)e;
+	printf("watch callback after etcd_free\n");
+	exit(2);
+}
+
+static void
 nested_wait(void)
 {
 	time_t	 end = time(NULL) + 3;
@@ -272,6 +315,25 @@ nested_wait(void)
 	while (time(NULL) <= end)
 		if (ev_run_once(200) == -1)
 			err(3, "poll");
+}
+
+/* again: the same range N times in a row, each timed. */
+static int		 again_left;
+static long long	 again_start;
+
+static void
+again_cb(void *arg, const struct etcd_result *r)
+{
+	check_outside();
+	printf("ms=%lld ", now_ms() - again_start);
+	print_result(r);
+	failed |= !r->ok;
+	if (--again_left == 0) {
+		done = 1;
+		return;
+	}
+	again_start = now_ms();
+	CALL(etcd_range(cli, arg, 0, again_cb, arg));
 }
 
 int
@@ -346,10 +408,26 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[0], "watch") == 0 && argc == 4) {
 		want_events = num(argv[3]);
 		watch = start_watch(argv[1], num(argv[2]));
-	} else if (strcmp(argv[0], "watchlive") == 0 && argc == 2) {
+	} else if (strcmp(argv[0], "watchlive") == 0 && (argc == 2 ||
+	    argc == 3)) {
 		want_events = 2;
+		live_delay_ms = argc == 3 ? num(argv[2]) * 1000 : 0;
 		snprintf(live_key, sizeof(live_key), "%sa", argv[1]);
 		CALL(etcd_range(cli, argv[1], 1, live_range, argv[1]));
+	} else if (strcmp(argv[0], "again") == 0 && argc == 3) {
+		again_left = num(argv[1]);
+		again_start = now_ms();
+		CALL(etcd_range(cli, argv[2], 0, again_cb, argv[2]));
+	} else if (strcmp(argv[0], "freeall") == 0 && argc == 2) {
+		in_call = 1;
+		if (etcd_watch(cli, argv[1], 0, never_watch_cb, NULL) == NULL ||
+		    etcd_range(cli, argv[1], 1, never_cb, NULL) == -1)
+			errx(1, "did not start");
+		etcd_free(cli);
+		in_call = 0;
+		nested_wait();
+		printf("nothing after etcd_free\n");
+		return 0;
 	} else if (strcmp(argv[0], "nested") == 0 && argc == 2) {
 		CALL(etcd_range(cli, argv[1], 0, nested_cb, argv[1]));
 		nested_wait();
