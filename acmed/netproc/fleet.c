@@ -60,7 +60,7 @@
 
 enum fleet_acct {
 	FA_UNKNOWN,			/* not looked at yet */
-	FA_CHECKING,			/* an order is looking */
+	FA_CHECKING,			/* being looked at */
 	FA_OK,				/* this node's key is the fleet's */
 	FA_ADOPTING			/* the parent takes the fleet's key */
 };
@@ -97,6 +97,7 @@ static struct {
 static void	lease_tick(void *);
 static void	watch_start(void *);
 static void	announce(void);
+static void	accounts_check(void);
 
 int
 fleet_on(void)
@@ -184,8 +185,13 @@ announce(void)
 {
 	char	*k;
 
+	struct np_authority	*na;
+
 	if (fl.announced || fl.lease == 0 || fl.w == NULL)
 		return;
+	for (na = np_authorities; na != NULL; na = na->next)
+		if (na->fleet_acct != FA_OK)
+			return;
 	k = fkey("nodes/%s", fl.node);
 	if (etcd_put(fl.ec, k, "", 0, fl.lease, announced, NULL) == 0)
 		fl.announced = 1;
@@ -207,6 +213,7 @@ lease_granted(void *arg, const struct etcd_result *r)
 	log_debug("fleet: lease %lld, %d s", (long long)fl.lease,
 	    FLEET_LEASE_TTL);
 	fl.announced = 0;
+	accounts_check();
 	announce();
 	lease_after(FLEET_KEEP_MS);
 }
@@ -552,22 +559,43 @@ lock_said(struct np_op *n, int held)
 	buf_free(&b);
 }
 
+/*
+ * The fleet's account, once per authority when the node starts, before
+ * it counts among the nodes: this node's account key becomes the
+ * fleet's if the fleet has none yet, or the parent installs the fleet's
+ * (and restarts the children).  Each check has an op of its own, for
+ * keyproc's answers.
+ */
 static void	acct_compare(struct np_op *, const struct etcd_kv *);
+static void	acct_check(void *);
+
+static void
+acct_done(struct np_op *n, int state)
+{
+	struct np_authority	*na = n->op.a->shell;
+
+	na->fleet_acct = state;
+	if (state == FA_UNKNOWN) {
+		/* again in a second, while etcd or keyproc fails */
+		ev_timer_set(&n->timer, 1000, acct_check, n);
+		return;
+	}
+	na->fleet_check = NULL;
+	np_op_free(n);
+	announce();
+}
 
 static void
 acct_failed(struct np_op *n, const struct etcd_result *r)
 {
-	struct np_authority	*na = n->op.a->shell;
-
-	na->fleet_acct = FA_UNKNOWN;
-	unreachable(n, r);
+	fleet_down(r ? r->err : "the request was not sent");
+	acct_done(n, FA_UNKNOWN);
 }
 
 static void
 acct_created(void *arg, const struct etcd_result *r)
 {
-	struct np_op		*n = arg;
-	struct np_authority	*na = n->op.a->shell;
+	struct np_op	*n = arg;
 
 	if (!r->ok) {
 		acct_failed(n, r);
@@ -579,23 +607,21 @@ acct_created(void *arg, const struct etcd_result *r)
 	}
 	log_info("fleet: authority %s: this node's account key is the "
 	    "fleet's", n->op.a->name);
-	na->fleet_acct = FA_OK;
-	step_cert(n);
+	acct_done(n, FA_OK);
 }
 
 static void
 acct_sealed(struct acme_op *o)
 {
-	struct np_op		*n = nop(o);
-	struct np_authority	*na = o->a->shell;
-	struct buf		 b;
-	char			*k, *key;
+	struct np_op	*n = nop(o);
+	struct buf	 b;
+	char		*k, *key;
 
 	if (o->ans.rc == -1) {
-		na->fleet_acct = FA_UNKNOWN;
-		decline(n, "fleet", "fleet: authority %s: the account key "
-		    "was not sealed: %s", o->a->name, o->ans.data ?
-		    o->ans.data : "keyproc refused");
+		log_warnx("fleet: authority %s: the account key was not "
+		    "sealed: %s", o->a->name, o->ans.data ? o->ans.data :
+		    "keyproc refused");
+		acct_done(n, FA_UNKNOWN);
 		return;
 	}
 	if ((key = b64url_encode(o->ans.data, o->ans.len)) == NULL)
@@ -615,34 +641,30 @@ acct_sealed(struct acme_op *o)
 static void
 acct_compare(struct np_op *n, const struct etcd_kv *kv)
 {
-	struct np_authority	*na = n->op.a->shell;
-	struct buf		 b;
-	unsigned char		*sealed;
-	size_t			 len;
-	char			*thumb, *node;
+	struct buf	 b;
+	unsigned char	*sealed;
+	size_t		 len;
+	char		*thumb, *node;
 
 	thumb = rec_get(kv->value, kv->valuelen, "thumbprint");
 	node = rec_get(kv->value, kv->valuelen, "node");
 	if (thumb != NULL && strcmp(thumb, n->thumb) == 0) {
-		na->fleet_acct = FA_OK;
 		free(thumb);
 		free(node);
-		step_cert(n);
+		acct_done(n, FA_OK);
 		return;
 	}
 	if (thumb == NULL || rec_key(kv->value, kv->valuelen, &sealed,
 	    &len) == -1) {
-		na->fleet_acct = FA_UNKNOWN;
-		decline(n, "fleet", "fleet: %s is not an account record",
-		    kv->key);
+		log_warnx("fleet: %s is not an account record", kv->key);
 		free(thumb);
 		free(node);
+		acct_done(n, FA_UNKNOWN);
 		return;
 	}
 	log_warnx("fleet: authority %s: the fleet's account key (from node "
 	    "%s) is not this node's: adopting it", n->op.a->name,
 	    node ? node : "?");
-	na->fleet_acct = FA_ADOPTING;
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	buf_add_u32(&b, n->op.a->id);
 	buf_add_lstr(&b, node ? node : "");
@@ -652,8 +674,7 @@ acct_compare(struct np_op *n, const struct etcd_kv *kv)
 	free(sealed);
 	free(thumb);
 	free(node);
-	decline(n, "fleet-account", "fleet: adopting the fleet's account for "
-	    "authority %s", n->op.a->name);
+	acct_done(n, FA_ADOPTING);
 }
 
 static void
@@ -673,36 +694,70 @@ acct_ranged(void *arg, const struct etcd_result *r)
 static void
 acct_thumb(struct acme_op *o)
 {
-	struct np_op		*n = nop(o);
-	struct np_authority	*na = o->a->shell;
-	char			*k;
+	struct np_op	*n = nop(o);
+	char		*k;
 
 	if (o->ans.rc == -1 || o->ans.data == NULL) {
-		na->fleet_acct = FA_UNKNOWN;
-		decline(n, "keyproc", "authority %s: no thumbprint: %s",
+		log_warnx("fleet: authority %s: no thumbprint: %s",
 		    o->a->name, o->ans.data ? o->ans.data : "refused");
+		acct_done(n, FA_UNKNOWN);
 		return;
 	}
 	free(n->thumb);
-	n->thumb = strdup(o->ans.data);
+	if ((n->thumb = strdup(o->ans.data)) == NULL)
+		fatal("strdup");
 	k = fkey("account/%s", o->a->name);
-	if (n->thumb == NULL ||
-	    etcd_range(fl.ec, k, 0, acct_ranged, n) == -1)
+	if (etcd_range(fl.ec, k, 0, acct_ranged, n) == -1)
 		acct_failed(n, NULL);
 	free(k);
 }
 
-/*
- * The lease first (an order waits for it a little), then the fleet's
- * account: one order per authority looks, the others wait for it.
- */
+static void
+acct_check(void *arg)
+{
+	struct np_op	*n = arg;
+
+	if (fl.lease == 0) {
+		ev_timer_set(&n->timer, 1000, acct_check, n);
+		return;
+	}
+	((struct np_authority *)n->op.a->shell)->fleet_acct = FA_CHECKING;
+	np_io.thumbprint(&n->op, n->op.a->keyid, acct_thumb);
+}
+
+/* Every authority's account is looked at, once etcd answers. */
+static void
+accounts_check(void)
+{
+	struct np_authority	*na;
+	struct np_op		*n;
+
+	for (na = np_authorities; na != NULL; na = na->next) {
+		if (na->fleet_acct != FA_UNKNOWN || na->fleet_check != NULL)
+			continue;
+		if ((n = calloc(1, sizeof(*n))) == NULL)
+			fatal("calloc");
+		n->op.kind = ACME_ISSUE;
+		n->op.a = &na->a;
+		n->op.shell = n;
+		na->fleet_check = n;
+		acct_check(n);
+	}
+}
+
+/* An order waits for the node to count among the fleet's. */
 static void
 step_account(void *arg)
 {
 	struct np_op		*n = arg;
 	struct np_authority	*na = n->op.a->shell;
 
-	if (fl.lease == 0 || !fl.settled || na->fleet_acct == FA_CHECKING) {
+	if (na->fleet_acct == FA_ADOPTING) {
+		decline(n, "fleet-account", "fleet: adopting the fleet's "
+		    "account for authority %s", n->op.a->name);
+		return;
+	}
+	if (fl.lease == 0 || !fl.settled || na->fleet_acct != FA_OK) {
 		if (time(NULL) >= n->fleet_until) {
 			unreachable(n, NULL);
 			return;
@@ -710,19 +765,7 @@ step_account(void *arg)
 		ev_timer_set(&n->timer, FLEET_POLL_MS, step_account, n);
 		return;
 	}
-	switch (na->fleet_acct) {
-	case FA_OK:
-		step_cert(n);
-		break;
-	case FA_ADOPTING:
-		decline(n, "fleet-account", "fleet: adopting the fleet's "
-		    "account for authority %s", n->op.a->name);
-		break;
-	default:
-		na->fleet_acct = FA_CHECKING;
-		np_io.thumbprint(&n->op, n->op.a->keyid, acct_thumb);
-		break;
-	}
+	step_cert(n);
 }
 
 /*

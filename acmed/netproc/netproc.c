@@ -72,7 +72,7 @@ struct np_chan	 np_keyproc = { .name = "keyproc",
 struct np_chan	 np_chald = { .name = "challenged",
     .dispatch = peers_dispatch_chald };
 
-static struct np_authority	*authorities;
+struct np_authority		*np_authorities;
 static int			 ready;
 struct np_cluster		*np_cluster;
 
@@ -237,8 +237,8 @@ recv_authority(struct imsg *m)
 	if ((a->http = http_new(pem, len, "acmed/" ACMED_VERSION)) == NULL)
 		fatalx("authority %s: HTTPS client", a->name);
 	free(pem);
-	na->next = authorities;
-	authorities = na;
+	na->next = np_authorities;
+	np_authorities = na;
 }
 
 /* A PEM blob of the cluster block's, NUL-terminated. */
@@ -319,7 +319,7 @@ authority_byid(uint32_t id)
 {
 	struct np_authority	*na;
 
-	for (na = authorities; na != NULL; na = na->next)
+	for (na = np_authorities; na != NULL; na = na->next)
 		if (na->a.id == id)
 			return na;
 	return NULL;

@@ -84,6 +84,7 @@ struct np_authority {
 	uint32_t		 running;	/* orders under way */
 	struct np_ops		 queued;	/* soonest deadline first */
 	int			 fleet_acct;	/* enum in fleet.c */
+	struct np_op		*fleet_check;	/* its account's, at start */
 	struct np_authority	*next;
 };
 
@@ -107,6 +108,7 @@ struct np_cluster {
 /* netproc.c */
 extern struct np_chan	 np_parent, np_keyproc, np_chald;
 extern struct np_cluster *np_cluster;	/* NULL without a cluster block */
+extern struct np_authority *np_authorities;
 int	 np_send(struct np_chan *, uint32_t, uint32_t, const struct buf *);
 void	 np_op_free(struct np_op *);
 void	 np_issue_go(struct np_op *);
