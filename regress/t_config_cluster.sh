@@ -318,8 +318,43 @@ conf_with -x fleet "fleet key \"$T_TMP/a.key\""
 refused 15 "cluster: fleet key \"$T_TMP/a.key\": already used as the domain key of domain a.example.org ($conf:6)" \
     "fleet key that is a domain key refused"
 
-# -- the daemon --
+# -- netproc's sandbox lets it reach etcd --
+# The probe enters netproc's whole sandbox (Landlock, seccomp) and
+# connects to 127.0.0.1 on etcd's client port, where a listener waits.
 t_users
+t_python
+"$PY" -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 2379))
+s.listen(1)
+open(sys.argv[1], "w").close()
+s.settimeout(20)
+try:
+    s.accept()
+except OSError:
+    pass
+' "$T_TMP/listening" &
+lpid=$!
+t_at_exit "kill $lpid 2>/dev/null"
+if wait_for 5 test -e "$T_TMP/listening"; then
+	# through a pipe: in the sandbox a file cannot grow (RLIMIT_FSIZE)
+	probe=$("$OBJ/regress/sbx_probe" netproc _acmed - connect 2379 2>&1)
+	rc=$?
+	echo "$probe" >"$T_TMP/probe"
+	if [ "$rc" -eq 1 ] && grep -q "allowed: connected" "$T_TMP/probe"; then
+		ok "netproc's sandbox connects to etcd's port 2379"
+	else
+		notok "netproc's sandbox connects to etcd's port 2379 (status $rc)"
+		sed 's/^/#   /' "$T_TMP/probe"
+	fi
+else
+	notok "a listener on 127.0.0.1:2379 for the sandbox probe"
+fi
+t_stop "$lpid"
+
+# -- the daemon --
 write "$conf" "$(good_lines)" 'node "web1"'
 sed -i "1i state directory \"$T_TMP/state\"\\
 listen on 127.0.0.1 port 18806" "$conf"

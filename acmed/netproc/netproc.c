@@ -20,7 +20,9 @@
  * Holds: the authorities' directory URLs, account URLs, the CA
  * certificates it trusts for each (read from descriptors the parent
  * passes), a pool of fresh nonces per authority, the orders it was
- * given, waiting or under way, and whatever the authority answers.
+ * given, waiting or under way, and whatever the authority answers; with
+ * a cluster block, the node's name, etcd's endpoints, its CA and the
+ * client certificate and key for TLS to etcd (np_cluster).
  * Does: one poll loop (ev.c) runs every HTTPS request (libcurl's multi
  * interface, http.c), the three channels and the timers; each order is a
  * state machine (acme_order.c) that advances when its answer arrives, so
@@ -34,10 +36,11 @@
  * issued chains when they come; checks deployments (verify.c) and,
  * before a name's first order, whether its port 80 reaches this instance
  * (preflight_fetch.c).
- * Never: holds a private key, sees any file but copies of the resolver's
- * (its root holds nothing else), binds a socket, sleeps, or waits on one
- * request or one peer while others could go on.  Runs as its own
- * unprivileged user.
+ * Never: holds a private key but etcd's client key, which serves TLS to
+ * etcd only and is wiped as netproc exits; sees any file but copies of
+ * the resolver's (its root holds nothing else), binds a socket, sleeps,
+ * or waits on one request or one peer while others could go on.  Runs
+ * as its own unprivileged user.
  */
 #include <sys/types.h>
 
@@ -291,8 +294,10 @@ recv_cluster(struct imsg *m)
 	struct rbuf		 r;
 	char			*urls;
 
-	if (np_cluster != NULL || (c = calloc(1, sizeof(*c))) == NULL)
-		fatalx("CLUSTER from the parent: a second, or no memory");
+	if (np_cluster != NULL)
+		fatalx("a second CLUSTER from the parent");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
 	rbuf_init(&r, m->data, m->datalen);
 	c->node = rbuf_str(&r, MSG_NODE_MAX);
 	c->prefix = rbuf_str(&r, MSG_PREFIX_MAX);
