@@ -337,6 +337,17 @@ fleet_verify() {
 	    -untrusted "$fv_c.chain" "$fv_c.crt" >/dev/null 2>&1
 }
 
+# fleet_issued I N FORMAT: node I has each of the N certificates named
+# by the printf FORMAT with 1 to N issued by Pebble (fleet_verify).
+fleet_issued() {
+	fis_k=1
+	while [ "$fis_k" -le "$2" ]; do
+		# shellcheck disable=SC2059
+		fleet_verify "$1" "$(printf "$3" "$fis_k")" || return 1
+		fis_k=$((fis_k + 1))
+	done
+}
+
 # fleet_haproxy: HAProxy on 192.0.2.1, port 80 (http) and 443 (tcp),
 # round-robin over every node's same port, without health checks: a
 # connection that fails is tried again once, then on the next node; its

@@ -36,15 +36,6 @@ conf_node() {
 	max orders 10" "$FLEET_DIR/node$1.conf"
 }
 
-# every one of the n certificates of node I verifies
-all_issued() {
-	ai_i=1
-	while [ "$ai_i" -le "$n" ]; do
-		fleet_verify "$1" "c$ai_i.fleet.test" || return 1
-		ai_i=$((ai_i + 1))
-	done
-}
-
 sum() {
 	sha256sum <"$1" | cut -d' ' -f1
 }
@@ -68,7 +59,8 @@ done
 
 ok1=0
 for i in 1 2 3; do
-	wait_for 240 all_issued "$i" && ok1=$((ok1 + 1))
+	wait_for 240 fleet_issued "$i" "$n" c%d.fleet.test &&
+	    ok1=$((ok1 + 1))
 done
 check "$n certificates issued and installed on all 3 nodes" [ "$ok1" -eq 3 ]
 orders=$(fleet_orders)

@@ -794,6 +794,18 @@ cert_usable(struct np_op *n, const struct etcd_kv *kv)
 	return ok;
 }
 
+/* P DIR/HANDLE, for cb; the order ends if it cannot be asked. */
+static void
+handle_range(struct np_op *n, const char *dir, etcd_cb *cb)
+{
+	char	*k;
+
+	k = fkey("%s/%s", dir, n->handle);
+	if (etcd_range(fl.ec, k, 0, cb, n) == -1)
+		unreachable(n, NULL);
+	free(k);
+}
+
 /* The fleet's certificate to the parent, which opens its key. */
 static void
 deliver(struct np_op *n, const struct etcd_kv *kv)
@@ -882,17 +894,13 @@ locked_cert(void *arg, const struct etcd_result *r)
 		free(k);
 		return;
 	}
-	k = fkey("order/%s", n->handle);
-	if (etcd_range(fl.ec, k, 0, order_ranged, n) == -1)
-		unreachable(n, NULL);
-	free(k);
+	handle_range(n, "order", order_ranged);
 }
 
 static void
 lock_created(void *arg, const struct etcd_result *r)
 {
 	struct np_op	*n = arg;
-	char		*k;
 
 	if (!r->ok) {
 		unreachable(n, r);
@@ -908,10 +916,7 @@ lock_created(void *arg, const struct etcd_result *r)
 	log_debug("fleet: %s: lock taken at revision %lld", n->handle,
 	    (long long)n->fence);
 	lock_said(n, 1);
-	k = fkey("cert/%s", n->handle);
-	if (etcd_range(fl.ec, k, 0, locked_cert, n) == -1)
-		unreachable(n, NULL);
-	free(k);
+	handle_range(n, "cert", locked_cert);
 }
 
 static void
@@ -942,12 +947,7 @@ cert_ranged(void *arg, const struct etcd_result *r)
 static void
 step_cert(struct np_op *n)
 {
-	char	*k;
-
-	k = fkey("cert/%s", n->handle);
-	if (etcd_range(fl.ec, k, 0, cert_ranged, n) == -1)
-		unreachable(n, NULL);
-	free(k);
+	handle_range(n, "cert", cert_ranged);
 }
 
 /* --- while the order runs --- */

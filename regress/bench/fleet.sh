@@ -18,22 +18,14 @@ now() {
 	date +%s.%N
 }
 
-# every certificate named with prefix P on node I verifies
-all_issued() {
-	ai_i=1
-	while [ "$ai_i" -le "$n" ]; do
-		fleet_verify "$1" "$2$ai_i.bench.test" || return 1
-		ai_i=$((ai_i + 1))
-	done
-}
-
 # CPU seconds of every process in node I's namespace (their children's
 # included once waited for)
 node_cpu() {
 	# shellcheck disable=SC2046
-	cat $(ip netns pids "$(fleet_ns "$1")" | sed 's|.*|/proc/&/stat|') \
-	    2>/dev/null | awk -v hz="$(getconf CLK_TCK)" \
-	    '{ s += $14 + $15 + $16 + $17 } END { printf "%.2f", s / hz }'
+	awk -v hz="$(getconf CLK_TCK)" \
+	    '{ s += $14 + $15 + $16 + $17 } END { printf "%.2f", s / hz }' \
+	    $(ip netns pids "$(fleet_ns "$1")" | sed 's|.*|/proc/&/stat|') \
+	    2>/dev/null
 }
 
 # run PREFIX NODES CLUSTER: N certificates named PREFIX1.bench.test...
@@ -66,7 +58,8 @@ run() {
 	done
 	r_i=1 r_ok=yes
 	while [ "$r_i" -le "$r_nodes" ]; do
-		wait_for 1800 all_issued "$r_i" "$r_p" || r_ok=no
+		wait_for 1800 fleet_issued "$r_i" "$n" "$r_p%d.bench.test" ||
+		    r_ok=no
 		r_i=$((r_i + 1))
 	done
 	r_t1=$(now)
