@@ -82,10 +82,13 @@ done
 check "the installed certificates stay in place" [ "$same" -eq 3 ]
 check_not "the new domain has only its provisional certificate" \
     fleet_verify 1 down.fleet.test
+starts=''
 for m in 1 2 3; do
 	fleet_etcd_start "$m" &
+	starts="$starts $!"
 done
-wait
+# shellcheck disable=SC2086
+wait $starts
 check "etcd back: the certificate is issued and installed everywhere" \
     wait_for 200 on_all down.fleet.test
 check "ordered once" [ "$(fleet_orders)" -eq 3 ]
