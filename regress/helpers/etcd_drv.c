@@ -229,21 +229,22 @@ static char	 live_key[ETCD_MAX_KEY + 2];
 static long	 live_delay_ms;
 static struct ev_timer live_timer;
 
+/* The delete after the put's answer: two requests at once may swap. */
 static void
 live_step(void *arg, const struct etcd_result *r)
 {
-	(void)arg;
 	check_outside();
 	if (!r->ok)
 		errx(1, "watchlive: %s", r->err);
+	if (arg != NULL)
+		CALL(etcd_delete(cli, live_key, 0, live_step, NULL));
 }
 
 static void
 live_write(void *arg)
 {
 	(void)arg;
-	CALL(etcd_put(cli, live_key, "live", 4, 0, live_step, NULL));
-	CALL(etcd_delete(cli, live_key, 0, live_step, NULL));
+	CALL(etcd_put(cli, live_key, "live", 4, 0, live_step, live_key));
 }
 
 static void
