@@ -98,6 +98,16 @@ check "etcdctl reads the same bytes" sh -c "ETCDCTL_API=3 etcdctl \
 check "range of the binary key answers" out drv range /t/bin
 check "range returns the binary value whole" \
     has 'kv /t/bin \\x00\\xff\\x0aA create='
+check "a 400 KB value put" out drv put /t/big fill:400000
+check "etcdctl reads its 400,000 bytes" sh -c "ETCDCTL_API=3 etcdctl \
+    --endpoints=$EPS --cacert $D/ca.pem --cert $D/client.pem \
+    --key $D/client.key get --print-value-only /t/big | tr -d '\n' |
+    wc -c | grep -qx 400000"
+check "range reads it back whole" sh -c "'$DRV' -c $D/ca.pem \
+    -C $D/client.pem -K $D/client.key -e $EPS range /t/big |
+    grep '^kv' | cut -d' ' -f3 | tr -d '\n' | wc -c | grep -qx 400000"
+check_not "a value over the bound does not start" out drv put /t/big fill:600000
+check "over the bound: refused before any request" has "did not start"
 
 # --- create: once only; the second returns what exists ---
 check "create of a new key answers" out drv create /t/lock owner1

@@ -471,8 +471,9 @@ watch_stream(const char *p, size_t n, void *arg)
 
 	w->streaming = 1;
 	if (buf_add(&w->in, p, n) == -1) {
-		snprintf(w->err, sizeof(w->err), "%.100s: watch: a line longer "
-		    "than %d bytes", w->e->endpoints[w->ep], ETCD_MAX_ANSWER);
+		snprintf(w->err, sizeof(w->err), "%.100s: watch: more than %d "
+		    "bytes unread (a line too long)", w->e->endpoints[w->ep],
+		    ETCD_MAX_ANSWER);
 		return -1;
 	}
 	etcd_kick(w->e);
@@ -513,12 +514,11 @@ watch_done(void *arg)
 	}
 	if (!transport_failed(&w->resp))
 		e->cur = w->ep;
+	/* A stream cut short has no status (code 0), only its error. */
 	if (w->err[0] != '\0')
 		;
 	else if (w->resp.code != 200 || !w->streaming)
 		http_failure(ep, &w->resp, w->err, sizeof(w->err));
-	else if (w->resp.error[0] != '\0')
-		snprintf(w->err, sizeof(w->err), "%s", w->resp.error);
 	else
 		snprintf(w->err, sizeof(w->err), "%.100s: the watch's stream "
 		    "ended", ep);

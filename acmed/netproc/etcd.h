@@ -60,15 +60,30 @@ struct etcd_event {
 
 /*
  * A watch's function: once for each event (revision: the event's, its
- * kv's mod revision); ev NULL: the watch ended, err says why, and
- * revision > 0 is the compaction revision when the start revision was
- * compacted (restart from a fresh range).
+ * kv's mod revision; err NULL); ev NULL: the watch ended, err says why,
+ * and revision > 0 is the compaction revision when the start revision
+ * was compacted (restart from a fresh range).  After that last call the
+ * watch is gone: etcd_watch_cancel() is for a watch that has not ended.
  */
 typedef void etcd_watch_cb(void *, const struct etcd_event *, int64_t,
     const char *);
 
 struct etcd;
 struct etcd_watch;
+
+/*
+ * Every int function returns 0 when the request started, and then its
+ * callback runs exactly once, from the poll loop, never from inside the
+ * call; -1 if it did not start (an empty key or one over ETCD_MAX_KEY, a
+ * value over ETCD_MAX_VALUE, a fence, TTL or lease id not above 0, out
+ * of memory), and no callback runs.  prefix: every key that starts with
+ * key ("" is every key).  etcd_create: a txn that puts if the key's
+ * create revision is 0 (the new key's create revision is then
+ * result.revision), else ranges it (succeeded 0, kvs the existing kv).
+ * *_fenced: a txn that acts only if lock's create revision is fence
+ * (succeeded 0 otherwise).  etcd_free() and etcd_watch_cancel() may be
+ * called from callbacks; no callback of what they end runs after.
+ */
 
 struct etcd	*etcd_new(const char *const *, size_t, const char *, size_t,
 		    const char *, size_t, const char *, size_t, char *,

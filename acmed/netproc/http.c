@@ -528,6 +528,17 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 	return h;
 }
 
+static void
+client_cert_free(struct http *h)
+{
+	if (h->key.data != NULL)
+		explicit_bzero(h->key.data, h->key.len);
+	free(h->key.data);
+	free(h->cert.data);
+	memset(&h->key, 0, sizeof(h->key));
+	memset(&h->cert, 0, sizeof(h->cert));
+}
+
 void
 http_free(struct http *h)
 {
@@ -536,27 +547,25 @@ http_free(struct http *h)
 	ev_timer_stop(&h->timer);
 	curl_multi_cleanup(h->multi);
 	castore_free(h->cas);
-	if (h->key.data != NULL)
-		explicit_bzero(h->key.data, h->key.len);
-	free(h->key.data);
-	free(h->cert.data);
+	client_cert_free(h);
 	free(h);
 }
 
 /*
  * A client certificate and its key (PEM, from memory) that every later
- * request presents: mutual TLS.  -1 if out of memory.
+ * request presents: mutual TLS.  Replaces one given before; -1 (and
+ * none) if either is empty or out of memory.
  */
 int
 http_set_client_cert(struct http *h, const char *cert_pem, size_t cert_len,
     const char *key_pem, size_t key_len)
 {
+	client_cert_free(h);
 	if (cert_len == 0 || key_len == 0 ||
 	    (h->cert.data = malloc(cert_len)) == NULL)
 		return -1;
 	if ((h->key.data = malloc(key_len)) == NULL) {
-		free(h->cert.data);
-		h->cert.data = NULL;
+		client_cert_free(h);
 		return -1;
 	}
 	memcpy(h->cert.data, cert_pem, cert_len);

@@ -33,7 +33,7 @@
  *   freeall PREFIX		(a watch and a range, the client freed at
  *				 once: no callback may run)
  *
- * A value "hex:..." is those bytes.  A result prints as one line "ok=1
+ * A value "hex:..." is those bytes, "fill:N" N bytes 'x'.  A result prints as one line "ok=1
  * succeeded=0 rev=12 lease=0 ttl=0 nkvs=1 err=" and a line "kv KEY
  * VALUE create=.. mod=.. version=.. lease=.." for each kv, bytes
  * outside printable ASCII as \xNN; an event as "event PUT|DELETE KEY
@@ -59,6 +59,17 @@ static int	 done;
 static int	 failed;
 static struct etcd *cli;
 
+static long long
+num(const char *s)
+{
+	char		*end;
+	long long	 n = strtoll(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0')
+		errx(1, "%s: not a number", s);
+	return n;
+}
+
 /* "hex:..." as bytes, anything else as itself. */
 static char *
 value_of(const char *s, size_t *len)
@@ -67,6 +78,14 @@ value_of(const char *s, size_t *len)
 	size_t	 i, n;
 	unsigned int b;
 
+	if (strncmp(s, "fill:", 5) == 0) {
+		n = num(s + 5);
+		if ((v = malloc(n + 1)) == NULL)
+			err(1, NULL);
+		memset(v, 'x', n);
+		*len = n;
+		return v;
+	}
 	if (strncmp(s, "hex:", 4) != 0) {
 		*len = strlen(s);
 		return strdup(s);
@@ -172,17 +191,6 @@ run(void)
 	in_call = 0;							\
 } while (0)
 
-static long long
-num(const char *s)
-{
-	char		*end;
-	long long	 n = strtoll(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0')
-		errx(1, "%s: not a number", s);
-	return n;
-}
-
 /* --- watches --- */
 
 static int	 want_events, got_events;
@@ -229,21 +237,22 @@ static char	 live_key[ETCD_MAX_KEY + 2];
 static long	 live_delay_ms;
 static struct ev_timer live_timer;
 
+/* The delete after the put's answer: two requests at once may swap. */
 static void
 live_step(void *arg, const struct etcd_result *r)
 {
-	(void)arg;
 	check_outside();
 	if (!r->ok)
 		errx(1, "watchlive: %s", r->err);
+	if (arg != NULL)
+		CALL(etcd_delete(cli, live_key, 0, live_step, NULL));
 }
 
 static void
 live_write(void *arg)
 {
 	(void)arg;
-	CALL(etcd_put(cli, live_key, "live", 4, 0, live_step, NULL));
-	CALL(etcd_delete(cli, live_key, 0, live_step, NULL));
+	CALL(etcd_put(cli, live_key, "live", 4, 0, live_step, live_key));
 }
 
 static void
