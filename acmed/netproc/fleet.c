@@ -972,9 +972,22 @@ fleet_order_url(struct acme_op *o, const char *url)
 
 static void	acks_check(void *);
 
+/*
+ * The shared answer's end: confirmed, or the order ends here, its answer
+ * withdrawn from this node's challenged too, with why.
+ */
 static void
 answer(struct np_op *n, int rc, const char *why)
 {
+	if (rc == -1) {
+		acme_fail(&n->op, "fleet-lost", "%s", why);
+		if (n->share_alpn)
+			np_io.chal_alpn_del(n->share_what);
+		else
+			np_io.chal_del(n->share_what);
+	}
+	free(n->share_what);
+	n->share_what = NULL;
 	acme_answer_clear(&n->op.ans);
 	n->op.ans.rc = rc;
 	if (why != NULL)
@@ -989,7 +1002,7 @@ acks_ranged(void *arg, const struct etcd_result *r)
 	struct np_op	*n = arg;
 	struct buf	 missing;
 	const char	*p, *e;
-	char		*k;
+	char		*k, why[512];
 	size_t		 i, plen = strlen(n->ack_prefix);
 	int		 found;
 
@@ -1017,10 +1030,18 @@ acks_ranged(void *arg, const struct etcd_result *r)
 		answer(n, 0, NULL);
 		return;
 	}
+	/* Cut off from etcd, the lock is gone with the lease. */
+	if (fl.lease == 0 || (!r->ok && time(NULL) >= n->fleet_until)) {
+		snprintf(why, sizeof(why), "fleet: %s: not validated: %s",
+		    n->handle, fl.lease == 0 ? "the lease is lost" :
+		    "etcd unreachable");
+		buf_free(&missing);
+		answer(n, -1, why);
+		return;
+	}
 	if (time(NULL) >= n->fleet_until) {
 		log_warnx("fleet: %s: not confirmed by%s in %d s; going on",
-		    n->handle, r->ok ? buf_cstr(&missing) : " etcd",
-		    FLEET_ACK_WAIT);
+		    n->handle, buf_cstr(&missing), FLEET_ACK_WAIT);
 		buf_free(&missing);
 		answer(n, 0, NULL);
 		return;
@@ -1105,6 +1126,10 @@ fleet_share(struct acme_op *o, int alpn, const char *what,
 		fn(o);
 		return;
 	}
+	free(n->share_what);
+	if ((n->share_what = strdup(what)) == NULL)
+		fatal("strdup");
+	n->share_alpn = alpn;
 	k = fkey("chal/%s/%s", alpn ? "alpn" : "http", what);
 	free(n->ack_prefix);
 	n->ack_prefix = fkey("ack/%s/%s/", alpn ? "alpn" : "http", what);

@@ -355,6 +355,7 @@ np_op_free(struct np_op *n)
 	for (i = 0; i < n->nshared; i++)
 		free(n->shared[i]);
 	free(n->ack_prefix);
+	free(n->share_what);
 	free(n->nodes);
 	free(n->pub_what);
 	free(n->pub_keyauth);

@@ -69,6 +69,8 @@ struct np_op {
 	char			*shared[ACME_MAX_AUTHZ];	/* answers put */
 	size_t			 nshared;
 	char			*ack_prefix;	/* the answer confirmed now */
+	char			*share_what;	/*   its token or identifier */
+	int			 share_alpn;
 	char			*nodes;		/* the nodes alive, "\n" each */
 	acme_fn			 pub_fn;	/* peers.c: what waits on the */
 	uint32_t		 pub_type;	/*   answer shared, or on the */
