@@ -490,6 +490,7 @@ dstates_free(void)
 		free(dstates[i].last_error);
 		free(dstates[i].verify_error);
 		free(dstates[i].order_url);
+		free(dstates[i].fleet_from);
 		free(dstates[i].pubkey);
 		OPENSSL_free(dstates[i].revoking);
 	}
@@ -568,6 +569,7 @@ issue_start(struct dstate *ds)
 	buf_add_u32(&b, ds->d->profile_required);
 	buf_add_u32(&b, ds->d->challenge);
 	buf_add_u32(&b, conf->dns_wait);
+	buf_add_lstr(&b, ds->d->handle);
 	free(names);
 	free(replaces);
 	rc = send_msg(PROC_NETPROC, MSG_ISSUE, -1, &b);
@@ -748,6 +750,67 @@ handle_cert(struct dstate *ds, const char *pem, size_t len)
 	sched_ari_forget(ds);
 	installed(ds);
 	status_dirty = 1;
+}
+
+/*
+ * The fleet's certificate for ds, which another node ordered: its key,
+ * opened by keyproc with the fleet key, goes where a new key waits, and
+ * is installed with the chain as a new key of this node's would be.
+ */
+static void
+fleet_cert(struct dstate *ds, const char *node, const void *sealed,
+    size_t slen, const char *chain, size_t clen)
+{
+	char	 path[PATH_MAX], err[TRUST_WHY_MAX + 512], why[sizeof(err) + 64];
+	char	*pem = NULL;
+	size_t	 pemlen = 0;
+
+	domain_key_release(ds);
+	if (fleet_key_open(KEY_ROLE_DOMAIN, ds->d->names[0], sealed, slen, &pem,
+	    &pemlen, err, sizeof(err)) == -1)
+		goto refused;
+	if (key_pending_path(ds, path, sizeof(path)) == -1 ||
+	    write_file_owned(path, pem, pemlen, 0600, TRUST_NOGROUP,
+	    WRITE_FIXED) == -1) {
+		freezero(pem, pemlen);
+		issue_failed(ds, "fleet: the key could not be written", 0);
+		return;
+	}
+	freezero(pem, pemlen);
+	if (domain_key_hold(ds, DOMKEY_PENDING, err, sizeof(err)) == -1)
+		goto refused;
+	free(ds->fleet_from);
+	ds->fleet_from = strdup(node);
+	log_info("%s: the fleet's certificate, ordered by node %s",
+	    ds->d->handle, node);
+	handle_cert(ds, chain, clen);
+	return;
+ refused:
+	snprintf(why, sizeof(why), "fleet: the certificate node %s ordered "
+	    "is not installed: %s", node, err);
+	log_warnx("%s: %s", ds->d->handle, why);
+	event_emit(conf, "fleet-refused", ds, why);
+	issue_failed(ds, why, 0);
+}
+
+/*
+ * Another node orders the certificate, or this node's account key is
+ * being replaced by the fleet's: no failure, the fleet is asked again
+ * soon.
+ */
+static int
+fleet_declined(struct dstate *ds, const char *type, const char *why)
+{
+	if (strcmp(type, "fleet-locked") != 0 &&
+	    strcmp(type, "fleet-account") != 0)
+		return 0;
+	ds->issuing = 0;
+	domain_key_release(ds);
+	ds->next = time(NULL) + FLEET_LOOK_AGAIN;
+	log_info("%s: %s; looking again in %d s", ds->d->handle, why,
+	    FLEET_LOOK_AGAIN);
+	status_dirty = 1;
+	return 1;
 }
 
 /*
@@ -1399,8 +1462,8 @@ dispatch_netproc(const struct imsg *m)
 	struct authority	*a;
 	uint32_t		 id;
 	char			*s1 = NULL, *s2 = NULL;
-	const uint8_t		*blob;
-	size_t			 len;
+	const uint8_t		*blob, *blob2;
+	size_t			 len, len2;
 	int64_t			 retry, start, end;
 	uint32_t		 matches, revoked, code, paused, none;
 	time_t			 was;
@@ -1445,7 +1508,47 @@ dispatch_netproc(const struct imsg *m)
 			    "no order for it", ds->d->handle);
 			return -1;
 		}
+		if (conf->cluster != NULL) {
+			free(ds->fleet_from);
+			ds->fleet_from = strdup(conf->cluster->node);
+		}
 		handle_cert(ds, (const char *)blob, len);
+		return 0;
+	case MSG_FLEET_CERT:
+		id = rbuf_u32(&r);
+		s1 = netproc_text(&r, MSG_NODE_MAX);
+		blob = rbuf_blob(&r, &len, MSG_SEALED_MAX);
+		blob2 = rbuf_blob(&r, &len2, MSG_FLEET_CHAIN_MAX);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL ||
+		    conf->cluster == NULL)
+			break;
+		if (!ds->issuing || ds->revoking != NULL) {
+			log_warnx("%s: a certificate from netproc, which has "
+			    "no order for it", ds->d->handle);
+			free(s1);
+			return -1;
+		}
+		fleet_cert(ds, s1, blob, len, (const char *)blob2, len2);
+		free(s1);
+		return 0;
+	case MSG_FLEET_ACCOUNT:
+		id = rbuf_u32(&r);
+		s1 = netproc_text(&r, MSG_NODE_MAX);
+		blob = rbuf_blob(&r, &len, MSG_SEALED_MAX);
+		if (rbuf_end(&r) == -1 || (a = authority_byid(id)) == NULL ||
+		    conf->cluster == NULL)
+			break;
+		fleet_account(a, s1, blob, len);
+		free(s1);
+		return 0;
+	case MSG_FLEET_LOCK:
+		id = rbuf_u32(&r);
+		matches = rbuf_u32(&r);
+		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL ||
+		    conf->cluster == NULL)
+			break;
+		ds->fleet_lock = matches != 0;
+		status_dirty = 1;
 		return 0;
 	case MSG_RENEWAL_WINDOW:
 		id = rbuf_u32(&r);
@@ -1524,10 +1627,20 @@ dispatch_netproc(const struct imsg *m)
 		retry = rbuf_i64(&r);
 		if (rbuf_end(&r) == -1 || (ds = dstate_byid(id)) == NULL)
 			break;
+		if (fleet_declined(ds, s1, s2)) {
+			free(s1);
+			free(s2);
+			return 0;
+		}
 		if (strcmp(s1, "urn:ietf:params:acme:error:malformed") == 0 &&
 		    ds->order_url != NULL)
 			order_forget(ds);
 		issue_failed(ds, s2, retry);
+		if (strncmp(s1, "fleet", 5) == 0) {
+			free(s1);
+			free(s2);
+			return 0;
+		}
 		if (fallback_failed(ds, s1, retry, time(NULL)))
 			fallback_started(ds);
 		free(s1);

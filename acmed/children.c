@@ -687,6 +687,60 @@ account_key_path(const struct authority *a)
 	return p;
 }
 
+/*
+ * The cluster block, for netproc to reach etcd (MSG_CLUSTER): its CA,
+ * client certificate and key are read now, as they are, if they still
+ * pass the rule they passed with the configuration (trust.c).  Nothing
+ * is sent without a block.
+ */
+static int
+send_cluster(void)
+{
+	static const char *const what[] = { "etcd ca", "etcd certificate",
+	    "etcd key" };
+	const struct cluster	*cl = conf->cluster;
+	struct buf		 b, urls;
+	const char		*paths[3];
+	char			*pem[3] = { NULL, NULL, NULL }, why[TRUST_WHY_MAX];
+	size_t			 len[3], i;
+	int			 fd, rc = -1;
+
+	if (cl == NULL)
+		return 0;
+	paths[0] = cl->ca;
+	paths[1] = cl->cert;
+	paths[2] = cl->key;
+	for (i = 0; i < 3; i++) {
+		if ((fd = trust_open(paths[i], i == 2 ? TRUST_SECRET :
+		    TRUST_FOLLOW, TRUST_NOGROUP, why, sizeof(why))) == -1) {
+			log_warnx("cluster: %s %s: %s", what[i], paths[i], why);
+			goto out;
+		}
+		if (read_fd(fd, paths[i], MSG_ETCD_PEM_MAX, &pem[i],
+		    &len[i]) == -1) {
+			log_warn("cluster: %s %s", what[i], paths[i]);
+			goto out;
+		}
+	}
+	buf_init(&urls, MSG_ETCD_URLS_MAX);
+	(void)buf_add_join(&urls, cl->endpoints, cl->nendpoints, "\n");
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	buf_add_lstr(&b, cl->node);
+	buf_add_lstr(&b, cl->prefix);
+	buf_add_lstr(&b, buf_cstr(&urls));
+	for (i = 0; i < 3; i++)
+		buf_add_blob(&b, pem[i], len[i]);
+	rc = send_msg(PROC_NETPROC, MSG_CLUSTER, -1, &b);
+	explicit_bzero(b.data, b.len);
+	buf_free(&b);
+	buf_free(&urls);
+ out:
+	for (i = 0; i < 3; i++)
+		if (pem[i] != NULL)
+			freezero(pem[i], len[i]);
+	return rc;
+}
+
 /* Hands keys, sockets and authorities to freshly started children. */
 static int
 children_configure(void)
@@ -756,6 +810,10 @@ children_configure(void)
 		}
 		buf_free(&b);
 	}
+	if (conf->cluster != NULL &&
+	    (fleet_key_send(conf->cluster->fleet_key) == -1 ||
+	    send_cluster() == -1))
+		return -1;
 	(void)send_msg(PROC_CHALLENGED, MSG_READY, -1, NULL);
 	(void)send_msg(PROC_NETPROC, MSG_READY, -1, NULL);
 	return 0;

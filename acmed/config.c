@@ -720,9 +720,22 @@ fail:
 	return -1;
 }
 
+/* 0 and what it is in buf if the cluster block's file is path. */
+static int
+cluster_path(const struct cluster *cl, const char *file, const char *path,
+    const char *what, char *buf, size_t len)
+{
+	if (file == NULL || strcmp(file, path) != 0)
+		return -1;
+	snprintf(buf, len, "the %s of the cluster block (%s:%d)", what,
+	    cl->file, cl->line);
+	return 0;
+}
+
 /*
  * 0 and what uses the file if some key or certificate already does, or
- * (with_eab) an external account key.
+ * (with_eab) an external account key, or the cluster block's etcd key
+ * or fleet key.
  */
 int
 conf_path_user(const struct config *c, const char *path, char *buf,
@@ -753,6 +766,11 @@ conf_path_user(const struct config *c, const char *path, char *buf,
 			return 0;
 		}
 	}
+	if (with_eab && c->cluster != NULL && (cluster_path(c->cluster,
+	    c->cluster->key, path, "etcd key", buf, len) == 0 ||
+	    cluster_path(c->cluster, c->cluster->fleet_key, path, "fleet key",
+	    buf, len) == 0))
+		return 0;
 	TAILQ_FOREACH(d, &c->domains, entry) {
 		const char	*what = NULL;
 
@@ -904,6 +922,7 @@ config_free(struct config *c)
 		TAILQ_REMOVE(&c->authorities, a, entry);
 		conf_free_authority(a);
 	}
+	conf_free_cluster(c->cluster);
 	for (i = 0; i < PROC_MAX; i++)
 		free(c->user[i]);
 	for (i = 0; i < c->nfiles; i++)
@@ -968,8 +987,8 @@ keytype_name(enum keytype t)
 }
 
 /* A quoted string as the lexer reads it back. */
-static void
-dump_str(const char *s)
+void
+conf_dump_str(const char *s)
 {
 	putchar('"');
 	for (; *s != '\0'; s++) {
@@ -1046,11 +1065,11 @@ config_dump(const struct config *c)
 
 	printf("# %s\n", c->file);
 	printf("state directory ");
-	dump_str(c->state_dir);
+	conf_dump_str(c->state_dir);
 	printf("\nempty directory ");
-	dump_str(c->empty_dir);
+	conf_dump_str(c->empty_dir);
 	printf("\npid file ");
-	dump_str(c->pid_file);
+	conf_dump_str(c->pid_file);
 	printf("\ncheck interval ");
 	dump_duration(c->check_interval);
 	printf("\nexpiry warning ");
@@ -1058,33 +1077,33 @@ config_dump(const struct config *c)
 	putchar('\n');
 	if (c->event_hook != NULL) {
 		printf("event hook ");
-		dump_str(c->event_hook);
+		conf_dump_str(c->event_hook);
 		putchar('\n');
 	}
 	if (c->dns_hook != NULL) {
 		printf("dns hook ");
-		dump_str(c->dns_hook);
+		conf_dump_str(c->dns_hook);
 		putchar('\n');
 	}
 	printf("dns hook timeout %u seconds\ndns wait %u seconds\n",
 	    c->dns_hook_timeout, c->dns_wait);
 	if (c->log_file != NULL) {
 		printf("log file ");
-		dump_str(c->log_file);
+		conf_dump_str(c->log_file);
 		putchar('\n');
 	}
 	if (c->metrics_file != NULL) {
 		printf("metrics file ");
-		dump_str(c->metrics_file);
+		conf_dump_str(c->metrics_file);
 		putchar('\n');
 	}
 	for (i = PROC_PARENT + 1; i < PROC_MAX; i++) {
 		printf("user %s ", proc_names[i]);
-		dump_str(c->user[i]);
+		conf_dump_str(c->user[i]);
 		putchar('\n');
 	}
 	printf("user dns ");
-	dump_str(c->dns_user);
+	conf_dump_str(c->dns_user);
 	putchar('\n');
 	TAILQ_FOREACH(l, &c->listens, entry) {
 		if (l->ss.ss_family == AF_INET) {
@@ -1100,47 +1119,49 @@ config_dump(const struct config *c)
 		printf("listen on \"%s\" port %d%s\n", host, port,
 		    l->tlsalpn ? " tls-alpn" : "");
 	}
+	if (c->cluster != NULL)
+		conf_dump_cluster(c->cluster);
 
 	TAILQ_FOREACH(a, &c->authorities, entry) {
 		printf("\nauthority ");
-		dump_str(a->name);
+		conf_dump_str(a->name);
 		printf(" {\t# %u\n\tapi url ", a->id);
-		dump_str(a->api_url);
+		conf_dump_str(a->api_url);
 		if (a->ca_file != NULL) {
 			printf("\n\tapi ca ");
-			dump_str(a->ca_file);
+			conf_dump_str(a->ca_file);
 		}
 		if (a->account_key != NULL) {
 			printf("\n\taccount key ");
-			dump_str(a->account_key);
+			conf_dump_str(a->account_key);
 			dump_keytype(a->account_keytype, a->account_keybits);
 		} else
 			printf("\n\t# account key in the state directory");
 		if (a->contact != NULL) {
 			printf("\n\tcontact ");
-			dump_str(a->contact);
+			conf_dump_str(a->contact);
 		}
 		printf("\n\tmax orders %u", a->max_orders);
 		if (a->eab_kid != NULL) {
 			printf("\n\texternal account ");
-			dump_str(a->eab_kid);
+			conf_dump_str(a->eab_kid);
 			printf(" key ");
-			dump_str(a->eab_key);
+			conf_dump_str(a->eab_key);
 		}
 		if (a->test_name != NULL) {
 			printf("\n\ttest authority ");
-			dump_str(a->test_name);
+			conf_dump_str(a->test_name);
 		}
 		printf("\n}\n");
 	}
 
 	TAILQ_FOREACH(d, &c->domains, entry) {
 		printf("\ndomain ");
-		dump_str(d->handle);
+		conf_dump_str(d->handle);
 		printf(" {\t# %u\n", d->id);
 		if (strcmp(d->handle, d->names[0]) != 0) {
 			printf("\tdomain name ");
-			dump_str(d->names[0]);
+			conf_dump_str(d->names[0]);
 			putchar('\n');
 		}
 		if (d->nnames > 1) {
@@ -1150,35 +1171,35 @@ config_dump(const struct config *c)
 					printf("\n\t\t");
 				else
 					putchar(' ');
-				dump_str(d->names[i]);
+				conf_dump_str(d->names[i]);
 			}
 			printf("\n\t}\n");
 		}
 		printf("\tdomain key ");
-		dump_str(d->key);
+		conf_dump_str(d->key);
 		dump_keytype(d->keytype, d->keybits);
 		if (d->key_group != NULL) {
 			printf(" group ");
-			dump_str(d->key_group);
+			conf_dump_str(d->key_group);
 		}
 		printf("\n\tdomain key %s", d->key_rotate ? "rotate" : "keep");
 		if (d->cert != NULL) {
 			printf("\n\tdomain certificate ");
-			dump_str(d->cert);
+			conf_dump_str(d->cert);
 		}
 		if (d->chain != NULL) {
 			printf("\n\tdomain chain certificate ");
-			dump_str(d->chain);
+			conf_dump_str(d->chain);
 		}
 		if (d->fullchain != NULL) {
 			printf("\n\tdomain full chain certificate ");
-			dump_str(d->fullchain);
+			conf_dump_str(d->fullchain);
 		}
 		printf("\n\tsign with ");
-		dump_str(d->auth_name);
+		conf_dump_str(d->auth_name);
 		for (i = 0; i < d->nfallback; i++) {
 			printf(" fallback ");
-			dump_str(d->fallback_name[i]);
+			conf_dump_str(d->fallback_name[i]);
 		}
 		if (d->fallback_after != 0) {
 			printf("\n\tfallback after ");
@@ -1189,11 +1210,11 @@ config_dump(const struct config *c)
 		}
 		if (d->preferred_chain != NULL) {
 			printf("\n\tpreferred chain ");
-			dump_str(d->preferred_chain);
+			conf_dump_str(d->preferred_chain);
 		}
 		if (d->profile != NULL) {
 			printf("\n\tprofile ");
-			dump_str(d->profile);
+			conf_dump_str(d->profile);
 			if (d->profile_required)
 				printf(" required");
 		}
@@ -1203,7 +1224,7 @@ config_dump(const struct config *c)
 			printf("\n\tchallenge tls-alpn-01");
 		if (d->dns_hook != NULL) {
 			printf("\n\tdns hook ");
-			dump_str(d->dns_hook);
+			conf_dump_str(d->dns_hook);
 		}
 		if (d->renew_before != 0) {
 			printf("\n\trenew before ");
@@ -1218,18 +1239,18 @@ config_dump(const struct config *c)
 				break;
 			case ACTION_SHELL:
 				printf("shell ");
-				dump_str(act->argv[0]);
+				conf_dump_str(act->argv[0]);
 				break;
 			case ACTION_SIGNAL:
 				printf("signal %s pid file ",
 				    conf_signame(act->signo));
-				dump_str(act->pidfile);
+				conf_dump_str(act->pidfile);
 				break;
 			}
 		}
 		TAILQ_FOREACH(v, &d->verifies, entry) {
 			printf("\n\tverify ");
-			dump_str(v->host);
+			conf_dump_str(v->host);
 			printf(" port %d", v->port);
 		}
 		printf("\n}\n");

@@ -54,6 +54,7 @@
 #define CONF_DNS_WAIT		120	/* seconds the record may take to
 					   reach every server of the zone */
 #define CONF_DNS_WAIT_MAX	3600
+#define CONF_CLUSTER_PREFIX	"/acmed/"	/* of the fleet's etcd keys */
 
 struct listen_addr {
 	TAILQ_ENTRY(listen_addr)	 entry;
@@ -156,6 +157,24 @@ struct domain {
 	int			 line;
 };
 
+/*
+ * The fleet: nodes behind one name that share their certificates through
+ * etcd.  The paths are read by the parent, which hands what netproc needs
+ * to it (MSG_CLUSTER).
+ */
+struct cluster {
+	char		*endpoints[MSG_ETCD_COUNT];	/* https://host:port */
+	size_t		 nendpoints;
+	char		*ca;		/* etcd's CA certificates, PEM */
+	char		*cert;		/* the client certificate, PEM */
+	char		*key;		/* its private key, PEM */
+	char		*prefix;	/* of every key in etcd: "/.../" */
+	char		*fleet_key;	/* the key the fleet shares */
+	char		*node;		/* this node's name */
+	const char	*file;		/* where the block begins */
+	int		 line;
+};
+
 struct config {
 	char				*file;
 	char				*state_dir;
@@ -174,6 +193,7 @@ struct config {
 	TAILQ_HEAD(, listen_addr)	 listens;	/* default: 0.0.0.0:80 and [::]:80 */
 	TAILQ_HEAD(, authority)		 authorities;
 	TAILQ_HEAD(, domain)		 domains;
+	struct cluster			*cluster;	/* NULL: no cluster block */
 	char				**files;	/* every file read (includes) */
 	size_t				 nfiles;
 	int				 unchecked;	/* not looked at (-n) */

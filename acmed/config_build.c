@@ -61,6 +61,14 @@ struct conf_build {
 	unsigned int		 ndomains;
 	struct authority	*auth;		/* the block being read */
 	struct domain		*dom;
+	struct cluster		*cluster;
+	/* an etcd statement's endpoints, as they are read */
+	char			*etcd_urls[MSG_ETCD_COUNT];
+	size_t			 netcd_urls;	/* given, kept or not */
+	int			 cluster_seen;	/* 1 << statement given */
+	/* blocks not kept, whose paths the index still holds */
+	struct cluster		**dropped;
+	size_t			 ndropped;
 	int			 errors;
 	int			 check;		/* the files named too */
 	int			 dom_named;	/* "domain name" given */
@@ -76,6 +84,7 @@ struct conf_build {
 	int			 user_line[PROC_MAX];
 };
 
+static void	 cluster_drop(struct conf_build *);
 static void	 build_err(struct conf_build *, const char *, int,
 		    const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
@@ -160,10 +169,26 @@ strindex_free(struct strindex *x)
 	memset(x, 0, sizeof(*x));
 }
 
+static void
+etcd_urls_free(struct conf_build *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->netcd_urls && i < MSG_ETCD_COUNT; i++)
+		free(b->etcd_urls[i]);
+	b->netcd_urls = 0;
+}
+
 /* The build's own state, not the configuration. */
 static void
 build_state_free(struct conf_build *b)
 {
+	size_t	 i;
+
+	etcd_urls_free(b);
+	for (i = 0; i < b->ndropped; i++)
+		conf_free_cluster(b->dropped[i]);
+	free(b->dropped);
 	strindex_free(&b->handles);
 	strindex_free(&b->names);
 	strindex_free(&b->paths);
@@ -212,6 +237,8 @@ build_free(struct conf_build *b)
 {
 	if (b == NULL)
 		return;
+	if (b->cluster != NULL)
+		cluster_drop(b);
 	config_free(b->conf);
 	build_state_free(b);
 }
@@ -227,6 +254,8 @@ build_end(struct conf_build *b, int errors)
 	struct domain	*d;
 	int		 i, j, k;
 
+	if (b->cluster != NULL)
+		cluster_drop(b);
 	b->errors += errors + conf_finish(c);
 	if (b->check)
 		b->errors += conf_check_state(c, b->state_file ?
@@ -278,6 +307,8 @@ build_prefix(const struct conf_build *b)
 		snprintf(buf, sizeof(buf), "domain %s: ", b->dom->handle);
 	else if (b->auth != NULL)
 		snprintf(buf, sizeof(buf), "authority %s: ", b->auth->name);
+	else if (b->cluster != NULL)
+		snprintf(buf, sizeof(buf), "cluster: ");
 	else
 		buf[0] = '\0';
 	return buf;
@@ -290,6 +321,8 @@ build_block(const struct conf_build *b)
 		return CONF_BLOCK_DOMAIN;
 	if (b->auth != NULL)
 		return CONF_BLOCK_AUTHORITY;
+	if (b->cluster != NULL)
+		return CONF_BLOCK_CLUSTER;
 	return CONF_BLOCK_NONE;
 }
 
@@ -818,6 +851,25 @@ build_domain_end(struct conf_build *b, const char *file)
 }
 
 /*
+ * A cluster block not kept (a second one, or cut short): freed with the
+ * index, which may hold its paths.
+ */
+static void
+cluster_drop(struct conf_build *b)
+{
+	struct cluster	**p;
+
+	if (b->conf->cluster == b->cluster)
+		b->conf->cluster = NULL;
+	p = reallocarray(b->dropped, b->ndropped + 1, sizeof(*p));
+	if (p == NULL)
+		fatal("reallocarray");
+	b->dropped = p;
+	b->dropped[b->ndropped++] = b->cluster;
+	b->cluster = NULL;
+}
+
+/*
  * A block cut short by a syntax error is not checked any further: its
  * end would report what the error left out.
  */
@@ -834,6 +886,8 @@ build_drop(struct conf_build *b)
 		conf_free_domain(b->dom);
 		b->dom = NULL;
 	}
+	if (b->cluster != NULL)
+		cluster_drop(b);
 }
 
 /*
@@ -1306,4 +1360,198 @@ build_verify(struct conf_build *b, const char *file, int line, char *host,
 		build_err(b, file, line, "verify %s port %lld: %s", host, port,
 		    why);
 	free(host);
+}
+
+/* The cluster block's statements that must be given, beside the files. */
+#define CLUSTER_ETCD		(CONF_ETCD_KEY + 1)
+#define CLUSTER_FLEET_KEY	(CONF_ETCD_KEY + 2)
+
+/*
+ * The cluster block: one in all.  A second is read and checked, then
+ * dropped.
+ */
+void
+build_cluster(struct conf_build *b, const char *file, int line)
+{
+	struct cluster	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
+	c->file = file;
+	c->line = line;
+	b->cluster = c;
+	b->cluster_seen = 0;
+	if (b->conf->cluster != NULL)
+		build_err(b, file, line, "already defined at %s:%d",
+		    b->conf->cluster->file, b->conf->cluster->line);
+	else
+		b->conf->cluster = c;
+}
+
+/*
+ * What is missing is reported at the line the block begins; the node's
+ * name is the host's unless given.
+ */
+void
+build_cluster_end(struct conf_build *b, const char *file)
+{
+	struct cluster	*c = b->cluster;
+	const char	*why;
+	char		 host[256];
+
+	if (c == NULL)
+		return;
+	/* a statement given, even if refused, is not missing too */
+	if (!(b->cluster_seen & 1 << CLUSTER_ETCD))
+		build_err(b, file, c->line, "no etcd endpoint: etcd "
+		    "\"https://HOST:PORT\" is required");
+	if (!(b->cluster_seen & 1 << CONF_ETCD_CA))
+		build_err(b, file, c->line, "no etcd ca");
+	if (!(b->cluster_seen & 1 << CONF_ETCD_CERT))
+		build_err(b, file, c->line, "no etcd certificate");
+	if (!(b->cluster_seen & 1 << CONF_ETCD_KEY))
+		build_err(b, file, c->line, "no etcd key");
+	if (!(b->cluster_seen & 1 << CLUSTER_FLEET_KEY))
+		build_err(b, file, c->line, "no fleet key");
+	if (c->prefix == NULL && (c->prefix = strdup(CONF_CLUSTER_PREFIX)) ==
+	    NULL)
+		fatal("strdup");
+	if (c->node == NULL) {
+		if (gethostname(host, sizeof(host)) == -1)
+			host[0] = '\0';
+		host[sizeof(host) - 1] = '\0';
+		if ((why = conf_check_node(host)) != NULL)
+			build_err(b, file, c->line, "no node, and the host "
+			    "name \"%s\" cannot be one (%s): name this node "
+			    "with node", conf_shorten(host), why);
+		else if ((c->node = strdup(host)) == NULL)
+			fatal("strdup");
+	}
+	if (b->conf->cluster != c)
+		cluster_drop(b);
+	b->cluster = NULL;
+}
+
+/* One endpoint of an etcd statement; first begins the statement. */
+void
+build_etcd_url(struct conf_build *b, char *url, int first)
+{
+	if (first)
+		etcd_urls_free(b);
+	if (b->netcd_urls < MSG_ETCD_COUNT)
+		b->etcd_urls[b->netcd_urls] = url;
+	else
+		free(url);
+	b->netcd_urls++;
+}
+
+/* The etcd statement's endpoints, once read. */
+void
+build_etcd(struct conf_build *b, const char *file, int line)
+{
+	struct cluster	*c = b->cluster;
+	const char	*why;
+	size_t		 i, j;
+	int		 bad = 0;
+
+	if (b->cluster_seen & 1 << CLUSTER_ETCD) {
+		build_err(b, file, line, "etcd: given twice");
+		goto out;
+	}
+	b->cluster_seen |= 1 << CLUSTER_ETCD;
+	if (b->netcd_urls > MSG_ETCD_COUNT) {
+		build_err(b, file, line, "etcd: %zu endpoints, at most %d",
+		    b->netcd_urls, MSG_ETCD_COUNT);
+		goto out;
+	}
+	for (i = 0; i < b->netcd_urls; i++) {
+		if ((why = conf_check_etcd_url(b->etcd_urls[i])) != NULL) {
+			build_err(b, file, line, "etcd \"%s\": %s",
+			    conf_shorten(b->etcd_urls[i]), why);
+			bad = 1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcasecmp(b->etcd_urls[i], b->etcd_urls[j]) == 0) {
+				build_err(b, file, line, "etcd \"%s\": listed "
+				    "twice", conf_shorten(b->etcd_urls[i]));
+				bad = 1;
+				break;
+			}
+	}
+	if (bad)
+		goto out;
+	for (i = 0; i < b->netcd_urls; i++)
+		c->endpoints[i] = b->etcd_urls[i];
+	c->nendpoints = b->netcd_urls;
+	b->netcd_urls = 0;
+ out:
+	etcd_urls_free(b);
+}
+
+/* etcd ca, etcd certificate, etcd key: read whole, sent to netproc. */
+void
+build_etcd_file(struct conf_build *b, const char *file, int line,
+    enum conf_etcd_file which, char *path)
+{
+	struct cluster	*c = b->cluster;
+
+	b->cluster_seen |= 1 << which;
+	switch (which) {
+	case CONF_ETCD_CA:
+		set_file(b, file, line, &c->ca, path, "etcd ca", 0,
+		    CONF_PATH_PEM);
+		break;
+	case CONF_ETCD_CERT:
+		set_file(b, file, line, &c->cert, path, "etcd certificate", 0,
+		    CONF_PATH_PEM);
+		break;
+	case CONF_ETCD_KEY:
+		set_file(b, file, line, &c->key, path, "etcd key", 2,
+		    CONF_PATH_PEMKEY);
+		break;
+	}
+}
+
+/* A value given once, which check() passes; takes the value. */
+static void
+set_checked(struct conf_build *b, const char *file, int line, char **dst,
+    char *value, const char *what, const char *(*check)(const char *))
+{
+	const char	*why;
+
+	if (*dst != NULL)
+		build_err(b, file, line, "%s \"%s\": given twice", what,
+		    conf_shorten(value));
+	else if ((why = check(value)) != NULL)
+		build_err(b, file, line, "%s \"%s\": %s", what,
+		    conf_shorten(value), why);
+	else {
+		*dst = value;
+		value = NULL;
+	}
+	free(value);
+}
+
+void
+build_cluster_prefix(struct conf_build *b, const char *file, int line,
+    char *prefix)
+{
+	set_checked(b, file, line, &b->cluster->prefix, prefix, "prefix",
+	    conf_check_prefix);
+}
+
+void
+build_fleet_key(struct conf_build *b, const char *file, int line,
+    char *path)
+{
+	b->cluster_seen |= 1 << CLUSTER_FLEET_KEY;
+	set_file(b, file, line, &b->cluster->fleet_key, path, "fleet key", 2,
+	    CONF_PATH_FLEETKEY);
+}
+
+void
+build_node(struct conf_build *b, const char *file, int line, char *node)
+{
+	set_checked(b, file, line, &b->cluster->node, node, "node",
+	    conf_check_node);
 }

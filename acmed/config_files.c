@@ -21,6 +21,7 @@
  * would refuse, with the file and line of the statement.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -35,6 +36,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "fleetkey.h"
 #include "log.h"
 #include "parent.h"
 #include "trust.h"
@@ -97,7 +99,8 @@ check_cert(const char *path, char *why, size_t len)
  * What a file that passed holds, read as the daemon reads it: a CA file
  * at least one certificate (netproc trusts a bundle whole or not at all,
  * and has none to trust in an empty one); a key file a PEM private key,
- * whose key is not parsed here but in keyproc.  CONF_REFUSED with why.
+ * whose key is not parsed here but in keyproc.  A file sent whole in a
+ * message (the cluster block's) fits its field.  CONF_REFUSED with why.
  */
 static enum conf_verdict
 check_content(const char *path, enum conf_path kind, gid_t group, char *why,
@@ -105,19 +108,29 @@ check_content(const char *path, enum conf_path kind, gid_t group, char *why,
 {
 	BIO		*bio;
 	X509		*x;
+	struct stat	 st;
 	char		*data, *name, *header;
 	unsigned char	*der;
 	const unsigned char *p;
-	size_t		 dlen;
+	size_t		 dlen, max = CA_FILE_MAX;
 	long		 blen;
-	int		 fd, n = 0, keys = 0;
+	int		 fd, n = 0, keys = 0, secret;
 
-	fd = trust_open(path, kind == CONF_PATH_KEY ? TRUST_SECRET :
-	    TRUST_FOLLOW, group, why, len);
+	secret = kind == CONF_PATH_KEY || kind == CONF_PATH_PEMKEY;
+	if (kind == CONF_PATH_KEY)
+		max = MSG_KEY_PEM_MAX * 4;
+	else if (kind == CONF_PATH_PEM || kind == CONF_PATH_PEMKEY)
+		max = MSG_ETCD_PEM_MAX;
+	fd = trust_open(path, secret ? TRUST_SECRET : TRUST_FOLLOW, group, why,
+	    len);
 	if (fd == -1)
 		return verdict(fd, 0);
-	if (read_fd(fd, path, kind == CONF_PATH_KEY ? MSG_KEY_PEM_MAX * 4 :
-	    CA_FILE_MAX, &data, &dlen) == -1) {
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)max) {
+		close(fd);
+		snprintf(why, len, "larger than %zu bytes", max);
+		return CONF_REFUSED;
+	}
+	if (read_fd(fd, path, max, &data, &dlen) == -1) {
 		snprintf(why, len, "could not be read (see above)");
 		return CONF_REFUSED;
 	}
@@ -125,7 +138,7 @@ check_content(const char *path, enum conf_path kind, gid_t group, char *why,
 		fatalx("BIO_new_mem_buf");
 	while (PEM_read_bio(bio, &name, &header, &der, &blen) == 1) {
 		p = der;
-		if (kind == CONF_PATH_KEY)
+		if (secret)
 			keys += strstr(name, "PRIVATE KEY") != NULL;
 		else if ((strcmp(name, PEM_STRING_X509) == 0 ||
 		    strcmp(name, PEM_STRING_X509_OLD) == 0 ||
@@ -142,13 +155,39 @@ check_content(const char *path, enum conf_path kind, gid_t group, char *why,
 	BIO_free(bio);
 	explicit_bzero(data, dlen);
 	free(data);
-	if (kind == CONF_PATH_KEY && keys == 0) {
+	if (secret && keys == 0) {
 		snprintf(why, len, "holds no PEM private key");
 		return CONF_REFUSED;
 	}
-	if (kind == CONF_PATH_CA && n == 0) {
+	if (!secret && n == 0) {
 		snprintf(why, len, "holds no certificate (PEM \"BEGIN "
 		    "CERTIFICATE\")");
+		return CONF_REFUSED;
+	}
+	return CONF_PASS;
+}
+
+/* The fleet key file's one form (common/fleetkey.c), read and wiped. */
+static enum conf_verdict
+check_fleet_key(const char *path, char *why, size_t len)
+{
+	unsigned char	 key[FLEET_KEY_LEN];
+	char		*data, err[128];
+	size_t		 dlen;
+	int		 fd, rc;
+
+	if ((fd = trust_open(path, TRUST_SECRET, TRUST_NOGROUP, why,
+	    len)) == -1)
+		return verdict(fd, 0);
+	if (read_fd(fd, path, FLEET_KEY_TEXT_MAX, &data, &dlen) == -1) {
+		snprintf(why, len, "could not be read (see above)");
+		return CONF_REFUSED;
+	}
+	rc = fleet_key_decode(data, dlen, key, err, sizeof(err));
+	explicit_bzero(key, sizeof(key));
+	freezero(data, dlen);
+	if (rc == -1) {
+		snprintf(why, len, "not a fleet key: %s", err);
 		return CONF_REFUSED;
 	}
 	return CONF_PASS;
@@ -172,6 +211,7 @@ conf_check_path(const char *path, enum conf_path kind, gid_t group,
 		may_miss = MAY_MISS_FILE;
 		/* FALLTHROUGH */
 	case CONF_PATH_MACKEY:
+	case CONF_PATH_FLEETKEY:
 		flags |= TRUST_SECRET;
 		break;
 	case CONF_PATH_PROGRAM:
@@ -188,13 +228,20 @@ conf_check_path(const char *path, enum conf_path kind, gid_t group,
 		flags |= TRUST_DIR;
 		may_miss = MAY_MISS_FILE;
 		break;
+	case CONF_PATH_PEMKEY:
+		flags |= TRUST_SECRET;
+		break;
 	case CONF_PATH_CA:
+	case CONF_PATH_PEM:
 		flags |= TRUST_FOLLOW;
 		break;
 	}
 	v = verdict(trust_open(path, flags, group, why, len), may_miss);
-	if (v == CONF_PASS && (kind == CONF_PATH_CA || kind == CONF_PATH_KEY))
+	if (v == CONF_PASS && (kind == CONF_PATH_CA || kind == CONF_PATH_KEY ||
+	    kind == CONF_PATH_PEM || kind == CONF_PATH_PEMKEY))
 		v = check_content(path, kind, group, why, len);
+	if (v == CONF_PASS && kind == CONF_PATH_FLEETKEY)
+		v = check_fleet_key(path, why, len);
 	/* It may be the state directory's, which is made at start. */
 	if (v == CONF_REFUSED && errno == ENOTDIR && kind == CONF_PATH_KEY)
 		return CONF_NODIR;

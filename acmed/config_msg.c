@@ -237,6 +237,14 @@ static const struct phrase {
 	{ "reload shell",			CONF_BLOCK_DOMAIN },
 	{ "reload signal",			CONF_BLOCK_DOMAIN },
 	{ "verify",				CONF_BLOCK_DOMAIN },
+	{ "cluster",				CONF_BLOCK_NONE },
+	{ "etcd",				CONF_BLOCK_CLUSTER },
+	{ "etcd ca",				CONF_BLOCK_CLUSTER },
+	{ "etcd certificate",			CONF_BLOCK_CLUSTER },
+	{ "etcd key",				CONF_BLOCK_CLUSTER },
+	{ "prefix",				CONF_BLOCK_CLUSTER },
+	{ "fleet key",				CONF_BLOCK_CLUSTER },
+	{ "node",				CONF_BLOCK_CLUSTER },
 };
 #define NPHRASES	(sizeof(phrases) / sizeof(phrases[0]))
 #define PHRASE_MAX	32	/* the longest phrase, and its NUL */
@@ -245,6 +253,7 @@ static const char *const block_kinds[] = {
 	[CONF_BLOCK_NONE] = "a global setting, outside the blocks",
 	[CONF_BLOCK_AUTHORITY] = "an authority option",
 	[CONF_BLOCK_DOMAIN] = "a domain option",
+	[CONF_BLOCK_CLUSTER] = "a cluster option",
 };
 
 static size_t
@@ -324,7 +333,8 @@ distance(const char *a, const char *b)
 static int
 block_word(const char *w)
 {
-	return strcmp(w, "authority") == 0 || strcmp(w, "domain") == 0;
+	return strcmp(w, "authority") == 0 || strcmp(w, "domain") == 0 ||
+	    strcmp(w, "cluster") == 0;
 }
 
 /*

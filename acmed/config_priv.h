@@ -52,7 +52,10 @@ enum conf_path {
 	CONF_PATH_PROGRAM,	/* run by acmed, checked if it exists */
 	CONF_PATH_PIDFILE,	/* read by acmed, checked if it exists */
 	CONF_PATH_LOG,		/* appended to by acmed, made if missing */
-	CONF_PATH_DIR		/* a directory; made if missing */
+	CONF_PATH_DIR,		/* a directory; made if missing */
+	CONF_PATH_PEM,		/* certificates sent whole; must exist */
+	CONF_PATH_PEMKEY,	/* a private key sent whole; must exist */
+	CONF_PATH_FLEETKEY	/* the fleet key; must exist, one form */
 };
 
 enum conf_verdict {
@@ -90,12 +93,21 @@ int		 conf_path_user(const struct config *, const char *, char *,
 void		 conf_free_argv(char **);
 void		 conf_free_domain(struct domain *);
 void		 conf_free_authority(struct authority *);
+void		 conf_dump_str(const char *);
+
+/* config_cluster.c */
+const char	*conf_check_etcd_url(const char *);
+const char	*conf_check_node(const char *);
+const char	*conf_check_prefix(const char *);
+void		 conf_free_cluster(struct cluster *);
+void		 conf_dump_cluster(const struct cluster *);
 
 /* config_msg.c */
 enum conf_block {
 	CONF_BLOCK_NONE,	/* outside the blocks */
 	CONF_BLOCK_AUTHORITY,
-	CONF_BLOCK_DOMAIN
+	CONF_BLOCK_DOMAIN,
+	CONF_BLOCK_CLUSTER
 };
 void		 conf_msg_file(const char *, const char *, int);
 void		 conf_vmsg(const char *, int, int, const char *, va_list)
@@ -210,5 +222,23 @@ void		 build_reload(struct conf_build *, const char *, int,
 		    enum action_type, char *, char *, char *);
 void		 build_verify(struct conf_build *, const char *, int, char *,
 		    long long);
+
+/* The cluster block's statements; the files are enum conf_etcd_file. */
+enum conf_etcd_file {
+	CONF_ETCD_CA,
+	CONF_ETCD_CERT,
+	CONF_ETCD_KEY
+};
+void		 build_cluster(struct conf_build *, const char *, int);
+void		 build_cluster_end(struct conf_build *, const char *);
+void		 build_etcd_url(struct conf_build *, char *, int);
+void		 build_etcd(struct conf_build *, const char *, int);
+void		 build_etcd_file(struct conf_build *, const char *, int,
+		    enum conf_etcd_file, char *);
+void		 build_cluster_prefix(struct conf_build *, const char *, int,
+		    char *);
+void		 build_fleet_key(struct conf_build *, const char *, int,
+		    char *);
+void		 build_node(struct conf_build *, const char *, int, char *);
 
 #endif

@@ -572,6 +572,10 @@ parent_loop(int sigfd)
 				break;
 			}
 		}
+		if (fleet_restart) {
+			fleet_restart = 0;
+			children_restart_later("fleet: the account key changed");
+		}
 	}
 }
 

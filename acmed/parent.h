@@ -95,7 +95,15 @@ struct dstate {
 	time_t		 failing_since;	/* that one fails since, 0: not */
 	struct authority *issuer;	/* of the certificate; NULL: 1st */
 	int		 preflighted;	/* its names checked, this start */
+	int		 fleet_lock;	/* this node orders it for the fleet */
+	char		*fleet_from;	/* the node whose order is installed */
 };
+
+/* fleet.c: a cluster's nodes share certificates (acmed(8), FLEET) */
+#define FLEET_LOOK_AGAIN	30	/* s: another node is ordering */
+extern int	 fleet_restart;		/* the account key changed */
+void	 fleet_account(struct authority *, const char *, const void *,
+	    size_t);
 
 /* install.c */
 #define WRITE_BACKUP	0x1	/* keep the file replaced as FILE.bak */

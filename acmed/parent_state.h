@@ -111,6 +111,11 @@ int domain_key_hold(struct dstate *ds, enum domkey_use use, char *err,
 void domain_key_release(struct dstate *ds);
 void domain_keys_gone(void);
 
+/* fleetkey.c: the fleet key, and keys sealed with it */
+int fleet_key_send(const char *path);
+int fleet_key_open(enum key_role role, const char *name, const void *sealed,
+    size_t len, char **pem, size_t *pemlen, char *err, size_t errlen);
+
 /* main.c */
 void audit(const char *fmt, ...)
     __attribute__((__format__ (printf, 1, 2)));

@@ -158,6 +158,7 @@ static struct {
 %token	VERIFY MAX ORDERS METRICS FALLBACK AFTER
 %token	TEST
 %token	DNS TIMEOUT WAIT
+%token	CLUSTER ETCD PREFIX FLEET NODE
 %token	RSA ECDSA GROUP INCLUDE ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -175,6 +176,7 @@ grammar		: /* empty */
 		| grammar main '\n'
 		| grammar authority '\n'
 		| grammar domain '\n'
+		| grammar cluster '\n'
 		| grammar error '\n'		{
 			build_drop(build);
 			skip_block();
@@ -494,6 +496,58 @@ domoptsl	: ALTERNATIVE NAMES '{' optnl altname_l '}'
 		}
 		;
 
+cluster		: CLUSTER			{
+			build_cluster(build, file->name, lex_line);
+		} '{' clusteropts '}'		{
+			build_cluster_end(build, file->name);
+		}
+		;
+
+clusteropts	: clusteropts_l
+		| clusteropts_l clusteroptsl
+		;
+
+clusteropts_l	: /* empty */
+		| clusteropts_l '\n'
+		| clusteropts_l clusteroptsl '\n'
+		| clusteropts_l error '\n'	{ yyerrok; }
+		;
+
+clusteroptsl	: ETCD etcdurls			{
+			build_etcd(build, file->name, lex_line);
+		}
+		| ETCD CA STRING		{
+			build_etcd_file(build, file->name, lex_line,
+			    CONF_ETCD_CA, $3);
+		}
+		| ETCD CERTIFICATE STRING	{
+			build_etcd_file(build, file->name, lex_line,
+			    CONF_ETCD_CERT, $3);
+		}
+		| ETCD KEY STRING		{
+			build_etcd_file(build, file->name, lex_line,
+			    CONF_ETCD_KEY, $3);
+		}
+		| PREFIX STRING			{
+			build_cluster_prefix(build, file->name, lex_line, $2);
+		}
+		| FLEET KEY STRING		{
+			build_fleet_key(build, file->name, lex_line, $3);
+		}
+		| NODE STRING			{
+			build_node(build, file->name, lex_line, $2);
+		}
+		;
+
+/* The first endpoint begins the list. */
+etcdurls	: STRING			{
+			build_etcd_url(build, $1, 1);
+		}
+		| etcdurls STRING		{
+			build_etcd_url(build, $2, 0);
+		}
+		;
+
 altname_l	: /* empty */
 		| altname_l altname optcomma optnl
 		;
@@ -527,17 +581,20 @@ static const struct keyword keywords[] = {
 	{ "challenged",		CHALLENGED },
 	{ "challengedir",	CHALLENGEDIR },
 	{ "check",		CHECK },
+	{ "cluster",		CLUSTER },
 	{ "contact",		CONTACT },
 	{ "directory",		DIRECTORY },
 	{ "dns",		DNS },
 	{ "domain",		DOMAIN },
 	{ "ecdsa",		ECDSA },
 	{ "empty",		EMPTY },
+	{ "etcd",		ETCD },
 	{ "event",		EVENT },
 	{ "expiry",		EXPIRY },
 	{ "external",		EXTERNAL },
 	{ "fallback",		FALLBACK },
 	{ "file",		FILENAME },
+	{ "fleet",		FLEET },
 	{ "full",		FULL },
 	{ "group",		GROUP },
 	{ "hook",		HOOK },
@@ -554,11 +611,13 @@ static const struct keyword keywords[] = {
 	{ "name",		NAME },
 	{ "names",		NAMES },
 	{ "netproc",		NETPROC },
+	{ "node",		NODE },
 	{ "on",			ON },
 	{ "orders",		ORDERS },
 	{ "pid",		PID },
 	{ "port",		PORT },
 	{ "preferred",		PREFERRED },
+	{ "prefix",		PREFIX },
 	{ "profile",		PROFILE },
 	{ "reload",		RELOAD },
 	{ "renew",		RENEW },

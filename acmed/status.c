@@ -244,6 +244,24 @@ gen_attention(yajl_gen g, const struct config *conf, const struct dstate *ds,
 	yajl_gen_array_close(g);
 }
 
+/* A cluster's view of the certificate: null without a cluster block. */
+static void
+gen_fleet(yajl_gen g, const struct config *conf, const struct dstate *ds)
+{
+	if (conf->cluster == NULL) {
+		yajl_gen_null(g);
+		return;
+	}
+	yajl_gen_map_open(g);
+	gen_key(g, "node");
+	gen_str(g, conf->cluster->node);
+	gen_key(g, "holds_lock");
+	yajl_gen_bool(g, ds->fleet_lock);
+	gen_key(g, "ordered_by");
+	gen_str(g, ds->fleet_from);
+	yajl_gen_map_close(g);
+}
+
 static void
 gen_cert(yajl_gen g, const struct config *conf, const struct dstate *ds,
     time_t now)
@@ -307,6 +325,8 @@ gen_cert(yajl_gen g, const struct config *conf, const struct dstate *ds,
 	gen_time(g, ds->revoked_at);
 	gen_key(g, "attention");
 	gen_attention(g, conf, ds, now);
+	gen_key(g, "fleet");
+	gen_fleet(g, conf, ds);
 	gen_key(g, "files");
 	yajl_gen_map_open(g);
 	gen_key(g, "key");
@@ -687,6 +707,23 @@ print_attention(yajl_val c, const char *now)
 	}
 }
 
+/* The fleet's view: who ordered it, and whether this node orders now. */
+static void
+print_fleet(yajl_val c)
+{
+	yajl_val	 f;
+	const char	*by, *node;
+
+	if ((f = field(c, "fleet", yajl_t_object)) == NULL)
+		return;
+	node = field_str(f, "node");
+	by = field_str(f, "ordered_by");
+	printf("  fleet: node %s; installed certificate ordered by %s%s\n",
+	    node ? node : "?", by ? "node " : "", by ? by : "no node yet");
+	if (field_true(f, "holds_lock"))
+		printf("  fleet: this node holds the lock and orders it\n");
+}
+
 static void
 print_cert(yajl_val c, const char *now)
 {
@@ -713,6 +750,7 @@ print_cert(yajl_val c, const char *now)
 		    field_int(c, "failures"));
 	if ((s = field_str(c, "last_error")) != NULL)
 		printf("  last error: %s\n", s);
+	print_fleet(c);
 	print_attention(c, now);
 }
 

@@ -15,7 +15,9 @@
  */
 
 /*
- * base64url without padding (RFC 4648 section 5), as JOSE and ACME use it.
+ * base64url without padding (RFC 4648 section 5), as JOSE and ACME use
+ * it, and standard base64 with padding (section 4), as etcd's JSON
+ * gateway uses it for keys and values.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,10 +27,15 @@
 
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64std_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int
-b64url_value(unsigned char c)
+b64_value(unsigned char c, int std)
 {
+	if (std)
+		return c == '+' ? 62 : c == '/' ? 63 :
+		    c == '-' || c == '_' ? -1 : b64_value(c, 0);
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
 	if (c >= 'a' && c <= 'z')
@@ -42,9 +49,11 @@ b64url_value(unsigned char c)
 	return -1;
 }
 
-char *
-b64url_encode(const void *in, size_t len)
+/* Padding ('=') to a multiple of four with the standard alphabet. */
+static char *
+b64_encode(const void *in, size_t len, int std)
 {
+	const char	*alphabet = std ? b64std_alphabet : b64url_alphabet;
 	const uint8_t	*p = in;
 	char		*out, *o;
 	size_t		 i;
@@ -57,23 +66,41 @@ b64url_encode(const void *in, size_t len)
 	o = out;
 	for (i = 0; i + 2 < len; i += 3) {
 		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		*o++ = b64url_alphabet[v >> 18 & 63];
-		*o++ = b64url_alphabet[v >> 12 & 63];
-		*o++ = b64url_alphabet[v >> 6 & 63];
-		*o++ = b64url_alphabet[v & 63];
+		*o++ = alphabet[v >> 18 & 63];
+		*o++ = alphabet[v >> 12 & 63];
+		*o++ = alphabet[v >> 6 & 63];
+		*o++ = alphabet[v & 63];
 	}
 	if (len - i == 1) {
 		v = (uint32_t)p[i] << 16;
-		*o++ = b64url_alphabet[v >> 18 & 63];
-		*o++ = b64url_alphabet[v >> 12 & 63];
+		*o++ = alphabet[v >> 18 & 63];
+		*o++ = alphabet[v >> 12 & 63];
+		if (std) {
+			*o++ = '=';
+			*o++ = '=';
+		}
 	} else if (len - i == 2) {
 		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		*o++ = b64url_alphabet[v >> 18 & 63];
-		*o++ = b64url_alphabet[v >> 12 & 63];
-		*o++ = b64url_alphabet[v >> 6 & 63];
+		*o++ = alphabet[v >> 18 & 63];
+		*o++ = alphabet[v >> 12 & 63];
+		*o++ = alphabet[v >> 6 & 63];
+		if (std)
+			*o++ = '=';
 	}
 	*o = '\0';
 	return out;
+}
+
+char *
+b64url_encode(const void *in, size_t len)
+{
+	return b64_encode(in, len, 0);
+}
+
+char *
+b64_std_encode(const void *in, size_t len)
+{
+	return b64_encode(in, len, 1);
 }
 
 /* 1 if s[0..len) is made of base64url characters only (no padding). */
@@ -83,17 +110,19 @@ b64url_valid(const char *s, size_t len)
 	size_t	 i;
 
 	for (i = 0; i < len; i++)
-		if (b64url_value((unsigned char)s[i]) == -1)
+		if (b64_value((unsigned char)s[i], 0) == -1)
 			return 0;
 	return 1;
 }
 
 /*
- * Decodes len characters; refuses padding, other characters, an
- * impossible length (len % 4 == 1) and non-zero trailing bits.
+ * Decodes len characters; refuses other characters, an impossible
+ * length and non-zero trailing bits.  base64url has no padding; the
+ * standard alphabet's text is padded to a multiple of four.
  */
-int
-b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
+static int
+b64_decode(const char *s, size_t len, int std, unsigned char **outp,
+    size_t *outlen)
 {
 	unsigned char	*out;
 	size_t		 i, n = 0;
@@ -102,12 +131,20 @@ b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
 
 	*outp = NULL;
 	*outlen = 0;
+	if (std) {
+		if (len % 4 != 0)
+			return -1;
+		if (len > 0 && s[len - 1] == '=')
+			len--;
+		if (len > 0 && s[len - 1] == '=')
+			len--;
+	}
 	if (len % 4 == 1)
 		return -1;
 	if ((out = malloc(len / 4 * 3 + 3)) == NULL)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if ((c = b64url_value((unsigned char)s[i])) == -1)
+		if ((c = b64_value((unsigned char)s[i], std)) == -1)
 			goto fail;
 		v = v << 6 | (uint32_t)c;
 		bits += 6;
@@ -126,4 +163,17 @@ fail:
 	explicit_bzero(out, len / 4 * 3 + 3);
 	free(out);
 	return -1;
+}
+
+int
+b64url_decode(const char *s, size_t len, unsigned char **outp, size_t *outlen)
+{
+	return b64_decode(s, len, 0, outp, outlen);
+}
+
+int
+b64_std_decode(const char *s, size_t len, unsigned char **outp,
+    size_t *outlen)
+{
+	return b64_decode(s, len, 1, outp, outlen);
 }

@@ -22,5 +22,7 @@
 char	*b64url_encode(const void *, size_t);
 int	 b64url_decode(const char *, size_t, unsigned char **, size_t *);
 int	 b64url_valid(const char *, size_t);
+char	*b64_std_encode(const void *, size_t);
+int	 b64_std_decode(const char *, size_t, unsigned char **, size_t *);
 
 #endif

@@ -151,7 +151,8 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("replaces", MSG_CERTID_MAX),
 		STR("order url", MSG_URL_MAX), I64("deadline"),
 		STR("profile", MSG_PROFILE_MAX), U32("profile required"),
-		U32("challenge"), U32("dns wait") } },
+		U32("challenge"), U32("dns wait"),
+		STR("handle", MSG_NAME_MAX) } },
 	[MSG_ORDER_URL] = { "ORDER_URL", NOFD, {
 		U32("domain id"), STR("url", MSG_URL_MAX) } },
 	[MSG_CERT] = { "CERT", NOFD, {
@@ -208,6 +209,33 @@ const struct msg_spec msg_specs[MSG_MAX] = {
 		STR("error", MSG_TEXT_MAX) } },
 	[MSG_DNS_REMOVE] = { "DNS_REMOVE", NOFD, {
 		U32("domain id"), STR("records", MSG_DNS_RECORDS_MAX) } },
+	[MSG_FLEET_CERT] = { "FLEET_CERT", NOFD, {
+		U32("domain id"), STR("node", MSG_NODE_MAX),
+		BLOB("sealed key", MSG_SEALED_MAX),
+		BLOB("chain", MSG_FLEET_CHAIN_MAX) } },
+	[MSG_FLEET_ACCOUNT] = { "FLEET_ACCOUNT", NOFD, {
+		U32("authority id"), STR("node", MSG_NODE_MAX),
+		BLOB("sealed key", MSG_SEALED_MAX) } },
+	[MSG_FLEET_LOCK] = { "FLEET_LOCK", NOFD, {
+		U32("domain id"), U32("held") } },
+
+	[MSG_FLEET_KEY_FD] = { "FLEET_KEY_FD", FD, {
+		STR("file", MSG_TEXT_MAX) } },
+	[MSG_FLEET_SEAL] = { "FLEET_SEAL", NOFD, {
+		U32("key id"), U32("role"), STR("name", MSG_NAME_MAX) } },
+	[MSG_FLEET_SEALED] = { "FLEET_SEALED", NOFD, {
+		BLOB("sealed", MSG_SEALED_MAX) } },
+	[MSG_FLEET_OPEN] = { "FLEET_OPEN", NOFD, {
+		U32("role"), STR("name", MSG_NAME_MAX),
+		BLOB("sealed", MSG_SEALED_MAX) } },
+	[MSG_FLEET_OPENED] = { "FLEET_OPENED", NOFD, {
+		BLOB("pem", MSG_KEY_PEM_MAX) } },
+	[MSG_CLUSTER] = { "CLUSTER", NOFD, {
+		STR("node", MSG_NODE_MAX), STR("prefix", MSG_PREFIX_MAX),
+		STR("etcd endpoints", MSG_ETCD_URLS_MAX),
+		BLOB("etcd ca", MSG_ETCD_PEM_MAX),
+		BLOB("etcd certificate", MSG_ETCD_PEM_MAX),
+		BLOB("etcd key", MSG_ETCD_PEM_MAX) } },
 };
 
 const char *

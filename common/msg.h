@@ -77,6 +77,19 @@ struct buf;
 #define MSG_ORDERS_MAX		1000	/* max orders: one authority's at once */
 #define MSG_ENDPOINT_MAX	32	/* an ACME endpoint's name, for metrics */
 #define MSG_MARKER_MAX		64	/* the Ready page's marker */
+#define MSG_SEALED_MAX		(1 + 12 + MSG_KEY_PEM_MAX + 16)
+					/* a sealed key: version, nonce,
+					   the PEM encrypted, tag */
+#define MSG_NODE_MAX		63	/* a fleet node's name */
+#define MSG_PREFIX_MAX		128	/* the fleet's etcd key prefix */
+#define MSG_ETCD_COUNT		8	/* etcd endpoints */
+#define MSG_ETCD_URL_MAX	268	/* one: "https://" host ":" port */
+#define MSG_ETCD_URLS_MAX	(MSG_ETCD_COUNT * (MSG_ETCD_URL_MAX + 1))
+					/* endpoints joined by '\n' */
+#define MSG_ETCD_PEM_MAX	16384	/* etcd's CA, client certificate or
+					   key, PEM */
+#define MSG_FLEET_CHAIN_MAX	(MSG_PAYLOAD_MAX - 16 - MSG_NODE_MAX - \
+				    MSG_SEALED_MAX)	/* a shared chain */
 
 /* challenged's page, which the preflight fetches: then the marker, "\n" */
 #define MSG_READY_PAGE		"Let's Encrypt Ready\n"
@@ -214,6 +227,55 @@ enum msg_type {
 	MSG_DNS_PUBLISH,
 	MSG_DNS_RESULT,
 	MSG_DNS_REMOVE,
+	/*
+	 * The fleet (a cluster block), netproc -> parent.  FLEET_CERT: the
+	 * certificate another node (or this one, before a crash) ordered,
+	 * instead of an order: the node's name, the domain key sealed with
+	 * the fleet key (FLEET_OPEN opens it), the chain.  FLEET_ACCOUNT:
+	 * the fleet's account key for an authority is not this node's; the
+	 * parent installs it (sealed) and restarts the children.
+	 * FLEET_LOCK: this node holds (1) or gave back (0) the lock of a
+	 * domain's order.
+	 */
+	MSG_FLEET_CERT,
+	MSG_FLEET_ACCOUNT,
+	MSG_FLEET_LOCK,
+
+	/*
+	 * The fleet key (common/fleetkey.h), which only keyproc holds, and
+	 * the keys a fleet shares, sealed with it: AES-256-GCM, a version
+	 * byte 1, a random 12-byte nonce, the key's PKCS#8 PEM encrypted,
+	 * the 16-byte tag; its additional data "acmed-fleet-key 1\n", the
+	 * role's number (decimal), "\n" and the name, so that a sealed key
+	 * opens only as what it was sealed as.
+	 * FLEET_KEY_FD (parent -> keyproc, no answer): the fleet key file,
+	 * file its name for the log.  A key that fails to load is logged
+	 * with why, and every later SEAL and OPEN gets that reason.  A new
+	 * one replaces (and wipes) the one held.
+	 * FLEET_SEAL (netproc -> keyproc, answered with FLEET_SEALED or
+	 * KEYPROC_ERR under its peer id): seals the key keyproc holds as
+	 * key id, only if the parent gave it that role (KEY_ROLE_ACCOUNT
+	 * or KEY_ROLE_DOMAIN) and name is its name: its authority's for an
+	 * account key, its domain's (the first of its names) for a domain
+	 * key.  Only netproc may ask: from the parent it ends keyproc.
+	 * FLEET_OPEN (parent -> keyproc, answered with FLEET_OPENED or
+	 * KEY_ERR, key id 0): opens a sealed key as role and name, and
+	 * answers with its PEM once keyproc has read it as a key acmed
+	 * uses.  Only the parent may ask: netproc never sees a private key,
+	 * and FLEET_OPEN from netproc ends keyproc.
+	 */
+	MSG_FLEET_KEY_FD,
+	MSG_FLEET_SEAL,
+	MSG_FLEET_SEALED,
+	MSG_FLEET_OPEN,
+	MSG_FLEET_OPENED,
+
+	/*
+	 * parent -> netproc, before READY and only with a cluster block:
+	 * the node's name, the etcd key prefix, the endpoints ("\n"-joined),
+	 * and the PEM CA, client certificate and client key for etcd.
+	 */
+	MSG_CLUSTER,
 
 	MSG_MAX
 };

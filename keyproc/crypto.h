@@ -53,6 +53,7 @@ int		 key_acceptable(EVP_PKEY *, const char *);
 int		 key_matches(EVP_PKEY *, enum keytype, int);
 char		*key_to_pem(EVP_PKEY *, size_t *);
 void		 secret_free(void *, size_t);
+unsigned char	*secret_read(int, const char *, size_t, size_t *);
 const char	*key_alg(EVP_PKEY *);
 int		 mac_key_from_fd(int, const char *, unsigned char **,
 		    size_t *);

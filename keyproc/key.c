@@ -198,7 +198,7 @@ secret_free(void *p, size_t len)
  * bytes that the caller wipes and frees (secret_free(p, max + 1)); does
  * not close the descriptor.
  */
-static unsigned char *
+unsigned char *
 secret_read(int fd, const char *what, size_t max, size_t *lenp)
 {
 	unsigned char	*p;

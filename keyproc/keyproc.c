@@ -21,12 +21,14 @@
  * order under way, a provisional certificate, a revocation), read from
  * descriptors the parent passes (it opens the files as root) or generated
  * here on request, each until the parent drops it (MSG_KEY_DROP); the
- * MAC keys of external account bindings, read the same way.
+ * MAC keys of external account bindings, and a fleet's fleet key, read
+ * the same way.
  * Does: answers the parent (new key as PEM for the parent to write 0600,
- * public key, provisional self-signed certificate) and netproc (JWK and
- * thumbprint, JWS signatures, external account bindings, key changes,
- * CSRs).  Keys are known by the number the parent gives them; netproc
- * never sees a key, only what it signs.
+ * public key, provisional self-signed certificate, a sealed key opened)
+ * and netproc (JWK and thumbprint, JWS signatures, external account
+ * bindings, key changes, CSRs, an account or domain key sealed with the
+ * fleet key: seal.c).  Keys are known by the number the parent gives
+ * them; netproc never sees a key, only what it signs or seals.
  * Never: opens a file, touches the network, or writes anything but its
  * two channels.  It enters its sandbox before reading a single message:
  * keys arrive as descriptors, so nothing needs the privileges it drops.
@@ -113,23 +115,12 @@
 #include "keyproc.h"
 #include "keys.h"
 #include "policy.h"
+#include "seal.h"
 
-
-/*
- * A request being answered: the channel and peer it came from, the error
- * type that peer understands, and the key it is about (once read).
- */
-struct req {
-	struct imsgchan	*c;
-	const char	*peer;
-	uint32_t	 errtype;
-	uint32_t	 peerid;
-	uint32_t	 id;
-};
 
 /* -1 (logged) if a field does not fit its message; nothing is sent. */
-static int
-send_msg(const struct req *q, uint32_t type, const struct buf *b)
+int
+req_send(const struct req *q, uint32_t type, const struct buf *b)
 {
 	if (msg_compose(q->c, type, q->peerid, -1, b) == -1) {
 		if (errno == EMSGSIZE)
@@ -141,8 +132,8 @@ send_msg(const struct req *q, uint32_t type, const struct buf *b)
 	return 0;
 }
 
-static void
-send_err(const struct req *q, const char *fmt, ...)
+void
+req_err(const struct req *q, const char *fmt, ...)
 {
 	struct buf	 b;
 	va_list		 ap;
@@ -155,7 +146,7 @@ send_err(const struct req *q, const char *fmt, ...)
 	buf_init(&b, MSG_PAYLOAD_MAX);
 	if (buf_add_u32(&b, q->id) == -1 ||
 	    buf_add_text(&b, msg, MSG_TEXT_MAX) == -1 ||
-	    send_msg(q, q->errtype, &b) == -1)
+	    req_send(q, q->errtype, &b) == -1)
 		fatalx("%s to %s", msg_name(q->errtype), q->peer);
 	buf_free(&b);
 }
@@ -172,29 +163,46 @@ refuse(const struct req *q, const struct key *k, const char *why)
 
 	policy_describe(&k->pol, role, sizeof(role));
 	log_warnx("key %u (%s): refused to sign %s", k->id, role, why);
-	send_err(q, "key %u (%s): refused to sign %s", k->id, role, why);
+	req_err(q, "key %u (%s): refused to sign %s", k->id, role, why);
 }
 
 /*
- * Sends the key id and a blob, or an error if that does not fit in a
- * message.  The buffer is wiped since it may hold a secret key.
+ * Sends a blob, after the key id if with_id, or an error if that does
+ * not fit in a message.  The buffer is wiped since it may hold a secret
+ * key.
  */
 static void
-send_blob(const struct req *q, uint32_t type, const void *p, size_t len,
-    const char *what)
+send_blob_as(const struct req *q, uint32_t type, int with_id, const void *p,
+    size_t len, const char *what)
 {
 	struct buf	 b;
 	int		 fits;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
-	fits = buf_add_u32(&b, q->id) == 0 && buf_add_blob(&b, p, len) == 0 &&
-	    send_msg(q, type, &b) == 0;
+	fits = (!with_id || buf_add_u32(&b, q->id) == 0) &&
+	    buf_add_blob(&b, p, len) == 0 && req_send(q, type, &b) == 0;
 	if (b.data != NULL)
 		OPENSSL_cleanse(b.data, b.cap);
 	buf_free(&b);
 	if (!fits)
-		send_err(q, "key %u: %s of %zu bytes does not fit in a message",
+		req_err(q, "key %u: %s of %zu bytes does not fit in a message",
 		    q->id, what, len);
+}
+
+/* The key id and a blob. */
+void
+req_blob(const struct req *q, uint32_t type, const void *p, size_t len,
+    const char *what)
+{
+	send_blob_as(q, type, 1, p, len, what);
+}
+
+/* A blob alone, as FLEET_SEALED and FLEET_OPENED carry it. */
+void
+req_blob_only(const struct req *q, uint32_t type, const void *p, size_t len,
+    const char *what)
+{
+	send_blob_as(q, type, 0, p, len, what);
 }
 
 /* The request's key, or NULL with the reason sent to the peer. */
@@ -205,7 +213,7 @@ req_key(const struct req *q)
 	char		 err[512];
 
 	if ((pkey = key_get(q->id, err, sizeof(err))) == NULL)
-		send_err(q, "%s", err);
+		req_err(q, "%s", err);
 	return pkey;
 }
 
@@ -222,14 +230,14 @@ req_names(const struct req *q, const char *s, const char *what,
 	if ((pkey = req_key(q)) == NULL)
 		return NULL;
 	if (names_parse(s, names, n) == -1) {
-		send_err(q, "%s: %s", what, crypto_error());
+		req_err(q, "%s: %s", what, crypto_error());
 		return NULL;
 	}
 	return pkey;
 }
 
-static __attribute__((__noreturn__)) void
-malformed(const struct imsg *m, const char *peer)
+void
+req_malformed(const struct imsg *m, const char *peer)
 {
 	fatalx("malformed %s from %s", msg_name(m->hdr.type), peer);
 }
@@ -247,7 +255,7 @@ do_key_fd(struct imsg *m)
 	type = rbuf_u32(&r);
 	bits = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, "the parent");
+		req_malformed(m, "the parent");
 	snprintf(what, sizeof(what), "key %u", id);
 	pkey = key_from_fd(m->fd, what);
 	close(m->fd);
@@ -282,7 +290,7 @@ do_eab_fd(struct imsg *m)
 	kid = rbuf_str(&r, MSG_EAB_KID_MAX);
 	if (rbuf_end(&r) == -1 || kid[0] == '\0') {
 		free(kid);
-		malformed(m, "the parent");
+		req_malformed(m, "the parent");
 	}
 	snprintf(what, sizeof(what), "key %u: external account key", id);
 	if (mac_key_from_fd(m->fd, what, &mac, &maclen) == -1)
@@ -316,7 +324,7 @@ do_key_role(struct imsg *m)
 		free(url);
 		free(names);
 		free(profile);
-		malformed(m, "the parent");
+		req_malformed(m, "the parent");
 	}
 	if ((k = key_slot(id)) != NULL && (policy_set_role(&k->pol,
 	    (enum key_role)role, authid, name, url, names, err,
@@ -345,7 +353,7 @@ do_key_drop(struct imsg *m)
 	rbuf_init(&r, m->data, m->datalen);
 	id = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, "the parent");
+		req_malformed(m, "the parent");
 	if (key_drop(id) == -1)
 		log_debug("key %u: not held, nothing to drop", id);
 	else
@@ -369,7 +377,7 @@ do_key_allow(struct imsg *m)
 	other = rbuf_u32(&r);
 	der = rbuf_blob(&r, &len, MSG_CERT_DER_MAX);
 	if (rbuf_end(&r) == -1)
-		malformed(m, "the parent");
+		req_malformed(m, "the parent");
 	if ((k = key_slot(id)) == NULL)
 		return;
 	if (m->hdr.type == MSG_KEY_WITHDRAW) {
@@ -398,27 +406,27 @@ do_key_new(struct req *q, struct imsg *m)
 	type = rbuf_u32(&r);
 	bits = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	if (type >= KEY_MAX || bits > 16384) {
-		send_err(q, "key %u: unknown key type %u or size %u", q->id,
+		req_err(q, "key %u: unknown key type %u or size %u", q->id,
 		    type, bits);
 		return;
 	}
 	if ((pkey = key_generate((enum keytype)type, (int)bits)) == NULL) {
-		send_err(q, "key %u: %s", q->id, crypto_error());
+		req_err(q, "key %u: %s", q->id, crypto_error());
 		return;
 	}
 	if ((pem = key_to_pem(pkey, &len)) == NULL) {
-		send_err(q, "key %u: %s", q->id, crypto_error());
+		req_err(q, "key %u: %s", q->id, crypto_error());
 		EVP_PKEY_free(pkey);
 		return;
 	}
 	key_describe(pkey, desc, sizeof(desc));
 	if (key_store(q->id, pkey, NULL) == -1)
-		send_err(q, "key %u: cannot hold another key", q->id);
+		req_err(q, "key %u: cannot hold another key", q->id);
 	else {
 		log_debug("key %u: new %s key", q->id, desc);
-		send_blob(q, MSG_KEY_PEM, pem, len, "key PEM");
+		req_blob(q, MSG_KEY_PEM, pem, len, "key PEM");
 	}
 	secret_free(pem, len);
 }
@@ -434,14 +442,14 @@ do_pubkey(struct req *q, struct imsg *m)
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	if ((pkey = req_key(q)) == NULL)
 		return;
 	if ((len = pubkey_der(pkey, &der)) <= 0) {
-		send_err(q, "key %u: public key encoding failed", q->id);
+		req_err(q, "key %u: public key encoding failed", q->id);
 		return;
 	}
-	send_blob(q, MSG_PUBKEY_RESP, der, len, "public key");
+	req_blob(q, MSG_PUBKEY_RESP, der, len, "public key");
 	OPENSSL_free(der);
 }
 
@@ -460,19 +468,19 @@ do_self_signed(struct req *q, struct imsg *m)
 	days = rbuf_i64(&r);
 	if (rbuf_end(&r) == -1) {
 		free(s);
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	}
 	if ((pkey = req_names(q, s, "provisional certificate", &names,
 	    &n)) == NULL)
 		goto out;
 	if (days < 1 || days > CERT_DAYS_MAX)
-		send_err(q, "provisional certificate for %s: %lld days (1 to "
+		req_err(q, "provisional certificate for %s: %lld days (1 to "
 		    "%d)", names[0], (long long)days, CERT_DAYS_MAX);
 	else if ((pem = selfsigned_pem(pkey, names, n, (int)days,
 	    &len)) == NULL)
-		send_err(q, "%s", crypto_error());
+		req_err(q, "%s", crypto_error());
 	else
-		send_blob(q, MSG_SELF_SIGNED_PEM, pem, len, "certificate");
+		req_blob(q, MSG_SELF_SIGNED_PEM, pem, len, "certificate");
  out:
 	free(pem);
 	names_free(names, n);
@@ -514,11 +522,17 @@ dispatch_parent(struct imsgchan *c, struct imsg *m)
 	case MSG_SELF_SIGNED:
 		do_self_signed(&q, m);
 		break;
+	case MSG_FLEET_KEY_FD:
+		fleet_key_fd(m);
+		break;
+	case MSG_FLEET_OPEN:
+		fleet_open(&q, m);
+		break;
 	case MSG_VERBOSE:
 		rbuf_init(&r, m->data, m->datalen);
 		v = rbuf_u32(&r);
 		if (rbuf_end(&r) == -1)
-			malformed(m, q.peer);
+			req_malformed(m, q.peer);
 		log_setverbose(v > 3 ? 3 : (int)v);
 		break;
 	case MSG_READY:
@@ -542,18 +556,18 @@ do_jwk(struct req *q, struct imsg *m)
 	rbuf_init(&r, m->data, m->datalen);
 	q->id = rbuf_u32(&r);
 	if (rbuf_end(&r) == -1)
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	if ((pkey = req_key(q)) == NULL)
 		return;
 	if ((jwk = jwk_json(pkey)) == NULL ||
 	    (tp = jwk_thumbprint(pkey)) == NULL)
-		send_err(q, "key %u: %s", q->id, crypto_error());
+		req_err(q, "key %u: %s", q->id, crypto_error());
 	else {
 		buf_init(&b, MSG_PAYLOAD_MAX);
 		if (buf_add_u32(&b, q->id) == -1 ||
 		    buf_add_lstr(&b, jwk) == -1 || buf_add_lstr(&b, tp) == -1 ||
-		    send_msg(q, MSG_JWK_RESP, &b) == -1)
-			send_err(q, "key %u: JWK does not fit in a message",
+		    req_send(q, MSG_JWK_RESP, &b) == -1)
+			req_err(q, "key %u: JWK does not fit in a message",
 			    q->id);
 		buf_free(&b);
 	}
@@ -566,9 +580,9 @@ static void
 send_jws(const struct req *q, uint32_t id, const char *jws, size_t len)
 {
 	if (jws == NULL)
-		send_err(q, "key %u: %s", id, crypto_error());
+		req_err(q, "key %u: %s", id, crypto_error());
 	else
-		send_blob(q, MSG_SIGN_RESP, jws, len, "JWS");
+		req_blob(q, MSG_SIGN_RESP, jws, len, "JWS");
 }
 
 static void
@@ -591,7 +605,7 @@ do_sign(struct req *q, struct imsg *m)
 		free(url);
 		free(nonce);
 		free(kid);
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	}
 	if ((pkey = req_key(q)) == NULL)
 		goto out;
@@ -627,7 +641,7 @@ do_eab(struct req *q, struct imsg *m)
 	url = rbuf_str(&r, MSG_URL_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(url);
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	}
 	if ((k = key_find(q->id)) != NULL && policy_eab(&k->pol, url, why,
 	    sizeof(why)) == -1) {
@@ -635,26 +649,26 @@ do_eab(struct req *q, struct imsg *m)
 		goto out;
 	}
 	if (k == NULL || k->eab.kid == NULL) {
-		send_err(q, "key %u: no external account binding", q->id);
+		req_err(q, "key %u: no external account binding", q->id);
 		goto out;
 	}
 	e = &k->eab;
 	if (e->mac == NULL) {
-		send_err(q, "%s", e->error ? e->error : "no MAC key");
+		req_err(q, "%s", e->error ? e->error : "no MAC key");
 		goto out;
 	}
 	if ((pkey = req_key(q)) == NULL)
 		goto out;
 	if (jws_eab(pkey, e->kid, e->mac, e->maclen, url, &parts) == -1)
-		send_err(q, "key %u: %s", q->id, crypto_error());
+		req_err(q, "key %u: %s", q->id, crypto_error());
 	else {
 		buf_init(&b, MSG_PAYLOAD_MAX);
 		if (buf_add_u32(&b, q->id) == -1 ||
 		    buf_add_lstr(&b, parts.protected) == -1 ||
 		    buf_add_lstr(&b, parts.payload) == -1 ||
 		    buf_add_lstr(&b, parts.signature) == -1 ||
-		    send_msg(q, MSG_EAB_RESP, &b) == -1)
-			send_err(q, "key %u: external account binding does "
+		    req_send(q, MSG_EAB_RESP, &b) == -1)
+			req_err(q, "key %u: external account binding does "
 			    "not fit in a message", q->id);
 		buf_free(&b);
 		jws_parts_free(&parts);
@@ -689,16 +703,16 @@ do_key_change(struct req *q, struct imsg *m)
 		free(url);
 		free(nonce);
 		free(account);
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	}
 	if ((old = req_key(q)) == NULL)
 		goto out;
 	if (newid == q->id) {
-		send_err(q, "key %u: a key change needs another key", q->id);
+		req_err(q, "key %u: a key change needs another key", q->id);
 		goto out;
 	}
 	if ((new = key_get(newid, err, sizeof(err))) == NULL) {
-		send_err(q, "%s", err);
+		req_err(q, "%s", err);
 		goto out;
 	}
 	k = key_find(q->id);
@@ -736,18 +750,18 @@ do_csr(struct req *q, struct imsg *m)
 	s = rbuf_str(&r, MSG_NAMES_MAX);
 	if (rbuf_end(&r) == -1) {
 		free(s);
-		malformed(m, q->peer);
+		req_malformed(m, q->peer);
 	}
 	if ((pkey = req_names(q, s, "CSR", &names, &n)) != NULL) {
 		k = key_find(q->id);
 		if (policy_csr(&k->pol, names, n, why, sizeof(why)) == -1)
 			refuse(q, k, why);
 		else if (csr_build(pkey, names, n, &der, &len) == -1)
-			send_err(q, "%s: %s", names[0], crypto_error());
+			req_err(q, "%s: %s", names[0], crypto_error());
 		else if (policy_csr_made(&k->pol, der, len) == -1)
-			send_err(q, "%s: CSR: out of memory", names[0]);
+			req_err(q, "%s: CSR: out of memory", names[0]);
 		else
-			send_blob(q, MSG_CSR_RESP, der, len, "CSR");
+			req_blob(q, MSG_CSR_RESP, der, len, "CSR");
 	}
 	OPENSSL_free(der);
 	names_free(names, n);
@@ -776,6 +790,9 @@ dispatch_net(struct imsgchan *c, struct imsg *m)
 		break;
 	case MSG_KEY_CHANGE:
 		do_key_change(&q, m);
+		break;
+	case MSG_FLEET_SEAL:
+		fleet_seal(&q, m);
 		break;
 	default:
 		fatalx("unexpected %s from netproc", msg_name(m->hdr.type));
@@ -813,7 +830,7 @@ channel_input(struct imsgchan *c, struct imsgchan *parent)
 		if (msg_check(&m) == -1) {
 			if (m.fd != -1)
 				close(m.fd);
-			malformed(&m, peer);
+			req_malformed(&m, peer);
 		}
 		/*
 		 * What the parent sent before netproc asked is read first:
@@ -874,6 +891,7 @@ keyproc_loop(struct imsgchan *parent, struct imsgchan *net)
 	if (net != NULL)
 		ichan_free(net);
 	keys_free();
+	fleet_key_clear();
 	return 0;
 }
 
@@ -920,6 +938,7 @@ keyproc_warmup(void)
 	    EVP_PKEY_keygen_init(ctx) <= 0)
 		fatalx("libcrypto: RSA unavailable");
 	EVP_PKEY_CTX_free(ctx);
+	fleet_warmup();
 }
 
 int

@@ -7,7 +7,8 @@ pkgs="build-essential pkg-config byacc libtls-dev libcurl4-openssl-dev
 libyajl-dev libbsd-dev libssl-dev clang libclang-rt-14-dev pebble
 nginx-light libnginx-mod-stream openssl curl mandoc iproute2 procps wrk
 strace python3 apache2 haproxy ca-certificates debhelper lintian adduser
-python3-seccomp prometheus systemd bind9 bind9-dnsutils"
+python3-seccomp prometheus systemd bind9 bind9-dnsutils etcd-server
+etcd-client iputils-ping"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -71,8 +71,9 @@ check "unknown key type: the key is kept (no \"no domain key\")" \
     sh -c "grep -q 'unknown key type' '$out' && ! grep -q 'no domain key' '$out'"
 
 # Every error on a line inside a block (its first line included, its
-# closing line not) names the block: "authority NAME: " or "domain NAME: ".
-# blocks FILE: "LINE KIND NAME" for each such line.
+# closing line not) names the block: "authority NAME: ", "domain NAME: ",
+# or "cluster: " for the block without a name.
+# blocks FILE: "LINE KIND [NAME]" for each such line.
 blocks() {
 	awk '/^[ \t]*#/ { next }
 	{
@@ -87,6 +88,8 @@ blocks() {
 				if (name ~ /^"/ && match($0, /"[^"]*"/))
 					name = substr($0, RSTART + 1,
 					    RLENGTH - 2)
+				if (name == "{")
+					name = ""
 			} else if (c == "}")
 				depth--
 		}
@@ -98,6 +101,11 @@ for f in "$conf"/bad/*.conf; do
 	run_conf -f "$f"
 	blocks "$f" >"$T_TMP/blocks"
 	while read -r n kind name; do
+		if [ -z "$name" ]; then
+			grep -F -- "$f:$n: " "$out" | grep -v ": warning: " |
+			    grep -vF -e "$f:$n: $kind: " >>"$T_TMP/unnamed"
+			continue
+		fi
 		grep -F -- "$f:$n: " "$out" | grep -v ": warning: " |
 		    grep -vF -e "$f:$n: $kind $name: " \
 		    -e "$f:$n: $kind \"$name\": " >>"$T_TMP/unnamed"

@@ -231,7 +231,7 @@ struct acme_io {
 		    acme_fn);
 	void	(*chal_alpn_del)(const char *);
 	/* the parent */
-	void	(*order_url)(uint32_t, const char *);
+	void	(*order_url)(struct acme_op *, const char *);
 	void	(*account_url)(uint32_t, const char *);
 	/* time */
 	void	(*timer)(struct acme_op *, long, acme_fn);

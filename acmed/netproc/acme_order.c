@@ -449,7 +449,7 @@ new_order_done(struct acme_op *o)
 	free(o->order_url);
 	o->order_url = o->resp.location;
 	o->resp.location = NULL;
-	acme_io->order_url(o->domid, o->order_url);
+	acme_io->order_url(o, o->order_url);
 	log_debug("%s: order %s", o->names[0], o->order_url);
 	authz_begin(o);
 }

@@ -74,6 +74,8 @@ struct http {
 	long			 total_ms;
 	long			 low_speed_secs;
 	long			 connects;	/* connections opened in all */
+	struct curl_blob	 cert;		/* client certificate and key, */
+	struct curl_blob	 key;		/* PEM, or none (len 0) */
 };
 
 /* One request under way. */
@@ -88,6 +90,7 @@ struct http_xfer {
 	size_t			 body_off;
 	int			 too_big;
 	int			 bad_header;
+	struct http_opts	 opts;
 	void			(*done)(void *);
 	void			*arg;
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -148,7 +151,14 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_xfer	*h = arg;
 
+	long			 code = 0;
+
 	(void)size;	/* always 1 for write callbacks */
+	/* A stream's successful answer goes on as it comes, unkept. */
+	if (h->opts.stream != NULL &&
+	    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code) ==
+	    CURLE_OK && code >= 200 && code < 300)
+		return h->opts.stream(p, n, h->opts.stream_arg) == 0 ? n : 0;
 	if (buf_add(&h->resp->body, p, n) == -1) {
 		h->too_big = 1;
 		return 0;
@@ -520,6 +530,17 @@ http_new(const char *ca_pem, size_t ca_len, const char *user_agent)
 	return h;
 }
 
+static void
+client_cert_free(struct http *h)
+{
+	if (h->key.data != NULL)
+		explicit_bzero(h->key.data, h->key.len);
+	free(h->key.data);
+	free(h->cert.data);
+	memset(&h->key, 0, sizeof(h->key));
+	memset(&h->cert, 0, sizeof(h->cert));
+}
+
 void
 http_free(struct http *h)
 {
@@ -528,7 +549,33 @@ http_free(struct http *h)
 	ev_timer_stop(&h->timer);
 	curl_multi_cleanup(h->multi);
 	castore_free(h->cas);
+	client_cert_free(h);
 	free(h);
+}
+
+/*
+ * A client certificate and its key (PEM, from memory) that every later
+ * request presents: mutual TLS.  Replaces one given before; -1 (and
+ * none) if either is empty or out of memory.
+ */
+int
+http_set_client_cert(struct http *h, const char *cert_pem, size_t cert_len,
+    const char *key_pem, size_t key_len)
+{
+	client_cert_free(h);
+	if (cert_len == 0 || key_len == 0 ||
+	    (h->cert.data = malloc(cert_len)) == NULL)
+		return -1;
+	if ((h->key.data = malloc(key_len)) == NULL) {
+		client_cert_free(h);
+		return -1;
+	}
+	memcpy(h->cert.data, cert_pem, cert_len);
+	memcpy(h->key.data, key_pem, key_len);
+	h->cert.len = cert_len;
+	h->key.len = key_len;
+	h->cert.flags = h->key.flags = CURL_BLOB_COPY;
+	return 0;
 }
 
 /* Test hook: shorter bounds than the defaults; 0 keeps a default. */
@@ -577,8 +624,10 @@ xfer_setup(struct http_xfer *x, enum http_method m, const char *accept)
 		return -1;
 	x->hdrs = t;
 	if (m == HTTP_POST) {
-		if ((t = curl_slist_append(x->hdrs,
-		    "Content-Type: application/jose+json")) == NULL)
+		snprintf(abuf, sizeof(abuf), "Content-Type: %s",
+		    x->opts.content_type != NULL ? x->opts.content_type :
+		    "application/jose+json");
+		if ((t = curl_slist_append(x->hdrs, abuf)) == NULL)
 			return -1;
 		x->hdrs = t;
 	}
@@ -624,10 +673,20 @@ xfer_setup(struct http_xfer *x, enum http_method m, const char *accept)
 	SET(CURLOPT_PIPEWAIT, 1L);
 	SET(CURLOPT_URL, x->url);
 	SET(CURLOPT_HTTPHEADER, x->hdrs);
+	if (h->cert.len > 0) {
+		SET(CURLOPT_SSLCERT_BLOB, &h->cert);
+		SET(CURLOPT_SSLCERTTYPE, "PEM");
+		SET(CURLOPT_SSLKEY_BLOB, &h->key);
+		SET(CURLOPT_SSLKEYTYPE, "PEM");
+	}
 	SET(CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
-	SET(CURLOPT_TIMEOUT_MS, h->total_ms);
-	SET(CURLOPT_LOW_SPEED_LIMIT, (long)HTTP_LOW_SPEED_BYTES);
-	SET(CURLOPT_LOW_SPEED_TIME, h->low_speed_secs);
+	/* A stream may stay quiet for long: bounded by the connect only. */
+	if (x->opts.stream == NULL) {
+		SET(CURLOPT_TIMEOUT_MS, h->total_ms);
+		SET(CURLOPT_LOW_SPEED_LIMIT, (long)HTTP_LOW_SPEED_BYTES);
+		SET(CURLOPT_LOW_SPEED_TIME, h->low_speed_secs);
+	} else
+		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
 	switch (m) {
 	case HTTP_GET:
 		SET(CURLOPT_HTTPGET, 1L);
@@ -717,18 +776,36 @@ http_start(struct http *h, enum http_method m, const char *url,
     const void *body, size_t len, const char *accept, struct http_resp *r,
     void (*done)(void *), void *arg)
 {
+	struct http_opts	 o;
+
+	memset(&o, 0, sizeof(o));
+	o.accept = accept;
+	return http_start_opts(h, m, url, body, len, &o, r, done, arg) ==
+	    NULL ? -1 : 0;
+}
+
+/*
+ * http_start() with the options of protocols other than ACME (a POST's
+ * content type, a streamed answer); the request, which http_cancel()
+ * ends without calling done, or NULL as http_start()'s -1.
+ */
+struct http_xfer *
+http_start_opts(struct http *h, enum http_method m, const char *url,
+    const void *body, size_t len, const struct http_opts *o,
+    struct http_resp *r, void (*done)(void *), void *arg)
+{
 	struct http_xfer	*x;
 
 	http_resp_free(r);
 	if (url == NULL || strncmp(url, "https://", 8) != 0) {
 		snprintf(r->error, sizeof(r->error), "%.200s: not an https "
 		    "URL", url != NULL ? url : "(null)");
-		return -1;
+		return NULL;
 	}
 	if (m == HTTP_POST && len > ACME_MAX_BODY) {
 		snprintf(r->error, sizeof(r->error), "%.200s: request body "
 		    "larger than %d bytes", url, ACME_MAX_BODY);
-		return -1;
+		return NULL;
 	}
 	if ((x = calloc(1, sizeof(*x))) == NULL ||
 	    (x->url = strdup(url)) == NULL ||
@@ -739,24 +816,38 @@ http_start(struct http *h, enum http_method m, const char *url,
 	x->resp = r;
 	x->done = done;
 	x->arg = arg;
+	x->opts = *o;
 	if (m == HTTP_POST) {
 		memcpy(x->body, body, len);
 		x->body_len = len;
 	}
-	if (xfer_setup(x, m, accept) == -1) {
+	if (xfer_setup(x, m, o->accept) == -1) {
 		snprintf(r->error, sizeof(r->error), "%.200s: cannot set up "
 		    "the request", url);
 		xfer_free(x);
-		return -1;
+		return NULL;
 	}
 	if (curl_multi_add_handle(h->multi, x->curl) != CURLM_OK)
 		goto nomem;
-	return 0;
+	return x;
  nomem:
 	snprintf(r->error, sizeof(r->error), "%.200s: out of memory", url);
 	if (x != NULL)
 		xfer_free(x);
-	return -1;
+	return NULL;
+}
+
+/*
+ * Ends a request under way; its done is not called.  Not from inside
+ * libcurl (a stream function): from the loop.
+ */
+void
+http_cancel(struct http_xfer *x)
+{
+	if (x == NULL)
+		return;
+	(void)curl_multi_remove_handle(x->h->multi, x->curl);
+	xfer_free(x);
 }
 
 static void

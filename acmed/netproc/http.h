@@ -27,12 +27,34 @@
 
 #include "acme.h"
 
+/* What a request other than ACME's may change. */
+struct http_opts {
+	const char	*accept;	/* Accept, or none */
+	const char	*content_type;	/* a POST's; NULL: JOSE's */
+	/*
+	 * A 2xx answer's body as it arrives, not kept in the response: -1
+	 * ends the request.  The request has no total timeout then, only
+	 * the connect timeout.  Called from inside libcurl: it may not
+	 * start or cancel requests.
+	 */
+	int		(*stream)(const char *, size_t, void *);
+	void		*stream_arg;
+};
+
+struct http_xfer;
+
 int	 http_global_init(void);
 struct http	*http_new(const char *, size_t, const char *);
 void	 http_free(struct http *);
+int	 http_set_client_cert(struct http *, const char *, size_t,
+	    const char *, size_t);
 int	 http_start(struct http *, enum http_method, const char *,
 	    const void *, size_t, const char *, struct http_resp *,
 	    void (*)(void *), void *);
+struct http_xfer *http_start_opts(struct http *, enum http_method,
+	    const char *, const void *, size_t, const struct http_opts *,
+	    struct http_resp *, void (*)(void *), void *);
+void	 http_cancel(struct http_xfer *);
 int	 http_get(struct http *, const char *, struct http_resp *);
 int	 http_head(struct http *, const char *, struct http_resp *);
 int	 http_post_jose(struct http *, const char *, const void *, size_t,

@@ -20,7 +20,9 @@
  * Holds: the authorities' directory URLs, account URLs, the CA
  * certificates it trusts for each (read from descriptors the parent
  * passes), a pool of fresh nonces per authority, the orders it was
- * given, waiting or under way, and whatever the authority answers.
+ * given, waiting or under way, and whatever the authority answers; with
+ * a cluster block, the node's name, etcd's endpoints, its CA and the
+ * client certificate and key for TLS to etcd (np_cluster).
  * Does: one poll loop (ev.c) runs every HTTPS request (libcurl's multi
  * interface, http.c), the three channels and the timers; each order is a
  * state machine (acme_order.c) that advances when its answer arrives, so
@@ -34,10 +36,11 @@
  * issued chains when they come; checks deployments (verify.c) and,
  * before a name's first order, whether its port 80 reaches this instance
  * (preflight_fetch.c).
- * Never: holds a private key, sees any file but copies of the resolver's
- * (its root holds nothing else), binds a socket, sleeps, or waits on one
- * request or one peer while others could go on.  Runs as its own
- * unprivileged user.
+ * Never: holds a private key but etcd's client key, which serves TLS to
+ * etcd only and is wiped as netproc exits; sees any file but copies of
+ * the resolver's (its root holds nothing else), binds a socket, sleeps,
+ * or waits on one request or one peer while others could go on.  Runs
+ * as its own unprivileged user.
  */
 #include <sys/types.h>
 
@@ -59,6 +62,7 @@
 #include "sandbox.h"
 #include "http.h"
 #include "netproc.h"
+#include "fleet.h"
 #include "preflight_fetch.h"
 #include "verify.h"
 
@@ -71,8 +75,9 @@ struct np_chan	 np_keyproc = { .name = "keyproc",
 struct np_chan	 np_chald = { .name = "challenged",
     .dispatch = peers_dispatch_chald };
 
-static struct np_authority	*authorities;
+struct np_authority		*np_authorities;
 static int			 ready;
+struct np_cluster		*np_cluster;
 
 /*
  * SIGTERM: the parent stops netproc, which leaves at once, whatever it is
@@ -83,6 +88,8 @@ static void
 stop_now(int sig)
 {
 	(void)sig;
+	if (np_cluster != NULL && np_cluster->key != NULL)
+		explicit_bzero(np_cluster->key, np_cluster->key_len);
 	_exit(0);
 }
 
@@ -233,8 +240,83 @@ recv_authority(struct imsg *m)
 	if ((a->http = http_new(pem, len, "acmed/" ACMED_VERSION)) == NULL)
 		fatalx("authority %s: HTTPS client", a->name);
 	free(pem);
-	na->next = authorities;
-	authorities = na;
+	na->next = np_authorities;
+	np_authorities = na;
+}
+
+/* A PEM blob of the cluster block's, NUL-terminated. */
+static char *
+cluster_pem(struct rbuf *r, size_t *len)
+{
+	const uint8_t	*p;
+	char		*s;
+
+	p = rbuf_blob(r, len, MSG_ETCD_PEM_MAX);
+	if (r->bad || (s = malloc(*len + 1)) == NULL)
+		return NULL;
+	memcpy(s, p, *len);
+	s[*len] = '\0';
+	return s;
+}
+
+/* Endpoints "\n"-separated, as the message carries them. */
+static int
+cluster_endpoints(struct np_cluster *c, const char *s)
+{
+	const char	*e;
+
+	while (*s != '\0') {
+		if (c->nendpoints == MSG_ETCD_COUNT)
+			return -1;
+		e = s + strcspn(s, "\n");
+		if (e == s || (c->endpoints[c->nendpoints++] =
+		    strndup(s, (size_t)(e - s))) == NULL)
+			return -1;
+		s = *e == '\n' ? e + 1 : e;
+	}
+	return c->nendpoints > 0 ? 0 : -1;
+}
+
+/* The client key goes with the process, wherever it exits. */
+static void
+cluster_wipe(void)
+{
+	if (np_cluster != NULL && np_cluster->key != NULL)
+		freezero(np_cluster->key, np_cluster->key_len);
+	if (np_cluster != NULL)
+		np_cluster->key = NULL;
+}
+
+static void
+recv_cluster(struct imsg *m)
+{
+	struct np_cluster	*c;
+	struct rbuf		 r;
+	char			*urls;
+
+	if (np_cluster != NULL)
+		fatalx("a second CLUSTER from the parent");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
+	rbuf_init(&r, m->data, m->datalen);
+	c->node = rbuf_str(&r, MSG_NODE_MAX);
+	c->prefix = rbuf_str(&r, MSG_PREFIX_MAX);
+	urls = rbuf_str(&r, MSG_ETCD_URLS_MAX);
+	c->ca = cluster_pem(&r, &c->ca_len);
+	c->cert = cluster_pem(&r, &c->cert_len);
+	c->key = cluster_pem(&r, &c->key_len);
+	/* the message itself holds the key too */
+	explicit_bzero(m->data, m->datalen);
+	np_cluster = c;
+	if (rbuf_end(&r) == -1 || c->node == NULL || c->prefix == NULL ||
+	    urls == NULL || c->ca == NULL || c->cert == NULL ||
+	    c->key == NULL || cluster_endpoints(c, urls) == -1)
+		fatalx("malformed CLUSTER from the parent");
+	free(urls);
+	if (atexit(cluster_wipe) != 0)
+		fatal("atexit");
+	log_debug("cluster: node %s, %zu etcd endpoints", c->node,
+	    c->nendpoints);
 }
 
 static struct np_authority *
@@ -242,7 +324,7 @@ authority_byid(uint32_t id)
 {
 	struct np_authority	*na;
 
-	for (na = authorities; na != NULL; na = na->next)
+	for (na = np_authorities; na != NULL; na = na->next)
 		if (na->a.id == id)
 			return na;
 	return NULL;
@@ -262,10 +344,21 @@ op_new(enum acme_kind kind, struct np_authority *na)
 }
 
 /* The protocol's op is the first member: freeing it frees n. */
-static void
-op_free(struct np_op *n)
+void
+np_op_free(struct np_op *n)
 {
+	size_t	 i;
+
 	ev_timer_stop(&n->timer);
+	free(n->handle);
+	free(n->thumb);
+	for (i = 0; i < n->nshared; i++)
+		free(n->shared[i]);
+	free(n->ack_prefix);
+	free(n->share_what);
+	free(n->nodes);
+	free(n->pub_what);
+	free(n->pub_keyauth);
 	acme_op_free(&n->op);
 }
 
@@ -294,11 +387,10 @@ split_names(const char *s, struct acme_op *o)
 
 static void	admit(struct np_authority *);
 
-/* An issuance has ended: its chain, or why not, to the parent. */
+/* An issuance's end: its chain, or why not, to the parent. */
 static void
-issue_finish(struct acme_op *o)
+issue_send(struct acme_op *o)
 {
-	struct np_authority	*na = o->a->shell;
 	struct buf		 b;
 
 	buf_init(&b, MSG_PAYLOAD_MAX);
@@ -320,9 +412,32 @@ issue_finish(struct acme_op *o)
 	(void)np_send(&np_parent, MSG_ISSUE_FAILED, 0, &b);
  out:
 	buf_free(&b);
-	op_free(o->shell);
+}
+
+static void
+issue_done(struct acme_op *o)
+{
+	struct np_authority	*na = o->a->shell;
+
+	issue_send(o);
+	np_op_free(o->shell);
 	na->running--;
 	admit(na);
+}
+
+/* An issuance has ended: the fleet's part first. */
+static void
+issue_finish(struct acme_op *o)
+{
+	fleet_end(o, issue_done);
+}
+
+/* An order the fleet ended before it was queued. */
+void
+np_issue_declined(struct np_op *n)
+{
+	issue_send(&n->op);
+	np_op_free(n);
 }
 
 /* Starts the queued orders an authority has room for. */
@@ -377,7 +492,6 @@ domain_op(struct imsg *m, enum acme_kind kind, struct rbuf *r)
 static void
 issue(struct imsg *m)
 {
-	struct np_authority	*na;
 	struct np_op		*n;
 	struct acme_op		*o;
 	struct rbuf		 r;
@@ -385,7 +499,6 @@ issue(struct imsg *m)
 	uint32_t		 chal;
 
 	n = domain_op(m, ACME_ISSUE, &r);
-	na = n->op.a->shell;
 	o = &n->op;
 	o->keyid = rbuf_u32(&r);
 	names = rbuf_str(&r, MSG_NAMES_MAX);
@@ -397,12 +510,25 @@ issue(struct imsg *m)
 	o->profile_required = rbuf_u32(&r) != 0;
 	chal = rbuf_u32(&r);
 	o->dns_wait = rbuf_u32(&r);
+	n->handle = rbuf_str(&r, MSG_NAME_MAX);
 	if (rbuf_end(&r) == -1 || split_names(names, o) == -1 ||
 	    chal > ACME_CHAL_DNS01)
 		fatalx("malformed ISSUE from the parent");
 	o->challenge = (enum acme_chal)chal;
 	free(names);
 	o->finish = issue_finish;
+	if (fleet_on())
+		fleet_issue(n);
+	else
+		np_issue_go(n);
+}
+
+/* An order queued, and started when its authority has room. */
+void
+np_issue_go(struct np_op *n)
+{
+	struct np_authority	*na = n->op.a->shell;
+
 	enqueue(na, n);
 	admit(na);
 }
@@ -420,7 +546,7 @@ window_finish(struct acme_op *o)
 	buf_add_u32(&b, o->win_none);
 	(void)np_send(&np_parent, MSG_RENEWAL_WINDOW, 0, &b);
 	buf_free(&b);
-	op_free(o->shell);
+	np_op_free(o->shell);
 }
 
 /* A leaf (DER) of an authority's, for a revocation or a look-up. */
@@ -468,7 +594,7 @@ result_finish(struct acme_op *o)
 	    o->kind == ACME_DEACTIVATE ? MSG_DEACTIVATE_RESULT :
 	    MSG_ROLLOVER_RESULT, 0, &b);
 	buf_free(&b);
-	op_free(o->shell);
+	np_op_free(o->shell);
 }
 
 /* MSG_REVOKE: revoke a leaf, answer MSG_REVOKE_RESULT. */
@@ -566,6 +692,9 @@ parent_dispatch(struct imsg *m)
 		case MSG_AUTHORITY:
 			recv_authority(m);
 			return;
+		case MSG_CLUSTER:
+			recv_cluster(m);
+			return;
 		case MSG_READY:
 			/* What follows waits until netproc is sandboxed. */
 			ready = 1;
@@ -658,6 +787,8 @@ netproc_main(int debug, int verbose)
 	 * 3 MiB of the 11 MiB resident); code used later comes back as used.
 	 */
 	log_debug("start-up pages given back: %zu kB", proc_trim() / 1024);
+	if (np_cluster != NULL)
+		fleet_begin(np_cluster);
 
 	chan_watch(&np_keyproc);
 	chan_watch(&np_chald);

@@ -31,6 +31,7 @@
 
 #include "acme_op.h"
 #include "ev.h"
+#include "msg.h"
 
 #define NETPROC_CA_MAX		(4 * 1024 * 1024)
 
@@ -58,6 +59,23 @@ struct np_op {
 	uint32_t		 peer_type;	/*   challenged answers */
 	time_t			 dns_until;	/* the records' wait ends */
 	TAILQ_ENTRY(np_op)	 entry;		/* queued, or with a peer */
+
+	/* an order of a cluster's (fleet.c) */
+	char			*handle;	/* the domain block's name */
+	int64_t			 fence;		/* its lock's revision, 0: none */
+	acme_fn			 fleet_then;
+	time_t			 fleet_until;	/* a wait's end */
+	char			*thumb;		/* the account key's */
+	char			*shared[ACME_MAX_AUTHZ];	/* answers put */
+	size_t			 nshared;
+	char			*ack_prefix;	/* the answer confirmed now */
+	char			*share_what;	/*   its token or identifier */
+	int			 share_alpn;
+	char			*nodes;		/* the nodes alive, "\n" each */
+	acme_fn			 pub_fn;	/* peers.c: what waits on the */
+	uint32_t		 pub_type;	/*   answer shared, or on the */
+	char			*pub_what;	/*   CSR's gate */
+	char			*pub_keyauth;
 };
 
 TAILQ_HEAD(np_ops, np_op);
@@ -67,18 +85,44 @@ struct np_authority {
 	uint32_t		 max_orders;
 	uint32_t		 running;	/* orders under way */
 	struct np_ops		 queued;	/* soonest deadline first */
+	int			 fleet_acct;	/* enum in fleet.c */
+	struct np_op		*fleet_check;	/* its account's, at start */
 	struct np_authority	*next;
+};
+
+/*
+ * The cluster block as the parent sent it (MSG_CLUSTER): this node, the
+ * prefix of the fleet's keys and how to reach etcd.  The client key is
+ * the one private key netproc holds, for TLS to etcd only.
+ */
+struct np_cluster {
+	char		*node, *prefix;
+	char		*endpoints[MSG_ETCD_COUNT];
+	size_t		 nendpoints;
+	char		*ca;		/* PEM, NUL-terminated */
+	size_t		 ca_len;
+	char		*cert;
+	size_t		 cert_len;
+	char		*key;
+	size_t		 key_len;
 };
 
 /* netproc.c */
 extern struct np_chan	 np_parent, np_keyproc, np_chald;
+extern struct np_cluster *np_cluster;	/* NULL without a cluster block */
+extern struct np_authority *np_authorities;
 int	 np_send(struct np_chan *, uint32_t, uint32_t, const struct buf *);
+void	 np_op_free(struct np_op *);
+void	 np_issue_go(struct np_op *);
+void	 np_issue_declined(struct np_op *);
 
 /* peers.c: keyproc and challenged, many requests under way */
 extern const struct acme_io	 np_io;
 void	 peers_dispatch_keyproc(struct imsg *);
 void	 peers_dispatch_chald(struct imsg *);
 void	 peers_dns_result(struct imsg *);
+void	 peers_seal(struct acme_op *, uint32_t, uint32_t, const char *,
+	    acme_fn);
 
 /* dnscheck.c: whether every server of the zones serves the records */
 typedef void	(*dnscheck_fn)(struct acme_op *, int, const char *);

@@ -38,6 +38,7 @@
 #include "msg.h"
 #include "http.h"
 #include "netproc.h"
+#include "fleet.h"
 
 static struct np_ops	 at_keyproc = TAILQ_HEAD_INITIALIZER(at_keyproc);
 static struct np_ops	 at_chald = TAILQ_HEAD_INITIALIZER(at_chald);
@@ -164,7 +165,7 @@ io_eab(struct acme_op *o, uint32_t keyid, const char *url, acme_fn fn)
 }
 
 static void
-io_csr(struct acme_op *o, uint32_t keyid, char *const *names, size_t n,
+csr_ask(struct acme_op *o, uint32_t keyid, char *const *names, size_t n,
     acme_fn fn)
 {
 	struct buf	 b, nb;
@@ -179,6 +180,25 @@ io_csr(struct acme_op *o, uint32_t keyid, char *const *names, size_t n,
 		ask(&np_keyproc, &at_keyproc, o, MSG_CSR, &b, fn);
 	buf_free(&nb);
 	buf_free(&b);
+}
+
+/* The CSR after the fleet's lock is proven, of a cluster's order. */
+static void
+csr_gated(struct acme_op *o)
+{
+	csr_ask(o, o->keyid, o->names, o->nnames, np(o)->pub_fn);
+}
+
+static void
+io_csr(struct acme_op *o, uint32_t keyid, char *const *names, size_t n,
+    acme_fn fn)
+{
+	if (np(o)->fence == 0) {
+		csr_ask(o, keyid, names, n, fn);
+		return;
+	}
+	np(o)->pub_fn = fn;
+	fleet_csr_gate(o, csr_gated);
 }
 
 /* CHAL_ADD (a token) or CHAL_ALPN_ADD (an identifier). */
@@ -208,11 +228,44 @@ chal_del(uint32_t type, const char *what)
 	buf_free(&b);
 }
 
+/* Served here: a cluster's order shares it with the other nodes. */
+static void
+chal_added(struct acme_op *o)
+{
+	struct np_op	*n = np(o);
+
+	fleet_share(o, n->pub_type == MSG_CHAL_ALPN_ADD, n->pub_what,
+	    n->pub_keyauth, n->pub_fn);
+	free(n->pub_what);
+	free(n->pub_keyauth);
+	n->pub_what = n->pub_keyauth = NULL;
+}
+
+static void
+chal_add_shared(uint32_t type, struct acme_op *o, const char *what,
+    const char *keyauth, acme_fn fn)
+{
+	struct np_op	*n = np(o);
+
+	if (n->fence == 0) {
+		chal_add(type, o, what, keyauth, fn);
+		return;
+	}
+	free(n->pub_what);
+	free(n->pub_keyauth);
+	if ((n->pub_what = strdup(what)) == NULL ||
+	    (n->pub_keyauth = strdup(keyauth)) == NULL)
+		fatal("strdup");
+	n->pub_fn = fn;
+	n->pub_type = type;
+	chal_add(type, o, what, keyauth, chal_added);
+}
+
 static void
 io_chal_add(struct acme_op *o, const char *token, const char *keyauth,
     acme_fn fn)
 {
-	chal_add(MSG_CHAL_ADD, o, token, keyauth, fn);
+	chal_add_shared(MSG_CHAL_ADD, o, token, keyauth, fn);
 }
 
 static void
@@ -225,7 +278,7 @@ static void
 io_chal_alpn_add(struct acme_op *o, const char *ident, const char *keyauth,
     acme_fn fn)
 {
-	chal_add(MSG_CHAL_ALPN_ADD, o, ident, keyauth, fn);
+	chal_add_shared(MSG_CHAL_ALPN_ADD, o, ident, keyauth, fn);
 }
 
 static void
@@ -373,9 +426,10 @@ send_id_str(uint32_t type, uint32_t id, const char *s)
 
 /* The parent keeps every order's URL as soon as it is known. */
 static void
-io_order_url(uint32_t domid, const char *url)
+io_order_url(struct acme_op *o, const char *url)
 {
-	send_id_str(MSG_ORDER_URL, domid, url);
+	send_id_str(MSG_ORDER_URL, o->domid, url);
+	fleet_order_url(o, url);
 }
 
 static void
@@ -505,6 +559,25 @@ const struct acme_io np_io = {
 	.now = io_now,
 };
 
+/*
+ * keyproc seals the private key keyid (of role, named name) with the
+ * fleet key; the sealed bytes in o->ans.
+ */
+void
+peers_seal(struct acme_op *o, uint32_t keyid, uint32_t role,
+    const char *name, acme_fn fn)
+{
+	struct buf	 b;
+
+	buf_init(&b, MSG_PAYLOAD_MAX);
+	if (buf_add_u32(&b, keyid) == -1 || buf_add_u32(&b, role) == -1 ||
+	    buf_add_lstr(&b, name) == -1)
+		answer_now(o, "name too long", fn);
+	else
+		ask(&np_keyproc, &at_keyproc, o, MSG_FLEET_SEAL, &b, fn);
+	buf_free(&b);
+}
+
 /* A blob of an answer, kept NUL-terminated. */
 static int
 take_blob(struct rbuf *r, size_t max, struct acme_answer *ans)
@@ -537,7 +610,9 @@ peers_dispatch_keyproc(struct imsg *m)
 	ans = &o->ans;
 	acme_answer_clear(ans);
 	rbuf_init(&r, m->data, m->datalen);
-	(void)rbuf_u32(&r);
+	/* every answer but a sealed key begins with the key's id */
+	if (m->hdr.type != MSG_FLEET_SEALED)
+		(void)rbuf_u32(&r);
 	switch (n->peer_type) {
 	case MSG_SIGN:
 	case MSG_KEY_CHANGE:
@@ -548,6 +623,9 @@ peers_dispatch_keyproc(struct imsg *m)
 		break;
 	case MSG_EAB:
 		want = MSG_EAB_RESP;
+		break;
+	case MSG_FLEET_SEAL:
+		want = MSG_FLEET_SEALED;
 		break;
 	default:
 		want = MSG_CSR_RESP;
@@ -563,6 +641,8 @@ peers_dispatch_keyproc(struct imsg *m)
 		(void)take_blob(&r, MSG_PEM_MAX, ans);
 	else if (want == MSG_CSR_RESP)
 		(void)take_blob(&r, MSG_CSR_MAX, ans);
+	else if (want == MSG_FLEET_SEALED)
+		(void)take_blob(&r, MSG_SEALED_MAX, ans);
 	else if (want == MSG_JWK_RESP) {
 		jwk = rbuf_str(&r, MSG_JWK_MAX);
 		ans->data = rbuf_str(&r, MSG_THUMBPRINT_MAX);

@@ -34,28 +34,7 @@
 
 #include "acmed/netproc/acme.h"
 #include "acmed/netproc/http.h"
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*p;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		err(1, "%s", path);
-	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) == -1)
-		err(1, "%s", path);
-	if ((p = malloc(n + 1)) == NULL)
-		err(1, NULL);
-	if (fread(p, 1, n, f) != (size_t)n)
-		errx(1, "%s: short read", path);
-	p[n] = '\0';
-	fclose(f);
-	*len = n;
-	return p;
-}
+#include "regress/helpers/slurp.h"
 
 static void
 show(const struct http_resp *r, int body)

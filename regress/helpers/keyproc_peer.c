@@ -56,6 +56,7 @@
 
 #include "regress/unit/test.h"
 #include "regress/unit/t_jws_verify.h"
+#include "regress/helpers/keyproc_drv.h"
 #include "base64.h"
 #include "buf.h"
 #include "imsg.h"
@@ -86,112 +87,13 @@
 #define ORDER_OK	ORDER(ID("a.example.org") "," ID("b.example.org"))
 
 struct peer {
-	pid_t		 pid;
-	struct imsgchan	*parent;	/* our end of keyproc's */
-	struct imsgchan	*net;
 	EVP_PKEY	*acct, *domain, *newkey;
 	unsigned char	*cert[2];	/* two leaves of the domain key */
 	size_t		 certlen[2];
 	char		*csr;		/* base64url of a CSR keyproc made */
-	char		 warning[1024];	/* keyproc's last warning or worse */
 };
 
 static struct peer	 P;
-
-static void
-send_on(struct imsgchan *c, uint32_t type, int fd, const struct buf *b)
-{
-	if (ichan_compose(c, type, 0, fd, b != NULL ? b->data : NULL,
-	    b != NULL ? b->len : 0) == -1 || ichan_flush_all(c) == -1)
-		err(1, "send %s", msg_name(type));
-}
-
-/* Keeps keyproc's log lines from the parent's channel; 1 if one came. */
-static int
-read_logs(int ms)
-{
-	struct pollfd	 pfd;
-	struct imsg	 m;
-	struct rbuf	 r;
-	uint32_t	 pri;
-	char		*line;
-	ssize_t		 n;
-	int		 got = 0;
-
-	pfd.fd = ichan_fd(P.parent);
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, ms) <= 0)
-		return 0;
-	if ((n = ichan_read(P.parent)) == 0 || (n == -1 && errno != EAGAIN))
-		errx(1, "keyproc closed the parent's channel");
-	while (ichan_get(P.parent, &m) == 1) {
-		/* What keyproc's sandbox holds: not the subject here. */
-		if (msg_check(&m) == 0 && m.hdr.type == MSG_SANDBOXED) {
-			imsg_clear(&m);
-			continue;
-		}
-		if (msg_check(&m) == -1 || m.hdr.type != MSG_LOG)
-			errx(1, "unexpected %s to the parent",
-			    msg_name(m.hdr.type));
-		rbuf_init(&r, m.data, m.datalen);
-		pri = rbuf_u32(&r);
-		line = rbuf_str(&r, IMSG_MAX_SIZE);
-		if (rbuf_end(&r) == -1)
-			errx(1, "malformed LOG");
-		printf("# keyproc: %s\n", line);
-		/* log_warnx(): at LOG_ERR, as every warning of acmed. */
-		if (pri <= LOG_WARNING) {
-			snprintf(P.warning, sizeof(P.warning), "%s", line);
-			got = 1;
-		}
-		free(line);
-		imsg_clear(&m);
-	}
-	return got;
-}
-
-/* The next message on c other than a log line, within 10 s. */
-static void
-recv_on(struct imsgchan *c, struct imsg *m)
-{
-	struct pollfd	 pfd[2];
-	ssize_t		 n;
-	int		 i, r;
-
-	for (i = 0; i < 100; i++) {
-		if ((r = ichan_get(c, m)) == 1) {
-			if (msg_check(m) == -1)
-				errx(1, "malformed %s", msg_name(m->hdr.type));
-			if (m->hdr.type != MSG_SANDBOXED)
-				return;
-			imsg_clear(m);
-			continue;
-		}
-		if (r == -1)
-			err(1, "channel");
-		pfd[0].fd = ichan_fd(c);
-		pfd[0].events = POLLIN;
-		pfd[1].fd = ichan_fd(P.parent);
-		pfd[1].events = POLLIN;
-		if (poll(pfd, c == P.parent ? 1 : 2, 100) <= 0)
-			continue;
-		if (c != P.parent && pfd[1].revents)
-			(void)read_logs(0);
-		if (pfd[0].revents &&
-		    ((n = ichan_read(c)) == 0 || (n == -1 && errno != EAGAIN)))
-			errx(1, "keyproc closed its channel");
-	}
-	errx(1, "no answer from keyproc in 10 s");
-}
-
-/* A request from netproc; the answer's type, m kept for the caller. */
-static uint32_t
-ask(uint32_t type, const struct buf *b, struct imsg *m)
-{
-	send_on(P.net, type, -1, b);
-	recv_on(P.net, m);
-	return m->hdr.type;
-}
 
 static void
 b_sign(struct buf *b, uint32_t id, const char *url, const char *kid,
@@ -231,45 +133,11 @@ static void
 role(uint32_t id, enum key_role kr, uint32_t authid, const char *names,
     const char *profile)
 {
-	struct buf	 b;
-
-	buf_init(&b, IMSG_MAX_SIZE);
-	buf_add_u32(&b, id);
-	buf_add_u32(&b, kr);
-	buf_add_u32(&b, authid);
-	buf_add_lstr(&b, authid == 1 ? "pebble" : "other");
-	buf_add_lstr(&b, authid == 1 ? DIR1 : DIR2);
-	buf_add_lstr(&b, names);
-	buf_add_lstr(&b, profile);
-	send_on(P.parent, MSG_KEY_ROLE, -1, &b);
-	buf_free(&b);
+	send_role(id, kr, authid, authid == 1 ? "pebble" : "other",
+	    authid == 1 ? DIR1 : DIR2, names, profile);
 }
 
 /* As the parent: the key file keydir/name, by descriptor, as key id. */
-static void
-key_fd(const char *keydir, const char *name, uint32_t id, EVP_PKEY **pub)
-{
-	struct buf	 b;
-	FILE		*f;
-	char		 path[PATH_MAX];
-	int		 fd;
-
-	snprintf(path, sizeof(path), "%s/%s", keydir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		err(1, "%s", path);
-	if (pub != NULL) {
-		if ((f = fopen(path, "r")) == NULL ||
-		    (*pub = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL)
-			errx(1, "%s: not a key", path);
-		fclose(f);
-	}
-	buf_init(&b, 64);
-	buf_add_u32(&b, id);
-	buf_add_u32(&b, KEY_ECDSA);
-	buf_add_u32(&b, 0);
-	send_on(P.parent, MSG_KEY_FD, fd, &b);
-	buf_free(&b);
-}
 
 /* As the parent: type KEY_ALLOW or KEY_WITHDRAW. */
 static void
@@ -284,7 +152,7 @@ authorise(uint32_t type, uint32_t id, enum key_op op, uint32_t other,
 	buf_add_u32(&b, other);
 	buf_add_blob(&b, cert >= 0 ? P.cert[cert] : NULL, cert >= 0 ?
 	    P.certlen[cert] : 0);
-	send_on(P.parent, type, -1, &b);
+	send_on(KP.parent, type, -1, &b);
 	buf_free(&b);
 }
 
@@ -299,7 +167,7 @@ authorise_deactivation(uint32_t type, const char *url)
 	buf_add_u32(&b, KEY_OP_DEACTIVATE);
 	buf_add_u32(&b, 0);
 	buf_add_blob(&b, url, url != NULL ? strlen(url) : 0);
-	send_on(P.parent, type, -1, &b);
+	send_on(KP.parent, type, -1, &b);
 	buf_free(&b);
 }
 
@@ -319,9 +187,9 @@ domain_cert(int i)
 
 	b_id_str(&b, DOMAIN, NAMES);
 	buf_add_i64(&b, 30);
-	send_on(P.parent, MSG_SELF_SIGNED, -1, &b);
+	send_on(KP.parent, MSG_SELF_SIGNED, -1, &b);
 	buf_free(&b);
-	recv_on(P.parent, &m);
+	recv_on(KP.parent, &m);
 	if (m.hdr.type != MSG_SELF_SIGNED_PEM || m.datalen < 8)
 		errx(1, "no certificate of the domain key");
 	bio = BIO_new_mem_buf(m.data + 8, (int)m.datalen - 8);
@@ -490,7 +358,7 @@ refused_b(const char *what, uint32_t type, struct buf *b, uint32_t id,
 	char		*s = NULL, head[32];
 	int		 i, logged = 0;
 
-	P.warning[0] = '\0';
+	KP.warning[0] = '\0';
 	if (ask(type, b, &m) == MSG_KEYPROC_ERR) {
 		rbuf_init(&r, m.data, m.datalen);
 		if (rbuf_u32(&r) == id)
@@ -500,10 +368,10 @@ refused_b(const char *what, uint32_t type, struct buf *b, uint32_t id,
 	CHECK(s != NULL && strncmp(s, head, strlen(head)) == 0 &&
 	    strstr(s, "refused to sign ") != NULL && strstr(s, want) != NULL,
 	    "refused: %s (%s)", what, s != NULL ? s : msg_name(m.hdr.type));
-	for (i = 0; i < 50 && s != NULL && strcmp(P.warning, s) != 0; i++)
+	for (i = 0; i < 50 && s != NULL && strcmp(KP.warning, s) != 0; i++)
 		logged = read_logs(100);
 	(void)logged;
-	CHECK(s != NULL && strcmp(P.warning, s) == 0, "refused: %s: keyproc "
+	CHECK(s != NULL && strcmp(KP.warning, s) == 0, "refused: %s: keyproc "
 	    "logged it as a warning", what);
 	free(s);
 	imsg_clear(&m);
@@ -988,44 +856,21 @@ test_order(void)
 	for (i = 0; i < 50; i++) {
 		buf_init(&b, 64);
 		buf_add_u32(&b, ACCT);
-		send_on(P.net, MSG_JWK, -1, &b);
+		send_on(KP.net, MSG_JWK, -1, &b);
 		buf_free(&b);
 		authorise(MSG_KEY_ALLOW, DOMAIN, KEY_OP_REVOKE, 0, 0);
 		b_sign(&b, DOMAIN, API1 "revoke-cert", "", rev);
-		send_on(P.net, MSG_SIGN, -1, &b);
+		send_on(KP.net, MSG_SIGN, -1, &b);
 		buf_free(&b);
-		recv_on(P.net, &m);
+		recv_on(KP.net, &m);
 		imsg_clear(&m);
-		recv_on(P.net, &m);
+		recv_on(KP.net, &m);
 		n += m.hdr.type == MSG_SIGN_RESP;
 		imsg_clear(&m);
 		authorise(MSG_KEY_WITHDRAW, DOMAIN, KEY_OP_REVOKE, 0, 0);
 	}
 	CHECK(n == 50, "authorised just before each pipelined request: all "
 	    "50 signed (%d)", n);
-}
-
-static void
-start(const char *program, const char *user, const char *dir)
-{
-	char	*args[] = { "-u", (char *)user, "-C", (char *)dir, NULL };
-	int	 sp[2], sn[2], fds[2], exefd;
-
-	if ((exefd = open(program, O_RDONLY | O_CLOEXEC)) == -1)
-		err(1, "%s", program);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sn) == -1)
-		err(1, "socketpair");
-	fds[0] = sp[1];
-	fds[1] = sn[1];
-	if ((P.pid = proc_exec(exefd, PROC_KEYPROC, fds, 2, args)) == -1)
-		errx(1, "cannot start %s", program);
-	close(sp[1]);
-	close(sn[1]);
-	close(exefd);
-	if ((P.parent = ichan_new(sp[0], IMSG_MAX_SIZE)) == NULL ||
-	    (P.net = ichan_new(sn[0], IMSG_MAX_SIZE)) == NULL)
-		err(1, "channels");
 }
 
 static void
@@ -1051,7 +896,7 @@ setup(const char *keydir)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		err(1, "%s", path);
 	b_id_str(&b, OTHER, "kid-1");
-	send_on(P.parent, MSG_EAB_FD, fd, &b);
+	send_on(KP.parent, MSG_EAB_FD, fd, &b);
 	buf_free(&b);
 	domain_cert(0);
 	domain_cert(1);
@@ -1060,36 +905,14 @@ setup(const char *keydir)
 int
 main(int argc, char *argv[])
 {
-	const char	*user = NULL, *dir = NULL;
-	int		 ch, status;
+	int	 status;
 
-	while ((ch = getopt(argc, argv, "C:u:")) != -1) {
-		switch (ch) {
-		case 'C':
-			dir = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 2 || user == NULL || dir == NULL)
-		goto usage;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
-	log_init(1, 0, "keyproc_peer");
-
-	start(argv[0], user, dir);
-	setup(argv[1]);
+	setup(drv_start(argc, argv, "keyproc_peer"));
 	CHECK(P.acct != NULL && P.domain != NULL && P.newkey != NULL &&
 	    P.certlen[0] > 0 && P.certlen[1] > 0 &&
 	    (P.certlen[0] != P.certlen[1] || memcmp(P.cert[0], P.cert[1],
 	    P.certlen[0]) != 0), "keyproc %d started, keys handed over, two "
-	    "certificates of the domain key", (int)P.pid);
+	    "certificates of the domain key", (int)KP.pid);
 	refused_sign("a key without a role", NOROLE, API1 "new-order",
 	    ACCT_URL, ORDER_OK, "the parent gave the key no "
 	    "role");
@@ -1102,13 +925,10 @@ main(int argc, char *argv[])
 	test_eab();
 	test_order();
 
-	send_on(P.parent, MSG_SHUTDOWN, -1, NULL);
-	if (waitpid(P.pid, &status, 0) == -1)
+	send_on(KP.parent, MSG_SHUTDOWN, -1, NULL);
+	if (waitpid(KP.pid, &status, 0) == -1)
 		err(1, "waitpid");
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "keyproc exits 0 after SHUTDOWN (status %d)", status);
 	return test_done();
- usage:
-	fprintf(stderr, "usage: keyproc_peer -u user -C dir program keydir\n");
-	return 2;
 }

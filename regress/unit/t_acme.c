@@ -321,9 +321,9 @@ fake_chal_alpn_del(const char *ident)
 }
 
 static void
-fake_order_url(uint32_t domid, const char *url)
+fake_order_url(struct acme_op *o, const char *url)
 {
-	(void)domid;
+	(void)o;
 	snprintf(order_url, sizeof(order_url), "%s", url);
 }
 

@@ -17,7 +17,9 @@
 /*
  * base64url without padding: the RFC 4648 vectors in the url alphabet,
  * round trips of every length up to 300, and the refusal of padding,
- * foreign characters, impossible lengths and non-zero trailing bits.
+ * foreign characters, impossible lengths and non-zero trailing bits;
+ * standard base64 with padding (etcd's JSON): the RFC vectors, round
+ * trips, and the refusal of missing padding and the url alphabet.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,11 +28,13 @@
 #include "base64.h"
 #include "test.h"
 
-static const struct {
+struct vector {
 	const char	*raw;
 	size_t		 rawlen;
 	const char	*enc;
-} vectors[] = {
+};
+
+static const struct vector vectors[] = {
 	/* RFC 4648 section 10, padding removed */
 	{ "", 0, "" },
 	{ "f", 1, "Zg" },
@@ -67,27 +71,41 @@ rnd(uint32_t *s)
 	return *s;
 }
 
+typedef char	*encode_fn(const void *, size_t);
+typedef int	 decode_fn(const char *, size_t, unsigned char **, size_t *);
+
+/* Each vector encodes to its text and decodes back to its bytes. */
 static void
-test_vectors(void)
+check_vectors(const struct vector *v, size_t n, encode_fn *encode,
+    decode_fn *decode, const char *what)
 {
 	unsigned char	*out;
 	size_t		 i, outlen;
 	char		*enc;
 	int		 r;
 
-	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		enc = b64url_encode(vectors[i].raw, vectors[i].rawlen);
-		CHECK_STR(enc, vectors[i].enc, "encode vector %zu", i);
+	for (i = 0; i < n; i++) {
+		enc = encode(v[i].raw, v[i].rawlen);
+		CHECK_STR(enc, v[i].enc, "%s: encode vector %zu", what, i);
 		free(enc);
-		r = b64url_decode(vectors[i].enc, strlen(vectors[i].enc),
-		    &out, &outlen);
-		CHECK(r == 0 && out != NULL && outlen == vectors[i].rawlen &&
-		    memcmp(out, vectors[i].raw, outlen) == 0,
-		    "decode \"%s\"", vectors[i].enc);
-		CHECK(b64url_valid(vectors[i].enc, strlen(vectors[i].enc)),
-		    "\"%s\" is valid base64url", vectors[i].enc);
+		r = decode(v[i].enc, strlen(v[i].enc), &out, &outlen);
+		CHECK(r == 0 && out != NULL && outlen == v[i].rawlen &&
+		    memcmp(out, v[i].raw, outlen) == 0,
+		    "%s: decode \"%s\"", what, v[i].enc);
 		free(out);
 	}
+}
+
+static void
+test_vectors(void)
+{
+	size_t		 i;
+
+	check_vectors(vectors, sizeof(vectors) / sizeof(vectors[0]),
+	    b64url_encode, b64url_decode, "base64url");
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
+		CHECK(b64url_valid(vectors[i].enc, strlen(vectors[i].enc)),
+		    "\"%s\" is valid base64url", vectors[i].enc);
 }
 
 static void
@@ -170,9 +188,64 @@ test_roundtrip(void)
 	CHECK(bad == 0, "round trip of every byte value (%zu failed)", bad);
 }
 
+static const struct vector std_vectors[] = {
+	/* RFC 4648 section 10 */
+	{ "", 0, "" },
+	{ "f", 1, "Zg==" },
+	{ "fo", 2, "Zm8=" },
+	{ "foo", 3, "Zm9v" },
+	{ "foob", 4, "Zm9vYg==" },
+	{ "fooba", 5, "Zm9vYmE=" },
+	{ "foobar", 6, "Zm9vYmFy" },
+	{ "\xfb\xff", 2, "+/8=" },
+	{ "\0\xff\0", 3, "AP8A" },
+};
+
+static const char *std_refused[] = {
+	"Zg", "Zm8", "Zm9vYg=", "=", "====", "Zg===", "Z===",	/* padding */
+	"-_8=", "Zm9v\n", "Zm=v", "Zh==", "Zm9=",	/* foreign, bits */
+};
+
+static void
+test_std(void)
+{
+	unsigned char	 in[64], *out;
+	size_t		 i, len, outlen, bad = 0;
+	uint32_t	 seed = 7;
+	char		*enc;
+	int		 r;
+
+	check_vectors(std_vectors, sizeof(std_vectors) /
+	    sizeof(std_vectors[0]), b64_std_encode, b64_std_decode,
+	    "standard base64");
+	for (i = 0; i < sizeof(std_refused) / sizeof(std_refused[0]); i++) {
+		r = b64_std_decode(std_refused[i], strlen(std_refused[i]),
+		    &out, &outlen);
+		CHECK(r == -1 && out == NULL, "standard decode refuses "
+		    "\"%s\"", std_refused[i]);
+	}
+	for (len = 0; len <= sizeof(in); len++) {
+		for (i = 0; i < len; i++)
+			in[i] = rnd(&seed) & 0xff;
+		if ((enc = b64_std_encode(in, len)) == NULL ||
+		    strlen(enc) != (len + 2) / 3 * 4 ||
+		    b64_std_decode(enc, strlen(enc), &out, &outlen) == -1)
+			bad++;
+		else {
+			if (outlen != len || memcmp(out, in, len) != 0)
+				bad++;
+			free(out);
+		}
+		free(enc);
+	}
+	CHECK(bad == 0, "standard round trip, lengths 0..64 (%zu failed)",
+	    bad);
+}
+
 int
 main(void)
 {
+	test_std();
 	test_vectors();
 	test_refused();
 	test_roundtrip();

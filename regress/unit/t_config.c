@@ -387,6 +387,65 @@ test_tmp_files(const char *tmp)
 	    != NULL, "missing file");
 }
 
+/* The cluster block as the model holds it, and its value checks. */
+static void
+test_cluster(const char *tmp)
+{
+	struct config	*c;
+	struct cluster	*cl;
+	char		 f[512], text[4096];
+
+	snprintf(f, sizeof(f), "%s/cluster.conf", tmp);
+	snprintf(text, sizeof(text),
+	    "authority le {\n api url \"https://a.example/d\"\n}\n"
+	    "domain example.com {\n domain key \"%s/k\"\n"
+	    " domain certificate \"%s/c\"\n}\n"
+	    "cluster {\n etcd \"https://192.0.2.1:2379\" "
+	    "\"https://[::1]:2379\"\n etcd ca \"%s/ca.pem\"\n"
+	    " etcd certificate \"%s/c.pem\"\n etcd key \"%s/c.key\"\n"
+	    " fleet key \"%s/fleet.key\"\n node web-1.a_b\n}\n",
+	    tmp, tmp, tmp, tmp, tmp, tmp);
+	write_file(f, text);
+	c = parse(f, 0);
+	CHECK(c != NULL && (cl = c->cluster) != NULL, "a cluster block");
+	if (c != NULL && (cl = c->cluster) != NULL) {
+		CHECK(cl->nendpoints == 2 &&
+		    strcmp(cl->endpoints[0], "https://192.0.2.1:2379") == 0 &&
+		    strcmp(cl->endpoints[1], "https://[::1]:2379") == 0,
+		    "cluster: two endpoints, in their order");
+		CHECK(strstr(cl->ca, "/ca.pem") && strstr(cl->cert, "/c.pem") &&
+		    strstr(cl->key, "/c.key") &&
+		    strstr(cl->fleet_key, "/fleet.key"), "cluster: the paths");
+		CHECK_STR(cl->prefix, "/acmed/", "cluster: the default prefix");
+		CHECK_STR(cl->node, "web-1.a_b", "cluster: the node");
+		CHECK(cl->line == 8 && strcmp(cl->file, f) == 0,
+		    "cluster: where it begins");
+	}
+	config_free(c);
+	c = parse(path("regress/conf/good/full.conf"), 0);
+	CHECK(c != NULL && c->cluster == NULL, "no block: no cluster");
+	config_free(c);
+
+	CHECK(conf_check_etcd_url("https://etcd.example:2379") == NULL &&
+	    conf_check_etcd_url("HTTPS://10.0.0.1:1") == NULL &&
+	    conf_check_etcd_url("https://[2001:db8::1]:65535") == NULL,
+	    "etcd URLs: a name, an IPv4 and an IPv6 address");
+	CHECK(conf_check_etcd_url("https://a:") != NULL &&
+	    conf_check_etcd_url("https://:2379") != NULL &&
+	    conf_check_etcd_url("https://a:99999999999999999999") != NULL &&
+	    conf_check_etcd_url("https://a:2379/") != NULL &&
+	    conf_check_etcd_url("https://[::1:2379") != NULL &&
+	    conf_check_etcd_url("https://a b:2379") != NULL &&
+	    conf_check_etcd_url("https://a:+1") != NULL,
+	    "etcd URLs: no port, no host, a huge port, a path, an open "
+	    "bracket, a space, a sign");
+	CHECK(conf_check_node("a") == NULL && conf_check_node("") != NULL &&
+	    conf_check_node("a:b") != NULL, "node names");
+	CHECK(conf_check_prefix("/") == NULL && conf_check_prefix("") != NULL &&
+	    conf_check_prefix("/a") != NULL && conf_check_prefix("a/") != NULL,
+	    "prefixes");
+}
+
 static void
 test_helpers(void)
 {
@@ -503,6 +562,7 @@ main(void)
 	test_defaults();
 	test_bad_files();
 	test_tmp_files(tmp);
+	test_cluster(tmp);
 	test_helpers();
 
 	unlink(errfile);

@@ -920,6 +920,28 @@ test_msg_check(void)
 	CHECK(msg_check(&m) == 0, "LISTEN_ALPN_FD with a descriptor passes");
 	m.fd = -1;
 
+	/*
+	 * The fleet key comes as a descriptor; a sealed key holds the
+	 * largest key PEM with its version, nonce and tag, and no more.
+	 */
+	m.hdr.type = MSG_FLEET_KEY_FD;
+	m.datalen = 4;
+	CHECK(msg_check(&m) == -1, "FLEET_KEY_FD without a descriptor refused");
+	m.fd = 0;
+	CHECK(msg_check(&m) == 0, "FLEET_KEY_FD with a descriptor passes");
+	m.hdr.type = MSG_FLEET_SEALED;
+	CHECK(msg_check(&m) == -1, "FLEET_SEALED with a descriptor refused");
+	m.fd = -1;
+	build(&b, MSG_FLEET_OPEN, -1, 0);
+	CHECK(msg_valid(MSG_FLEET_OPEN, b.data, b.len, 0, why,
+	    sizeof(why)) == 0 && b.len == 4 + 4 + MSG_NAME_MAX + 4 +
+	    MSG_KEY_PEM_MAX + 29, "FLEET_OPEN with a sealed PEM of "
+	    "MSG_KEY_PEM_MAX bytes passes");
+	build(&b, MSG_FLEET_OPEN, 2, 1);
+	CHECK(msg_valid(MSG_FLEET_OPEN, b.data, b.len, 0, why,
+	    sizeof(why)) == -1 && strstr(why, "sealed") != NULL,
+	    "FLEET_OPEN a byte over refused, the sealed key named");
+
 	/* tls-alpn-01: an identifier is a name, 253 bytes at most. */
 	build(&b, MSG_CHAL_ALPN_ADD, -1, 0);
 	CHECK(msg_valid(MSG_CHAL_ALPN_ADD, b.data, b.len, 0, why,
@@ -933,6 +955,21 @@ test_msg_check(void)
 	CHECK(msg_valid(MSG_CHAL_ALPN_DEL, b.data, b.len, 0, why,
 	    sizeof(why)) == -1, "CHAL_ALPN_DEL with a 254-byte identifier "
 	    "refused");
+	/* CLUSTER: the node's name is 63 bytes at most, 8 endpoints. */
+	build(&b, MSG_CLUSTER, -1, 0);
+	CHECK(msg_valid(MSG_CLUSTER, b.data, b.len, 0, why,
+	    sizeof(why)) == 0 && b.len == 6 * 4 + 63 + 128 + 8 * 269 +
+	    3 * 16384, "CLUSTER at its bounds passes (node 63, prefix 128, "
+	    "8 endpoints of 268 bytes, 3 PEM of 16384)");
+	build(&b, MSG_CLUSTER, 0, 1);
+	CHECK(msg_valid(MSG_CLUSTER, b.data, b.len, 0, why,
+	    sizeof(why)) == -1 && strstr(why, "node") != NULL,
+	    "CLUSTER with a 64-byte node refused, named");
+	build(&b, MSG_CLUSTER, 5, 1);
+	CHECK(msg_valid(MSG_CLUSTER, b.data, b.len, 0, why,
+	    sizeof(why)) == -1 && strstr(why, "etcd key") != NULL,
+	    "CLUSTER with a key a byte over refused, named");
+
 	/* ISSUE ends with the challenge: one without it is refused. */
 	build(&b, MSG_ISSUE, -1, 0);
 	CHECK(msg_valid(MSG_ISSUE, b.data, b.len - 4, 0, why,
