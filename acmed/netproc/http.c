@@ -29,9 +29,10 @@
  * bodies are capped at ACME_MAX_BODY and every request is bounded in
  * time: a streamed answer (etcd's watch), handed on as it arrives and
  * not kept, by its connect timeout only.  A client certificate, where
- * one was given, goes with every request.  The headers the protocol needs (Replay-Nonce, Location,
- * Retry-After, Content-Type, Link) are collected as they arrive, each
- * line cleaned first (text.c): what is kept may reach a log line.  A POST
+ * one was given, goes with every request.  The headers the protocol
+ * needs (Replay-Nonce, Location, Retry-After, Content-Type, Link) are
+ * collected as they arrive, each line cleaned first (text.c): what is
+ * kept may reach a log line.  A POST
  * goes out once: one whose answer is lost says so (lost), and netproc
  * finds out what became of it.
  */
