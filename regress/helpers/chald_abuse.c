@@ -184,6 +184,7 @@ main(int argc, char *argv[])
 	ssize_t		 n;
 	int		 ch, e, i, k, nslow = 400, rate = 2000, seconds = 4;
 	int		 p[2], status, nfl = 0, made = 0, open_slow, perturn;
+	long long	 tried = 0;
 	int		 np, fi = 0;
 	pid_t		 pid = -1;
 
@@ -270,10 +271,15 @@ main(int argc, char *argv[])
 				drop(c);
 			c->next = now + 500;
 		}
-		/* The flood: new connections of three kinds. */
-		for (k = 0; k < perturn && now >= ramp - 800; k++) {
+		/*
+		 * The flood: new connections of three kinds, at most rate a
+		 * second since it began, however fast poll() comes back.
+		 */
+		for (k = 0; k < perturn && now >= ramp - 800 &&
+		    tried < (now - (ramp - 800)) * rate / 1000 + perturn; k++) {
 			struct c	*c = &flood[fi];
 
+			tried++;
 			fi = (fi + 1) % MAXFLOOD;
 			drop(c);	/* the oldest goes */
 			if ((c->fd = nb_connect()) == -1)
