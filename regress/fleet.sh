@@ -139,6 +139,13 @@ fleet_key() {
 # fleet_net N: the bridge and N nodes, each with its directories, a
 # client certificate for etcd (CN nodeI) and a copy of the fleet key.
 fleet_net() {
+	# run.sh runs every test in one namespace: an earlier test's bridge
+	# and links go first, if a killed run left them.
+	ip link del "$FLEET_BR" 2>/dev/null
+	for fn_l in $(ip -o link show 2>/dev/null |
+	    sed -n 's/^[0-9]*: \(flv[0-9]*\)@.*/\1/p'); do
+		ip link del "$fn_l" 2>/dev/null
+	done
 	ip link add "$FLEET_BR" type bridge forward_delay 0 &&
 	    ip addr add "$FLEET_HOST/24" dev "$FLEET_BR" &&
 	    ip link set "$FLEET_BR" up || return 1
@@ -497,8 +504,8 @@ fleet_setup() {
 	fleet_haproxy || { echo "fleet: HAProxy" >&2; return 1; }
 }
 
-# fleet_teardown: kills what runs in the nodes' namespaces, removes them,
-# stops HAProxy, Pebble and etcd.
+# fleet_teardown: kills what runs in the nodes' namespaces, removes them
+# (and their links), stops HAProxy, Pebble and etcd, removes the bridge.
 fleet_teardown() {
 	ft_i=1
 	while [ "$ft_i" -le "$FLEET_N" ]; do
@@ -517,5 +524,6 @@ fleet_teardown() {
 	for ft_m in 1 2 3; do
 		fleet_etcd_stop "$ft_m"
 	done
+	ip link del "$FLEET_BR" 2>/dev/null
 	FLEET_N=0
 }

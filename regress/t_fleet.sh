@@ -16,6 +16,7 @@ pid1='' pid2='' pid3=''
 if ! fleet_setup 3; then
 	notok "the fleet's test bed"
 	t_done
+	exit 1
 fi
 
 # node I's acmed, started in its namespace; its log $FLEET_DIR/nodeI.log

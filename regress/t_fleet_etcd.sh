@@ -13,6 +13,7 @@ pid1='' pid2='' pid3=''
 if ! fleet_setup 3; then
 	notok "the fleet's test bed"
 	t_done
+	exit 1
 fi
 
 start_node() {
