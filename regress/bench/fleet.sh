@@ -18,6 +18,13 @@ now() {
 	date +%s.%N
 }
 
+# node I's status file says all n certificates are issued (cheap enough
+# to ask twice a second; fleet_issued checks every chain at the end)
+all_issued() {
+	[ "$(grep -c '"state": "issued"' \
+	    "$FLEET_DIR/node$1/state/status.json" 2>/dev/null)" = "$n" ]
+}
+
 # CPU seconds of every process in node I's namespace (their children's
 # included once waited for)
 node_cpu() {
@@ -56,13 +63,21 @@ run() {
 		fleet_acmed "$r_i" "$FLEET_DIR/bench$r_i.conf"
 		r_i=$((r_i + 1))
 	done
-	r_i=1 r_ok=yes
+	r_i=1
 	while [ "$r_i" -le "$r_nodes" ]; do
-		wait_for 1800 fleet_issued "$r_i" "$n" "$r_p%d.bench.test" ||
-		    r_ok=no
+		r_t=0
+		while [ "$r_t" -lt 3600 ] && ! all_issued "$r_i"; do
+			sleep 0.5
+			r_t=$((r_t + 1))
+		done
 		r_i=$((r_i + 1))
 	done
 	r_t1=$(now)
+	r_i=1 r_ok=yes
+	while [ "$r_i" -le "$r_nodes" ]; do
+		fleet_issued "$r_i" "$n" "$r_p%d.bench.test" || r_ok=no
+		r_i=$((r_i + 1))
+	done
 	r_cpu=
 	r_i=1
 	while [ "$r_i" -le "$r_nodes" ]; do
