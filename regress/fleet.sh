@@ -32,7 +32,9 @@ if [ -z "${REGRESS_NETNS:-}" ]; then
 	REGRESS_NETNS=1 exec unshare -n sh -c \
 	    'ip link set lo up && exec sh "$0" "$@"' "$0" "$@"
 fi
-. "$(dirname "$0")/lib.sh"
+# regress/lib.sh, beside this file; a script elsewhere (regress/bench)
+# names the directory in FLEET_REGRESS.
+. "${FLEET_REGRESS:-$(dirname "$0")}/lib.sh"
 
 FLEET_NET=192.0.2
 FLEET_HOST=$FLEET_NET.1

@@ -6,7 +6,8 @@
 # root).  For each: the wall time from the start until every node has
 # every certificate installed, the orders Pebble took, and the CPU the
 # nodes' processes used (parent and children, from /proc).
-. "$(dirname "$0")/../fleet.sh"
+FLEET_REGRESS=$(cd "$(dirname "$0")/.." && pwd)
+. "$FLEET_REGRESS/fleet.sh"
 
 n=${1:-300}
 if ! fleet_setup 3; then
