@@ -960,8 +960,14 @@ children_start(void)
 	return 0;
 }
 
-void
-children_restart_later(const char *why)
+/*
+ * The children stop now and start again after a delay that doubles while
+ * they keep failing.  The orders under way are asked for again
+ * RESTART_MAX_DELAY later, or (resume: a restart the parent chose, not
+ * a failure) as soon as the children are back.
+ */
+static void
+restart_later(const char *why, int resume)
 {
 	size_t	 i;
 	time_t	 now = time(NULL);
@@ -969,20 +975,33 @@ children_restart_later(const char *why)
 	if (oneshot)
 		fatalx("%s", why);
 	children_stop();
-	for (i = 0; i < ndstates; i++)
-		if (dstates[i].issuing) {
-			dstates[i].issuing = 0;
-			dstates[i].next = now + RESTART_MAX_DELAY;
-		}
 	if (now - children_started > 10 * RESTART_MAX_DELAY)
 		restart_delay = 0;
 	restart_delay = restart_delay ? restart_delay * 2 : 1;
 	if (restart_delay > RESTART_MAX_DELAY)
 		restart_delay = RESTART_MAX_DELAY;
 	restart_at = now + restart_delay;
+	for (i = 0; i < ndstates; i++)
+		if (dstates[i].issuing) {
+			dstates[i].issuing = 0;
+			dstates[i].next = resume ? restart_at :
+			    now + RESTART_MAX_DELAY;
+		}
 	metrics_restart();
 	status_dirty = 1;
 	log_warnx("%s; restarting the processes in %d s", why, restart_delay);
+}
+
+void
+children_restart_later(const char *why)
+{
+	restart_later(why, 0);
+}
+
+void
+children_restart_resume(const char *why)
+{
+	restart_later(why, 1);
 }
 
 /*

@@ -574,7 +574,8 @@ parent_loop(int sigfd)
 		}
 		if (fleet_restart) {
 			fleet_restart = 0;
-			children_restart_later("fleet: the account key changed");
+			children_restart_resume("fleet: the account key "
+			    "changed");
 		}
 	}
 }

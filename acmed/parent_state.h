@@ -95,6 +95,7 @@ void children_stop(void);
 int children_start(void);
 int helpers_open(void);
 void children_restart_later(const char *why);
+void children_restart_resume(const char *why);
 void children_lost(enum proc_id lost);
 int children_ended(enum proc_id lost, char *why, size_t len);
 
